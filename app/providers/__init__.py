@@ -1,0 +1,1 @@
+"""Adapters to the outside: one per mailbox kind, plus the Salesforce client."""

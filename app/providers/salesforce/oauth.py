@@ -1,0 +1,97 @@
+"""Salesforce OAuth 2.0 web-server flow with PKCE (authlib), and the identity look-up.
+
+Only talks HTTP; decisions about orgs and users live in app.services.signin.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.integrations.base_client.errors import OAuthError
+
+from app.config import Config
+from app.providers.salesforce.guard import check_instance_url
+
+SCOPES = "api refresh_token id"
+
+
+class SignInFailed(Exception):
+    """Salesforce refused the sign-in; the message is safe to show (no tokens)."""
+
+
+@dataclass(frozen=True)
+class SalesforceIdentity:
+    org_id: str
+    user_id: str
+    email: str
+    name: str
+    is_admin: bool
+
+
+def _client(config: Config, redirect_uri: str) -> OAuth2Session:
+    client = OAuth2Session(
+        config.salesforce_client_id, config.salesforce_client_secret, scope=SCOPES,
+        redirect_uri=redirect_uri, code_challenge_method="S256",
+    )
+    client.trust_env = False
+    client.verify = config.salesforce_ca_bundle or True
+    return client
+
+
+def authorization_url(config: Config, redirect_uri: str, login_hint: str | None = None) -> tuple[str, str, str]:
+    """Return (url, state, code_verifier); the caller keeps state → verifier server-side."""
+    verifier = generate_token(64)
+    extra = {"login_hint": login_hint} if login_hint else {}
+    url, state = _client(config, redirect_uri).create_authorization_url(
+        f"{config.salesforce_login_url}/services/oauth2/authorize", code_verifier=verifier, **extra)
+    return url, state, verifier
+
+
+def exchange_code(config: Config, redirect_uri: str, code: str, verifier: str) -> dict:
+    client = _client(config, redirect_uri)
+    try:
+        token = client.fetch_token(f"{config.salesforce_login_url}/services/oauth2/token",
+                                   grant_type="authorization_code", code=code, code_verifier=verifier)
+    except OAuthError as exc:
+        raise SignInFailed(f"Salesforce refused the sign-in: {exc.error}"
+                           + (f" ({exc.description})" if exc.description else "")) from None
+    except requests.RequestException as exc:
+        raise SignInFailed(f"Salesforce could not be reached: {type(exc).__name__}") from None
+    return dict(token)
+
+
+def fetch_identity(config: Config, token: dict, session: requests.Session) -> SalesforceIdentity:
+    """Who signed in, and whether Salesforce lets them manage users or customize the app."""
+    allowed = config.salesforce_allowed_hosts
+    instance = check_instance_url(token["instance_url"], allowed)
+    check_instance_url(token["id"], allowed)
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+    ident = _get_json(session, token["id"], auth)
+    soql = ("SELECT Profile.PermissionsManageUsers, Profile.PermissionsCustomizeApplication "
+            f"FROM User WHERE Id = '{_sf_id(ident['user_id'])}'")
+    result = _get_json(session, f"{instance}/services/data/v{config.salesforce_api_version}/query",
+                       auth, params={"q": soql})
+    profile = (result.get("records") or [{}])[0].get("Profile") or {}
+    return SalesforceIdentity(
+        org_id=ident["organization_id"], user_id=ident["user_id"], email=ident.get("email", ""),
+        name=ident.get("display_name") or ident.get("username", ""),
+        is_admin=bool(profile.get("PermissionsManageUsers") or profile.get("PermissionsCustomizeApplication")),
+    )
+
+
+def _sf_id(value: str) -> str:
+    if not value.isalnum() or len(value) not in (15, 18):
+        raise SignInFailed("Salesforce returned a malformed user id")
+    return value
+
+
+def _get_json(session: requests.Session, url: str, headers: dict, params: dict | None = None) -> dict:
+    try:
+        response = session.get(url, headers=headers, params=params, timeout=(5, 30))
+    except requests.RequestException as exc:
+        raise SignInFailed(f"Salesforce could not be reached: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise SignInFailed(f"Salesforce answered {response.status_code} while reading the identity")
+    return response.json()

@@ -1,0 +1,58 @@
+"""The per-process runtime: config, database, Redis, secrets, metrics.
+
+Built by `create_app()` and by the worker entry points; nothing here runs at import time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from app.config import Config
+from app.db import Database
+from app.metrics import Metrics
+from app.security.secret_box import SecretBox, secret_box_for
+from app.state.connection import RedisProvider
+
+
+@dataclass
+class Runtime:
+    config: Config
+    db: Database
+    redis: RedisProvider
+    secrets: SecretBox
+    metrics: Metrics
+
+    @classmethod
+    def build(cls, config: Config) -> "Runtime":
+        config.check()
+        return cls(
+            config=config,
+            db=Database(config.database_url),
+            redis=RedisProvider(config.redis_url, config.instance_dir),
+            secrets=secret_box_for(config),
+            metrics=Metrics(),
+        )
+
+    def close(self) -> None:
+        self.redis.close()
+        self.db.dispose()
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["syncline"]
+
+
+def db_session() -> Session:
+    """The request's session: opened on first use, closed (and rolled back if left open) at teardown."""
+    if "db_session" not in g:
+        g.db_session = runtime().db.sessions()
+    return g.db_session
+
+
+def close_db_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

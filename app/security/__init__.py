@@ -1,0 +1,1 @@
+"""Secrets at rest (encryption) and API tokens (hashes only)."""

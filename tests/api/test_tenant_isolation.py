@@ -1,0 +1,102 @@
+"""Every API route, checked against another org's and another user's resources.
+
+The matrix below must name every (route, method) the app serves: a new endpoint without
+an isolation case fails `test_matrix_covers_every_route`.
+"""
+from __future__ import annotations
+
+import pytest
+
+PUBLIC = {
+    ("/api/v1/health", "GET"), ("/api/v1/ready", "GET"),
+    ("/api/v1/auth/salesforce/login", "GET"), ("/api/v1/auth/salesforce/callback", "GET"),
+}
+SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
+    ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
+    ("/api/v1/auth/tokens", "GET"), ("/api/v1/auth/tokens", "POST"),
+}
+# (rule, method) -> (path template filled from the world, json body)
+FOREIGN_ID = {
+    ("/api/v1/orgs/<int:org_id>/settings", "GET"): ("/api/v1/orgs/{org_a}/settings", None),
+    ("/api/v1/orgs/<int:org_id>/settings", "PATCH"): ("/api/v1/orgs/{org_a}/settings", {"auto_sync_enabled": False}),
+    ("/api/v1/orgs/<int:org_id>/audit-events", "GET"): ("/api/v1/orgs/{org_a}/audit-events", None),
+    ("/api/v1/users/<int:user_id>", "GET"): ("/api/v1/users/{user_a}", None),
+    ("/api/v1/users/<int:user_id>", "PATCH"): ("/api/v1/users/{user_a}", {"auto_sync_enabled": False}),
+    ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): ("/api/v1/auth/tokens/{token_a}", None),
+}
+ADMIN_ONLY = {key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} | {("/api/v1/users", "GET")}
+LISTS = {("/api/v1/users", "GET")}
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1"):
+            found |= {(rule.rule, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+@pytest.fixture
+def world(factory, client):
+    org_a, org_b = factory.org("A"), factory.org("B")
+    admin_a, user_a = factory.user(org_a, admin=True), factory.user(org_a, email="a@a.test")
+    admin_b, user_b = factory.user(org_b, admin=True), factory.user(org_b)
+    user_a_headers = factory.auth(user_a)
+    token_a = client.get("/api/v1/auth/tokens", headers=user_a_headers).get_json()[0]["id"]
+    return {
+        "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a},
+        "admin_b": factory.auth(admin_b), "user_b": factory.auth(user_b),
+        "user_a2": factory.auth(factory.user(org_a)), "admin_a": factory.auth(admin_a),
+        "user_a": user_a_headers,
+    }
+
+
+def test_matrix_covers_every_route(app):
+    covered = PUBLIC | SELF_ONLY | set(FOREIGN_ID) | LISTS
+    missing = _routes(app) - covered
+    assert not missing, f"add tenant-isolation cases for {sorted(missing)}"
+
+
+def _call(client, method, path, body, headers):
+    return client.open(path, method=method, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("key", sorted(FOREIGN_ID))
+def test_other_orgs_resource_is_not_found_even_for_admins(client, world, key):
+    template, body = FOREIGN_ID[key]
+    response = _call(client, key[1], template.format(**world["ids"]), body, world["admin_b"])
+    assert response.status_code == 404, (key, response.get_json())
+    assert response.get_json()["code"] == 404
+
+
+@pytest.mark.parametrize("key", sorted(ADMIN_ONLY))
+def test_non_admin_is_forbidden_on_admin_routes(client, world, key):
+    template, body = FOREIGN_ID.get(key, (key[0], None))
+    response = _call(client, key[1], template.format(**world["ids"]), body, world["user_a2"])
+    assert response.status_code == 403, (key, response.get_json())
+
+
+def test_another_users_token_is_not_found_in_the_same_org(client, world):
+    response = client.delete(f"/api/v1/auth/tokens/{world['ids']['token_a']}", headers=world["user_a2"])
+    assert response.status_code == 404
+    assert client.get("/api/v1/me", headers=world["user_a"]).status_code == 200
+
+
+def test_lists_show_only_the_callers_org(client, world):
+    emails = {u["email"] for u in client.get("/api/v1/users", headers=world["admin_b"]).get_json()["items"]}
+    assert "a@a.test" not in emails and len(emails) == 2
+
+
+def test_foreign_writes_changed_nothing(client, world):
+    for key, (template, body) in FOREIGN_ID.items():
+        _call(client, key[1], template.format(**world["ids"]), body, world["admin_b"])
+    settings = client.get(f"/api/v1/orgs/{world['ids']['org_a']}/settings", headers=world["admin_a"]).get_json()
+    assert settings["auto_sync_enabled"] is True
+    assert client.get("/api/v1/me", headers=world["user_a"]).get_json()["auto_sync_enabled"] is True
+
+
+@pytest.mark.parametrize("key", sorted(SELF_ONLY | LISTS | set(FOREIGN_ID)))
+def test_every_protected_route_requires_a_token(client, world, key):
+    template, body = FOREIGN_ID.get(key, (key[0], None))
+    response = _call(client, key[1], template.format(**world["ids"]), body, {})
+    assert response.status_code == 401, key

@@ -1,0 +1,36 @@
+"""Builders for orgs, users and tokens, going through the same services the product uses."""
+from __future__ import annotations
+
+import itertools
+
+from app.models import Org, User
+from app.services.tokens import issue_token
+from app.services.users import find_or_create_org, find_or_create_user
+
+_seq = itertools.count(1)
+
+
+class Factory:
+    def __init__(self, app):
+        self.rt = app.extensions["syncline"]
+
+    def org(self, name: str = "Acme") -> Org:
+        n = next(_seq)
+        with self.rt.db.session_scope() as s:
+            return find_or_create_org(s, f"00D{n:012d}AAA", name, "https://acme.my.salesforce.com")
+
+    def user(self, org: Org, *, email: str | None = None, admin: bool = False, sf_admin: bool = False) -> User:
+        n = next(_seq)
+        with self.rt.db.session_scope() as s:
+            user = find_or_create_user(s, s.get(Org, org.id), sf_user_id=f"005{n:012d}AAA",
+                                       email=email or f"user{n}@example.test", name=f"User {n}", sf_admin=sf_admin)
+            user.admin_granted = admin
+            return user
+
+    def token(self, user: User, ttl_days: int | None = None) -> str:
+        with self.rt.db.session_scope() as s:
+            _, plaintext = issue_token(s, s.get(User, user.id), ttl_days=ttl_days)
+            return plaintext
+
+    def auth(self, user: User) -> dict:
+        return {"Authorization": f"Bearer {self.token(user)}"}

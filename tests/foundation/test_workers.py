@@ -1,0 +1,48 @@
+"""The RQ side: cron scheduler → queue → worker runs the heartbeat; SIGTERM stops a worker cleanly."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import redis as redis_lib
+from rq import Queue
+
+from app.state import keys
+from workers import queues
+from workers.schedules import Schedule
+from workers.scheduler import build_scheduler
+from workers import jobs
+
+
+def test_scheduler_enqueues_heartbeat_and_worker_runs_it(sqlite_app):
+    rt = sqlite_app.extensions["syncline"]
+    connection = rt.redis.client
+    scheduler = build_scheduler(connection, (Schedule("heartbeat", jobs.heartbeat, queues.DEFAULT, 60),))
+    assert [j.name for j in scheduler.enqueue_jobs()] == ["heartbeat"]
+    assert Queue(queues.DEFAULT, connection=connection).count == 1
+
+    from workers.worker import run_worker
+
+    run_worker(rt, burst=True)
+    assert float(connection.get(keys.heartbeat())) > time.time() - 60
+    assert Queue(queues.DEFAULT, connection=connection).count == 0
+
+
+def test_worker_process_shuts_down_gracefully_on_sigterm(tmp_path, redis_url, migrated_databases):
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": migrated_databases[0]["sqlite"],
+           "SYNCLINE_INSTANCE_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:  # wait until it is listening (signal handlers are installed by then)
+        lines.append(line)
+        if "Listening on" in line:
+            break
+    assert redis_lib.Redis.from_url(redis_url).keys("rq:worker:*"), "".join(lines)
+    proc.send_signal(signal.SIGTERM)
+    output = "".join(lines) + proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, output
+    assert "warm shut down" in output.lower()

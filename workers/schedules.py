@@ -1,0 +1,20 @@
+"""Schedules as data: what the cron scheduler enqueues, and how often."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from workers import jobs, queues
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    func: Callable
+    queue: str
+    interval_seconds: int
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("heartbeat", jobs.heartbeat, queues.DEFAULT, 60),
+)
