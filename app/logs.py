@@ -9,7 +9,10 @@ import json
 import logging
 import re
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
 
 from flask import g, has_request_context
 
@@ -20,6 +23,19 @@ _SECRET_PATTERNS = [
     (re.compile(r"(?i)((?:access_token|refresh_token|password|client_secret|code_verifier)"
                 r"[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"), r"\1[redacted]"),
 ]
+
+
+_context: ContextVar[dict] = ContextVar("syncline_log_context", default={})
+
+
+@contextmanager
+def bound(**fields) -> Iterator[None]:
+    """Every log line inside the block carries `fields` (job id, org, mailbox…)."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def redact(text: str) -> str:
@@ -40,6 +56,7 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context() and getattr(g, "request_id", None):
             entry["request_id"] = g.request_id
+        entry.update(_context.get())
         entry.update(getattr(record, "ctx", {}) or {})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

@@ -46,3 +46,18 @@ def test_worker_process_shuts_down_gracefully_on_sigterm(tmp_path, redis_url, mi
     output = "".join(lines) + proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
     assert "warm shut down" in output.lower()
+
+
+def test_each_job_logs_one_json_line_with_its_id(sqlite_app, capsys):
+    import json
+
+    rt = sqlite_app.extensions["syncline"]
+    job = Queue(queues.DEFAULT, connection=rt.redis.client).enqueue(jobs.heartbeat)
+    from workers.worker import run_worker
+
+    run_worker(rt, burst=True)
+    lines = [json.loads(l) for l in capsys.readouterr().out.splitlines() if l.startswith("{")]
+    job_lines = [l for l in lines if l.get("job_id") == job.id]
+    assert {l["msg"] for l in job_lines} >= {"heartbeat", "job"}
+    summary = next(l for l in job_lines if l["msg"] == "job")
+    assert summary["status"] == "finished" and summary["job"] == "workers.jobs.heartbeat"
