@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.models import SalesforceConnection, User
 from app.models.base import utcnow
 from app.providers.salesforce import oauth
-from app.providers.salesforce.guard import check_instance_url
+from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
 from app.providers.salesforce.http import salesforce_session
 from app.runtime import Runtime
 from app.services import audit
@@ -35,6 +35,8 @@ def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state:
     try:
         identity = oauth.fetch_identity(rt.config, token, salesforce_session(rt.config))
         instance_url = check_instance_url(token["instance_url"], rt.config.salesforce_allowed_hosts)
+    except UntrustedInstanceUrl as exc:
+        raise oauth.SignInFailed(f"Refused to trust the instance URL Salesforce returned: {exc}") from None
     except (KeyError, ValueError) as exc:
         raise oauth.SignInFailed(f"Salesforce's answer was not usable: {exc}") from None
     org = find_or_create_org(session, identity.org_id, identity.org_id, instance_url)
@@ -47,7 +49,10 @@ def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state:
 
 
 def _store_connection(rt: Runtime, session: Session, user: User, instance_url: str, token: dict) -> None:
-    conn = user.connection or SalesforceConnection(org_id=user.org_id, user_id=user.id)
+    conn = user.connection
+    if conn is None:
+        conn = SalesforceConnection(org_id=user.org_id, user=user)
+        session.add(conn)
     conn.instance_url = instance_url
     conn.access_token_enc = rt.secrets.encrypt(token["access_token"])
     if token.get("refresh_token"):
@@ -56,4 +61,3 @@ def _store_connection(rt: Runtime, session: Session, user: User, instance_url: s
     has_default = any(c.is_org_default for c in user.org.connections if c is not conn)
     if user.is_admin and not has_default:
         conn.is_org_default = True
-    session.add(conn)
