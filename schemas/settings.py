@@ -28,6 +28,8 @@ class OrgSettingsSchema(StrictSchema):
     sync_calendar = _direction()
     sync_tasks = _direction()
     sync_contacts = _direction()
+    calendar_sync_as = fields.String(validate=validate.OneOf(("Event", "Task")),
+                                     metadata={"description": "Mirror calendar items as Events or as Tasks"})
 
 
 class UserSettingsSchema(StrictSchema):

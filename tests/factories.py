@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 
-from app.models import Org, User
+from app.models import Mailbox, Org, ServerProfile, User
 from app.services.tokens import issue_token
 from app.services.users import find_or_create_org, find_or_create_user
 
@@ -34,3 +34,18 @@ class Factory:
 
     def auth(self, user: User) -> dict:
         return {"Authorization": f"Bearer {self.token(user)}"}
+
+    def mailbox(self, user: User, kind: str = "imap", endpoints: dict | None = None, password: str = "secret") -> Mailbox:
+        import json
+
+        with self.rt.db.session_scope() as s:
+            profile = ServerProfile(org_id=user.org_id, name=f"{kind}-{next(_seq)}", kind=kind,
+                                    endpoints=endpoints or {"imap_host": "127.0.0.1"})
+            s.add(profile)
+            s.flush()
+            mailbox = Mailbox(org_id=user.org_id, user_id=user.id, server_profile_id=profile.id,
+                              address=user.email, username=user.email,
+                              credentials_enc=self.rt.secrets.encrypt(json.dumps({"password": password})))
+            s.add(mailbox)
+            s.flush()
+            return mailbox

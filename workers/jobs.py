@@ -4,6 +4,12 @@ from __future__ import annotations
 import logging
 import time
 
+from rq import get_current_job
+
+from app.models.base import utcnow
+from app.services.ports_factory import default_ports
+from app.services.sync_queue import enqueue_due
+from app.services.sync_runner import run_session
 from app.state import keys
 from workers.context import worker_runtime
 
@@ -16,3 +22,14 @@ def heartbeat() -> float:
     worker_runtime().redis.client.set(keys.heartbeat(), now)
     log.info("heartbeat", extra={"ctx": {"job": "heartbeat"}})
     return now
+
+
+def enqueue_due_sessions() -> int:
+    """Every minute: put each mailbox whose slot has come on the sync queue."""
+    return enqueue_due(worker_runtime(), utcnow())
+
+
+def sync_mailbox(mailbox_id: int, trigger: str = "scheduled") -> str:
+    """One session; raises on failure so RQ retries it with backoff (see sync_queue.RETRY)."""
+    job = get_current_job()
+    return run_session(worker_runtime(), mailbox_id, trigger, default_ports, job.id if job else None)

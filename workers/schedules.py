@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from workers import jobs, queues
+from app.state import queues
+from workers import jobs
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,5 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("heartbeat", jobs.heartbeat, queues.DEFAULT, 60),
+    Schedule("enqueue-due-sessions", jobs.enqueue_due_sessions, queues.DEFAULT, 60),
 )

@@ -9,7 +9,7 @@ from rq import Queue, SimpleWorker, Worker
 
 from app.logs import bound
 from app.runtime import Runtime
-from workers import queues
+from app.state import queues
 from workers.context import set_runtime
 
 log = logging.getLogger("syncline.jobs")

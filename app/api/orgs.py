@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
 
 from app.api.auth import BEARER_SECURITY, admin_required, current_user
 from app.api.scoping import own_org
+from app.models import ServerProfile
 from app.runtime import db_session
+from app.services.mailboxes import MailboxConflict, create_profile
 from app.services.settings import org_settings, update_org_settings
+from schemas.mailboxes import ServerProfileSchema
 from schemas.settings import OrgSettingsSchema
 
 blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administration (admins only)")
@@ -32,3 +36,30 @@ class OrgSettings(MethodView):
         settings = update_org_settings(session, org, changes, current_user())
         session.commit()
         return settings
+
+
+@blp.route("/<int:org_id>/server-profiles")
+class ServerProfiles(MethodView):
+    @admin_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, ServerProfileSchema(many=True))
+    def get(self, org_id: int):
+        """The org's mail server profiles (how to reach Graph / EWS / Gmail / IMAP+DAV)."""
+        org = own_org(org_id, current_user())
+        return list(db_session().scalars(select(ServerProfile).where(ServerProfile.org_id == org.id)
+                                         .order_by(ServerProfile.id)))
+
+    @admin_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(ServerProfileSchema)
+    @blp.response(201, ServerProfileSchema)
+    def post(self, data: dict, org_id: int):
+        """Add a server profile; users then register their mailbox against it."""
+        own_org(org_id, current_user())
+        session = db_session()
+        try:
+            profile = create_profile(session, current_user(), data)
+        except MailboxConflict as exc:
+            abort(409, message=str(exc))
+        session.commit()
+        return profile

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import abort
 
-from app.models import Org, User
+from app.models import Mailbox, Org, User
 from app.runtime import db_session
 
 
@@ -19,3 +19,11 @@ def user_in_org(user_id: int, caller: User) -> User:
     if user is None or user.org_id != caller.org_id:
         abort(404, message=f"No user {user_id} in your org.")
     return user
+
+
+def mailbox_for(mailbox_id: int, caller: User) -> Mailbox:
+    """The caller's own mailbox, or any mailbox of the org for an admin; else 404."""
+    mailbox = db_session().get(Mailbox, mailbox_id)
+    if mailbox is None or mailbox.org_id != caller.org_id or (mailbox.user_id != caller.id and not caller.is_admin):
+        abort(404, message=f"No mailbox {mailbox_id} of yours.")
+    return mailbox

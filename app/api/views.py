@@ -1,9 +1,13 @@
 """Model → response-dict shapes shared by several endpoints (no secrets ever included)."""
 from __future__ import annotations
 
-from app.models import User
+from sqlalchemy import select
+
+from app.models import Mailbox, SyncSessionRecord, User
+from app.runtime import db_session, runtime
 from app.services.settings import auto_sync_effective, org_settings, user_settings
 from app.services.users import role_source
+from app.state import progress
 
 
 def user_view(user: User) -> dict:
@@ -24,4 +28,27 @@ def me_view(user: User) -> dict:
         "salesforce_connection": user.connection.status if user.connection else "none",
         "settings": user_settings(user),
         "settings_locked": not org_settings(org)["allow_user_overrides"],
+    }
+
+
+def mailbox_view(mailbox: Mailbox) -> dict:
+    profile = mailbox.server_profile
+    return {
+        "id": mailbox.id, "user_id": mailbox.user_id, "address": mailbox.address, "username": mailbox.username,
+        "server_profile": {"id": profile.id, "name": profile.name, "kind": profile.kind},
+        "status": mailbox.status, "status_reason": mailbox.status_reason,
+        "consecutive_failures": mailbox.consecutive_failures, "has_credentials": bool(mailbox.credentials_enc),
+        "last_sync_at": mailbox.last_sync_at, "next_sync_at": mailbox.next_sync_at,
+    }
+
+
+def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
+    sessions = db_session().scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == mailbox.id)
+                                    .order_by(SyncSessionRecord.id.desc()).limit(limit))
+    return {
+        "mailbox": mailbox_view(mailbox),
+        "sessions": [{"id": s.id, "trigger": s.trigger, "status": s.status, "started_at": s.started_at,
+                      "finished_at": s.finished_at, "counts": s.counts or {}, "errors": s.errors or [],
+                      "conflicts": s.conflicts or [], "failure": s.failure} for s in sessions],
+        "progress": progress.read(runtime().redis.client, mailbox.id),
     }

@@ -4,6 +4,13 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.mailbox import Mailbox, ServerProfile
 from app.models.org import Org, SalesforceConnection
+from app.models.mapping_table import MappingTableRecord
+from app.models.saved_email import SavedEmail, SavedEmailSaver
+from app.models.sync_session import SyncSessionRecord
+from app.models.sync_state import IdMapRow, SyncCursor
 from app.models.user import User
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Mailbox", "Org", "SalesforceConnection", "ServerProfile", "User"]
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "IdMapRow", "Mailbox", "MappingTableRecord", "Org", "SalesforceConnection",
+    "SavedEmail", "SavedEmailSaver", "ServerProfile", "SyncCursor", "SyncSessionRecord", "User",
+]

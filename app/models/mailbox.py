@@ -45,7 +45,7 @@ class Mailbox(Base):
     status_reason: Mapped[str | None] = mapped_column(String(1024))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

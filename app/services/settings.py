@@ -21,6 +21,7 @@ DEFAULT_ORG_SETTINGS: dict = {
     "sync_calendar": "two_way",
     "sync_tasks": "two_way",
     "sync_contacts": "two_way",
+    "calendar_sync_as": "Event",
 }
 
 DEFAULT_USER_SETTINGS: dict = {"timezone": None, "sync_calendar": None, "sync_tasks": None, "sync_contacts": None}

@@ -12,3 +12,38 @@ def heartbeat() -> str:
 def oauth_state(state: str) -> str:
     """PKCE verifier of a sign-in in progress (10 minutes)."""
     return f"{PREFIX}:oauth:state:{state}"
+
+
+def salesforce_refresh_lock(connection_id: int) -> str:
+    """Held while one process refreshes a connection's access token (one refresh at a time)."""
+    return f"{PREFIX}:sf:refresh-lock:{connection_id}"
+
+
+def salesforce_api_usage(org_key: str) -> str:
+    """Hash {used, max, at}: the org's last seen `Sforce-Limit-Info: api-usage=used/max`."""
+    return f"{PREFIX}:sf:api-usage:{org_key}"
+
+
+def salesforce_paused_until(org_key: str) -> str:
+    """Epoch seconds until which the org's Salesforce work is paused (REQUEST_LIMIT_EXCEEDED)."""
+    return f"{PREFIX}:sf:paused-until:{org_key}"
+
+
+def salesforce_describe(org_key: str, sobject: str) -> str:
+    """Cached, trimmed `describe` of one sObject type for one org (JSON, TTL)."""
+    return f"{PREFIX}:sf:describe:{org_key}:{sobject.lower()}"
+
+
+def mailbox_lock(mailbox_id: int) -> str:
+    """Held by the one sync session of a mailbox that may run at a time."""
+    return f"{PREFIX}:lock:mailbox:{mailbox_id}"
+
+
+def mailbox_progress(mailbox_id: int) -> str:
+    """Hash: live progress of the running session (stage, counts), for the dashboard."""
+    return f"{PREFIX}:progress:mailbox:{mailbox_id}"
+
+
+def sync_job_id(mailbox_id: int) -> str:
+    """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
+    return f"sync-mailbox-{mailbox_id}"

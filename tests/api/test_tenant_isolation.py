@@ -14,6 +14,7 @@ PUBLIC = {
 SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
     ("/api/v1/auth/tokens", "GET"), ("/api/v1/auth/tokens", "POST"),
+    ("/api/v1/mailboxes", "POST"), ("/api/v1/mailboxes/mine/dashboard", "GET"),
 }
 # (rule, method) -> (path template filled from the world, json body)
 FOREIGN_ID = {
@@ -23,9 +24,20 @@ FOREIGN_ID = {
     ("/api/v1/users/<int:user_id>", "GET"): ("/api/v1/users/{user_a}", None),
     ("/api/v1/users/<int:user_id>", "PATCH"): ("/api/v1/users/{user_a}", {"auto_sync_enabled": False}),
     ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): ("/api/v1/auth/tokens/{token_a}", None),
+    ("/api/v1/orgs/<int:org_id>/server-profiles", "GET"): ("/api/v1/orgs/{org_a}/server-profiles", None),
+    ("/api/v1/orgs/<int:org_id>/server-profiles", "POST"): (
+        "/api/v1/orgs/{org_a}/server-profiles", {"name": "x", "kind": "gmail"}),
+    ("/api/v1/mailboxes/<int:mailbox_id>", "GET"): ("/api/v1/mailboxes/{mailbox_a}", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>", "PATCH"): ("/api/v1/mailboxes/{mailbox_a}", {"username": "x"}),
+    ("/api/v1/mailboxes/<int:mailbox_id>/sync", "POST"): ("/api/v1/mailboxes/{mailbox_a}/sync", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/suspend", "POST"): ("/api/v1/mailboxes/{mailbox_a}/suspend", {}),
+    ("/api/v1/mailboxes/<int:mailbox_id>/resume", "POST"): ("/api/v1/mailboxes/{mailbox_a}/resume", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/dashboard", "GET"): ("/api/v1/mailboxes/{mailbox_a}/dashboard", None),
 }
-ADMIN_ONLY = {key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} | {("/api/v1/users", "GET")}
-LISTS = {("/api/v1/users", "GET")}
+OWNER_OR_ADMIN = {key for key in FOREIGN_ID if "/mailboxes/" in key[0]}
+ADMIN_ONLY = ({key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} - OWNER_OR_ADMIN) | {
+    ("/api/v1/users", "GET"), ("/api/v1/mailboxes", "GET")}
+LISTS = {("/api/v1/users", "GET"), ("/api/v1/mailboxes", "GET")}
 
 
 def _routes(app) -> set[tuple[str, str]]:
@@ -43,8 +55,9 @@ def world(factory, client):
     admin_b, user_b = factory.user(org_b, admin=True), factory.user(org_b)
     user_a_headers = factory.auth(user_a)
     token_a = client.get("/api/v1/auth/tokens", headers=user_a_headers).get_json()[0]["id"]
+    mailbox_a = factory.mailbox(user_a).id
     return {
-        "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a},
+        "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a, "mailbox_a": mailbox_a},
         "admin_b": factory.auth(admin_b), "user_b": factory.auth(user_b),
         "user_a2": factory.auth(factory.user(org_a)), "admin_a": factory.auth(admin_a),
         "user_a": user_a_headers,
@@ -76,6 +89,13 @@ def test_non_admin_is_forbidden_on_admin_routes(client, world, key):
     assert response.status_code == 403, (key, response.get_json())
 
 
+@pytest.mark.parametrize("key", sorted(OWNER_OR_ADMIN))
+def test_another_users_mailbox_is_not_found_in_the_same_org(client, world, key):
+    template, body = FOREIGN_ID[key]
+    response = _call(client, key[1], template.format(**world["ids"]), body, world["user_a2"])
+    assert response.status_code == 404, (key, response.get_json())
+
+
 def test_another_users_token_is_not_found_in_the_same_org(client, world):
     response = client.delete(f"/api/v1/auth/tokens/{world['ids']['token_a']}", headers=world["user_a2"])
     assert response.status_code == 404
@@ -85,6 +105,8 @@ def test_another_users_token_is_not_found_in_the_same_org(client, world):
 def test_lists_show_only_the_callers_org(client, world):
     emails = {u["email"] for u in client.get("/api/v1/users", headers=world["admin_b"]).get_json()["items"]}
     assert "a@a.test" not in emails and len(emails) == 2
+    assert client.get("/api/v1/mailboxes", headers=world["admin_b"]).get_json()["total"] == 0
+    assert client.get("/api/v1/mailboxes", headers=world["admin_a"]).get_json()["total"] == 1
 
 
 def test_foreign_writes_changed_nothing(client, world):
@@ -93,6 +115,8 @@ def test_foreign_writes_changed_nothing(client, world):
     settings = client.get(f"/api/v1/orgs/{world['ids']['org_a']}/settings", headers=world["admin_a"]).get_json()
     assert settings["auto_sync_enabled"] is True
     assert client.get("/api/v1/me", headers=world["user_a"]).get_json()["auto_sync_enabled"] is True
+    mailbox = client.get(f"/api/v1/mailboxes/{world['ids']['mailbox_a']}", headers=world["user_a"]).get_json()
+    assert mailbox["status"] == "active" and mailbox["username"] != "x"
 
 
 @pytest.mark.parametrize("key", sorted(SELF_ONLY | LISTS | set(FOREIGN_ID)))

@@ -11,7 +11,7 @@ import redis as redis_lib
 from rq import Queue
 
 from app.state import keys
-from workers import queues
+from app.state import queues
 from workers.schedules import Schedule
 from workers.scheduler import build_scheduler
 from workers import jobs
@@ -41,6 +41,7 @@ def test_worker_process_shuts_down_gracefully_on_sigterm(tmp_path, redis_url, mi
         lines.append(line)
         if "Listening on" in line:
             break
+    time.sleep(1.0)  # RQ logs "Listening" just before it installs its SIGTERM handler
     assert redis_lib.Redis.from_url(redis_url).keys("rq:worker:*"), "".join(lines)
     proc.send_signal(signal.SIGTERM)
     output = "".join(lines) + proc.communicate(timeout=30)[0]

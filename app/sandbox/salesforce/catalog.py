@@ -116,7 +116,9 @@ def _crm() -> list[ObjectDef]:
             s("Salutation", 40), s("FirstName", 40),
             s("LastName", 80, nillable=False, required=True), name_calc(),
             s("Email", 80, type="email"), s("Phone", 40, type="phone"),
-            s("MobilePhone", 40, type="phone"), s("Title", 128),
+            s("MobilePhone", 40, type="phone"), s("Title", 128), s("Department", 80),
+            text("MailingStreet", 255), s("MailingCity", 40), s("MailingState", 80),
+            s("MailingPostalCode", 20), s("MailingCountry", 80),
             ref("AccountId", ("Account",), "Account"), text("Description"), ext_key()]),
         obj("Lead", "Lead", [
             s("FirstName", 40), s("LastName", 80, nillable=False, required=True), name_calc(),
@@ -166,7 +168,7 @@ def _event() -> ObjectDef:
         s("RecurrenceTimeZoneSidKey", 40), readonly(flag("IsChild")),
         readonly(flag("IsGroupEvent")), flag("IsRecurrence2"),
         text("Recurrence2PatternText", 1300), s("Recurrence2PatternVersion", 40),
-        ext_key()])
+        flag("Syncline_Cancelled__c", label="Cancelled (Syncline)"), ext_key()])
 
 
 def _activities() -> list[ObjectDef]:
@@ -192,7 +194,8 @@ def _activities() -> list[ObjectDef]:
                  restricted=True, updateable=False),
             pick("Type", ("Call", "Email", "Meeting", "Other")),
             typed("ReminderDateTime", "datetime"), flag("IsReminderSet"),
-            readonly(typed("CompletedDateTime", "datetime")), ext_key()]),
+            readonly(typed("CompletedDateTime", "datetime")),
+            flag("Syncline_Manual_Save__c", label="Saved from the sidebar (Syncline)"), ext_key()]),
         obj("TaskRelation", "Task Relation", [
             ref("TaskId", ("Task",), "Task", nillable=False, required=True, updateable=False),
             ref("RelationId", RELATION, "Relation", nillable=False, required=True,
@@ -213,6 +216,7 @@ def _email() -> list[ObjectDef]:
             flag("Incoming"), readonly(flag("HasAttachment")),
             ref("RelatedToId", WHAT + ("Contact", "Lead"), "RelatedTo"),
             ref("ActivityId", ("Task",), "Activity"), ref("ParentId", ("Case",), "Parent"),
+            flag("Syncline_Manual_Save__c", label="Saved from the sidebar (Syncline)"),
             ext_key()], owned=False),
         obj("EmailMessageRelation", "Email Message Relation", [
             ref("EmailMessageId", ("EmailMessage",), "EmailMessage", nillable=False,

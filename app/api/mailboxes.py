@@ -1,0 +1,158 @@
+"""Mailboxes: registration, force sync, suspend/resume, and the sync dashboard."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import func, select
+
+from app.api.auth import BEARER_SECURITY, admin_required, current_user, login_required
+from app.api.scoping import mailbox_for, user_in_org
+from app.api.views import dashboard_view, mailbox_view
+from app.models import Mailbox, ServerProfile
+from app.runtime import db_session, runtime
+from app.services import mailboxes as service
+from app.services.sync_queue import enqueue_session
+from schemas.mailboxes import (
+    DashboardArgsSchema, DashboardSchema, MailboxCreateSchema, MailboxListArgsSchema, MailboxPageSchema,
+    MailboxPatchSchema, MailboxSchema, SuspendSchema, SyncRequestedSchema,
+)
+
+blp = Blueprint("mailboxes", __name__, url_prefix="/mailboxes", description="Mailboxes and their sync")
+
+
+@blp.route("")
+class Mailboxes(MethodView):
+    @admin_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(MailboxListArgsSchema, location="query")
+    @blp.response(200, MailboxPageSchema)
+    def get(self, args: dict):
+        """Admins: the org's mailboxes, optionally by status (e.g. suspended ones)."""
+        session, scope = db_session(), [Mailbox.org_id == current_user().org_id]
+        if args.get("status"):
+            scope.append(Mailbox.status == args["status"])
+        total = session.scalar(select(func.count()).select_from(Mailbox).where(*scope))
+        rows = session.scalars(select(Mailbox).where(*scope).order_by(Mailbox.id)
+                               .offset((args["page"] - 1) * args["page_size"]).limit(args["page_size"]))
+        return {"items": [mailbox_view(m) for m in rows], "page": args["page"],
+                "page_size": args["page_size"], "total": total}
+
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(MailboxCreateSchema)
+    @blp.response(201, MailboxSchema)
+    def post(self, data: dict):
+        """Register my mailbox (admins may register one for another user of the org)."""
+        caller, session = current_user(), db_session()
+        owner = caller
+        if data.get("user_id") not in (None, caller.id):
+            if not caller.is_admin:
+                abort(403, message="Only admins register mailboxes for other users.")
+            owner = user_in_org(data["user_id"], caller)
+        profile = session.get(ServerProfile, data["server_profile_id"])
+        if profile is None or profile.org_id != caller.org_id:
+            abort(400, message=f"No server profile {data['server_profile_id']} in your org.",
+                  errors={"server_profile_id": ["unknown server profile"]})
+        try:
+            mailbox = service.register(runtime(), session, owner, profile, data, caller)
+        except service.MailboxConflict as exc:
+            abort(409, message=str(exc))
+        session.commit()
+        return mailbox_view(mailbox)
+
+
+@blp.route("/<int:mailbox_id>")
+class MailboxItem(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, MailboxSchema)
+    def get(self, mailbox_id: int):
+        """One mailbox (its owner or an admin of the org)."""
+        return mailbox_view(mailbox_for(mailbox_id, current_user()))
+
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(MailboxPatchSchema)
+    @blp.response(200, MailboxSchema)
+    def patch(self, data: dict, mailbox_id: int):
+        """Change the address, user name or password (the password is never shown again)."""
+        mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
+        for name in ("address", "username"):
+            if name in data:
+                setattr(mailbox, name, data[name])
+        service.set_password(runtime(), mailbox, data.get("password"))
+        session.commit()
+        return mailbox_view(mailbox)
+
+
+@blp.route("/<int:mailbox_id>/sync")
+class ForceSync(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(202, SyncRequestedSchema)
+    def post(self, mailbox_id: int):
+        """Force a sync session now instead of waiting for the next scheduled one."""
+        mailbox = mailbox_for(mailbox_id, current_user())
+        if mailbox.status != "active":
+            abort(409, message=f"This mailbox is {mailbox.status}; resume it before forcing a sync.")
+        job_id, new = enqueue_session(runtime(), mailbox.id, "forced", mailbox.user.org.sf_org_id)
+        message = "Sync session queued." if new else "A sync session is already waiting or running."
+        return {"job_id": job_id, "enqueued": new, "message": message}
+
+
+@blp.route("/<int:mailbox_id>/suspend")
+class Suspend(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(SuspendSchema)
+    @blp.response(200, MailboxSchema)
+    def post(self, data: dict, mailbox_id: int):
+        """Stop scheduled sync for this mailbox until it is resumed."""
+        mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
+        try:
+            service.suspend_by_hand(session, mailbox, data["reason"], current_user())
+        except service.MailboxConflict as exc:
+            abort(409, message=str(exc))
+        session.commit()
+        return mailbox_view(mailbox)
+
+
+@blp.route("/<int:mailbox_id>/resume")
+class Resume(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, MailboxSchema)
+    def post(self, mailbox_id: int):
+        """Resume sync (clears the failure count); the next session starts within a minute."""
+        mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
+        try:
+            service.resume(session, mailbox, current_user())
+        except service.MailboxConflict as exc:
+            abort(409, message=str(exc))
+        session.commit()
+        return mailbox_view(mailbox)
+
+
+@blp.route("/<int:mailbox_id>/dashboard")
+class Dashboard(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(DashboardArgsSchema, location="query")
+    @blp.response(200, DashboardSchema)
+    def get(self, args: dict, mailbox_id: int):
+        """Status, last sessions with counts and per-item errors, live progress, next run."""
+        return dashboard_view(mailbox_for(mailbox_id, current_user()), args["sessions"])
+
+
+@blp.route("/mine/dashboard")
+class MyDashboard(MethodView):
+    @login_required
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(DashboardArgsSchema, location="query")
+    @blp.response(200, DashboardSchema)
+    def get(self, args: dict):
+        """The dashboard of my own mailbox."""
+        mailbox = current_user().mailbox
+        if mailbox is None:
+            abort(404, message="You have no mailbox registered yet (POST /api/v1/mailboxes).")
+        return dashboard_view(mailbox, args["sessions"])

@@ -1,0 +1,85 @@
+"""SQL implementations of the sync core's IdMapStore and CursorStore ports.
+
+Each call is its own short transaction and is durable when it returns, which is what the
+core relies on to advance cursors only after the data is written.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from sqlalchemy import delete, select
+
+from app.db import Database
+from app.models.sync_state import IdMapRow, SyncCursor
+from app.sync.idmap import IdMapEntry, PendingWrite
+from app.sync.items import FolderKind
+
+_COPIED = ("sync_key", "object_type", "mailbox_item_id", "uid", "series_id", "crm_id", "mailbox_version",
+           "crm_version", "mailbox_hash", "crm_hash", "deleted", "unlinked", "last_error", "attempts", "synced_at")
+
+
+def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
+    for name in _COPIED:
+        setattr(row, name, getattr(entry, name))
+    row.kind = entry.kind.value
+    row.field_hashes = dict(entry.field_hashes)
+    row.pending = entry.pending.value if entry.pending else None
+    return row
+
+
+def _to_entry(row: IdMapRow, org_key: str) -> IdMapEntry:
+    values = {name: getattr(row, name) for name in _COPIED}
+    return IdMapEntry(org_id=org_key, mailbox_id=str(row.mailbox_id), kind=FolderKind(row.kind),
+                      field_hashes=dict(row.field_hashes or {}),
+                      pending=PendingWrite(row.pending) if row.pending else None, **values)
+
+
+class SqlIdMapStore:
+    """The ID map of the mailboxes of one org. `org_key` is the core's org id (Salesforce's)."""
+
+    def __init__(self, db: Database, org_pk: int, org_key: str):
+        self.db, self.org_pk, self.org_key = db, org_pk, org_key
+
+    def entries(self, mailbox_id: str, kind: FolderKind) -> list[IdMapEntry]:
+        with self.db.session_scope() as s:
+            rows = s.scalars(select(IdMapRow).where(IdMapRow.mailbox_id == int(mailbox_id),
+                                                    IdMapRow.kind == kind.value).order_by(IdMapRow.id))
+            return [_to_entry(r, self.org_key) for r in rows]
+
+    def put(self, entries: Sequence[IdMapEntry]) -> None:
+        by_mailbox: dict[int, dict[str, IdMapEntry]] = {}
+        for entry in entries:
+            by_mailbox.setdefault(int(entry.mailbox_id), {})[entry.sync_key] = entry
+        with self.db.session_scope() as s:
+            for mailbox_pk, wanted in by_mailbox.items():
+                existing = {r.sync_key: r for r in s.scalars(select(IdMapRow).where(
+                    IdMapRow.mailbox_id == mailbox_pk, IdMapRow.sync_key.in_(list(wanted))))}
+                for key, entry in wanted.items():
+                    row = existing.get(key) or IdMapRow(org_id=self.org_pk, mailbox_id=mailbox_pk)
+                    s.add(_to_row(row, entry))
+
+    def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
+        with self.db.session_scope() as s:
+            s.execute(delete(IdMapRow).where(IdMapRow.mailbox_id == int(mailbox_id),
+                                             IdMapRow.sync_key.in_(list(sync_keys))))
+
+
+class SqlCursorStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def load(self, mailbox_id: str, stream: str) -> str | None:
+        with self.db.session_scope() as s:
+            return s.scalar(select(SyncCursor.cursor).where(SyncCursor.mailbox_id == int(mailbox_id),
+                                                            SyncCursor.stream == stream))
+
+    def save(self, mailbox_id: str, stream: str, cursor: str | None) -> None:
+        with self.db.session_scope() as s:
+            row = s.scalar(select(SyncCursor).where(SyncCursor.mailbox_id == int(mailbox_id),
+                                                    SyncCursor.stream == stream))
+            if row is None:
+                row = SyncCursor(mailbox_id=int(mailbox_id), stream=stream)
+                s.add(row)
+            row.cursor = cursor
+
+

@@ -1,0 +1,60 @@
+"""Turn org and personal settings into the core's SyncPolicy and mapping tables."""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import MappingTableRecord, User
+from app.services.settings import org_settings, user_settings
+from app.sync.default_mappings import DEFAULT_MAPPINGS
+from app.sync.items import FolderKind
+from app.sync.mapping import BoundMapping, MappingTable, bind_mapping
+from app.sync.policy import CancellationPolicy, ConflictPolicy, SyncOption, SyncPolicy, SyncWindow
+
+_KIND_SETTINGS = {FolderKind.CALENDAR: "sync_calendar", FolderKind.TASKS: "sync_tasks",
+                  FolderKind.CONTACTS: "sync_contacts"}
+CALENDAR_TABLES = {"Event": "calendar_as_event", "Task": "calendar_as_task"}
+
+
+def policy_for(user: User) -> SyncPolicy:
+    org, mine = org_settings(user.org), user_settings(user)
+    overrides_allowed = org["allow_user_overrides"]
+
+    def option(kind: FolderKind) -> SyncOption:
+        name = _KIND_SETTINGS[kind]
+        chosen = mine.get(name) if overrides_allowed and mine.get(name) else org[name]
+        return SyncOption(chosen)
+
+    return SyncPolicy(
+        conflict=ConflictPolicy(org["conflict_policy"]),
+        cancellation=CancellationPolicy.DELETE if org["cancelled_meeting_policy"] == "delete"
+        else CancellationPolicy.MARK,
+        window=SyncWindow(days_back=org["calendar_days_back"], days_ahead=org["calendar_days_ahead"]),
+        options={kind: option(kind) for kind in _KIND_SETTINGS},
+    )
+
+
+def active_table_names(user: User) -> list[str]:
+    """One table per mirrored kind; calendar items go to Event or Task as the org chose."""
+    calendar = CALENDAR_TABLES[org_settings(user.org)["calendar_sync_as"]]
+    return [calendar, "task_as_task", "contact_as_contact"]
+
+
+def load_table(session: Session, user: User, name: str) -> MappingTable:
+    """The user's override where the admin allows it, else the org's table, else the default."""
+    rows = {r.user_id: r for r in session.scalars(select(MappingTableRecord).where(
+        MappingTableRecord.org_id == user.org_id, MappingTableRecord.name == name,
+        (MappingTableRecord.user_id.is_(None)) | (MappingTableRecord.user_id == user.id)))}
+    if user.id in rows and org_settings(user.org)["allow_user_overrides"]:
+        return MappingTable.from_dict(rows[user.id].table)
+    if None in rows:
+        return MappingTable.from_dict(rows[None].table)
+    return DEFAULT_MAPPINGS[name]
+
+
+def bound_mappings(session: Session, user: User,
+                   describe: Callable[[str], Mapping | None]) -> list[BoundMapping]:
+    tables = [load_table(session, user, name) for name in active_table_names(user)]
+    return [bind_mapping(t, describe(t.object_type)) for t in tables]

@@ -1,0 +1,103 @@
+"""One sync session of one mailbox: lock, record, run the core, record the outcome.
+
+The core (`app.sync.run_sync`) decides; this shell provides ports, durable stores and the
+dashboard record. A failure is recorded and re-raised so RQ retries it with backoff; after
+`suspend_after_failures` consecutive failures (or at once for revoked credentials) the
+mailbox is suspended with the reason shown and an audit event written.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from app.logs import bound
+from app.models import Mailbox, User
+from app.models.base import utcnow
+from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
+from app.runtime import Runtime
+from app.services import session_records
+from app.services.sync_policy import bound_mappings, policy_for
+from app.state import keys, progress
+from app.state.locks import Lease
+from app.sync.engine import run_sync
+from app.sync.errors import AuthFailure
+from app.sync.outcome import SyncOutcome
+from app.sync.policy import SyncSession
+from app.sync.ports import CrmPort, MailboxPort
+
+log = logging.getLogger("syncline.sync")
+LEASE_SECONDS = 300
+
+
+@dataclass
+class SessionPorts:
+    """What a session talks to; `extra_steps` run after the mirror (e.g. saving tagged emails)."""
+
+    mailbox: MailboxPort
+    crm: CrmPort
+    describe: Callable[[str], Mapping | None] = lambda _t: None
+    extra_steps: list[Callable[[], dict]] = field(default_factory=list)
+    close: Callable[[], None] = lambda: None
+
+
+PortsFactory = Callable[[Runtime, Mailbox, User], SessionPorts]
+
+
+class MailboxNotRunnable(Exception):
+    """Suspended, disabled or gone: nothing to do, nothing to retry."""
+
+
+def run_session(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: PortsFactory,
+                job_id: str | None = None) -> str:
+    """Returns "busy" (another session holds the lock), "skipped" or the session status."""
+    lease = Lease(rt.redis.client, keys.mailbox_lock(mailbox_id), LEASE_SECONDS)
+    if not lease.acquire():
+        return "busy"
+    try:
+        with lease.kept_alive(), bound(mailbox_id=mailbox_id, trigger=trigger):
+            return _run_locked(rt, mailbox_id, trigger, ports_factory, job_id)
+    finally:
+        lease.release()
+        progress.clear(rt.redis.client, mailbox_id)
+
+
+def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: PortsFactory,
+                job_id: str | None) -> str:
+    try:
+        record_id, mailbox, user = session_records.start(rt, mailbox_id, trigger, job_id)
+    except MailboxNotRunnable as exc:
+        log.info("session skipped", extra={"ctx": {"reason": str(exc)}})
+        return "skipped"
+    progress.report(rt.redis.client, mailbox_id, stage="connecting", session_id=record_id,
+                    started_at=utcnow().isoformat())
+    try:
+        outcome, extras = _mirror(rt, mailbox, user, ports_factory)
+    except AuthFailure as exc:
+        session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=True)
+        return "failed"
+    except Exception as exc:
+        session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=False)
+        raise
+    return session_records.finish(rt, record_id, mailbox_id, outcome, extras)
+
+
+def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:
+    ports = ports_factory(rt, mailbox, user)
+    try:
+        with rt.db.session_scope() as s:
+            user = s.get(User, user.id)
+            policy, mappings = policy_for(user), bound_mappings(s, user, ports.describe)
+            settings_tz = (user.settings or {}).get("timezone") or "UTC"
+            session = SyncSession(org_id=user.org.sf_org_id, mailbox_id=str(mailbox.id),
+                                  owner_id=user.sf_user_id, owner_email=user.email, timezone=settings_tz)
+        progress.report(rt.redis.client, mailbox.id, stage="mirroring")
+        outcome = run_sync(session, ports.mailbox, ports.crm, SqlIdMapStore(rt.db, mailbox.org_id, session.org_id),
+                           SqlCursorStore(rt.db), policy, mappings)
+        extras: dict = {}
+        for step in ports.extra_steps:
+            progress.report(rt.redis.client, mailbox.id, stage=getattr(step, "__name__", "extra"))
+            extras.update(step())
+        return outcome, extras
+    finally:
+        ports.close()

@@ -1,0 +1,106 @@
+"""What the planner decides, as plain values the engine applies (cosmicpython style).
+
+Every action names its ``sync_key`` and carries the ID map ``entry`` to store once all
+actions for that key succeeded; ``origins`` are the change streams it came from, so a
+failed action holds exactly those cursors back and the change replays.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from app.sync.idmap import IdMapEntry
+from app.sync.items import MailboxItem
+from app.sync.policy import ConflictPolicy
+from app.sync.ports import EventRelationSpec, ItemPatch
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    """A field changed on both sides to different values; ``winner`` is the side kept."""
+
+    sync_key: str
+    field: str
+    mailbox_value: Any
+    salesforce_value: Any
+    winner: str
+    policy: ConflictPolicy
+    reason: str
+    mailbox_modified_at: datetime | None = None
+    salesforce_modified_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    sync_key: str
+    reason: str
+    entry: IdMapEntry | None
+    origins: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class CreateInCrm(Action):
+    """Upsert by sync key; ``entry`` is stored pending first."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    relations: tuple[EventRelationSpec, ...] | None = None
+
+
+@dataclass(frozen=True)
+class UpdateCrm(Action):
+    """Partial update; ``fields`` may be empty when only the relations change.
+
+    ``row_keys`` are the mapping rows written, so a half-applied pair still records them as agreed.
+    """
+
+    crm_id: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    relations: tuple[EventRelationSpec, ...] | None = None
+    row_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteInCrm(Action):
+    crm_id: str = ""
+
+
+@dataclass(frozen=True)
+class CreateInMailbox(Action):
+    """Create carrying the sync key; ``entry`` is stored pending first."""
+
+    item: MailboxItem | None = None
+
+
+@dataclass(frozen=True)
+class UpdateMailbox(Action):
+    patch: ItemPatch | None = None
+    row_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteInMailbox(Action):
+    item_id: str = ""
+
+
+@dataclass(frozen=True)
+class RecordEntry(Action):
+    """ID-map-only change: a link found, new versions after an echo, a tombstone."""
+
+
+@dataclass(frozen=True)
+class Skip(Action):
+    """Nothing to do, and why (echo, outside window, direction off, tombstone…)."""
+
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class ResolveConflict(Action):
+    """Reports an override made by the conflict policy (the writes are separate actions)."""
+
+    conflict: ConflictRecord | None = None
+
+
+CRM_WRITES = (CreateInCrm, UpdateCrm, DeleteInCrm)
+MAILBOX_WRITES = (CreateInMailbox, UpdateMailbox, DeleteInMailbox)

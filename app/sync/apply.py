@@ -1,0 +1,107 @@
+"""Applying planned actions through the ports, in batches, collecting one result per action.
+
+Pending entries are written to the ID map BEFORE any create, so a crash between "created
+on the other side" and "ID map written" is recovered by looking the sync key up on restart.
+A batch that raises counts as failed for every action in it; ``AuthFailure`` stops the run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence, TypeVar
+
+from app.sync.actions import (
+    Action, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, UpdateCrm, UpdateMailbox,
+)
+from app.sync.errors import AuthFailure, NotFound, SyncError
+from app.sync.idmap import IdMapStore
+from app.sync.items import FolderKind
+from app.sync.policy import SyncPolicy
+from app.sync.ports import CrmPort, MailboxPort, RecordWrite, WriteResult
+
+A = TypeVar("A", bound=Action)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of one action; ``result`` is the port's per-record answer."""
+
+    action: Action
+    result: WriteResult
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+
+@dataclass(frozen=True)
+class Ports:
+    mailbox: MailboxPort
+    crm: CrmPort
+    id_map: IdMapStore
+
+
+def apply_actions(actions: Sequence[Action], ports: Ports, kind: FolderKind, object_type: str,
+                  policy: SyncPolicy) -> list[Applied]:
+    """Perform every write action; returns results for writes only (in no particular order)."""
+    pending = [a.entry for a in actions if isinstance(a, (CreateInCrm, CreateInMailbox)) and a.entry]
+    if pending:
+        ports.id_map.put(pending)
+    crm, mbx, size, msize = ports.crm, ports.mailbox, policy.crm_batch_size, policy.mailbox_batch_size
+    applied: list[Applied] = []
+    applied += _batched(_of(actions, CreateInCrm), size, lambda b: crm.upsert_by_sync_key(
+        object_type, [RecordWrite(a.fields, sync_key=a.sync_key) for a in b]))
+    updates = _of(actions, UpdateCrm)
+    applied += [Applied(a, WriteResult(True, a.crm_id)) for a in updates if not a.fields]
+    applied += _batched([a for a in updates if a.fields], size, lambda b: crm.update_records(
+        object_type, [RecordWrite(a.fields, record_id=a.crm_id) for a in b]))
+    applied += _tolerate_missing(_batched(_of(actions, DeleteInCrm), size,
+                                          lambda b: crm.delete_records(object_type, [a.crm_id for a in b])))
+    applied = _apply_relations(applied, crm)
+    applied += _batched(_of(actions, CreateInMailbox), msize, lambda b: mbx.create_items(
+        kind, [a.item for a in b]))
+    applied += _batched(_of(actions, UpdateMailbox), msize, lambda b: mbx.update_items(
+        kind, [a.patch for a in b]))
+    applied += _tolerate_missing(_batched(_of(actions, DeleteInMailbox), msize,
+                                          lambda b: mbx.delete_items(kind, [a.item_id for a in b])))
+    return applied
+
+
+def _of(actions: Sequence[Action], cls: type[A]) -> list[A]:
+    return [a for a in actions if type(a) is cls]
+
+
+def _batched(actions: Sequence[A], size: int, call: Callable[[Sequence[A]], list[WriteResult]]) -> list[Applied]:
+    applied: list[Applied] = []
+    for start in range(0, len(actions), max(size, 1)):
+        batch = actions[start:start + size]
+        try:
+            results = call(batch)
+        except AuthFailure:
+            raise
+        except SyncError as exc:  # the whole call failed: nothing in it is known to be written
+            results = [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)
+        applied += [Applied(a, r) for a, r in zip(batch, results)]
+    return applied
+
+
+def _tolerate_missing(applied: list[Applied]) -> list[Applied]:
+    """Deleting what is already gone is success (idempotent replays)."""
+    return [Applied(a.action, WriteResult(True)) if a.result.error_code == NotFound.code else a for a in applied]
+
+
+def _apply_relations(applied: list[Applied], crm: CrmPort) -> list[Applied]:
+    """Replace EventRelation rows after the Event write succeeded; a failure fails the action."""
+    out = []
+    for item in applied:
+        relations = getattr(item.action, "relations", None)
+        if item.ok and relations is not None and item.result.target_id:
+            try:
+                result = crm.replace_event_relations(item.result.target_id, relations)
+            except AuthFailure:
+                raise
+            except SyncError as exc:
+                result = WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)
+            if not result.ok:
+                item = Applied(item.action, result)
+        out.append(item)
+    return out

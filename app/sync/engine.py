@@ -1,0 +1,73 @@
+"""``run_sync``: the thin shell around the planner (gather → plan → apply → record → cursors).
+
+Order, after Odoo: reconcile crash leftovers, pull both deltas (full listing when a cursor
+expired), plan, apply in batches, write the ID map, and only then save each cursor whose
+changes were all safely written. A crash anywhere replays; echo suppression makes it a no-op.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from app.sync.actions import Action
+from app.sync.apply import Applied, Ports, apply_actions
+from app.sync.engine_support import (
+    finalize_entries, gather_lookups, held_streams, pull_crm, pull_mailbox, reconcile_pending,
+    tombstones_from_full_listings, with_retries,
+)
+from app.sync.errors import is_retryable
+from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
+from app.sync.items import FolderKind
+from app.sync.mapping import BoundMapping, Direction
+from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
+from app.sync.plan import plan_sync
+from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.ports import CrmPort, MailboxPort
+
+
+def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: IdMapStore,
+             cursors: CursorStore, policy: SyncPolicy, mappings: Sequence[BoundMapping]) -> SyncOutcome:
+    """Mirror one mailbox with the org for each mapping table. Safe to re-run after any crash.
+
+    Raises AuthFailure (stop, needs re-authorisation) and whatever a port raises while
+    *reading* changes (the worker retries the job); per-record write errors never raise.
+    """
+    ports = Ports(mailbox, crm, id_map)
+    outcome = OutcomeBuilder()
+    for mapping in mappings:
+        if policy.option(mapping.table.kind).direction is not Direction.NONE:
+            _sync_table(session, ports, cursors, policy, mapping, outcome)
+    return outcome.build()
+
+
+def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy: SyncPolicy,
+                mapping: BoundMapping, outcome: OutcomeBuilder) -> None:
+    table = mapping.table
+    entries = reconcile_pending(ports, session, table)
+    mb_stream, crm_stream_name = mailbox_stream(table.kind), crm_stream(table.name)
+    mailbox_changes = pull_mailbox(ports.mailbox, cursors, session.mailbox_id, table.kind, outcome)
+    crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
+    mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
+    mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
+    lookups = gather_lookups(ports.crm, mapping, session, policy, mailbox_changes, entries)
+    actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups)
+    applied = apply_actions(actions, ports, table.kind, table.object_type, policy)
+    ports.id_map.put(finalize_entries(actions, applied, entries))
+    failed = {id(a.action) for a in applied if not a.ok}
+    _record(outcome, table.kind, actions, applied, failed)
+    held = held_streams(applied)
+    if mb_stream not in held:
+        cursors.save(session.mailbox_id, mb_stream, mailbox_changes.cursor)
+    if crm_stream_name not in held:
+        cursors.save(session.mailbox_id, crm_stream_name, crm_changes.cursor)
+    outcome.held.extend(sorted(held))
+
+
+def _record(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[Action], applied: Sequence[Applied],
+            failed: set[int]) -> None:
+    for action in actions:
+        outcome.count(kind, action, id(action) in failed)
+    for item in applied:
+        if not item.ok:
+            code = item.result.error_code or "sync_error"
+            outcome.errors.append(ItemError(kind, item.action.sync_key, type(item.action).__name__, code,
+                                            item.result.error or code, is_retryable(code)))

@@ -1,0 +1,180 @@
+"""The engine's steps that touch ports or the ID map, kept small and separately testable."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
+from app.sync.apply import Applied, Ports
+from app.sync.errors import CursorExpired, is_retryable
+from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
+from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
+from app.sync.items import CalendarItem, FolderKind, split_occurrence_id
+from app.sync.mapping import BoundMapping, MappingTable
+from app.sync.outcome import OutcomeBuilder
+from app.sync.plan_support import PlanLookups
+from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.ports import CrmChanges, CrmPort, MailboxChanges, MailboxPort, WriteResult
+
+
+def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable) -> list[IdMapEntry]:
+    """Finish or undo creates a crash interrupted, by looking their sync keys up on the far side."""
+    entries = [e for e in ports.id_map.entries(session.mailbox_id, table.kind) if e.object_type == table.object_type]
+    to_crm = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM]
+    to_mbx = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_MAILBOX]
+    in_crm = ports.crm.find_by_sync_keys(table.object_type, to_crm) if to_crm else {}
+    in_mbx = ports.mailbox.find_by_sync_keys(table.kind, to_mbx) if to_mbx else {}
+    fixed: dict[str, IdMapEntry] = {}
+    for entry in entries:
+        if entry.pending is PendingWrite.CREATE_IN_CRM:
+            record = in_crm.get(entry.sync_key)
+            # version unknown on purpose: the record is then compared by content, catching edits
+            fixed[entry.sync_key] = replace(entry, pending=None, crm_id=record.record_id if record else None)
+        elif entry.pending is PendingWrite.CREATE_IN_MAILBOX:
+            item = in_mbx.get(entry.sync_key)
+            fixed[entry.sync_key] = replace(entry, pending=None, mailbox_item_id=item.item_id if item else None)
+    if fixed:
+        ports.id_map.put(list(fixed.values()))
+    return [fixed.get(e.sync_key, e) for e in entries]
+
+
+def pull_mailbox(mailbox: MailboxPort, cursors: CursorStore, mailbox_id: str, kind: FolderKind,
+                 outcome: OutcomeBuilder) -> MailboxChanges:
+    """The folder's delta; an expired cursor becomes a full listing (the planner deduplicates)."""
+    stream = mailbox_stream(kind)
+    try:
+        return mailbox.changes_since(kind, cursors.load(mailbox_id, stream))
+    except CursorExpired:
+        outcome.full_resyncs.append(stream)
+        return mailbox.changes_since(kind, None)
+
+
+def pull_crm(crm: CrmPort, cursors: CursorStore, session: SyncSession, table: MappingTable,
+             outcome: OutcomeBuilder) -> CrmChanges:
+    stream = crm_stream(table.name)
+    try:
+        return crm.changes_since(table.object_type, cursors.load(session.mailbox_id, stream), session.owner_id)
+    except CursorExpired:
+        outcome.full_resyncs.append(stream)
+        return crm.changes_since(table.object_type, None, session.owner_id)
+
+
+def with_retries(ports: Ports, table: MappingTable, policy: SyncPolicy, entries: Sequence[IdMapEntry],
+                 mailbox_changes: MailboxChanges, crm_changes: CrmChanges) -> tuple[MailboxChanges, CrmChanges]:
+    """Add the current state of pairs that failed earlier (dead letters not yet given up on)."""
+    failed = [e for e in entries if e.last_error and e.attempts < policy.max_attempts and not e.deleted]
+    seen_items = {i.item_id for i in mailbox_changes.items} | set(mailbox_changes.deleted_ids)
+    seen_records = {r.record_id for r in crm_changes.records} | set(crm_changes.deleted_ids)
+    item_ids = sorted({split_occurrence_id(e.mailbox_item_id)[0] for e in failed if e.mailbox_item_id} - seen_items)
+    record_ids = sorted({e.crm_id for e in failed if e.crm_id} - seen_records)
+    items = tuple(ports.mailbox.get_items(table.kind, item_ids)) if item_ids else ()
+    records = tuple(ports.crm.get_records(table.object_type, record_ids)) if record_ids else ()
+    return (replace(mailbox_changes, items=mailbox_changes.items + items),
+            replace(crm_changes, records=crm_changes.records + records))
+
+
+def tombstones_from_full_listings(ports: Ports, table: MappingTable, entries: Sequence[IdMapEntry],
+                                  mailbox_changes: MailboxChanges,
+                                  crm_changes: CrmChanges) -> tuple[MailboxChanges, CrmChanges]:
+    """A full listing has no tombstones: linked items missing from it AND from a direct get are deleted.
+
+    The direct get keeps items merely outside the listing's scope (window, owner) alive.
+    """
+    linked = [e for e in entries if e.is_linked]
+    if mailbox_changes.full:
+        listed = {i.item_id for i in mailbox_changes.items}
+        missing = sorted({split_occurrence_id(e.mailbox_item_id or "")[0] for e in linked} - listed)
+        found = {i.item_id for i in ports.mailbox.get_items(table.kind, missing)} if missing else set()
+        gone = tuple(i for i in missing if i not in found)
+        mailbox_changes = replace(mailbox_changes, deleted_ids=mailbox_changes.deleted_ids + gone)
+    if crm_changes.full:
+        listed = {r.record_id for r in crm_changes.records}
+        missing = sorted({e.crm_id for e in linked if e.crm_id} - listed)
+        found = {r.record_id for r in ports.crm.get_records(table.object_type, missing)} if missing else set()
+        crm_changes = replace(crm_changes, deleted_ids=crm_changes.deleted_ids + tuple(
+            i for i in missing if i not in found))
+    return mailbox_changes, crm_changes
+
+
+def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy: SyncPolicy,
+                   changes: MailboxChanges, entries: Sequence[IdMapEntry]) -> PlanLookups:
+    """Everything the planner needs from Salesforce about new units, fetched in few calls."""
+    by_item = {e.mailbox_item_id: e for e in entries if e.mailbox_item_id}
+    by_key = {e.sync_key: e for e in entries}
+    units = mailbox_units(changes, session, policy)
+    new = [u for u in units if (e := entry_for_unit(u, by_item, by_key)) is None or (e.awaiting_create and not e.crm_id)]
+    keys = [u.key for u in new]
+    existing = {}
+    for start in range(0, len(keys), policy.crm_batch_size):
+        existing.update(crm.find_by_sync_keys(mapping.table.object_type, keys[start:start + policy.crm_batch_size]))
+    fuzzy = {}
+    for unit in new:
+        criteria = None if unit.key in existing else fuzzy_criteria(unit, mapping, session)
+        if criteria is not None:
+            fuzzy[unit.key] = tuple(crm.search(mapping.table.object_type, criteria))
+    people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
+    return PlanLookups(existing, fuzzy, people, users)
+
+
+def _addresses(crm: CrmPort, items: Sequence[CalendarItem]) -> tuple[dict[str, str], dict[str, str]]:
+    attendees = sorted({a.email.lower() for i in items for a in i.attendees})
+    organizers = sorted({i.organizer.lower() for i in items if i.organizer})
+    return (crm.resolve_people(attendees) if attendees else {}, crm.resolve_users(organizers) if organizers else {})
+
+
+def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
+                     before: Sequence[IdMapEntry]) -> list[IdMapEntry]:
+    """Entries to store: the planned state for keys whose writes all succeeded, errors otherwise."""
+    results = {id(a.action): a.result for a in applied}
+    stored = {e.sync_key: e for e in before}
+    groups: dict[str, list[Action]] = {}
+    for action in actions:
+        if action.entry is not None:
+            groups.setdefault(action.sync_key, []).append(action)
+    out = []
+    for key, group in groups.items():
+        failures = [results[id(a)] for a in group if id(a) in results and not results[id(a)].ok]
+        entry = _failed(stored.get(key), group, failures[0], results) if failures else _succeeded(group, results)
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+def _succeeded(group: Sequence[Action], results: dict) -> IdMapEntry:
+    entry = group[-1].entry
+    for action in group:
+        result = results.get(id(action))
+        if isinstance(action, CreateInCrm):
+            entry = replace(entry, pending=None, crm_id=result.target_id, crm_version=result.version)
+        elif isinstance(action, CreateInMailbox):
+            entry = replace(entry, pending=None, mailbox_item_id=result.target_id, mailbox_version=result.version)
+        elif isinstance(action, UpdateCrm) and result.version:
+            entry = replace(entry, crm_version=result.version)
+        elif isinstance(action, UpdateMailbox) and result.version:
+            entry = replace(entry, mailbox_version=result.version)
+    return entry
+
+
+def _failed(stored: IdMapEntry | None, group: Sequence[Action], failure: WriteResult,
+            results: dict) -> IdMapEntry | None:
+    """Keep the last agreed state and note the error; a failed create stays pending for reconciling.
+
+    Rows a half-applied pair did write become agreed (else our own write would later look like a
+    user's edit and lose to the policy); versions stay old so both sides are re-read next time.
+    """
+    attempts = (stored.attempts if stored else 0) + 1
+    create = next((a for a in group if isinstance(a, (CreateInCrm, CreateInMailbox))), None)
+    base = create.entry if create is not None else stored
+    if base is None:
+        return None
+    if create is None and group[-1].entry is not None:
+        planned = group[-1].entry.field_hashes
+        written = {k for a in group if isinstance(a, (UpdateCrm, UpdateMailbox)) and results[id(a)].ok
+                   for k in a.row_keys}
+        base = replace(base, field_hashes={**base.field_hashes, **{k: planned[k] for k in written if k in planned}})
+    return replace(base, last_error=f"{failure.error_code}: {failure.error}", attempts=attempts)
+
+
+def held_streams(applied: Sequence[Applied]) -> set[str]:
+    """Streams with a retryable failure: their cursor stays so the changes replay."""
+    return {s for a in applied if not a.ok and is_retryable(a.result.error_code) for s in a.action.origins}

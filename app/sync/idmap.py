@@ -1,0 +1,114 @@
+"""The ID map: which mailbox item mirrors which Salesforce record, and what was last agreed.
+
+A create is made idempotent by a deterministic sync key: the entry is stored *pending*
+before the write, the write carries the key (``Syncline_Key__c`` upsert, or an extended
+property in the mailbox), and a restart reconciles pending entries by looking the key up.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Mapping, Protocol, Sequence
+
+from app.sync.items import CalendarItem, FolderKind, MailboxItem
+
+
+class PendingWrite(str, Enum):
+    """A create that was started but not yet confirmed in the ID map."""
+
+    CREATE_IN_CRM = "create_in_crm"
+    CREATE_IN_MAILBOX = "create_in_mailbox"
+
+
+@dataclass(frozen=True)
+class IdMapEntry:
+    """One mirrored pair. ``field_hashes`` is the last agreed value of every mapped field.
+
+    ``mailbox_item_id`` never changes for an item (occurrences use ``occurrence_id``).
+    """
+
+    org_id: str
+    mailbox_id: str
+    sync_key: str
+    kind: FolderKind
+    object_type: str
+    mailbox_item_id: str | None = None
+    uid: str | None = None
+    series_id: str | None = None
+    crm_id: str | None = None
+    mailbox_version: str | None = None
+    crm_version: str | None = None
+    mailbox_hash: str | None = None
+    crm_hash: str | None = None
+    field_hashes: Mapping[str, str] = field(default_factory=dict)
+    pending: PendingWrite | None = None
+    deleted: bool = False
+    unlinked: bool = False
+    last_error: str | None = None
+    attempts: int = 0
+    synced_at: datetime | None = None
+
+    @property
+    def is_linked(self) -> bool:
+        """Both sides exist and are mirrored."""
+        return (self.crm_id is not None and self.mailbox_item_id is not None and self.pending is None
+                and not self.deleted and not self.unlinked)
+
+    @property
+    def awaiting_create(self) -> bool:
+        """A create that failed or never happened: the planner treats the item as new again."""
+        return (self.pending is None and not self.deleted and not self.unlinked
+                and (self.crm_id is None or self.mailbox_item_id is None))
+
+
+class IdMapStore(Protocol):
+    """Durable storage of entries, keyed by (mailbox_id, sync_key). SQL in production."""
+
+    def entries(self, mailbox_id: str, kind: FolderKind) -> list[IdMapEntry]:
+        """Every entry of one mailbox folder kind, tombstones included."""
+
+    def put(self, entries: Sequence[IdMapEntry]) -> None:
+        """Insert or replace entries; durable when it returns."""
+
+    def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
+        """Forget entries (a pending create that never happened)."""
+
+
+class CursorStore(Protocol):
+    """Change cursors per mailbox and stream (``mailbox:calendar``, ``crm:Event``)."""
+
+    def load(self, mailbox_id: str, stream: str) -> str | None:
+        """The saved cursor, or None before the first sync."""
+
+    def save(self, mailbox_id: str, stream: str, cursor: str | None) -> None:
+        """Persist a cursor; only called after the data it covers is written."""
+
+
+def sync_key(org_id: str, identity: str) -> str:
+    """Deterministic key written to ``Syncline_Key__c``; same identity in one org → same key."""
+    return hashlib.sha256(f"{org_id}\x1f{identity}".encode()).hexdigest()[:40]
+
+
+def mailbox_identity(mailbox_id: str, item: MailboxItem) -> str:
+    """Org-wide identity: iCalUID (+ recurrence-id) for meetings, so shared meetings dedupe."""
+    if isinstance(item, CalendarItem) and item.uid:
+        if item.recurrence_id is not None:
+            return f"ical:{item.uid}#{item.recurrence_id.strftime('%Y%m%dT%H%M%SZ')}"
+        return f"ical:{item.uid}"
+    return f"item:{mailbox_id}:{item.item_id}"
+
+
+def crm_identity(object_type: str, record_id: str) -> str:
+    """Identity of a record that started in Salesforce."""
+    return f"crm:{object_type}:{record_id}"
+
+
+def mailbox_stream(kind: FolderKind) -> str:
+    return f"mailbox:{kind.value}"
+
+
+def crm_stream(table_name: str) -> str:
+    """Per mapping table, so two tables on one object (Task) keep separate cursors."""
+    return f"crm:{table_name}"

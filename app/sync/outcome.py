@@ -1,0 +1,82 @@
+"""What one sync run did, for the dashboard: counts per kind, per-item errors, conflicts."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from app.sync.actions import (
+    Action, ConflictRecord, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, RecordEntry,
+    ResolveConflict, Skip, UpdateCrm, UpdateMailbox,
+)
+from app.sync.items import FolderKind
+
+COUNTED = {CreateInCrm: "created", CreateInMailbox: "created", UpdateCrm: "updated", UpdateMailbox: "updated",
+           DeleteInCrm: "deleted", DeleteInMailbox: "deleted", Skip: "skipped", RecordEntry: "recorded"}
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """One action that failed; ``retried`` means its change stream was held back to replay."""
+
+    kind: FolderKind
+    sync_key: str
+    action: str
+    code: str
+    message: str
+    retried: bool
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    recorded: int = 0
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """Result of ``run_sync``. ``held_streams`` did not advance their cursor and will replay."""
+
+    counts: Mapping[FolderKind, KindCounts] = field(default_factory=dict)
+    errors: tuple[ItemError, ...] = ()
+    conflicts: tuple[ConflictRecord, ...] = ()
+    full_resyncs: tuple[str, ...] = ()
+    held_streams: tuple[str, ...] = ()
+    skip_reasons: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class OutcomeBuilder:
+    """Accumulates a run's results across mapping tables (mutable, private to the engine)."""
+
+    counts: dict[FolderKind, Counter] = field(default_factory=dict)
+    errors: list[ItemError] = field(default_factory=list)
+    conflicts: list[ConflictRecord] = field(default_factory=list)
+    full_resyncs: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    skip_reasons: Counter = field(default_factory=Counter)
+
+    def count(self, kind: FolderKind, action: Action, failed: bool) -> None:
+        counter = self.counts.setdefault(kind, Counter())
+        if isinstance(action, ResolveConflict) and action.conflict is not None:
+            self.conflicts.append(action.conflict)
+        elif failed:
+            counter["failed"] += 1
+        elif type(action) in COUNTED:
+            counter[COUNTED[type(action)]] += 1
+        if isinstance(action, Skip):
+            self.skip_reasons[action.reason] += 1
+
+    def build(self) -> SyncOutcome:
+        counts = {k: KindCounts(**{name: c.get(name, 0) for name in KindCounts.__dataclass_fields__})
+                  for k, c in self.counts.items()}
+        return SyncOutcome(counts, tuple(self.errors), tuple(self.conflicts), tuple(self.full_resyncs),
+                           tuple(self.held), dict(self.skip_reasons))

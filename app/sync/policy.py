@@ -1,0 +1,125 @@
+"""Per-org sync policy and the per-run session: all the knobs the planner reads.
+
+Defaults follow what users of this kind of product expect: two-way, last writer wins,
+cancelled meetings removed from Salesforce, a 14-days-back / 60-days-ahead calendar window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
+from typing import Mapping
+
+from app.sync.items import CalendarItem, FolderKind, MailboxItem, TaskItem, TaskStatus
+from app.sync.mapping import Direction
+from app.sync.transforms import parse_sf_datetime
+
+
+class ConflictPolicy(str, Enum):
+    """Who wins when the same field changed on both sides since the last sync."""
+
+    LAST_WRITER_WINS = "last_writer_wins"
+    SALESFORCE_WINS = "salesforce_wins"
+    MAILBOX_WINS = "mailbox_wins"
+
+
+class CancellationPolicy(str, Enum):
+    """What a cancelled meeting (or occurrence) does to its Salesforce Event."""
+
+    DELETE = "delete"
+    MARK = "mark"
+
+
+class SyncOption(str, Enum):
+    """Per-object switch an admin sets."""
+
+    OFF = "off"
+    TO_SALESFORCE = "to_salesforce"
+    TO_MAILBOX = "to_mailbox"
+    TWO_WAY = "two_way"
+
+    @property
+    def direction(self) -> Direction:
+        return {SyncOption.OFF: Direction.NONE, SyncOption.TO_SALESFORCE: Direction.TO_SALESFORCE,
+                SyncOption.TO_MAILBOX: Direction.TO_MAILBOX, SyncOption.TWO_WAY: Direction.BOTH}[self]
+
+
+@dataclass(frozen=True)
+class SyncWindow:
+    """Which items are eligible to be mirrored; leaving the window never deletes anything."""
+
+    days_back: int = 14
+    days_ahead: int = 60
+    task_recent_days: int = 30
+
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        return now - timedelta(days=self.days_back), now + timedelta(days=self.days_ahead)
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """An org's choices. ``options`` missing a kind means two-way."""
+
+    conflict: ConflictPolicy = ConflictPolicy.LAST_WRITER_WINS
+    cancellation: CancellationPolicy = CancellationPolicy.DELETE
+    propagate_deletes: bool = True
+    window: SyncWindow = SyncWindow()
+    options: Mapping[FolderKind, SyncOption] = field(default_factory=dict)
+    max_attempts: int = 5
+    crm_batch_size: int = 200
+    mailbox_batch_size: int = 20
+
+    def option(self, kind: FolderKind) -> SyncOption:
+        return self.options.get(kind, SyncOption.TWO_WAY)
+
+
+@dataclass(frozen=True)
+class SyncSession:
+    """Who is being synced, now. ``owner_id`` is the user's Salesforce User id."""
+
+    org_id: str
+    mailbox_id: str
+    owner_id: str
+    owner_email: str = ""
+    timezone: str = "UTC"
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def in_window(item: MailboxItem, policy: SyncPolicy, now: datetime) -> bool:
+    """May this item be created on the other side? (Only creates are gated.)"""
+    if isinstance(item, CalendarItem):
+        return _calendar_in_window(item, policy.window, now)
+    if isinstance(item, TaskItem):
+        if item.status is not TaskStatus.COMPLETED:
+            return True
+        recent = now - timedelta(days=policy.window.task_recent_days)
+        return item.modified_at is None or item.modified_at >= recent
+    return True
+
+
+def _calendar_in_window(item: CalendarItem, window: SyncWindow, now: datetime) -> bool:
+    if item.rrule and item.recurrence_id is None:
+        return True  # a series is judged occurrence by occurrence
+    low, high = window.bounds(now)
+    start = _start_instant(item)
+    return start is None or low <= start < high
+
+
+def _start_instant(item: CalendarItem) -> datetime | None:
+    if item.all_day and item.start_date is not None:
+        return datetime.combine(item.start_date, datetime.min.time(), timezone.utc)
+    return item.start
+
+
+def record_in_window(fields: Mapping[str, object], kind: FolderKind, policy: SyncPolicy, now: datetime) -> bool:
+    """The same gate for records that start in Salesforce."""
+    if kind is not FolderKind.CALENDAR:
+        return True
+    low, high = policy.window.bounds(now)
+    when = fields.get("StartDateTime") or fields.get("ActivityDate")
+    if not when:
+        return True
+    text = str(when)
+    instant = (datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+               if len(text) == 10 else parse_sf_datetime(text))
+    return low <= instant < high

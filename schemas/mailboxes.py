@@ -1,0 +1,131 @@
+"""Server profiles, mailboxes, and the sync dashboard."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from schemas.base import StrictSchema, page_schema
+
+URL = validate.URL(schemes={"http", "https"}, require_tld=False)
+
+
+class EndpointsSchema(StrictSchema):
+    """Where the mail server answers; which fields matter depends on the profile kind."""
+
+    imap_host = fields.String(validate=validate.Length(min=1, max=255))
+    imap_port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    imap_tls = fields.Boolean()
+    caldav_url = fields.String(validate=URL)
+    carddav_url = fields.String(validate=URL)
+    ews_url = fields.String(validate=URL)
+    tenant_id = fields.String(validate=validate.Length(max=64))
+
+
+REQUIRED_ENDPOINTS = {"imap": ("imap_host",), "ews": ("ews_url",), "graph": (), "gmail": ()}
+
+
+class ServerProfileSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(REQUIRED_ENDPOINTS)))
+    endpoints = fields.Nested(EndpointsSchema, load_default=dict)
+    created_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def _kind_needs_endpoints(self, data, **_):
+        missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not data.get("endpoints", {}).get(f)]
+        if missing:
+            raise ValidationError({"endpoints": [f"a {data['kind']} profile needs {', '.join(missing)}"]})
+
+
+class ServerProfileSummarySchema(StrictSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class MailboxSchema(StrictSchema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    address = fields.String(required=True)
+    username = fields.String(required=True)
+    server_profile = fields.Nested(ServerProfileSummarySchema, required=True)
+    status = fields.String(required=True, metadata={"description": "active | suspended | disabled"})
+    status_reason = fields.String(allow_none=True)
+    consecutive_failures = fields.Integer(required=True)
+    has_credentials = fields.Boolean(required=True)
+    last_sync_at = fields.DateTime(allow_none=True)
+    next_sync_at = fields.DateTime(allow_none=True)
+
+
+class MailboxCreateSchema(StrictSchema):
+    server_profile_id = fields.Integer(required=True)
+    address = fields.Email(required=True)
+    username = fields.String(load_default="", validate=validate.Length(max=320))
+    password = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4096),
+                             load_only=True)
+    user_id = fields.Integer(metadata={"description": "Admins only: register for another user of the org"})
+
+
+class MailboxPatchSchema(StrictSchema):
+    address = fields.Email()
+    username = fields.String(validate=validate.Length(max=320))
+    password = fields.String(validate=validate.Length(min=1, max=4096), load_only=True)
+
+
+class SuspendSchema(StrictSchema):
+    reason = fields.String(load_default="suspended by hand", validate=validate.Length(max=500))
+
+
+class SyncRequestedSchema(StrictSchema):
+    job_id = fields.String(required=True)
+    enqueued = fields.Boolean(required=True, metadata={"description": "False: a session was already waiting or running"})
+    message = fields.String(required=True)
+
+
+class KindCountsSchema(StrictSchema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    deleted = fields.Integer()
+    skipped = fields.Integer()
+    failed = fields.Integer()
+    recorded = fields.Integer()
+
+
+class SessionErrorSchema(StrictSchema):
+    kind = fields.String(required=True)
+    item = fields.String(required=True)
+    action = fields.String()
+    code = fields.String()
+    reason = fields.String(required=True)
+    will_retry = fields.Boolean()
+
+
+class SessionSchema(StrictSchema):
+    id = fields.Integer(required=True)
+    trigger = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "running | succeeded | partial | failed"})
+    started_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(KindCountsSchema), required=True)
+    errors = fields.List(fields.Nested(SessionErrorSchema), required=True)
+    conflicts = fields.List(fields.Dict(), required=True)
+    failure = fields.String(allow_none=True)
+
+
+class DashboardSchema(StrictSchema):
+    mailbox = fields.Nested(MailboxSchema, required=True)
+    sessions = fields.List(fields.Nested(SessionSchema), required=True)
+    progress = fields.Dict(allow_none=True, metadata={"description": "Live progress while a session runs"})
+
+
+class DashboardArgsSchema(StrictSchema):
+    sessions = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class MailboxListArgsSchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    status = fields.String(validate=validate.OneOf(("active", "suspended", "disabled")))
+
+
+MailboxPageSchema = page_schema(MailboxSchema, "MailboxPageSchema")

@@ -1,0 +1,83 @@
+"""The SQL ID map and cursor store honour the same contract as the core's in-memory ones."""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import datetime, timezone
+
+import pytest
+
+from app.models import IdMapRow, Mailbox, ServerProfile
+from app.models.sync_stores import SqlCursorStore, SqlIdMapStore, _COPIED
+from app.sync.idmap import IdMapEntry, PendingWrite
+from app.sync.items import FolderKind
+from tests.factories import Factory
+from tests.fakes.crm_memory import InMemoryCursorStore, InMemoryIdMapStore
+
+
+def _mailbox(app) -> tuple[int, int, str]:
+    factory = Factory(app)
+    org = factory.org()
+    user = factory.user(org)
+    with app.extensions["syncline"].db.session_scope() as s:
+        profile = ServerProfile(org_id=org.id, name=f"p{user.id}", kind="imap", endpoints={})
+        s.add(profile)
+        s.flush()
+        box = Mailbox(org_id=org.id, user_id=user.id, server_profile_id=profile.id, address="a@b.test")
+        s.add(box)
+        s.flush()
+        return org.id, box.id, org.sf_org_id
+
+
+@pytest.fixture(params=["memory", "sql"])
+def stores(request, app):
+    org_pk, mailbox_pk, org_key = _mailbox(app)
+    if request.param == "memory":
+        return InMemoryIdMapStore(), InMemoryCursorStore(), str(mailbox_pk), org_key
+    db = app.extensions["syncline"].db
+    return SqlIdMapStore(db, org_pk, org_key), SqlCursorStore(db), str(mailbox_pk), org_key
+
+
+def _entry(org_key, mailbox_id, key, **kw) -> IdMapEntry:
+    return IdMapEntry(org_id=org_key, mailbox_id=mailbox_id, sync_key=key, kind=FolderKind.CALENDAR,
+                      object_type="Event", **kw)
+
+
+def test_put_then_entries_round_trips_every_field(stores):
+    id_map, _, mailbox_id, org_key = stores
+    entry = _entry(org_key, mailbox_id, "k1", mailbox_item_id="item-1", uid="uid@x", series_id="s",
+                   crm_id="00U000000000001AAA", mailbox_version='"etag-1"', crm_version="2026-11-23T10:00:00.000+0000",
+                   mailbox_hash="mh", crm_hash="ch", field_hashes={"subject": "h1"}, pending=PendingWrite.CREATE_IN_CRM,
+                   last_error="UNABLE_TO_LOCK_ROW", attempts=2,
+                   synced_at=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+    id_map.put([entry])
+    assert id_map.entries(mailbox_id, FolderKind.CALENDAR) == [entry]
+    assert id_map.entries(mailbox_id, FolderKind.TASKS) == []
+
+
+def test_put_replaces_by_sync_key_and_remove_forgets(stores):
+    id_map, _, mailbox_id, org_key = stores
+    first = _entry(org_key, mailbox_id, "k1", pending=PendingWrite.CREATE_IN_CRM)
+    id_map.put([first, _entry(org_key, mailbox_id, "k2")])
+    confirmed = replace(first, pending=None, crm_id="00U000000000001AAA", deleted=True)
+    id_map.put([confirmed])
+    entries = {e.sync_key: e for e in id_map.entries(mailbox_id, FolderKind.CALENDAR)}
+    assert len(entries) == 2 and entries["k1"] == confirmed
+    id_map.remove(mailbox_id, ["k2"])
+    assert [e.sync_key for e in id_map.entries(mailbox_id, FolderKind.CALENDAR)] == ["k1"]
+
+
+def test_cursors_persist_per_stream(stores):
+    _, cursors, mailbox_id, _ = stores
+    assert cursors.load(mailbox_id, "mailbox:calendar") is None
+    cursors.save(mailbox_id, "mailbox:calendar", "token-1")
+    cursors.save(mailbox_id, "crm:event", "2026-11-23T10:00:00Z")
+    cursors.save(mailbox_id, "mailbox:calendar", "token-2")
+    assert cursors.load(mailbox_id, "mailbox:calendar") == "token-2"
+    assert cursors.load(mailbox_id, "crm:event") == "2026-11-23T10:00:00Z"
+
+
+def test_sql_store_maps_every_entry_field():
+    """A new IdMapEntry field must be stored too, or it would be lost on restart."""
+    handled = set(_COPIED) | {"org_id", "mailbox_id", "kind", "field_hashes", "pending"}
+    assert {f.name for f in fields(IdMapEntry)} == handled
+    assert set(_COPIED) <= {c.name for c in IdMapRow.__table__.columns}
