@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from app.api.auth import BEARER_SECURITY, admin_required, current_user
+from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
 from app.models import AuditEvent
 from app.runtime import db_session
@@ -18,7 +18,6 @@ blp = Blueprint("audit", __name__, url_prefix="/orgs", description="Audit log (a
 @blp.route("/<int:org_id>/audit-events")
 class AuditEvents(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, AuditPageSchema)
     def get(self, args: dict, org_id: int):

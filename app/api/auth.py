@@ -53,14 +53,22 @@ def current_user() -> User:
     return g.current_user
 
 
+def _documented_as_bearer(wrapper):
+    """Put the bearer requirement into the OpenAPI operation smorest builds from `_apidoc`."""
+    apidoc = dict(getattr(wrapper, "_apidoc", {}))
+    apidoc["manual_doc"] = {**apidoc.get("manual_doc", {}), "security": BEARER_SECURITY}
+    wrapper._apidoc = apidoc
+    return wrapper
+
+
 def login_required(view):
+    """Outermost decorator of a view: authenticate before any body is parsed."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.current_user = authenticate()
         return view(*args, **kwargs)
 
-    wrapper._apidoc = getattr(view, "_apidoc", {})  # keep smorest's docs on the view
-    return wrapper
+    return _documented_as_bearer(wrapper)
 
 
 def admin_required(view):
@@ -71,5 +79,4 @@ def admin_required(view):
             abort(403, message="This needs a Syncline admin of your org.")
         return view(*args, **kwargs)
 
-    wrapper._apidoc = getattr(view, "_apidoc", {})
-    return wrapper
+    return _documented_as_bearer(wrapper)

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.api.auth import BEARER_SECURITY, current_user, login_required
+from app.api.auth import current_user, login_required
 from app.api.views import me_view
 from app.models import ApiToken
 from app.providers.salesforce.oauth import SignInFailed
@@ -63,7 +63,6 @@ class SalesforceCallback(MethodView):
 @blp.route("/tokens")
 class Tokens(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, TokenSchema(many=True))
     def get(self):
         """My API tokens that are still usable (the secret itself is never shown again)."""
@@ -72,7 +71,6 @@ class Tokens(MethodView):
         return [_token_view(r) for r in rows]
 
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
     def post(self, args: dict):
@@ -86,7 +84,6 @@ class Tokens(MethodView):
 @blp.route("/tokens/<int:token_id>")
 class TokenItem(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(204)
     def delete(self, token_id: int):
         """Revoke one of my tokens."""

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
-from app.api.auth import BEARER_SECURITY, admin_required, current_user, login_required
+from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import mailbox_for, user_in_org
 from app.api.views import dashboard_view, mailbox_view
 from app.models import Mailbox, ServerProfile
@@ -23,7 +23,6 @@ blp = Blueprint("mailboxes", __name__, url_prefix="/mailboxes", description="Mai
 @blp.route("")
 class Mailboxes(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(MailboxListArgsSchema, location="query")
     @blp.response(200, MailboxPageSchema)
     def get(self, args: dict):
@@ -38,7 +37,6 @@ class Mailboxes(MethodView):
                 "page_size": args["page_size"], "total": total}
 
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(MailboxCreateSchema)
     @blp.response(201, MailboxSchema)
     def post(self, data: dict):
@@ -64,14 +62,12 @@ class Mailboxes(MethodView):
 @blp.route("/<int:mailbox_id>")
 class MailboxItem(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, MailboxSchema)
     def get(self, mailbox_id: int):
         """One mailbox (its owner or an admin of the org)."""
         return mailbox_view(mailbox_for(mailbox_id, current_user()))
 
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(MailboxPatchSchema)
     @blp.response(200, MailboxSchema)
     def patch(self, data: dict, mailbox_id: int):
@@ -88,7 +84,6 @@ class MailboxItem(MethodView):
 @blp.route("/<int:mailbox_id>/sync")
 class ForceSync(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(202, SyncRequestedSchema)
     def post(self, mailbox_id: int):
         """Force a sync session now instead of waiting for the next scheduled one."""
@@ -103,7 +98,6 @@ class ForceSync(MethodView):
 @blp.route("/<int:mailbox_id>/suspend")
 class Suspend(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(SuspendSchema)
     @blp.response(200, MailboxSchema)
     def post(self, data: dict, mailbox_id: int):
@@ -120,7 +114,6 @@ class Suspend(MethodView):
 @blp.route("/<int:mailbox_id>/resume")
 class Resume(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, MailboxSchema)
     def post(self, mailbox_id: int):
         """Resume sync (clears the failure count); the next session starts within a minute."""
@@ -136,7 +129,6 @@ class Resume(MethodView):
 @blp.route("/<int:mailbox_id>/dashboard")
 class Dashboard(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
     def get(self, args: dict, mailbox_id: int):
@@ -147,7 +139,6 @@ class Dashboard(MethodView):
 @blp.route("/mine/dashboard")
 class MyDashboard(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
     def get(self, args: dict):

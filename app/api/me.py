@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.auth import BEARER_SECURITY, current_user, login_required
+from app.api.auth import current_user, login_required
 from app.api.views import me_view
 from app.runtime import db_session
 from app.services.settings import SettingsLocked, update_user_settings
@@ -16,14 +16,12 @@ blp = Blueprint("me", __name__, url_prefix="/me", description="The signed-in use
 @blp.route("")
 class Me(MethodView):
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, MeSchema)
     def get(self):
         """Who am I, my org, whether auto-sync runs for me, my settings."""
         return me_view(current_user())
 
     @login_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(MePatchSchema)
     @blp.response(200, MeSchema)
     def patch(self, changes):

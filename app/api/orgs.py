@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.api.auth import BEARER_SECURITY, admin_required, current_user
+from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
 from app.models import ServerProfile
 from app.runtime import db_session
@@ -20,14 +20,12 @@ blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administr
 @blp.route("/<int:org_id>/settings")
 class OrgSettings(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, OrgSettingsSchema)
     def get(self, org_id: int):
         """The org's effective settings (defaults filled in)."""
         return org_settings(own_org(org_id, current_user()))
 
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(OrgSettingsSchema)
     @blp.response(200, OrgSettingsSchema)
     def patch(self, changes: dict, org_id: int):
@@ -41,7 +39,6 @@ class OrgSettings(MethodView):
 @blp.route("/<int:org_id>/server-profiles")
 class ServerProfiles(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, ServerProfileSchema(many=True))
     def get(self, org_id: int):
         """The org's mail server profiles (how to reach Graph / EWS / Gmail / IMAP+DAV)."""
@@ -50,7 +47,6 @@ class ServerProfiles(MethodView):
                                          .order_by(ServerProfile.id)))
 
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(ServerProfileSchema)
     @blp.response(201, ServerProfileSchema)
     def post(self, data: dict, org_id: int):

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
-from app.api.auth import BEARER_SECURITY, admin_required, current_user
+from app.api.auth import admin_required, current_user
 from app.api.scoping import user_in_org
 from app.api.views import user_view
 from app.models import User
@@ -20,7 +20,6 @@ blp = Blueprint("users", __name__, url_prefix="/users", description="Users of yo
 @blp.route("")
 class Users(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
     def get(self, args: dict):
@@ -36,14 +35,12 @@ class Users(MethodView):
 @blp.route("/<int:user_id>")
 class UserItem(MethodView):
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, UserSchema)
     def get(self, user_id: int):
         """One user of the org."""
         return user_view(user_in_org(user_id, current_user()))
 
     @admin_required
-    @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(UserPatchSchema)
     @blp.response(200, UserSchema)
     def patch(self, changes: dict, user_id: int):
