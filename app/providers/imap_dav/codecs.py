@@ -1,0 +1,47 @@
+"""The three resource codecs the DAV folders use, behind one small interface."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.providers.imap_dav.ical_event import read_event, write_event
+from app.providers.imap_dav.ical_task import read_task, write_task
+from app.providers.imap_dav.vcard_contact import read_contact, write_contact
+from app.sync.items import CalendarItem, ContactItem, MailboxItem, TaskItem
+
+
+class EventCodec:
+    """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key)."""
+
+    def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
+        return read_event(href, etag, data)
+
+    def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
+        assert isinstance(item, CalendarItem)
+        return write_event(replace(item, uid=item.uid or uid), existing)
+
+    def uid_of(self, item: MailboxItem) -> str:
+        return getattr(item, "uid", "")
+
+
+class TaskCodec:
+    def read(self, href: str, etag: str, data: str) -> TaskItem | None:
+        return read_task(href, etag, data)
+
+    def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
+        assert isinstance(item, TaskItem)
+        return write_task(item, existing, uid)
+
+    def uid_of(self, item: MailboxItem) -> str:
+        return ""
+
+
+class ContactCodec:
+    def read(self, href: str, etag: str, data: str) -> ContactItem | None:
+        return read_contact(href, etag, data)
+
+    def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
+        assert isinstance(item, ContactItem)
+        return write_contact(item, existing, uid)
+
+    def uid_of(self, item: MailboxItem) -> str:
+        return ""

@@ -1,0 +1,82 @@
+"""Finding the user's calendar, task list and address book: principal → home set → collections.
+
+A configured URL that already is a matching collection is used as is; otherwise the named
+collection (display name or last path segment) or the first one offering the component.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
+from app.sync.errors import NotFound
+
+CALENDAR_TAG = "{urn:ietf:params:xml:ns:caldav}calendar"
+ADDRESSBOOK_TAG = "{urn:ietf:params:xml:ns:carddav}addressbook"
+COLLECTION_PROPS = ("d:resourcetype", "d:displayname", "d:sync-token", "cs:getctag", "d:supported-report-set",
+                    "c:supported-calendar-component-set")
+
+
+@dataclass(frozen=True)
+class DavCollection:
+    """A calendar or address book; ``supports_sync`` says whether RFC 6578 tokens work here."""
+
+    href: str
+    name: str
+    components: frozenset[str]
+    supports_sync: bool
+
+
+def find_collection(session: DavSession, start_href: str, home_prop: str, component: str,
+                    wanted_name: str | None = None) -> DavCollection:
+    """The collection holding ``component`` (VEVENT, VTODO or VCARD) for this user."""
+    here = _propfind(session, start_href, "0", COLLECTION_PROPS + ("d:current-user-principal",))
+    own = here[0] if here else None
+    if own is not None and _offers(_as_collection(own), component) and not wanted_name:
+        return _as_collection(own)
+    principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
+    home_members = _propfind(session, principal, "0", (home_prop,))
+    home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
+    candidates = [_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS)]
+    offering = [c for c in candidates if _offers(c, component)]
+    if wanted_name:
+        offering = [c for c in offering if wanted_name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])]
+    if not offering:
+        raise NotFound(f"no collection offering {component} under {home}")
+    return offering[0]
+
+
+def _propfind(session: DavSession, href: str, depth: str, names: tuple[str, ...]) -> list[DavMember]:
+    body = xml_document("d:propfind", prop_xml(names))
+    return [m for m in session.multistatus("PROPFIND", href, body, depth).members if m.status == 200]
+
+
+def _as_collection(member: DavMember) -> DavCollection:
+    resourcetype = member.props.get("{DAV:}resourcetype")
+    kinds = {child.tag for child in resourcetype} if resourcetype is not None else set()
+    components: set[str] = set()
+    if CALENDAR_TAG in kinds:
+        comp_set = member.props.get("{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set")
+        names = {c.get("name", "").upper() for c in comp_set} if comp_set is not None else set()
+        components |= names or {"VEVENT", "VTODO"}  # absent set means "any" (RFC 4791 5.2.3)
+    if ADDRESSBOOK_TAG in kinds:
+        components.add("VCARD")
+    reports = member.props.get("{DAV:}supported-report-set")
+    sync = reports is not None and any(el.tag == "{DAV:}sync-collection" for el in reports.iter())
+    sync = sync or bool(member.text("{DAV:}sync-token"))
+    return DavCollection(member.href, member.text("{DAV:}displayname"), frozenset(components), sync)
+
+
+def _offers(collection: DavCollection, component: str) -> bool:
+    return component in collection.components
+
+
+def _href_prop(member: DavMember | None, tag: str) -> str | None:
+    element = member.props.get(tag) if member is not None else None
+    href = element.findtext("{DAV:}href") if element is not None else None
+    return normalize_href(href) if href else None
+
+
+def _clark(prefixed: str) -> str:
+    prefix, local = prefixed.split(":")
+    namespaces = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:xml:ns:carddav"}
+    return f"{{{namespaces[prefix]}}}{local}"

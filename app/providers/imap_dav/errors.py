@@ -1,0 +1,50 @@
+"""Translating HTTP statuses and IMAP library errors into the core's coded errors, as tables.
+
+Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happens next.
+"""
+from __future__ import annotations
+
+import socket
+import ssl
+
+from app.sync.errors import (
+    AuthFailure, InvalidData, NotFound, PermissionDenied, SyncError, TemporaryFailure,
+)
+
+HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {
+    400: InvalidData,
+    401: AuthFailure,
+    403: PermissionDenied,
+    404: NotFound,
+    405: InvalidData,
+    406: InvalidData,
+    408: TemporaryFailure,
+    409: InvalidData,
+    410: NotFound,
+    # If-Match failed: the item changed since we read it; the next sync reads it again.
+    412: TemporaryFailure,
+    413: InvalidData,
+    415: InvalidData,
+    422: InvalidData,
+    423: TemporaryFailure,
+    429: TemporaryFailure,
+    507: TemporaryFailure,
+}
+
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (socket.timeout, ConnectionError, ssl.SSLError, OSError)
+
+
+def http_error(status: int, what: str, retry_after: str | None = None) -> SyncError:
+    """The core error for a non-success HTTP status (5xx and unknown codes are temporary)."""
+    cls = HTTP_STATUS_ERRORS.get(status, TemporaryFailure if status >= 500 else InvalidData)
+    message = f"{what}: HTTP {status}"
+    if cls is TemporaryFailure:
+        return TemporaryFailure(message, retry_after=_seconds(retry_after))
+    return cls(message)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    try:
+        return float(retry_after) if retry_after else None
+    except ValueError:  # an HTTP date: let the core's backoff decide
+        return None

@@ -1,0 +1,87 @@
+"""VTODO resources ⇄ the core's TaskItem (due date by day, status, priority, completion)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from icalendar import Todo
+
+from app.providers.imap_dav import ical_common as ic
+from app.sync.items import TaskItem, TaskPriority, TaskStatus
+
+ICAL_TO_STATUS = {"NEEDS-ACTION": TaskStatus.NOT_STARTED, "IN-PROCESS": TaskStatus.IN_PROGRESS,
+                  "COMPLETED": TaskStatus.COMPLETED, "CANCELLED": TaskStatus.DEFERRED}
+STATUS_TO_ICAL = {TaskStatus.NOT_STARTED: "NEEDS-ACTION", TaskStatus.IN_PROGRESS: "IN-PROCESS",
+                  TaskStatus.COMPLETED: "COMPLETED", TaskStatus.DEFERRED: "CANCELLED",
+                  TaskStatus.WAITING: "IN-PROCESS"}
+# iCalendar has no "waiting": keep it in our own property so it survives a round trip.
+STATUS_DETAIL_PROP = "X-SYNCLINE-TASK-STATUS"
+PRIORITY_TO_ICAL = {TaskPriority.HIGH: 1, TaskPriority.NORMAL: 5, TaskPriority.LOW: 9}
+
+
+def read_task(href: str, etag: str, data: str) -> TaskItem | None:
+    """The VTODO in this resource, or None when it holds none."""
+    calendar = ic.parse_calendar(data)
+    todos = calendar.walk("VTODO") if calendar is not None else []
+    if not todos:
+        return None
+    todo = todos[0]
+    due = ic.decoded(todo, "DUE")
+    completed = ic.decoded(todo, "COMPLETED")
+    modified = ic.decoded(todo, "LAST-MODIFIED") or ic.decoded(todo, "DTSTAMP")
+    return TaskItem(
+        item_id=href, subject=ic.text_of(todo, "SUMMARY"), body_text=ic.text_of(todo, "DESCRIPTION"),
+        due_date=due.date() if isinstance(due, datetime) else due, status=_status(todo),
+        priority=_priority(todo), completed_at=ic.as_utc(completed) if completed else None,
+        private=ic.text_of(todo, "CLASS").upper() in {"PRIVATE", "CONFIDENTIAL"},
+        categories=ic.categories_of(todo), version=etag,
+        modified_at=ic.as_utc(modified) if modified else None,
+        sync_key=ic.text_of(todo, ic.SYNC_KEY_PROP) or None)
+
+
+def _status(todo: Todo) -> TaskStatus:
+    if ic.text_of(todo, STATUS_DETAIL_PROP).lower() == TaskStatus.WAITING.value:
+        return TaskStatus.WAITING
+    return ICAL_TO_STATUS.get(ic.text_of(todo, "STATUS").upper(),
+                              TaskStatus.COMPLETED if "COMPLETED" in todo else TaskStatus.NOT_STARTED)
+
+
+def _priority(todo: Todo) -> TaskPriority:
+    value = ic.decoded(todo, "PRIORITY") or 0
+    if 1 <= int(value) <= 4:
+        return TaskPriority.HIGH
+    return TaskPriority.LOW if int(value) >= 6 else TaskPriority.NORMAL
+
+
+def write_task(item: TaskItem, existing: str | None, uid: str) -> str:
+    """Render ``item`` into the existing VTODO (unmapped properties kept) or a new resource."""
+    calendar = (ic.parse_calendar(existing) if existing else None) or ic.new_calendar()
+    todos = calendar.walk("VTODO")
+    todo = todos[0] if todos else Todo()
+    if not todos:
+        calendar.add_component(todo)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    values: dict[str, Any] = {
+        "UID": uid, "DTSTAMP": now, "LAST-MODIFIED": now, "SUMMARY": item.subject,
+        "DESCRIPTION": item.body_text, "DUE": _as_date(item.due_date),
+        "STATUS": STATUS_TO_ICAL[TaskStatus(item.status)], "PRIORITY": PRIORITY_TO_ICAL[TaskPriority(item.priority)],
+        "COMPLETED": _completed(item, now), "CLASS": "PRIVATE" if item.private else "PUBLIC",
+        STATUS_DETAIL_PROP: TaskStatus.WAITING.value if item.status == TaskStatus.WAITING else None,
+        ic.SYNC_KEY_PROP: item.sync_key,
+    }
+    for name, value in values.items():
+        ic.replace_prop(todo, name, value)
+    if item.status == TaskStatus.COMPLETED:
+        ic.replace_prop(todo, "PERCENT-COMPLETE", 100)
+    ic.set_categories(todo, item.categories)
+    return ic.serialise(calendar)
+
+
+def _as_date(value: date | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _completed(item: TaskItem, now: datetime) -> datetime | None:
+    if item.status != TaskStatus.COMPLETED:
+        return None
+    return (item.completed_at or now).astimezone(timezone.utc)

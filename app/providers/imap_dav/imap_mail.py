@@ -1,0 +1,177 @@
+"""The mail folder kind over IMAP: only messages the user tagged with the Salesforce keyword
+(in the watched folders) or moved into the Salesforce folder are listed.
+
+The cursor holds, per folder, UIDVALIDITY plus HIGHESTMODSEQ (CONDSTORE) or UIDNEXT; a
+UIDVALIDITY change raises CursorExpired, and the core's full resync deduplicates by Message-ID.
+Without CONDSTORE only new messages are seen (tagging an old message is not a change).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any, Sequence
+
+from app.providers.imap_dav.imap_session import ImapSession
+from app.providers.imap_dav.mail_message import parse_message
+from app.sync.errors import CursorExpired, NotFound
+from app.sync.items import EmailMessage, FolderKind
+from app.sync.ports import MailboxChanges, WriteResult
+
+FETCH_BATCH = 100
+FLAGGED = b"\\Flagged"
+KEYWORD_SPECIALS = set('(){ %*"\\]')
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    """Per-org names: the Salesforce category (an IMAP keyword) and the Salesforce folder."""
+
+    category_keyword: str = "Salesforce"
+    salesforce_folder: str = "Salesforce"
+    watched_folders: tuple[str, ...] = ("INBOX",)
+
+
+@dataclass(frozen=True)
+class FolderState:
+    uidvalidity: int
+    modseq: int
+    uidnext: int
+
+
+def keyword_for(category: str) -> str:
+    """An IMAP keyword must be an atom: specials, spaces and non-ASCII become ``_``."""
+    return "".join(ch if 32 < ord(ch) < 127 and ch not in KEYWORD_SPECIALS else "_" for ch in category) or "_"
+
+
+def mail_item_id(folder: str, uidvalidity: int, uid: int) -> str:
+    return f"imap:{uidvalidity}:{uid}:{folder}"
+
+
+def split_mail_item_id(item_id: str) -> tuple[str, int, int]:
+    """(folder, uidvalidity, uid); raises NotFound for ids that are not ours."""
+    try:
+        _, validity, uid, folder = item_id.split(":", 3)
+        return folder, int(validity), int(uid)
+    except ValueError as exc:
+        raise NotFound(f"not an IMAP item id: {item_id}") from exc
+
+
+class ImapMail:
+    """MailboxPort operations for ``FolderKind.MAIL``; reads never set ``\\Seen`` (BODY.PEEK)."""
+
+    def __init__(self, session: ImapSession, options: MailOptions) -> None:
+        self.session = session
+        self.options = options
+
+    def changes_since(self, cursor: str | None) -> MailboxChanges:
+        previous = _decode_cursor(cursor) if cursor else None
+        items: list[EmailMessage] = []
+        states: dict[str, FolderState] = {}
+        for folder in self._folders():
+            info = self.session.select(folder)
+            state = _state(info)
+            old = previous.get(folder) if previous else None
+            if old is not None and old.uidvalidity != state.uidvalidity:
+                raise CursorExpired(f"UIDVALIDITY of {folder} changed")
+            uids = self._search(folder, old)
+            items += self._fetch(folder, state.uidvalidity, uids)
+            states[folder] = state
+        return MailboxChanges(FolderKind.MAIL, tuple(items), (), _encode_cursor(states), full=previous is None)
+
+    def get_items(self, item_ids: Sequence[str]) -> list[EmailMessage]:
+        found: list[EmailMessage] = []
+        for folder, validity, uids in _by_folder(item_ids):
+            info = self.session.select(folder)
+            if _state(info).uidvalidity == validity:
+                found += self._fetch(folder, validity, uids)
+        return found
+
+    def set_categories(self, item_id: str, categories: Sequence[str]) -> WriteResult:
+        """Make the message's keywords exactly ``categories`` (system flags untouched)."""
+        wanted = {keyword_for(c).encode() for c in categories}
+        return self._store(item_id, lambda flags: (wanted - flags, {f for f in flags if not f.startswith(b"\\")} - wanted))
+
+    def set_flag(self, item_id: str, flagged: bool) -> WriteResult:
+        return self._store(item_id, lambda flags: ({FLAGGED}, set()) if flagged else (set(), {FLAGGED}))
+
+    def _store(self, item_id: str, plan) -> WriteResult:
+        folder, validity, uid = split_mail_item_id(item_id)
+        if _state(self.session.select(folder, readonly=False)).uidvalidity != validity:
+            return WriteResult(False, error=f"{item_id} no longer exists", error_code=NotFound.code)
+        current = self.session.command(lambda c: c.get_flags([uid])).get(uid)
+        if current is None:
+            return WriteResult(False, error=f"{item_id} no longer exists", error_code=NotFound.code)
+        add, remove = plan(set(current))
+        if add:
+            self.session.command(lambda c: c.add_flags([uid], sorted(add)))
+        if remove:
+            self.session.command(lambda c: c.remove_flags([uid], sorted(remove)))
+        version = self._fetch(folder, validity, [uid])
+        return WriteResult(True, item_id, version[0].version if version else None)
+
+    def _folders(self) -> list[str]:
+        """Watched folders plus the Salesforce folder, those that exist (one LIST)."""
+        existing = {name for _, _, name in self.session.command(lambda c: c.list_folders())}
+        wanted = list(dict.fromkeys(self.options.watched_folders + (self.options.salesforce_folder,)))
+        return [f for f in wanted if f in existing]
+
+    def _search(self, folder: str, old: FolderState | None) -> list[int]:
+        criteria: list[Any] = [] if folder == self.options.salesforce_folder else [
+            "KEYWORD", keyword_for(self.options.category_keyword)]
+        if old is not None and self.session.condstore:
+            criteria += ["MODSEQ", old.modseq + 1]
+        elif old is not None:
+            criteria += ["UID", f"{old.uidnext}:*"]
+        uids = self.session.command(lambda c: c.search(criteria or ["ALL"]))
+        return sorted(u for u in uids if old is None or self.session.condstore or u >= old.uidnext)
+
+    def _fetch(self, folder: str, validity: int, uids: Sequence[int]) -> list[EmailMessage]:
+        parts = ["UID", "FLAGS", "INTERNALDATE", "BODY.PEEK[]"] + (["MODSEQ"] if self.session.condstore else [])
+        messages: list[EmailMessage] = []
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = list(uids[start:start + FETCH_BATCH])
+            data = self.session.command(lambda c: c.fetch(batch, parts))
+            messages += [_email(folder, validity, uid, data[uid]) for uid in batch if uid in data]
+        return messages
+
+
+def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> EmailMessage:
+    parsed = parse_message(data.get(b"BODY[]") or b"")
+    flags = [f.decode("utf-8", "replace") if isinstance(f, bytes) else str(f) for f in data.get(b"FLAGS", ())]
+    modseq = data.get(b"MODSEQ")
+    version = str(modseq[0] if isinstance(modseq, (tuple, list)) else modseq) if modseq else "|".join(sorted(flags))
+    internal = data.get(b"INTERNALDATE")
+    return EmailMessage(
+        item_id=mail_item_id(folder, validity, uid), message_id=parsed.message_id or f"<imap-{validity}-{uid}@{folder}>",
+        conversation_id=parsed.conversation_id, sender=parsed.sender, to=parsed.to, cc=parsed.cc,
+        sent_at=parsed.sent_at, subject=parsed.subject, body_text=parsed.body_text, body_html=parsed.body_html,
+        categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
+        modified_at=internal.astimezone(timezone.utc) if internal and internal.tzinfo else None)
+
+
+def _state(info: dict[bytes, Any]) -> FolderState:
+    return FolderState(int(info.get(b"UIDVALIDITY", 0)), int(info.get(b"HIGHESTMODSEQ", 0) or 0),
+                       int(info.get(b"UIDNEXT", 0) or 0))
+
+
+def _by_folder(item_ids: Sequence[str]) -> list[tuple[str, int, list[int]]]:
+    groups: dict[tuple[str, int], list[int]] = {}
+    for item_id in item_ids:
+        folder, validity, uid = split_mail_item_id(item_id)
+        groups.setdefault((folder, validity), []).append(uid)
+    return [(folder, validity, uids) for (folder, validity), uids in groups.items()]
+
+
+def _encode_cursor(states: dict[str, FolderState]) -> str:
+    raw = {f: [s.uidvalidity, s.modseq, s.uidnext] for f, s in states.items()}
+    return "imap1." + base64.urlsafe_b64encode(json.dumps(raw).encode()).decode("ascii")
+
+
+def _decode_cursor(cursor: str) -> dict[str, FolderState]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.removeprefix("imap1.").encode()))
+        return {f: FolderState(*map(int, v)) for f, v in raw.items()}
+    except (ValueError, TypeError) as exc:
+        raise CursorExpired(f"unreadable IMAP cursor: {exc}") from exc

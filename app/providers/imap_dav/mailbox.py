@@ -1,0 +1,137 @@
+"""The standards-based mailbox: IMAP for mail, CalDAV for calendar and tasks, CardDAV for
+contacts, behind the core's ``MailboxPort``. ``build_mailbox`` is the one way to make one.
+"""
+from __future__ import annotations
+
+import ssl
+from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from app.providers.imap_dav.codecs import ContactCodec, EventCodec, TaskCodec
+from app.providers.imap_dav.counter import RequestCounter
+from app.providers.imap_dav.dav_folder import DavFolder
+from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient, ResourceType
+from app.providers.imap_dav.discovery import find_collection
+from app.providers.imap_dav.imap_mail import ImapMail, MailOptions
+from app.providers.imap_dav.imap_session import ImapSession
+from app.providers.imap_dav.webdav import DavSession
+from app.sync.errors import InvalidData
+from app.sync.items import FolderKind, MailboxItem
+from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+
+
+@dataclass(frozen=True)
+class MailboxOptions:
+    """Per-org settings; ``allow_plaintext`` must be set explicitly for non-TLS servers (tests)."""
+
+    category: str = "Salesforce"
+    salesforce_folder: str = "Salesforce"
+    watched_folders: tuple[str, ...] = ("INBOX",)
+    calendar_name: str | None = None
+    tasks_name: str | None = None
+    addressbook_name: str | None = None
+    allow_plaintext: bool = False
+    ca_file: str | None = None
+    timeout: float = 30.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ImapDavMailbox:
+    """One user's mailbox on standards servers; ``counter`` counts every request sent."""
+
+    def __init__(self, mail: ImapMail | None, folders: Mapping[FolderKind, DavFolder], counter: RequestCounter,
+                 closers: Sequence[Any] = ()) -> None:
+        self.mail = mail
+        self.folders = dict(folders)
+        self.counter = counter
+        self._closers = list(closers)
+
+    def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
+        return self._mail().changes_since(cursor) if kind is FolderKind.MAIL else self._dav(kind).changes_since(cursor)
+
+    def get_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[MailboxItem]:
+        return list(self._mail().get_items(item_ids)) if kind is FolderKind.MAIL else self._dav(kind).get_items(item_ids)
+
+    def create_items(self, kind: FolderKind, items: Sequence[MailboxItem]) -> list[WriteResult]:
+        return self._dav(kind).create_items(items) if kind is not FolderKind.MAIL else _read_only(len(items))
+
+    def update_items(self, kind: FolderKind, patches: Sequence[ItemPatch]) -> list[WriteResult]:
+        if kind is FolderKind.MAIL:  # only categories can change on a message
+            return [self.set_categories(kind, p.item_id, p.changes["categories"]) if set(p.changes) == {"categories"}
+                    else _read_only(1)[0] for p in patches]
+        return self._dav(kind).update_items(patches)
+
+    def delete_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[WriteResult]:
+        return self._dav(kind).delete_items(item_ids) if kind is not FolderKind.MAIL else _read_only(len(item_ids))
+
+    def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
+        return {} if kind is FolderKind.MAIL else self._dav(kind).find_by_sync_keys(keys)
+
+    def set_categories(self, kind: FolderKind, item_id: str, categories: Sequence[str]) -> WriteResult:
+        if kind is FolderKind.MAIL:
+            return self._mail().set_categories(item_id, categories)
+        return self._dav(kind).set_categories(item_id, categories)
+
+    def set_flag(self, kind: FolderKind, item_id: str, flagged: bool) -> WriteResult:
+        return self._mail().set_flag(item_id, flagged) if kind is FolderKind.MAIL else self._dav(kind).set_flag(item_id, flagged)
+
+    def close(self) -> None:
+        for closer in self._closers:
+            closer.close()
+
+    def _mail(self) -> ImapMail:
+        if self.mail is None:
+            raise InvalidData("no IMAP server configured for this mailbox")
+        return self.mail
+
+    def _dav(self, kind: FolderKind) -> DavFolder:
+        if kind not in self.folders:
+            raise InvalidData(f"no DAV server configured for {kind.value}")
+        return self.folders[kind]
+
+
+def _read_only(n: int) -> list[WriteResult]:
+    return [WriteResult(False, error="mail is saved one-way: messages are read-only", error_code=InvalidData.code)] * n
+
+
+def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
+                  options: MailboxOptions | None = None) -> ImapDavMailbox:
+    """A MailboxPort for ``imap_host``/``imap_port``/``imap_tls``, ``caldav_url``, ``carddav_url``.
+
+    Nothing connects until first use. Plaintext (``imap_tls`` false or an http URL) is refused
+    unless ``options.allow_plaintext`` is set. Raises InvalidData for such configurations.
+    """
+    options = options or MailboxOptions()
+    counter = RequestCounter()
+    mail, closers = None, []
+    if endpoints.get("imap_host"):
+        use_tls = bool(endpoints.get("imap_tls", True))
+        _check_plaintext(not use_tls, options, "IMAP")
+        context = ssl.create_default_context(cafile=options.ca_file) if use_tls else None
+        session = ImapSession(endpoints["imap_host"], int(endpoints.get("imap_port") or (993 if use_tls else 143)),
+                              username, password, use_tls, counter, options.timeout, context)
+        mail = ImapMail(session, MailOptions(options.category, options.salesforce_folder, options.watched_folders))
+        closers.append(session)
+    folders: dict[FolderKind, DavFolder] = {}
+    for kind, url_key, component, name, codec, rtype in (
+            (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name, EventCodec(), ICALENDAR),
+            (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(), ICALENDAR),
+            (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name, ContactCodec(), VCARD)):
+        url = endpoints.get(url_key)
+        if url:
+            _check_plaintext(str(url).startswith("http://"), options, url_key)
+            dav = DavSession(url, username, password, counter, options.ca_file or True, options.timeout)
+            folders[kind] = DavFolder(kind, _discoverer(dav, url, component, name, rtype), codec)
+    return ImapDavMailbox(mail, folders, counter, closers)
+
+
+def _discoverer(dav: DavSession, url: str, component: str, name: str | None, rtype: ResourceType):
+    home_prop = "cr:addressbook-home-set" if component == "VCARD" else "c:calendar-home-set"
+    path = urlsplit(url).path or "/"
+    return lambda: CollectionClient(dav, find_collection(dav, path, home_prop, component, name), rtype)
+
+
+def _check_plaintext(plaintext: bool, options: MailboxOptions, what: str) -> None:
+    if plaintext and not options.allow_plaintext:
+        raise InvalidData(f"{what} without TLS is refused unless explicitly allowed")

@@ -1,0 +1,135 @@
+"""A small WebDAV transport shared by CalDAV and CardDAV: one counted HTTP request per call.
+
+Built on ``requests`` rather than ``caldav``'s client because the adapter needs every status
+as-is (a 403 ``valid-sync-token`` means "resync", not "forbidden"), per-resource ``Accept``
+headers (Xandikos answers 406 otherwise), and no hidden fallbacks or sleeps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import requests
+from lxml import etree
+
+from app.providers.imap_dav.counter import RequestCounter
+from app.providers.imap_dav.errors import http_error
+from app.sync.errors import AuthFailure, TemporaryFailure
+
+NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:xml:ns:carddav",
+      "cs": "http://calendarserver.org/ns/"}
+XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml, text/xml"}
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class DavMember:
+    """One ``<response>`` of a multistatus: href (unquoted path), status, etag and props."""
+
+    href: str
+    status: int
+    etag: str = ""
+    props: Mapping[str, etree._Element] = field(default_factory=dict)
+
+    def text(self, tag: str) -> str:
+        element = self.props.get(tag)
+        return (element.text or "") if element is not None else ""
+
+
+@dataclass(frozen=True)
+class Multistatus:
+    members: tuple[DavMember, ...]
+    sync_token: str = ""
+
+
+class DavSession:
+    """HTTP to one DAV server; transport failures, 401, 429 and 5xx raise coded errors."""
+
+    def __init__(self, base_url: str, username: str, password: str, counter: RequestCounter,
+                 verify: bool | str = True, timeout: float = 30.0) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.counter = counter
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.trust_env = False  # REQUESTS_CA_BUNDLE/proxies must not override our settings
+        self.http.auth = (username, password)
+        self.http.verify = verify
+
+    def url(self, href: str) -> str:
+        """Absolute URL of an (unquoted) path."""
+        return urljoin(self.base_url, quoted_path(href))
+
+    def request(self, method: str, href: str, body: bytes | str | None = None,
+                headers: Mapping[str, str] | None = None) -> requests.Response:
+        """Send one request; returns any 2xx–4xx response except 401/429 for the caller to judge."""
+        self.counter.add("dav")
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        try:
+            response = self.http.request(method, self.url(href), data=data, headers=dict(headers or {}),
+                                         timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise TemporaryFailure(f"{method} {href}: {type(exc).__name__}") from exc
+        if response.status_code == 401:
+            raise AuthFailure(f"{method} {href}: credentials rejected")
+        if response.status_code == 429 or response.status_code >= 500:
+            raise http_error(response.status_code, f"{method} {href}", response.headers.get("Retry-After"))
+        return response
+
+    def multistatus(self, method: str, href: str, body: str, depth: str | None) -> Multistatus:
+        """PROPFIND/REPORT expecting 207; other statuses raise the mapped core error."""
+        headers = dict(XML_HEADERS, **({"Depth": depth} if depth is not None else {}))
+        response = self.request(method, href, body, headers)
+        if response.status_code != 207:
+            raise http_error(response.status_code, f"{method} {href}")
+        return parse_multistatus(response.content)
+
+
+def parse_multistatus(content: bytes) -> Multistatus:
+    """Members with their 200-propstat props keyed by Clark name (``{DAV:}getetag``)."""
+    root = etree.fromstring(content, SAFE_XML)
+    members = [_member(response) for response in root.findall("d:response", NS)]
+    token = root.findtext("d:sync-token", default="", namespaces=NS)
+    return Multistatus(tuple(m for m in members if m is not None), token)
+
+
+def _member(response: etree._Element) -> DavMember | None:
+    href = response.findtext("d:href", default="", namespaces=NS)
+    if not href:
+        return None
+    props: dict[str, etree._Element] = {}
+    for propstat in response.findall("d:propstat", NS):
+        if _status(propstat.findtext("d:status", default="", namespaces=NS)) == 200:
+            prop_element = propstat.find("d:prop", NS)
+            for prop in prop_element if prop_element is not None else ():
+                props[prop.tag] = prop
+    overall = response.findtext("d:status", default="", namespaces=NS)
+    status = _status(overall) if overall else 200
+    etag_element = props.get("{DAV:}getetag")
+    etag = (etag_element.text or "").strip() if etag_element is not None else ""
+    return DavMember(normalize_href(href), status, etag, props)
+
+
+def _status(line: str) -> int:
+    parts = line.split()
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def quoted_path(href: str) -> str:
+    """The percent-encoded form of an unquoted path, as sent on the wire."""
+    return quote(unquote(href), safe="/@:+,;=~!$&'()*")
+
+
+def normalize_href(href: str) -> str:
+    """The unquoted path of an href, so ids compare equal however the server quoted them."""
+    return unquote(urlsplit(href).path)
+
+
+def prop_xml(names: Iterable[str]) -> str:
+    """``<d:prop>`` with the given prefixed names (``d:getetag``, ``c:calendar-data``)."""
+    return "<d:prop>" + "".join(f"<{name}/>" for name in names) + "</d:prop>"
+
+
+def xml_document(root: str, inner: str) -> str:
+    namespaces = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
+    return f'<?xml version="1.0" encoding="utf-8"?><{root} {namespaces}>{inner}</{root}>'

@@ -1,0 +1,13 @@
+"""Real servers for integration and end-to-end tests: Dovecot (IMAP), Radicale and Xandikos (DAV).
+
+Import from here in any conftest; each class starts its server on a free loopback port in
+its own temp folder, and ``stop()`` ends exactly the PID it started.
+"""
+from tests.realservers.dav import DavAccount, RadicaleServer, XandikosServer
+from tests.realservers.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
+from tests.realservers.process import ServerProcess, ServerUnavailable, free_port
+
+__all__ = [
+    "DavAccount", "DovecotServer", "ImapAccount", "RadicaleServer", "ServerProcess", "ServerUnavailable",
+    "XandikosServer", "dovecot_unavailable_reason", "free_port",
+]

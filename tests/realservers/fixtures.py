@@ -1,0 +1,60 @@
+"""Pytest fixtures over the real servers, importable by any conftest:
+
+    from tests.realservers.fixtures import *  # noqa: F401,F403
+
+Servers are session-scoped (started once, stopped by their own PID); accounts are per test,
+so no test sees another's data. A missing server skips its tests with the reason.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.realservers.dav import DavAccount, RadicaleServer, XandikosServer
+from tests.realservers.dovecot import DovecotServer, ImapAccount
+from tests.realservers.process import ServerUnavailable
+
+
+def _start(factory):
+    try:
+        return factory()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    server = _start(DovecotServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def radicale_server():
+    server = _start(RadicaleServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def xandikos_server():
+    server = _start(XandikosServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_account(dovecot_server) -> ImapAccount:
+    """A fresh IMAP user with an empty INBOX."""
+    return dovecot_server.create_user()
+
+
+@pytest.fixture
+def dav_account(radicale_server) -> DavAccount:
+    """A fresh Radicale user with a ``calendar`` (VEVENT+VTODO) and a ``contacts`` address book."""
+    account = radicale_server.create_user()
+    account.make_calendar("calendar")
+    account.make_addressbook("contacts")
+    return account
+
+
+__all__ = ["dav_account", "dovecot_server", "imap_account", "radicale_server", "xandikos_server"]
