@@ -80,6 +80,35 @@ def sqlite_app(tmp_path, migrated_databases, redis_url):
     application.extensions["syncline"].db.dispose()
 
 
+@pytest.fixture(scope="session")
+def salesforce_emulator():
+    """One HTTPS Salesforce emulator for the run; tests create their own orgs in it."""
+    from app.sandbox.salesforce import SalesforceEmulator
+
+    emu = SalesforceEmulator()
+    emu.start(host="127.0.0.1", port=0)
+    yield emu
+    emu.stop()
+
+
+def emulator_overrides(emu) -> dict:
+    from urllib.parse import urlsplit
+
+    return {"salesforce_client_id": "syncline-test", "salesforce_client_secret": "test-secret",
+            "salesforce_login_url": emu.base_url, "salesforce_allowed_hosts": (urlsplit(emu.base_url).netloc,),
+            "salesforce_ca_bundle": emu.ca_path}
+
+
+@pytest.fixture
+def sf_app(tmp_path, migrated_databases, redis_url, salesforce_emulator):
+    """The app (SQLite) configured to trust the emulator as its Salesforce."""
+    application = create_app(make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
+                                              **emulator_overrides(salesforce_emulator)))
+    _clean(application)
+    yield application
+    application.extensions["syncline"].db.dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 
-from app.models import Mailbox, Org, ServerProfile, User
+from app.models import Mailbox, Org, SalesforceConnection, ServerProfile, User
 from app.services.tokens import issue_token
 from app.services.users import find_or_create_org, find_or_create_user
 
@@ -49,3 +49,20 @@ class Factory:
             s.add(mailbox)
             s.flush()
             return mailbox
+
+    def salesforce_user(self, emu, *, admin: bool = True, org_name: str = "Acme") -> tuple[User, str, str]:
+        """A Syncline user signed in to a fresh emulator org: (user, emulator org id, emulator user id)."""
+        sf_org = emu.create_org(name=org_name)
+        n = next(_seq)
+        sf_user = emu.create_user(sf_org, email=f"admin{n}@{org_name.lower()}.test", admin=admin)
+        tokens = emu.issue_tokens(sf_org, sf_user)
+        with self.rt.db.session_scope() as s:
+            org = find_or_create_org(s, sf_org, org_name, tokens["instance_url"])
+            user = find_or_create_user(s, org, sf_user_id=sf_user, email=f"admin{n}@{org_name.lower()}.test",
+                                       sf_admin=admin)
+            s.add(SalesforceConnection(
+                org_id=org.id, user=user, instance_url=tokens["instance_url"], is_org_default=admin,
+                access_token_enc=self.rt.secrets.encrypt(tokens["access_token"]),
+                refresh_token_enc=self.rt.secrets.encrypt(tokens["refresh_token"])))
+            s.flush()
+            return user, sf_org, sf_user

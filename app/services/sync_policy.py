@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import MappingTableRecord, User
+from app.models import User
+from app.services.mappings import effective
 from app.services.settings import org_settings, user_settings
-from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.items import FolderKind
 from app.sync.mapping import BoundMapping, MappingTable, bind_mapping
 from app.sync.policy import CancellationPolicy, ConflictPolicy, SyncOption, SyncPolicy, SyncWindow
@@ -44,14 +43,8 @@ def active_table_names(user: User) -> list[str]:
 
 def load_table(session: Session, user: User, name: str) -> MappingTable:
     """The user's override where the admin allows it, else the org's table, else the default."""
-    rows = {r.user_id: r for r in session.scalars(select(MappingTableRecord).where(
-        MappingTableRecord.org_id == user.org_id, MappingTableRecord.name == name,
-        (MappingTableRecord.user_id.is_(None)) | (MappingTableRecord.user_id == user.id)))}
-    if user.id in rows and org_settings(user.org)["allow_user_overrides"]:
-        return MappingTable.from_dict(rows[user.id].table)
-    if None in rows:
-        return MappingTable.from_dict(rows[None].table)
-    return DEFAULT_MAPPINGS[name]
+    override_owner = user.id if org_settings(user.org)["allow_user_overrides"] else None
+    return effective(session, user.org_id, name, override_owner)[0]
 
 
 def bound_mappings(session: Session, user: User,

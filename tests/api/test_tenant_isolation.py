@@ -15,6 +15,8 @@ SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
     ("/api/v1/auth/tokens", "GET"), ("/api/v1/auth/tokens", "POST"),
     ("/api/v1/mailboxes", "POST"), ("/api/v1/mailboxes/mine/dashboard", "GET"),
+    ("/api/v1/me/mappings/<string:name>", "GET"), ("/api/v1/me/mappings/<string:name>", "PUT"),
+    ("/api/v1/me/mappings/<string:name>", "DELETE"),
 }
 # (rule, method) -> (path template filled from the world, json body)
 FOREIGN_ID = {
@@ -33,6 +35,11 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/suspend", "POST"): ("/api/v1/mailboxes/{mailbox_a}/suspend", {}),
     ("/api/v1/mailboxes/<int:mailbox_id>/resume", "POST"): ("/api/v1/mailboxes/{mailbox_a}/resume", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/dashboard", "GET"): ("/api/v1/mailboxes/{mailbox_a}/dashboard", None),
+    ("/api/v1/orgs/<int:org_id>/mappings", "GET"): ("/api/v1/orgs/{org_a}/mappings", None),
+    ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "GET"): ("/api/v1/orgs/{org_a}/mappings/task_as_task", None),
+    ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "PUT"): (
+        "/api/v1/orgs/{org_a}/mappings/task_as_task", {"rows": [{"mailbox_field": "subject", "salesforce_field": "Subject"}]}),
+    ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "DELETE"): ("/api/v1/orgs/{org_a}/mappings/task_as_task", None),
 }
 OWNER_OR_ADMIN = {key for key in FOREIGN_ID if "/mailboxes/" in key[0]}
 ADMIN_ONLY = ({key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} - OWNER_OR_ADMIN) | {

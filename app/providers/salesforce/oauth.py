@@ -95,3 +95,37 @@ def _get_json(session: requests.Session, url: str, headers: dict, params: dict |
     if response.status_code != 200:
         raise SignInFailed(f"Salesforce answered {response.status_code} while reading the identity")
     return response.json()
+
+
+class RefreshRejected(Exception):
+    """Salesforce refused a refresh token (`error` is its OAuth code, e.g. invalid_grant); permanent."""
+
+    def __init__(self, error: str, description: str = ""):
+        super().__init__(f"{error}" + (f" ({description})" if description else ""))
+        self.error, self.description = error, description
+
+
+class RefreshUnavailable(Exception):
+    """The token endpoint could not be reached or answered 5xx; worth retrying later."""
+
+
+def refresh_access_token(config: Config, refresh_token: str) -> dict:
+    """grant_type=refresh_token via authlib; `rotated` tells whether Salesforce issued a new refresh token.
+
+    Raises RefreshRejected (invalid_grant…: permanent) or RefreshUnavailable (network/5xx).
+    """
+    client = OAuth2Session(config.salesforce_client_id, config.salesforce_client_secret)
+    client.trust_env = False
+    client.verify = config.salesforce_ca_bundle or True
+    try:
+        token = client.refresh_token(f"{config.salesforce_login_url}/services/oauth2/token",
+                                     refresh_token=refresh_token, timeout=(5, 30))
+    except OAuthError as exc:
+        raise RefreshRejected(str(exc.error), str(exc.description or "")[:200]) from None
+    except requests.RequestException as exc:
+        raise RefreshUnavailable(f"token endpoint failed: {type(exc).__name__}") from None
+    if "access_token" not in token:
+        raise RefreshRejected("invalid_response", "no access_token in the token response")
+    body = dict(token)
+    body["rotated"] = bool(body.get("refresh_token")) and body["refresh_token"] != refresh_token
+    return body
