@@ -33,6 +33,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between 0 and 0.9, got {raw!r}") from None
+    if not 0 <= value <= 0.9:
+        raise ConfigError(f"{name} must be between 0 and 0.9, got {raw!r}")
+    return value
+
+
 def _list(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -59,6 +72,7 @@ class Config:
     salesforce_allowed_hosts: tuple[str, ...] = ()
     salesforce_ca_bundle: str = ""
     salesforce_api_version: str = "62.0"
+    salesforce_api_reserve: float = 0.20
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +102,7 @@ class Config:
             salesforce_allowed_hosts=_list(env.get("SALESFORCE_ALLOWED_HOSTS")),
             salesforce_ca_bundle=env.get("SALESFORCE_CA_BUNDLE", ""),
             salesforce_api_version=env.get("SALESFORCE_API_VERSION", "62.0"),
+            salesforce_api_reserve=_fraction(env, "SALESFORCE_API_RESERVE", 0.20),
         )
 
     @property

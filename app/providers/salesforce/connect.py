@@ -8,18 +8,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models.org import SalesforceConnection
-from app.providers.salesforce.budget import DEFAULT_RESERVE, ApiBudget
+from app.providers.salesforce.budget import ApiBudget
 from app.providers.salesforce.client import RetryPolicy, SalesforceClient
 from app.providers.salesforce.errors import ReauthorizationRequired
 from app.providers.salesforce.tokens import ConnectionTokens
 from app.runtime import Runtime
 
-RESERVE_SETTING = "salesforce_api_reserve"      # Config.extra key; fraction of the daily max kept back
-
-
 def api_budget(rt: Runtime, org_key: str) -> ApiBudget:
     """The org's budget with the configured reserve (default 20%)."""
-    return ApiBudget(rt.redis.client, org_key, float(rt.config.extra.get(RESERVE_SETTING, DEFAULT_RESERVE)))
+    return ApiBudget(rt.redis.client, org_key, rt.config.salesforce_api_reserve)
 
 
 def connect(rt: Runtime, connection_id: int, essential: bool = False,
