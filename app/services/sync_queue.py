@@ -5,7 +5,7 @@ per-mailbox lock in the runner makes sure only one runs.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -13,6 +13,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 
 from app.models import Mailbox
+from app.models.base import utcnow
 from app.runtime import Runtime
 from app.services.scheduling import next_run_after
 from app.services.settings import auto_sync_effective, org_settings
@@ -24,12 +25,30 @@ RETRY = Retry(max=3, interval=[30, 120, 600])
 WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED}
 
 
+STARTUP_GRACE_SECONDS = 30
+
+
 def pending_job(rt: Runtime, mailbox_id: int) -> Job | None:
+    """The mailbox's job if it is waiting or really running.
+
+    A job RQ still calls "started" whose session lock has expired belongs to a worker that
+    died (SIGKILL, OOM): it is not pending, so a new session may be queued at once.
+    """
     try:
         job = Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client)
     except NoSuchJobError:
         return None
-    return job if job.get_status(refresh=False) in WAITING else None
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED and _worker_died(rt, job, mailbox_id):
+        return None
+    return job if status in WAITING else None
+
+
+def _worker_died(rt: Runtime, job: Job, mailbox_id: int) -> bool:
+    started = job.started_at
+    if started is None or (utcnow() - started.replace(tzinfo=timezone.utc)).total_seconds() < STARTUP_GRACE_SECONDS:
+        return False
+    return not rt.redis.client.exists(keys.mailbox_lock(mailbox_id))
 
 
 def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, org_key: str = "") -> tuple[str, bool]:

@@ -27,7 +27,7 @@ from app.sync.policy import SyncSession
 from app.sync.ports import CrmPort, MailboxPort
 
 log = logging.getLogger("syncline.sync")
-LEASE_SECONDS = 300
+LEASE_SECONDS = 60  # renewed every 20 s while a session runs; a dead worker frees it within a minute
 
 
 @dataclass

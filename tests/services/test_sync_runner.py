@@ -140,3 +140,24 @@ def test_slots_spread_10000_mailboxes_evenly_over_the_interval():
     per_second = Counter(slots)
     assert max(per_second.values()) <= 20  # ~5.6 on average; never a thundering herd
     assert next_run_after(42, 30, slots[42]) == slots[42] + timedelta(minutes=30)
+
+
+def test_a_job_whose_worker_died_does_not_block_a_new_session(setup):
+    from datetime import timezone as tz
+
+    from rq.job import Job, JobStatus
+
+    from app.services.sync_queue import enqueue_session
+
+    rt, _, _, mailbox, _ = setup
+    job_id, new = enqueue_session(rt, mailbox.id, "forced")
+    assert new
+    job = Job.fetch(job_id, connection=rt.redis.client)
+    job.set_status(JobStatus.STARTED)
+    job.started_at = datetime.now(tz.utc) - timedelta(minutes=5)
+    job.save()
+    holder = Lease(rt.redis.client, keys.mailbox_lock(mailbox.id), 30)
+    holder.acquire()
+    assert enqueue_session(rt, mailbox.id, "forced") == (job_id, False), "a live session is reused"
+    holder.release()  # the worker is gone: its lease has expired
+    assert enqueue_session(rt, mailbox.id, "forced")[1] is True
