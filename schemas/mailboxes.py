@@ -129,3 +129,18 @@ class MailboxListArgsSchema(StrictSchema):
 
 
 MailboxPageSchema = page_schema(MailboxSchema, "MailboxPageSchema")
+
+
+class FailedItemSchema(StrictSchema):
+    sync_key = fields.String(required=True)
+    kind = fields.String(required=True)
+    object_type = fields.String(required=True)
+    mailbox_item_id = fields.String(allow_none=True)
+    crm_id = fields.String(allow_none=True)
+    error = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    given_up = fields.Boolean(required=True, metadata={"description": "No more automatic retries; replay it"})
+
+
+class ReplayedSchema(StrictSchema):
+    replayed = fields.Integer(required=True, metadata={"description": "Items the next session will retry"})

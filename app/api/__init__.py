@@ -28,7 +28,7 @@ class SynclineApi(Api):
 
 
 def init_api(app: Flask) -> Api:
-    from app.api import audit_log, auth_routes, health, mailboxes, mappings, me, orgs, users
+    from app.api import audit_log, auth_routes, failed_items, health, mailboxes, mappings, me, orgs, users
 
     app.config.update(
         API_TITLE="Syncline API",
@@ -41,6 +41,6 @@ def init_api(app: Flask) -> Api:
     )
     api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, mappings):
+    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     return api

@@ -107,3 +107,25 @@ def test_dashboard_shows_sessions_and_live_progress(client, factory, app):
 def test_my_dashboard_without_a_mailbox_is_a_clear_404(client, factory):
     response = client.get("/api/v1/mailboxes/mine/dashboard", headers=factory.auth(factory.user(factory.org())))
     assert response.status_code == 404 and "POST /api/v1/mailboxes" in response.get_json()["message"]
+
+
+def test_failed_items_are_listed_and_replayed(client, factory, app):
+    from app.models import IdMapRow
+
+    user = factory.user(factory.org())
+    mailbox = factory.mailbox(user)
+    with app.extensions["syncline"].db.session_scope() as s:
+        s.add_all([
+            IdMapRow(org_id=user.org_id, mailbox_id=mailbox.id, sync_key="k1", kind="calendar", object_type="Event",
+                     mailbox_item_id="m1", last_error="invalid: FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject", attempts=5),
+            IdMapRow(org_id=user.org_id, mailbox_id=mailbox.id, sync_key="k2", kind="calendar", object_type="Event",
+                     mailbox_item_id="m2", attempts=0),
+        ])
+    headers = factory.auth(user)
+    items = client.get(f"/api/v1/mailboxes/{mailbox.id}/failed-items", headers=headers).get_json()
+    assert [i["sync_key"] for i in items] == ["k1"] and items[0]["given_up"] is True
+    assert "FIELD_CUSTOM_VALIDATION_EXCEPTION" in items[0]["error"]
+    assert client.post(f"/api/v1/mailboxes/{mailbox.id}/failed-items/replay", headers=headers).get_json() == {
+        "replayed": 1}
+    again = client.get(f"/api/v1/mailboxes/{mailbox.id}/failed-items", headers=headers).get_json()
+    assert again[0]["attempts"] == 0 and again[0]["given_up"] is False
