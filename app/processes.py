@@ -1,9 +1,13 @@
-"""Process commands: `serve` (API), `worker`, `scheduler`, and `up`, which runs all three."""
+"""Process commands: `serve` (API), `worker`, `scheduler`, and `up`, which runs all three (plus the
+local sandbox when no Salesforce app is configured)."""
 from __future__ import annotations
+
+import os
+import signal
 
 import click
 
-from app.runtime import runtime
+from app.runtime import Runtime, runtime
 
 
 @click.command("serve", help="Run the API with gunicorn (one process, threads).")
@@ -43,10 +47,14 @@ def scheduler():
     run_scheduler(runtime().redis.client)
 
 
-@click.command("up", help="Migrate, then run API + worker + scheduler until Ctrl-C (embedded defaults).")
+@click.command("up", help="Migrate, then run API + worker + scheduler until Ctrl-C (embedded defaults). "
+                          "Without SALESFORCE_CLIENT_ID it also runs a local sandbox: a Salesforce emulator, "
+                          "mail servers and demo data, kept under <instance>/sandbox/.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def up(host: str, port: int):
+@click.option("--sandbox/--no-sandbox", default=None,
+              help="Force the sandbox on or off (default: on when SALESFORCE_CLIENT_ID is unset, outside production).")
+def up(host: str, port: int, sandbox: bool | None):
     from app.migrate import upgrade
     from app.supervisor import Supervisor
 
@@ -60,9 +68,50 @@ def up(host: str, port: int):
         "worker": ["worker"],
         "scheduler": ["scheduler"],
     }
+    if sandbox or (sandbox is None and not rt.config.salesforce_client_id and not rt.config.is_production):
+        _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url})
+        return
     click.echo(f"Syncline API on http://{host}:{port}/api/docs  (Ctrl-C stops everything)")
     Supervisor(children, extra_env={"REDIS_URL": redis_url}).run()
     rt.close()
+
+
+def _up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
+                     extra_env: dict[str, str]) -> None:
+    """Start and seed the sandbox in this process, then the children pointed at it; Ctrl-C stops all.
+
+    The sandbox servers live here, not in the children, so restarting a child never moves them.
+    """
+    from app.sandbox.mailservers import ServerUnavailable  # stdlib and requests only: always importable
+    from app.services.sync_queue import enqueue_session
+    from app.supervisor import Supervisor
+
+    api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+    public_url = os.environ.get("SYNCLINE_PUBLIC_URL") or api_url
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a TERM while starting still stops the servers
+    try:
+        from app.sandbox.banner import announce_when_ready, sandbox_banner
+        from app.sandbox.environment import SandboxEnvironment  # the emulator needs trustme
+        from app.sandbox.seed import seed_sandbox
+
+        env = SandboxEnvironment.start(rt.config.instance_dir / "sandbox", public_url)
+    except (ImportError, ServerUnavailable) as exc:  # e.g. Radicale or trustme not installed
+        rt.close()
+        raise click.ClickException(f"the sandbox cannot start ({exc}); reinstall requirements.txt, "
+                                   "or run `syncline up --no-sandbox`") from None
+    try:
+        if env.dovecot_note:
+            click.echo(env.dovecot_note)
+        seed = seed_sandbox(rt, env)
+        enqueue_session(rt, seed.rows.mailbox_id, "forced", seed.sf_org_id)
+        click.echo(f"sandbox ready: Salesforce emulator {env.emulator.base_url}, CalDAV/CardDAV {env.dav_url}"
+                   + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else ""))
+        click.echo(f"Syncline API on {api_url}/api/docs  (Ctrl-C stops everything)")
+        announce_when_ready(api_url, sandbox_banner(api_url, env, seed), click.echo)
+        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), "SYNCLINE_PUBLIC_URL": public_url}).run()
+    finally:
+        env.stop()
+        rt.close()
 
 
 process_commands = (serve, worker, scheduler, up)

@@ -1,5 +1,8 @@
 """Real servers for integration and end-to-end tests: Dovecot (IMAP), Radicale and Xandikos (DAV).
 
+Dovecot and Radicale live in product code (`app.sandbox.mailservers`, which the sandbox runs);
+these modules re-export them so tests keep one import path.
+
 Import from here in any conftest; each class starts its server on a free loopback port in
 its own temp folder, and ``stop()`` ends exactly the PID it started.
 """
