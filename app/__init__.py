@@ -31,6 +31,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
     init_request_context(app)
     init_api(app)
+    from app.api.sidebar_static import init_sidebar
+
+    init_sidebar(app, config.extension_origins)
     from app.cli import register_commands
 
     register_commands(app)

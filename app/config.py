@@ -72,6 +72,7 @@ class Config:
     salesforce_allowed_hosts: tuple[str, ...] = ()
     salesforce_ca_bundle: str = ""
     salesforce_api_version: str = "62.0"
+    extension_origins: tuple[str, ...] = ()
     salesforce_api_reserve: float = 0.20
     extra: dict = field(default_factory=dict)
 
@@ -102,6 +103,7 @@ class Config:
             salesforce_allowed_hosts=_list(env.get("SALESFORCE_ALLOWED_HOSTS")),
             salesforce_ca_bundle=env.get("SALESFORCE_CA_BUNDLE", ""),
             salesforce_api_version=env.get("SALESFORCE_API_VERSION", "62.0"),
+            extension_origins=tuple(o.rstrip("/") for o in _list(env.get("SYNCLINE_EXTENSION_ORIGINS"))),
             salesforce_api_reserve=_fraction(env, "SALESFORCE_API_RESERVE", 0.20),
         )
 

@@ -32,6 +32,8 @@ class SignInSchema(StrictSchema):
 
 class LoginArgsSchema(StrictSchema):
     login_hint = fields.String(validate=validate.Length(max=320))
+    return_to = fields.String(validate=validate.Length(min=1, max=2048), metadata={
+        "description": "Sidebar sign-in: where the callback redirects with #token=… (allow-listed)"})
 
 
 class CallbackArgsSchema(StrictSchema):

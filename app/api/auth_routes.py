@@ -11,7 +11,7 @@ from app.api.views import me_view
 from app.models import ApiToken
 from app.providers.salesforce.oauth import SignInFailed
 from app.runtime import db_session, runtime
-from app.services import signin
+from app.services import signin, signin_return
 from app.services.tokens import issue_token, revoke_token
 from schemas.auth import CallbackArgsSchema, LoginArgsSchema, NewTokenSchema, SignInSchema, TokenCreateSchema, TokenSchema
 
@@ -33,18 +33,28 @@ class SalesforceLogin(MethodView):
     @blp.arguments(LoginArgsSchema, location="query")
     @blp.response(302, description="Redirect to Salesforce's authorization page")
     def get(self, args: dict):
-        """Start signing in with Salesforce."""
+        """Start signing in with Salesforce; with `return_to` (allow-listed) the callback redirects there."""
         _require_client_configured()
-        return redirect(signin.begin(runtime(), _redirect_uri(), args.get("login_hint")), code=302)
+        return_to = args.get("return_to")
+        if return_to and not signin_return.allowed_return_to(runtime().config, return_to):
+            abort(400, message="return_to is not an allowed sidebar address.", errors={"return_to": ["not allowed"]})
+        url = signin.begin(runtime(), _redirect_uri(), args.get("login_hint"))
+        if return_to:
+            signin_return.remember(runtime(), url, return_to)
+        return redirect(url, code=302)
 
 
 @blp.route("/salesforce/callback")
 class SalesforceCallback(MethodView):
     @blp.arguments(CallbackArgsSchema, location="query")
     @blp.response(200, SignInSchema)
+    @blp.alt_response(302, description="Sign-in started with return_to: redirect to return_to#token=… or #error=…")
     def get(self, args: dict):
         """Salesforce redirects here; answers with a Syncline API token and the user."""
         _require_client_configured()
+        return_to = signin_return.recall(runtime(), args["state"])
+        if return_to:
+            return _complete_for_sidebar(args, return_to)
         if "error" in args:
             abort(401, message=f"Salesforce refused the sign-in: {args['error']}"
                                + (f" ({args['error_description']})" if args.get("error_description") else ""))
@@ -58,6 +68,24 @@ class SalesforceCallback(MethodView):
             abort(401, message=str(exc))
         session.commit()
         return {"token": {**_token_view(row), "token": plaintext}, "user": me_view(user)}
+
+
+def _complete_for_sidebar(args: dict, return_to: str):
+    """The sidebar's sign-in: the token (or the reason it failed) goes back in the URL fragment."""
+    if "error" in args or not args.get("code"):
+        signin_return.forget(runtime(), args["state"])
+        code = args.get("error") or "invalid_request"
+        description = args.get("error_description") or ("Salesforce refused the sign-in." if "error" in args
+                                                         else "Salesforce sent no authorisation code.")
+        return redirect(signin_return.with_error(return_to, code, description), code=302)
+    session = db_session()
+    try:
+        _, plaintext, _ = signin.complete(runtime(), session, _redirect_uri(), args["code"], args["state"])
+    except SignInFailed as exc:
+        session.rollback()
+        return redirect(signin_return.with_error(return_to, "sign_in_failed", str(exc)), code=302)
+    session.commit()
+    return redirect(signin_return.with_token(return_to, plaintext), code=302)
 
 
 @blp.route("/tokens")

@@ -6,11 +6,12 @@ from app.models.mailbox import Mailbox, ServerProfile
 from app.models.org import Org, SalesforceConnection
 from app.models.mapping_table import MappingTableRecord
 from app.models.saved_email import SavedEmail, SavedEmailSaver
+from app.models.sidebar_requests import BlocklistEntry, ComposeSave, MeetingSave, ThreadAutosave
 from app.models.sync_session import SyncSessionRecord
 from app.models.sync_state import IdMapRow, SyncCursor
 from app.models.user import User
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "IdMapRow", "Mailbox", "MappingTableRecord", "Org", "SalesforceConnection",
+    "ApiToken", "AuditEvent", "Base", "BlocklistEntry", "ComposeSave", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MappingTableRecord", "Org", "SalesforceConnection",
     "SavedEmail", "SavedEmailSaver", "ServerProfile", "SyncCursor", "SyncSessionRecord", "User",
 ]

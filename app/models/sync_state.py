@@ -35,6 +35,7 @@ class IdMapRow(Base):
     crm_hash: Mapped[str | None] = mapped_column(String(64))
     field_hashes: Mapped[dict] = mapped_column(JSON, default=dict)
     pending: Mapped[str | None] = mapped_column(String(32))
+    pending_writes: Mapped[dict] = mapped_column(JSON, default=dict)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     unlinked: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text)

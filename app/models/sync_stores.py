@@ -23,6 +23,7 @@ def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
         setattr(row, name, getattr(entry, name))
     row.kind = entry.kind.value
     row.field_hashes = dict(entry.field_hashes)
+    row.pending_writes = dict(entry.pending_writes)
     row.pending = entry.pending.value if entry.pending else None
     return row
 
@@ -30,7 +31,7 @@ def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
 def _to_entry(row: IdMapRow, org_key: str) -> IdMapEntry:
     values = {name: getattr(row, name) for name in _COPIED}
     return IdMapEntry(org_id=org_key, mailbox_id=str(row.mailbox_id), kind=FolderKind(row.kind),
-                      field_hashes=dict(row.field_hashes or {}),
+                      field_hashes=dict(row.field_hashes or {}), pending_writes=dict(row.pending_writes or {}),
                       pending=PendingWrite(row.pending) if row.pending else None, **values)
 
 

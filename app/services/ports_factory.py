@@ -5,12 +5,34 @@ fail the session with a clear reason rather than a traceback.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from app.models import Mailbox, User
+from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
+from app.providers.imap_dav import MailboxOptions, build_mailbox
+from app.providers.salesforce.client import SalesforceClient
+from app.providers.salesforce.connect import connect, connect_org
+from app.providers.salesforce.crm_port import SalesforceCrmPort
+from app.providers.salesforce.crm_records import mapped_fields
+from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.describe import describe
+from app.providers.salesforce.errors import CallFailed
 from app.runtime import Runtime
+from app.services.describes import core_describe
+from app.services.settings import org_settings, user_settings
+from app.services.sync_policy import active_table_names, load_table, policy_for
 from app.services.sync_runner import SessionPorts
+from app.sync.email_saves import EMAIL_TABLE, save_emails
 from app.sync.errors import PermissionDenied
+from app.sync.items import FolderKind
+from app.sync.outcome import KindCounts
+from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.ports import CrmPort, MailboxPort
+
+Describer = Callable[[str], Mapping | None]
 
 
 class ProviderUnavailable(PermissionDenied):
@@ -31,5 +53,92 @@ def default_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     return builders[kind](rt, mailbox, user)
 
 
-def _builders() -> dict:
-    return {}
+def _builders() -> dict[str, Callable[[Runtime, Mailbox, User], SessionPorts]]:
+    return {"imap": imap_ports}
+
+
+@dataclass(frozen=True)
+class OwnerContext:
+    """What a session needs to know about the mailbox owner, read once from the database."""
+
+    session: SyncSession
+    policy: SyncPolicy
+    settings: dict
+    connection_id: int | None
+    org_pk: int
+    fields: dict[str, tuple[str, ...]]
+
+
+def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
+    """The owner's Salesforce identity, policy and the fields their mapping tables use."""
+    with rt.db.session_scope() as s:
+        u = s.get(User, user.id)
+        connection = u.connection
+        own = connection.id if connection is not None and connection.status == "connected" else None
+        tables = [load_table(s, u, name) for name in active_table_names(u)]
+        session = SyncSession(org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
+                              owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
+        return OwnerContext(session, policy_for(u), org_settings(u.org), own, u.org_id, mapped_fields(tables))
+
+
+def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
+    """The user's own connection when connected, else the org's default (ReauthorizationRequired → AuthFailure)."""
+    with salesforce_edge():
+        if ctx.connection_id is not None:
+            return connect(rt, ctx.connection_id)
+        return connect_org(rt, ctx.org_pk)
+
+
+def cached_describer(client: SalesforceClient) -> Describer:
+    """Describe in the core's format, once per object per session (and 12 h in Redis)."""
+    memo: dict[str, Mapping | None] = {}
+
+    def describe_object(object_type: str) -> Mapping | None:
+        if object_type not in memo:
+            with salesforce_edge():
+                try:
+                    memo[object_type] = core_describe(describe(client, object_type))
+                except CallFailed as exc:
+                    if exc.code not in ("NOT_FOUND", "INVALID_TYPE") and exc.status != 404:
+                        raise
+                    memo[object_type] = None
+        return memo[object_type]
+
+    return describe_object
+
+
+def mailbox_options(endpoints: Mapping[str, Any], settings: Mapping[str, Any]) -> MailboxOptions:
+    """Plaintext only where the admin's endpoints say so (imap_tls false, http:// DAV URLs)."""
+    plaintext = (bool(endpoints.get("imap_host")) and endpoints.get("imap_tls", True) is False) or any(
+        str(endpoints.get(k) or "").startswith("http://") for k in ("caldav_url", "carddav_url"))
+    return MailboxOptions(category=settings["salesforce_category"], salesforce_folder=settings["salesforce_folder"],
+                          allow_plaintext=plaintext, ca_file=endpoints.get("ca_file") or None)
+
+
+def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
+    """IMAP + CalDAV/CardDAV mailbox, the owner's Salesforce, and saving tagged emails."""
+    ctx = owner_context(rt, mailbox, user)
+    client = salesforce_client(rt, ctx)
+    crm = SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields)
+    describer = cached_describer(client)
+    endpoints = dict(mailbox.server_profile.endpoints or {})
+    password = str(mailbox_credentials(rt, mailbox).get("password") or "")
+    port = build_mailbox(endpoints, mailbox.username or mailbox.address, password,
+                         mailbox_options(endpoints, ctx.settings))
+    steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
+    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)
+
+
+def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPort,
+               describer: Describer) -> Callable[[], dict]:
+    """Saving emails the user tagged, once per Message-ID per org; returns dashboard counts and errors."""
+
+    def save_tagged_emails() -> dict:
+        outcome = save_emails(ctx.session, mailbox, crm, SqlIdMapStore(rt.db, ctx.org_pk, ctx.session.org_id),
+                              SqlCursorStore(rt.db), ctx.policy, describer(EMAIL_TABLE.object_type))
+        counts = outcome.counts.get(FolderKind.MAIL, KindCounts())
+        errors = [{"kind": e.kind.value, "item": e.sync_key, "action": e.action, "code": e.code,
+                   "reason": e.message, "will_retry": e.retried} for e in outcome.errors]
+        return {"counts": {FolderKind.MAIL.value: dataclasses.asdict(counts)}, "errors": errors}
+
+    return save_tagged_emails

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from sqlalchemy import select
+
 from app.models import Mailbox, SyncSessionRecord, User
 from app.logs import redact
 from app.models.base import utcnow
@@ -26,12 +28,21 @@ def start(rt: Runtime, mailbox_id: int, trigger: str, job_id: str | None) -> tup
             raise MailboxNotRunnable(f"mailbox {mailbox_id} no longer exists")
         if mailbox.status != "active":
             raise MailboxNotRunnable(f"mailbox is {mailbox.status}")
+        _close_abandoned(s, mailbox.id)
         record = SyncSessionRecord(org_id=mailbox.org_id, mailbox_id=mailbox.id, trigger=trigger, job_id=job_id)
         s.add(record)
         s.flush()
         user = mailbox.user
         _ = user.org, mailbox.server_profile  # loaded while the session is open
         return record.id, mailbox, user
+
+
+def _close_abandoned(session, mailbox_id: int) -> None:
+    """We hold the mailbox lock, so any session still marked running died with its worker."""
+    for stale in session.scalars(select(SyncSessionRecord).where(
+            SyncSessionRecord.mailbox_id == mailbox_id, SyncSessionRecord.status == "running")):
+        stale.status, stale.finished_at = "failed", utcnow()
+        stale.failure = "the worker running this session stopped (killed or crashed); its work was resumed"
 
 
 def _kind_counts(outcome: SyncOutcome) -> dict:

@@ -32,6 +32,8 @@ def policy_for(user: User) -> SyncPolicy:
         else CancellationPolicy.MARK,
         window=SyncWindow(days_back=org["calendar_days_back"], days_ahead=org["calendar_days_ahead"]),
         options={kind: option(kind) for kind in _KIND_SETTINGS},
+        # One Composite call carries 5 Collections of 200: hand the Salesforce port 1,000 at a time.
+        crm_batch_size=1000,
     )
 
 

@@ -10,6 +10,7 @@ from app.sync.actions import (
 from app.sync.default_mappings import (
     CALENDAR_AS_TASK_MAPPING, CONTACT_MAPPING, DEFAULT_MAPPINGS, EVENT_MAPPING, TASK_MAPPING,
 )
+from app.sync.email_saves import plan_email_saves, save_emails
 from app.sync.engine import run_sync
 from app.sync.errors import (
     AuthFailure, CursorExpired, InvalidData, NotFound, PermissionDenied, Reaction, SyncError, TemporaryFailure,
@@ -33,4 +34,7 @@ from app.sync.ports import (
 )
 from app.sync.validation import MappingError, validate_mapping
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+from types import ModuleType as _ModuleType
+
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _ModuleType))

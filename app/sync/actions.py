@@ -33,6 +33,8 @@ class ConflictRecord:
 
 @dataclass(frozen=True)
 class Action:
+    """Base of every planned step; ``entry`` is None for report-only actions."""
+
     sync_key: str
     reason: str
     entry: IdMapEntry | None
@@ -62,6 +64,8 @@ class UpdateCrm(Action):
 
 @dataclass(frozen=True)
 class DeleteInCrm(Action):
+    """Delete the record; an already-missing record counts as deleted."""
+
     crm_id: str = ""
 
 
@@ -74,12 +78,16 @@ class CreateInMailbox(Action):
 
 @dataclass(frozen=True)
 class UpdateMailbox(Action):
+    """Patch the item (or one occurrence of a series) with the rows in ``row_keys``."""
+
     patch: ItemPatch | None = None
     row_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DeleteInMailbox(Action):
+    """Delete the item; an occurrence id cancels just that occurrence."""
+
     item_id: str = ""
 
 

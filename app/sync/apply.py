@@ -13,7 +13,7 @@ from app.sync.actions import (
     Action, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, UpdateCrm, UpdateMailbox,
 )
 from app.sync.errors import AuthFailure, NotFound, SyncError
-from app.sync.idmap import IdMapStore
+from app.sync.idmap import IdMapEntry, IdMapStore, with_write_intents
 from app.sync.items import FolderKind
 from app.sync.policy import SyncPolicy
 from app.sync.ports import CrmPort, MailboxPort, RecordWrite, WriteResult
@@ -35,15 +35,21 @@ class Applied:
 
 @dataclass(frozen=True)
 class Ports:
+    """The three collaborators a run writes through."""
+
     mailbox: MailboxPort
     crm: CrmPort
     id_map: IdMapStore
 
 
 def apply_actions(actions: Sequence[Action], ports: Ports, kind: FolderKind, object_type: str,
-                  policy: SyncPolicy) -> list[Applied]:
-    """Perform every write action; returns results for writes only (in no particular order)."""
+                  policy: SyncPolicy, before: Sequence[IdMapEntry] = ()) -> list[Applied]:
+    """Perform every write action; returns results for writes only (in no particular order).
+
+    First stores pending creates and the intents of updates to ``before`` entries (write-ahead).
+    """
     pending = [a.entry for a in actions if isinstance(a, (CreateInCrm, CreateInMailbox)) and a.entry]
+    pending += write_intents(actions, before)
     if pending:
         ports.id_map.put(pending)
     crm, mbx, size, msize = ports.crm, ports.mailbox, policy.crm_batch_size, policy.mailbox_batch_size
@@ -64,6 +70,19 @@ def apply_actions(actions: Sequence[Action], ports: Ports, kind: FolderKind, obj
     applied += _tolerate_missing(_batched(_of(actions, DeleteInMailbox), msize,
                                           lambda b: mbx.delete_items(kind, [a.item_id for a in b])))
     return applied
+
+
+def write_intents(actions: Sequence[Action], before: Sequence[IdMapEntry]) -> list[IdMapEntry]:
+    """Stored entries annotated with the field values the coming updates will write."""
+    stored = {e.sync_key: e for e in before}
+    intents: dict[str, dict[str, str]] = {}
+    for action in actions:
+        side = "crm" if isinstance(action, UpdateCrm) else "mailbox" if isinstance(action, UpdateMailbox) else None
+        if side and action.entry is not None and action.sync_key in stored:
+            planned = action.entry.field_hashes
+            intents.setdefault(action.sync_key, {}).update(
+                {f"{side}:{k}": planned[k] for k in action.row_keys if k in planned})
+    return [with_write_intents(stored[key], rows) for key, rows in intents.items() if rows]
 
 
 def _of(actions: Sequence[Action], cls: type[A]) -> list[A]:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from app.sync.actions import Action
-from app.sync.apply import Applied, Ports, apply_actions
+from app.sync.apply import Ports, apply_actions
 from app.sync.engine_support import (
-    finalize_entries, gather_lookups, held_streams, pull_crm, pull_mailbox, reconcile_pending,
+    finalize_entries, gather_lookups, held_streams, pull_crm, pull_mailbox, reconcile_pending, record_outcome,
     tombstones_from_full_listings, with_retries,
 )
-from app.sync.errors import is_retryable
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
-from app.sync.items import FolderKind
 from app.sync.mapping import BoundMapping, Direction
-from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
+from app.sync.outcome import OutcomeBuilder, SyncOutcome
 from app.sync.plan import plan_sync
 from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import CrmPort, MailboxPort
@@ -50,10 +47,9 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
     lookups = gather_lookups(ports.crm, mapping, session, policy, mailbox_changes, entries)
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups)
-    applied = apply_actions(actions, ports, table.kind, table.object_type, policy)
+    applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)
     ports.id_map.put(finalize_entries(actions, applied, entries))
-    failed = {id(a.action) for a in applied if not a.ok}
-    _record(outcome, table.kind, actions, applied, failed)
+    record_outcome(outcome, table.kind, actions, applied)
     held = held_streams(applied)
     if mb_stream not in held:
         cursors.save(session.mailbox_id, mb_stream, mailbox_changes.cursor)
@@ -61,13 +57,3 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
         cursors.save(session.mailbox_id, crm_stream_name, crm_changes.cursor)
     outcome.held.extend(sorted(held))
 
-
-def _record(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[Action], applied: Sequence[Applied],
-            failed: set[int]) -> None:
-    for action in actions:
-        outcome.count(kind, action, id(action) in failed)
-    for item in applied:
-        if not item.ok:
-            code = item.result.error_code or "sync_error"
-            outcome.errors.append(ItemError(kind, item.action.sync_key, type(item.action).__name__, code,
-                                            item.result.error or code, is_retryable(code)))

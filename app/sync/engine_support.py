@@ -5,13 +5,13 @@ from dataclasses import replace
 from typing import Sequence
 
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
-from app.sync.apply import Applied, Ports
+from app.sync.apply import Applied, Ports, write_intents
 from app.sync.errors import CursorExpired, is_retryable
 from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
-from app.sync.outcome import OutcomeBuilder
+from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
 from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import CrmChanges, CrmPort, MailboxChanges, MailboxPort, WriteResult
@@ -172,9 +172,23 @@ def _failed(stored: IdMapEntry | None, group: Sequence[Action], failure: WriteRe
         written = {k for a in group if isinstance(a, (UpdateCrm, UpdateMailbox)) and results[id(a)].ok
                    for k in a.row_keys}
         base = replace(base, field_hashes={**base.field_hashes, **{k: planned[k] for k in written if k in planned}})
+        [base] = write_intents(group, [base]) or [base]  # a raised batch may still have written
     return replace(base, last_error=f"{failure.error_code}: {failure.error}", attempts=attempts)
 
 
 def held_streams(applied: Sequence[Applied]) -> set[str]:
     """Streams with a retryable failure: their cursor stays so the changes replay."""
     return {s for a in applied if not a.ok and is_retryable(a.result.error_code) for s in a.action.origins}
+
+
+def record_outcome(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[Action],
+                   applied: Sequence[Applied]) -> None:
+    """Count every action and list every failed write with whether it will replay."""
+    failed = {id(a.action) for a in applied if not a.ok}
+    for action in actions:
+        outcome.count(kind, action, id(action) in failed)
+    for item in applied:
+        if not item.ok:
+            code = item.result.error_code or "sync_error"
+            outcome.errors.append(ItemError(kind, item.action.sync_key, type(item.action).__name__, code,
+                                            item.result.error or code, is_retryable(code)))

@@ -7,7 +7,7 @@ property in the mailbox), and a restart reconciles pending entries by looking th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Mapping, Protocol, Sequence
@@ -27,6 +27,8 @@ class IdMapEntry:
     """One mirrored pair. ``field_hashes`` is the last agreed value of every mapped field.
 
     ``mailbox_item_id`` never changes for an item (occurrences use ``occurrence_id``).
+    ``pending_writes`` ("mailbox:subject" → hash) are updates started but not confirmed: after a
+    crash, a side already holding the intended value is recognised as our write, not a user's.
     """
 
     org_id: str
@@ -44,6 +46,7 @@ class IdMapEntry:
     crm_hash: str | None = None
     field_hashes: Mapping[str, str] = field(default_factory=dict)
     pending: PendingWrite | None = None
+    pending_writes: Mapping[str, str] = field(default_factory=dict)
     deleted: bool = False
     unlinked: bool = False
     last_error: str | None = None
@@ -84,6 +87,11 @@ class CursorStore(Protocol):
 
     def save(self, mailbox_id: str, stream: str, cursor: str | None) -> None:
         """Persist a cursor; only called after the data it covers is written."""
+
+
+def with_write_intents(entry: IdMapEntry, intents: Mapping[str, str]) -> IdMapEntry:
+    """The entry to store before updating either side (write-ahead for crash recovery)."""
+    return replace(entry, pending_writes={**entry.pending_writes, **intents})
 
 
 def sync_key(org_id: str, identity: str) -> str:

@@ -29,6 +29,8 @@ class ItemError:
 
 @dataclass(frozen=True)
 class KindCounts:
+    """Actions per folder kind, both directions together; ``recorded`` = ID-map-only changes."""
+
     created: int = 0
     updated: int = 0
     deleted: int = 0

@@ -5,61 +5,35 @@ fetched); output is a list of actions. No ports, no clock: ``session.now`` is th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from app.sync.actions import (
-    Action, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, RecordEntry, ResolveConflict, Skip,
-    UpdateCrm, UpdateMailbox,
+    Action, CreateInCrm, CreateInMailbox, RecordEntry, ResolveConflict, UpdateCrm, UpdateMailbox,
 )
-from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, crm_stream, mailbox_stream, sync_key
-from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units, occurrence_start
+from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
+from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.items import CalendarItem, MailboxItem
 from app.sync.mapping import (
-    BoundMapping, Direction, crm_values, item_changes, mailbox_values, record_fields, values_hashes,
+    BoundMapping, Direction, crm_values, item_changes, mailbox_values, record_fields, value_hash, values_hashes,
 )
-from app.sync.merge import SideState, merge_fields
-from app.sync.plan_support import PlanLookups, build_item, content_of, deletion_conflict, relations_for
+from app.sync.merge import MergeResult, SideState, merge_fields
+from app.sync.plan_deletes import (
+    delete_in_crm, mailbox_gone, plan_crm_deletes, plan_mailbox_deletes, plan_vanished_occurrences,
+)
+from app.sync.plan_state import PlanState
+from app.sync.plan_support import PlanLookups, build_item, content_of, relations_for
 from app.sync.policy import CancellationPolicy, SyncPolicy, SyncSession, in_window, record_in_window
-from app.sync.ports import SYNC_KEY_FIELD, CrmChanges, CrmRecord, ItemPatch, MailboxChanges
+from app.sync.ports import SYNC_KEY_FIELD, CrmChanges, CrmRecord, EventRelationSpec, ItemPatch, MailboxChanges
 
-
-@dataclass
-class _Plan:
-    """Indexes over the inputs plus the actions decided so far (private builder)."""
-
-    session: SyncSession
-    policy: SyncPolicy
-    mapping: BoundMapping
-    lookups: PlanLookups
-    entries: Sequence[IdMapEntry]
-    crm_deleted: frozenset[str]
-    mailbox_deleted: frozenset[str]
-    actions: list[Action] = field(default_factory=list)
-    handled_records: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.by_item = {e.mailbox_item_id: e for e in self.entries if e.mailbox_item_id}
-        self.by_key = {e.sync_key: e for e in self.entries}
-        self.by_crm = {e.crm_id: e for e in self.entries if e.crm_id}
-        self.linked_crm = {e.crm_id for e in self.entries if e.crm_id and not e.deleted}
-        self.direction = self.policy.option(self.mapping.table.kind).direction
-        self.ctx = self.mapping.context(self.session.timezone)
-        self.mb_origin = frozenset({mailbox_stream(self.mapping.table.kind)})
-        self.crm_origin = frozenset({crm_stream(self.mapping.table.name)})
-
-    def add(self, *actions: Action) -> None:
-        self.actions.extend(actions)
-
-    def skip(self, key: str, ref: str, reason: str, origins: frozenset[str]) -> None:
-        self.add(Skip(key, reason, None, origins, ref=ref))
+OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
 
 
 def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_entries: Sequence[IdMapEntry],
               policy: SyncPolicy, mapping: BoundMapping, *, session: SyncSession,
               lookups: PlanLookups = PlanLookups()) -> list[Action]:
     """Decide every action for one mailbox folder ⇄ one Salesforce object. Pure and deterministic."""
-    plan = _Plan(session, policy, mapping, lookups, id_map_entries,
+    plan = PlanState(session, policy, mapping, lookups, id_map_entries,
                  frozenset(crm_changes.deleted_ids), frozenset(mailbox_changes.deleted_ids))
     if plan.direction is Direction.NONE:
         return []
@@ -70,13 +44,13 @@ def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_e
     for record in crm_changes.records:
         if record.record_id not in plan.handled_records:
             _plan_record(plan, record)
-    _plan_vanished_occurrences(plan, units)
-    _plan_mailbox_deletes(plan, units)
-    _plan_crm_deletes(plan, units)
+    plan_vanished_occurrences(plan, units)
+    plan_mailbox_deletes(plan, units)
+    plan_crm_deletes(plan, units)
     return plan.actions
 
 
-def _plan_unit(plan: _Plan, unit: MailboxUnit, records: Mapping[str, CrmRecord]) -> None:
+def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmRecord]) -> None:
     entry = entry_for_unit(unit, plan.by_item, plan.by_key)
     if entry is None or (entry.awaiting_create and entry.crm_id is None):
         _plan_new_unit(plan, unit)
@@ -89,7 +63,7 @@ def _plan_unit(plan: _Plan, unit: MailboxUnit, records: Mapping[str, CrmRecord])
         return  # the delete pass decides: a delete wins over an edit
     elif isinstance(unit.item, CalendarItem) and unit.item.cancelled and \
             plan.policy.cancellation is CancellationPolicy.DELETE:
-        _delete_in_crm(plan, entry, "meeting cancelled; policy deletes the Event", plan.mb_origin)
+        delete_in_crm(plan, entry, "meeting cancelled; policy deletes the Event", plan.mb_origin)
     else:
         record = records.get(entry.crm_id or "")
         _reconcile(plan, entry, unit.item, record, plan.mb_origin | (plan.crm_origin if record else frozenset()))
@@ -101,7 +75,7 @@ def _unlinked_reason(entry: IdMapEntry) -> str:
     return "tombstone: this pair was deleted or unlinked and is not recreated"
 
 
-def _reconcile(plan: _Plan, entry: IdMapEntry, item: MailboxItem | None, record: CrmRecord | None,
+def _reconcile(plan: PlanState, entry: IdMapEntry, item: MailboxItem | None, record: CrmRecord | None,
                origins: frozenset[str], extra_crm_fields: Mapping[str, Any] | None = None,
                reason: str = "no mapped field changed") -> None:
     """Three-way merge of a linked pair; ``extra_crm_fields`` (a link) forces both sides to be read."""
@@ -112,25 +86,55 @@ def _reconcile(plan: _Plan, entry: IdMapEntry, item: MailboxItem | None, record:
     if record is not None and (record.version != entry.crm_version or extra_crm_fields is not None):
         crm = SideState(crm_values(plan.mapping, record.fields, plan.ctx), record.modified_at)
     if mailbox.values is None and crm.values is None:
-        plan.skip(entry.sync_key, entry.mailbox_item_id or "", "echo of our own write", origins)
+        if entry.last_error or entry.pending_writes:  # retried or replayed and fine now: settle it
+            settled = replace(entry, last_error=None, pending_writes={})
+            plan.add(RecordEntry(entry.sync_key, "nothing left to retry", settled, origins))
+        else:
+            plan.skip(entry.sync_key, entry.mailbox_item_id or "", "echo of our own write", origins)
         return
-    merged = merge_fields(plan.mapping.table.rows, plan.direction, entry.field_hashes, mailbox, crm,
+    merged = merge_fields(plan.mapping.table.rows, plan.direction, _agreed(entry, mailbox, crm), mailbox, crm,
                           plan.policy.conflict, entry.sync_key)
-    after = replace(entry, field_hashes=merged.base, mailbox_hash=content_of(merged.base),
+    if entry.series_id:
+        _keep_to_exception_fields(merged, entry)
+    after = replace(entry, field_hashes=merged.base, pending_writes={}, mailbox_hash=content_of(merged.base),
                     crm_hash=content_of(merged.base), last_error=None, attempts=0,
                     mailbox_version=item.version if item is not None else entry.mailbox_version,
                     crm_version=record.version if record is not None else entry.crm_version)
     plan.add(*(ResolveConflict(entry.sync_key, c.reason, None, origins, conflict=c) for c in merged.conflicts))
-    writes = _update_actions(plan, after, item, merged.to_crm, merged.to_mailbox, origins, extra_crm_fields)
+    writes = _update_actions(plan, after, item, merged.to_crm, merged.to_mailbox, origins, extra_crm_fields,
+                             _relations_change(plan, entry, item, merged.to_crm))
     plan.add(*(writes or [RecordEntry(entry.sync_key, reason, after, origins)]))
 
 
-def _update_actions(plan: _Plan, after: IdMapEntry, item: MailboxItem | None, to_crm: Mapping[str, Any],
+def _agreed(entry: IdMapEntry, mailbox: SideState, crm: SideState) -> dict[str, str]:
+    """Last agreed hashes, where a side already holding a value we were writing when a run died
+    counts that value as agreed (our write, not the user's edit)."""
+    agreed = dict(entry.field_hashes)
+    for target, intended in entry.pending_writes.items():
+        side, row = target.split(":", 1)
+        values = mailbox.values if side == "mailbox" else crm.values
+        if values is not None and row in values and value_hash(values[row]) == intended:
+            agreed[row] = intended
+    return agreed
+
+
+def _keep_to_exception_fields(merged: MergeResult, entry: IdMapEntry) -> None:
+    """An occurrence can only take subject, location and time back (what every provider's
+    exception carries); other Salesforce edits stay unagreed, so the series' next change wins."""
+    for key in [k for k in merged.to_mailbox if k not in OCCURRENCE_ROWS]:
+        del merged.to_mailbox[key]
+        if key in entry.field_hashes:
+            merged.base[key] = entry.field_hashes[key]
+        else:
+            merged.base.pop(key, None)
+
+
+def _update_actions(plan: PlanState, after: IdMapEntry, item: MailboxItem | None, to_crm: Mapping[str, Any],
                     to_mailbox: Mapping[str, Any], origins: frozenset[str],
-                    extra_crm_fields: Mapping[str, Any] | None) -> list[Action]:
+                    extra_crm_fields: Mapping[str, Any] | None,
+                    relations: tuple[EventRelationSpec, ...] | None) -> list[Action]:
     actions: list[Action] = []
     fields = {**record_fields(plan.mapping, to_crm, plan.ctx), **(extra_crm_fields or {})}
-    relations = relations_for(item, plan.lookups) if "attendees" in to_crm else None
     if fields or relations is not None:
         actions.append(UpdateCrm(after.sync_key, "mailbox changed " + ", ".join(sorted(to_crm)) if to_crm
                                  else "linking by sync key", after, origins,
@@ -143,7 +147,17 @@ def _update_actions(plan: _Plan, after: IdMapEntry, item: MailboxItem | None, to
     return actions
 
 
-def _plan_new_unit(plan: _Plan, unit: MailboxUnit) -> None:
+def _relations_change(plan: PlanState, entry: IdMapEntry, item: MailboxItem | None,
+                      to_crm: Mapping[str, Any]) -> tuple[EventRelationSpec, ...] | None:
+    """New EventRelation rows when attendees changed; None when there is nothing to replace."""
+    if "attendees" not in to_crm:
+        return None
+    specs = relations_for(item, plan.lookups)
+    had_none = entry.field_hashes.get("attendees") in (None, value_hash([]))
+    return None if not specs and had_none else specs
+
+
+def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
     item = unit.item
     if isinstance(item, CalendarItem) and item.cancelled:
         plan.skip(unit.key, item.item_id, "cancelled before it was ever mirrored", plan.mb_origin)
@@ -163,7 +177,7 @@ def _plan_new_unit(plan: _Plan, unit: MailboxUnit) -> None:
             _create_in_crm(plan, unit)
 
 
-def _link(plan: _Plan, unit: MailboxUnit, record: CrmRecord, reason: str, write_key: bool = False) -> None:
+def _link(plan: PlanState, unit: MailboxUnit, record: CrmRecord, reason: str, write_key: bool = False) -> None:
     entry = _new_entry(plan, unit, crm_id=record.record_id)
     plan.linked_crm.add(record.record_id)
     plan.handled_records.add(record.record_id)
@@ -171,7 +185,7 @@ def _link(plan: _Plan, unit: MailboxUnit, record: CrmRecord, reason: str, write_
     _reconcile(plan, entry, unit.item, record, plan.mb_origin, extra_crm_fields=extra, reason="linked: " + reason)
 
 
-def _new_entry(plan: _Plan, unit: MailboxUnit, **changes: Any) -> IdMapEntry:
+def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry:
     item = unit.item
     return IdMapEntry(
         org_id=plan.session.org_id, mailbox_id=plan.session.mailbox_id, sync_key=unit.key,
@@ -180,42 +194,38 @@ def _new_entry(plan: _Plan, unit: MailboxUnit, **changes: Any) -> IdMapEntry:
         series_id=getattr(item, "series_id", None), **changes)
 
 
-def _create_in_crm(plan: _Plan, unit: MailboxUnit) -> None:
+def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     values = _allowed(plan, mailbox_values(plan.mapping, unit.item, plan.ctx), to_salesforce=True)
     owner = plan.session.owner_id
     if isinstance(unit.item, CalendarItem):  # the organizer stays the owner when they are a user
         owner = plan.lookups.users.get(unit.item.organizer.lower(), owner)
     fields = {**record_fields(plan.mapping, values, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
-    relations = relations_for(unit.item, plan.lookups) if "attendees" in values else None
+    relations = (relations_for(unit.item, plan.lookups) or None) if "attendees" in values else None
     hashes = values_hashes(values)
     entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,
                        mailbox_version=unit.item.version, mailbox_hash=content_of(hashes), crm_hash=content_of(hashes))
     plan.add(CreateInCrm(unit.key, "new in the mailbox", entry, plan.mb_origin, fields=fields, relations=relations))
 
 
-def _allowed(plan: _Plan, values: Mapping[str, Any], *, to_salesforce: bool) -> dict[str, Any]:
+def _allowed(plan: PlanState, values: Mapping[str, Any], *, to_salesforce: bool) -> dict[str, Any]:
     rows = {r.key: r.direction.narrowed_by(plan.direction) for r in plan.mapping.table.rows}
     return {k: v for k, v in values.items()
             if (rows[k].to_salesforce if to_salesforce else rows[k].to_mailbox)}
 
 
-def _plan_record(plan: _Plan, record: CrmRecord) -> None:
+def _plan_record(plan: PlanState, record: CrmRecord) -> None:
     entry = plan.by_crm.get(record.record_id) or plan.by_key.get(record.sync_key or "")
     if entry is None or (entry.awaiting_create and entry.mailbox_item_id is None):
         _plan_new_record(plan, record, retry=entry is not None)
     elif not entry.is_linked:
         plan.skip(entry.sync_key, record.record_id, _unlinked_reason(entry), plan.crm_origin)
-    elif _mailbox_gone(plan, entry):
+    elif mailbox_gone(plan, entry):
         return  # the delete pass decides
     else:
         _reconcile(plan, entry, None, record, plan.crm_origin)
 
 
-def _mailbox_gone(plan: _Plan, entry: IdMapEntry) -> bool:
-    return entry.mailbox_item_id in plan.mailbox_deleted or entry.series_id in plan.mailbox_deleted
-
-
-def _plan_new_record(plan: _Plan, record: CrmRecord, retry: bool = False) -> None:
+def _plan_new_record(plan: PlanState, record: CrmRecord, retry: bool = False) -> None:
     if record.sync_key and not retry:
         plan.skip(record.sync_key, record.record_id, "written by Syncline for another mailbox", plan.crm_origin)
         return
@@ -234,55 +244,3 @@ def _plan_new_record(plan: _Plan, record: CrmRecord, retry: bool = False) -> Non
                        crm_version=record.version, field_hashes=hashes, mailbox_hash=content_of(hashes),
                        crm_hash=content_of(hashes), pending=PendingWrite.CREATE_IN_MAILBOX)
     plan.add(CreateInMailbox(key, "new in Salesforce", entry, plan.crm_origin, item=item))
-
-
-def _plan_vanished_occurrences(plan: _Plan, units: Sequence[MailboxUnit]) -> None:
-    """Occurrences (or a former single item) of a changed series that no longer exist."""
-    current = {u.item.item_id for u in units}
-    low, high = plan.policy.window.bounds(plan.session.now)
-    for parent in {u.parent_id for u in units}:
-        for entry in plan.entries:
-            belongs = entry.series_id == parent or entry.mailbox_item_id == parent
-            if not belongs or not entry.is_linked or entry.mailbox_item_id in current:
-                continue
-            rid = occurrence_start(entry.mailbox_item_id or "")
-            if rid is None or low <= rid < high:
-                _delete_in_crm(plan, entry, "occurrence no longer in the series", plan.mb_origin)
-
-
-def _plan_mailbox_deletes(plan: _Plan, units: Sequence[MailboxUnit]) -> None:
-    for entry in plan.entries:
-        if entry.is_linked and _mailbox_gone(plan, entry):
-            if entry.crm_id in plan.crm_deleted:
-                plan.add(RecordEntry(entry.sync_key, "deleted on both sides", replace(entry, deleted=True),
-                                     plan.mb_origin | plan.crm_origin))
-            else:
-                _delete_in_crm(plan, entry, "deleted in the mailbox", plan.mb_origin)
-
-
-def _delete_in_crm(plan: _Plan, entry: IdMapEntry, reason: str, origins: frozenset[str]) -> None:
-    tombstone = replace(entry, deleted=True, last_error=None, attempts=0)
-    if plan.policy.propagate_deletes and plan.direction.to_salesforce:
-        plan.add(DeleteInCrm(entry.sync_key, reason, tombstone, origins, crm_id=entry.crm_id or ""))
-    else:
-        plan.add(RecordEntry(entry.sync_key, reason + "; policy keeps the Salesforce record",
-                             replace(tombstone, unlinked=True), origins))
-
-
-def _plan_crm_deletes(plan: _Plan, units: Sequence[MailboxUnit]) -> None:
-    edited = {u.item.item_id: u.item for u in units}
-    for record_id in sorted(plan.crm_deleted):
-        entry = plan.by_crm.get(record_id)
-        if entry is None or not entry.is_linked or _mailbox_gone(plan, entry):
-            continue
-        tombstone = replace(entry, deleted=True, last_error=None, attempts=0)
-        item = edited.get(entry.mailbox_item_id or "")
-        if item is not None and item.version != entry.mailbox_version:
-            plan.add(ResolveConflict(entry.sync_key, "deleted in Salesforce while edited in the mailbox; delete wins",
-                                     None, plan.crm_origin, conflict=deletion_conflict(entry, plan.policy)))
-        if plan.policy.propagate_deletes and plan.direction.to_mailbox:
-            plan.add(DeleteInMailbox(entry.sync_key, "deleted in Salesforce", tombstone, plan.crm_origin,
-                                     item_id=entry.mailbox_item_id or ""))
-        else:
-            plan.add(RecordEntry(entry.sync_key, "deleted in Salesforce; policy keeps the mailbox item",
-                                 replace(tombstone, unlinked=True), plan.crm_origin))

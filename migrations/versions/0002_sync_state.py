@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('crm_hash', sa.String(length=64), nullable=True),
     sa.Column('field_hashes', sa.JSON(), nullable=False),
     sa.Column('pending', sa.String(length=32), nullable=True),
+    sa.Column('pending_writes', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('unlinked', sa.Boolean(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),

@@ -17,6 +17,12 @@ SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/mailboxes", "POST"), ("/api/v1/mailboxes/mine/dashboard", "GET"),
     ("/api/v1/me/mappings/<string:name>", "GET"), ("/api/v1/me/mappings/<string:name>", "PUT"),
     ("/api/v1/me/mappings/<string:name>", "DELETE"),
+    # the sidebar: the item, the records and the saves are the caller's own (their Salesforce user)
+    ("/api/v1/related-records", "POST"), ("/api/v1/saved-emails", "POST"),
+    ("/api/v1/compose-saves", "POST"), ("/api/v1/meeting-saves", "POST"),
+    ("/api/v1/thread-autosaves/<path:thread_id>", "PUT"), ("/api/v1/thread-autosaves/<path:thread_id>", "DELETE"),
+    ("/api/v1/records/search", "GET"), ("/api/v1/records/<string:sobject>", "POST"),
+    ("/api/v1/me/blocklist", "GET"), ("/api/v1/me/blocklist", "PUT"),
 }
 # (rule, method) -> (path template filled from the world, json body)
 FOREIGN_ID = {
@@ -43,6 +49,8 @@ FOREIGN_ID = {
     ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "PUT"): (
         "/api/v1/orgs/{org_a}/mappings/task_as_task", {"rows": [{"mailbox_field": "subject", "salesforce_field": "Subject"}]}),
     ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "DELETE"): ("/api/v1/orgs/{org_a}/mappings/task_as_task", None),
+    ("/api/v1/orgs/<int:org_id>/blocklist", "GET"): ("/api/v1/orgs/{org_a}/blocklist", None),
+    ("/api/v1/orgs/<int:org_id>/blocklist", "PUT"): ("/api/v1/orgs/{org_a}/blocklist", {"entries": ["@x.example"]}),
 }
 OWNER_OR_ADMIN = {key for key in FOREIGN_ID if "/mailboxes/" in key[0]}
 ADMIN_ONLY = ({key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} - OWNER_OR_ADMIN) | {
@@ -134,3 +142,18 @@ def test_every_protected_route_requires_a_token(client, world, key):
     template, body = FOREIGN_ID.get(key, (key[0], None))
     response = _call(client, key[1], template.format(**world["ids"]), body, {})
     assert response.status_code == 401, key
+
+
+def test_thread_autosaves_and_blocklists_are_each_users_own(client, world):
+    path = "/api/v1/thread-autosaves/thread-1"
+    assert client.put(path, json={}, headers=world["user_a"]).status_code == 204
+    assert client.delete(path, headers=world["user_b"]).status_code == 204
+    client.put("/api/v1/me/blocklist", json={"entries": ["@b.example"]}, headers=world["user_b"])
+    assert client.get("/api/v1/me/blocklist", headers=world["user_a"]).get_json()["entries"] == []
+    from app.models import ThreadAutosave
+    from sqlalchemy import select
+
+    with client.application.extensions["syncline"].db.session_scope() as s:
+        assert [(r.user_id, r.thread_id) for r in s.scalars(select(ThreadAutosave))] == [(world["ids"]["user_a"], "thread-1")]
+    blocklist = client.get(f"/api/v1/orgs/{world['ids']['org_a']}/blocklist", headers=world["admin_a"]).get_json()
+    assert blocklist["entries"] == []

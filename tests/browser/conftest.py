@@ -1,28 +1,28 @@
-"""Browser fixtures: the sidebar served next to the real API, and headless Debian Chromium.
+"""Browser fixtures: the real API (which serves /sidebar/ itself) on the HTTPS Salesforce emulator,
+and headless Debian Chromium.
 
-One local site per session: `/sidebar/` is extension/sidebar as files (as the API will
-serve it), `/api/v1/...` is the real Flask app, except the endpoints the backend has not
-built yet, which `PendingApi` answers. Once the backend lands, drop PendingApi here.
+One local site per session: the Flask app exactly as deployed, its Salesforce being the
+session's emulator; `Recorder` notes each API call (method, path, JSON) for assertions.
 Chromium comes from Debian (scripts/install-test-deps.sh); tests skip when it is missing.
 """
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.conftest import make_test_config
+from tests.browser.salesforce_seed import seed_globex, signed_in_user
+from tests.conftest import emulator_overrides, make_test_config
 from tests.factories import Factory
-
-from tests.browser.pending_api import PendingApi
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDEBAR = ROOT / "extension" / "sidebar"
@@ -40,56 +40,80 @@ def chromium_missing_reason() -> str | None:
     return None
 
 
-class Site:
-    """API + pending endpoints + static sidebar behind one origin."""
+class Recorder:
+    """WSGI wrapper that keeps (method, path, json) of every /api/v1 call, in order."""
 
-    def __init__(self, api_app, pending: PendingApi | None):
-        self.api = api_app
-        self.pending = pending
-        self.static = SharedDataMiddleware(self._not_found, {"/sidebar": str(SIDEBAR)}, cache=False)
-
-    @staticmethod
-    def _not_found(environ, start_response):
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found"]
+    def __init__(self, app):
+        self.app = app
+        self.calls: list[tuple[str, str, dict | None]] = []
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/sidebar/"):
-            return self.static(environ, start_response)
-        if self.pending is not None and self.pending.handles(path):
-            return self.pending(environ, start_response)
-        return self.api(environ, start_response)
+        if path.startswith("/api/v1/"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(raw)
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            self.calls.append((environ["REQUEST_METHOD"], path, body))
+        return self.app(environ, start_response)
 
 
 @pytest.fixture(scope="session")
-def api_app(tmp_path_factory, migrated_databases, redis_url):
-    application = create_app(make_test_config(tmp_path_factory.mktemp("browser-app"),
-                                              migrated_databases[0]["sqlite"], redis_url))
-    yield application
-    application.extensions["syncline"].db.dispose()
-
-
-@pytest.fixture(scope="session")
-def sidebar_server(api_app):
-    """Base URL of the local site; `.pending` is the fake (None once the backend exists)."""
-    pending = PendingApi(api_app)
-    server = make_server("127.0.0.1", 0, Site(api_app, pending), threaded=True)
+def sidebar_server(tmp_path_factory, migrated_databases, redis_url, salesforce_emulator):
+    """The real API (public URL = this server) on the emulator; `.calls` records API calls."""
+    server = make_server("127.0.0.1", 0, lambda environ, start_response: [], threaded=True)
+    server.base_url = f"http://127.0.0.1:{server.server_port}"
+    server.api_app = create_app(make_test_config(
+        tmp_path_factory.mktemp("browser-app"), migrated_databases[0]["sqlite"], redis_url,
+        public_url=server.base_url, **emulator_overrides(salesforce_emulator)))
+    server.recorder = Recorder(server.api_app)
+    server.app = server.recorder
+    server.calls = server.recorder.calls
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    server.base_url = f"http://127.0.0.1:{server.server_port}"
-    server.pending = pending
     yield server
     server.shutdown()
     thread.join(5)
+    server.api_app.extensions["syncline"].db.dispose()
+
+
+@pytest.fixture(scope="session")
+def api_app(sidebar_server):
+    return sidebar_server.api_app
 
 
 @pytest.fixture
-def api_token(api_app):
-    """A fresh org, user and Bearer token (the real API's own factories)."""
+def signed_in(api_app, salesforce_emulator):
+    """Uma User, signed in to a fresh emulator org holding the Globex records, with a mailbox and its history."""
+    user, sf_org, sf_user = signed_in_user(api_app, salesforce_emulator)
+    ids = seed_globex(salesforce_emulator, sf_org)
     factory = Factory(api_app)
-    user = factory.user(factory.org("Acme"), email="uma@acme.example")
-    return factory.token(user)
+    _mailbox_with_history(api_app, factory, user)
+    return {"user": user, "sf_org": sf_org, "sf_user": sf_user, "ids": ids, "token": factory.token(user)}
+
+
+@pytest.fixture
+def api_token(signed_in):
+    return signed_in["token"]
+
+
+def _mailbox_with_history(api_app, factory: Factory, user) -> None:
+    from app.models import SyncSessionRecord
+
+    mailbox = factory.mailbox(user)
+    now = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+    counts = {"created": 2, "updated": 1, "deleted": 0, "skipped": 0, "failed": 1}
+    with api_app.extensions["syncline"].db.session_scope() as s:
+        s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="succeeded",
+                                started_at=now - timedelta(minutes=30), finished_at=now - timedelta(minutes=29)))
+        s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="partial",
+                                started_at=now, finished_at=now + timedelta(seconds=40),
+                                counts={"calendar": counts, "emails": counts},
+                                errors=[{"kind": "calendar", "item": "Weekly sync with Globex",
+                                         "reason": "FIELD_CUSTOM_VALIDATION_EXCEPTION: Location is required"}]))
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +138,7 @@ def browser(playwright):
 @pytest.fixture
 def page(browser, request):
     """A fresh page; its last state is kept as test-artifacts/browser/<test>.png."""
-    context = browser.new_context(viewport={"width": 400, "height": 900})
+    context = browser.new_context(viewport={"width": 400, "height": 900}, ignore_https_errors=True)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -70,7 +70,7 @@ def test_outlook_compose_marks_the_draft_and_asks_to_save_when_sent(page, sideba
     page.click("#save-confirm")
     page.wait_for_selector("text=once it is sent")
     headers = page.evaluate("() => window.setHeaders")
-    _, path, body = sidebar_server.pending.calls[-1]
+    _, path, body = sidebar_server.calls[-1]
     assert path == "/api/v1/compose-saves"
     assert headers == [{"X-Syncline-Save": body["marker"]}] and re.fullmatch(r"[0-9a-f-]{36}", body["marker"])
     assert body["who_ids"] and body["who_ids"][0].startswith("003")

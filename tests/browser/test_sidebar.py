@@ -1,9 +1,18 @@
-"""The shared sidebar on the web host, against the real API (/me) and the pending endpoints."""
+"""The shared sidebar on the web host, against the real API and the HTTPS Salesforce emulator."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 from tests.browser.conftest import open_sidebar, screenshot
+
+
+def thread_autosaves(server, user_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from app.models import ThreadAutosave
+
+    with server.api_app.extensions["syncline"].db.session_scope() as s:
+        return list(s.scalars(select(ThreadAutosave.thread_id).where(ThreadAutosave.user_id == user_id)))
 
 EMAIL = {
     "kind": "email", "mode": "read", "message_id": "<CAF=q1@mail.globex.example>", "message_ref": "18d4c2a9f0e1b2c3",
@@ -42,7 +51,7 @@ def test_save_email_then_already_saved_on_second_try(page, sidebar_server, api_t
     dialog.locator("#save-confirm").click()
     page.wait_for_selector("#saved-state")
     assert page.locator("#saved-state strong").inner_text() == "Saved in Salesforce"
-    method, path, body = sidebar_server.pending.calls[-1]
+    method, path, body = sidebar_server.calls[-1]
     assert (method, path) == ("POST", "/api/v1/saved-emails")
     assert body["subject"] == "Invoice 00001026" and len(body["who_ids"]) == 1 and body["who_ids"][0].startswith("003")
     assert body["what_id"].startswith("001") and body["attachments"] == []
@@ -108,17 +117,17 @@ def test_search_links_a_record_by_hand(page, sidebar_server, api_token):
     assert lead.locator(".record-link").inner_text() == "Raj Patel"
 
 
-def test_thread_autosave_toggle_puts_and_deletes(page, sidebar_server, api_token):
+def test_thread_autosave_toggle_puts_and_deletes(page, sidebar_server, signed_in):
     item = {**EMAIL, "thread_id": "thread-toggle-1"}
-    open_sidebar(page, sidebar_server.base_url, api_token, item)
+    open_sidebar(page, sidebar_server.base_url, signed_in["token"], item)
     page.check("#thread-autosave")
     page.wait_for_selector("text=On: the sync saves new emails in this thread.")
-    assert "thread-toggle-1" in sidebar_server.pending.thread_autosaves
+    assert thread_autosaves(sidebar_server, signed_in["user"].id) == ["thread-toggle-1"]
     page.reload()
     assert page.wait_for_selector("#thread-autosave").is_checked()
     page.uncheck("#thread-autosave")
     page.wait_for_selector(".toggle-status:text('Off.')")
-    assert sidebar_server.pending.calls[-1][:2] == ("DELETE", "/api/v1/thread-autosaves/thread-toggle-1")
+    assert sidebar_server.calls[-1][:2] == ("DELETE", "/api/v1/thread-autosaves/thread-toggle-1")
 
 
 def test_meeting_is_saved_via_sync(page, sidebar_server, api_token):
@@ -128,7 +137,7 @@ def test_meeting_is_saved_via_sync(page, sidebar_server, api_token):
     page.click("#save-meeting")
     page.click("#save-confirm")
     page.wait_for_selector("text=The next sync saves this meeting in Salesforce.")
-    _, path, body = sidebar_server.pending.calls[-1]
+    _, path, body = sidebar_server.calls[-1]
     assert path == "/api/v1/meeting-saves" and body["ical_uid"] == meeting["ical_uid"]
 
 
@@ -160,7 +169,8 @@ def test_settings_save_through_the_real_me_endpoint_and_blocklist(page, sidebar_
     page.click(".blocklist-form .row button")
     page.click(".blocklist-form button[type=submit]")
     page.wait_for_selector("text=Blocklist saved.")
-    assert sidebar_server.pending.blocklist == ["@personal.example"]
+    blocklist = page.evaluate("() => window.synclineSidebar.api.get('/me/blocklist')")
+    assert blocklist == {"entries": ["@personal.example"]}
 
 
 def test_invalid_token_shows_sign_in(page, sidebar_server):
@@ -187,22 +197,24 @@ def test_web_host_takes_an_item_by_post_message(page, sidebar_server, api_token)
     assert page.locator("h1.subject").inner_text() == EMAIL["subject"]
 
 
-def test_sign_in_goes_through_the_api_login_and_comes_back_with_a_token(page, sidebar_server, api_token):
-    # Stands in for the API's login → Salesforce → callback chain, which ends at return_to#token=.
+def test_sign_in_goes_through_the_api_login_and_comes_back_with_a_token(page, sidebar_server, salesforce_emulator):
+    # The whole chain: API login → the emulator's authorize page → API callback → return_to#token=.
+    emu = salesforce_emulator
+    org = emu.create_org(name="Signin Co")
+    emu.set_login_user(org, emu.create_user(org, email="sue@signin.example", admin=True, first_name="Sue",
+                                            username=f"sue-{sidebar_server.server_port}@signin.example"))
     seen = []
-
-    def salesforce_round_trip(route):
-        seen.append(route.request.url)
-        return_to = parse_qs(urlsplit(route.request.url).query)["return_to"][0]
-        route.fulfill(status=302, headers={"Location": f"{return_to}#token={api_token}"})
-
-    page.route("**/api/v1/auth/salesforce/login?*", salesforce_round_trip)
+    page.on("request", lambda request: seen.append(request.url) if "/auth/salesforce/" in request.url else None)
     page.goto(f"{sidebar_server.base_url}/sidebar/index.html?host=web")
     page.click("#sign-in")
     page.wait_for_selector("#nav:not([hidden])")
     assert parse_qs(urlsplit(seen[0]).query)["return_to"] == [f"{sidebar_server.base_url}/sidebar/index.html?host=web"]
+    assert any("/auth/salesforce/callback?" in url for url in seen)
     assert "token" not in page.url
-    assert page.evaluate("() => localStorage.getItem('syncline.token')") == api_token
+    token = page.evaluate("() => localStorage.getItem('syncline.token')")
+    assert token.startswith("slk_")
+    me = page.evaluate("() => window.synclineSidebar.api.get('/me')")
+    assert me["email"] == "sue@signin.example"
 
 
 def test_admin_locked_sync_settings_are_read_only(page, sidebar_server, api_app):

@@ -47,7 +47,7 @@ def test_put_then_entries_round_trips_every_field(stores):
     entry = _entry(org_key, mailbox_id, "k1", mailbox_item_id="item-1", uid="uid@x", series_id="s",
                    crm_id="00U000000000001AAA", mailbox_version='"etag-1"', crm_version="2026-11-23T10:00:00.000+0000",
                    mailbox_hash="mh", crm_hash="ch", field_hashes={"subject": "h1"}, pending=PendingWrite.CREATE_IN_CRM,
-                   last_error="UNABLE_TO_LOCK_ROW", attempts=2,
+                   pending_writes={"mailbox:subject": "h2"}, last_error="UNABLE_TO_LOCK_ROW", attempts=2,
                    synced_at=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
     id_map.put([entry])
     assert id_map.entries(mailbox_id, FolderKind.CALENDAR) == [entry]
@@ -78,6 +78,6 @@ def test_cursors_persist_per_stream(stores):
 
 def test_sql_store_maps_every_entry_field():
     """A new IdMapEntry field must be stored too, or it would be lost on restart."""
-    handled = set(_COPIED) | {"org_id", "mailbox_id", "kind", "field_hashes", "pending"}
+    handled = set(_COPIED) | {"org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes"}
     assert {f.name for f in fields(IdMapEntry)} == handled
     assert set(_COPIED) <= {c.name for c in IdMapRow.__table__.columns}

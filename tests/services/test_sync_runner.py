@@ -161,3 +161,13 @@ def test_a_job_whose_worker_died_does_not_block_a_new_session(setup):
     assert enqueue_session(rt, mailbox.id, "forced") == (job_id, False), "a live session is reused"
     holder.release()  # the worker is gone: its lease has expired
     assert enqueue_session(rt, mailbox.id, "forced")[1] is True
+
+
+def test_a_session_left_running_by_a_dead_worker_is_closed_by_the_next(setup):
+    rt, _, _, mailbox, world = setup
+    with rt.db.session_scope() as s:
+        s.add(SyncSessionRecord(org_id=mailbox.org_id, mailbox_id=mailbox.id, trigger="scheduled"))
+    assert run_session(rt, mailbox.id, "retry", world) == "succeeded"
+    first, second = _sessions(rt, mailbox.id)
+    assert first.status == "failed" and "stopped" in first.failure
+    assert second.status == "succeeded"

@@ -141,9 +141,7 @@ def find_by_external_id(ctx: Ctx, obj: ObjectDef, field: str, value: Any) -> tup
         hit = ctx.org.store.get(rid) if rid else None
         live = hit is not None and not hit[1].get("IsDeleted") and hit[0] == obj.name
         return f.name, [rid] if live and rid else []
-    wanted = str(value).lower()
-    return f.name, [r["Id"] for r in ctx.org.store.all(obj.name)
-                    if str(r.get(f.name) or "").lower() == wanted and r.get(f.name) is not None]
+    return f.name, ctx.org.store.ids_with(obj.name, f.name, value)
 
 
 def upsert(ctx: Ctx, kind: str, field: str, value: Any, raw: Any) -> tuple[str, bool]:

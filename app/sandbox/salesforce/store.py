@@ -26,6 +26,7 @@ class RecordStore:
         self.type_of: dict[str, str] = {}
         self.deleted_at: dict[str, datetime] = {}
         self._journal: list[_Undo] = []
+        self._indexes: dict[tuple[str, str], dict[str, set[str]]] = {}
 
     def get(self, record_id: str) -> tuple[str, Record] | None:
         """(type, record) for an id, deleted ones included; None if unknown."""
@@ -37,6 +38,28 @@ class RecordStore:
         rows = self.by_type.get(kind, {}).values()
         return [r for r in rows if include_deleted or not r.get("IsDeleted")]
 
+    def ids_with(self, kind: str, field: str, value: Any) -> list[str]:
+        """Live ids whose `field` equals `value` case-insensitively (External ID / unique
+        look-ups), from an index built on first use, so bulk upserts are not O(n²)."""
+        index = self._indexes.get((kind, field))
+        if index is None:
+            index = self._indexes[(kind, field)] = {}
+            for rid, record in self.by_type.get(kind, {}).items():
+                self._index_add(index, record.get(field), rid)
+        rows = self.by_type.get(kind, {})
+        key = str(value).lower()
+        hits = [rid for rid in index.get(key, ()) if rid in rows and not rows[rid].get("IsDeleted")
+                and str(rows[rid].get(field) or "").lower() == key]       # guards against in-place edits
+        if len(hits) > 1:           # several: keep insertion order, as a scan would
+            order = {rid: n for n, rid in enumerate(rows)}
+            hits.sort(key=order.__getitem__)
+        return hits if value not in (None, "") else []
+
+    @staticmethod
+    def _index_add(index: dict[str, set[str]], value: Any, rid: str) -> None:
+        if value not in (None, ""):
+            index.setdefault(str(value).lower(), set()).add(rid)
+
     def put(self, kind: str, record: Record) -> None:
         """Insert or replace a record (journaled)."""
         rid = record["Id"]
@@ -44,6 +67,11 @@ class RecordStore:
         self._journal.append((kind, rid, copy.deepcopy(old), self.deleted_at.get(rid)))
         self.by_type.setdefault(kind, {})[rid] = record
         self.type_of[rid] = kind
+        for (index_kind, name), index in self._indexes.items():
+            if index_kind == kind:
+                if old is not None and old.get(name) not in (None, ""):
+                    index.get(str(old.get(name)).lower(), set()).discard(rid)
+                self._index_add(index, record.get(name), rid)
 
     def mark_deleted(self, kind: str, rid: str, when: datetime, stamp: str) -> None:
         """Move a record to the recycle bin (journaled)."""
@@ -56,7 +84,9 @@ class RecordStore:
         return len(self._journal)
 
     def rollback_to(self, point: int) -> None:
-        """Undo every change made after `point`."""
+        """Undo every change made after `point` (indexes are rebuilt on next use)."""
+        if len(self._journal) > point:
+            self._indexes.clear()
         while len(self._journal) > point:
             kind, rid, old, old_deleted = self._journal.pop()
             if old is None:

@@ -108,12 +108,11 @@ def check_unique(org: Org, obj: ObjectDef, record: Record) -> list[RecordError]:
         value = record.get(f.name)
         if not f.unique or value in (None, ""):
             continue
-        for other in org.store.all(obj.name):
-            same = str(other.get(f.name) or "").lower() == str(value).lower()
-            if same and other["Id"] != record.get("Id"):
+        for other_id in org.store.ids_with(obj.name, f.name, value):
+            if other_id != record.get("Id"):
                 code = "DUPLICATE_USERNAME" if f.name == "Username" else "DUPLICATE_VALUE"
                 return [RecordError(code, f"duplicate value found: {f.name} duplicates "
-                                          f"value on record with id: {other['Id']}", [])]
+                                          f"value on record with id: {other_id}", [])]
     return []
 
 

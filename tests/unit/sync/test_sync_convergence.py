@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -22,7 +22,7 @@ from app.sync import (
 from app.sync.mapping import crm_values, mailbox_values
 from app.sync.transforms import format_sf_datetime
 from tests.fakes.mailbox_memory import SimulatedCrash
-from sync_world import NOW, OWNER, World, meeting
+from tests.unit.sync.sync_world import NOW, OWNER, World, meeting
 
 EXAMPLES = int(os.environ.get("SYNCLINE_HYPOTHESIS_EXAMPLES", "500"))
 CAL = FolderKind.CALENDAR
@@ -41,6 +41,7 @@ class Logical:
     record_id: str | None = None
     expected: dict[str, Any] = field(default_factory=dict)
     edits: dict[str, dict[str, Any]] = field(default_factory=lambda: {"mailbox": {}, "crm": {}})
+    edited_at: dict[str, Any] = field(default_factory=dict)
     deleted: bool = False
     ambiguous: bool = False
 
@@ -50,6 +51,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
         super().__init__()
         self.items: list[Logical] = []
         self.serial = 0
+        self.troubled = False  # a faulted sync ran since the last convergence
 
     @initialize(policy=st.sampled_from(list(ConflictPolicy)))
     def start(self, policy: ConflictPolicy) -> None:
@@ -106,10 +108,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
             "private": lambda: {"private": not item.private},
             "timing": lambda: self._shifted(item, data.draw(st.integers(-48, 48))),
         }[what]()
-        stored = self.world.mailbox.edit(CAL, item.item_id, **changes)
-        logical = self._logical_for_item(stored)
-        if logical is not None:
-            logical.edits["mailbox"][what] = mailbox_values(self.mapping, stored, self.ctx)[what]
+        self._edit_item(item, what, changes)
 
     @staticmethod
     def _shifted(item, hours: int) -> dict[str, Any]:
@@ -130,16 +129,51 @@ class ConvergenceMachine(RuleBasedStateMachine):
             "private": lambda: {"IsPrivate": not record.fields.get("IsPrivate")},
             "timing": lambda: self._record_shift(data.draw(st.integers(1, 40)), data.draw(st.integers(6, 20))),
         }[what]()
-        stored = self.world.crm.edit("Event", record.record_id, **changes)
-        logical = self._logical_for_record(stored)
-        if logical is not None:
-            logical.edits["crm"][what] = crm_values(self.mapping, stored.fields, self.ctx)[what]
+        self._edit_record(record, what, changes)
 
     @staticmethod
     def _record_shift(day: int, hour: int) -> dict[str, Any]:
         start = NOW.replace(hour=hour) + timedelta(days=day)
         return {"IsAllDayEvent": False, "StartDateTime": format_sf_datetime(start),
                 "EndDateTime": format_sf_datetime(start + timedelta(hours=1))}
+
+    @precondition(lambda self: self.world.calendar() and self.world.events())
+    @rule(data=st.data(), what=st.sampled_from(["subject", "location", "show_as"]), mailbox_first=st.booleans())
+    def both_users_edit_the_same_field(self, data: st.DataObject, what: str, mailbox_first: bool) -> None:
+        """Drives the conflict policy: the same field of one mirrored pair, edited on both sides."""
+        pairs = [(i, r) for i in sorted(self.world.calendar(), key=lambda i: i.item_id)
+                 for r in self.world.events() if self._logical_for_item(i) is self._logical_for_record(r)]
+        if not pairs:
+            return
+        item, record = data.draw(st.sampled_from(pairs))
+        value = self._unique(data.draw(TEXT))
+        mb = {"subject": {"subject": value}, "location": {"location": value}, "show_as": {"show_as": ShowAs.FREE}}
+        sf = {"subject": {"Subject": value + "!"}, "location": {"Location": value + "!"},
+              "show_as": {"ShowAs": "OutOfOffice"}}
+        steps = [lambda: self._edit_item(item, what, mb[what]), lambda: self._edit_record(record, what, sf[what])]
+        for step in (steps if mailbox_first else steps[::-1]):
+            step()
+
+    def _edit_item(self, item, what: str, changes: dict[str, Any]) -> None:
+        """The mailbox user edits; the model notes it only if the mapped value really changed."""
+        before = mailbox_values(self.mapping, item, self.ctx)[what]
+        stored = self.world.mailbox.edit(CAL, item.item_id, **changes)
+        after = mailbox_values(self.mapping, stored, self.ctx)[what]
+        logical = self._logical_for_item(stored)
+        if logical is not None:
+            logical.edited_at["mailbox"] = stored.modified_at  # last-writer-wins compares whole items
+            if after != before:
+                logical.edits["mailbox"][what] = after
+
+    def _edit_record(self, record, what: str, changes: dict[str, Any]) -> None:
+        before = crm_values(self.mapping, record.fields, self.ctx)[what]
+        stored = self.world.crm.edit("Event", record.record_id, **changes)
+        after = crm_values(self.mapping, stored.fields, self.ctx)[what]
+        logical = self._logical_for_record(stored)
+        if logical is not None:
+            logical.edited_at["crm"] = stored.modified_at  # last-writer-wins compares whole items
+            if after != before:
+                logical.edits["crm"][what] = after
 
     def _pair_unconfirmed(self, logical: Logical) -> bool:
         """A crashed create is not yet in the ID map: deleting its copy may see it recreated."""
@@ -196,6 +230,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
         self._sync_expecting_trouble()
 
     def _sync_expecting_trouble(self) -> None:
+        self.troubled = True
         try:
             self.world.sync()
         except SimulatedCrash:
@@ -209,6 +244,8 @@ class ConvergenceMachine(RuleBasedStateMachine):
     def clean_sync_converges(self) -> None:
         outcome = self.world.sync()
         assert not outcome.errors, outcome.errors
+        event(f"clean sync: conflicts={min(len(outcome.conflicts), 2)} troubled={self.troubled}")
+        event(f"clean sync: full resync={bool(outcome.full_resyncs)}")
         self.check_converged()
 
     def teardown(self) -> None:
@@ -239,7 +276,8 @@ class ConvergenceMachine(RuleBasedStateMachine):
                 self._check_values(logical, mine[0], theirs[0], exact=not logical.ambiguous)
             logical.deleted = not mine
             logical.ambiguous = False
-            logical.edits = {"mailbox": {}, "crm": {}}
+            logical.edits, logical.edited_at = {"mailbox": {}, "crm": {}}, {}
+        self.troubled = False
         assert all(self._logical_for_item(i) for i in items) and all(self._logical_for_record(r) for r in records)
 
     def _check_values(self, logical: Logical, item, record, exact: bool) -> None:
@@ -253,21 +291,29 @@ class ConvergenceMachine(RuleBasedStateMachine):
             logical.expected[key] = on_mailbox[key]
 
     def _expected(self, logical: Logical, key: str) -> list[Any]:
+        """The policy decides when both sides edited a field; after a faulted sync either edit may
+        already have been agreed (so it is no conflict any more), hence both are acceptable."""
+        baseline = logical.expected[key]
         mb, crm = logical.edits["mailbox"], logical.edits["crm"]
+        if self.troubled and key in mb and key in crm:
+            return [mb[key], crm[key]]
+        if not self.troubled:  # with one sync in between, an edit ending where it started (A→B→A) is no change
+            mb = {k: v for k, v in mb.items() if v != logical.expected.get(k)}
+            crm = {k: v for k, v in crm.items() if v != logical.expected.get(k)}
         policy = self.world.policy.conflict
         if key in mb and key in crm:
             if policy is ConflictPolicy.MAILBOX_WINS:
                 return [mb[key]]
             if policy is ConflictPolicy.SALESFORCE_WINS:
                 return [crm[key]]
-            return [mb[key], crm[key]]
+            return [crm[key]] if logical.edited_at["crm"] > logical.edited_at["mailbox"] else [mb[key]]
         if key in mb or key in crm:
             return [mb.get(key, crm.get(key))]
-        return [logical.expected[key]]
+        return [baseline]
 
 
 ConvergenceMachine.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+    max_examples=EXAMPLES, stateful_step_count=25, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_both_sides_converge_under_random_edits_failures_and_crashes = ConvergenceMachine.TestCase

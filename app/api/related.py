@@ -1,0 +1,32 @@
+"""Initial Search: the Salesforce records related to the open email or meeting."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import current_user, login_required
+from app.api.sidebar_errors import salesforce_errors
+from app.runtime import db_session, runtime
+from app.services import blocklists, saves, sync_requests
+from app.services.related_records import find_related
+from app.services.sidebar_salesforce import client_for, record_url
+from schemas.sidebar import RelatedRecordsSchema, RelatedRequestSchema
+
+blp = Blueprint("related", __name__, url_prefix="/related-records", description="Initial Search for the sidebar")
+
+
+@blp.route("")
+class RelatedRecords(MethodView):
+    @login_required
+    @blp.arguments(RelatedRequestSchema)
+    @blp.response(200, RelatedRecordsSchema)
+    def post(self, data: dict):
+        """Contacts, Leads, Accounts, Opportunities, Cases and Users related to the item, each with why;
+        unknown addresses as suggestions; whether it is already saved or its thread autosaved."""
+        user, session, item = current_user(), db_session(), data["item"]
+        blocked = blocklists.for_user(session, user)
+        with salesforce_errors():
+            client = client_for(runtime(), user)
+            found = find_related(client, item, user.email, blocked, lambda rid: record_url(client, rid))
+        return {**found, "saved": saves.saved_state(session, user, item),
+                "thread_autosave": sync_requests.thread_autosave_on(session, user, item.get("thread_id"))}

@@ -1,0 +1,98 @@
+"""Saving from the sidebar: an email now (Read mode); drafts, meetings and threads via the sync."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from app.api.auth import current_user, login_required
+from app.api.sidebar_errors import salesforce_errors
+from app.runtime import db_session, runtime
+from app.services import save_writes, saves, sync_requests
+from app.services.sidebar_salesforce import client_for
+from schemas.saves import ComposeSaveSchema, EmptySchema, MeetingSaveSchema, QueuedSchema, SaveEmailSchema
+from schemas.sidebar import SavedStateSchema
+
+blp = Blueprint("saves", __name__, url_prefix="", description="Saving emails and meetings to Salesforce")
+SAVE_BODY_LIMIT = 16 * 1024 * 1024      # 10 MB of attachments, base64-encoded, plus the email
+
+
+@blp.before_request
+def _room_for_attachments() -> None:
+    """Only the Read-mode save takes attachments: its body may exceed the API-wide limit."""
+    if request.endpoint == "saves.SavedEmails":
+        request.max_content_length = SAVE_BODY_LIMIT
+
+
+@blp.route("/saved-emails")
+class SavedEmails(MethodView):
+    @login_required
+    @blp.arguments(SaveEmailSchema)
+    @blp.response(201, SavedStateSchema)
+    @blp.alt_response(200, schema=SavedStateSchema, description="Already saved (by anyone in the org)")
+    def post(self, data: dict):
+        """Save the email now as the org's Task or EmailMessage, linked to the chosen records; once per email."""
+        user, session = current_user(), db_session()
+        try:
+            with salesforce_errors():
+                view, created = saves.save_email_now(session, user, client_for(runtime(), user), data)
+        except saves.AttachmentProblem as exc:
+            abort(exc.status, message=str(exc), errors={"attachments": [str(exc)]})
+        except saves.SaveInProgress as exc:
+            abort(409, message=str(exc))
+        except save_writes.InvalidLinks as exc:
+            abort(400, message=str(exc), errors={"ids": exc.ids})
+        return view, 201 if created else 200
+
+
+@blp.route("/compose-saves")
+class ComposeSaves(MethodView):
+    @login_required
+    @blp.arguments(ComposeSaveSchema)
+    @blp.response(202, QueuedSchema)
+    def post(self, data: dict):
+        """Save this draft once it is sent (the sync finds it by its X-Syncline-Save marker)."""
+        session = db_session()
+        row = sync_requests.request_compose_save(session, current_user(), data)
+        session.commit()
+        return {"status": "queued", "id": row.id}
+
+
+@blp.route("/meeting-saves")
+class MeetingSaves(MethodView):
+    @login_required
+    @blp.arguments(MeetingSaveSchema)
+    @blp.response(202, QueuedSchema)
+    def post(self, data: dict):
+        """Save this meeting via the sync, with these links."""
+        session = db_session()
+        try:
+            row = sync_requests.request_meeting_save(session, current_user(), data)
+        except sync_requests.NothingToFind as exc:
+            abort(400, message=str(exc), errors={"ical_uid": [str(exc)]})
+        session.commit()
+        return {"status": "queued", "id": row.id}
+
+
+@blp.route("/thread-autosaves/<path:thread_id>")
+class ThreadAutosaves(MethodView):
+    @login_required
+    @blp.arguments(EmptySchema)
+    @blp.response(204)
+    def put(self, _data: dict, thread_id: str):
+        """Save all emails in this thread from now on (the sync does the saving)."""
+        _set(thread_id, True)
+
+    @login_required
+    @blp.response(204)
+    def delete(self, thread_id: str):
+        """Stop saving this thread's emails automatically."""
+        _set(thread_id, False)
+
+
+def _set(thread_id: str, on: bool) -> None:
+    if len(thread_id) > 512:
+        abort(400, message="thread_id is longer than 512 characters.")
+    session = db_session()
+    sync_requests.set_thread_autosave(session, current_user(), thread_id, on)
+    session.commit()

@@ -1,0 +1,208 @@
+"""`SalesforceCrmPort`: the core's `CrmPort` over the Salesforce client layer, for one org + owner.
+
+Guarantees: every write is batched (Collections, ≤ 5 per Composite call) and a create is an
+upsert by `Syncline_Key__c`, so a replayed create never duplicates; per-record failures come
+back as `WriteResult`s in input order; only `app.sync.errors` exceptions leave this class.
+Not thread-safe: one port per sync session (it remembers what the session already read).
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable, Mapping, Sequence
+
+from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest
+from app.providers.salesforce.client import SalesforceClient
+from app.providers.salesforce.crm_records import (
+    equality_where, matches, mapped_fields, readable_fields, to_record,
+)
+from app.providers.salesforce.crm_translate import partial_or_raise, salesforce_edge, write_result
+from app.providers.salesforce.describe import ObjectDescribe, describe
+from app.providers.salesforce.errors import CallFailed, SalesforceError
+from app.providers.salesforce.event_relations import existing_query, relation_diff
+from app.providers.salesforce.queries import in_list, query_in_chunks
+from app.providers.salesforce.search import find_people_by_email
+from app.providers.salesforce.writes import RecordResult, RecordWriter
+from app.sync.default_mappings import DEFAULT_MAPPINGS
+from app.sync.email_saves import EMAIL_TABLE
+from app.sync.errors import CursorExpired
+from app.sync.ports import (
+    SYNC_KEY_FIELD, CrmChanges, CrmRecord, EventRelationSpec, RecordWrite, SearchCriteria, WriteResult,
+)
+
+DEFAULT_FIELDS = {**mapped_fields(DEFAULT_MAPPINGS.values()),
+                  EMAIL_TABLE.object_type: ("Subject", "MessageIdentifier")}
+
+
+class SalesforceCrmPort:
+    """One org seen as `owner_id`; `fields` says which fields to read per object (mapped ones)."""
+
+    def __init__(self, client: SalesforceClient, owner_id: str | None = None,
+                 fields: Mapping[str, Sequence[str]] | None = None,
+                 describer: Callable[[str], ObjectDescribe | None] | None = None) -> None:
+        self.client, self.owner_id = client, owner_id
+        self.writer = RecordWriter(client)
+        self.feed = ChangeFeed(client)
+        self.fields = {**DEFAULT_FIELDS, **(fields or {})}
+        self._describer = describer or self._describe
+        self._metas: dict[str, ObjectDescribe | None] = {}
+        self._listings: dict[tuple[str, str | None], list[CrmRecord]] = {}
+        self._fresh_events: set[str] = set()
+
+    # ---- reads ----------------------------------------------------------------------------
+    def changes_since(self, object_type: str, cursor: str | None, owner_id: str | None) -> CrmChanges:
+        """Owner's records changed since `cursor` (overlapping SystemModstamp watermark) and deletes."""
+        start = _parse_cursor(object_type, cursor)
+        owners = [owner_id] if owner_id else None
+        with salesforce_edge():
+            request = FeedRequest(object_type, self._select(object_type), start, owners)
+            pages = list(self.feed.pages(request))
+        changes = [c for page in pages for c in page.changes]
+        records = tuple(to_record(object_type, c.record) for c in changes if not c.deleted)
+        deleted = tuple(dict.fromkeys(c.id for c in changes if c.deleted))
+        end = pages[-1].cursor if pages else start
+        if start.watermark is None:
+            self._listings[(object_type, owner_id)] = list(records)
+        return CrmChanges(object_type, records, deleted, _dump_cursor(end), full=start.watermark is None)
+
+    def get_records(self, object_type: str, record_ids: Sequence[str]) -> list[CrmRecord]:
+        return self._select_where(object_type, "Id", record_ids)
+
+    def find_by_sync_keys(self, object_type: str, keys: Sequence[str]) -> dict[str, CrmRecord]:
+        """Org-wide (any owner): a shared meeting or another mailbox's saved email counts."""
+        records = self._select_where(object_type, SYNC_KEY_FIELD, keys)
+        return {r.sync_key: r for r in records if r.sync_key}
+
+    def search(self, object_type: str, criteria: SearchCriteria) -> list[CrmRecord]:
+        """Equality search; answered from this session's full listing of the owner when there is one."""
+        listing = self._listings.get((object_type, criteria.owner_id))
+        if listing is not None and criteria.owner_id and all(
+                name in r.fields for r in listing[:1] for name in criteria.equals):
+            return [r for r in listing if matches(r.fields, criteria.equals)][: criteria.limit]
+        meta = self._meta(object_type)
+        where = equality_where(criteria.equals, meta, criteria.owner_id)
+        soql = (f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
+                f"{' WHERE ' + where if where else ''} ORDER BY Id LIMIT {int(criteria.limit)}")
+        with salesforce_edge():
+            return [to_record(object_type, row) for row in self.client.query(soql)]
+
+    def resolve_people(self, emails: Sequence[str]) -> dict[str, str]:
+        """Email → Contact id, else an unconverted Lead's id (lowest Id when several match)."""
+        with salesforce_edge():
+            found = find_people_by_email(self.client, emails, types=("Contact", "Lead"))
+        out = {}
+        for email, rows in found.items():
+            for prefix in ("003", "00Q"):
+                ids = sorted(r["Id"] for r in rows if str(r["Id"]).startswith(prefix))
+                if ids:
+                    out[email] = ids[0]
+                    break
+        return out
+
+    def resolve_users(self, emails: Sequence[str]) -> dict[str, str]:
+        """Email → active User id (only active users can own records)."""
+        with salesforce_edge():
+            found = find_people_by_email(self.client, emails, types=("User",))
+        active = {email: sorted(r["Id"] for r in rows if r.get("IsActive", True)) for email, rows in found.items()}
+        return {email: ids[0] for email, ids in active.items() if ids}
+
+    # ---- writes ---------------------------------------------------------------------------
+    def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
+        records = [{**self._known(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
+                   for w in writes]
+        results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records))
+        if object_type == "Event":
+            self._fresh_events.update(r.target_id for r, created in results if r.ok and created and r.target_id)
+        return [r for r, _ in results]
+
+    def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
+        records = [{**self._known(object_type, w.fields), "Id": w.record_id} for w in writes]
+        return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
+                                          [w.record_id for w in writes])]
+
+    def delete_records(self, object_type: str, record_ids: Sequence[str]) -> list[WriteResult]:
+        ids = list(record_ids)
+        return [r for r, _ in self._write(object_type, len(ids), lambda: self.writer.delete(ids), ids)]
+
+    def replace_event_relations(self, event_id: str, relations: Sequence[EventRelationSpec]) -> WriteResult:
+        """Diff against the Event's current rows; an Event created in this session has none to read."""
+        existing: list[dict] = []
+        if event_id not in self._fresh_events:
+            with salesforce_edge():
+                existing = list(self.client.query(existing_query(event_id)))
+        diff = relation_diff(event_id, relations, existing)
+        steps = [(diff.deletes, lambda: self.writer.delete(diff.deletes)),
+                 (diff.creates, lambda: self.writer.create("EventRelation", diff.creates)),
+                 (diff.updates, lambda: self.writer.update("EventRelation", diff.updates))]
+        for rows, send in steps:
+            if rows:
+                failed = [r for r, _ in self._write("EventRelation", len(rows), send) if not r.ok]
+                if failed:
+                    return WriteResult(False, event_id, error=failed[0].error, error_code=failed[0].error_code)
+        return WriteResult(True, event_id)
+
+    # ---- internals ------------------------------------------------------------------------
+    def _write(self, object_type: str, count: int, send: Callable[[], list[RecordResult]],
+               ids: Sequence[str | None] | None = None) -> list[tuple[WriteResult, bool]]:
+        """(result, created) per record; a pause becomes per-record `temporary`, auth raises."""
+        self._listings = {k: v for k, v in self._listings.items() if k[0] != object_type}
+        if not count:
+            return []
+        try:
+            raw = send()
+        except SalesforceError as exc:
+            return [(r, False) for r in partial_or_raise(exc, count)]
+        return [(write_result(r, ids[r.index] if ids else None), r.created) for r in raw]
+
+    def _known(self, object_type: str, fields: Mapping[str, object]) -> dict[str, object]:
+        """Fields the object has: the core sends OwnerId to every object, but EmailMessage has no
+        owner (INVALID_FIELD would fail every save). Mapped fields are validated against the
+        describe when an admin saves a table, so nothing meaningful is dropped here."""
+        meta = self._meta(object_type)
+        return dict(fields) if meta is None else {k: v for k, v in fields.items() if meta.field(k) is not None}
+
+    def _select_where(self, object_type: str, field: str, values: Iterable[str]) -> list[CrmRecord]:
+        select = f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
+        with salesforce_edge():
+            rows = query_in_chunks(self.client, in_list(select, field, [v for v in values if v]))
+            return [to_record(object_type, row) for row in rows]
+
+    def _select(self, object_type: str) -> list[str]:
+        return readable_fields(self._meta(object_type), self.fields.get(object_type, ()))
+
+    def _meta(self, object_type: str) -> ObjectDescribe | None:
+        if object_type not in self._metas:
+            self._metas[object_type] = self._describer(object_type)
+        return self._metas[object_type]
+
+    def _describe(self, object_type: str) -> ObjectDescribe | None:
+        """Cached describe (Redis, 12 h); an object the org lacks reads as None."""
+        with salesforce_edge():
+            try:
+                return describe(self.client, object_type)
+            except CallFailed as exc:
+                if exc.code in ("NOT_FOUND", "INVALID_TYPE") or exc.status == 404:
+                    return None
+                raise
+
+
+def _dump_cursor(cursor: ChangeCursor) -> str | None:
+    """None until the feed has seen a record: the next poll is then a full listing again."""
+    if cursor.watermark is None:
+        return None
+    return json.dumps({"sobject": cursor.sobject, "watermark": cursor.watermark}, separators=(",", ":"))
+
+
+def _parse_cursor(object_type: str, cursor: str | None) -> ChangeCursor:
+    """A stored cursor; a garbled one or one for another object means a full resync."""
+    if cursor is None:
+        return ChangeCursor(object_type)
+    try:
+        data = json.loads(cursor)
+        if data["sobject"] != object_type or not isinstance(data["watermark"], str):
+            raise ValueError("cursor of another object")
+        return ChangeCursor(object_type, data["watermark"])
+    except (ValueError, KeyError, TypeError):
+        raise CursorExpired(f"unreadable {object_type} cursor; full resync") from None
+
+
+__all__ = ["SalesforceCrmPort", "mapped_fields"]

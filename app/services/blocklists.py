@@ -1,0 +1,57 @@
+"""Personal and org-wide blocklists: addresses and @domains never looked up, suggested or saved."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.models import BlocklistEntry, User
+from app.services import audit
+
+
+@dataclass(frozen=True)
+class Blocklist:
+    """The entries that apply to one user (theirs plus the org admin's)."""
+
+    addresses: frozenset[str]
+    domains: frozenset[str]
+
+    def blocks(self, address: str) -> bool:
+        """True for a listed address, or one on a listed domain or any of its subdomains."""
+        address = (address or "").strip().lower()
+        domain = address.rpartition("@")[2]
+        if address in self.addresses:
+            return True
+        parts = domain.split(".")
+        return any(".".join(parts[i:]) in self.domains for i in range(len(parts)))
+
+
+def entries(session: Session, org_id: int, user_id: int | None) -> list[str]:
+    """One scope's entries (user_id None = the org's list), in the order they were added."""
+    owner = BlocklistEntry.user_id.is_(None) if user_id is None else BlocklistEntry.user_id == user_id
+    rows = session.scalars(select(BlocklistEntry.entry).where(BlocklistEntry.org_id == org_id, owner)
+                           .order_by(BlocklistEntry.id))
+    return list(rows)
+
+
+def replace(session: Session, actor: User, user_id: int | None, new_entries: list[str]) -> list[str]:
+    """Replace one scope's list with `new_entries` (already normalised); audited."""
+    owner = BlocklistEntry.user_id.is_(None) if user_id is None else BlocklistEntry.user_id == user_id
+    session.execute(delete(BlocklistEntry).where(BlocklistEntry.org_id == actor.org_id, owner))
+    session.add_all(BlocklistEntry(org_id=actor.org_id, user_id=user_id, entry=e) for e in new_entries)
+    audit.record(session, actor.org_id, "blocklist.updated", actor_id=actor.id,
+                 target_type="user" if user_id else "org", target_id=user_id or actor.org_id,
+                 details={"entries": len(new_entries)})
+    session.flush()
+    return new_entries
+
+
+def for_user(session: Session, user: User) -> Blocklist:
+    """Everything blocked for `user`: their own list and the admin's."""
+    rows = session.scalars(select(BlocklistEntry.entry).where(
+        BlocklistEntry.org_id == user.org_id,
+        (BlocklistEntry.user_id.is_(None)) | (BlocklistEntry.user_id == user.id)))
+    listed = set(rows)
+    return Blocklist(frozenset(e for e in listed if not e.startswith("@")),
+                     frozenset(e[1:] for e in listed if e.startswith("@")))

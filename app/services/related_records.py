@@ -1,0 +1,120 @@
+"""The sidebar's Initial Search: records related to a mail item, grouped by type, each with why.
+
+At most two Salesforce API calls whatever the number of participants: one Composite with
+people by address, accounts by domain/company and cases by number, then (only when accounts
+were found) one with their open Opportunities and Cases. Unknown addresses come back as
+`suggested_new`, pre-filled from the signature.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from app.providers.salesforce.client import SalesforceClient
+from app.providers.salesforce.queries import run_queries
+from app.services.blocklists import Blocklist
+from app.services.related_lookups import Lookups, first_queries, plan_lookups, second_queries, website_matches
+from app.services.signatures import suggest_person
+
+RECORD_TYPES = ("Contact", "Lead", "Account", "Opportunity", "Case", "User")
+Reason = dict
+
+
+class Groups:
+    """Hits by type and id; a record found twice keeps one entry with both reasons."""
+
+    def __init__(self, url_for: Callable[[str], str]):
+        self.url_for = url_for
+        self.by_type: dict[str, dict[str, dict]] = {t: {} for t in RECORD_TYPES}
+
+    def add(self, sobject: str, row: dict, reasons: list[Reason], **shown) -> None:
+        if not reasons:
+            return
+        hit = self.by_type[sobject].setdefault(row["Id"], {
+            "id": row["Id"], "name": shown.pop("name", row.get("Name")), "email": row.get("Email"),
+            "account_name": (row.get("Account") or {}).get("Name"), "url": self.url_for(row["Id"]),
+            "reasons": [], **shown})
+        hit["reasons"].extend(r for r in reasons if r not in hit["reasons"])
+
+    def reasons_of(self, sobject: str, record_id: str) -> list[Reason]:
+        return list(self.by_type[sobject].get(record_id, {}).get("reasons", []))
+
+    def ids(self, sobject: str) -> list[str]:
+        return list(self.by_type[sobject])
+
+    def as_dict(self) -> dict[str, list[dict]]:
+        return {t: list(hits.values()) for t, hits in self.by_type.items()}
+
+
+def _person_reasons(plan: Lookups, row: dict) -> list[Reason]:
+    email = (row.get("Email") or "").lower()
+    sig = plan.signature
+    if email and email in plan.participants:
+        return [{"kind": "address_match", "detail": email}]
+    if email and email in plan.body_addresses:
+        return [{"kind": "address_in_body", "detail": email}]
+    if sig and ((sig.email and sig.email == email) or (sig.full_name and row.get("Name") == sig.full_name)):
+        return [{"kind": "signature", "detail": sig.full_name or sig.email}]
+    return []
+
+
+def _account_reasons(plan: Lookups, row: dict) -> list[Reason]:
+    reasons = [{"kind": "domain_account", "detail": d} for d in plan.domains if website_matches(row.get("Website"), d)]
+    sig = plan.signature
+    if sig and sig.company and (row.get("Name") or "").lower() == sig.company.lower():
+        reasons.append({"kind": "signature", "detail": sig.company})
+    return reasons
+
+
+def _add_people(groups: Groups, plan: Lookups, results: dict[str, list[dict]]) -> None:
+    for row in results.get("Contact", []):
+        reasons = _person_reasons(plan, row)
+        groups.add("Contact", row, reasons, detail=row.get("Title"))
+        account = row.get("Account") or {}
+        if reasons and row.get("AccountId") and account.get("Name"):
+            detail = f"{reasons[0]['detail']} (Account of {row.get('Name')})"
+            groups.add("Account", {"Id": row["AccountId"], "Name": account["Name"]},
+                       [{"kind": reasons[0]["kind"], "detail": detail}])
+    for row in results.get("Lead", []):
+        detail = " · ".join(v for v in (row.get("Title"), row.get("Company")) if v) or None
+        groups.add("Lead", row, _person_reasons(plan, row), detail=detail)
+    for row in results.get("User", []):
+        groups.add("User", row, _person_reasons(plan, row))
+
+
+def _add_cases(groups: Groups, plan: Lookups, rows: list[dict]) -> None:
+    for row in rows:
+        reasons = [{"kind": "subject_number", "detail": row["CaseNumber"]}] if row.get("CaseNumber") in plan.numbers \
+            else groups.reasons_of("Account", row.get("AccountId") or "")
+        groups.add("Case", row, reasons, name=row.get("Subject") or row.get("CaseNumber"),
+                   detail=f"Case {row.get('CaseNumber')} · {row.get('Status') or ''}".rstrip(" ·"))
+
+
+def _add_opportunities(groups: Groups, rows: list[dict]) -> None:
+    for row in rows:
+        detail = " · ".join(v for v in (row.get("StageName"), row.get("CloseDate") and f"closes {row['CloseDate']}")
+                            if v) or None
+        groups.add("Opportunity", row, groups.reasons_of("Account", row.get("AccountId") or ""), detail=detail)
+
+
+def _suggestions(plan: Lookups, groups: Groups) -> list[dict]:
+    known = {(h.get("email") or "").lower() for t in ("Contact", "Lead", "User") for h in groups.by_type[t].values()}
+    return [suggest_person(a, plan.names.get(a), plan.signature, plan.sender) for a in plan.addresses
+            if a not in known and a != plan.own_address and a.rpartition("@")[2] != plan.own_domain]
+
+
+def find_related(client: SalesforceClient, item: dict, own_address: str, blocklist: Blocklist,
+                 url_for: Callable[[str], str]) -> dict:
+    """`{"groups", "suggested_new"}` for the item; raises the Salesforce layer's errors."""
+    plan = plan_lookups(item, own_address, blocklist)
+    groups = Groups(url_for)
+    statements = first_queries(plan)
+    results = run_queries(client, statements) if statements else {}
+    for row in results.get("Account", []):
+        groups.add("Account", row, _account_reasons(plan, row), detail=row.get("Website"))
+    _add_people(groups, plan, results)
+    _add_cases(groups, plan, results.get("Case", []))
+    follow_up = second_queries(groups.ids("Account"))
+    more = run_queries(client, follow_up) if follow_up else {}
+    _add_opportunities(groups, more.get("Opportunity", []))
+    _add_cases(groups, plan, more.get("Case", []))
+    return {"groups": groups.as_dict(), "suggested_new": _suggestions(plan, groups)}

@@ -1,0 +1,46 @@
+"""The planner's working state: indexes over its inputs and the actions decided so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from app.sync.actions import Action, Skip
+from app.sync.idmap import IdMapEntry, crm_stream, mailbox_stream
+from app.sync.mapping import BoundMapping
+from app.sync.plan_support import PlanLookups
+from app.sync.policy import SyncPolicy, SyncSession
+
+
+@dataclass
+class PlanState:
+    """Indexes over the planner's inputs plus the actions decided so far (a private builder)."""
+
+    session: SyncSession
+    policy: SyncPolicy
+    mapping: BoundMapping
+    lookups: PlanLookups
+    entries: Sequence[IdMapEntry]
+    crm_deleted: frozenset[str]
+    mailbox_deleted: frozenset[str]
+    actions: list[Action] = field(default_factory=list)
+    handled_records: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.by_item = {e.mailbox_item_id: e for e in self.entries if e.mailbox_item_id}
+        self.by_key = {e.sync_key: e for e in self.entries}
+        self.by_crm = {e.crm_id: e for e in self.entries if e.crm_id}
+        self.linked_crm = {e.crm_id for e in self.entries if e.crm_id and not e.deleted}
+        self.by_parent: dict[str, list[IdMapEntry]] = {}
+        for entry in self.entries:
+            for parent in {entry.series_id, entry.mailbox_item_id} - {None}:
+                self.by_parent.setdefault(parent, []).append(entry)
+        self.direction = self.policy.option(self.mapping.table.kind).direction
+        self.ctx = self.mapping.context(self.session.timezone)
+        self.mb_origin = frozenset({mailbox_stream(self.mapping.table.kind)})
+        self.crm_origin = frozenset({crm_stream(self.mapping.table.name)})
+
+    def add(self, *actions: Action) -> None:
+        self.actions.extend(actions)
+
+    def skip(self, key: str, ref: str, reason: str, origins: frozenset[str]) -> None:
+        self.add(Skip(key, reason, None, origins, ref=ref))

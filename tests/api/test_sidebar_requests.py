@@ -1,0 +1,84 @@
+"""Compose saves, meeting saves, thread autosaves (stored for the sync engine) and the blocklists."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from app.models import ComposeSave, MeetingSave, ThreadAutosave
+
+
+@pytest.fixture
+def world(app, factory):
+    org = factory.org()
+    user, admin = factory.user(org, email="uma@acme.example"), factory.user(org, admin=True)
+    return {"client": app.test_client(), "headers": factory.auth(user), "admin": factory.auth(admin),
+            "user": user, "org": org, "db": app.extensions["syncline"].db}
+
+
+def rows(world, model):
+    with world["db"].session_scope() as s:
+        return [{c.name: getattr(r, c.name) for c in model.__table__.columns} for r in s.scalars(select(model))]
+
+
+def test_compose_save_is_stored_for_the_sync_with_its_marker_and_links(world):
+    body = {"message_id": None, "marker": "6f1c2d3e-0000-4000-8000-1234567890ab",
+            "who_ids": ["0035g00000AbCdEAAA"], "what_id": "0015g00000XyZaBAAA"}
+    response = world["client"].post("/api/v1/compose-saves", json=body, headers=world["headers"])
+    assert response.status_code == 202 and response.get_json()["status"] == "queued"
+    again = world["client"].post("/api/v1/compose-saves", json={**body, "what_id": None}, headers=world["headers"])
+    assert again.get_json()["id"] == response.get_json()["id"]
+    [row] = rows(world, ComposeSave)
+    assert (row["marker"], row["who_ids"], row["what_id"], row["user_id"]) == (
+        body["marker"], body["who_ids"], None, world["user"].id)
+    assert row["status"] == "pending" and row["created_at"] is not None
+
+
+def test_meeting_save_needs_an_ical_uid_or_an_item_ref(world):
+    post = lambda body: world["client"].post("/api/v1/meeting-saves", json=body, headers=world["headers"])
+    assert post({"ical_uid": None, "item_ref": None, "who_ids": [], "what_id": None}).status_code == 400
+    assert post({"ical_uid": None, "item_ref": "AAMkAD=", "who_ids": [], "what_id": None}).status_code == 202
+    assert post({"ical_uid": "0400000082", "who_ids": ["0035g00000AbCdEAAA"], "what_id": None}).status_code == 202
+    assert {(r["ical_uid"], r["item_ref"]) for r in rows(world, MeetingSave)} == {(None, "AAMkAD="), ("0400000082", None)}
+
+
+@pytest.mark.parametrize("body", [
+    {"marker": "x", "who_ids": []}, {"who_ids": []}, {"marker": "6f1c2d3e-0000", "who_ids": ["bad"]},
+    {"marker": "6f1c2d3e-0000", "who_ids": [], "what_id": None, "extra": 1},
+])
+def test_bad_compose_saves_are_400(world, body):
+    assert world["client"].post("/api/v1/compose-saves", json=body, headers=world["headers"]).status_code == 400
+
+
+def test_thread_autosave_on_and_off_with_encoded_outlook_ids(world):
+    thread = "AAQkADk0=/+x"
+    path = f"/api/v1/thread-autosaves/{quote(thread, safe='')}"
+    client, headers = world["client"], world["headers"]
+    assert client.put(path, json={}, headers=headers).status_code == 204
+    assert client.put(path, json={}, headers=headers).status_code == 204
+    assert [r["thread_id"] for r in rows(world, ThreadAutosave)] == [thread]
+    assert client.put(path, json={"on": True}, headers=headers).status_code == 400
+    assert client.delete(path, headers=headers).status_code == 204
+    assert client.delete(path, headers=headers).status_code == 204
+    assert rows(world, ThreadAutosave) == []
+
+
+def test_personal_blocklist_round_trip_normalises_entries(world):
+    client, headers = world["client"], world["headers"]
+    assert client.get("/api/v1/me/blocklist", headers=headers).get_json() == {"entries": []}
+    put = client.put("/api/v1/me/blocklist", json={"entries": ["X@Y.com", "@Personal.example", "x@y.com"]},
+                     headers=headers)
+    assert put.status_code == 200 and put.get_json() == {"entries": ["x@y.com", "@personal.example"]}
+    assert client.get("/api/v1/me/blocklist", headers=headers).get_json() == put.get_json()
+    assert client.put("/api/v1/me/blocklist", json={"entries": ["not an address"]}, headers=headers).status_code == 400
+
+
+def test_org_blocklist_is_for_admins_and_separate_from_personal_lists(world):
+    client, org_id = world["client"], world["org"].id
+    assert client.put(f"/api/v1/orgs/{org_id}/blocklist", json={"entries": ["@rival.example"]},
+                      headers=world["headers"]).status_code == 403
+    assert client.put(f"/api/v1/orgs/{org_id}/blocklist", json={"entries": ["@rival.example"]},
+                      headers=world["admin"]).status_code == 200
+    assert client.get(f"/api/v1/orgs/{org_id}/blocklist", headers=world["admin"]).get_json()["entries"] == ["@rival.example"]
+    assert client.get("/api/v1/me/blocklist", headers=world["admin"]).get_json()["entries"] == []

@@ -1,0 +1,178 @@
+"""`SalesforceCrmPort` at its edges: error translation, cursors, look-ups, per-record failures."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app.providers.salesforce import errors as sf
+from app.providers.salesforce.crm_translate import code_for, core_error, write_result
+from app.providers.salesforce.event_relations import relation_diff
+from app.providers.salesforce.writes import RecordError, RecordResult
+from app.sync import (
+    AuthFailure, CursorExpired, EventRelationSpec, InvalidData, NotFound, PermissionDenied, RecordWrite,
+    SearchCriteria, TemporaryFailure,
+)
+from tests.providers.salesforce.test_crm_port_world import CAL, PortWorld, meeting
+
+
+@pytest.fixture
+def pw(world) -> PortWorld:
+    return PortWorld(world)
+
+
+# ---- the translation tables (no server) ------------------------------------------------------
+@pytest.mark.parametrize("exc, expected", [
+    (sf.TransientError("503", "SERVER_UNAVAILABLE", 503), TemporaryFailure),
+    (sf.OrgPaused("limit", time.time() + 60), TemporaryFailure),
+    (sf.ApiBudgetExhausted("reserve", time.time() + 60, "API_BUDGET_EXHAUSTED"), TemporaryFailure),
+    (sf.ReauthorizationRequired("revoked", "INVALID_GRANT"), AuthFailure),
+    (sf.CursorExpired("old", "CURSOR_EXPIRED"), CursorExpired),
+    (sf.CallFailed("no", "INSUFFICIENT_ACCESS_OR_READONLY", 403), PermissionDenied),
+    (sf.CallFailed("gone", "NOT_FOUND", 404), NotFound),
+    (sf.CallFailed("bad", "MALFORMED_QUERY", 400), InvalidData),
+])
+def test_whole_call_errors_map_to_the_core_vocabulary(exc, expected):
+    assert type(core_error(exc)) is expected
+
+
+def test_a_paused_org_tells_the_core_when_to_retry():
+    err = core_error(sf.OrgPaused("limit", time.time() + 120))
+    assert 100 < err.retry_after <= 120
+
+
+@pytest.mark.parametrize("code, retryable, expected", [
+    ("UNABLE_TO_LOCK_ROW", True, "temporary"), ("REQUEST_LIMIT_EXCEEDED", True, "temporary"),
+    ("ENTITY_IS_DELETED", False, "not_found"), ("INSUFFICIENT_ACCESS_OR_READONLY", False, "permission"),
+    ("STRING_TOO_LONG", False, "invalid"), ("FIELD_CUSTOM_VALIDATION_EXCEPTION", False, "invalid"),
+])
+def test_per_record_errors_map_to_core_codes(code, retryable, expected):
+    result = write_result(RecordResult(0, None, False, False, (RecordError(code, "why"),), retryable))
+    assert not result.ok and result.error_code == expected and code in result.error
+    assert code_for(code, retryable) == expected
+
+
+def test_relation_diff_creates_updates_and_deletes_only_who_rows():
+    existing = [{"Id": "0RE1", "RelationId": "003A", "IsInvitee": True, "Status": "New"},
+                {"Id": "0RE2", "RelationId": "00QB", "IsInvitee": True, "Status": "New"},
+                {"Id": "0RE3", "RelationId": "005OWNER", "IsInvitee": False, "Status": "New"}]
+    wanted = [EventRelationSpec("003A", "a@x.com", "accepted"), EventRelationSpec("003C", "c@x.com"),
+              EventRelationSpec("005USER", "u@x.com")]
+    diff = relation_diff("00U1", wanted, existing)
+    assert diff.updates == [{"Id": "0RE1", "Status": "Accepted"}]
+    assert [c["RelationId"] for c in diff.creates] == ["003C"] and diff.deletes == ["0RE2"]
+
+
+# ---- against the emulator --------------------------------------------------------------------
+def test_server_errors_that_outlast_retries_become_temporary_failures(pw):
+    pw.sf.emu.faults.fail_next(503, count=10)
+    with pytest.raises(TemporaryFailure):
+        pw.port().changes_since("Event", None, pw.sf.user)
+
+
+def test_revoked_credentials_become_auth_failure(pw):
+    pw.sf.emu.faults.expire_sessions()
+    pw.sf.emu.faults.revoke_refresh_token(pw.sf.tokens["refresh_token"])
+    with pytest.raises(AuthFailure):
+        pw.sync()
+
+
+def test_exhausted_daily_limit_pauses_with_a_retry_time(pw):
+    port = pw.port()
+    pw.sf.emu.set_daily_api_max(pw.sf.org, 1)
+    with pytest.raises(TemporaryFailure) as caught:
+        port.changes_since("Event", None, pw.sf.user)
+    assert caught.value.retry_after and caught.value.retry_after > 0
+
+
+def test_locked_rows_come_back_temporary_and_the_change_replays(pw):
+    pw.mailbox.put(CAL, meeting("Contended"))
+    pw.sf.emu.faults.lock_rows(count=10)
+    outcome = pw.sync()
+    assert [e.code for e in outcome.errors] == ["temporary"] and outcome.held_streams
+    pw.sf.emu.faults.clear()        # the lock is released
+    pw.sync()
+    assert [e["Subject"] for e in pw.events()] == ["Contended"]
+
+
+def test_one_invalid_record_does_not_sink_the_batch(pw):
+    results = pw.port().upsert_by_sync_key("Event", [
+        RecordWrite({"Subject": "ok", "StartDateTime": "2026-12-01T10:00:00.000+0000",
+                     "EndDateTime": "2026-12-01T11:00:00.000+0000"}, sync_key="k1"),
+        RecordWrite({"Subject": "x" * 300, "StartDateTime": "2026-12-01T10:00:00.000+0000",
+                     "EndDateTime": "2026-12-01T11:00:00.000+0000"}, sync_key="k2")])
+    assert results[0].ok and not results[1].ok and results[1].error_code == "invalid"
+
+
+def test_updates_and_deletes_of_missing_records_report_not_found(pw):
+    port = pw.port()
+    [created] = port.upsert_by_sync_key("Event", [RecordWrite(
+        {"Subject": "short-lived", "StartDateTime": "2026-12-01T10:00:00.000+0000",
+         "EndDateTime": "2026-12-01T11:00:00.000+0000"}, sync_key="k-gone")])
+    assert port.delete_records("Event", [created.target_id])[0].ok
+    assert port.delete_records("Event", [created.target_id])[0].ok       # idempotent
+    [update] = port.update_records("Event", [RecordWrite({"Subject": "late"}, record_id=created.target_id)])
+    assert not update.ok and update.error_code == "not_found"
+
+
+def test_cursor_round_trip_reports_changes_and_deletes_after_a_full_listing(pw):
+    port = pw.port()
+    first = port.changes_since("Event", None, pw.sf.user)
+    assert first.full and first.records == () and first.cursor is None
+    [made] = port.upsert_by_sync_key("Event", [RecordWrite(
+        {"Subject": "A", "StartDateTime": "2026-12-01T10:00:00.000+0000",
+         "EndDateTime": "2026-12-01T11:00:00.000+0000", "OwnerId": pw.sf.user}, sync_key="kA")])
+    listing = port.changes_since("Event", None, pw.sf.user)
+    assert listing.full and [r.record_id for r in listing.records] == [made.target_id]
+    assert listing.records[0].version == listing.records[0].fields["SystemModstamp"]
+    port.delete_records("Event", [made.target_id])
+    delta = port.changes_since("Event", listing.cursor, pw.sf.user)
+    assert not delta.full and delta.deleted_ids == (made.target_id,)
+
+
+def test_unreadable_or_too_old_cursors_expire(pw):
+    port = pw.port()
+    with pytest.raises(CursorExpired):
+        port.changes_since("Event", "not json", pw.sf.user)
+    old = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    with pytest.raises(CursorExpired):
+        port.changes_since("Event", json.dumps({"sobject": "Event", "watermark": old}), pw.sf.user)
+
+
+def test_owner_filter_hides_other_users_records(pw):
+    other = pw.sf.emu.create_user(pw.sf.org, email=f"zed@{pw.sf.org.lower()}.test")
+    pw.sf.emu.insert(pw.sf.org, "Event", {"Subject": "Not mine", "OwnerId": other,
+                                          "StartDateTime": "2026-12-01T10:00:00.000+0000",
+                                          "EndDateTime": "2026-12-01T11:00:00.000+0000"})
+    assert pw.port().changes_since("Event", None, pw.sf.user).records == ()
+
+
+def test_search_by_query_matches_subject_case_insensitively_and_times_as_instants(pw):
+    pw.sf.emu.insert(pw.sf.org, "Event", {"Subject": "Kick-off", "OwnerId": pw.sf.user,
+                                          "StartDateTime": "2026-12-01T10:00:00.000+0000",
+                                          "EndDateTime": "2026-12-01T11:00:00.000+0000"})
+    criteria = SearchCriteria({"Subject": "KICK-OFF", "IsAllDayEvent": False,
+                               "StartDateTime": "2026-12-01T10:00:00.000+0000",
+                               "EndDateTime": "2026-12-01T11:00:00.000+0000"}, owner_id=pw.sf.user)
+    fresh = pw.port()
+    assert [r.fields["Subject"] for r in fresh.search("Event", criteria)] == ["Kick-off"]
+    fresh.changes_since("Event", None, pw.sf.user)      # now answered from the listing, no call
+    before = pw.calls()
+    assert [r.fields["Subject"] for r in fresh.search("Event", criteria)] == ["Kick-off"]
+    assert pw.calls() == before
+
+
+def test_people_resolve_to_contacts_before_unconverted_leads(pw):
+    emu, org = pw.sf.emu, pw.sf.org
+    contact = emu.insert(org, "Contact", {"LastName": "C", "Email": "both@x.com"})
+    emu.insert(org, "Lead", {"LastName": "L", "Company": "X", "Email": "Both@X.com"})
+    lead = emu.insert(org, "Lead", {"LastName": "L2", "Company": "X", "Email": "lead@x.com"})
+    port = pw.port()
+    before = pw.calls()
+    assert port.resolve_people(["both@x.com", "lead@x.com", "none@x.com"]) == {
+        "both@x.com": contact, "lead@x.com": lead}
+    assert pw.calls() - before == 1
+    assert port.resolve_users(["ann.admin@" + org.lower() + ".test"]) == {
+        "ann.admin@" + org.lower() + ".test": pw.sf.user}
