@@ -105,3 +105,23 @@ def test_composite_all_or_none_halts_and_rolls_back(tenant: Tenant) -> None:
     assert parts[1]["body"][0]["errorCode"] == "REQUIRED_FIELD_MISSING"
     assert parts[2]["body"][0]["errorCode"] == "PROCESSING_HALTED"
     assert tenant.emu.records(tenant.org, "Account") == []
+
+
+def test_composite_allows_at_most_five_queries(tenant):
+    subs = [{"method": "GET", "url": f"/services/data/v62.0/query?q=SELECT+Id+FROM+Contact+LIMIT+{i + 1}",
+             "referenceId": f"q{i}"} for i in range(6)]
+    response = tenant.send("POST", "/composite", json={"compositeRequest": subs})
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    ok = tenant.send("POST", "/composite", json={"compositeRequest": subs[:5]})
+    assert ok.status_code == 200
+
+
+def test_opportunity_is_closed_and_won_follow_the_stage(tenant):
+    account = tenant.sf.Account.create({"Name": "Globex"})["id"]
+    opp = tenant.sf.Opportunity.create({"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2026-12-31",
+                                        "AccountId": account})["id"]
+    assert tenant.sf.Opportunity.get(opp)["IsClosed"] is False
+    tenant.sf.Opportunity.update(opp, {"StageName": "Closed Won"})
+    record = tenant.sf.Opportunity.get(opp)
+    assert record["IsClosed"] is True and record["IsWon"] is True

@@ -135,7 +135,8 @@ def _crm() -> list[ObjectDef]:
                                "Negotiation/Review", "Closed Won", "Closed Lost"),
                  nillable=False, required=True),
             typed("CloseDate", "date", nillable=False, required=True),
-            typed("Amount", "currency"), ref("AccountId", ("Account",), "Account")]),
+            typed("Amount", "currency"), ref("AccountId", ("Account",), "Account"),
+            readonly(flag("IsClosed")), readonly(flag("IsWon"))]),
         obj("Case", "Case", [
             readonly(s("CaseNumber", 30, auto_number=True, name_field=True, nillable=False)),
             s("Subject", 255), pick("Status", ("New", "Working", "Escalated", "Closed"),

@@ -38,6 +38,9 @@ def derive(org: Org, obj: ObjectDef, record: Record, touched: set[str],
                                 "Required fields are missing: [Name]", ["Name"])]
     elif kind == "Task":
         _derive_task(record)
+    elif kind == "Opportunity":
+        record["IsClosed"] = record.get("StageName") in ("Closed Won", "Closed Lost")
+        record["IsWon"] = record.get("StageName") == "Closed Won"
     elif kind == "Case":
         record["IsClosed"] = record.get("Status") == "Closed"
         if creating:

@@ -19,6 +19,12 @@ from .routes_sobjects import _obj, record_body
 MAX_RECORDS = 200
 MAX_RETRIEVE = 2000
 MAX_SUBREQUESTS = 25
+MAX_HEAVY_SUBREQUESTS = 5  # queries and sObject Collections count against this lower cap
+
+
+def _is_query_or_collection(url: str) -> bool:
+    path = url.split("?", 1)[0]
+    return any(part in path for part in ("/query", "/queryAll", "/composite/sobjects"))
 ROLLED_BACK = RecordError("ALL_OR_NONE_OPERATION_ROLLED_BACK",
                           "Record rolled back because not all records were valid and the "
                           "request was using AllOrNone header")
@@ -200,6 +206,10 @@ def composite(ctx: Ctx, req: ApiRequest) -> ApiResponse:
     if len(subs) > MAX_SUBREQUESTS:
         raise ApiError(400, "LIMIT_EXCEEDED", f"Too many subrequests. The maximum is "
                                               f"{MAX_SUBREQUESTS}")
+    heavy = [s for s in subs if isinstance(s, dict) and _is_query_or_collection(str(s.get("url", "")))]
+    if len(heavy) > MAX_HEAVY_SUBREQUESTS:
+        raise ApiError(400, "LIMIT_EXCEEDED", f"Too many query and sObject Collections subrequests. "
+                                              f"The maximum is {MAX_HEAVY_SUBREQUESTS}")
     all_or_none = bool(body.get("allOrNone", False))
     point = ctx.org.store.savepoint()
     results: dict[str, Any] = {}
