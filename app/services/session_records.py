@@ -73,8 +73,20 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
 
 
 def _conflict(conflict) -> dict:
-    data = dataclasses.asdict(conflict)
-    return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+    return {k: _jsonable(v) for k, v in dataclasses.asdict(conflict).items()}
+
+
+def _jsonable(value):
+    """Conflict values are whatever the mapped fields hold: enums, datetimes, dates, tuples…"""
+    if hasattr(value, "value"):
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
 
 
 def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException, suspend_now: bool) -> None:

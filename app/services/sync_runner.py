@@ -73,13 +73,13 @@ def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
                     started_at=utcnow().isoformat())
     try:
         outcome, extras = _mirror(rt, mailbox, user, ports_factory)
+        return session_records.finish(rt, record_id, mailbox_id, outcome, extras)
     except AuthFailure as exc:
         session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=True)
         return "failed"
     except Exception as exc:
         session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=False)
         raise
-    return session_records.finish(rt, record_id, mailbox_id, outcome, extras)
 
 
 def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:

@@ -171,3 +171,35 @@ def test_a_session_left_running_by_a_dead_worker_is_closed_by_the_next(setup):
     first, second = _sessions(rt, mailbox.id)
     assert first.status == "failed" and "stopped" in first.failure
     assert second.status == "succeeded"
+
+
+def test_conflicts_with_dates_and_enums_are_recorded_for_the_dashboard(setup):
+    from app.services.session_records import finish, start
+    from app.sync.actions import ConflictRecord
+    from app.sync.outcome import SyncOutcome
+    from app.sync.policy import ConflictPolicy
+
+    rt, _, _, mailbox, _ = setup
+    record_id, _, _ = start(rt, mailbox.id, "forced", None)
+    when = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    conflict = ConflictRecord("k1", "timing", {"start": when}, (when, when), "salesforce",
+                              ConflictPolicy.LAST_WRITER_WINS, "later edit", when, when)
+    assert finish(rt, record_id, mailbox.id, SyncOutcome(conflicts=(conflict,)), {}) == "succeeded"
+    [record] = _sessions(rt, mailbox.id)
+    assert record.conflicts[0]["policy"] == "last_writer_wins"
+    assert record.conflicts[0]["mailbox_value"] == {"start": when.isoformat()}
+
+
+def test_a_failure_while_recording_the_outcome_still_closes_the_session(setup, monkeypatch):
+    from app.services import session_records
+
+    rt, _, _, mailbox, world = setup
+
+    def broken_finish(*_a, **_k):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(session_records, "finish", broken_finish)
+    with pytest.raises(RuntimeError):
+        run_session(rt, mailbox.id, "forced", world)
+    [record] = _sessions(rt, mailbox.id)
+    assert record.status == "failed" and "database went away" in record.failure
