@@ -108,6 +108,18 @@ def _sign_in(api: str, instance: Path) -> dict:
     return callback.json()
 
 
+def _first_finished_session(api: str, token: str, timeout: float) -> dict:
+    """The newcomer's view: poll the dashboard until the first sync session has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sessions = _session().get(f"{api}/api/v1/mailboxes/mine/dashboard",
+                                  headers={"Authorization": f"Bearer {token}"}).json()["sessions"]
+        if sessions and sessions[-1]["status"] != "running":
+            return sessions[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no sync session finished within {timeout} s")
+
+
 @pytest.fixture
 def instance():
     folder = make_instance()
@@ -125,6 +137,13 @@ def test_up_runs_the_sandbox_answers_with_the_printed_token_and_stops_without_or
         dashboard = _session().get(f"{api}/api/v1/mailboxes/mine/dashboard",
                                    headers={"Authorization": f"Bearer {token}"})
         assert dashboard.status_code == 200 and dashboard.json()["mailbox"]["address"] == "ann@sandbox-co.test"
+        session = _first_finished_session(api, token, timeout=60)
+        assert session["status"] == "succeeded", session
+        counts = session["counts"]
+        assert counts["calendar"]["created"] >= 5  # 4 seeded meetings (a series expands) + the Salesforce Event
+        assert counts["tasks"]["created"] == 2 and counts["contacts"]["created"] >= 2
+        if "mail" in counts:  # Dovecot present: both emails marked for Salesforce are saved
+            assert counts["mail"]["created"] == 2
         assert _sign_in(api, instance)["user"]["email"] == "ann@sandbox-co.test"
         started = _descendants(up.proc.pid) | {_embedded_redis_pid(instance)}
         assert len(started) >= 5  # api (gunicorn + its worker), worker, scheduler, radicale (+ dovecot)
