@@ -83,6 +83,24 @@ def handle_unexpected(exc: Exception):
     return response
 
 
+def _domain_errors() -> dict[type[Exception], int]:
+    """Service exceptions whose message is written for the caller, and the status each means."""
+    from app.services.mailboxes import MailboxConflict
+
+    return {MailboxConflict: 409}
+
+
+def _domain_handler(status: int):
+    def handle(exc: Exception):
+        response = jsonify(error_body(status, str(exc)))
+        response.status_code = status
+        return response
+
+    return handle
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    for exc_type, status in _domain_errors().items():
+        app.register_error_handler(exc_type, _domain_handler(status))
     app.register_error_handler(Exception, handle_unexpected)

@@ -51,10 +51,7 @@ class Mailboxes(MethodView):
         if profile is None or profile.org_id != caller.org_id:
             abort(400, message=f"No server profile {data['server_profile_id']} in your org.",
                   errors={"server_profile_id": ["unknown server profile"]})
-        try:
-            mailbox = service.register(runtime(), session, owner, profile, data, caller)
-        except service.MailboxConflict as exc:
-            abort(409, message=str(exc))
+        mailbox = service.register(runtime(), session, owner, profile, data, caller)
         session.commit()
         return mailbox_view(mailbox)
 
@@ -103,10 +100,7 @@ class Suspend(MethodView):
     def post(self, data: dict, mailbox_id: int):
         """Stop scheduled sync for this mailbox until it is resumed."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
-        try:
-            service.suspend_by_hand(session, mailbox, data["reason"], current_user())
-        except service.MailboxConflict as exc:
-            abort(409, message=str(exc))
+        service.suspend_by_hand(session, mailbox, data["reason"], current_user())
         session.commit()
         return mailbox_view(mailbox)
 
@@ -118,10 +112,7 @@ class Resume(MethodView):
     def post(self, mailbox_id: int):
         """Resume sync (clears the failure count); the next session starts within a minute."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
-        try:
-            service.resume(session, mailbox, current_user())
-        except service.MailboxConflict as exc:
-            abort(409, message=str(exc))
+        service.resume(session, mailbox, current_user())
         session.commit()
         return mailbox_view(mailbox)
 

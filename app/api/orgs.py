@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
 from app.models import ServerProfile
 from app.runtime import db_session
-from app.services.mailboxes import MailboxConflict, create_profile
+from app.services.mailboxes import create_profile
 from app.services.settings import org_settings, update_org_settings
 from schemas.mailboxes import ServerProfileSchema
 from schemas.settings import OrgSettingsSchema
@@ -53,9 +53,6 @@ class ServerProfiles(MethodView):
         """Add a server profile; users then register their mailbox against it."""
         own_org(org_id, current_user())
         session = db_session()
-        try:
-            profile = create_profile(session, current_user(), data)
-        except MailboxConflict as exc:
-            abort(409, message=str(exc))
+        profile = create_profile(session, current_user(), data)
         session.commit()
         return profile
