@@ -95,8 +95,8 @@ class SavedStateSchema(StrictSchema):
     record_type = fields.String(allow_none=True)
     record_id = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
-    attachments_not_stored = fields.List(fields.String(), metadata={
-        "description": "Attachments accepted but not stored (this Salesforce has no file storage for them)"})
+    attachments_stored = fields.List(fields.String(), metadata={
+        "description": "File names stored as Salesforce Files shared with the saved record"})
 
 
 class GroupsSchema(StrictSchema):

@@ -124,9 +124,16 @@ def _halted_last(entry: dict) -> bool:
     return isinstance(first, dict) and first.get("errorCode") == "PROCESSING_HALTED"
 
 
+def _file(client: SalesforceClient, index: int, attachment: dict) -> dict:
+    """A Salesforce File shared with the saved record (ContentVersion → document + link)."""
+    return {"method": "POST", "referenceId": f"file{index}", "url": f"{client.api_root}/sobjects/ContentVersion",
+            "body": {"PathOnClient": attachment["filename"], "VersionData": attachment["content_base64"],
+                     "FirstPublishLocationId": "@{saved.id}"}}
+
+
 def write_activity(client: SalesforceClient, sobject: str, values: dict, who_ids: list[str], item: dict,
-                   checked: Checked) -> tuple[str, bool]:
-    """Upsert the activity by its key plus its Who relations, all or none; returns (id, created)."""
+                   checked: Checked, attachments: list[dict] | None = None) -> tuple[str, bool]:
+    """Upsert the activity by its key, its Who relations and its files, all or none (one call)."""
     meta = describe(client, sobject)
     body = prepare_for_write(meta, values, creating=True)
     body.pop(SYNCLINE_KEY, None)
@@ -137,6 +144,7 @@ def write_activity(client: SalesforceClient, sobject: str, values: dict, who_ids
     if related:
         subs.append({"method": "POST", "referenceId": "relations", "url": f"{client.api_root}/composite/sobjects",
                      "body": {"allOrNone": True, "records": [_relation(sobject, w, item, checked) for w in related]}})
+    subs += [_file(client, i, a) for i, a in enumerate(attachments or [])]
     entries = client.composite(subs, all_or_none=True, idempotent=False)
     for entry in sorted(entries, key=_halted_last):      # the cause, not "processing halted"
         raise_for_subresponse(entry)

@@ -120,7 +120,7 @@ def save_email_now(session: Session, user: User, client: SalesforceClient, data:
     Raises SaveInProgress, AttachmentProblem, save_writes.InvalidLinks or Salesforce errors.
     """
     item = data["item"]
-    not_stored = check_attachments(data["attachments"])
+    file_names = check_attachments(data["attachments"])
     sobject = org_settings(user.org)["save_emails_as"]
     key, sf_key = message_key(user, item)[:998], record_key(user, item)
     row, claimed = _claim(session, user, key, sf_key, sobject)
@@ -138,7 +138,8 @@ def save_email_now(session: Session, user: User, client: SalesforceClient, data:
     _record_saver(session, row, user)
     session.commit()
     view = _view(row, "saved" if created else "already_saved", client.instance_url)
-    return {**view, "url": record_url(client, record_id), "attachments_not_stored": not_stored}, created
+    stored = file_names if created else []
+    return {**view, "url": record_url(client, record_id), "attachments_stored": stored}, created
 
 
 def _write(user: User, client: SalesforceClient, sobject: str, sf_key: str, data: dict) -> tuple[str, bool]:
@@ -153,4 +154,4 @@ def _write(user: User, client: SalesforceClient, sobject: str, sf_key: str, data
     else:
         owner = {"org": user.org.sf_org_id, "sf_user_id": user.sf_user_id, "email": user.email}
         values = save_writes.email_message_values(item, edits, owner, sf_key, what_id)
-    return save_writes.write_activity(client, sobject, values, who_ids, item, checked)
+    return save_writes.write_activity(client, sobject, values, who_ids, item, checked, data["attachments"])

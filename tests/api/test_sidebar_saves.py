@@ -50,7 +50,7 @@ def test_saving_twice_answers_already_saved_with_the_same_record(world):
     first = save(world).get_json()
     again = save(world, subject="changed")
     assert again.status_code == 200
-    assert again.get_json() | {"status": "saved"} == {k: v for k, v in first.items() if k != "attachments_not_stored"} \
+    assert again.get_json() | {"status": "saved"} == {k: v for k, v in first.items() if k != "attachments_stored"} \
         | {"status": "saved"}
     assert len(records(world)) == 1 and records(world)[0]["Subject"] == "Invoice 00001026"
     shown = world["client"].post("/api/v1/related-records", json={"item": EMAIL}, headers=world["headers"]).get_json()
@@ -126,11 +126,17 @@ def test_oversize_attachments_are_413_and_bad_base64_400(world):
     assert records(world) == []
 
 
-def test_small_attachments_are_accepted_and_reported_as_not_stored(world):
+def test_attachments_become_salesforce_files_shared_with_the_saved_record(world):
     pdf = base64.b64encode(b"%PDF-1.4 quote").decode()
     response = save(world, attachments=[{"filename": "quote.pdf", "content_type": "application/pdf",
                                          "content_base64": pdf}])
-    assert response.status_code == 201 and response.get_json()["attachments_not_stored"] == ["quote.pdf"]
+    assert response.status_code == 201 and response.get_json()["attachments_stored"] == ["quote.pdf"]
+    emu, org = world["emu"], world["sf_org"]
+    record_id = response.get_json()["record_id"]
+    links = [l for l in emu.records(org, "ContentDocumentLink") if l["LinkedEntityId"] == record_id]
+    assert len(links) == 1
+    [version] = [v for v in emu.records(org, "ContentVersion") if v["ContentDocumentId"] == links[0]["ContentDocumentId"]]
+    assert version["PathOnClient"] == "quote.pdf" and base64.b64decode(version["VersionData"]) == b"%PDF-1.4 quote"
 
 
 def test_html_body_is_sanitised_before_it_is_stored(world):

@@ -230,7 +230,34 @@ def _email() -> list[ObjectDef]:
     ]
 
 
+def _files() -> list[ObjectDef]:
+    """Salesforce Files: inserting a ContentVersion creates its ContentDocument (and, with
+    FirstPublishLocationId, the ContentDocumentLink that shares it with that record)."""
+    anything = WHAT + WHO + ("Task", "Event", "EmailMessage", "User")
+    return [
+        obj("ContentVersion", "Content Version", [
+            s("Title", 255, name_field=True), s("PathOnClient", 500, nillable=False, required=True),
+            FieldDef("VersionData", "base64", nillable=False, required=True),
+            ref("FirstPublishLocationId", anything, "FirstPublishLocation", updateable=False),
+            readonly(ref("ContentDocumentId", ("ContentDocument",), "ContentDocument")),
+            readonly(typed("ContentSize", "int")), readonly(s("FileExtension", 40)),
+            s("Description", 1000)]),
+        obj("ContentDocument", "Content Document", [
+            s("Title", 255, name_field=True),
+            readonly(ref("LatestPublishedVersionId", ("ContentVersion",), "LatestPublishedVersion")),
+            readonly(typed("ContentSize", "int")), readonly(s("FileExtension", 40))], createable=False),
+        obj("ContentDocumentLink", "Content Document Link", [
+            ref("ContentDocumentId", ("ContentDocument",), "ContentDocument", nillable=False,
+                required=True, updateable=False),
+            ref("LinkedEntityId", anything, "LinkedEntity", nillable=False, required=True,
+                updateable=False),
+            pick("ShareType", ("V", "C", "I"), default="V", restricted=True),
+            pick("Visibility", ("AllUsers", "InternalUsers", "SharedUsers"), default="AllUsers",
+                 restricted=True)], owned=False),
+    ]
+
+
 def build_schema() -> Schema:
     """A fresh schema with all standard objects (mutable: custom fields may be added)."""
-    objects = _people() + _crm() + _activities() + _email()
+    objects = _people() + _crm() + _activities() + _email() + _files()
     return Schema({o.name: o for o in objects})

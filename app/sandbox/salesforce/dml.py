@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import ids
+from . import files, ids
 from .derive import apply_defaults, derive
 from .errors import ApiError, RecordError, RecordFailed, unsupported_type
 from .faults import Faults
@@ -84,6 +84,8 @@ def insert(ctx: Ctx, kind: str, raw: Any) -> str:
         raise RecordFailed(errors)
     record: Record = dict(values)
     apply_defaults(obj, record)
+    if obj.name == "ContentVersion":
+        files.derive_version(record)
     if "OwnerId" in obj.fields and not record.get("OwnerId"):
         record["OwnerId"] = ctx.user_id
     _check_all(ctx, obj, record, set(values) | {"OwnerId"} & set(record), creating=True)
@@ -93,6 +95,8 @@ def insert(ctx: Ctx, kind: str, raw: Any) -> str:
                   LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
     ctx.org.store.put(obj.name, {f: record.get(f) for f in obj.fields})
+    if obj.name == "ContentVersion":
+        files.after_version_insert(ctx, rid, record)
     return rid
 
 

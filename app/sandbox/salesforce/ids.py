@@ -14,6 +14,7 @@ KEY_PREFIXES: dict[str, str] = {
     "EmailMessage": "02s", "EventRelation": "0RE", "TaskRelation": "0RT",
     # EmailMessageRelation's prefix could not be confirmed from public sources.
     "EmailMessageRelation": "0Rs", "Organization": "00D",
+    "ContentVersion": "068", "ContentDocument": "069", "ContentDocumentLink": "06A",
 }
 TYPE_BY_PREFIX: dict[str, str] = {v: k for k, v in KEY_PREFIXES.items()}
 QUERY_LOCATOR_PREFIX = "01g"

@@ -12,7 +12,7 @@ from .ids import KEY_PREFIXES
 
 TEXT_TYPES = {"string", "textarea", "email", "phone", "url", "picklist", "multipicklist",
               "combobox", "encryptedstring"}
-SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean",
+SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "base64": "xsd:base64Binary",
               "date": "xsd:date", "datetime": "xsd:dateTime", "int": "xsd:int",
               "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double"}
 

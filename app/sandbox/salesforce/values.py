@@ -5,6 +5,8 @@ Stored values are JSON-ready: datetimes as `2026-11-23T10:00:00.000+0000`, dates
 """
 from __future__ import annotations
 
+import binascii
+
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -80,6 +82,11 @@ def coerce(f: FieldDef, raw: Any) -> Any:
             if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
                 raise ValueError
             return int(raw)
+        if kind == "base64":
+            if not isinstance(raw, str):
+                raise ValueError
+            binascii.a2b_base64(raw.encode("ascii"), strict_mode=True)
+            return raw
         if kind in ("double", "currency", "percent"):
             if isinstance(raw, bool):
                 raise ValueError
