@@ -5,7 +5,7 @@ Every failure ends with one sentence on stderr and exit status 1, never a traceb
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 

@@ -9,30 +9,12 @@ from sqlalchemy import select
 
 from app import create_app
 from app.models import Org, SalesforceConnection, User
-from app.sandbox.salesforce import SalesforceEmulator
 from tests.conftest import make_test_config
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    emu = SalesforceEmulator()
-    emu.start(host="127.0.0.1", port=0)
-    yield emu
-    emu.stop()
-
-
 @pytest.fixture
-def sf_app(tmp_path, migrated_databases, redis_url, emulator):
-    from tests.conftest import _clean
-
-    host = urlsplit(emulator.base_url).netloc
-    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
-                              salesforce_client_id="syncline-test", salesforce_client_secret="shh",
-                              salesforce_login_url=emulator.base_url, salesforce_allowed_hosts=(host,),
-                              salesforce_ca_bundle=emulator.ca_path)
-    application = create_app(config)
-    _clean(application)
-    return application
+def emulator(salesforce_emulator):
+    return salesforce_emulator
 
 
 def _browser(emulator) -> requests.Session:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from app import create_app
 from tests.conftest import make_test_config

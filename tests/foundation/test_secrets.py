@@ -13,7 +13,6 @@ from app import create_app
 from app.config import Config, ConfigError
 from app.models import SalesforceConnection
 from app.security.secret_box import SecretBox, SecretDecryptError, secret_box_for
-from tests.conftest import make_test_config
 
 
 def test_rotation_new_key_encrypts_old_key_still_decrypts():
