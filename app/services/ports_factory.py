@@ -21,11 +21,15 @@ from app.providers.salesforce.crm_translate import salesforce_edge
 from app.providers.salesforce.describe import describe
 from app.providers.salesforce.errors import CallFailed
 from app.runtime import Runtime
+from app.services import meeting_links
 from app.services.describes import core_describe
+from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
+
 from app.services.sync_runner import SessionPorts
-from app.sync.email_saves import EMAIL_TABLE, save_emails
+from app.sync.email_rules import SaveRules
+from app.sync.email_saves import save_emails
 from app.sync.errors import PermissionDenied
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
@@ -67,6 +71,8 @@ class OwnerContext:
     connection_id: int | None
     org_pk: int
     fields: dict[str, tuple[str, ...]]
+    user_id: int = 0
+    save_rules: SaveRules = SaveRules()
 
 
 def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
@@ -78,7 +84,9 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
         tables = [load_table(s, u, name) for name in active_table_names(u)]
         session = SyncSession(org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
-        return OwnerContext(session, policy_for(u), org_settings(u.org), own, u.org_id, mapped_fields(tables))
+        settings = org_settings(u.org)
+        return OwnerContext(session, policy_for(u), settings, own, u.org_id, mapped_fields(tables), u.id,
+                            load_save_rules(s, u.id, settings))
 
 
 def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
@@ -107,12 +115,15 @@ def cached_describer(client: SalesforceClient) -> Describer:
     return describe_object
 
 
-def mailbox_options(endpoints: Mapping[str, Any], settings: Mapping[str, Any]) -> MailboxOptions:
-    """Plaintext only where the admin's endpoints say so (imap_tls false, http:// DAV URLs)."""
+def mailbox_options(endpoints: Mapping[str, Any], settings: Mapping[str, Any],
+                    rules: SaveRules | None = None) -> MailboxOptions:
+    """Plaintext only where the admin's endpoints say so (imap_tls false, http:// DAV URLs);
+    the mail listing also looks for the user's compose saves and auto-saved threads."""
     plaintext = (bool(endpoints.get("imap_host")) and endpoints.get("imap_tls", True) is False) or any(
         str(endpoints.get(k) or "").startswith("http://") for k in ("caldav_url", "carddav_url"))
     return MailboxOptions(category=settings["salesforce_category"], salesforce_folder=settings["salesforce_folder"],
-                          allow_plaintext=plaintext, ca_file=endpoints.get("ca_file") or None)
+                          allow_plaintext=plaintext, ca_file=endpoints.get("ca_file") or None,
+                          mail_rules=mail_rules(rules or SaveRules()))
 
 
 def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
@@ -124,18 +135,31 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")
     port = build_mailbox(endpoints, mailbox.username or mailbox.address, password,
-                         mailbox_options(endpoints, ctx.settings))
+                         mailbox_options(endpoints, ctx.settings, ctx.save_rules))
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
+    steps.append(meeting_link_step(rt, ctx, client))
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)
+
+
+def meeting_link_step(rt: Runtime, ctx: OwnerContext, client: SalesforceClient) -> Callable[[], dict]:
+    """After the mirror: meetings saved from the sidebar get their chosen Name/Related To."""
+
+    def link_saved_meetings() -> dict:
+        return meeting_links.link_saved_meetings(rt, client, ctx.user_id, ctx.org_pk)
+
+    return link_saved_meetings
 
 
 def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPort,
                describer: Describer) -> Callable[[], dict]:
-    """Saving emails the user tagged, once per Message-ID per org; returns dashboard counts and errors."""
+    """Saving tagged, Compose-mode and auto-saved-thread emails, once per Message-ID per org, as the
+    org's Task or EmailMessage; returns dashboard counts and errors."""
 
     def save_tagged_emails() -> dict:
+        rules = ctx.save_rules
         outcome = save_emails(ctx.session, mailbox, crm, SqlIdMapStore(rt.db, ctx.org_pk, ctx.session.org_id),
-                              SqlCursorStore(rt.db), ctx.policy, describer(EMAIL_TABLE.object_type))
+                              SqlCursorStore(rt.db), ctx.policy, describer(rules.save_as), rules,
+                              SqlSaveLedger(rt.db, ctx.org_pk, ctx.user_id))
         counts = outcome.counts.get(FolderKind.MAIL, KindCounts())
         errors = [{"kind": e.kind.value, "item": e.sync_key, "action": e.action, "code": e.code,
                    "reason": e.message, "will_retry": e.retried} for e in outcome.errors]

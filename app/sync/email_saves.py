@@ -1,100 +1,145 @@
-"""Saving emails one-way to Salesforce, once per message per org.
+"""Saving emails one-way to Salesforce, once per message per org (the engine shell).
 
-A message is saved when the user puts it in the Salesforce category or folder. Its sync key
-comes from the Message-ID, so the same email in several mailboxes (a cc) becomes ONE
-EmailMessage, and re-tagging or editing a message never saves it twice.
+Crash guarantees as ``run_sync``: the ID-map entry is stored pending before the upsert by
+``Syncline_Key__c``; relations are ensured by a diff, so a retry after a crash anywhere
+leaves exactly one record and one set of relations. The planning is in ``email_plan``.
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
-from app.sync.actions import Action, CreateInCrm, RecordEntry, Skip
-from app.sync.apply import Ports, apply_actions
-from app.sync.engine_support import (
-    finalize_entries, held_streams, pull_mailbox, reconcile_pending, record_outcome,
+from app.sync.actions import CreateInCrm, RecordEntry
+from app.sync.apply import Applied, Ports, apply_actions
+from app.sync.email_links import build_directory, participants
+from app.sync.email_plan import (
+    RELATION_OBJECT, EmailLookups, EmailSavePlan, SavedNote, email_fields, email_key, plan_email_saves, task_fields,
 )
-from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream, sync_key
+from app.sync.email_rules import SaveRules, save_reason, wanted
+from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
+from app.sync.errors import is_retryable
+from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream
 from app.sync.items import EmailMessage, FolderKind
 from app.sync.mapping import MappingTable, field_lengths
-from app.sync.outcome import OutcomeBuilder, SyncOutcome
+from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
 from app.sync.policy import SyncPolicy, SyncSession
-from app.sync.ports import SYNC_KEY_FIELD, CrmPort, CrmRecord, MailboxChanges, MailboxPort
-from app.sync.transforms import format_sf_datetime, truncate
+from app.sync.ports import ActivityRelationSpec, CrmPort, MailboxChanges, MailboxPort, WriteResult
 
 EMAIL_TABLE = MappingTable("email_as_email_message", FolderKind.MAIL, "EmailMessage", ())
+TASK_TABLE = MappingTable("email_as_task", FolderKind.MAIL, "Task", ())
 SAVE_MARKER = "Salesforce"
-SENT, RECEIVED = "3", "0"  # EmailMessage.Status picklist: 3 = Sent, 0 = New
+MAIL = FolderKind.MAIL
 
 
-def email_key(org_id: str, message: EmailMessage) -> str:
-    """Org-wide key from the Message-ID (angle brackets and case do not matter)."""
-    return sync_key(org_id, "msgid:" + message.message_id.strip().strip("<>").lower())
+class SaveLedger(Protocol):
+    """Where the service keeps SavedEmail/SavedEmailSaver rows (the sidebar's "already saved")."""
+
+    def record(self, notes: Sequence[SavedNote]) -> None:
+        """Idempotently note that this session's user has these emails in Salesforce."""
 
 
 def wants_saving(message: EmailMessage, marker: str = SAVE_MARKER) -> bool:
-    return marker in message.categories or message.folder == marker
-
-
-def email_fields(message: EmailMessage, session: SyncSession, lengths: Mapping[str, int]) -> dict[str, Any]:
-    """EmailMessage field values, truncated to the org's lengths."""
-    incoming = message.sender.lower() != session.owner_email.lower()
-    fields = {
-        "Subject": message.subject, "TextBody": message.body_text, "HtmlBody": message.body_html,
-        "FromAddress": message.sender, "ToAddress": "; ".join(message.to), "CcAddress": "; ".join(message.cc),
-        "MessageIdentifier": message.message_id, "ThreadIdentifier": message.conversation_id,
-        "Incoming": incoming, "Status": RECEIVED if incoming else SENT,
-        "MessageDate": format_sf_datetime(message.sent_at) if message.sent_at else None,
-    }
-    return {k: truncate(v, lengths.get(k)) if isinstance(v, str) else v for k, v in fields.items()}
-
-
-def plan_email_saves(changes: MailboxChanges, entries: Sequence[IdMapEntry], session: SyncSession,
-                     existing_by_key: Mapping[str, CrmRecord], lengths: Mapping[str, int]) -> list[Action]:
-    """Pure: a create for each newly marked message, a link when another mailbox saved it first."""
-    known = {e.sync_key: e for e in entries if not e.awaiting_create}
-    actions: list[Action] = []
-    origin = frozenset({mailbox_stream(FolderKind.MAIL)})
-    for message in changes.items:
-        if not isinstance(message, EmailMessage) or not wants_saving(message):
-            continue
-        key = email_key(session.org_id, message)
-        entry = IdMapEntry(session.org_id, session.mailbox_id, key, FolderKind.MAIL, EMAIL_TABLE.object_type,
-                           mailbox_item_id=message.item_id, uid=message.message_id, mailbox_version=message.version)
-        if key in known:
-            actions.append(Skip(key, "already saved to Salesforce", None, origin, ref=message.item_id))
-        elif key in existing_by_key:
-            record = existing_by_key[key]
-            actions.append(RecordEntry(key, "saved from another mailbox", _linked(entry, record), origin))
-        else:
-            fields = {**email_fields(message, session, lengths), SYNC_KEY_FIELD: key, "OwnerId": session.owner_id}
-            pending = _pending(entry)
-            actions.append(CreateInCrm(key, "marked for Salesforce", pending, origin, fields=fields))
-    return actions
-
-
-def _linked(entry: IdMapEntry, record: CrmRecord) -> IdMapEntry:
-    return replace(entry, crm_id=record.record_id, crm_version=record.version)
-
-
-def _pending(entry: IdMapEntry) -> IdMapEntry:
-    return replace(entry, pending=PendingWrite.CREATE_IN_CRM)
+    """Tagged with the category or in the folder named ``marker`` (compose/thread rules aside)."""
+    return save_reason(message, SaveRules(category=marker, folder=marker)) is not None
 
 
 def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: IdMapStore, cursors: CursorStore,
-                policy: SyncPolicy, describe: Mapping[str, Any] | None = None) -> SyncOutcome:
-    """The engine shell for one-way email saving; same crash guarantees as ``run_sync``."""
-    ports, outcome = Ports(mailbox, crm, id_map), OutcomeBuilder()
-    entries = reconcile_pending(ports, session, EMAIL_TABLE)
-    changes = pull_mailbox(mailbox, cursors, session.mailbox_id, FolderKind.MAIL, outcome)
-    keys = [email_key(session.org_id, m) for m in changes.items if isinstance(m, EmailMessage) and wants_saving(m)]
-    existing = crm.find_by_sync_keys(EMAIL_TABLE.object_type, keys) if keys else {}
-    actions = plan_email_saves(changes, entries, session, existing, field_lengths(describe or {}))
-    applied = apply_actions(actions, ports, FolderKind.MAIL, EMAIL_TABLE.object_type, policy)
-    id_map.put(finalize_entries(actions, applied, entries))
-    record_outcome(outcome, FolderKind.MAIL, actions, applied)
-    held = held_streams(applied)
-    if mailbox_stream(FolderKind.MAIL) not in held:
-        cursors.save(session.mailbox_id, mailbox_stream(FolderKind.MAIL), changes.cursor)
+                policy: SyncPolicy, describe: Mapping[str, Any] | None = None, rules: SaveRules | None = None,
+                ledger: SaveLedger | None = None) -> SyncOutcome:
+    """One session of email saving; ``describe`` is that of ``rules.save_as`` (field lengths)."""
+    rules, ports, outcome = rules or SaveRules(), Ports(mailbox, crm, id_map), OutcomeBuilder()
+    entries = id_map.entries(session.mailbox_id, MAIL)
+    changes = _with_retries(mailbox, entries, policy, pull_mailbox(mailbox, cursors, session.mailbox_id, MAIL, outcome))
+    chosen = wanted(changes.items, rules)
+    lookups = gather_email_lookups(crm, session, chosen, entries)
+    plan = plan_email_saves(chosen, entries, session, rules, lookups, field_lengths(describe or {}))
+    applied = apply_actions(plan.actions, ports, MAIL, rules.save_as, policy)
+    record_ids = _record_ids(plan, applied)
+    failed = ensure_relations(crm, plan, record_ids, policy, outcome)
+    own = {a.sync_key for a in plan.actions if isinstance(a, CreateInCrm)}
+    own |= {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
+    id_map.put(_hold_failed(finalize_entries(plan.actions, applied, entries), failed, own))
+    if ledger is not None:
+        ledger.record([replace(n, record_id=record_ids.get(k) or n.record_id) for k, n in plan.notes.items()
+                       if (record_ids.get(k) or n.record_id) and k not in failed])
+    record_outcome(outcome, MAIL, plan.actions, applied)
+    retry_relations = any(is_retryable(r.error_code) for r in failed.values())
+    held = held_streams(applied) | ({mailbox_stream(MAIL)} if retry_relations else set())
+    if mailbox_stream(MAIL) not in held:
+        cursors.save(session.mailbox_id, mailbox_stream(MAIL), changes.cursor)
     outcome.held.extend(sorted(held))
     return outcome.build()
+
+
+def _with_retries(mailbox: MailboxPort, entries: Sequence[IdMapEntry], policy: SyncPolicy,
+                  changes: MailboxChanges) -> MailboxChanges:
+    """Add messages whose save was interrupted or failed earlier and is still worth retrying."""
+    listed = {i.item_id for i in changes.items}
+    retry = sorted({e.mailbox_item_id for e in entries if e.mailbox_item_id and e.mailbox_item_id not in listed
+                    and (e.pending is not None or e.last_error) and e.attempts < policy.max_attempts})
+    return replace(changes, items=changes.items + tuple(mailbox.get_items(MAIL, retry))) if retry else changes
+
+
+def gather_email_lookups(crm: CrmPort, session: SyncSession, chosen: Sequence[tuple[EmailMessage, Any]],
+                         entries: Sequence[IdMapEntry]) -> EmailLookups:
+    """Records by key (Task and EmailMessage: the org setting may have changed), then ONE people look-up."""
+    known = {e.sync_key for e in entries if e.crm_id and e.pending is None and not e.deleted}
+    resumed = {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
+    keyed = {email_key(session.org_id, m): m for m, _ in chosen}
+    keys = sorted(k for k in keyed if k not in known)
+    existing = {}
+    for object_type in (EMAIL_TABLE.object_type, TASK_TABLE.object_type):
+        existing.update(crm.find_by_sync_keys(object_type, keys) if keys else {})
+    linking = [m for k, m in keyed.items() if k in keys and (k not in existing or k in resumed)]
+    addresses = sorted({a for m in linking for a, _ in participants(m)})
+    return EmailLookups(existing, build_directory(crm.lookup_participants(addresses) if addresses else {}))
+
+
+def _record_ids(plan: EmailSavePlan, applied: Sequence[Applied]) -> dict[str, str]:
+    """Sync key → Salesforce id: from the upsert results, else from the planned entry."""
+    ids = {a.action.sync_key: a.result.target_id for a in applied
+           if isinstance(a.action, CreateInCrm) and a.ok and a.result.target_id}
+    for action in plan.actions:
+        if isinstance(action, RecordEntry) and action.entry is not None and action.entry.crm_id:
+            ids.setdefault(action.sync_key, action.entry.crm_id)
+    return ids
+
+
+def ensure_relations(crm: CrmPort, plan: EmailSavePlan, record_ids: Mapping[str, str], policy: SyncPolicy,
+                     outcome: OutcomeBuilder) -> dict[str, WriteResult]:
+    """Relation rows of saved records, in Collections per relation object; sync key → first failure."""
+    object_of = {a.sync_key: a.entry.object_type for a in plan.actions if a.entry is not None}
+    failed: dict[str, WriteResult] = {}
+    for relation_object in sorted(set(RELATION_OBJECT.values())):
+        specs = [(key, ActivityRelationSpec(record_ids[key], r.relation_id, r.role, r.address))
+                 for key, intents in plan.relations.items() if key in record_ids
+                 and RELATION_OBJECT.get(object_of.get(key, "")) == relation_object for r in intents]
+        for start in range(0, len(specs), policy.crm_batch_size):
+            batch = specs[start:start + policy.crm_batch_size]
+            results = crm.ensure_activity_relations(relation_object, [s for _, s in batch])
+            for (key, _), result in zip(batch, results):
+                if not result.ok and key not in failed:
+                    failed[key] = result
+                    outcome.errors.append(ItemError(MAIL, key, relation_object, result.error_code or "sync_error",
+                                                    result.error or "relation not saved",
+                                                    is_retryable(result.error_code)))
+    return failed
+
+
+def _hold_failed(final: Sequence[IdMapEntry], failed: Mapping[str, WriteResult],
+                 own: set[str]) -> list[IdMapEntry]:
+    """A record whose relations failed is retried: our own create resumes, another's link is re-planned."""
+    out = []
+    for entry in final:
+        result = failed.get(entry.sync_key)
+        if result is not None and entry.crm_id:
+            error, mine = f"{result.error_code}: {result.error}", entry.sync_key in own
+            entry = replace(entry, last_error=error, attempts=entry.attempts + 1,
+                            pending=PendingWrite.CREATE_IN_CRM if mine else None,
+                            crm_id=entry.crm_id if mine else None)
+        out.append(entry)
+    return out
+
+
+__all__ = ["EMAIL_TABLE", "TASK_TABLE", "SaveLedger", "email_fields", "email_key", "plan_email_saves",
+           "save_emails", "task_fields", "wants_saving"]

@@ -173,6 +173,7 @@ class EmailMessage:
     version: str = ""
     modified_at: datetime | None = None
     sync_key: str | None = None
+    save_marker: str = ""  # the X-Syncline-Save header of a Compose-mode "save when sent"
 
 
 MailboxItem = Union[CalendarItem, TaskItem, ContactItem, EmailMessage]

@@ -95,6 +95,25 @@ class EventRelationSpec:
 
 
 @dataclass(frozen=True)
+class PersonMatch:
+    """A Contact, unconverted Lead or active User carrying an email address (auto-linking)."""
+
+    record_id: str
+    object_type: str
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ActivityRelationSpec:
+    """One TaskRelation / EmailMessageRelation row; ``role`` is the RelationType ("" for Tasks)."""
+
+    parent_id: str
+    relation_id: str
+    role: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
 class SearchCriteria:
     """Equality filters for a fuzzy identity search (Subject + start + end)."""
 
@@ -163,3 +182,10 @@ class CrmPort(Protocol):
 
     def replace_event_relations(self, event_id: str, relations: Sequence[EventRelationSpec]) -> WriteResult:
         """Make the Event's EventRelation rows exactly ``relations``."""
+
+    def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
+        """Lower-cased email → every Contact, unconverted Lead and active User with it (one query set)."""
+
+    def ensure_activity_relations(self, relation_object: str,
+                                  relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:
+        """Create the TaskRelation/EmailMessageRelation rows not there yet (idempotent, never deletes)."""

@@ -60,3 +60,20 @@ def _admin_client(person):
     from app.providers.salesforce.connect import connect_org
 
     return connect_org(person.e2e.rt, person.user.org_id)
+
+
+def test_meeting_saved_from_the_sidebar_gets_the_chosen_links_after_the_sync(e2e, factory):
+    ann = sign_up(e2e, factory)
+    account = e2e.emu.insert(ann.sf_org, "Account", {"Name": "Globex"})
+    contact = e2e.emu.insert(ann.sf_org, "Contact", {"LastName": "Doe", "Email": "jane@globex.test",
+                                                     "AccountId": account})
+    client = e2e.app.test_client()
+    queued = client.post("/api/v1/meeting-saves", headers=ann.headers,
+                         json={"ical_uid": "e2e-globex-review", "who_ids": [contact], "what_id": account})
+    assert queued.status_code == 202, queued.get_json()
+    put_event(ann, "e2e-globex-review", "Globex review", NOW + timedelta(days=4))
+    session = force_sync(ann)
+    assert session["status"] == "succeeded", session
+    assert session["counts"]["meetings"]["updated"] == 1
+    [event] = _events(ann)
+    assert (event["WhoId"], event["WhatId"]) == (contact, account)

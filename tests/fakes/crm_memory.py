@@ -16,11 +16,15 @@ from app.sync.errors import CursorExpired, InvalidData, NotFound
 from app.sync.idmap import IdMapEntry
 from app.sync.items import FolderKind
 from app.sync.ports import (
-    SYNC_KEY_FIELD, CrmChanges, CrmRecord, EventRelationSpec, RecordWrite, SearchCriteria, WriteResult,
+    SYNC_KEY_FIELD, ActivityRelationSpec, CrmChanges, CrmRecord, EventRelationSpec, PersonMatch, RecordWrite,
+    SearchCriteria, WriteResult,
 )
 from tests.fakes.mailbox_memory import Faults, TickingClock
 
-ID_PREFIX = {"Event": "00U", "Task": "00T", "Contact": "003", "EmailMessage": "02s"}
+ID_PREFIX = {"Event": "00U", "Task": "00T", "Contact": "003", "EmailMessage": "02s", "Lead": "00Q",
+             "Account": "001", "TaskRelation": "0RT", "EmailMessageRelation": "0Rs"}
+UNOWNED = frozenset({"EmailMessage", "TaskRelation", "EmailMessageRelation"})  # no OwnerId field in Salesforce
+RELATION_PARENT = {"TaskRelation": "TaskId", "EmailMessageRelation": "EmailMessageId"}
 
 
 class InMemoryCrm:
@@ -45,7 +49,8 @@ class InMemoryCrm:
     # ---- a Salesforce user ----------------------------------------------------------------
     def create(self, object_type: str, owner_id: str, **fields: Any) -> CrmRecord:
         record_id = f"{ID_PREFIX.get(object_type, 'a00')}{next(self._ids):015d}"
-        return self._store(object_type, record_id, {"OwnerId": owner_id, **fields})
+        owner = {} if object_type in UNOWNED else {"OwnerId": owner_id}
+        return self._store(object_type, record_id, {**owner, **fields})
 
     def edit(self, object_type: str, record_id: str, **fields: Any) -> CrmRecord:
         current = self.records[object_type][record_id]
@@ -111,7 +116,50 @@ class InMemoryCrm:
         self.relations[event_id] = tuple(relations)
         return WriteResult(True, event_id)
 
+    def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
+        """Contacts and unconverted Leads stored here, ``people`` (type by id prefix) and ``users``."""
+        self.calls.append("lookup_participants")
+        wanted, found = {e.lower() for e in emails}, {}
+        for object_type in ("Contact", "Lead"):
+            for r in self.all(object_type):
+                email = str(r.fields.get("Email") or "").lower()
+                if email in wanted and not r.fields.get("IsConverted"):
+                    found.setdefault(email, []).append(PersonMatch(r.record_id, object_type, r.fields.get("AccountId")))
+        for email, record_id in self.people.items():
+            if email in wanted:
+                kind = "Lead" if record_id[:3] == "00Q" else "Contact"
+                found.setdefault(email, []).append(PersonMatch(record_id, kind))
+        for email, record_id in self.users.items():
+            if email in wanted:
+                found.setdefault(email, []).append(PersonMatch(record_id, "User"))
+        return {email: tuple(matches) for email, matches in found.items()}
+
+    def ensure_activity_relations(self, relation_object: str,
+                                  relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:
+        """Creates only the (parent, relation, role) rows not stored yet, like the Salesforce diff."""
+        parent_field = RELATION_PARENT[relation_object]
+        return self._batch("ensure_activity_relations", relations,
+                           lambda spec: self._ensure_relation(relation_object, parent_field, spec))
+
+    def relations_of(self, parent_id: str) -> list[dict[str, Any]]:
+        """Test helper: every TaskRelation/EmailMessageRelation row of one record."""
+        return [dict(r.fields) for o, f in RELATION_PARENT.items() for r in self.all(o) if r.fields[f] == parent_id]
+
     # ---- internals ------------------------------------------------------------------------
+    def _ensure_relation(self, relation_object: str, parent_field: str, spec: ActivityRelationSpec) -> WriteResult:
+        parents = "EmailMessage" if relation_object == "EmailMessageRelation" else "Task"
+        if spec.parent_id not in self.records.get(parents, {}):
+            return WriteResult(False, error="INVALID_CROSS_REFERENCE_KEY", error_code=InvalidData.code)
+        for row in self.all(relation_object):
+            same = row.fields[parent_field] == spec.parent_id and row.fields["RelationId"][:15] == spec.relation_id[:15]
+            if same and row.fields.get("RelationType", "") == spec.role:
+                return WriteResult(True, row.record_id, row.version)
+        fields = {parent_field: spec.parent_id, "RelationId": spec.relation_id}
+        fields.update({"RelationType": spec.role, "RelationAddress": spec.address} if parent_field == "EmailMessageId"
+                      else {"IsWhat": False})
+        stored = self.create(relation_object, "", **fields)
+        return WriteResult(True, stored.record_id, stored.version)
+
     def _batch(self, op: str, inputs: Sequence[Any], apply: Callable[[Any], WriteResult]) -> list[WriteResult]:
         self.calls.append(op)
         results = []
@@ -136,6 +184,9 @@ class InMemoryCrm:
         return record
 
     def _upsert(self, object_type: str, write: RecordWrite) -> WriteResult:
+        if object_type in UNOWNED and "OwnerId" in write.fields:
+            return WriteResult(False, error=f"INVALID_FIELD: No such column 'OwnerId' on {object_type}",
+                               error_code=InvalidData.code)
         problem = self._too_long(object_type, write.fields)
         if problem:
             return problem

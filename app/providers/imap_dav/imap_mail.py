@@ -1,5 +1,6 @@
 """The mail folder kind over IMAP: only messages the user tagged with the Salesforce keyword
-(in the watched folders) or moved into the Salesforce folder are listed.
+(in the watched folders and the Sent folder) or moved into the Salesforce folder are listed,
+plus those the session's ``MailRules`` name (Compose-mode saves, "save all emails in thread").
 
 The cursor holds, per folder, UIDVALIDITY plus HIGHESTMODSEQ (CONDSTORE) or UIDNEXT; a
 UIDVALIDITY change raises CursorExpired, and the core's full resync deduplicates by Message-ID.
@@ -24,6 +25,19 @@ FLAGGED = b"\\Flagged"
 KEYWORD_SPECIALS = set('(){ %*"\\]')
 
 
+SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail")
+MAX_RULE_KEYS = 100           # search keys OR-ed into one SEARCH command
+
+
+@dataclass(frozen=True)
+class MailRules:
+    """What else to list besides tagged mail; the core still decides what is saved."""
+
+    compose_markers: bool = False
+    message_ids: tuple[str, ...] = ()
+    thread_ids: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class MailOptions:
     """Per-org names: the Salesforce category (an IMAP keyword) and the Salesforce folder."""
@@ -31,6 +45,7 @@ class MailOptions:
     category_keyword: str = "Salesforce"
     salesforce_folder: str = "Salesforce"
     watched_folders: tuple[str, ...] = ("INBOX",)
+    rules: MailRules = MailRules()
 
 
 @dataclass(frozen=True)
@@ -112,19 +127,25 @@ class ImapMail:
         return WriteResult(True, item_id, version[0].version if version else None)
 
     def _folders(self) -> list[str]:
-        """Watched folders plus the Salesforce folder, those that exist (one LIST)."""
-        existing = {name for _, _, name in self.session.command(lambda c: c.list_folders())}
-        wanted = list(dict.fromkeys(self.options.watched_folders + (self.options.salesforce_folder,)))
+        """Watched folders, the Sent folder and the Salesforce folder, those that exist (one LIST)."""
+        listed = self.session.command(lambda c: c.list_folders())
+        existing = {name for _, _, name in listed}
+        wanted = list(dict.fromkeys(self.options.watched_folders + (_sent_folder(listed),
+                                                                    self.options.salesforce_folder)))
         return [f for f in wanted if f in existing]
 
     def _search(self, folder: str, old: FolderState | None) -> list[int]:
-        criteria: list[Any] = [] if folder == self.options.salesforce_folder else [
-            "KEYWORD", keyword_for(self.options.category_keyword)]
+        """UIDs of wanted (new, when there is a cursor) messages: one SEARCH per chunk of rule keys."""
+        searches: list[list[Any]] = [[]] if folder == self.options.salesforce_folder else _wanted_searches(
+            keyword_for(self.options.category_keyword), self.options.rules)
+        since: list[Any] = []
         if old is not None and self.session.condstore:
-            criteria += ["MODSEQ", old.modseq + 1]
+            since = ["MODSEQ", old.modseq + 1]
         elif old is not None:
-            criteria += ["UID", f"{old.uidnext}:*"]
-        uids = self.session.command(lambda c: c.search(criteria or ["ALL"]))
+            since = ["UID", f"{old.uidnext}:*"]
+        uids: set[int] = set()
+        for criteria in searches:
+            uids.update(self.session.command(lambda c: c.search((criteria + since) or ["ALL"])))
         return sorted(u for u in uids if old is None or self.session.condstore or u >= old.uidnext)
 
     def _fetch(self, folder: str, validity: int, uids: Sequence[int]) -> list[EmailMessage]:
@@ -135,6 +156,36 @@ class ImapMail:
             data = self.session.command(lambda c: c.fetch(batch, parts))
             messages += [_email(folder, validity, uid, data[uid]) for uid in batch if uid in data]
         return messages
+
+
+def _sent_folder(listed: Sequence[tuple[Any, Any, str]]) -> str:
+    """The folder flagged ``\\Sent`` (RFC 6154), else a usual name; "" when there is none."""
+    flagged = [name for flags, _, name in listed if any(_text(f).lower() == "\\sent" for f in flags)]
+    names = {name for _, _, name in listed}
+    return (flagged or [n for n in SENT_NAMES if n in names] or [""])[0]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _wanted_searches(keyword: str, rules: MailRules) -> list[list[Any]]:
+    """``KEYWORD kw`` OR-ed with the rules' header keys (HEADER matches substrings), in chunks."""
+    keys: list[list[Any]] = [["KEYWORD", keyword]]
+    if rules.compose_markers:
+        keys.append(["HEADER", "X-Syncline-Save", ""])      # "" = every message carrying the header
+    ids = [("Message-ID", m) for m in rules.message_ids]
+    ids += [(h, t) for t in rules.thread_ids for h in ("Message-ID", "In-Reply-To", "References")]
+    keys += [["HEADER", header, value.strip().strip("<>")] for header, value in ids if value.strip().strip("<>")]
+    return [_any_of(keys[start:start + MAX_RULE_KEYS]) for start in range(0, len(keys), MAX_RULE_KEYS)]
+
+
+def _any_of(keys: Sequence[list[Any]]) -> list[Any]:
+    """A balanced OR tree (IMAP OR takes two keys), so hundreds of keys stay shallow."""
+    if len(keys) == 1:
+        return list(keys[0])
+    middle = len(keys) // 2
+    return ["OR", _any_of(keys[:middle]), _any_of(keys[middle:])]
 
 
 def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> EmailMessage:
@@ -148,6 +199,7 @@ def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> Emai
         conversation_id=parsed.conversation_id, sender=parsed.sender, to=parsed.to, cc=parsed.cc,
         sent_at=parsed.sent_at, subject=parsed.subject, body_text=parsed.body_text, body_html=parsed.body_html,
         categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
+        save_marker=parsed.save_marker,
         modified_at=internal.astimezone(timezone.utc) if internal and internal.tzinfo else None)
 
 

@@ -41,6 +41,10 @@ class ParsedMessage:
     body_text: str
     body_html: str
     attachments: tuple[AttachmentInfo, ...]
+    save_marker: str = ""
+
+
+SAVE_HEADER = "X-Syncline-Save"  # set by the sidebar on a draft to "save when sent" (Compose mode)
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -54,7 +58,8 @@ def parse_message(raw: bytes) -> ParsedMessage:
         message_id=own, conversation_id=(references or in_reply_to or (own,))[0],
         references=references or in_reply_to, sender=(_addresses(msg, "From") or ("",))[0],
         to=_addresses(msg, "To"), cc=_addresses(msg, "Cc"), sent_at=_date(msg),
-        subject=header_text(msg, "Subject"), body_text=text, body_html=html, attachments=attachments)
+        subject=header_text(msg, "Subject"), body_text=text, body_html=html, attachments=attachments,
+        save_marker=header_text(msg, SAVE_HEADER))
 
 
 def header_text(msg: Message, name: str) -> str:

@@ -13,7 +13,7 @@ from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.dav_folder import DavFolder
 from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient, ResourceType
 from app.providers.imap_dav.discovery import find_collection
-from app.providers.imap_dav.imap_mail import ImapMail, MailOptions
+from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.webdav import DavSession
 from app.sync.errors import InvalidData
@@ -28,6 +28,7 @@ class MailboxOptions:
     category: str = "Salesforce"
     salesforce_folder: str = "Salesforce"
     watched_folders: tuple[str, ...] = ("INBOX",)
+    mail_rules: MailRules = MailRules()
     calendar_name: str | None = None
     tasks_name: str | None = None
     addressbook_name: str | None = None
@@ -111,7 +112,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
         context = ssl.create_default_context(cafile=options.ca_file) if use_tls else None
         session = ImapSession(endpoints["imap_host"], int(endpoints.get("imap_port") or (993 if use_tls else 143)),
                               username, password, use_tls, counter, options.timeout, context)
-        mail = ImapMail(session, MailOptions(options.category, options.salesforce_folder, options.watched_folders))
+        mail = ImapMail(session, MailOptions(options.category, options.salesforce_folder, options.watched_folders,
+                                                options.mail_rules))
         closers.append(session)
     folders: dict[FolderKind, DavFolder] = {}
     for kind, url_key, component, name, codec, rtype in (

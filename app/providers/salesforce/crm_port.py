@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, Mapping, Sequence
 
+from app.providers.salesforce.activity_relations import existing_statements, missing, relation_row
 from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.crm_records import (
@@ -26,7 +27,8 @@ from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
 from app.sync.errors import CursorExpired
 from app.sync.ports import (
-    SYNC_KEY_FIELD, CrmChanges, CrmRecord, EventRelationSpec, RecordWrite, SearchCriteria, WriteResult,
+    SYNC_KEY_FIELD, ActivityRelationSpec, CrmChanges, CrmRecord, EventRelationSpec, PersonMatch, RecordWrite,
+    SearchCriteria, WriteResult,
 )
 
 DEFAULT_FIELDS = {**mapped_fields(DEFAULT_MAPPINGS.values()),
@@ -47,6 +49,7 @@ class SalesforceCrmPort:
         self._metas: dict[str, ObjectDescribe | None] = {}
         self._listings: dict[tuple[str, str | None], list[CrmRecord]] = {}
         self._fresh_events: set[str] = set()
+        self._fresh_activities: set[str] = set()
 
     # ---- reads ----------------------------------------------------------------------------
     def changes_since(self, object_type: str, cursor: str | None, owner_id: str | None) -> CrmChanges:
@@ -105,17 +108,28 @@ class SalesforceCrmPort:
         active = {email: sorted(r["Id"] for r in rows if r.get("IsActive", True)) for email, rows in found.items()}
         return {email: ids[0] for email, ids in active.items() if ids}
 
+    def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
+        """Contacts, unconverted Leads and active Users by email: one Composite per chunk of addresses."""
+        with salesforce_edge():
+            found = find_people_by_email(self.client, emails, types=("Contact", "Lead", "User"))
+        out = {}
+        for email, rows in found.items():
+            matches = tuple(PersonMatch(str(r["Id"]), _type_of(r), r.get("AccountId")) for r in rows
+                            if r.get("IsActive", True) is not False)
+            if matches:
+                out[email] = matches
+        return out
+
     # ---- writes ---------------------------------------------------------------------------
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**self._known(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
-                   for w in writes]
+        records = [{**w.fields, SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)} for w in writes]
         results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records))
-        if object_type == "Event":
-            self._fresh_events.update(r.target_id for r, created in results if r.ok and created and r.target_id)
+        fresh = {r.target_id for r, created in results if r.ok and created and r.target_id}
+        (self._fresh_events if object_type == "Event" else self._fresh_activities).update(fresh)
         return [r for r, _ in results]
 
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**self._known(object_type, w.fields), "Id": w.record_id} for w in writes]
+        records = [{**w.fields, "Id": w.record_id} for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
                                           [w.record_id for w in writes])]
 
@@ -140,6 +154,20 @@ class SalesforceCrmPort:
                     return WriteResult(False, event_id, error=failed[0].error, error_code=failed[0].error_code)
         return WriteResult(True, event_id)
 
+    def ensure_activity_relations(self, relation_object: str,
+                                  relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:
+        """One read of the parents' rows (none for records created this session), then one create."""
+        stale = [s.parent_id for s in relations if s.parent_id not in self._fresh_activities]
+        with salesforce_edge():
+            existing = list(query_in_chunks(self.client, existing_statements(relation_object, stale))) if stale else []
+        todo = missing(relation_object, relations, existing)
+        rows = [relation_row(relation_object, relations[i]) for i in todo]
+        written = self._write(relation_object, len(rows), lambda: self.writer.create(relation_object, rows))
+        results = [WriteResult(True, s.parent_id) for s in relations]
+        for index, (result, _) in zip(todo, written):
+            results[index] = result
+        return results
+
     # ---- internals ------------------------------------------------------------------------
     def _write(self, object_type: str, count: int, send: Callable[[], list[RecordResult]],
                ids: Sequence[str | None] | None = None) -> list[tuple[WriteResult, bool]]:
@@ -152,13 +180,6 @@ class SalesforceCrmPort:
         except SalesforceError as exc:
             return [(r, False) for r in partial_or_raise(exc, count)]
         return [(write_result(r, ids[r.index] if ids else None), r.created) for r in raw]
-
-    def _known(self, object_type: str, fields: Mapping[str, object]) -> dict[str, object]:
-        """Fields the object has: the core sends OwnerId to every object, but EmailMessage has no
-        owner (INVALID_FIELD would fail every save). Mapped fields are validated against the
-        describe when an admin saves a table, so nothing meaningful is dropped here."""
-        meta = self._meta(object_type)
-        return dict(fields) if meta is None else {k: v for k, v in fields.items() if meta.field(k) is not None}
 
     def _select_where(self, object_type: str, field: str, values: Iterable[str]) -> list[CrmRecord]:
         select = f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
@@ -183,6 +204,12 @@ class SalesforceCrmPort:
                 if exc.code in ("NOT_FOUND", "INVALID_TYPE") or exc.status == 404:
                     return None
                 raise
+
+
+def _type_of(row: Mapping) -> str:
+    """The sObject type of a look-up row (from `attributes`, else the Id prefix)."""
+    kind = (row.get("attributes") or {}).get("type")
+    return kind or {"003": "Contact", "00Q": "Lead", "005": "User"}.get(str(row["Id"])[:3], "Contact")
 
 
 def _dump_cursor(cursor: ChangeCursor) -> str | None:

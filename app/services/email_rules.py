@@ -1,0 +1,86 @@
+"""The SQL side of engine email saves: the user's saving rules in, the "already saved" rows out.
+
+Rules (pending Compose-mode saves, "save all emails in thread") are read once per session and
+handed to the pure core as data; what the core saved or found is written back as SavedEmail /
+SavedEmailSaver rows (idempotent), so the sidebar shows "already saved" for engine saves too.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import ComposeSave, SavedEmail, SavedEmailSaver
+from app.models.base import utcnow
+from app.models.sidebar_requests import ThreadAutosave
+from app.providers.imap_dav.imap_mail import MailRules
+from app.sync.email_plan import SavedNote
+from app.sync.email_rules import ComposeRule, SaveRules
+
+MAX_MESSAGE_ID = 998          # SavedEmail.message_id
+
+
+def load_save_rules(session: Session, user_id: int, settings: Mapping) -> SaveRules:
+    """The org's save-as/category/folder settings plus this user's pending compose saves and threads."""
+    compose = session.scalars(select(ComposeSave).where(ComposeSave.user_id == user_id,
+                                                        ComposeSave.status == "pending").order_by(ComposeSave.id))
+    threads = session.scalars(select(ThreadAutosave.thread_id).where(ThreadAutosave.user_id == user_id))
+    rules = tuple(ComposeRule(str(r.id), r.marker or "", r.message_id or "", tuple(r.who_ids or ()), r.what_id)
+                  for r in compose)
+    return SaveRules(save_as=settings["save_emails_as"], category=settings["salesforce_category"],
+                     folder=settings["salesforce_folder"], compose=rules, threads=frozenset(threads))
+
+
+def mail_rules(rules: SaveRules) -> MailRules:
+    """What the IMAP listing must search for besides the category: compose headers, ids and threads."""
+    return MailRules(compose_markers=any(r.marker for r in rules.compose),
+                     message_ids=tuple(sorted({r.message_id for r in rules.compose if r.message_id})),
+                     thread_ids=tuple(sorted(rules.threads)))
+
+
+class SqlSaveLedger:
+    """``SaveLedger`` over SavedEmail/SavedEmailSaver for one user; each call is one transaction."""
+
+    def __init__(self, db, org_pk: int, user_id: int) -> None:
+        self.db, self.org_pk, self.user_id = db, org_pk, user_id
+
+    def record(self, notes: Sequence[SavedNote]) -> None:
+        """Upsert one SavedEmail per Message-ID and this user's saver row; mark compose saves done."""
+        if not notes:
+            return
+        for attempt in range(2):
+            try:
+                with self.db.session_scope() as s:
+                    self._write(s, notes)
+                return
+            except IntegrityError:      # a sidebar save claimed the same Message-ID meanwhile: re-read
+                if attempt:
+                    raise
+
+    def _write(self, s: Session, notes: Sequence[SavedNote]) -> None:
+        ids = [n.message_id[:MAX_MESSAGE_ID] for n in notes]
+        rows = {r.message_id: r for r in s.scalars(select(SavedEmail).where(
+            SavedEmail.org_id == self.org_pk, SavedEmail.message_id.in_(ids)))}
+        for note, message_id in zip(notes, ids):
+            row = rows.get(message_id)
+            if row is None:
+                row = rows[message_id] = SavedEmail(org_id=self.org_pk, message_id=message_id, sync_key=note.sync_key,
+                                                    manual=False, first_saved_by=self.user_id)
+                s.add(row)
+            if row.status != "saved" or not row.record_id:
+                row.status, row.record_type, row.record_id = "saved", note.object_type, note.record_id
+                row.saved_at, row.last_error = utcnow(), None
+        s.flush()
+        self._savers(s, [rows[m].id for m in ids])
+        done = [int(n.compose_rule) for n in notes if n.compose_rule and n.compose_rule.isdigit()]
+        for rule in s.scalars(select(ComposeSave).where(ComposeSave.id.in_(done))) if done else ():
+            rule.status = "saved"
+
+    def _savers(self, s: Session, saved_ids: list[int]) -> None:
+        have = set(s.scalars(select(SavedEmailSaver.saved_email_id).where(
+            SavedEmailSaver.user_id == self.user_id, SavedEmailSaver.saved_email_id.in_(saved_ids))))
+        for saved_id in dict.fromkeys(saved_ids):
+            if saved_id not in have:
+                s.add(SavedEmailSaver(saved_email_id=saved_id, user_id=self.user_id, relation_done=True))

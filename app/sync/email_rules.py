@@ -1,0 +1,85 @@
+"""Which emails the engine saves, and with which links: pure rules passed in as data.
+
+A message is saved when the user tagged it (Salesforce category or folder), when it is a
+Compose-mode "save when sent" (its ``X-Syncline-Save`` marker or Message-ID matches one of
+the user's pending compose saves, whose chosen Who/What replace auto-linking), or when it
+belongs to a thread the user set to "save all emails in thread".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from app.sync.items import EmailMessage
+
+SAVE_AS_TYPES = ("Task", "EmailMessage")
+
+
+def normalized_message_id(value: str) -> str:
+    """Message-IDs compare without angle brackets and case (as ``email_key`` does)."""
+    return value.strip().strip("<>").lower()
+
+
+@dataclass(frozen=True)
+class ComposeRule:
+    """One pending Compose-mode save: found by marker and/or Message-ID, linked as the user chose."""
+
+    rule_id: str
+    marker: str = ""
+    message_id: str = ""
+    who_ids: tuple[str, ...] = ()
+    what_id: str | None = None
+
+    def matches(self, message: EmailMessage) -> bool:
+        by_marker = bool(self.marker) and message.save_marker.strip() == self.marker
+        by_id = bool(self.message_id) and (normalized_message_id(self.message_id)
+                                           == normalized_message_id(message.message_id))
+        return by_marker or by_id
+
+
+@dataclass(frozen=True)
+class SaveRules:
+    """One user's saving rules for a session; ``save_as`` is the org's Task/EmailMessage choice."""
+
+    save_as: str = "EmailMessage"
+    category: str = "Salesforce"
+    folder: str = "Salesforce"
+    compose: tuple[ComposeRule, ...] = ()
+    threads: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.save_as not in SAVE_AS_TYPES:
+            raise ValueError(f"save_as must be one of {SAVE_AS_TYPES}, not {self.save_as!r}")
+        object.__setattr__(self, "threads", frozenset(normalized_message_id(t) for t in self.threads if t))
+
+
+@dataclass(frozen=True)
+class SaveReason:
+    """Why a message is saved; ``compose`` carries the user's chosen links (no auto-linking)."""
+
+    reason: str
+    compose: ComposeRule | None = None
+
+
+def save_reason(message: EmailMessage, rules: SaveRules) -> SaveReason | None:
+    """The first rule that wants this message saved, compose first (its links win), else None."""
+    rule = next((r for r in rules.compose if r.matches(message)), None)
+    if rule is not None:
+        return SaveReason("saved from Compose mode", rule)
+    if rules.category in message.categories or (rules.folder and message.folder == rules.folder):
+        return SaveReason("marked for Salesforce")
+    thread = normalized_message_id(message.conversation_id or message.message_id)
+    if thread and thread in rules.threads:
+        return SaveReason("thread set to save all emails")
+    return None
+
+
+def wanted(messages: Sequence[object], rules: SaveRules) -> list[tuple[EmailMessage, SaveReason]]:
+    """The messages to save with their reasons, in listing order."""
+    out = []
+    for message in messages:
+        if isinstance(message, EmailMessage):
+            reason = save_reason(message, rules)
+            if reason is not None:
+                out.append((message, reason))
+    return out
