@@ -52,9 +52,15 @@ class UpProcess:
         return self.wait_for_line(TOKEN_LINE, timeout).group(1)
 
     def stop(self) -> None:
+        """Ctrl-C first, so the sandbox stops its own servers (they run in sessions of their own
+        and would outlive a SIGKILL of `up`); SIGKILL only if that hangs."""
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
 
 
 def _descendants(pid: int) -> set[int]:
