@@ -9,9 +9,10 @@ from app.config import Config
 def create_app(config: Config | None = None) -> Flask:
     """Build the API app from `config` (default: the environment, plus `.env` for local runs)."""
     if config is None:
-        from dotenv import load_dotenv
+        from dotenv import find_dotenv, load_dotenv
 
-        load_dotenv(override=False)
+        # The working directory's .env (find_dotenv would otherwise search from this file).
+        load_dotenv(find_dotenv(usecwd=True), override=False)
         config = Config.from_env()
 
     from app.api import init_api

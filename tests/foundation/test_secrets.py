@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import logging
 import stat
 
@@ -90,3 +91,22 @@ def test_log_redaction_masks_secret_shapes():
     line = redact('Authorization: Bearer abc.def refresh_token=xyz123 "password": "hunter2" slk_ABCDEFGHIJKLMNOP')
     for secret in ("abc.def", "xyz123", "hunter2", "ABCDEFGHIJKLMNOP"):
         assert secret not in line
+
+
+def test_dotenv_file_configures_a_local_run_without_overriding_the_environment(tmp_path, monkeypatch):
+    key = Fernet.generate_key().decode()
+    (tmp_path / ".env").write_text(f"SYNCLINE_SECRET_KEYS={key}\nLOG_LEVEL=WARNING\n"
+                                   f"SYNCLINE_INSTANCE_DIR={tmp_path / 'inst'}\n"
+                                   f"DATABASE_URL=sqlite:///{tmp_path / 'dotenv.db'}\n")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SYNCLINE_SECRET_KEYS", "SYNCLINE_INSTANCE_DIR", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")  # the real environment wins over .env
+    try:
+        config = create_app().extensions["syncline"].config
+    finally:  # load_dotenv wrote these into os.environ: keep them from leaking into other tests
+        for name in ("SYNCLINE_SECRET_KEYS", "SYNCLINE_INSTANCE_DIR", "DATABASE_URL"):
+            os.environ.pop(name, None)
+    assert config.secret_keys == (key,) and config.database_url.endswith("dotenv.db")
+    assert config.log_level == "ERROR"
+    assert not (tmp_path / "inst" / "secret.key").exists()
