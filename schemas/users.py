@@ -25,14 +25,16 @@ class UserSchema(StrictSchema):
     is_active = fields.Boolean(required=True)
     auto_sync_enabled = fields.Boolean(required=True, metadata={"description": "Set by an admin"})
     created_at = fields.DateTime(required=True)
+    salesforce_connection = fields.String(
+        required=True, metadata={"description": "connected | needs_reauth | revoked | none"})
+    salesforce_connection_reason = fields.String(
+        allow_none=True, metadata={"description": "Why the connection needs attention (never a token)"})
 
 
 class MeSchema(UserSchema):
     org = fields.Nested(OrgSummarySchema, required=True)
     auto_sync_effective = fields.Boolean(
         required=True, metadata={"description": "Org switch AND user switch: whether scheduled sync runs"})
-    salesforce_connection = fields.String(
-        required=True, metadata={"description": "connected | needs_reauth | revoked | none"})
     settings = fields.Nested(UserSettingsSchema, required=True)
     settings_locked = fields.Boolean(
         required=True, metadata={"description": "True when the admin forbids personal sync overrides"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.api.auth import admin_required, current_user
 from app.api.scoping import user_in_org
@@ -28,7 +29,7 @@ class Users(MethodView):
         page, size = args["page"], args["page_size"]
         total = session.scalar(select(func.count()).select_from(User).where(User.org_id == org_id))
         rows = session.scalars(select(User).where(User.org_id == org_id).order_by(User.id)
-                               .offset((page - 1) * size).limit(size))
+                               .options(selectinload(User.connection)).offset((page - 1) * size).limit(size))
         return {"items": [user_view(u) for u in rows], "page": page, "page_size": size, "total": total}
 
 

@@ -16,6 +16,8 @@ def user_view(user: User) -> dict:
         "name": user.name, "role": user.role, "role_source": role_source(user),
         "is_active": user.is_active, "auto_sync_enabled": user.auto_sync_enabled,
         "created_at": user.created_at,
+        "salesforce_connection": user.connection.status if user.connection else "none",
+        "salesforce_connection_reason": user.connection.status_reason if user.connection else None,
     }
 
 
@@ -25,7 +27,6 @@ def me_view(user: User) -> dict:
         **user_view(user),
         "org": {"id": org.id, "sf_org_id": org.sf_org_id, "name": org.name, "instance_url": org.instance_url},
         "auto_sync_effective": auto_sync_effective(user),
-        "salesforce_connection": user.connection.status if user.connection else "none",
         "settings": user_settings(user),
         "settings_locked": not org_settings(org)["allow_user_overrides"],
     }

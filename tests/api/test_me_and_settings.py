@@ -142,3 +142,19 @@ def test_token_create_list_and_use(client, factory):
     assert {t["name"] for t in listed} >= {"zapier"}
     assert all("token" not in t for t in listed)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_admins_see_which_users_must_sign_in_to_salesforce_again(client, factory, app):
+    from app.models import SalesforceConnection
+
+    org = factory.org()
+    admin, user = factory.user(org, admin=True), factory.user(org)
+    rt = app.extensions["syncline"]
+    with rt.db.session_scope() as s:
+        s.add(SalesforceConnection(org_id=org.id, user_id=user.id, instance_url="https://acme.my.salesforce.com",
+                                   access_token_enc=rt.secrets.encrypt("x"), status="needs_reauth",
+                                   status_reason="refresh token revoked (invalid_grant)"))
+    body = client.get(f"/api/v1/users/{user.id}", headers=factory.auth(admin)).get_json()
+    assert body["salesforce_connection"] == "needs_reauth" and "invalid_grant" in body["salesforce_connection_reason"]
+    listed = client.get("/api/v1/users", headers=factory.auth(admin)).get_json()["items"]
+    assert {u["salesforce_connection"] for u in listed} == {"needs_reauth", "none"}
