@@ -50,3 +50,14 @@ class UserSettingsSchema(StrictSchema):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError(f"unknown IANA time zone {value!r}") from None
+
+
+class SalesforceStatusSchema(StrictSchema):
+    """The org's Salesforce link as Syncline sees it: connection, API budget, rate-limit pause."""
+
+    connection = fields.String(required=True, metadata={"description": "connected | needs_reauth | revoked | none"})
+    connection_reason = fields.String(allow_none=True)
+    api_used = fields.Integer(allow_none=True, metadata={"description": "From the last Sforce-Limit-Info header"})
+    api_max = fields.Integer(allow_none=True)
+    api_reserve = fields.Float(required=True, metadata={"description": "Share kept free for user actions"})
+    paused_until = fields.DateTime(allow_none=True, metadata={"description": "Background work waits until then"})

@@ -1,6 +1,8 @@
 """Admin: org-wide settings, including the auto-sync switch."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -8,11 +10,12 @@ from sqlalchemy import select
 from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
 from app.models import ServerProfile
-from app.runtime import db_session
+from app.providers.salesforce.connect import api_budget
+from app.runtime import db_session, runtime
 from app.services.mailboxes import create_profile
 from app.services.settings import org_settings, update_org_settings
 from schemas.mailboxes import ServerProfileSchema
-from schemas.settings import OrgSettingsSchema
+from schemas.settings import OrgSettingsSchema, SalesforceStatusSchema
 
 blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administration (admins only)")
 
@@ -56,3 +59,20 @@ class ServerProfiles(MethodView):
         profile = create_profile(session, current_user(), data)
         session.commit()
         return profile
+
+
+@blp.route("/<int:org_id>/salesforce")
+class SalesforceStatus(MethodView):
+    @admin_required
+    @blp.response(200, SalesforceStatusSchema)
+    def get(self, org_id: int):
+        """Is the org's default Salesforce connection usable, how much of the daily API allowance is used?"""
+        org, rt = own_org(org_id, current_user()), runtime()
+        default = next((c for c in org.connections if c.is_org_default), None)
+        budget = api_budget(rt, str(org.id))
+        usage, paused = budget.usage(), budget.paused_until()
+        return {"connection": default.status if default else "none",
+                "connection_reason": default.status_reason if default else None,
+                "api_used": usage.used if usage else None, "api_max": usage.max if usage else None,
+                "api_reserve": rt.config.salesforce_api_reserve,
+                "paused_until": datetime.fromtimestamp(paused, timezone.utc) if paused else None}

@@ -108,3 +108,12 @@ def test_without_a_salesforce_connection_the_save_is_a_clear_409(sf_app):
     response = sf_app.test_client().put(f"/api/v1/orgs/{org.id}/mappings/task_as_task", headers=headers,
                                         json={"rows": [{"mailbox_field": "subject", "salesforce_field": "Subject"}]})
     assert response.status_code == 409 and "sign in" in response.get_json()["message"]
+
+
+def test_admin_sees_the_orgs_salesforce_connection_and_api_budget(admin):
+    client, headers, user, _, _ = admin
+    client.get(f"/api/v1/orgs/{user.org_id}/mappings/calendar_as_event", headers=headers)
+    client.put(f"/api/v1/orgs/{user.org_id}/mappings/calendar_as_event", headers=headers, json={"rows": _rows()})
+    status = client.get(f"/api/v1/orgs/{user.org_id}/salesforce", headers=headers).get_json()
+    assert status["connection"] == "connected" and status["paused_until"] is None
+    assert status["api_max"] == 100000 and status["api_used"] >= 1 and status["api_reserve"] == 0.2
