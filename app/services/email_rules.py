@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import ComposeSave, SavedEmail, SavedEmailSaver
+from app.models import ComposeSave, SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
 from app.models.sidebar_requests import ThreadAutosave
 from app.providers.imap_dav.imap_mail import MailRules
+from app.services import blocklists
+from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import SavedNote
 from app.sync.email_rules import ComposeRule, SaveRules
 
@@ -23,14 +25,25 @@ MAX_MESSAGE_ID = 998          # SavedEmail.message_id
 
 
 def load_save_rules(session: Session, user_id: int, settings: Mapping) -> SaveRules:
-    """The org's save-as/category/folder settings plus this user's pending compose saves and threads."""
+    """The org's save-as/category/folder settings plus this user's pending compose saves, threads and blocklist."""
     compose = session.scalars(select(ComposeSave).where(ComposeSave.user_id == user_id,
                                                         ComposeSave.status == "pending").order_by(ComposeSave.id))
     threads = session.scalars(select(ThreadAutosave.thread_id).where(ThreadAutosave.user_id == user_id))
     rules = tuple(ComposeRule(str(r.id), r.marker or "", r.message_id or "", tuple(r.who_ids or ()), r.what_id)
                   for r in compose)
     return SaveRules(save_as=settings["save_emails_as"], category=settings["salesforce_category"],
-                     folder=settings["salesforce_folder"], compose=rules, threads=frozenset(threads))
+                     folder=settings["salesforce_folder"], compose=rules, threads=frozenset(threads),
+                     blocked=load_blocklist(session, user_id))
+
+
+def load_blocklist(session: Session, user_id: int) -> AddressBlocklist:
+    """The user's and the org admin's blocklist, as data for the engine (lower-cased)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return AddressBlocklist()
+    listed = blocklists.for_user(session, user)
+    return AddressBlocklist(frozenset(a.strip().lower() for a in listed.addresses),
+                            frozenset(d.strip().lower() for d in listed.domains))
 
 
 def mail_rules(rules: SaveRules) -> MailRules:

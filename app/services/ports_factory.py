@@ -28,6 +28,7 @@ from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
 
 from app.services.sync_runner import SessionPorts
+from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
 from app.sync.errors import PermissionDenied
@@ -130,7 +131,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """IMAP + CalDAV/CardDAV mailbox, the owner's Salesforce, and saving tagged emails."""
     ctx = owner_context(rt, mailbox, user)
     client = salesforce_client(rt, ctx)
-    crm = SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields)
+    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields), ctx.save_rules.blocked)
     describer = cached_describer(client)
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from app.sync.blocklist import AddressBlocklist
 from app.sync.items import EmailMessage
 
 SAVE_AS_TYPES = ("Task", "EmailMessage")
@@ -39,13 +40,15 @@ class ComposeRule:
 
 @dataclass(frozen=True)
 class SaveRules:
-    """One user's saving rules for a session; ``save_as`` is the org's Task/EmailMessage choice."""
+    """One user's saving rules for a session; ``save_as`` is the org's Task/EmailMessage choice,
+    ``blocked`` the user's and org's blocklist (kept out of every participant look-up)."""
 
     save_as: str = "EmailMessage"
     category: str = "Salesforce"
     folder: str = "Salesforce"
     compose: tuple[ComposeRule, ...] = ()
     threads: frozenset[str] = frozenset()
+    blocked: AddressBlocklist = AddressBlocklist()
 
     def __post_init__(self) -> None:
         if self.save_as not in SAVE_AS_TYPES:

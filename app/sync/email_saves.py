@@ -11,6 +11,7 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from app.sync.actions import CreateInCrm, RecordEntry
 from app.sync.apply import Applied, Ports, apply_actions
+from app.sync.blocklist import blocklisted
 from app.sync.email_links import build_directory, participants
 from app.sync.email_plan import (
     RELATION_OBJECT, EmailLookups, EmailSavePlan, SavedNote, email_fields, email_key, plan_email_saves, task_fields,
@@ -47,7 +48,9 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
                 policy: SyncPolicy, describe: Mapping[str, Any] | None = None, rules: SaveRules | None = None,
                 ledger: SaveLedger | None = None) -> SyncOutcome:
     """One session of email saving; ``describe`` is that of ``rules.save_as`` (field lengths)."""
-    rules, ports, outcome = rules or SaveRules(), Ports(mailbox, crm, id_map), OutcomeBuilder()
+    rules = rules or SaveRules()
+    crm = blocklisted(crm, rules.blocked)
+    ports, outcome = Ports(mailbox, crm, id_map), OutcomeBuilder()
     entries = id_map.entries(session.mailbox_id, MAIL)
     changes = _with_retries(mailbox, entries, policy, pull_mailbox(mailbox, cursors, session.mailbox_id, MAIL, outcome))
     chosen = wanted(changes.items, rules)

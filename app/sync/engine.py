@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from app.sync.apply import Ports, apply_actions
+from app.sync.blocklist import AddressBlocklist, blocklisted
 from app.sync.engine_support import (
     finalize_entries, gather_lookups, held_streams, pull_crm, pull_mailbox, reconcile_pending, record_outcome,
     tombstones_from_full_listings, with_retries,
@@ -22,13 +23,15 @@ from app.sync.ports import CrmPort, MailboxPort
 
 
 def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: IdMapStore,
-             cursors: CursorStore, policy: SyncPolicy, mappings: Sequence[BoundMapping]) -> SyncOutcome:
+             cursors: CursorStore, policy: SyncPolicy, mappings: Sequence[BoundMapping],
+             blocked: AddressBlocklist | None = None) -> SyncOutcome:
     """Mirror one mailbox with the org for each mapping table. Safe to re-run after any crash.
 
     Raises AuthFailure (stop, needs re-authorisation) and whatever a port raises while
     *reading* changes (the worker retries the job); per-record write errors never raise.
+    ``blocked`` addresses are never looked up, so never linked.
     """
-    ports = Ports(mailbox, crm, id_map)
+    ports = Ports(mailbox, blocklisted(crm, blocked), id_map)
     outcome = OutcomeBuilder()
     for mapping in mappings:
         if policy.option(mapping.table.kind).direction is not Direction.NONE:

@@ -6,10 +6,12 @@ from typing import Sequence
 
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents
+from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable
+from app.sync.event_links import link_addresses, links_wanted
 from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
-from app.sync.items import CalendarItem, FolderKind, split_occurrence_id
+from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
@@ -113,7 +115,17 @@ def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, po
         if criteria is not None:
             fuzzy[unit.key] = tuple(crm.search(mapping.table.object_type, criteria))
     people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
-    return PlanLookups(existing, fuzzy, people, users)
+    return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session,
+                                                                [u.item for u in new if u.key not in existing]))
+
+
+def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession,
+               items: Sequence[MailboxItem]) -> Directory | None:
+    """ONE participant look-up for all new calendar items, when the object takes WhoId/WhatId."""
+    if mapping.table.kind is not FolderKind.CALENDAR or not links_wanted(mapping.fields):
+        return None
+    addresses = link_addresses(items, session.owner_email)
+    return build_directory(crm.lookup_participants(addresses) if addresses else {})
 
 
 def _addresses(crm: CrmPort, items: Sequence[CalendarItem]) -> tuple[dict[str, str], dict[str, str]]:

@@ -108,10 +108,11 @@ class MappingTable:
 
 @dataclass(frozen=True)
 class BoundMapping:
-    """A table bound to the org's describe (field lengths) — what the planner uses."""
+    """A table bound to the org's describe (field lengths, createable fields) — what the planner uses."""
 
     table: MappingTable
     lengths: Mapping[str, int] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
 
     def context(self, timezone: str) -> FieldContext:
         return FieldContext(self.lengths, timezone)
@@ -123,7 +124,9 @@ def field_lengths(describe: Mapping[str, Any]) -> dict[str, int]:
 
 
 def bind_mapping(table: MappingTable, describe: Mapping[str, Any] | None = None) -> BoundMapping:
-    return BoundMapping(table, field_lengths(describe or {}))
+    describe = describe or {}
+    createable = frozenset(f["name"] for f in describe.get("fields", []) if f.get("createable", True) is not False)
+    return BoundMapping(table, field_lengths(describe), createable)
 
 
 def mailbox_values(mapping: BoundMapping, item: Any, ctx: FieldContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 from app.sync.actions import (
     Action, CreateInCrm, CreateInMailbox, RecordEntry, ResolveConflict, UpdateCrm, UpdateMailbox,
 )
+from app.sync.event_links import with_event_links
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.items import CalendarItem, MailboxItem
@@ -200,6 +201,8 @@ def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     if isinstance(unit.item, CalendarItem):  # the organizer stays the owner when they are a user
         owner = plan.lookups.users.get(unit.item.organizer.lower(), owner)
     fields = {**record_fields(plan.mapping, values, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
+    fields = with_event_links(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
+                              plan.mapping.fields)
     relations = (relations_for(unit.item, plan.lookups) or None) if "attendees" in values else None
     hashes = values_hashes(values)
     entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from app.sync.actions import ConflictRecord
+from app.sync.email_links import Directory
 from app.sync.idmap import IdMapEntry
 from app.sync.items import ITEM_TYPES, CalendarItem, FolderKind, MailboxItem, ResponseStatus
 from app.sync.mapping import content_hash
@@ -20,13 +21,15 @@ class PlanLookups:
 
     ``existing_by_key``: records already carrying a new unit's sync key (org-wide dedup and
     replayed creates); ``fuzzy_candidates``: per unit key, records with equal subject/start/end;
-    ``people``: email → WhoId for attendees; ``users``: email → User id for organizers.
+    ``people``: email → WhoId for attendees; ``users``: email → User id for organizers;
+    ``directory``: new calendar items' participants for auto-linking (None: no links wanted).
     """
 
     existing_by_key: Mapping[str, CrmRecord] = field(default_factory=dict)
     fuzzy_candidates: Mapping[str, tuple[CrmRecord, ...]] = field(default_factory=dict)
     people: Mapping[str, str] = field(default_factory=dict)
     users: Mapping[str, str] = field(default_factory=dict)
+    directory: Directory | None = None
 
 
 def content_of(hashes: Mapping[str, str]) -> str:

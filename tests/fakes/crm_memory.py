@@ -43,6 +43,7 @@ class InMemoryCrm:
                         for o, d in (describes or {}).items()}
         self.faults = Faults()
         self.calls: list[str] = []
+        self.looked_up: list[tuple[str, ...]] = []   # the addresses of each lookup_participants call
         self._seq = itertools.count(1)
         self._ids = itertools.count(1)
 
@@ -119,6 +120,7 @@ class InMemoryCrm:
     def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
         """Contacts and unconverted Leads stored here, ``people`` (type by id prefix) and ``users``."""
         self.calls.append("lookup_participants")
+        self.looked_up.append(tuple(emails))
         wanted, found = {e.lower() for e in emails}, {}
         for object_type in ("Contact", "Lead"):
             for r in self.all(object_type):

@@ -1,0 +1,60 @@
+"""Auto-linking Events/Tasks the mirror creates from calendar items, like saved emails.
+
+``WhoId`` is the first external attendee (the organizer first unless it is the mailbox owner;
+colleagues, i.e. Salesforce Users, skipped) that is a Contact, else one that is an unconverted
+Lead; ``WhatId`` is that Contact's Account. Only on create, never over a value already set.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from app.sync.email_links import Directory
+from app.sync.items import CalendarItem, MailboxItem
+
+LINK_FIELDS = ("WhoId", "WhatId")
+
+
+def links_wanted(object_fields: frozenset[str] | set[str]) -> bool:
+    """The object's describe has both lookup fields (else the links are not written)."""
+    return all(f in object_fields for f in LINK_FIELDS)
+
+
+def link_addresses(items: Sequence[MailboxItem], owner_email: str) -> list[str]:
+    """Every lower-cased organizer and attendee address of new calendar items, the owner left out."""
+    owner = owner_email.strip().lower()
+    found = {a.strip().lower() for i in items if isinstance(i, CalendarItem)
+             for a in (i.organizer, *(x.email for x in i.attendees)) if a and a.strip()}
+    return sorted(found - {owner})
+
+
+def _candidates(item: CalendarItem, owner_email: str, directory: Directory) -> list[str]:
+    """Addresses in WhoId order: organizer first, then attendees; no owner, no colleagues."""
+    owner = owner_email.strip().lower()
+    order = [a.strip().lower() for a in (item.organizer, *(x.email for x in item.attendees)) if a and a.strip()]
+    return [a for a in dict.fromkeys(order) if a != owner and a not in directory.users]
+
+
+def event_links(item: CalendarItem, owner_email: str, directory: Directory) -> dict[str, str]:
+    """``{"WhoId", "WhatId"}`` for one new calendar item (empty when no attendee resolves)."""
+    people = [directory.people[a] for a in _candidates(item, owner_email, directory) if a in directory.people]
+    chosen = next((p for p in people if p.object_type == "Contact"), None) or next(
+        (p for p in people if p.object_type == "Lead"), None)
+    if chosen is None:
+        return {}
+    links = {"WhoId": chosen.record_id}
+    if chosen.object_type == "Contact" and chosen.account_id:
+        links["WhatId"] = chosen.account_id
+    return links
+
+
+def with_event_links(fields: Mapping[str, Any], item: MailboxItem, owner_email: str,
+                     directory: Directory | None, object_fields: frozenset[str]) -> dict[str, Any]:
+    """Create fields plus the auto-links, never replacing a WhoId/WhatId already in ``fields``."""
+    out = dict(fields)
+    if directory is None or not isinstance(item, CalendarItem) or not links_wanted(object_fields) \
+            or out.get("WhoId"):     # a Who chosen by a mapping row keeps its own What
+        return out
+    for name, value in event_links(item, owner_email, directory).items():
+        if out.get(name) in (None, ""):
+            out[name] = value
+    return out
