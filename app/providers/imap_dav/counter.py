@@ -18,9 +18,5 @@ class RequestCounter:
     def total(self) -> int:
         return sum(self.by_protocol.values())
 
-    def calls_per_1000_items(self, items: int) -> float:
-        """The benchmark figure ``mailbox_calls_per_1000_items``."""
-        return 1000.0 * self.total / items if items else float(self.total)
-
     def reset(self) -> None:
         self.by_protocol.clear()

@@ -4,8 +4,6 @@ Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happ
 """
 from __future__ import annotations
 
-import socket
-import ssl
 
 from app.sync.errors import (
     AuthFailure, InvalidData, NotFound, PermissionDenied, SyncError, TemporaryFailure,
@@ -31,7 +29,6 @@ HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {
     507: TemporaryFailure,
 }
 
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (socket.timeout, ConnectionError, ssl.SSLError, OSError)
 
 
 def http_error(status: int, what: str, retry_after: str | None = None) -> SyncError:
