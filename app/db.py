@@ -5,8 +5,8 @@ rolled back on any error); workers open `db.session_scope()` explicitly.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine

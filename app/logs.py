@@ -9,10 +9,10 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from flask import g, has_request_context
 
@@ -25,13 +25,13 @@ _SECRET_PATTERNS = [
 ]
 
 
-_context: ContextVar[dict] = ContextVar("syncline_log_context", default={})
+_context: ContextVar[dict | None] = ContextVar("syncline_log_context", default=None)
 
 
 @contextmanager
 def bound(**fields) -> Iterator[None]:
     """Every log line inside the block carries `fields` (job id, org, mailbox…)."""
-    token = _context.set({**_context.get(), **fields})
+    token = _context.set({**(_context.get() or {}), **fields})
     try:
         yield
     finally:
@@ -49,14 +49,14 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
         }
         if has_request_context() and getattr(g, "request_id", None):
             entry["request_id"] = g.request_id
-        entry.update(_context.get())
+        entry.update(_context.get() or {})
         entry.update(getattr(record, "ctx", {}) or {})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

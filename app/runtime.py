@@ -25,7 +25,7 @@ class Runtime:
     metrics: Metrics
 
     @classmethod
-    def build(cls, config: Config) -> "Runtime":
+    def build(cls, config: Config) -> Runtime:
         config.check()
         return cls(
             config=config,

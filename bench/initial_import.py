@@ -11,7 +11,7 @@ import json
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,15 +26,15 @@ from app.config import Config  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import Mailbox, SalesforceConnection, ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
-from app.sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
-from app.sandbox.salesforce import SalesforceEmulator  # noqa: E402
 from app.services import ports_factory  # noqa: E402
 from app.services.sync_runner import run_session  # noqa: E402
 from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
+from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 ITEMS = 5000
 LATENCY_MS = 50
-NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def meeting_vevent(n: int) -> str:

@@ -24,10 +24,10 @@ from app.config import Config  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import SalesforceConnection, User  # noqa: E402
 from app.providers.salesforce.describe import describe  # noqa: E402
-from app.sandbox.salesforce import SalesforceEmulator  # noqa: E402
 from app.services.sidebar_salesforce import client_for  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 RUNS = 60
 LATENCY_MS = 50

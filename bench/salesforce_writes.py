@@ -24,7 +24,7 @@ from app.providers.salesforce.client import SalesforceClient  # noqa: E402
 from app.providers.salesforce.http import salesforce_session  # noqa: E402
 from app.providers.salesforce.tokens import StaticTokens  # noqa: E402
 from app.providers.salesforce.writes import RecordWriter  # noqa: E402
-from app.sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 N = 1000
 N_LATENCY = 2000          # records written at 50 ms latency (batched)

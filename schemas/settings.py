@@ -1,7 +1,7 @@
 """Org (admin) settings and a user's personal settings."""
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates, ValidationError
+from marshmallow import ValidationError, fields, validate, validates
 
 from schemas.base import StrictSchema
 

@@ -83,7 +83,7 @@ def sqlite_app(tmp_path, migrated_databases, redis_url):
 @pytest.fixture(scope="session")
 def salesforce_emulator():
     """One HTTPS Salesforce emulator for the run; tests create their own orgs in it."""
-    from app.sandbox.salesforce import SalesforceEmulator
+    from sandbox.salesforce import SalesforceEmulator
 
     emu = SalesforceEmulator()
     emu.start(host="127.0.0.1", port=0)

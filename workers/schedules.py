@@ -1,8 +1,8 @@
 """Schedules as data: what the cron scheduler enqueues, and how often."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from app.state import queues
 from workers import jobs

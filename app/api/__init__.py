@@ -43,7 +43,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
-    from app.api import blocklists, records, related, saves     # the sidebar's endpoints
+    from app.api import blocklists, records, related, saves  # the sidebar's endpoints
 
     for module in (related, saves, records, blocklists):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)

@@ -13,7 +13,14 @@ from app.providers.salesforce.oauth import SignInFailed
 from app.runtime import db_session, runtime
 from app.services import signin, signin_return
 from app.services.tokens import issue_token, revoke_token
-from schemas.auth import CallbackArgsSchema, LoginArgsSchema, NewTokenSchema, SignInSchema, TokenCreateSchema, TokenSchema
+from schemas.auth import (
+    CallbackArgsSchema,
+    LoginArgsSchema,
+    NewTokenSchema,
+    SignInSchema,
+    TokenCreateSchema,
+    TokenSchema,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-in and API tokens")
 

@@ -13,8 +13,15 @@ from app.runtime import db_session, runtime
 from app.services import mailboxes as service
 from app.services.sync_queue import enqueue_session
 from schemas.mailboxes import (
-    DashboardArgsSchema, DashboardSchema, MailboxCreateSchema, MailboxListArgsSchema, MailboxPageSchema,
-    MailboxPatchSchema, MailboxSchema, SuspendSchema, SyncRequestedSchema,
+    DashboardArgsSchema,
+    DashboardSchema,
+    MailboxCreateSchema,
+    MailboxListArgsSchema,
+    MailboxPageSchema,
+    MailboxPatchSchema,
+    MailboxSchema,
+    SuspendSchema,
+    SyncRequestedSchema,
 )
 
 blp = Blueprint("mailboxes", __name__, url_prefix="/mailboxes", description="Mailboxes and their sync")

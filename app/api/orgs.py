@@ -1,7 +1,7 @@
 """Admin: org-wide settings, including the auto-sync switch."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -75,4 +75,4 @@ class SalesforceStatus(MethodView):
                 "connection_reason": default.status_reason if default else None,
                 "api_used": usage.used if usage else None, "api_max": usage.max if usage else None,
                 "api_reserve": rt.config.salesforce_api_reserve,
-                "paused_until": datetime.fromtimestamp(paused, timezone.utc) if paused else None}
+                "paused_until": datetime.fromtimestamp(paused, UTC) if paused else None}

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask_smorest import abort
 
-from app.providers.salesforce.errors import (CallFailed, OrgPaused, ReauthorizationRequired, SalesforceError,
-                                             TransientError)
+from app.providers.salesforce.errors import (
+    CallFailed,
+    OrgPaused,
+    ReauthorizationRequired,
+    SalesforceError,
+    TransientError,
+)
 
 STATUS_BY_CODE: dict[str, int] = {
     **dict.fromkeys(("INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE", "REQUIRED_FIELD_MISSING",

@@ -3,8 +3,8 @@ from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.mailbox import Mailbox, ServerProfile
-from app.models.org import Org, SalesforceConnection
 from app.models.mapping_table import MappingTableRecord
+from app.models.org import Org, SalesforceConnection
 from app.models.saved_email import SavedEmail, SavedEmailSaver
 from app.models.sidebar_requests import BlocklistEntry, ComposeSave, MeetingSave, ThreadAutosave
 from app.models.sync_session import SyncSessionRecord

@@ -5,7 +5,7 @@ core relies on to advance cursors only after the data is written.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select
 

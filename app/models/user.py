@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UtcDateTime, utcnow
 
+
 class User(Base):
     """`role` is admin when Salesforce says so (`sf_admin`) or an admin granted it."""
 

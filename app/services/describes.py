@@ -1,7 +1,7 @@
 """The org's Salesforce schema (describe) for API validation, in the sync core's format."""
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from app.models import User
 from app.providers.salesforce.connect import connect, connect_org

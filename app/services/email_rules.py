@@ -6,7 +6,7 @@ SavedEmailSaver rows (idempotent), so the sidebar shows "already saved" for engi
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

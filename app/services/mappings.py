@@ -1,7 +1,7 @@
 """Admin-edited mapping tables and personal overrides, validated against the org's describe."""
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
@@ -26,7 +27,6 @@ from app.services.describes import core_describe
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
-
 from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules

@@ -7,7 +7,7 @@ were found) one with their open Opportunities and Cases. Unknown addresses come 
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.queries import run_queries

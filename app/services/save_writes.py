@@ -7,15 +7,14 @@ upserts the Task/EmailMessage by `Syncline_Key__c` and adds its shared-activity 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
-import nh3
+from datetime import UTC, datetime
 
 from app.providers.salesforce.client import SalesforceClient, raise_for_subresponse
 from app.providers.salesforce.describe import describe, prepare_for_write
 from app.providers.salesforce.errors import CallFailed
 from app.providers.salesforce.queries import run_queries, soql_literal
 from app.providers.salesforce.writes import SYNCLINE_KEY
+from app.security.html import clean_html
 from app.services.sidebar_salesforce import type_of
 from app.sync.email_saves import email_fields
 from app.sync.items import EmailMessage
@@ -78,7 +77,7 @@ def _message(item: dict, message_id: str) -> EmailMessage:
     sender = item["from_"]["email"] if item.get("from_") else ""
     sent_at = item.get("date")
     if sent_at is not None and sent_at.tzinfo is None:
-        sent_at = sent_at.replace(tzinfo=timezone.utc)     # a date without a zone is taken as UTC
+        sent_at = sent_at.replace(tzinfo=UTC)     # a date without a zone is taken as UTC
     return EmailMessage(item_id=item.get("message_ref") or "", message_id=message_id,
                         conversation_id=item.get("thread_id") or "", sender=sender,
                         to=tuple(p["email"] for p in item["to"]), cc=tuple(p["email"] for p in item["cc"]),
@@ -92,7 +91,7 @@ def email_message_values(item: dict, edits: dict, owner: dict, key: str, what_id
                           owner_email=owner["email"])
     values = email_fields(_message(item, item.get("message_id") or ""), session, {})
     values.update(Subject=edits["subject"], TextBody=edits["description"],
-                  HtmlBody=nh3.clean(item["body_html"]) if item.get("body_html") else None,
+                  HtmlBody=clean_html(item.get("body_html")) or None,
                   FromName=(item.get("from_") or {}).get("name"), RelatedToId=what_id)
     values.update({SYNCLINE_KEY: key, MANUAL_FLAG: True})
     return {k: v for k, v in values.items() if v not in (None, "")}
@@ -100,7 +99,7 @@ def email_message_values(item: dict, edits: dict, owner: dict, key: str, what_id
 
 def task_values(item: dict, edits: dict, key: str, who_ids: list[str], what_id: str | None) -> dict:
     """A completed Email-type Task carrying the email's text."""
-    when = (item.get("date") or datetime.now(timezone.utc))
+    when = (item.get("date") or datetime.now(UTC))
     values = {"Subject": f"Email: {edits['subject']}"[:255], "Description": edits["description"],
               "Status": "Completed", "TaskSubtype": "Email", "ActivityDate": when.date().isoformat(),
               "WhoId": who_ids[0] if who_ids else None, "WhatId": what_id, SYNCLINE_KEY: key, MANUAL_FLAG: True}

@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy import select
 
-from app.models import Mailbox, SyncSessionRecord, User
 from app.logs import redact
+from app.models import Mailbox, SyncSessionRecord, User
 from app.models.base import utcnow
 from app.runtime import Runtime
 from app.services import audit

@@ -1,7 +1,7 @@
 """Turn org and personal settings into the core's SyncPolicy and mapping tables."""
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 

@@ -5,7 +5,7 @@ per-mailbox lock in the runner makes sure only one runs.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -46,7 +46,7 @@ def pending_job(rt: Runtime, mailbox_id: int) -> Job | None:
 
 def _worker_died(rt: Runtime, job: Job, mailbox_id: int) -> bool:
     started = job.started_at
-    if started is None or (utcnow() - started.replace(tzinfo=timezone.utc)).total_seconds() < STARTUP_GRACE_SECONDS:
+    if started is None or (utcnow() - started.replace(tzinfo=UTC)).total_seconds() < STARTUP_GRACE_SECONDS:
         return False
     return not rt.redis.client.exists(keys.mailbox_lock(mailbox_id))
 

@@ -8,8 +8,8 @@ mailbox is suspended with the reason shown and an audit event written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from app.logs import bound
 from app.models import Mailbox, User

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from redis import Redis
 
@@ -59,7 +59,7 @@ class Lease:
             stop.set()
             thread.join(timeout=1)
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         return self
 
     def __exit__(self, *_exc) -> None:

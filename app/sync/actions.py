@@ -6,9 +6,10 @@ failed action holds exactly those cursors back and the change replays.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from app.sync.idmap import IdMapEntry
 from app.sync.items import MailboxItem

@@ -6,11 +6,18 @@ A batch that raises counts as failed for every action in it; ``AuthFailure`` sto
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 from app.sync.actions import (
-    Action, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, UpdateCrm, UpdateMailbox,
+    Action,
+    CreateInCrm,
+    CreateInMailbox,
+    DeleteInCrm,
+    DeleteInMailbox,
+    UpdateCrm,
+    UpdateMailbox,
 )
 from app.sync.errors import AuthFailure, NotFound, SyncError
 from app.sync.idmap import IdMapEntry, IdMapStore, with_write_intents

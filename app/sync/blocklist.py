@@ -2,8 +2,9 @@
 participant look-up the engine makes, so they are never resolved, linked or related."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from app.sync.ports import CrmPort, PersonMatch
 

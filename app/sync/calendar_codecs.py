@@ -7,12 +7,18 @@ when converting the aware mailbox datetime to UTC.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.sync.transforms import (
-    MINUTES_PER_DAY, UNREADABLE, Codec, DateCodec, FieldContext, format_sf_datetime,
+    MINUTES_PER_DAY,
+    UNREADABLE,
+    Codec,
+    DateCodec,
+    FieldContext,
+    format_sf_datetime,
     parse_sf_datetime,
 )
 

@@ -7,8 +7,8 @@ per resolved participant and role, ``RelatedToId`` that Account, plus the saving
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage

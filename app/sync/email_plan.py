@@ -6,12 +6,20 @@ keyed by sync key because the record id is known only after the upsert.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from app.sync.actions import Action, CreateInCrm, RecordEntry, Skip
 from app.sync.email_links import (
-    EMAIL_RELATION, TASK_RELATION, Directory, EmailLinks, RelationIntent, auto_links, chosen_links, saver_relation,
+    EMAIL_RELATION,
+    TASK_RELATION,
+    Directory,
+    EmailLinks,
+    RelationIntent,
+    auto_links,
+    chosen_links,
+    saver_relation,
 )
 from app.sync.email_rules import SaveReason, SaveRules, normalized_message_id
 from app.sync.idmap import IdMapEntry, PendingWrite, mailbox_stream, sync_key

@@ -7,8 +7,8 @@ belongs to a thread the user set to "save all emails in thread".
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from app.sync.blocklist import AddressBlocklist
 from app.sync.items import EmailMessage

@@ -6,15 +6,23 @@ leaves exactly one record and one set of relations. The planning is in ``email_p
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from app.sync.actions import CreateInCrm, RecordEntry
 from app.sync.apply import Applied, Ports, apply_actions
 from app.sync.blocklist import blocklisted
 from app.sync.email_links import build_directory, participants
 from app.sync.email_plan import (
-    RELATION_OBJECT, EmailLookups, EmailSavePlan, SavedNote, email_fields, email_key, plan_email_saves, task_fields,
+    RELATION_OBJECT,
+    EmailLookups,
+    EmailSavePlan,
+    SavedNote,
+    email_fields,
+    email_key,
+    plan_email_saves,
+    task_fields,
 )
 from app.sync.email_rules import SaveRules, save_reason, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome

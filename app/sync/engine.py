@@ -6,13 +6,20 @@ changes were all safely written. A crash anywhere replays; echo suppression make
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from app.sync.apply import Ports, apply_actions
 from app.sync.blocklist import AddressBlocklist, blocklisted
 from app.sync.engine_support import (
-    finalize_entries, gather_lookups, held_streams, pull_crm, pull_mailbox, reconcile_pending, record_outcome,
-    tombstones_from_full_listings, with_retries,
+    finalize_entries,
+    gather_lookups,
+    held_streams,
+    pull_crm,
+    pull_mailbox,
+    reconcile_pending,
+    record_outcome,
+    tombstones_from_full_listings,
+    with_retries,
 )
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
 from app.sync.mapping import BoundMapping, Direction

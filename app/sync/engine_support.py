@@ -1,8 +1,8 @@
 """The engine's steps that touch ports or the ID map, kept small and separately testable."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents

@@ -6,7 +6,8 @@ Lead; ``WhatId`` is that Contact's Account. Only on create, never over a value a
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from app.sync.email_links import Directory
 from app.sync.items import CalendarItem, MailboxItem

@@ -6,9 +6,9 @@ accepted only when exactly one unmanaged candidate fits.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from app.sync.idmap import IdMapEntry, mailbox_identity, sync_key
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
@@ -88,4 +88,4 @@ def occurrence_start(item_id: str) -> datetime | None:
     _, stamp = split_occurrence_id(item_id)
     if stamp is None:
         return None
-    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)

@@ -7,10 +7,11 @@ property in the mailbox), and a restart reconciles pending entries by looking th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Mapping, Protocol, Sequence
+from typing import Protocol
 
 from app.sync.items import CalendarItem, FolderKind, MailboxItem
 

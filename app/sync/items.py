@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
-from typing import Union
 
 
 class FolderKind(str, Enum):
@@ -176,7 +175,7 @@ class EmailMessage:
     save_marker: str = ""  # the X-Syncline-Save header of a Compose-mode "save when sent"
 
 
-MailboxItem = Union[CalendarItem, TaskItem, ContactItem, EmailMessage]
+MailboxItem = CalendarItem | TaskItem | ContactItem | EmailMessage
 
 ITEM_TYPES: dict[FolderKind, type] = {
     FolderKind.CALENDAR: CalendarItem,

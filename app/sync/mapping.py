@@ -8,14 +8,22 @@ from __future__ import annotations
 import hashlib
 import json
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 from app.sync.calendar_codecs import AttendeesCodec, EventTimingCodec, StartDateCodec
 from app.sync.items import ITEM_TYPES, FolderKind
 from app.sync.transforms import (
-    UNREADABLE, BoolCodec, Codec, DateCodec, DateTimeCodec, FieldContext, HtmlTextCodec, PicklistCodec,
+    UNREADABLE,
+    BoolCodec,
+    Codec,
+    DateCodec,
+    DateTimeCodec,
+    FieldContext,
+    HtmlTextCodec,
+    PicklistCodec,
     TextCodec,
 )
 
@@ -48,7 +56,7 @@ class Direction(str, Enum):
     def to_mailbox(self) -> bool:
         return self in (Direction.BOTH, Direction.TO_MAILBOX)
 
-    def narrowed_by(self, other: "Direction") -> "Direction":
+    def narrowed_by(self, other: Direction) -> Direction:
         """The flow allowed by both (row direction ∩ object option)."""
         sf = self.to_salesforce and other.to_salesforce
         mb = self.to_mailbox and other.to_mailbox
@@ -79,7 +87,7 @@ class MappingRow:
                 "direction": self.direction.value, "transform": self.transform, "options": dict(self.options)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "MappingRow":
+    def from_dict(cls, data: Mapping[str, Any]) -> MappingRow:
         return cls(data["mailbox_field"], data["salesforce_field"], Direction(data.get("direction", "both")),
                    data.get("transform", "text"), dict(data.get("options") or {}))
 
@@ -101,7 +109,7 @@ class MappingTable:
                 "rows": [r.to_dict() for r in self.rows]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "MappingTable":
+    def from_dict(cls, data: Mapping[str, Any]) -> MappingTable:
         return cls(data["name"], FolderKind(data["kind"]), data["object_type"],
                    tuple(MappingRow.from_dict(r) for r in data["rows"]))
 

@@ -6,9 +6,10 @@ tiebreak for last-writer-wins; changes themselves are detected by value hashes.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from app.sync.actions import ConflictRecord
 from app.sync.mapping import Direction, MappingRow, value_hash

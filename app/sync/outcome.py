@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from app.sync.actions import (
-    Action, ConflictRecord, CreateInCrm, CreateInMailbox, DeleteInCrm, DeleteInMailbox, RecordEntry,
-    ResolveConflict, Skip, UpdateCrm, UpdateMailbox,
+    Action,
+    ConflictRecord,
+    CreateInCrm,
+    CreateInMailbox,
+    DeleteInCrm,
+    DeleteInMailbox,
+    RecordEntry,
+    ResolveConflict,
+    Skip,
+    UpdateCrm,
+    UpdateMailbox,
 )
 from app.sync.items import FolderKind
 

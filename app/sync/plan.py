@@ -5,22 +5,40 @@ fetched); output is a list of actions. No ports, no clock: ``session.now`` is th
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from app.sync.actions import (
-    Action, CreateInCrm, CreateInMailbox, RecordEntry, ResolveConflict, UpdateCrm, UpdateMailbox,
+    Action,
+    CreateInCrm,
+    CreateInMailbox,
+    RecordEntry,
+    ResolveConflict,
+    UpdateCrm,
+    UpdateMailbox,
 )
 from app.sync.event_links import with_event_links
-from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
+from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
 from app.sync.items import CalendarItem, MailboxItem
 from app.sync.mapping import (
-    BoundMapping, Direction, crm_values, item_changes, mailbox_values, record_fields, value_hash, values_hashes,
+    BoundMapping,
+    Direction,
+    crm_values,
+    item_changes,
+    mailbox_values,
+    record_fields,
+    value_hash,
+    values_hashes,
 )
 from app.sync.merge import MergeResult, SideState, merge_fields
 from app.sync.plan_deletes import (
-    delete_in_crm, mailbox_gone, plan_crm_deletes, plan_mailbox_deletes, plan_vanished_occurrences,
+    delete_in_crm,
+    mailbox_gone,
+    plan_crm_deletes,
+    plan_mailbox_deletes,
+    plan_vanished_occurrences,
 )
 from app.sync.plan_state import PlanState
 from app.sync.plan_support import PlanLookups, build_item, content_of, relations_for

@@ -5,8 +5,8 @@ A delete always wins over an edit on the other side (reported as a conflict); wi
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from app.sync.actions import DeleteInCrm, DeleteInMailbox, RecordEntry, ResolveConflict
 from app.sync.identity import MailboxUnit, occurrence_start

@@ -1,8 +1,8 @@
 """The planner's working state: indexes over its inputs and the actions decided so far."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from app.sync.actions import Action, Skip
 from app.sync.idmap import IdMapEntry, crm_stream, mailbox_stream

@@ -1,8 +1,9 @@
 """Small pure helpers the planner uses: lookups, new mailbox items, attendee relations."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from app.sync.actions import ConflictRecord
 from app.sync.email_links import Directory

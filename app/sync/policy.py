@@ -5,10 +5,10 @@ cancelled meetings removed from Salesforce, a 14-days-back / 60-days-ahead calen
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Mapping
 
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, TaskItem, TaskStatus
 from app.sync.mapping import Direction
@@ -82,7 +82,7 @@ class SyncSession:
     owner_id: str
     owner_email: str = ""
     timezone: str = "UTC"
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def in_window(item: MailboxItem, policy: SyncPolicy, now: datetime) -> bool:
@@ -107,7 +107,7 @@ def _calendar_in_window(item: CalendarItem, window: SyncWindow, now: datetime) -
 
 def _start_instant(item: CalendarItem) -> datetime | None:
     if item.all_day and item.start_date is not None:
-        return datetime.combine(item.start_date, datetime.min.time(), timezone.utc)
+        return datetime.combine(item.start_date, datetime.min.time(), UTC)
     return item.start
 
 
@@ -120,6 +120,6 @@ def record_in_window(fields: Mapping[str, object], kind: FolderKind, policy: Syn
     if not when:
         return True
     text = str(when)
-    instant = (datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+    instant = (datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
                if len(text) == 10 else parse_sf_datetime(text))
     return low <= instant < high

@@ -6,9 +6,10 @@ one bad record never sinks a batch (Salesforce ``allOrNone=false``).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from app.sync.items import FolderKind, MailboxItem
 

@@ -8,9 +8,9 @@ of creating a second one. Rules are expanded in the series' own wall time, so a 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.sync.items import CalendarException, CalendarItem, occurrence_id
@@ -61,8 +61,8 @@ def _weekday(token: str) -> int:
 
 def _parse_until(value: str) -> datetime:
     if len(value) == 8:
-        return datetime.combine(date(int(value[:4]), int(value[4:6]), int(value[6:])), time.max, timezone.utc)
-    return datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.combine(date(int(value[:4]), int(value[4:6]), int(value[6:])), time.max, UTC)
+    return datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
 
 
 def local_starts(rule: RecurrenceRule, first: datetime) -> Iterator[datetime]:
@@ -140,7 +140,7 @@ def _series_origin(master: CalendarItem, zone: ZoneInfo) -> tuple[datetime, time
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _occurrence(master: CalendarItem, rid: datetime, start: datetime, length: timedelta,

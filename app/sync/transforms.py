@@ -8,11 +8,12 @@ suppression and field-level merge work, so ``to_record`` ∘ ``from_record`` mus
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
 from html.parser import HTMLParser
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 UNREADABLE = object()  # the CRM record does not carry this value (e.g. attendees)
@@ -32,7 +33,7 @@ def format_sf_datetime(value: datetime) -> str:
     """Salesforce's UTC form: ``2026-11-23T10:00:00.000+0000``. Naive values are refused."""
     if value.tzinfo is None:
         raise ValueError("naive datetime cannot be sent to Salesforce")
-    utc = value.astimezone(timezone.utc)
+    utc = value.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
 
 
@@ -40,7 +41,7 @@ def parse_sf_datetime(text: str) -> datetime:
     """Parse what Salesforce returns (``+0000``, ``Z`` or ``+00:00`` offsets) as aware UTC."""
     cleaned = text.strip().replace("Z", "+00:00")
     cleaned = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", cleaned)
-    return datetime.fromisoformat(cleaned).astimezone(timezone.utc)
+    return datetime.fromisoformat(cleaned).astimezone(UTC)
 
 
 def truncate(text: str, limit: int | None) -> str:

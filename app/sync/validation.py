@@ -4,8 +4,9 @@ Pure: the API layer fetches the describe and shows these errors next to the name
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from app.sync.items import item_field_names
 from app.sync.mapping import CODECS, MappingRow, MappingTable

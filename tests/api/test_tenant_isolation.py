@@ -151,8 +151,9 @@ def test_thread_autosaves_and_blocklists_are_each_users_own(client, world):
     assert client.delete(path, headers=world["user_b"]).status_code == 204
     client.put("/api/v1/me/blocklist", json={"entries": ["@b.example"]}, headers=world["user_b"])
     assert client.get("/api/v1/me/blocklist", headers=world["user_a"]).get_json()["entries"] == []
-    from app.models import ThreadAutosave
     from sqlalchemy import select
+
+    from app.models import ThreadAutosave
 
     with client.application.extensions["syncline"].db.session_scope() as s:
         assert [(r.user_id, r.thread_id) for r in s.scalars(select(ThreadAutosave))] == [(world["ids"]["user_a"], "thread-1")]

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -104,7 +104,7 @@ def _mailbox_with_history(api_app, factory: Factory, user) -> None:
     from app.models import SyncSessionRecord
 
     mailbox = factory.mailbox(user)
-    now = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
     counts = {"created": 2, "updated": 1, "deleted": 0, "skipped": 0, "failed": 1}
     with api_app.extensions["syncline"].db.session_scope() as s:
         s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="succeeded",

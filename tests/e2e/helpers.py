@@ -5,18 +5,18 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from imapclient import IMAPClient
 
 from app.providers.imap_dav import MailboxOptions, build_mailbox
-from app.sandbox.mailservers.radicale import DavAccount
 from app.sync.items import CalendarItem, FolderKind
+from sandbox.mailservers.radicale import DavAccount
 from tests.e2e.conftest import E2E
 from tests.factories import Factory
 
-NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass

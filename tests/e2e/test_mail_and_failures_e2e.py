@@ -7,10 +7,10 @@ import time
 import pytest
 from rq.job import Job
 
-from app.sandbox.salesforce.app import EmulatorApp
 from app.state import keys
-from tests.realservers import free_port
+from sandbox.salesforce.app import EmulatorApp
 from tests.e2e.helpers import append_tagged_mail, dashboard, force_sync, sign_up
+from tests.realservers import free_port
 
 
 def _saved(person, message_id: str) -> list[dict]:

@@ -8,16 +8,24 @@ are rejected like ``STRING_TOO_LONG`` when a describe is given, failures inject 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from app.sync.errors import CursorExpired, InvalidData, NotFound
 from app.sync.idmap import IdMapEntry
 from app.sync.items import FolderKind
 from app.sync.ports import (
-    SYNC_KEY_FIELD, ActivityRelationSpec, CrmChanges, CrmRecord, EventRelationSpec, PersonMatch, RecordWrite,
-    SearchCriteria, WriteResult,
+    SYNC_KEY_FIELD,
+    ActivityRelationSpec,
+    CrmChanges,
+    CrmRecord,
+    EventRelationSpec,
+    PersonMatch,
+    RecordWrite,
+    SearchCriteria,
+    WriteResult,
 )
 from tests.fakes.mailbox_memory import Faults, TickingClock
 

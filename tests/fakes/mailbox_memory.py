@@ -6,13 +6,18 @@ Test code plays the *user* through ``put``/``edit``/``remove``; the engine uses 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from app.sync.errors import CursorExpired, NotFound, TemporaryFailure
 from app.sync.items import (
-    CalendarException, CalendarItem, FolderKind, MailboxItem, split_occurrence_id,
+    CalendarException,
+    CalendarItem,
+    FolderKind,
+    MailboxItem,
+    split_occurrence_id,
 )
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -27,7 +32,7 @@ class TickingClock:
     """A shared clock that advances one second per reading, so modification times are ordered."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -177,7 +182,7 @@ class InMemoryMailbox:
         """Occurrence writes become exceptions on the master (only start/end/subject/location)."""
         master = self.items[kind][series_id]
         assert isinstance(master, CalendarItem)
-        rid = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        rid = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         current = next((e for e in master.exceptions if e.recurrence_id == rid), CalendarException(rid))
         updated = replace(current, cancelled=current.cancelled or cancel,
                           **{k: v for k, v in changes.items() if k in EXCEPTION_FIELDS})

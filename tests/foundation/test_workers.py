@@ -10,11 +10,10 @@ import time
 import redis as redis_lib
 from rq import Queue
 
-from app.state import keys
-from app.state import queues
-from workers.schedules import Schedule
-from workers.scheduler import build_scheduler
+from app.state import keys, queues
 from workers import jobs
+from workers.scheduler import build_scheduler
+from workers.schedules import Schedule
 
 
 def test_scheduler_enqueues_heartbeat_and_worker_runs_it(sqlite_app):

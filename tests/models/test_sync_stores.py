@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from app.models import IdMapRow, Mailbox, ServerProfile
-from app.models.sync_stores import SqlCursorStore, SqlIdMapStore, _COPIED
+from app.models.sync_stores import _COPIED, SqlCursorStore, SqlIdMapStore
 from app.sync.idmap import IdMapEntry, PendingWrite
 from app.sync.items import FolderKind
 from tests.factories import Factory
@@ -48,7 +48,7 @@ def test_put_then_entries_round_trips_every_field(stores):
                    crm_id="00U000000000001AAA", mailbox_version='"etag-1"', crm_version="2026-11-23T10:00:00.000+0000",
                    mailbox_hash="mh", crm_hash="ch", field_hashes={"subject": "h1"}, pending=PendingWrite.CREATE_IN_CRM,
                    pending_writes={"mailbox:subject": "h2"}, last_error="UNABLE_TO_LOCK_ROW", attempts=2,
-                   synced_at=datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+                   synced_at=datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     id_map.put([entry])
     assert id_map.entries(mailbox_id, FolderKind.CALENDAR) == [entry]
     assert id_map.entries(mailbox_id, FolderKind.TASKS) == []

@@ -1,6 +1,6 @@
 """Real servers for integration and end-to-end tests: Dovecot (IMAP), Radicale and Xandikos (DAV).
 
-Dovecot and Radicale live in product code (`app.sandbox.mailservers`, which the sandbox runs);
+Dovecot and Radicale live in product code (`sandbox.mailservers`, which the sandbox runs);
 these modules re-export them so tests keep one import path.
 
 Import from here in any conftest; each class starts its server on a free loopback port in

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import requests
 
-from app.sandbox.mailservers.process import ServerProcess, free_port
-from app.sandbox.mailservers.radicale import DavAccount, RadicaleServer, require_module
+from sandbox.mailservers.process import ServerProcess, free_port
+from sandbox.mailservers.radicale import DavAccount, RadicaleServer, require_module
 
 __all__ = ["DavAccount", "RadicaleServer", "XandikosServer"]
 

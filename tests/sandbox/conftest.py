@@ -12,8 +12,8 @@ import pytest
 from app.config import Config
 from app.migrate import upgrade
 from app.runtime import Runtime
-from app.sandbox.environment import SandboxEnvironment
-from app.sandbox.seed import SandboxSeed, seed_sandbox
+from sandbox.environment import SandboxEnvironment
+from sandbox.seed import SandboxSeed, seed_sandbox
 
 PUBLIC_URL = "http://127.0.0.1:5000"
 

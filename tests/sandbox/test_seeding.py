@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,11 @@ from sqlalchemy import func, select, text
 
 from app.models import ApiToken, Base, Mailbox, Org, SalesforceConnection, ServerProfile, User
 from app.providers.imap_dav import MailboxOptions, build_mailbox
-from app.sandbox import seed_data as data
-from app.sandbox.salesforce.values import parse_datetime
-from app.sandbox.seed import seed_sandbox
 from app.security.api_tokens import hash_token
 from app.sync.items import FolderKind
+from sandbox import seed_data as data
+from sandbox.salesforce.values import parse_datetime
+from sandbox.seed import seed_sandbox
 from tests.sandbox.conftest import make_instance, runtime_for, start_sandbox
 
 
@@ -35,7 +35,7 @@ def test_emulator_holds_sandbox_co_with_crm_records_and_an_upcoming_event(sandbo
     assert counts == {"Account": 2, "Contact": 3, "Lead": 2, "Opportunity": 1, "Event": 1}
     [event] = emu.records(org, "Event")
     start = parse_datetime(event["StartDateTime"])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert event["OwnerId"] == sandbox.seed.sf_user_id and now < start < now + timedelta(days=7)
     [user] = [u for u in emu.records(org, "User") if u["Id"] == sandbox.seed.sf_user_id]
     assert emu.identity(org, user["Id"])["email"] == data.ADMIN["email"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.sandbox.mailservers import free_port
+from sandbox.mailservers import free_port
 from tests.sandbox.conftest import make_instance
 
 REPO = Path(__file__).resolve().parents[2]

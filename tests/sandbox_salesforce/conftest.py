@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -15,7 +16,7 @@ if str(ROOT) not in sys.path:   # lets plain `pytest` import `app` without packa
 
 from simple_salesforce import Salesforce  # noqa: E402
 
-from app.sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 API = "/services/data/v62.0"
 

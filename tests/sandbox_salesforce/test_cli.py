@@ -1,4 +1,4 @@
-"""`python -m app.sandbox.salesforce` runs standalone and persists its state under --state-dir."""
+"""`python -m sandbox.salesforce` runs standalone and persists its state under --state-dir."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ from .conftest import ROOT, trusted_session
 
 
 def _run(state_dir: Path) -> tuple[subprocess.Popen, dict]:
-    proc = subprocess.Popen([sys.executable, "-m", "app.sandbox.salesforce", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.salesforce", "--port", "0",
                              "--state-dir", str(state_dir)], cwd=ROOT, stdout=subprocess.PIPE,
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None

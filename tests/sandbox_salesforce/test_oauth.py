@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from app.sandbox.salesforce import SalesforceEmulator, pkce_challenge
+from sandbox.salesforce import SalesforceEmulator, pkce_challenge
 
 from .conftest import Tenant, trusted_session
 

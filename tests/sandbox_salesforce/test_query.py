@@ -1,7 +1,7 @@
 """SOQL over HTTPS: paging through 2,000-row pages, parent fields, filters, errors."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
@@ -60,7 +60,7 @@ def test_parent_relationship_fields_and_polymorphic_who(tenant: Tenant) -> None:
 
 def test_where_operators_dates_order_limit_offset(tenant: Tenant) -> None:
     emu, org = tenant.emu, tenant.org
-    base = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     for i, subject in enumerate(["Alpha", "beta", "Gamma", "Delta", None]):
         emu.insert(org, "Event", {"Subject": subject, "DurationInMinutes": 30,
                                   "StartDateTime": (base + timedelta(days=i)).isoformat()})
@@ -85,7 +85,7 @@ def test_where_operators_dates_order_limit_offset(tenant: Tenant) -> None:
         assert subjects("StartDateTime = NEXT_N_DAYS:2") == ["Delta", None]
         assert subjects("ActivityDate = YESTERDAY") == ["beta"]
     finally:
-        emu.clock = lambda: datetime.now(timezone.utc)
+        emu.clock = lambda: datetime.now(UTC)
     assert tenant.sf.query("SELECT COUNT() FROM Event")["totalSize"] == 5
 
 

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from simple_salesforce.exceptions import (SalesforceMalformedRequest,
-                                          SalesforceResourceNotFound)
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
-from app.sandbox.salesforce.ids import checksum_suffix, to18
+from sandbox.salesforce.ids import checksum_suffix, to18
 
 from .conftest import Tenant
 

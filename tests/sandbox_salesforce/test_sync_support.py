@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from simple_salesforce.exceptions import (SalesforceExpiredSession, SalesforceGeneralError,
-                                          SalesforceMalformedRequest, SalesforceRefusedRequest,
-                                          SalesforceResourceNotFound)
+from simple_salesforce.exceptions import (
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
 
 from .conftest import Tenant, make_tenant
 
 
 def test_updated_and_deleted_report_ids_within_window(tenant: Tenant) -> None:
     emu = tenant.emu
-    t0 = datetime(2026, 11, 23, 10, 0, 30, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 23, 10, 0, 30, tzinfo=UTC)
     emu.clock = lambda: t0
     try:
         keep = tenant.sf.Task.create({"Subject": "keep"})["id"]
@@ -39,7 +43,7 @@ def test_updated_and_deleted_report_ids_within_window(tenant: Tenant) -> None:
         with pytest.raises(SalesforceMalformedRequest):
             tenant.sf.Task.updated(end, start)
     finally:
-        emu.clock = lambda: datetime.now(timezone.utc)
+        emu.clock = lambda: datetime.now(UTC)
 
 
 def test_sosl_finds_contacts_and_leads_by_email(tenant: Tenant) -> None:

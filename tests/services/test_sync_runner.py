@@ -6,7 +6,7 @@ Redis and the database are real. End-to-end runs against real servers live in te
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Queue
@@ -134,7 +134,7 @@ def test_scheduler_tick_enqueues_due_mailboxes_once(setup):
 
 
 def test_slots_spread_10000_mailboxes_evenly_over_the_interval():
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     slots = [next_run_after(i, 30, now) for i in range(10_000)]
     assert all(now < s <= now + timedelta(minutes=30) for s in slots)
     per_second = Counter(slots)
@@ -143,7 +143,6 @@ def test_slots_spread_10000_mailboxes_evenly_over_the_interval():
 
 
 def test_a_job_whose_worker_died_does_not_block_a_new_session(setup):
-    from datetime import timezone as tz
 
     from rq.job import Job, JobStatus
 
@@ -154,7 +153,7 @@ def test_a_job_whose_worker_died_does_not_block_a_new_session(setup):
     assert new
     job = Job.fetch(job_id, connection=rt.redis.client)
     job.set_status(JobStatus.STARTED)
-    job.started_at = datetime.now(tz.utc) - timedelta(minutes=5)
+    job.started_at = datetime.now(UTC) - timedelta(minutes=5)
     job.save()
     holder = Lease(rt.redis.client, keys.mailbox_lock(mailbox.id), 30)
     holder.acquire()
@@ -181,7 +180,7 @@ def test_conflicts_with_dates_and_enums_are_recorded_for_the_dashboard(setup):
 
     rt, _, _, mailbox, _ = setup
     record_id, _, _ = start(rt, mailbox.id, "forced", None)
-    when = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     conflict = ConflictRecord("k1", "timing", {"start": when}, (when, when), "salesforce",
                               ConflictPolicy.LAST_WRITER_WINS, "later edit", when, when)
     assert finish(rt, record_id, mailbox.id, SyncOutcome(conflicts=(conflict,)), {}) == "succeeded"

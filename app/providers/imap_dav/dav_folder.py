@@ -7,14 +7,19 @@ so a replayed create finds the first one instead of duplicating it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Protocol, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from app.providers.imap_dav.davsync import CollectionClient, Resource
 from app.sync.errors import AuthFailure, InvalidData, NotFound, SyncError
 from app.sync.items import (
-    CalendarException, CalendarItem, FolderKind, MailboxItem, split_occurrence_id,
+    CalendarException,
+    CalendarItem,
+    FolderKind,
+    MailboxItem,
+    split_occurrence_id,
 )
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -147,7 +152,7 @@ def apply_patch(item: MailboxItem, patch: ItemPatch) -> MailboxItem:
 
 
 def _patch_occurrence(item: CalendarItem, stamp: str, changes: dict[str, Any]) -> CalendarItem:
-    rid = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    rid = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     current = next((e for e in item.exceptions if e.recurrence_id == rid), CalendarException(rid))
     updated = replace(current, cancelled=current.cancelled or bool(changes.get("cancelled")),
                       **{k: v for k, v in changes.items() if k in EXCEPTION_FIELDS})

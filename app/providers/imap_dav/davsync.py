@@ -7,14 +7,19 @@ import base64
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from xml.sax.saxutils import escape
 
 from app.providers.imap_dav.discovery import DavCollection
 from app.providers.imap_dav.errors import http_error
 from app.providers.imap_dav.webdav import (
-    DavSession, Multistatus, parse_multistatus, prop_xml, quoted_path, xml_document,
+    DavSession,
+    Multistatus,
+    parse_multistatus,
+    prop_xml,
+    quoted_path,
+    xml_document,
 )
 from app.sync.errors import CursorExpired, NotFound
 

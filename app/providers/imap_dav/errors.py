@@ -4,9 +4,13 @@ Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happ
 """
 from __future__ import annotations
 
-
 from app.sync.errors import (
-    AuthFailure, InvalidData, NotFound, PermissionDenied, SyncError, TemporaryFailure,
+    AuthFailure,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    SyncError,
+    TemporaryFailure,
 )
 
 HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from icalendar import Calendar, Component
@@ -49,10 +49,10 @@ def categories_of(component: Component) -> tuple[str, ...]:
 def as_utc(value: date | datetime) -> datetime:
     """A recurrence id or timestamp as an aware UTC datetime (dates at midnight, floating as UTC)."""
     if not isinstance(value, datetime):
-        return datetime.combine(value, time(0), tzinfo=timezone.utc)
+        return datetime.combine(value, time(0), tzinfo=UTC)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def decoded(component: Component, name: str) -> Any:

@@ -4,7 +4,7 @@ RECURRENCE-ID overrides; cancelled occurrences are EXDATEs (or STATUS:CANCELLED 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vRecur
@@ -45,7 +45,7 @@ def _timing(event: Event) -> dict[str, Any]:
         return {"all_day": True, "start_date": start, "end_date": end_date}
     if start is None:
         return {}
-    start = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
     name = iana_zone_name(start.tzinfo, start)
     local = zone(name)
     if isinstance(end, datetime):
@@ -136,7 +136,7 @@ def write_event(item: CalendarItem, existing: str | None) -> str:
 
 
 def _write_master(event: Event, item: CalendarItem, bumped: bool) -> None:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     ic.replace_prop(event, "UID", item.uid)
     ic.replace_prop(event, "DTSTAMP", now)
     ic.replace_prop(event, "LAST-MODIFIED", now)
@@ -166,7 +166,7 @@ def _write_timing(event: Event, item: CalendarItem) -> None:
         ic.replace_prop(event, "DTEND", item.end_date or item.start_date + timedelta(days=1))
         return
     local = zone(item.timezone)
-    start = (item.start or datetime.now(timezone.utc)).astimezone(local)
+    start = (item.start or datetime.now(UTC)).astimezone(local)
     ic.replace_prop(event, "DTSTART", start)
     ic.replace_prop(event, "DTEND", (item.end or item.start or start).astimezone(local))
 
@@ -207,7 +207,7 @@ def _write_override(override: Event, item: CalendarItem, exception: CalendarExce
         duration = (item.end_date - item.start_date) if item.start_date and item.end_date else timedelta(days=1)
     start = exception.start or as_value(exception.recurrence_id)
     ic.replace_prop(override, "UID", item.uid)
-    ic.replace_prop(override, "DTSTAMP", datetime.now(timezone.utc).replace(microsecond=0))
+    ic.replace_prop(override, "DTSTAMP", datetime.now(UTC).replace(microsecond=0))
     ic.replace_prop(override, "RECURRENCE-ID", as_value(exception.recurrence_id))
     ic.replace_prop(override, "DTSTART", start if exception.start is None else exception.start.astimezone(zone(item.timezone)))
     end = exception.end.astimezone(zone(item.timezone)) if exception.end else start + duration
@@ -220,6 +220,6 @@ def _write_override(override: Event, item: CalendarItem, exception: CalendarExce
 def _instance_value(item: CalendarItem):
     """How this series writes an instance's original start: DATE for all-day, local time otherwise."""
     if item.all_day:
-        return lambda rid: rid.astimezone(timezone.utc).date()
+        return lambda rid: rid.astimezone(UTC).date()
     local = zone(item.timezone)
     return lambda rid: rid.astimezone(local)

@@ -1,7 +1,7 @@
 """VTODO resources ⇄ the core's TaskItem (due date by day, status, priority, completion)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from icalendar import Todo
@@ -60,7 +60,7 @@ def write_task(item: TaskItem, existing: str | None, uid: str) -> str:
     todo = todos[0] if todos else Todo()
     if not todos:
         calendar.add_component(todo)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     values: dict[str, Any] = {
         "UID": uid, "DTSTAMP": now, "LAST-MODIFIED": now, "SUMMARY": item.subject,
         "DESCRIPTION": item.body_text, "DUE": _as_date(item.due_date),
@@ -84,4 +84,4 @@ def _as_date(value: date | None) -> date | None:
 def _completed(item: TaskItem, now: datetime) -> datetime | None:
     if item.status != TaskStatus.COMPLETED:
         return None
-    return (item.completed_at or now).astimezone(timezone.utc)
+    return (item.completed_at or now).astimezone(UTC)

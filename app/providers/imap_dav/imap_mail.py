@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timezone
-from typing import Any, Sequence
+from datetime import UTC
+from typing import Any
 
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.mail_message import parse_message
@@ -200,7 +201,7 @@ def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> Emai
         sent_at=parsed.sent_at, subject=parsed.subject, body_text=parsed.body_text, body_html=parsed.body_html,
         categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
         save_marker=parsed.save_marker,
-        modified_at=internal.astimezone(timezone.utc) if internal and internal.tzinfo else None)
+        modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None)
 
 
 def _state(info: dict[bytes, Any]) -> FolderState:

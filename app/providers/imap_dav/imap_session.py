@@ -1,9 +1,9 @@
 """One IMAP connection: every command is counted and library errors become core errors."""
 from __future__ import annotations
 
-import socket
 import ssl
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
@@ -60,7 +60,7 @@ class ImapSession:
             return call()
         except LoginError as exc:
             raise AuthFailure(f"IMAP login refused: {exc}") from exc
-        except (IMAPClientAbortError, socket.timeout, ConnectionError, ssl.SSLError, OSError) as exc:
+        except (TimeoutError, IMAPClientAbortError, ConnectionError, ssl.SSLError, OSError) as exc:
             self._client = None  # the connection is unusable; the next call reconnects
             raise TemporaryFailure(f"IMAP connection failed: {type(exc).__name__}: {exc}") from exc
         except IMAPClientError as exc:

@@ -7,7 +7,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -97,7 +97,7 @@ def _date(msg: Message) -> datetime | None:
         value = parsedate_to_datetime(header_text(msg, "Date"))
     except (TypeError, ValueError, IndexError):
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _decode(payload: bytes, charset: str | None) -> str:

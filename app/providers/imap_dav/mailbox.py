@@ -4,9 +4,10 @@ contacts, behind the core's ``MailboxPort``. ``build_mailbox`` is the one way to
 from __future__ import annotations
 
 import ssl
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from app.providers.imap_dav.codecs import ContactCodec, EventCodec, TaskCodec
 from app.providers.imap_dav.counter import RequestCounter

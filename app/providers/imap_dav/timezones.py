@@ -6,7 +6,7 @@ embedded VTIMEZONE: that one is matched to the IANA zone with the same offsets a
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,12 +40,12 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(WINDOWS_TO_OLSON.get(name, name))
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def _offsets(tz: tzinfo, year: int) -> tuple[int, tuple[timedelta, ...]]:
     """UTC offsets at noon UTC on every day of ``year``: a fingerprint of the zone's rules."""
-    start = datetime(year, 1, 1, 12, tzinfo=timezone.utc)
+    start = datetime(year, 1, 1, 12, tzinfo=UTC)
     days = tuple((start + timedelta(days=d)).astimezone(tz).utcoffset() or timedelta(0) for d in range(365))
     return year, days
 

@@ -3,7 +3,7 @@ properties we do not map (photos, other addresses, IMPP…) survive our writes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import vobject
@@ -95,7 +95,7 @@ def write_contact(item: ContactItem, existing: str | None, uid: str) -> str:
     _set_typed(card, "adr", ["WORK"], address if any((item.street, item.city, item.postal_code, item.country)) else None, "WORK")
     _set(card, "categories", [clean_text(c) for c in item.categories] or None)
     _set(card, SYNC_KEY_PROP, item.sync_key)
-    _set(card, "rev", datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    _set(card, "rev", datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
     return card.serialize()
 
 

@@ -6,8 +6,8 @@ headers (Xandikos answers 406 otherwise), and no hidden fallbacks or sleeps.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import requests

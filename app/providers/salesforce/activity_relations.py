@@ -6,7 +6,7 @@ Task's WhoId by itself; that row is found like any other.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from app.providers.salesforce.queries import in_list
 from app.sync.ports import ActivityRelationSpec

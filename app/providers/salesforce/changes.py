@@ -8,9 +8,9 @@ from the same queryAll (IsDeleted = true) while the cursor is within the 15-day 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from app.providers.salesforce.client import SalesforceClient, raise_for_subresponse
 from app.providers.salesforce.errors import CallFailed, CursorExpired
@@ -23,11 +23,11 @@ SYSTEM_FIELDS = ("Id", "SystemModstamp", "IsDeleted")
 
 def parse_stamp(value: str) -> datetime:
     """Salesforce datetimes (`2026-01-02T03:04:05.000+0000` or `…Z`) as aware UTC datetimes."""
-    return datetime.strptime(value.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(timezone.utc)
+    return datetime.strptime(value.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(UTC)
 
 
 def soql_stamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class ChangeFeed:
     """Builds and pages the per-object change queries; restartable from any persisted cursor."""
 
     def __init__(self, client: SalesforceClient, overlap: timedelta = DEFAULT_OVERLAP,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.client, self.overlap, self.now = client, overlap, now
 
     def statement(self, req: FeedRequest) -> tuple[str, set[str] | None]:

@@ -7,8 +7,9 @@ token refresh, and REQUEST_LIMIT_EXCEEDED pauses the org instead of looping.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -16,13 +17,18 @@ from redis import Redis
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 from simple_salesforce.exceptions import SalesforceGeneralError
-from tenacity import (Retrying, retry_if_exception, stop_after_attempt, stop_after_delay,
-                      wait_random_exponential)
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_random_exponential
 
 from app.config import Config
 from app.providers.salesforce.budget import ApiBudget, parse_limit_info
-from app.providers.salesforce.errors import (OrgPaused, ReauthorizationRequired, SalesforceError,
-                                             SessionExpired, TransientError, translate)
+from app.providers.salesforce.errors import (
+    OrgPaused,
+    ReauthorizationRequired,
+    SalesforceError,
+    SessionExpired,
+    TransientError,
+    translate,
+)
 from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
 from app.providers.salesforce.http import DEFAULT_TIMEOUT, salesforce_session
 from app.providers.salesforce.tokens import TokenSource

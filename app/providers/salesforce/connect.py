@@ -14,6 +14,7 @@ from app.providers.salesforce.errors import ReauthorizationRequired
 from app.providers.salesforce.tokens import ConnectionTokens
 from app.runtime import Runtime
 
+
 def api_budget(rt: Runtime, org_key: str) -> ApiBudget:
     """The org's budget with the configured reserve (default 20%)."""
     return ApiBudget(rt.redis.client, org_key, rt.config.salesforce_api_reserve)

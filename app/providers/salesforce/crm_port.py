@@ -8,13 +8,17 @@ Not thread-safe: one port per sync session (it remembers what the session alread
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.providers.salesforce.activity_relations import existing_statements, missing, relation_row
 from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.crm_records import (
-    equality_where, matches, mapped_fields, readable_fields, to_record,
+    equality_where,
+    mapped_fields,
+    matches,
+    readable_fields,
+    to_record,
 )
 from app.providers.salesforce.crm_translate import partial_or_raise, salesforce_edge, write_result
 from app.providers.salesforce.describe import ObjectDescribe, describe
@@ -27,8 +31,15 @@ from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
 from app.sync.errors import CursorExpired
 from app.sync.ports import (
-    SYNC_KEY_FIELD, ActivityRelationSpec, CrmChanges, CrmRecord, EventRelationSpec, PersonMatch, RecordWrite,
-    SearchCriteria, WriteResult,
+    SYNC_KEY_FIELD,
+    ActivityRelationSpec,
+    CrmChanges,
+    CrmRecord,
+    EventRelationSpec,
+    PersonMatch,
+    RecordWrite,
+    SearchCriteria,
+    WriteResult,
 )
 
 DEFAULT_FIELDS = {**mapped_fields(DEFAULT_MAPPINGS.values()),

@@ -7,8 +7,9 @@ already read in the session instead of one query per candidate.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from app.providers.salesforce.describe import ObjectDescribe
 from app.providers.salesforce.queries import soql_literal
@@ -95,4 +96,4 @@ def _same(have: Any, want: Any) -> bool:
 
 
 def _instant(text: str) -> datetime:
-    return parse_sf_datetime(text).astimezone(timezone.utc)
+    return parse_sf_datetime(text).astimezone(UTC)

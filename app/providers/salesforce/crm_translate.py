@@ -7,8 +7,8 @@ retryable ones coded `temporary` so the core holds its cursor back and replays t
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from app.providers.salesforce import errors as sf
 from app.providers.salesforce.writes import RecordResult

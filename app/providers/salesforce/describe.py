@@ -45,14 +45,14 @@ class ObjectDescribe:
         return json.dumps({"name": self.name, "fields": [asdict(f) for f in self.fields.values()]})
 
     @classmethod
-    def from_json(cls, raw: str | bytes) -> "ObjectDescribe":
+    def from_json(cls, raw: str | bytes) -> ObjectDescribe:
         data = json.loads(raw)
         infos = [FieldInfo(**{**f, "picklist_values": tuple(f["picklist_values"]),
                               "reference_to": tuple(f["reference_to"])}) for f in data["fields"]]
         return cls(data["name"], {f.name.lower(): f for f in infos})
 
     @classmethod
-    def from_describe(cls, body: dict) -> "ObjectDescribe":
+    def from_describe(cls, body: dict) -> ObjectDescribe:
         infos = [FieldInfo(
             name=f["name"], type=f.get("type", ""), length=int(f.get("length") or 0),
             createable=bool(f.get("createable")), updateable=bool(f.get("updateable")),

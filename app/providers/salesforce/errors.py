@@ -9,8 +9,8 @@ import enum
 from typing import Any
 
 import requests
-from urllib3.exceptions import NewConnectionError
 from simple_salesforce.exceptions import SalesforceError as LibraryError
+from urllib3.exceptions import NewConnectionError
 
 
 class ErrorKind(enum.Enum):

@@ -5,8 +5,8 @@ through Salesforce) are neither invitees we mirror nor ours to delete.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from app.providers.salesforce.queries import soql_literal
 from app.sync.ports import EventRelationSpec

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import requests
 from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
 
 from app.config import Config
 from app.providers.salesforce.guard import check_instance_url

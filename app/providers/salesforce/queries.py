@@ -5,8 +5,8 @@ are also kept ≤ 100,000 characters and each string literal ≤ 4,000 character
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote_plus
 
 from app.providers.salesforce.client import SalesforceClient, raise_for_subresponse

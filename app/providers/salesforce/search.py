@@ -5,7 +5,7 @@ other look-ups chunk their IN-lists and send up to five statements per Composite
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from app.providers.salesforce.client import SalesforceClient

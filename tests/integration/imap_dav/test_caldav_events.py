@@ -2,7 +2,7 @@
 clients read, cursors, recurrence, time zones and idempotent creates."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,13 @@ import pytest
 from app.providers.imap_dav.davsync import _encode_cursor
 from app.sync.errors import CursorExpired
 from app.sync.items import (
-    Attendee, CalendarException, CalendarItem, FolderKind, ResponseStatus, ShowAs, occurrence_id,
+    Attendee,
+    CalendarException,
+    CalendarItem,
+    FolderKind,
+    ResponseStatus,
+    ShowAs,
+    occurrence_id,
 )
 from app.sync.ports import ItemPatch
 from tests.integration.imap_dav import ics_samples
@@ -18,7 +24,7 @@ from tests.integration.imap_dav.dav_client import delete_raw, get_raw, put_raw, 
 
 CAL = FolderKind.CALENDAR
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = timezone.utc
+UTC = UTC
 
 
 def _meeting(key: str, **overrides) -> CalendarItem:

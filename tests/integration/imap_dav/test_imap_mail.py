@@ -2,7 +2,7 @@
 decoded faithfully, with CONDSTORE cursors and keyword writes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from imapclient import IMAPClient
@@ -59,7 +59,7 @@ def test_message_is_decoded_into_the_core_email(user_client, imap_mailbox):
     [mail] = imap_mailbox.changes_since(MAIL, None).items
     assert mail.subject == "Angebot – Größe" and mail.sender == "joerg@client.test"
     assert mail.to == ("ann@acme.test", "bob@acme.test") and mail.cc == ("cy@client.test",)
-    assert mail.sent_at == datetime(2026, 3, 10, 8, 0, 4, tzinfo=timezone.utc)
+    assert mail.sent_at == datetime(2026, 3, 10, 8, 0, 4, tzinfo=UTC)
     assert mail.conversation_id == "<root@client.test>"
     assert (mail.body_text.strip(), mail.body_html.strip()) == ("Grüße", "<p>Hallo</p>")
     assert mail.categories == ("Salesforce",) and mail.version

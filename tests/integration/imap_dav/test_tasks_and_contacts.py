@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from icalendar import Calendar
 import vobject
+from icalendar import Calendar
 
 from app.sync.items import ContactItem, FolderKind, TaskItem, TaskPriority, TaskStatus
 from app.sync.ports import ItemPatch

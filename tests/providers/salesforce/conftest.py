@@ -1,8 +1,8 @@
 """One HTTPS Salesforce emulator per session; each test gets a fresh org, DB rows and Redis keys."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from app.providers.salesforce.budget import ApiBudget
 from app.providers.salesforce.client import RetryPolicy, SalesforceClient
 from app.providers.salesforce.connect import connect
 from app.runtime import Runtime
-from app.sandbox.salesforce import SalesforceEmulator
+from sandbox.salesforce import SalesforceEmulator
 from tests.conftest import make_test_config
 
 FAST_RETRY = RetryPolicy(attempts=4, initial_s=0.01, max_wait_s=0.05, max_total_s=10)

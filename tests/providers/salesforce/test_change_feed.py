@@ -1,12 +1,11 @@
 """The org-wide change feed: ties across pages, restarts, late commits, deletes, expiry, owners."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.providers.salesforce.changes import (ChangeCursor, ChangeFeed, FeedRequest, deleted_ids, parse_stamp,
-                                              unseen)
+from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest, deleted_ids, parse_stamp, unseen
 from app.providers.salesforce.errors import CursorExpired
 from app.providers.salesforce.writes import RecordWriter
 
@@ -35,7 +34,7 @@ def _all(feed: ChangeFeed, cursor: ChangeCursor, **kw):
 
 
 def test_more_than_2000_ties_on_one_timestamp_page_without_gaps_and_restart(world, clock):
-    t0 = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     clock(t0)
     tied = {_event(world, f"tie {i}") for i in range(2500)}
     clock(t0 + timedelta(seconds=1))
@@ -53,7 +52,7 @@ def test_more_than_2000_ties_on_one_timestamp_page_without_gaps_and_restart(worl
 
 
 def test_overlap_window_catches_a_late_commit_stamped_in_the_past(world, clock):
-    t0 = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=30)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
     clock(t0)
     first = _event(world, "first")
     feed = ChangeFeed(world.client(), overlap=timedelta(minutes=5))
@@ -78,18 +77,18 @@ def test_deletes_come_through_the_same_query(world):
 
 
 def test_cursor_older_than_the_deleted_window_signals_full_resync(world):
-    old = (datetime.now(timezone.utc) - timedelta(days=16)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    old = (datetime.now(UTC) - timedelta(days=16)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     client = world.client()
     before = world.emu.api_calls(world.org)
     with pytest.raises(CursorExpired):
         _all(ChangeFeed(client), ChangeCursor("Event", old))
     assert world.emu.api_calls(world.org) == before
     with pytest.raises(CursorExpired):
-        deleted_ids(client, "Event", datetime.now(timezone.utc) - timedelta(days=16), datetime.now(timezone.utc))
+        deleted_ids(client, "Event", datetime.now(UTC) - timedelta(days=16), datetime.now(UTC))
 
 
 def test_get_deleted_lists_recent_deletions(world, clock):
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)   # the org exists since this minute
+    now = datetime.now(UTC).replace(second=0, microsecond=0)   # the org exists since this minute
     ids = [_event(world, f"e{i}") for i in range(2)]
     client = world.client()
     RecordWriter(client).delete(ids[:1])

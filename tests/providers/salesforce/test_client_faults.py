@@ -9,8 +9,13 @@ import pytest
 from app.providers.salesforce.budget import ApiBudget
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect
-from app.providers.salesforce.errors import (ApiBudgetExhausted, CallFailed, OrgPaused,
-                                             ReauthorizationRequired, TransientError)
+from app.providers.salesforce.errors import (
+    ApiBudgetExhausted,
+    CallFailed,
+    OrgPaused,
+    ReauthorizationRequired,
+    TransientError,
+)
 from app.providers.salesforce.tokens import StaticTokens
 from tests.providers.salesforce.conftest import FAST_RETRY, make_world
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,8 +12,15 @@ from app.providers.salesforce.crm_translate import code_for, core_error, write_r
 from app.providers.salesforce.event_relations import relation_diff
 from app.providers.salesforce.writes import RecordError, RecordResult
 from app.sync import (
-    AuthFailure, CursorExpired, EventRelationSpec, InvalidData, NotFound, PermissionDenied, RecordWrite,
-    SearchCriteria, TemporaryFailure,
+    AuthFailure,
+    CursorExpired,
+    EventRelationSpec,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    RecordWrite,
+    SearchCriteria,
+    TemporaryFailure,
 )
 from tests.providers.salesforce.test_crm_port_world import CAL, PortWorld, meeting
 
@@ -136,7 +143,7 @@ def test_unreadable_or_too_old_cursors_expire(pw):
     port = pw.port()
     with pytest.raises(CursorExpired):
         port.changes_since("Event", "not json", pw.sf.user)
-    old = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    old = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     with pytest.raises(CursorExpired):
         port.changes_since("Event", json.dumps({"sobject": "Event", "watermark": old}), pw.sf.user)
 

@@ -2,21 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.describe import describe
 from app.services.describes import core_describe
 from app.sync import (
-    EVENT_MAPPING, CalendarItem, FolderKind, SyncOutcome, SyncPolicy, SyncSession, bind_mapping, run_sync,
+    EVENT_MAPPING,
+    CalendarItem,
+    FolderKind,
+    SyncOutcome,
+    SyncPolicy,
+    SyncSession,
+    bind_mapping,
+    run_sync,
 )
 from tests.fakes.crm_memory import InMemoryCursorStore, InMemoryIdMapStore
 from tests.fakes.mailbox_memory import InMemoryMailbox
 from tests.providers.salesforce.conftest import SfWorld
 
 CAL = FolderKind.CALENDAR
-NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def meeting(subject: str, days: int = 2, hours: float = 1, **changes: Any) -> CalendarItem:

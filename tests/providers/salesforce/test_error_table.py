@@ -3,11 +3,23 @@ from __future__ import annotations
 
 import pytest
 import requests
-from simple_salesforce.exceptions import (SalesforceExpiredSession, SalesforceGeneralError,
-                                          SalesforceMalformedRequest, SalesforceRefusedRequest)
+from simple_salesforce.exceptions import (
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+)
 
-from app.providers.salesforce.errors import (CallFailed, ErrorKind, OrgPaused, SessionExpired, TransientError,
-                                             kind_for_call, kind_for_record, translate)
+from app.providers.salesforce.errors import (
+    CallFailed,
+    ErrorKind,
+    OrgPaused,
+    SessionExpired,
+    TransientError,
+    kind_for_call,
+    kind_for_record,
+    translate,
+)
 
 K = ErrorKind
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from app.providers.salesforce.queries import (HEADER_ALLOWANCE, MAX_URI_BYTES, ListQuery, in_list,
-                                              run_queries, soql_literal)
-from app.providers.salesforce.search import (find_accounts, find_cases, find_opportunities,
-                                             find_people_by_email)
+from app.providers.salesforce.queries import (
+    HEADER_ALLOWANCE,
+    MAX_URI_BYTES,
+    ListQuery,
+    in_list,
+    run_queries,
+    soql_literal,
+)
+from app.providers.salesforce.search import find_accounts, find_cases, find_opportunities, find_people_by_email
 
 
 def _seed_contacts(world, n: int) -> None:

@@ -1,18 +1,28 @@
 """A small world for engine tests: one org, in-memory ports, one shared clock."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from app.sync import (
-    CONTACT_MAPPING, EVENT_MAPPING, TASK_MAPPING, BoundMapping, CalendarItem, FolderKind, SyncOutcome,
-    SyncPolicy, SyncSession, bind_mapping, run_sync,
+    CONTACT_MAPPING,
+    EVENT_MAPPING,
+    TASK_MAPPING,
+    BoundMapping,
+    CalendarItem,
+    FolderKind,
+    SyncOutcome,
+    SyncPolicy,
+    SyncSession,
+    bind_mapping,
+    run_sync,
 )
 from tests.fakes.crm_memory import InMemoryCrm, InMemoryCursorStore, InMemoryIdMapStore
 from tests.fakes.mailbox_memory import InMemoryMailbox, TickingClock
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 OWNER = "005000000000001"
 
 

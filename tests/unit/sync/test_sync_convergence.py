@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from app.sync import (
-    EVENT_MAPPING, SYNC_KEY_FIELD, ConflictPolicy, FolderKind, ShowAs, SyncPolicy, TemporaryFailure, bind_mapping,
+    EVENT_MAPPING,
+    SYNC_KEY_FIELD,
+    ConflictPolicy,
+    FolderKind,
+    ShowAs,
+    SyncPolicy,
+    TemporaryFailure,
+    bind_mapping,
     sync_key,
 )
 from app.sync.mapping import crm_values, mailbox_values

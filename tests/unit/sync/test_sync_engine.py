@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.sync import (
-    SYNC_KEY_FIELD, Attendee, AuthFailure, FolderKind, InvalidData, SyncPolicy, TemporaryFailure,
+    SYNC_KEY_FIELD,
+    Attendee,
+    AuthFailure,
+    FolderKind,
+    InvalidData,
+    SyncPolicy,
+    TemporaryFailure,
 )
 from app.sync.idmap import crm_stream, mailbox_stream
 from app.sync.transforms import format_sf_datetime

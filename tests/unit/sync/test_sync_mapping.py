@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from app.sync import (
-    CALENDAR_AS_TASK_MAPPING, CONTACT_MAPPING, EVENT_MAPPING, TASK_MAPPING, Direction, MappingRow, MappingTable,
+    CALENDAR_AS_TASK_MAPPING,
+    CONTACT_MAPPING,
+    EVENT_MAPPING,
+    TASK_MAPPING,
+    Direction,
+    MappingRow,
+    MappingTable,
     validate_mapping,
 )
 from app.sync.errors import Reaction, reaction_for

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from tests.unit.sync.sync_world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CAL = FolderKind.CALENDAR
-MARCH_NOW = datetime(2026, 3, 20, 8, tzinfo=timezone.utc)
+MARCH_NOW = datetime(2026, 3, 20, 8, tzinfo=UTC)
 
 
 def weekly_series(count: int = 4) -> CalendarItem:
@@ -24,7 +24,7 @@ def weekly_series(count: int = 4) -> CalendarItem:
 
 
 def rid(day: int, month: int = 3, hour: int = 9) -> datetime:
-    return datetime(2026, month, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, month, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -103,9 +103,9 @@ def test_series_with_an_unsupported_rule_is_mirrored_as_one_record(world):
 
 
 def test_monthly_rule_on_the_31st_skips_short_months():
-    master = CalendarItem("s", "u", start=datetime(2026, 1, 31, 9, tzinfo=timezone.utc),
-                          end=datetime(2026, 1, 31, 10, tzinfo=timezone.utc), rrule="FREQ=MONTHLY;COUNT=3")
-    occurrences = expand_series(master, datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2027, 1, 1, tzinfo=timezone.utc))
+    master = CalendarItem("s", "u", start=datetime(2026, 1, 31, 9, tzinfo=UTC),
+                          end=datetime(2026, 1, 31, 10, tzinfo=UTC), rrule="FREQ=MONTHLY;COUNT=3")
+    occurrences = expand_series(master, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
     assert [o.start.date().isoformat() for o in occurrences] == ["2026-01-31", "2026-03-31", "2026-05-31"]
 
 

@@ -1,7 +1,7 @@
 """Value rules: time zones (incl. DST), all-day events, picklists, truncation, HTML, Unicode."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from app.sync import EVENT_MAPPING, TASK_MAPPING, CalendarItem, ShowAs, TaskItem, TaskPriority, TaskStatus, bind_mapping
@@ -20,7 +20,7 @@ def berlin_meeting(start: datetime, end: datetime, **changes) -> CalendarItem:
 
 def test_salesforce_datetimes_are_utc_with_milliseconds_and_plus_zero_offset():
     assert format_sf_datetime(datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN)) == "2026-11-23T10:00:00.000+0000"
-    assert parse_sf_datetime("2026-11-23T10:00:00.000+0000") == datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+    assert parse_sf_datetime("2026-11-23T10:00:00.000+0000") == datetime(2026, 11, 23, 10, tzinfo=UTC)
     assert parse_sf_datetime("2026-11-23T10:00:00Z") == parse_sf_datetime("2026-11-23T10:00:00.000+00:00")
 
 

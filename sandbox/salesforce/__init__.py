@@ -1,0 +1,39 @@
+"""A faithful local Salesforce REST API emulator, served over real HTTPS on loopback.
+
+Public API (stable)::
+
+    from sandbox.salesforce import SalesforceEmulator
+    emu = SalesforceEmulator()                 # in memory; SalesforceEmulator(state_dir=DIR) persists JSON
+    emu.start(host="127.0.0.1", port=0)        # HTTPS in a thread; emu.base_url, emu.ca_path
+    org = emu.create_org(name="Acme", daily_api_max=100_000)      # '00D...' (18 chars)
+    user = emu.create_user(org, email="ann@acme.test", admin=True)  # '005...'; Profile by admin flag
+    tok = emu.issue_tokens(org, user)          # OAuth token response: access_token, refresh_token,
+                                               # instance_url, id, token_type, issued_at, signature, scope
+    emu.api_calls(org); emu.reset_api_calls(org); emu.set_daily_api_max(org, n)
+    emu.faults.latency_ms = 50                 # per request
+    emu.faults.fail_next(503, count=2)         # next N API requests answer 503
+    emu.faults.lock_rows(count=3)              # next N record writes: UNABLE_TO_LOCK_ROW
+    emu.faults.expire_sessions()               # every access token → 401 INVALID_SESSION_ID
+    emu.faults.revoke_refresh_token(rt)        # refresh → 400 invalid_grant
+    emu.faults.clear()
+    emu.records(org, "Event")                  # copies of live records (include_deleted=True for bin)
+    emu.insert(org, "Contact", {...})          # seed with full validation, no API call counted
+    emu.add_field(org, "Event", "Foo__c", "string", length=80)
+    emu.add_validation_rule(org, "Event", lambda r: ..., "message", field="Subject")
+    emu.add_duplicate_rule(org, "Contact", ("Email",), match_types=("Lead",))
+    emu.register_client("cid", secret=None, redirect_uris=[...])  # none registered → any client_id
+    emu.set_login_user(org, user)              # who /services/oauth2/authorize approves as
+    emu.oauth.rotate_refresh_tokens = True     # refresh responses then carry a new refresh_token
+    emu.clock = lambda: datetime(...)          # server time (getUpdated/getDeleted windows, TODAY)
+    emu.stop()
+
+Clients: `requests.Session()` with `trust_env = False` and `verify = emu.ca_path` (this
+machine's REQUESTS_CA_BUNDLE would override verify otherwise), and for simple-salesforce
+`Salesforce(instance_url=emu.base_url, session_id=tok["access_token"], session=s)`.
+CLI: `python -m sandbox.salesforce --port N --state-dir DIR`.
+"""
+from .emulator import SalesforceEmulator
+from .faults import Faults
+from .oauth import pkce_challenge
+
+__all__ = ["SalesforceEmulator", "Faults", "pkce_challenge"]

@@ -1,0 +1,103 @@
+"""Optional JSON persistence of the whole emulator under `--state-dir` (sandbox mode).
+
+Saved: orgs, records, recycle bin, API counters, users and OAuth grants. Not saved:
+custom fields, validation/duplicate rules, faults and query cursors (runtime-only).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .ids import IdFactory
+from .store import Org
+from .values import format_datetime, parse_datetime
+
+if TYPE_CHECKING:
+    from .emulator import SalesforceEmulator
+
+STATE_FILE = "salesforce-emulator.json"
+
+
+def dump(emu: SalesforceEmulator) -> dict[str, Any]:
+    """A JSON-ready snapshot of the emulator's durable state."""
+    with emu.lock:
+        orgs = [{
+            "id": o.id, "name": o.name, "pod": o.ids.pod, "created": format_datetime(o.created),
+            "daily_api_max": o.daily_api_max, "api_calls": o.api_calls,
+            "autonumbers": o.autonumbers, "ids_issued": o.ids.issued,
+            "records": {k: list(v.values()) for k, v in o.store.by_type.items()},
+            "deleted_at": {r: format_datetime(w) for r, w in o.store.deleted_at.items()},
+        } for o in emu.orgs.values()]
+        login = list(emu._login) if emu._login else None
+        return {"orgs": orgs, "user_org": emu.user_org, "login": login,
+                "oauth": emu.oauth.dump()}
+
+
+def restore(emu: SalesforceEmulator, data: dict[str, Any]) -> None:
+    """Load a snapshot made by `dump` into an empty emulator."""
+    for item in data.get("orgs", []):
+        factory = IdFactory(item["pod"])
+        factory.advance_past(int(item["ids_issued"]))
+        org = Org(item["id"], item["name"], factory, parse_datetime(item["created"]),
+                  item["daily_api_max"], item["api_calls"])
+        org.autonumbers = dict(item.get("autonumbers", {}))
+        for kind, rows in item["records"].items():
+            for row in rows:
+                org.store.put(kind, row)
+        org.store.deleted_at = {r: parse_datetime(w) for r, w in item["deleted_at"].items()}
+        org.store.clear_journal()
+        emu.orgs[org.id] = org
+    emu.user_org = dict(data.get("user_org", {}))
+    login = data.get("login")
+    emu._login = (login[0], login[1]) if login else None
+    emu.oauth.load(data.get("oauth", {}))
+
+
+def load(emu: SalesforceEmulator, state_dir: str) -> None:
+    path = os.path.join(state_dir, STATE_FILE)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            restore(emu, json.load(fh))
+
+
+def save(emu: SalesforceEmulator, state_dir: str) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    os.makedirs(state_dir, exist_ok=True)
+    path = os.path.join(state_dir, STATE_FILE)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(dump(emu), fh)
+    os.replace(tmp, path)
+
+
+class Saver:
+    """Background thread that saves at most once a second while changes are pending."""
+
+    def __init__(self, emu: SalesforceEmulator) -> None:
+        self.emu = emu
+        self.dirty = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sf-emulator-saver",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            if self.dirty.is_set():
+                self.dirty.clear()
+                save(self.emu, self.emu.state_dir or ".")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+        save(self.emu, self.emu.state_dir or ".")
+
+
+__all__ = ["dump", "restore", "load", "save", "Saver"]

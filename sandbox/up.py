@@ -1,0 +1,50 @@
+"""`syncline up` with the sandbox: start and seed the local servers, then the product's processes.
+
+Registered as the `syncline.sandbox` entry point `up`; the product finds it there and never
+imports this package.
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+import click
+
+from app.runtime import Runtime
+from app.services.sync_queue import enqueue_session
+from app.supervisor import Supervisor
+from sandbox.mailservers import ServerUnavailable  # stdlib and requests only: always importable
+
+
+def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
+                        extra_env: dict[str, str]) -> None:
+    """Start and seed the sandbox in this process, then the children pointed at it; Ctrl-C stops all.
+
+    The sandbox servers live here, not in the children, so restarting a child never moves them.
+    """
+    api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+    public_url = os.environ.get("SYNCLINE_PUBLIC_URL") or api_url
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a TERM while starting still stops the servers
+    try:
+        from sandbox.banner import announce_when_ready, sandbox_banner
+        from sandbox.environment import SandboxEnvironment  # the emulator needs trustme
+        from sandbox.seed import seed_sandbox
+
+        env = SandboxEnvironment.start(rt.config.instance_dir / "sandbox", public_url)
+    except (ImportError, ServerUnavailable) as exc:  # e.g. Radicale or trustme not installed
+        rt.close()
+        raise click.ClickException(f"the sandbox cannot start ({exc}); install the sandbox extra "
+                                   "(`pip install -e '.[sandbox]'`), or run `syncline up --no-sandbox`") from None
+    try:
+        if env.dovecot_note:
+            click.echo(env.dovecot_note)
+        seed = seed_sandbox(rt, env)
+        enqueue_session(rt, seed.rows.mailbox_id, "forced", seed.sf_org_id)
+        click.echo(f"sandbox ready: Salesforce emulator {env.emulator.base_url}, CalDAV/CardDAV {env.dav_url}"
+                   + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else ""))
+        click.echo(f"Syncline API on {api_url}/api/docs  (Ctrl-C stops everything)")
+        announce_when_ready(api_url, sandbox_banner(api_url, env, seed), click.echo)
+        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), "SYNCLINE_PUBLIC_URL": public_url}).run()
+    finally:
+        env.stop()
+        rt.close()
