@@ -130,11 +130,13 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _unquote(raw: str) -> str:
+def _unquote(raw: str, like: bool = False) -> str:
+    r"""The literal's value; in a LIKE pattern `\\` stays escaped (a literal backslash, as
+    Salesforce documents), so `_like_regex` can tell it from the `\%` / `\_` escapes."""
     body, out, i = raw[1:-1], [], 0
     while i < len(body):
         if body[i] == "\\" and i + 1 < len(body):
-            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            out.append("\\\\" if like and body[i + 1] == "\\" else _ESCAPES.get(body[i + 1], body[i + 1]))
             i += 2
         else:
             out.append(body[i])
@@ -276,7 +278,7 @@ class Parser:
             return Comparison(ref, "!=" if op == "<>" else op, self.literal())
         if self.is_kw("LIKE"):
             self.take()
-            return Comparison(ref, "LIKE", self.literal())
+            return Comparison(ref, "LIKE", self.literal(like=True))
         negate = self.is_kw("NOT")
         if negate:
             self.take()
@@ -297,11 +299,11 @@ class Parser:
         self.expect_punct(")")
         return values
 
-    def literal(self) -> Literal:
+    def literal(self, like: bool = False) -> Literal:
         tok = self.take()
         kind, up = tok.kind, tok.upper
         if kind == "string":
-            return Literal("string", _unquote(tok.text), tok.pos)
+            return Literal("string", _unquote(tok.text, like), tok.pos)
         if kind == "number":
             return Literal("number", float(tok.text), tok.pos)
         if kind in ("date", "datetime"):

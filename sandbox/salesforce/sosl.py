@@ -1,5 +1,6 @@
 """SOSL subset: FIND {terms} [IN ALL|NAME|EMAIL|PHONE FIELDS] RETURNING Obj(fields [WHERE
-...] [ORDER BY ...] [LIMIT n]), ... [LIMIT n]; terms may be joined with OR and quoted.
+...] [ORDER BY ...] [LIMIT n]), ... [LIMIT n]; terms may be joined with AND, OR and AND NOT
+(left to right) and quoted; a quoted or backslash-escaped operator word is a literal word.
 
 Matching is token based and case-insensitive (`*` and `?` wildcards), which is close to
 how Salesforce's search index treats names, emails and phone numbers.
@@ -35,14 +36,52 @@ def _tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[^\w*?]+", text.lower()) if t]
 
 
-def _alternatives(terms: str) -> list[list[str]]:
-    """Each OR-alternative as a token sequence that must appear contiguously."""
-    cleaned = re.sub(r"\\(.)", r"\1", terms)
-    alts = re.split(r"\s+OR\s+", cleaned.strip(), flags=re.I)
-    out = [_tokens(a.strip().strip('"')) for a in alts]
-    if not any(out) or all(len("".join(a).replace("*", "")) < 2 for a in out):
+def _words(terms: str) -> list[tuple[str, bool]]:
+    """(word, literal) pairs: a quoted phrase or a word with an escape is never an operator.
+
+    An escaped `*` or `?` is punctuation (a token break), not a wildcard."""
+    words: list[tuple[str, bool]] = []
+    buf, literal, quoted, i = [], False, False, 0
+    while i < len(terms):
+        ch = terms[i]
+        if ch == "\\" and i + 1 < len(terms):
+            buf.append(" " if terms[i + 1] in "*?" else terms[i + 1])
+            literal, i = True, i + 2
+            continue
+        if ch == '"' or (ch.isspace() and not quoted):
+            if buf:
+                words.append(("".join(buf), literal or quoted))
+            buf, literal = [], False
+            quoted = not quoted if ch == '"' else quoted
+        else:
+            buf.append(ch)
+        i += 1
+    if buf:
+        words.append(("".join(buf), literal or quoted))
+    return words
+
+
+def _terms(terms: str) -> list[tuple[str, list[str]]]:
+    """(operator, phrase tokens) evaluated left to right; the first operator is "OR".
+
+    Unquoted AND, OR and AND NOT join phrases, as in Salesforce's FIND clause; other words
+    next to each other form one phrase whose tokens must appear contiguously."""
+    out: list[tuple[str, list[str]]] = []
+    op, phrase = "OR", []
+    for word, literal in _words(terms):
+        upper = None if literal else word.upper()
+        if upper in ("AND", "OR") or (upper == "NOT" and op == "AND" and not phrase):
+            if phrase:
+                out.append((op, phrase))
+            op = "AND NOT" if upper == "NOT" else upper
+            phrase = []
+            continue
+        phrase += _tokens(word)
+    if phrase:
+        out.append((op, phrase))
+    if not out or all(len("".join(p).replace("*", "")) < 2 for _, p in out):
         raise _malformed("search term must be longer than one character")
-    return [a for a in out if a]
+    return out
 
 
 def _token_match(pattern: str, token: str) -> bool:
@@ -70,9 +109,14 @@ def _scope_fields(obj: ObjectDef, scope: str) -> list[str]:
     return [f.name for f in obj.fields.values() if f.type in text_types]
 
 
-def _matches(record: Record, fields: list[str], alts: list[list[str]]) -> bool:
+def _matches(record: Record, fields: list[str], terms: list[tuple[str, list[str]]]) -> bool:
     values = [str(record[f]) for f in fields if record.get(f)]
-    return any(_value_matches(alt, v) for alt in alts for v in values)
+    result = False
+    for op, phrase in terms:
+        found = any(_value_matches(phrase, v) for v in values)
+        result = (result and found) if op == "AND" else (result and not found) if op == "AND NOT" \
+            else (result or found)
+    return result
 
 
 def _specs(ctx: Ctx, text: str) -> list[tuple[str, str]]:
@@ -91,7 +135,7 @@ def search(ctx: Ctx, text: str) -> dict[str, Any]:
     m = _FIND.match(text)
     if not m:
         raise _malformed("No search term found. The search term must be enclosed in braces.")
-    alts, rest = _alternatives(m.group(1)), m.group(2).strip()
+    terms, rest = _terms(m.group(1)), m.group(2).strip()
     scope = "ALL"
     if (mi := _IN.match(rest)):
         scope, rest = mi.group(1).upper(), mi.group(2).strip()
@@ -104,12 +148,12 @@ def search(ctx: Ctx, text: str) -> dict[str, Any]:
         [(o.name, "Id") for o in ctx.org.schema.objects.values() if o.searchable]
     found: list[dict[str, Any]] = []
     for name, inner in specs:
-        found += _search_object(ctx, name, inner, scope, alts)
+        found += _search_object(ctx, name, inner, scope, terms)
     return {"searchRecords": found[:limit]}
 
 
 def _search_object(ctx: Ctx, name: str, inner: str, scope: str,
-                   alts: list[list[str]]) -> list[dict[str, Any]]:
+                   terms: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
     obj = ctx.org.schema.get(name)
     if obj is None:
         raise ApiError(400, "INVALID_TYPE", f"sObject type '{name}' is not supported.")
@@ -120,7 +164,7 @@ def _search_object(ctx: Ctx, name: str, inner: str, scope: str,
     selected = [(ref, resolve(ctx.org, obj, ref, query.text)) for ref in query.fields]
     predicate = WhereCompiler(ctx.org, obj, query, ctx.now).compile(query.where)
     fields = _scope_fields(obj, scope)
-    rows = [r for r in ctx.org.store.all(obj.name) if _matches(r, fields, alts) and predicate(r)]
+    rows = [r for r in ctx.org.store.all(obj.name) if _matches(r, fields, terms) and predicate(r)]
     rows = ordered(ctx, obj, query, rows)
     if query.limit is not None:
         rows = rows[:query.limit]
