@@ -21,9 +21,10 @@ from app.providers.salesforce.crm_records import (
     to_record,
 )
 from app.providers.salesforce.crm_translate import partial_or_raise, salesforce_edge, write_result
-from app.providers.salesforce.describe import ObjectDescribe, describe
-from app.providers.salesforce.errors import CallFailed, SalesforceError
+from app.providers.salesforce.describe import ObjectDescribe
+from app.providers.salesforce.errors import SalesforceError
 from app.providers.salesforce.event_relations import existing_query, relation_diff
+from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
 from app.providers.salesforce.search import find_people_by_email
 from app.providers.salesforce.writes import RecordResult, RecordWriter
@@ -209,12 +210,7 @@ class SalesforceCrmPort:
     def _describe(self, object_type: str) -> ObjectDescribe | None:
         """Cached describe (Redis, 12 h); an object the org lacks reads as None."""
         with salesforce_edge():
-            try:
-                return describe(self.client, object_type)
-            except CallFailed as exc:
-                if exc.code in ("NOT_FOUND", "INVALID_TYPE") or exc.status == 404:
-                    return None
-                raise
+            return describe_or_none(self.client, object_type)
 
 
 def _type_of(row: Mapping) -> str:

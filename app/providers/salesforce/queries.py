@@ -5,6 +5,7 @@ are also kept ≤ 100,000 characters and each string literal ≤ 4,000 character
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
@@ -18,6 +19,9 @@ MAX_WHERE_STRING = 4_000
 QUERY_PATH_BYTES = 40           # "/services/data/vNN.N/queryAll/?q=" and a margin
 COMPOSITE_QUERIES = 5           # queries allowed in one Composite request
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"'}
+_LIKE_ESCAPES = {**_ESCAPES, "%": "\\%", "_": "\\_"}
+_SOSL_RESERVED = re.compile(r"""([?&|!{}\[\]()^~*:\\"'+\-])""")
+_SOSL_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 
 def soql_literal(value: str) -> str:
@@ -25,6 +29,23 @@ def soql_literal(value: str) -> str:
     if len(value) > MAX_WHERE_STRING:
         raise ValueError(f"SOQL string literals are limited to {MAX_WHERE_STRING} characters")
     return "'" + "".join(_ESCAPES.get(ch, ch) for ch in value) + "'"
+
+
+def like_contains(text: str) -> str:
+    r"""`'%text%'` matching `text` literally: LIKE's `%` and `_` become `\%` and `\_`, and a
+    backslash `\\` (SOQL's escapes, valid in LIKE per Salesforce's quoted-string escape table)."""
+    if len(text) > MAX_WHERE_STRING - 2:
+        raise ValueError(f"SOQL string literals are limited to {MAX_WHERE_STRING} characters")
+    return "'%" + "".join(_LIKE_ESCAPES.get(ch, ch) for ch in text) + "%'"
+
+
+def sosl_phrase(text: str) -> str:
+    """The user's words for a SOSL `FIND {…}`, taken literally: reserved characters get a
+    backslash and the operator words AND, OR, NOT are quoted (SOSL docs); a trailing `*`
+    makes an unquoted last word a prefix, as people type."""
+    words = [_SOSL_RESERVED.sub(r"\\\1", w) for w in text.split()]
+    phrase = " ".join(f'"{w}"' if w.upper() in _SOSL_OPERATORS else w for w in words)
+    return phrase + ("*" if phrase[-1:].isalnum() else "")
 
 
 def soql_datetime(value: str) -> str:

@@ -6,10 +6,10 @@ other look-ups chunk their IN-lists and send up to five statements per Composite
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 
 from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.queries import ListQuery, in_list, query_in_chunks, run_queries, soql_literal
+from app.providers.salesforce.queries import ListQuery, in_list, like_contains, query_in_chunks, run_queries
+from app.sync.web_domains import website_matches
 
 PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
     "Contact": ("Id", "Email", "FirstName", "LastName", "Name", "AccountId", "OwnerId"),
@@ -49,30 +49,18 @@ def find_people_by_email(client: SalesforceClient, emails: Iterable[str],
     return found
 
 
-def _like_contains(text: str) -> str:
-    """`'%text%'` with LIKE wildcards in `text` escaped."""
-    body = soql_literal(text)[1:-1].replace("%", "\\%").replace("_", "\\_")
-    return f"'%{body}%'"
-
-
-def _host_matches(website: str | None, domain: str) -> bool:
-    raw = (website or "").strip().lower()
-    host = (urlsplit(raw if "//" in raw else "//" + raw).hostname or "").rstrip(".")
-    return host == domain or host.endswith("." + domain)
-
-
 def find_accounts(client: SalesforceClient, names: Iterable[str] = (), domains: Iterable[str] = ()) -> list[dict]:
     """Accounts whose Name is one of `names` or whose Website is on one of `domains` (or a subdomain)."""
     select = f"SELECT {', '.join(ACCOUNT_FIELDS)} FROM Account"
     names = [n for n in names if n]
     domains = [d.strip().lower().lstrip("@") for d in domains if d and d.strip()]
     statements = [*in_list(select, "Name", names),
-                  *ListQuery(f"{select} WHERE (", ")", lambda d: f"Website LIKE {_like_contains(d)}",
+                  *ListQuery(f"{select} WHERE (", ")", lambda d: f"Website LIKE {like_contains(d)}",
                              " OR ").statements(domains)]
     rows: dict[str, dict] = {}
     wanted_names = {n.lower() for n in names}
     for row in query_in_chunks(client, statements):
-        if row.get("Name", "").lower() in wanted_names or any(_host_matches(row.get("Website"), d) for d in domains):
+        if row.get("Name", "").lower() in wanted_names or any(website_matches(row.get("Website"), d) for d in domains):
             rows.setdefault(row["Id"], row)
     return list(rows.values())
 

@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 
 from app.providers.salesforce.client import SalesforceClient, raise_for_subresponse
 from app.providers.salesforce.errors import ErrorKind, SalesforceError, kind_for_record
+from app.sync.ports import SYNC_KEY_FIELD
 
 COLLECTION_LIMIT = 200
 COLLECTIONS_PER_COMPOSITE = 5
-SYNCLINE_KEY = "Syncline_Key__c"
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class RecordWriter:
         return self._run(items, lambda batch: _Request(
             "PATCH", "composite/sobjects", None, {"allOrNone": False, "records": batch}, True), created=False)
 
-    def upsert(self, sobject: str, records: Sequence[dict], external_id: str = SYNCLINE_KEY) -> list[RecordResult]:
+    def upsert(self, sobject: str, records: Sequence[dict], external_id: str = SYNC_KEY_FIELD) -> list[RecordResult]:
         """Insert or update by External ID: writing the same key twice yields one record (idempotent)."""
         items = [_typed(sobject, r) for r in records]
         if any(r.get(external_id) in (None, "") for r in items):
