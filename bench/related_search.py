@@ -23,8 +23,7 @@ from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import SalesforceConnection, User  # noqa: E402
-from app.providers.salesforce.describe import describe  # noqa: E402
-from app.services.sidebar_salesforce import client_for  # noqa: E402
+from app.services.sidebar_salesforce import sidebar_port  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -85,9 +84,9 @@ def build(emu: SalesforceEmulator, workdir: Path):
         _, token = issue_token(s, user)
         user_id = user.id
     with rt.db.session_scope() as s, app.app_context():
-        client = client_for(rt, s.get(User, user_id))
+        crm = sidebar_port(rt, s.get(User, user_id))
         for sobject in ("EmailMessage", "Task", "Contact", "Lead"):
-            describe(client, sobject)          # warm describe cache, as in a running service
+            crm.describe(sobject)              # warm describe cache, as in a running service
     return app, sf_org, token
 
 

@@ -1,18 +1,18 @@
 """Mapping tables: org tables for admins, personal overrides where the admin allows them."""
 from __future__ import annotations
 
-import time
+import math
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import own_org
-from app.providers.salesforce.errors import OrgPaused, ReauthorizationRequired
 from app.runtime import db_session, runtime
 from app.services import mappings as service
 from app.services.describes import describer_for
 from app.sync.default_mappings import DEFAULT_MAPPINGS
+from app.sync.errors import AuthFailure, TemporaryFailure
 from schemas.mappings import MappingTablePutSchema, MappingTableSchema
 
 blp = Blueprint("mappings", __name__, url_prefix="", description="Field-mapping tables")
@@ -35,11 +35,11 @@ def _save(name: str, data: dict, for_user=None) -> dict:
     except service.InvalidTable as exc:
         abort(400, message=f"The mapping does not fit your Salesforce org: {exc}",
               errors={"rows": {str(e.row): [e.message] for e in exc.errors}})
-    except ReauthorizationRequired:
+    except AuthFailure:
         abort(409, message="Salesforce needs you to sign in again before mappings can be checked.")
-    except OrgPaused as exc:
-        abort(503, message="Salesforce API use is paused for your org (daily limit); try later.",
-              headers={"Retry-After": str(max(1, int(exc.paused_until - time.time())))})
+    except TemporaryFailure as exc:
+        abort(503, message="Salesforce cannot take requests right now (busy, or the daily API limit); try later.",
+              headers={"Retry-After": str(max(1, math.ceil(exc.retry_after or 60)))})
     session.commit()
     return service.table_view(table, "user" if for_user else "org")
 

@@ -8,7 +8,7 @@ from app.api.auth import current_user, login_required
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import runtime
 from app.services import records as service
-from app.services.sidebar_salesforce import client_for, record_url
+from app.services.sidebar_salesforce import sidebar_port
 from schemas.records import RecordCreatedSchema, RecordCreateSchema, SearchArgsSchema, SearchResultsSchema
 
 blp = Blueprint("records", __name__, url_prefix="/records", description="Salesforce records for the sidebar")
@@ -20,11 +20,12 @@ class RecordSearch(MethodView):
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.response(200, SearchResultsSchema)
     def get(self, args: dict):
-        """Find records by name, email, phone or number (SOSL; the text is escaped, never parsed)."""
+        """Find records by name, email, phone or number (SOSL; the text is escaped, never parsed:
+        reserved characters and the words AND, OR, NOT are searched for literally)."""
         with salesforce_errors():
-            client = client_for(runtime(), current_user())
-            hits = service.search_records(client, args["q"], args["types"])
-        return {"results": [{**h, "url": record_url(client, h["id"])} for h in hits]}
+            crm = sidebar_port(runtime(), current_user())
+            hits = service.search_records(crm, args["q"], args["types"])
+        return {"results": [{**h, "url": crm.record_url(h["id"])} for h in hits]}
 
 
 @blp.route("/<string:sobject>")
@@ -39,15 +40,14 @@ class RecordCreate(MethodView):
             abort(404, message=f"Records of type {sobject!r} cannot be created here; "
                                f"types are {', '.join(service.CREATABLE)}.")
         with salesforce_errors():
-            client = client_for(runtime(), current_user())
+            crm = sidebar_port(runtime(), current_user())
             try:
-                values = service.checked_fields(client, sobject, data["fields_"])
+                values = service.checked_fields(crm, sobject, data["fields_"])
             except service.InvalidFields as exc:
                 abort(400, message=str(exc), errors={"fields": {n: ["not allowed"] for n in exc.names}})
-            duplicates = [] if data["allow_duplicate"] else service.find_duplicates(client, sobject, values)
+            duplicates = [] if data["allow_duplicate"] else service.find_duplicates(crm, sobject, values)
             if duplicates:
                 abort(409, message=f"A {sobject} like this already exists.", errors={"duplicates": [
-                    {"id": d["id"], "name": d["name"], "type": d["type"], "url": record_url(client, d["id"])}
-                    for d in duplicates]})
-            record_id = service.create_record(client, sobject, values)
-        return {"id": record_id, "url": record_url(client, record_id)}
+                    {**d, "url": crm.record_url(d["id"])} for d in duplicates]})
+            record_id = service.create_record(crm, sobject, values)
+        return {"id": record_id, "url": crm.record_url(record_id)}

@@ -9,7 +9,7 @@ from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import blocklists, saves, sync_requests
 from app.services.related_records import find_related
-from app.services.sidebar_salesforce import client_for, record_url
+from app.services.sidebar_salesforce import sidebar_port
 from schemas.sidebar import RelatedRecordsSchema, RelatedRequestSchema
 
 blp = Blueprint("related", __name__, url_prefix="/related-records", description="Initial Search for the sidebar")
@@ -26,7 +26,6 @@ class RelatedRecords(MethodView):
         user, session, item = current_user(), db_session(), data["item"]
         blocked = blocklists.for_user(session, user)
         with salesforce_errors():
-            client = client_for(runtime(), user)
-            found = find_related(client, item, user.email, blocked, lambda rid: record_url(client, rid))
+            found = find_related(sidebar_port(runtime(), user), item, user.email, blocked)
         return {**found, "saved": saves.saved_state(session, user, item),
                 "thread_autosave": sync_requests.thread_autosave_on(session, user, item.get("thread_id"))}

@@ -9,7 +9,7 @@ from app.api.auth import current_user, login_required
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import save_writes, saves, sync_requests
-from app.services.sidebar_salesforce import client_for
+from app.services.sidebar_salesforce import sidebar_port
 from schemas.saves import ComposeSaveSchema, EmptySchema, MeetingSaveSchema, QueuedSchema, SaveEmailSchema
 from schemas.sidebar import SavedStateSchema
 
@@ -35,7 +35,7 @@ class SavedEmails(MethodView):
         user, session = current_user(), db_session()
         try:
             with salesforce_errors():
-                view, created = saves.save_email_now(session, user, client_for(runtime(), user), data)
+                view, created = saves.save_email_now(session, user, sidebar_port(runtime(), user), data)
         except saves.AttachmentProblem as exc:
             abort(exc.status, message=str(exc), errors={"attachments": [str(exc)]})
         except saves.SaveInProgress as exc:

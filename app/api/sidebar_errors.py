@@ -1,67 +1,68 @@
-"""Salesforce errors as the sidebar's API errors: one table, one context manager for the views.
+"""The core's errors (``app.sync.errors``) as the sidebar's API errors: one table, one context manager.
 
-ReauthorizationRequired → 409 "sign in again"; OrgPaused → 503 + Retry-After; a record-level
-refusal (INVALID_FIELD, INVALID_CROSS_REFERENCE_KEY, REQUIRED_FIELD_MISSING…) → 400 with
-Salesforce's own words; duplicates → 409; permissions → 403; anything else → 502.
+The sidebar port raises only the core's vocabulary, so this table is the whole story:
+AuthFailure → 409 "sign in again"; TemporaryFailure (daily-limit pause, timeouts) → 503 with
+Retry-After; InvalidData (a record Salesforce refuses, with its own words) → 400;
+PermissionDenied → 403; NotFound → 404; anything else → 502.
 """
 from __future__ import annotations
 
 import math
-import time
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask_smorest import abort
 
-from app.providers.salesforce.errors import (
-    CallFailed,
-    OrgPaused,
-    ReauthorizationRequired,
-    SalesforceError,
-    TransientError,
-)
+from app.sync import errors as core
 
-STATUS_BY_CODE: dict[str, int] = {
-    **dict.fromkeys(("INVALID_FIELD", "INVALID_FIELD_FOR_INSERT_UPDATE", "REQUIRED_FIELD_MISSING",
-                     "INVALID_CROSS_REFERENCE_KEY", "MALFORMED_ID", "STRING_TOO_LONG",
-                     "FIELD_CUSTOM_VALIDATION_EXCEPTION", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                     "INVALID_EMAIL_ADDRESS", "INVALID_TYPE", "FIELD_INTEGRITY_EXCEPTION",
-                     "NUMBER_OUTSIDE_VALID_RANGE", "MALFORMED_SEARCH", "INVALID_SEARCH",
-                     "ENTITY_IS_DELETED", "JSON_PARSER_ERROR"), 400),
-    **dict.fromkeys(("DUPLICATES_DETECTED", "DUPLICATE_VALUE"), 409),
-    **dict.fromkeys(("INSUFFICIENT_ACCESS_OR_READONLY", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
-                     "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY"), 403),
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    status: int
+    message: str            # `{words}` is replaced by Salesforce's own message
+    code: str
+
+
+ANSWERS: dict[type[core.SyncError], ErrorAnswer] = {
+    core.AuthFailure: ErrorAnswer(409, "Salesforce needs you to sign in again: your Salesforce connection has "
+                                       "expired or was revoked.", "reauthorization_required"),
+    core.TemporaryFailure: ErrorAnswer(503, "Salesforce cannot take this request right now (busy, or your org's "
+                                            "daily API limit was reached); try again later.", "temporary"),
+    core.InvalidData: ErrorAnswer(400, "Salesforce refused this: {words}", "invalid"),
+    core.PermissionDenied: ErrorAnswer(403, "Salesforce refused this: {words}", "permission"),
+    core.NotFound: ErrorAnswer(404, "Salesforce refused this: {words}", "not_found"),
+    core.SyncError: ErrorAnswer(502, "Salesforce failed: {words}", "error"),
 }
 TRANSIENT_RETRY_AFTER_S = 5
+_CALL_PREFIX = re.compile(r"^(?:\d{3} )?[A-Z_]+: ")     # the Salesforce layer's "400 CODE: " prefix
 
 
-def _salesforce_words(exc: SalesforceError) -> str:
-    """Salesforce's message without our "400 CODE:" prefix."""
-    text = str(exc)
-    return text.split(": ", 1)[1] if exc.code and f"{exc.code}: " in text else text
+def answer_for(exc: core.SyncError) -> ErrorAnswer:
+    """The table's row for `exc`'s class, else its nearest listed base class."""
+    return next(ANSWERS[cls] for cls in type(exc).__mro__ if cls in ANSWERS)
 
 
-def abort_for(exc: SalesforceError) -> None:
+def retry_after(exc: core.SyncError) -> str:
+    """Seconds until a paused org resumes, else a short wait for a busy Salesforce."""
+    wait = getattr(exc, "retry_after", None)
+    return str(max(1, math.ceil(wait)) if wait else TRANSIENT_RETRY_AFTER_S)
+
+
+def abort_for(exc: core.SyncError) -> None:
     """Raise the HTTP error that tells the user what to do about `exc`."""
-    if isinstance(exc, ReauthorizationRequired):
-        abort(409, message="Salesforce needs you to sign in again: your Salesforce connection has expired "
-                           "or was revoked.", errors={"salesforce": ["reauthorization_required"]})
-    if isinstance(exc, OrgPaused):
-        wait = max(1, math.ceil(exc.paused_until - time.time())) if exc.paused_until else 60
-        abort(503, message="Salesforce API use is paused for your org (daily API limit); try again later.",
-              headers={"Retry-After": str(wait)})
-    if isinstance(exc, TransientError):
-        abort(503, message="Salesforce did not answer in time; try again in a moment.",
-              headers={"Retry-After": str(TRANSIENT_RETRY_AFTER_S)})
-    status = STATUS_BY_CODE.get(exc.code, 502) if isinstance(exc, CallFailed) else 502
-    prefix = "Salesforce refused this" if status != 502 else "Salesforce failed"
-    abort(status, message=f"{prefix}: {_salesforce_words(exc)}", errors={"salesforce": [exc.code or "ERROR"]})
+    answer = answer_for(exc)
+    words = _CALL_PREFIX.sub("", str(exc)) or exc.code
+    headers = {"Retry-After": retry_after(exc)} if answer.status == 503 else None
+    abort(answer.status, message=answer.message.format(words=words), errors={"salesforce": [answer.code]},
+          **({"headers": headers} if headers else {}))
 
 
 @contextmanager
 def salesforce_errors() -> Iterator[None]:
-    """`with salesforce_errors(): ...` around every Salesforce call a view makes."""
+    """`with salesforce_errors(): ...` around every sidebar port call a view makes."""
     try:
         yield
-    except SalesforceError as exc:
+    except core.SyncError as exc:
         abort_for(exc)

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from app.models import IdMapRow
 from app.models.sidebar_requests import MeetingSave
-from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.writes import RecordWriter
 from app.runtime import Runtime
+from app.sync.ports import CrmPort, RecordWrite
 
 
 def _targets(session, org_pk: int, requests: list[MeetingSave]) -> dict[int, list[IdMapRow]]:
@@ -27,7 +26,7 @@ def _targets(session, org_pk: int, requests: list[MeetingSave]) -> dict[int, lis
     return {r.id: list(by_uid.get(r.ical_uid, {}).values()) for r in requests}
 
 
-def link_saved_meetings(rt: Runtime, client: SalesforceClient, user_id: int, org_pk: int) -> dict:
+def link_saved_meetings(rt: Runtime, crm: CrmPort, user_id: int, org_pk: int) -> dict:
     """One batched update for every meeting the user saved that now has a record; returns dashboard data."""
     with rt.db.session_scope() as s:
         requests = list(s.scalars(select(MeetingSave).where(
@@ -40,7 +39,7 @@ def link_saved_meetings(rt: Runtime, client: SalesforceClient, user_id: int, org
         for req, row in plan:
             updates.setdefault(row.object_type, []).append(
                 {"Id": row.crm_id, "WhoId": (req.who_ids or [None])[0], "WhatId": req.what_id})
-        failures = _write(client, updates)
+        failures = _write(crm, updates)
         for req in {req.id: req for req, _ in plan}.values():
             req.status = "failed" if any(failures.get(row.crm_id) for row in targets[req.id]) else "linked"
     errors = [{"kind": "calendar", "item": record_id, "action": "link_meeting", "code": "invalid", "reason": why}
@@ -48,11 +47,12 @@ def link_saved_meetings(rt: Runtime, client: SalesforceClient, user_id: int, org
     return {"counts": {"meetings": {"updated": len(plan) - len(errors), "failed": len(errors)}}, "errors": errors}
 
 
-def _write(client: SalesforceClient, updates: dict[str, list[dict]]) -> dict[str, str | None]:
-    writer, failures = RecordWriter(client), {}
+def _write(crm: CrmPort, updates: dict[str, list[dict]]) -> dict[str, str | None]:
+    """One batched update per object through the session's CrmPort; record id → why it failed (or None)."""
+    failures: dict[str, str | None] = {}
     for sobject, records in updates.items():
-        values = [{k: v for k, v in r.items() if v is not None or k == "Id"} for r in records]
-        for record, result in zip(values, writer.update(sobject, values)):
-            failures[record["Id"]] = None if result.success else "; ".join(
-                f"{e.code}: {e.message}" for e in result.errors)
+        writes = [RecordWrite({k: v for k, v in r.items() if v is not None and k != "Id"}, record_id=r["Id"])
+                  for r in records]
+        for write, result in zip(writes, crm.update_records(sobject, writes)):
+            failures[str(write.record_id)] = None if result.ok else (result.error or result.error_code or "failed")
     return failures

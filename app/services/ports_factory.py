@@ -19,11 +19,9 @@ from app.providers.salesforce.connect import connect, connect_org
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.crm_records import mapped_fields
 from app.providers.salesforce.crm_translate import salesforce_edge
-from app.providers.salesforce.describe import describe
-from app.providers.salesforce.errors import CallFailed
+from app.providers.salesforce.org_schema import core_describe, describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
-from app.services.describes import core_describe
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
@@ -105,12 +103,8 @@ def cached_describer(client: SalesforceClient) -> Describer:
     def describe_object(object_type: str) -> Mapping | None:
         if object_type not in memo:
             with salesforce_edge():
-                try:
-                    memo[object_type] = core_describe(describe(client, object_type))
-                except CallFailed as exc:
-                    if exc.code not in ("NOT_FOUND", "INVALID_TYPE") and exc.status != 404:
-                        raise
-                    memo[object_type] = None
+                meta = describe_or_none(client, object_type)
+            memo[object_type] = core_describe(meta) if meta is not None else None
         return memo[object_type]
 
     return describe_object
@@ -138,15 +132,15 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     port = build_mailbox(endpoints, mailbox.username or mailbox.address, password,
                          mailbox_options(endpoints, ctx.settings, ctx.save_rules))
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
-    steps.append(meeting_link_step(rt, ctx, client))
+    steps.append(meeting_link_step(rt, ctx, crm))
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)
 
 
-def meeting_link_step(rt: Runtime, ctx: OwnerContext, client: SalesforceClient) -> Callable[[], dict]:
+def meeting_link_step(rt: Runtime, ctx: OwnerContext, crm: CrmPort) -> Callable[[], dict]:
     """After the mirror: meetings saved from the sidebar get their chosen Name/Related To."""
 
     def link_saved_meetings() -> dict:
-        return meeting_links.link_saved_meetings(rt, client, ctx.user_id, ctx.org_pk)
+        return meeting_links.link_saved_meetings(rt, crm, ctx.user_id, ctx.org_pk)
 
     return link_saved_meetings
 

@@ -1,22 +1,24 @@
 """The sidebar's Initial Search: records related to a mail item, grouped by type, each with why.
 
-At most two Salesforce API calls whatever the number of participants: one Composite with
-people by address, accounts by domain/company and cases by number, then (only when accounts
-were found) one with their open Opportunities and Cases. Unknown addresses come back as
-`suggested_new`, pre-filled from the signature.
+Two questions to the sidebar port whatever the number of participants (the Salesforce adapter
+answers each with ONE Composite call): people by address, accounts by domain/company and cases
+by number, then (only when accounts were found) their Opportunities and open Cases. Unknown
+addresses come back as `suggested_new`, pre-filled from the signature.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.queries import run_queries
 from app.services.blocklists import Blocklist
-from app.services.related_lookups import Lookups, first_queries, plan_lookups, second_queries, website_matches
+from app.services.related_lookups import Lookups, plan_lookups, related_terms
 from app.services.signatures import suggest_person
+from app.sync.ports import CrmRecord
+from app.sync.sidebar_ports import RELATED_TYPES, SidebarCrmPort
+from app.sync.web_domains import website_matches
 
-RECORD_TYPES = ("Contact", "Lead", "Account", "Opportunity", "Case", "User")
 Reason = dict
+Row = Mapping[str, Any]
 
 
 class Groups:
@@ -24,9 +26,9 @@ class Groups:
 
     def __init__(self, url_for: Callable[[str], str]):
         self.url_for = url_for
-        self.by_type: dict[str, dict[str, dict]] = {t: {} for t in RECORD_TYPES}
+        self.by_type: dict[str, dict[str, dict]] = {t: {} for t in RELATED_TYPES}
 
-    def add(self, sobject: str, row: dict, reasons: list[Reason], **shown) -> None:
+    def add(self, sobject: str, row: Row, reasons: list[Reason], **shown) -> None:
         if not reasons:
             return
         hit = self.by_type[sobject].setdefault(row["Id"], {
@@ -45,7 +47,7 @@ class Groups:
         return {t: list(hits.values()) for t, hits in self.by_type.items()}
 
 
-def _person_reasons(plan: Lookups, row: dict) -> list[Reason]:
+def _person_reasons(plan: Lookups, row: Row) -> list[Reason]:
     email = (row.get("Email") or "").lower()
     sig = plan.signature
     if email and email in plan.participants:
@@ -57,7 +59,7 @@ def _person_reasons(plan: Lookups, row: dict) -> list[Reason]:
     return []
 
 
-def _account_reasons(plan: Lookups, row: dict) -> list[Reason]:
+def _account_reasons(plan: Lookups, row: Row) -> list[Reason]:
     reasons = [{"kind": "domain_account", "detail": d} for d in plan.domains if website_matches(row.get("Website"), d)]
     sig = plan.signature
     if sig and sig.company and (row.get("Name") or "").lower() == sig.company.lower():
@@ -65,8 +67,12 @@ def _account_reasons(plan: Lookups, row: dict) -> list[Reason]:
     return reasons
 
 
-def _add_people(groups: Groups, plan: Lookups, results: dict[str, list[dict]]) -> None:
-    for row in results.get("Contact", []):
+def _rows(records: Sequence[CrmRecord]) -> list[Row]:
+    return [{**r.fields, "Id": r.record_id} for r in records]
+
+
+def _add_people(groups: Groups, plan: Lookups, results: Mapping[str, Sequence[CrmRecord]]) -> None:
+    for row in _rows(results.get("Contact", [])):
         reasons = _person_reasons(plan, row)
         groups.add("Contact", row, reasons, detail=row.get("Title"))
         account = row.get("Account") or {}
@@ -74,23 +80,23 @@ def _add_people(groups: Groups, plan: Lookups, results: dict[str, list[dict]]) -
             detail = f"{reasons[0]['detail']} (Account of {row.get('Name')})"
             groups.add("Account", {"Id": row["AccountId"], "Name": account["Name"]},
                        [{"kind": reasons[0]["kind"], "detail": detail}])
-    for row in results.get("Lead", []):
+    for row in _rows(results.get("Lead", [])):
         detail = " · ".join(v for v in (row.get("Title"), row.get("Company")) if v) or None
         groups.add("Lead", row, _person_reasons(plan, row), detail=detail)
-    for row in results.get("User", []):
+    for row in _rows(results.get("User", [])):
         groups.add("User", row, _person_reasons(plan, row))
 
 
-def _add_cases(groups: Groups, plan: Lookups, rows: list[dict]) -> None:
-    for row in rows:
+def _add_cases(groups: Groups, plan: Lookups, records: Sequence[CrmRecord]) -> None:
+    for row in _rows(records):
         reasons = [{"kind": "subject_number", "detail": row["CaseNumber"]}] if row.get("CaseNumber") in plan.numbers \
             else groups.reasons_of("Account", row.get("AccountId") or "")
         groups.add("Case", row, reasons, name=row.get("Subject") or row.get("CaseNumber"),
                    detail=f"Case {row.get('CaseNumber')} · {row.get('Status') or ''}".rstrip(" ·"))
 
 
-def _add_opportunities(groups: Groups, rows: list[dict]) -> None:
-    for row in rows:
+def _add_opportunities(groups: Groups, records: Sequence[CrmRecord]) -> None:
+    for row in _rows(records):
         detail = " · ".join(v for v in (row.get("StageName"), row.get("CloseDate") and f"closes {row['CloseDate']}")
                             if v) or None
         groups.add("Opportunity", row, groups.reasons_of("Account", row.get("AccountId") or ""), detail=detail)
@@ -102,19 +108,16 @@ def _suggestions(plan: Lookups, groups: Groups) -> list[dict]:
             if a not in known and a != plan.own_address and a.rpartition("@")[2] != plan.own_domain]
 
 
-def find_related(client: SalesforceClient, item: dict, own_address: str, blocklist: Blocklist,
-                 url_for: Callable[[str], str]) -> dict:
-    """`{"groups", "suggested_new"}` for the item; raises the Salesforce layer's errors."""
+def find_related(crm: SidebarCrmPort, item: dict, own_address: str, blocklist: Blocklist) -> dict:
+    """`{"groups", "suggested_new"}` for the item; raises the core's errors (``app.sync.errors``)."""
     plan = plan_lookups(item, own_address, blocklist)
-    groups = Groups(url_for)
-    statements = first_queries(plan)
-    results = run_queries(client, statements) if statements else {}
-    for row in results.get("Account", []):
+    groups = Groups(crm.record_url)
+    results = crm.related_records(related_terms(plan))
+    for row in _rows(results.get("Account", [])):
         groups.add("Account", row, _account_reasons(plan, row), detail=row.get("Website"))
     _add_people(groups, plan, results)
     _add_cases(groups, plan, results.get("Case", []))
-    follow_up = second_queries(groups.ids("Account"))
-    more = run_queries(client, follow_up) if follow_up else {}
+    more = crm.account_activity(groups.ids("Account"))
     _add_opportunities(groups, more.get("Opportunity", []))
     _add_cases(groups, plan, more.get("Case", []))
     return {"groups": groups.as_dict(), "suggested_new": _suggestions(plan, groups)}

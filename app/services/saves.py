@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -17,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from app.models import SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
-from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.errors import SalesforceError
 from app.services import save_writes
 from app.services.settings import org_settings
-from app.services.sidebar_salesforce import record_url
-from app.sync.email_saves import email_key
+from app.sync.email_plan import email_key
+from app.sync.email_rules import normalized_message_id
+from app.sync.errors import SyncError
 from app.sync.idmap import sync_key
 from app.sync.items import EmailMessage
+from app.sync.policy import SyncSession
+from app.sync.sidebar_ports import SidebarCrmPort
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024      # decoded, in total (the sidebar refuses more too)
 CLAIM_TIMEOUT = timedelta(minutes=2)         # a pending claim older than this was abandoned
@@ -45,7 +47,7 @@ class AttachmentProblem(Exception):
 def message_key(user: User, item: dict) -> str:
     """The SavedEmail key: the normalised Message-ID, else the user's own provider id (Gmail)."""
     if item.get("message_id"):
-        return item["message_id"].strip().strip("<>").lower()
+        return normalized_message_id(item["message_id"])
     return f"ref:{user.id}:{item['message_ref']}"
 
 
@@ -56,8 +58,8 @@ def record_key(user: User, item: dict) -> str:
     return sync_key(user.org.sf_org_id, message_key(user, item))
 
 
-def _view(row: SavedEmail, status: str, instance_url: str) -> dict:
-    url = f"{instance_url.rstrip('/')}/{row.record_id}" if row.record_id else None
+def _view(row: SavedEmail, status: str, url_for: Callable[[str], str]) -> dict:
+    url = url_for(row.record_id) if row.record_id else None
     return {"status": status, "record_type": row.record_type, "record_id": row.record_id, "url": url}
 
 
@@ -69,7 +71,8 @@ def saved_state(session: Session, user: User, item: dict) -> dict | None:
                                                   SavedEmail.message_id == message_key(user, item)[:998]))
     if row is None or row.status != "saved":
         return None
-    return _view(row, "already_saved", user.org.instance_url or "")
+    instance_url = (user.org.instance_url or "").rstrip("/")
+    return _view(row, "already_saved", lambda record_id: f"{instance_url}/{record_id}")
 
 
 def check_attachments(attachments: list[dict]) -> list[str]:
@@ -114,10 +117,10 @@ def _claim(session: Session, user: User, key: str, sf_key: str, sobject: str) ->
     raise SaveInProgress("This email is being saved right now; try again in a moment.")
 
 
-def save_email_now(session: Session, user: User, client: SalesforceClient, data: dict) -> tuple[dict, bool]:
+def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict) -> tuple[dict, bool]:
     """Save the email (201 view, True) or report the existing record (200 view, False).
 
-    Raises SaveInProgress, AttachmentProblem, save_writes.InvalidLinks or Salesforce errors.
+    Raises SaveInProgress, AttachmentProblem, save_writes.InvalidLinks or the core's errors.
     """
     item = data["item"]
     file_names = check_attachments(data["attachments"])
@@ -127,31 +130,32 @@ def save_email_now(session: Session, user: User, client: SalesforceClient, data:
     if not claimed:
         _record_saver(session, row, user)
         session.commit()
-        return _view(row, "already_saved", client.instance_url), False
+        return _view(row, "already_saved", crm.record_url), False
     try:
-        record_id, created = _write(user, client, sobject, sf_key, data)
-    except (SalesforceError, save_writes.InvalidLinks) as exc:
+        record_id, created = _write(user, crm, sobject, sf_key, data)
+    except (SyncError, save_writes.InvalidLinks) as exc:
         row.status, row.last_error = "failed", str(exc)[:1024]
         session.commit()
         raise
     row.status, row.record_id = "saved", record_id
     _record_saver(session, row, user)
     session.commit()
-    view = _view(row, "saved" if created else "already_saved", client.instance_url)
-    stored = file_names if created else []
-    return {**view, "url": record_url(client, record_id), "attachments_stored": stored}, created
+    view = _view(row, "saved" if created else "already_saved", crm.record_url)
+    return {**view, "attachments_stored": file_names if created else []}, created
 
 
-def _write(user: User, client: SalesforceClient, sobject: str, sf_key: str, data: dict) -> tuple[str, bool]:
+def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict) -> tuple[str, bool]:
     item, who_ids, what_id = data["item"], data["who_ids"], data["what_id"]
-    checked = save_writes.check_links(client, sobject, sf_key, who_ids, what_id)
-    if checked.existing_id:
-        return checked.existing_id, False
+    save_writes.check_what_type(what_id)
+    found = crm.check_links(sobject, sf_key, who_ids, what_id)
+    save_writes.check_links(found, who_ids, what_id)
+    if found.existing_id:
+        return found.existing_id, False
     edits = {"subject": data["subject"] if data["subject"] is not None else item.get("subject") or "",
              "description": data["description"] if data["description"] is not None else item.get("body_text") or ""}
-    if sobject == "Task":
-        values = save_writes.task_values(item, edits, sf_key, who_ids, what_id)
-    else:
-        owner = {"org": user.org.sf_org_id, "sf_user_id": user.sf_user_id, "email": user.email}
-        values = save_writes.email_message_values(item, edits, owner, sf_key, what_id)
-    return save_writes.write_activity(client, sobject, values, who_ids, item, checked, data["attachments"])
+    session = SyncSession(org_id=user.org.sf_org_id, mailbox_id="sidebar", owner_id=user.sf_user_id or "",
+                          owner_email=user.email)
+    save = save_writes.activity_save(session, sobject, item, edits, sf_key, (who_ids, what_id, found),
+                                     data["attachments"])
+    saved = crm.save_activity(save)
+    return saved.record_id, saved.created

@@ -1,38 +1,26 @@
-"""The Salesforce client the sidebar's user-initiated work runs on, and links to records."""
+"""Which Salesforce connection user-initiated work runs on, and the sidebar's port over it."""
 from __future__ import annotations
-
-import re
 
 from app.models import User
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect, connect_org
+from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.sidebar import SalesforceSidebarPort
 from app.runtime import Runtime
 
-_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
-KEY_PREFIXES = {"003": "Contact", "00Q": "Lead", "001": "Account", "006": "Opportunity", "500": "Case",
-                "005": "User"}
 
-
-def client_for(rt: Runtime, user: User) -> SalesforceClient:
+def user_client(rt: Runtime, user: User) -> SalesforceClient:
     """The user's own connection (their sharing rules apply), else the org default; essential work.
 
-    Raises ReauthorizationRequired when neither is usable.
+    Raises the core's AuthFailure when neither is usable.
     """
     connection = user.connection
-    if connection is not None and connection.status == "connected":
-        return connect(rt, connection.id, essential=True)
-    return connect_org(rt, user.org_id, essential=True)
+    with salesforce_edge():
+        if connection is not None and connection.status == "connected":
+            return connect(rt, connection.id, essential=True)
+        return connect_org(rt, user.org_id, essential=True)
 
 
-def record_url(client: SalesforceClient, record_id: str) -> str:
-    """The Lightning-independent classic link `https://<instance>/<id>` (redirects to the record)."""
-    return f"{client.instance_url.rstrip('/')}/{record_id}"
-
-
-def is_record_id(value: str) -> bool:
-    return bool(_ID.match(value or ""))
-
-
-def type_of(record_id: str) -> str | None:
-    """The standard object a record id belongs to, from its key prefix (None when unknown)."""
-    return KEY_PREFIXES.get((record_id or "")[:3])
+def sidebar_port(rt: Runtime, user: User) -> SalesforceSidebarPort:
+    """The `SidebarCrmPort` the sidebar services receive for this user."""
+    return SalesforceSidebarPort(user_client(rt, user))

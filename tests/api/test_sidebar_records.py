@@ -101,3 +101,26 @@ def test_search_text_is_escaped_never_parsed(world, q):
 def test_bad_search_arguments_are_400(world, query):
     response = world["client"].get("/api/v1/records/search", query_string=query, headers=world["headers"])
     assert response.status_code == 400
+
+
+def test_search_takes_and_or_not_literally(world):
+    for name in ("Smith AND Jones LLP", "Smith Jones", "Jones Smith Ltd", "Smith Partners"):
+        world["emu"].insert(world["sf_org"], "Account", {"Name": name})
+    names = [r["name"] for r in search(world, "Smith AND Jones", "Account").get_json()["results"]]
+    assert names == ["Smith AND Jones LLP"]
+    assert search(world, "Smith OR Raj", "Account,Lead").get_json()["results"] == []
+    assert [r["name"] for r in search(world, "smith and not", "Account").get_json()["results"]] == []
+
+
+def test_search_for_percent_and_underscore_finds_the_literal_record(world):
+    for name in ("100%_done", "1000Xdone"):
+        world["emu"].insert(world["sf_org"], "Account", {"Name": name})
+    assert [r["name"] for r in search(world, "100%_done", "Account").get_json()["results"]] == ["100%_done"]
+
+
+def test_duplicate_check_takes_like_wildcards_in_a_website_literally(world):
+    literal = world["emu"].insert(world["sf_org"], "Account", {"Name": "Done Inc", "Website": "https://100%_done"})
+    world["emu"].insert(world["sf_org"], "Account", {"Name": "Other Inc", "Website": "https://1000Xdone.example"})
+    response = create(world, "Account", {"Name": "Brand New", "Website": "100%_done"})
+    assert response.status_code == 409
+    assert [d["id"] for d in response.get_json()["errors"]["duplicates"]] == [literal]
