@@ -1,18 +1,16 @@
 """Mapping tables: org tables for admins, personal overrides where the admin allows them."""
 from __future__ import annotations
 
-import math
-
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import own_org
+from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import mappings as service
 from app.services.describes import describer_for
 from app.sync.default_mappings import DEFAULT_MAPPINGS
-from app.sync.errors import AuthFailure, TemporaryFailure
 from schemas.mappings import MappingTablePutSchema, MappingTableSchema
 
 blp = Blueprint("mappings", __name__, url_prefix="", description="Field-mapping tables")
@@ -29,17 +27,14 @@ def _table(name: str, user_id: int | None = None) -> dict:
 def _save(name: str, data: dict, for_user=None) -> dict:
     session = db_session()
     try:
-        table = service.save(session, current_user(), name, data, describer_for(runtime(), current_user()), for_user)
+        with salesforce_errors():       # describing the org may need a sign-in or meet a paused org
+            table = service.save(session, current_user(), name, data, describer_for(runtime(), current_user()),
+                                 for_user)
     except service.UnknownTable:
         abort(404, message=f"No mapping table {name!r}; tables are {', '.join(DEFAULT_MAPPINGS)}.")
     except service.InvalidTable as exc:
         abort(400, message=f"The mapping does not fit your Salesforce org: {exc}",
               errors={"rows": {str(e.row): [e.message] for e in exc.errors}})
-    except AuthFailure:
-        abort(409, message="Salesforce needs you to sign in again before mappings can be checked.")
-    except TemporaryFailure as exc:
-        abort(503, message="Salesforce cannot take requests right now (busy, or the daily API limit); try later.",
-              headers={"Retry-After": str(max(1, math.ceil(exc.retry_after or 60)))})
     session.commit()
     return service.table_view(table, "user" if for_user else "org")
 

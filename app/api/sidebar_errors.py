@@ -1,6 +1,8 @@
-"""The core's errors (``app.sync.errors``) as the sidebar's API errors: one table, one context manager.
+"""The core's errors (``app.sync.errors``) as API errors: one table, one context manager.
 
-The sidebar port raises only the core's vocabulary, so this table is the whole story:
+Used by every view that asks Salesforce something on the user's behalf (the sidebar, mapping
+checks against the org's describe). The ports raise only the core's vocabulary, so this table
+is the whole story:
 AuthFailure → 409 "sign in again"; TemporaryFailure (daily-limit pause, timeouts) → 503 with
 Retry-After; InvalidData (a record Salesforce refuses, with its own words) → 400;
 PermissionDenied → 403; NotFound → 404; anything else → 502.
