@@ -78,6 +78,11 @@ class SandboxEnvironment:
             "SALESFORCE_CLIENT_SECRET": self.state.client_secret,
         }
 
+    def mail_env(self) -> dict[str, str]:
+        """The product refuses loopback mail hosts unless allow-listed: these servers are ours."""
+        operator_list = os.environ.get("SYNCLINE_ALLOWED_MAIL_HOSTS", "")
+        return {"SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(filter(None, (operator_list, "127.0.0.1")))}
+
     def stop(self) -> None:
         """Stop the servers we started (mail servers first; the emulator saves its state last)."""
         if self.dovecot is not None:
