@@ -37,7 +37,7 @@ class SandboxEnvironment:
     @classmethod
     def start(cls, directory: Path, public_url: str) -> SandboxEnvironment:
         """Start every server on loopback (saved ports when still free); stops what started if one fails."""
-        directory.mkdir(parents=True, exist_ok=True)
+        _private(directory)
         state = SandboxState.load(directory)
         with contextlib.ExitStack() as undo:
             emulator = _start_emulator(_private(directory / "salesforce"), state, public_url)
@@ -98,6 +98,14 @@ def _private(path: Path) -> Path:
     return path
 
 
+def _searchable_by_mail_processes(sandbox_dir: Path) -> None:
+    """As root, Dovecot's mail processes run as nobody and must pass through the (0700) instance
+    folder and the sandbox folder: give others search only (0711), never read; files stay 0600."""
+    if os.geteuid() == 0:
+        for folder in (sandbox_dir.parent, sandbox_dir):
+            os.chmod(folder, 0o711)
+
+
 def _start_emulator(state_dir: Path, state: SandboxState, public_url: str) -> SalesforceEmulator:
     """The emulator serving HTTPS in threads of this process, with the sandbox's connected app."""
     emulator = SalesforceEmulator(state_dir=str(state_dir))
@@ -107,6 +115,7 @@ def _start_emulator(state_dir: Path, state: SandboxState, public_url: str) -> Sa
 
 def _start_dovecot(root: Path, port: int | None) -> tuple[DovecotServer | None, str | None]:
     """Dovecot when it can run here; otherwise None and the one-line reason."""
+    _searchable_by_mail_processes(root.parent)
     try:
         return DovecotServer(root, reusable_port(port)), None
     except ServerUnavailable as exc:
