@@ -19,10 +19,13 @@ from app.config import Config
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+# Only files we put there: the folder may be one an operator shares with other things.
+EMBEDDED_FILES = ("secret.key", "redis.rdb", "redis.rdb.settings")
 
 
 def secure_instance(config: Config) -> None:
-    """Create the instance folder 0700 when the embedded defaults need it; make its files 0600.
+    """Create the instance folder 0700 when the embedded defaults need it; make our files 0600
+    (the SQLite files are handled by ``secure_sqlite`` wherever they live).
 
     A folder others may only search (``o+x`` without read/write, as the sandbox's Dovecot needs
     when run as root) keeps that bit; any other group/other access is removed.
@@ -35,8 +38,8 @@ def secure_instance(config: Config) -> None:
         mode = stat.S_IMODE(folder.stat().st_mode)
         search_only = mode & 0o011 if not mode & 0o066 else 0
         os.chmod(folder, PRIVATE_DIR | search_only)
-        for path in folder.iterdir():
-            _make_private(path)
+        for name in EMBEDDED_FILES:
+            _make_private(folder / name)
     if config.key_file is not None:
         _make_private(config.key_file)
 

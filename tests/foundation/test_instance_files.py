@@ -60,11 +60,14 @@ def test_existing_world_readable_files_are_fixed_at_start_up(tmp_path, redis_url
     from cryptography.fernet import Fernet
 
     (instance / "secret.key").write_text(Fernet.generate_key().decode())
+    (instance / "backup.sh").write_text("#!/bin/sh\n")
+    os.chmod(instance / "backup.sh", 0o755)  # not ours: left as the operator made it
     app = create_app(_embedded_config(instance, redis_url))
     try:
         assert _mode(instance) == 0o700
         assert {p.name: _mode(p) for p in instance.iterdir()} == {
-            "syncline.db": 0o600, "syncline.db-wal": 0o600, "secret.key": 0o600, "redis.rdb": 0o600}
+            "syncline.db": 0o600, "syncline.db-wal": 0o600, "secret.key": 0o600, "redis.rdb": 0o600,
+            "backup.sh": 0o755}
     finally:
         app.extensions["syncline"].db.dispose()
 
