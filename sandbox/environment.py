@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sandbox.mailservers import DovecotServer, RadicaleServer, ServerUnavailable, reusable_port
+from sandbox.mailservers import (
+    DovecotServer,
+    RadicaleServer,
+    ServerUnavailable,
+    dovecot_unavailable_reason,
+    reusable_port,
+)
 from sandbox.salesforce import SalesforceEmulator
 from sandbox.state_file import SandboxState
 
@@ -101,7 +107,7 @@ def _private(path: Path) -> Path:
 def _searchable_by_mail_processes(sandbox_dir: Path) -> None:
     """As root, Dovecot's mail processes run as nobody and must pass through the (0700) instance
     folder and the sandbox folder: give others search only (0711), never read; files stay 0600."""
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and dovecot_unavailable_reason() is None:
         for folder in (sandbox_dir.parent, sandbox_dir):
             os.chmod(folder, 0o711)
 
