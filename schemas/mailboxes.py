@@ -8,15 +8,23 @@ from schemas.base import StrictSchema, page_schema
 URL = validate.URL(schemes={"http", "https"}, require_tld=False)
 
 
-class EndpointsSchema(StrictSchema):
-    """Where the mail server answers; which fields matter depends on the profile kind."""
+PUBLIC_HOST = ("A public host: loopback, private, link-local, CGNAT, metadata and non-canonical IP forms "
+               "are refused unless SYNCLINE_ALLOWED_MAIL_HOSTS names them")
 
-    imap_host = fields.String(validate=validate.Length(min=1, max=255))
+
+class EndpointsSchema(StrictSchema):
+    """Where the mail server answers; which fields matter depends on the profile kind.
+
+    Name every new host field ``*_host`` and every URL field ``*_url``: the host guard
+    (app/services/mail_hosts.py) checks fields by those suffixes.
+    """
+
+    imap_host = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": PUBLIC_HOST})
     imap_port = fields.Integer(validate=validate.Range(min=1, max=65535))
     imap_tls = fields.Boolean()
-    caldav_url = fields.String(validate=URL)
-    carddav_url = fields.String(validate=URL)
-    ews_url = fields.String(validate=URL)
+    caldav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
+    carddav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
+    ews_url = fields.String(validate=URL, metadata={"description": "https URL; " + PUBLIC_HOST})
     tenant_id = fields.String(validate=validate.Length(max=64))
 
 

@@ -85,14 +85,15 @@ def handle_unexpected(exc: Exception):
 
 def _domain_errors() -> dict[type[Exception], int]:
     """Service exceptions whose message is written for the caller, and the status each means."""
+    from app.services.mail_hosts import InvalidEndpoints
     from app.services.mailboxes import MailboxConflict
 
-    return {MailboxConflict: 409}
+    return {MailboxConflict: 409, InvalidEndpoints: 400}
 
 
 def _domain_handler(status: int):
     def handle(exc: Exception):
-        response = jsonify(error_body(status, str(exc)))
+        response = jsonify(error_body(status, str(exc), getattr(exc, "errors", None)))
         response.status_code = status
         return response
 

@@ -12,6 +12,7 @@ from app.api.scoping import own_org
 from app.models import ServerProfile
 from app.providers.salesforce.connect import api_budget
 from app.runtime import db_session, runtime
+from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
 from app.services.settings import org_settings, update_org_settings
 from schemas.mailboxes import ServerProfileSchema
@@ -56,7 +57,7 @@ class ServerProfiles(MethodView):
         """Add a server profile; users then register their mailbox against it."""
         own_org(org_id, current_user())
         session = db_session()
-        profile = create_profile(session, current_user(), data)
+        profile = create_profile(session, current_user(), data, mail_host_policy(runtime().config))
         session.commit()
         return profile
 

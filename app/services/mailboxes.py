@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Mailbox, ServerProfile, User
 from app.models.base import utcnow
+from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
 from app.services import audit
+from app.services.mail_hosts import check_endpoints
 from app.services.session_records import suspend
 
 
@@ -17,7 +19,9 @@ class MailboxConflict(Exception):
     """The request contradicts the mailbox's state (already registered, suspended…)."""
 
 
-def create_profile(session: Session, actor: User, data: dict) -> ServerProfile:
+def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy) -> ServerProfile:
+    """A new server profile; its hosts must pass the host guard (raises InvalidEndpoints)."""
+    check_endpoints(data.get("endpoints") or {}, hosts)
     if session.scalar(select(ServerProfile).where(ServerProfile.org_id == actor.org_id,
                                                   ServerProfile.name == data["name"])):
         raise MailboxConflict(f"a server profile named {data['name']!r} already exists")

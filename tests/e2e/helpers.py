@@ -15,6 +15,7 @@ from app.sync.items import CalendarItem, FolderKind
 from sandbox.mailservers.radicale import DavAccount
 from tests.e2e.conftest import E2E
 from tests.factories import Factory
+from tests.realservers.fixtures import LOOPBACK_POLICY
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -36,7 +37,7 @@ class Person:
         return endpoints(self.e2e)
 
     def calendar_items(self) -> list[CalendarItem]:
-        port = build_mailbox(self.endpoints, self.dav.username, self.dav.password, MailboxOptions(allow_plaintext=True))
+        port = build_mailbox(self.endpoints, self.dav.username, self.dav.password, MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY))
         try:
             return list(port.changes_since(FolderKind.CALENDAR, None).items)
         finally:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import pytest
 
+from app.providers.host_guard import HostPolicy
 from tests.realservers.dav import DavAccount, RadicaleServer, XandikosServer
 from tests.realservers.dovecot import DovecotServer, ImapAccount
 from tests.realservers.process import ServerUnavailable
+
+# The product refuses loopback mail hosts unless the operator allow-lists them; these servers are ours.
+LOOPBACK_MAIL_HOSTS = ("127.0.0.1",)
+LOOPBACK_POLICY = HostPolicy.from_entries(LOOPBACK_MAIL_HOSTS)
 
 
 def _start(factory):

@@ -17,13 +17,14 @@ from app.sync.items import FolderKind
 from sandbox import seed_data as data
 from sandbox.salesforce.values import parse_datetime
 from sandbox.seed import seed_sandbox
+from tests.realservers.fixtures import LOOPBACK_POLICY
 from tests.sandbox.conftest import make_instance, runtime_for, start_sandbox
 
 
 @pytest.fixture
 def mailbox(sandbox):
     port = build_mailbox(sandbox.env.endpoints(), sandbox.seed.dav.username, sandbox.seed.dav.password,
-                         MailboxOptions(allow_plaintext=True))
+                         MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY))
     yield port
     port.close()
 

@@ -156,8 +156,24 @@ def test_up_runs_the_sandbox_answers_with_the_printed_token_and_stops_without_or
         up.proc.send_signal(signal.SIGINT)
         assert up.proc.wait(timeout=40) == 0, "\n".join(up.lines[-30:])
         assert not [pid for pid in started if _alive(pid)]
+        # Others may at most pass through (as root, Dovecot's mail processes run as nobody); never read.
+        assert _mode(instance) in (0o700, 0o711) and _mode(instance / "sandbox") in (0o700, 0o711)
+        assert _private_files(instance) and _private_files(instance / "sandbox")
+        assert _private_files(instance / "sandbox" / "salesforce") and _mode(instance / "sandbox" / "salesforce") == 0o700
     finally:
         up.stop()
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def _private_files(folder: Path) -> bool:
+    """Every regular file directly in ``folder`` is 0600 (and there is at least one); the emulator's
+    CA certificate is public by nature (clients are given it), its key is not."""
+    files = {p.name: _mode(p) for p in folder.iterdir() if p.is_file() and p.name != "emulator-ca.pem"}
+    assert files and files == {name: 0o600 for name in files}, files
+    return True
 
 
 def test_up_with_a_salesforce_app_configured_runs_no_sandbox(instance):
@@ -173,6 +189,8 @@ def test_up_with_a_salesforce_app_configured_runs_no_sandbox(instance):
         up.proc.send_signal(signal.SIGINT)
         assert up.proc.wait(timeout=40) == 0
         assert not (instance / "sandbox").exists()
+        assert _mode(instance) == 0o700 and {"syncline.db", "secret.key", "redis.rdb"} <= {
+            p.name for p in instance.iterdir()} and _private_files(instance)
         assert not [line for line in up.lines if line.startswith(("sandbox ready", "=== Syncline sandbox"))]
     finally:
         up.stop()

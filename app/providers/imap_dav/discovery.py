@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.providers.imap_dav.errors import HostRefused, unreachable
 from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
-from app.sync.errors import NotFound
+from app.sync.errors import AuthFailure, NotFound, SyncError
 
 CALENDAR_TAG = "{urn:ietf:params:xml:ns:caldav}calendar"
 ADDRESSBOOK_TAG = "{urn:ietf:params:xml:ns:carddav}addressbook"
@@ -29,7 +30,7 @@ class DavCollection:
 def find_collection(session: DavSession, start_href: str, home_prop: str, component: str,
                     wanted_name: str | None = None) -> DavCollection:
     """The collection holding ``component`` (VEVENT, VTODO or VCARD) for this user."""
-    here = _propfind(session, start_href, "0", COLLECTION_PROPS + ("d:current-user-principal",))
+    here = _probe(session, start_href)
     own = here[0] if here else None
     if own is not None and _offers(_as_collection(own), component) and not wanted_name:
         return _as_collection(own)
@@ -43,6 +44,17 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     if not offering:
         raise NotFound(f"no collection offering {component} under {home}")
     return offering[0]
+
+
+def _probe(session: DavSession, start_href: str) -> list[DavMember]:
+    """The first request to the server: anything but a WebDAV answer (or 401) reads "could not
+    connect", so a port that answers in another protocol looks like a closed one."""
+    try:
+        return _propfind(session, start_href, "0", COLLECTION_PROPS + ("d:current-user-principal",))
+    except (AuthFailure, HostRefused):
+        raise
+    except SyncError as exc:
+        raise unreachable(session.host) from exc
 
 
 def _propfind(session: DavSession, href: str, depth: str, names: tuple[str, ...]) -> list[DavMember]:

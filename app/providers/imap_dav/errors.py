@@ -4,6 +4,7 @@ Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happ
 """
 from __future__ import annotations
 
+from app.providers.host_guard import ForbiddenHost
 from app.sync.errors import (
     AuthFailure,
     InvalidData,
@@ -33,6 +34,21 @@ HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {
     507: TemporaryFailure,
 }
 
+CREDENTIALS_REFUSED = "the server refused the credentials"
+
+
+def unreachable(host: str) -> TemporaryFailure:
+    """The one text for every failure to reach a mail server: refused, timed out, TLS, or an
+    answer in the wrong protocol all read the same, so users cannot map our network's ports."""
+    return TemporaryFailure(f"could not connect to {host}")
+
+
+class HostRefused(InvalidData):
+    """The host guard refused the connection: permanent until an admin fixes the profile."""
+
+
+def forbidden_host(host: str, exc: ForbiddenHost) -> HostRefused:
+    return HostRefused(f"could not connect to {host}: {exc}")
 
 
 def http_error(status: int, what: str, retry_after: str | None = None) -> SyncError:

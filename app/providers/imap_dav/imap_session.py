@@ -1,4 +1,8 @@
-"""One IMAP connection: every command is counted and library errors become core errors."""
+"""One IMAP connection: every command is counted and library errors become core errors.
+
+The host is checked by the host guard before connecting and the peer after; anything that
+goes wrong before login reads "could not connect to <host>", whatever answered (or not).
+"""
 from __future__ import annotations
 
 import ssl
@@ -8,7 +12,9 @@ from typing import Any, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from app.providers.host_guard import ForbiddenHost, HostPolicy, check_peer, resolve_checked
 from app.providers.imap_dav.counter import RequestCounter
+from app.providers.imap_dav.errors import CREDENTIALS_REFUSED, forbidden_host, unreachable
 from app.sync.errors import AuthFailure, NotFound, SyncError, TemporaryFailure
 
 T = TypeVar("T")
@@ -19,8 +25,10 @@ class ImapSession:
     """Lazily connected; ``command`` runs one IMAP command (one round trip) and counts it."""
 
     def __init__(self, host: str, port: int, username: str, password: str, use_tls: bool,
-                 counter: RequestCounter, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> None:
+                 counter: RequestCounter, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None,
+                 host_policy: HostPolicy | None = None) -> None:
         self._params = (host, port, use_tls, timeout, ssl_context)
+        self._policy = host_policy or HostPolicy()
         self._credentials = (username, password)
         self.counter = counter
         self._client: IMAPClient | None = None
@@ -34,14 +42,38 @@ class ImapSession:
         return self._client
 
     def _connect(self) -> IMAPClient:
-        host, port, use_tls, timeout, context = self._params
-        client = self._guard(lambda: IMAPClient(host, port=port, ssl=use_tls, ssl_context=context, timeout=timeout))
+        host = self._params[0]
         self.counter.add("imap")  # greeting + login
-        self._guard(lambda: client.login(*self._credentials))
+        client = self._open_checked()
+        try:
+            client.login(*self._credentials)
+        except LoginError as exc:
+            _drop(client)
+            raise AuthFailure(CREDENTIALS_REFUSED) from exc
+        except (IMAPClientError, OSError, EOFError, ValueError) as exc:
+            _drop(client)
+            raise unreachable(host) from exc
         if b"CONDSTORE" in client.capabilities():  # capabilities arrive with the login response
             self.counter.add("imap")
             self._guard(lambda: client.enable("CONDSTORE"))
             self.condstore = True
+        return client
+
+    def _open_checked(self) -> IMAPClient:
+        """Connected to a checked address and greeted; the password has not been sent yet."""
+        host, port, use_tls, timeout, context = self._params
+        try:
+            checked = resolve_checked(host, port, self._policy)
+            client = IMAPClient(host, port=port, ssl=use_tls, ssl_context=context, timeout=timeout)
+        except ForbiddenHost as exc:
+            raise forbidden_host(host, exc) from exc
+        except (IMAPClientError, OSError, EOFError, ValueError) as exc:
+            raise unreachable(host) from exc
+        try:
+            check_peer(client.socket(), checked, host, self._policy)
+        except ForbiddenHost as exc:
+            _drop(client)
+            raise forbidden_host(host, exc) from exc
         return client
 
     def command(self, call: Callable[[IMAPClient], T]) -> T:
@@ -59,10 +91,10 @@ class ImapSession:
         try:
             return call()
         except LoginError as exc:
-            raise AuthFailure(f"IMAP login refused: {exc}") from exc
+            raise AuthFailure(CREDENTIALS_REFUSED) from exc
         except (TimeoutError, IMAPClientAbortError, ConnectionError, ssl.SSLError, OSError) as exc:
             self._client = None  # the connection is unusable; the next call reconnects
-            raise TemporaryFailure(f"IMAP connection failed: {type(exc).__name__}: {exc}") from exc
+            raise unreachable(self._params[0]) from exc
         except IMAPClientError as exc:
             raise _command_error(exc) from exc
 
@@ -73,6 +105,14 @@ class ImapSession:
             except (IMAPClientError, OSError):
                 pass
             self._client = None
+
+
+def _drop(client: IMAPClient) -> None:
+    """Close a connection we will not use, ignoring how it fails."""
+    try:
+        client.shutdown()
+    except (IMAPClientError, OSError):
+        pass
 
 
 def _command_error(exc: IMAPClientError) -> SyncError:

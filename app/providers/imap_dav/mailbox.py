@@ -4,16 +4,19 @@ contacts, behind the core's ``MailboxPort``. ``build_mailbox`` is the one way to
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.providers.host_guard import ForbiddenHost, HostPolicy, check_host, check_port, check_url
 from app.providers.imap_dav.codecs import ContactCodec, EventCodec, TaskCodec
 from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.dav_folder import DavFolder
 from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient, ResourceType
 from app.providers.imap_dav.discovery import find_collection
+from app.providers.imap_dav.errors import forbidden_host
 from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.webdav import DavSession
@@ -24,7 +27,10 @@ from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 @dataclass(frozen=True)
 class MailboxOptions:
-    """Per-org settings; ``allow_plaintext`` must be set explicitly for non-TLS servers (tests)."""
+    """Per-org settings; ``allow_plaintext`` must be set explicitly for non-TLS servers (tests).
+
+    ``host_policy`` is the operator's allow-list: without it, loopback and private hosts are refused.
+    """
 
     category: str = "Salesforce"
     salesforce_folder: str = "Salesforce"
@@ -36,6 +42,7 @@ class MailboxOptions:
     allow_plaintext: bool = False
     ca_file: str | None = None
     timeout: float = 30.0
+    host_policy: HostPolicy = HostPolicy()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -102,7 +109,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
     """A MailboxPort for ``imap_host``/``imap_port``/``imap_tls``, ``caldav_url``, ``carddav_url``.
 
     Nothing connects until first use. Plaintext (``imap_tls`` false or an http URL) is refused
-    unless ``options.allow_plaintext`` is set. Raises InvalidData for such configurations.
+    unless ``options.allow_plaintext`` is set; hosts the host guard refuses too (each connection
+    is checked again). Raises InvalidData for such configurations.
     """
     options = options or MailboxOptions()
     counter = RequestCounter()
@@ -110,9 +118,13 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
     if endpoints.get("imap_host"):
         use_tls = bool(endpoints.get("imap_tls", True))
         _check_plaintext(not use_tls, options, "IMAP")
+        host, port = str(endpoints["imap_host"]), int(endpoints.get("imap_port") or (993 if use_tls else 143))
+        with _refused_as_invalid(host):
+            check_host(host, options.host_policy)
+            check_port(port, "imap", host, options.host_policy)
         context = ssl.create_default_context(cafile=options.ca_file) if use_tls else None
-        session = ImapSession(endpoints["imap_host"], int(endpoints.get("imap_port") or (993 if use_tls else 143)),
-                              username, password, use_tls, counter, options.timeout, context)
+        session = ImapSession(host, port, username, password, use_tls, counter, options.timeout, context,
+                              options.host_policy)
         mail = ImapMail(session, MailOptions(options.category, options.salesforce_folder, options.watched_folders,
                                                 options.mail_rules))
         closers.append(session)
@@ -124,7 +136,10 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
         url = endpoints.get(url_key)
         if url:
             _check_plaintext(str(url).startswith("http://"), options, url_key)
-            dav = DavSession(url, username, password, counter, options.ca_file or True, options.timeout)
+            with _refused_as_invalid(str(urlsplit(str(url)).hostname)):
+                check_url(str(url), options.host_policy)
+            dav = DavSession(url, username, password, counter, options.ca_file or True, options.timeout,
+                             options.host_policy)
             folders[kind] = DavFolder(kind, _discoverer(dav, url, component, name, rtype), codec)
     return ImapDavMailbox(mail, folders, counter, closers)
 
@@ -133,6 +148,15 @@ def _discoverer(dav: DavSession, url: str, component: str, name: str | None, rty
     home_prop = "cr:addressbook-home-set" if component == "VCARD" else "c:calendar-home-set"
     path = urlsplit(url).path or "/"
     return lambda: CollectionClient(dav, find_collection(dav, path, home_prop, component, name), rtype)
+
+
+@contextmanager
+def _refused_as_invalid(host: str) -> Iterator[None]:
+    """The host guard's refusal as the core's InvalidData, before anything connects."""
+    try:
+        yield
+    except ForbiddenHost as exc:
+        raise forbidden_host(host, exc) from exc
 
 
 def _check_plaintext(plaintext: bool, options: MailboxOptions, what: str) -> None:

@@ -13,9 +13,11 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import requests
 from lxml import etree
 
+from app.providers.host_guard import ForbiddenHost, HostPolicy
 from app.providers.imap_dav.counter import RequestCounter
-from app.providers.imap_dav.errors import http_error
-from app.sync.errors import AuthFailure, TemporaryFailure
+from app.providers.imap_dav.errors import CREDENTIALS_REFUSED, forbidden_host, http_error, unreachable
+from app.providers.imap_dav.guarded_transport import GuardedAdapter
+from app.sync.errors import AuthFailure, InvalidData
 
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:xml:ns:carddav",
       "cs": "http://calendarserver.org/ns/"}
@@ -44,17 +46,25 @@ class Multistatus:
 
 
 class DavSession:
-    """HTTP to one DAV server; transport failures, 401, 429 and 5xx raise coded errors."""
+    """HTTP to one DAV server; transport failures, 401, 429 and 5xx raise coded errors.
+
+    Every connection goes through the host guard (``host_policy``); transport failures all read
+    "could not connect to <host>", so the text never tells an open port from a closed one.
+    """
 
     def __init__(self, base_url: str, username: str, password: str, counter: RequestCounter,
-                 verify: bool | str = True, timeout: float = 30.0) -> None:
+                 verify: bool | str = True, timeout: float = 30.0, host_policy: HostPolicy | None = None) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.host = urlsplit(self.base_url).hostname or self.base_url
         self.counter = counter
         self.timeout = timeout
         self.http = requests.Session()
         self.http.trust_env = False  # REQUESTS_CA_BUNDLE/proxies must not override our settings
         self.http.auth = (username, password)
         self.http.verify = verify
+        adapter = GuardedAdapter(host_policy or HostPolicy())
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
 
     def url(self, href: str) -> str:
         """Absolute URL of an (unquoted) path."""
@@ -68,10 +78,12 @@ class DavSession:
         try:
             response = self.http.request(method, self.url(href), data=data, headers=dict(headers or {}),
                                          timeout=self.timeout, allow_redirects=False)
+        except ForbiddenHost as exc:
+            raise forbidden_host(self.host, exc) from exc
         except requests.RequestException as exc:
-            raise TemporaryFailure(f"{method} {href}: {type(exc).__name__}") from exc
+            raise unreachable(self.host) from exc
         if response.status_code == 401:
-            raise AuthFailure(f"{method} {href}: credentials rejected")
+            raise AuthFailure(CREDENTIALS_REFUSED)
         if response.status_code == 429 or response.status_code >= 500:
             raise http_error(response.status_code, f"{method} {href}", response.headers.get("Retry-After"))
         return response
@@ -82,7 +94,10 @@ class DavSession:
         response = self.request(method, href, body, headers)
         if response.status_code != 207:
             raise http_error(response.status_code, f"{method} {href}")
-        return parse_multistatus(response.content)
+        try:
+            return parse_multistatus(response.content)
+        except etree.XMLSyntaxError as exc:
+            raise InvalidData(f"{method} {href}: the answer is not WebDAV XML") from exc
 
 
 def parse_multistatus(content: bytes) -> Multistatus:

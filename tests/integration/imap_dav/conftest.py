@@ -9,8 +9,9 @@ pytest.importorskip("vobject", reason="vobject not installed (pip install vobjec
 
 from app.providers.imap_dav import MailboxOptions, build_mailbox  # noqa: E402
 from tests.realservers.fixtures import *  # noqa: E402,F401,F403
+from tests.realservers.fixtures import LOOPBACK_POLICY  # noqa: E402
 
-PLAINTEXT_FOR_TESTS = MailboxOptions(allow_plaintext=True)
+PLAINTEXT_FOR_TESTS = MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY)
 
 
 @pytest.fixture

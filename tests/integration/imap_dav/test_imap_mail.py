@@ -11,6 +11,7 @@ from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.imap_dav.imap_mail import _decode_cursor, _encode_cursor
 from app.sync.errors import CursorExpired, InvalidData
 from app.sync.items import FolderKind
+from tests.realservers.fixtures import LOOPBACK_POLICY
 
 MAIL = FolderKind.MAIL
 
@@ -108,7 +109,8 @@ def test_configured_keyword_and_folder_names_are_used(imap_account, user_client)
     _append(user_client, "INBOX", 10, flags=["SF"])
     _append(user_client, "CRM", 11)
     endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
-    options = MailboxOptions(category="SF", salesforce_folder="CRM", allow_plaintext=True)
+    options = MailboxOptions(category="SF", salesforce_folder="CRM", allow_plaintext=True,
+                             host_policy=LOOPBACK_POLICY)
     mailbox = build_mailbox(endpoints, imap_account.username, imap_account.password, options)
     assert sorted(m.message_id for m in mailbox.changes_since(MAIL, None).items) == [
         "<msg-10@client.test>", "<msg-11@client.test>"]
@@ -126,7 +128,8 @@ def test_plaintext_is_refused_unless_explicitly_allowed(imap_account):
 def test_wrong_password_is_an_auth_failure(imap_account):
     from app.sync.errors import AuthFailure
     endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
-    mailbox = build_mailbox(endpoints, imap_account.username, "wrong", MailboxOptions(allow_plaintext=True))
+    mailbox = build_mailbox(endpoints, imap_account.username, "wrong",
+                            MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY))
     with pytest.raises(AuthFailure):
         mailbox.changes_since(MAIL, None)
 

@@ -10,6 +10,7 @@ from imapclient import IMAPClient
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.imap_dav.imap_mail import MailRules
 from app.sync.items import FolderKind
+from tests.realservers.fixtures import LOOPBACK_POLICY
 
 MAIL = FolderKind.MAIL
 RULES = MailRules(compose_markers=True, message_ids=("<by-id@acme.test>",), thread_ids=("<root@client.test>",))
@@ -33,7 +34,7 @@ def user_client(imap_account):
 
 def _port(imap_account, rules: MailRules):
     endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
-    options = MailboxOptions(allow_plaintext=True, mail_rules=rules)
+    options = MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY, mail_rules=rules)
     return build_mailbox(endpoints, imap_account.username, imap_account.password, options)
 
 

@@ -11,13 +11,14 @@ from app.sync.errors import CursorExpired
 from app.sync.items import CalendarItem, ContactItem, FolderKind
 from app.sync.ports import ItemPatch
 from tests.integration.imap_dav import ics_samples
+from tests.realservers.fixtures import LOOPBACK_POLICY
 
 
 @pytest.fixture
 def xandikos_mailbox(xandikos_server):
     url = xandikos_server.base_url + "/"
     mailbox = build_mailbox({"caldav_url": url, "carddav_url": url}, "user", "unused",
-                            MailboxOptions(allow_plaintext=True))
+                            MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY))
     yield mailbox
     mailbox.close()
 
