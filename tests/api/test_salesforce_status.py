@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from app.models import Org
 from app.providers.salesforce.connect import api_budget, connect
 from app.providers.salesforce.errors import ApiBudgetExhausted, OrgPaused
 from tests.factories import Factory
@@ -31,3 +32,25 @@ def test_request_limit_exceeded_pause_stays_visible_until_work_may_run(sf_app, s
     assert status["paused_until"] is not None
     assert datetime.fromisoformat(status["paused_until"]).timestamp() == pytest.approx(
         refused.value.paused_until, abs=1)
+
+
+def test_only_an_admin_names_the_integration_user_and_it_shows_in_the_status(sf_app, salesforce_emulator):
+    factory, client = Factory(sf_app), sf_app.test_client()
+    admin, _, _ = factory.salesforce_user(salesforce_emulator)
+    with sf_app.extensions["syncline"].db.session_scope() as s:
+        member = factory.user(s.get(Org, admin.org_id))
+    url = f"/api/v1/orgs/{admin.org_id}/salesforce/integration-user"
+    assert client.put(url, headers=factory.auth(member), json={"user_id": member.id}).status_code == 403
+    refused = client.put(url, headers=factory.auth(admin), json={"user_id": member.id})
+    assert refused.status_code == 400 and "sign in to Salesforce first" in refused.get_json()["errors"]["user_id"][0]
+    assert client.put(url, headers=factory.auth(admin), json={"user": 1}).status_code == 400
+    done = client.put(url, headers=factory.auth(admin), json={"user_id": admin.id})
+    assert done.status_code == 200
+    assert (done.get_json()["integration_user_id"], done.get_json()["integration_connection"]) == (admin.id, "connected")
+    events = client.get(f"/api/v1/orgs/{admin.org_id}/audit-events", headers=factory.auth(admin)).get_json()
+    assert "org.salesforce_integration_user.changed" in str(events)
+    sneaky = client.patch(f"/api/v1/orgs/{admin.org_id}/settings", headers=factory.auth(admin),
+                          json={"salesforce_integration_user_id": member.id})
+    assert sneaky.status_code == 400          # only the validated, audited endpoint sets it
+    off = client.put(url, headers=factory.auth(admin), json={"user_id": None}).get_json()
+    assert off["integration_user_id"] is None and off["integration_connection"] is None
