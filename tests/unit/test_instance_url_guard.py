@@ -14,6 +14,7 @@ from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_
     ("https://acme-dev-ed.develop.my.salesforce.com", "https://acme-dev-ed.develop.my.salesforce.com"),
     ("https://page-power-1234.scratch.my.salesforce.com", "https://page-power-1234.scratch.my.salesforce.com"),
     ("https://acme--uat.my.salesforce.com", "https://acme--uat.my.salesforce.com"),   # sandbox without enhanced domains
+    ("https://acme--uat.cs42.my.salesforce.com", "https://acme--uat.cs42.my.salesforce.com"),  # older sandbox form
     ("https://na42.salesforce.com", "https://na42.salesforce.com"),
     ("https://cs42.salesforce.com", "https://cs42.salesforce.com"),
     ("https://usa77.salesforce.com", "https://usa77.salesforce.com"),

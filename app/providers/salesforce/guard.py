@@ -54,7 +54,9 @@ def is_salesforce_api_host(host: str) -> bool:
         if labels[-len(tail):] != tail:
             continue
         head = labels[:-len(tail)]
-        return len(head) == 1 or (len(head) == 2 and head[1] in MY_DOMAIN_PARTITIONS)
+        # `name--sandbox.cs42.my.salesforce.com`: sandboxes from before enhanced domains (Winter '24)
+        return len(head) == 1 or (len(head) == 2 and (head[1] in MY_DOMAIN_PARTITIONS
+                                                      or bool(_CLASSIC_INSTANCE.match(head[1]))))
     return len(labels) == 3 and labels[1:] == ["salesforce", "com"] and bool(_CLASSIC_INSTANCE.match(labels[0]))
 
 
