@@ -32,7 +32,7 @@ from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
-from app.sync.errors import PermissionDenied
+from app.sync.errors import AuthFailure, PermissionDenied
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession
@@ -84,6 +84,8 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
     names no integration user (see `session_connection`)."""
     with rt.db.session_scope() as s:
         u = s.get(User, user.id)
+        if u is None:
+            raise AuthFailure(f"user {user.id} no longer exists")
         connection_id = session_connection(s, u, mailbox.id).connection_id
         tables = [load_table(s, u, name) for name in active_table_names(u)]
         session = SyncSession(org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
