@@ -4,6 +4,8 @@ Every failure ends with one sentence on stderr and exit status 1, never a traceb
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -13,7 +15,7 @@ from app.models import Org, User
 from app.runtime import runtime
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
@@ -58,18 +60,31 @@ def org_group():
 @org_group.command("create", help="Create an org, e.g. for automation or a sandbox.")
 @click.option("--sf-org-id", required=True, help="Salesforce org id (00D…, 15 or 18 characters).")
 @click.option("--name", required=True, help="Display name.")
-@click.option("--instance-url", default=None, help="https://yourdomain.my.salesforce.com")
+@click.option("--instance-url", default=None,
+              help="https://yourdomain.my.salesforce.com (Salesforce API hosts or SALESFORCE_ALLOWED_HOSTS only)")
 def org_create(sf_org_id: str, name: str, instance_url: str | None):
     from app.services.users import find_or_create_org
 
     if not (sf_org_id.isalnum() and len(sf_org_id) in (15, 18) and sf_org_id.startswith("00D")):
         _fail(f"{sf_org_id!r} is not a Salesforce org id (00D followed by 12 or 15 letters/digits)")
+    if instance_url is not None:
+        instance_url = _trusted_instance_url(instance_url)
     with runtime().db.session_scope() as session:
         if session.scalar(select(Org).where(Org.sf_org_id == sf_org_id)):
             _fail(f"org {sf_org_id} already exists")
         org = find_or_create_org(session, sf_org_id, name, instance_url)
         session.flush()
         click.echo(f"org {org.id} created ({sf_org_id}, {name})")
+
+
+def _trusted_instance_url(url: str) -> str:
+    """The same SSRF guard the Salesforce client applies, so no stored URL is refused later."""
+    from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
+
+    try:
+        return check_instance_url(url, runtime().config.salesforce_allowed_hosts)
+    except UntrustedInstanceUrl as exc:
+        _fail(f"--instance-url refused: {exc}")
 
 
 @click.group("user", help="Manage users without a browser.")

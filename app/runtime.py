@@ -13,8 +13,11 @@ from app.config import Config
 from app.db import Database
 from app.instance_files import secure_instance
 from app.metrics import Metrics
+from app.models.salesforce_tokens import SqlTokenStore
+from app.providers.salesforce.stores import SalesforceStores
 from app.security.secret_box import SecretBox, secret_box_for
 from app.state.connection import RedisProvider
+from app.state.salesforce_cache import RedisBudgetStore, RedisDescribeCache, RedisRefreshLock
 
 
 @dataclass
@@ -36,6 +39,13 @@ class Runtime:
             secrets=secret_box_for(config),
             metrics=Metrics(),
         )
+
+    @property
+    def salesforce_stores(self) -> SalesforceStores:
+        """The storage the Salesforce adapter reaches through its own interfaces (it imports none)."""
+        client = self.redis.client
+        return SalesforceStores(tokens=SqlTokenStore(self.db, self.secrets), refresh_lock=RedisRefreshLock(client),
+                                budget=RedisBudgetStore(client), describes=RedisDescribeCache(client))
 
     def close(self) -> None:
         self.redis.close()

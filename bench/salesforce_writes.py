@@ -24,6 +24,7 @@ from app.providers.salesforce.client import SalesforceClient  # noqa: E402
 from app.providers.salesforce.http import salesforce_session  # noqa: E402
 from app.providers.salesforce.tokens import StaticTokens  # noqa: E402
 from app.providers.salesforce.writes import RecordWriter  # noqa: E402
+from app.state.salesforce_cache import RedisBudgetStore  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 N = 1000
@@ -47,7 +48,7 @@ class Bench:
 
     def writer(self) -> RecordWriter:
         tokens = StaticTokens(self.tokens["instance_url"], self.tokens["access_token"], self.org)
-        client = SalesforceClient(self.config, tokens, ApiBudget(self.redis, self.org, reserve=0.0))
+        client = SalesforceClient(self.config, tokens, ApiBudget(RedisBudgetStore(self.redis), self.org, reserve=0.0))
         return RecordWriter(client)
 
     def naive(self) -> Salesforce:

@@ -60,4 +60,16 @@ class SalesforceStatusSchema(StrictSchema):
     api_used = fields.Integer(allow_none=True, metadata={"description": "From the last Sforce-Limit-Info header"})
     api_max = fields.Integer(allow_none=True)
     api_reserve = fields.Float(required=True, metadata={"description": "Share kept free for user actions"})
-    paused_until = fields.DateTime(allow_none=True, metadata={"description": "Background work waits until then"})
+    paused_until = fields.DateTime(allow_none=True, metadata={
+        "description": "Background work waits until then: a REQUEST_LIMIT_EXCEEDED pause, or (usage over the "
+                       "reserve) the next cheap re-read of /limits"})
+    integration_user_id = fields.Integer(allow_none=True, metadata={
+        "description": "The user whose connection background sync borrows for users without their own"})
+    integration_connection = fields.String(allow_none=True, metadata={
+        "description": "That user's connection: connected | needs_reauth | revoked | none"})
+
+
+class IntegrationUserSchema(StrictSchema):
+    """The org's integration user for server-side sync (null: none, users must sign in themselves)."""
+
+    user_id = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1))

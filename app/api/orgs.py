@@ -4,19 +4,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
-from app.models import ServerProfile
+from app.models import Org, ServerProfile, User
 from app.providers.salesforce.connect import api_budget
 from app.runtime import db_session, runtime
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
+from app.services.session_connection import IntegrationUserRefused, integration_user_id, set_integration_user
 from app.services.settings import org_settings, update_org_settings
 from schemas.mailboxes import ServerProfileSchema
-from schemas.settings import OrgSettingsSchema, SalesforceStatusSchema
+from schemas.settings import IntegrationUserSchema, OrgSettingsSchema, SalesforceStatusSchema
 
 blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administration (admins only)")
 
@@ -68,12 +69,38 @@ class SalesforceStatus(MethodView):
     @blp.response(200, SalesforceStatusSchema)
     def get(self, org_id: int):
         """Is the org's default Salesforce connection usable, how much of the daily API allowance is used?"""
-        org, rt = own_org(org_id, current_user()), runtime()
-        default = next((c for c in org.connections if c.is_org_default), None)
-        budget = api_budget(rt, str(org.id))
-        usage, paused = budget.usage(), budget.paused_until()
-        return {"connection": default.status if default else "none",
-                "connection_reason": default.status_reason if default else None,
-                "api_used": usage.used if usage else None, "api_max": usage.max if usage else None,
-                "api_reserve": rt.config.salesforce_api_reserve,
-                "paused_until": datetime.fromtimestamp(paused, UTC) if paused else None}
+        return _salesforce_status(own_org(org_id, current_user()))
+
+
+@blp.route("/<int:org_id>/salesforce/integration-user")
+class IntegrationUser(MethodView):
+    @admin_required
+    @blp.arguments(IntegrationUserSchema)
+    @blp.response(200, SalesforceStatusSchema)
+    def put(self, data: dict, org_id: int):
+        """Name the user whose Salesforce connection background sync may borrow for users who have not
+        signed in to Salesforce (`{"user_id": null}` turns it off). Audited, as is every session using it."""
+        org, session = own_org(org_id, current_user()), db_session()
+        try:
+            set_integration_user(session, org, current_user(), data["user_id"])
+        except IntegrationUserRefused as exc:
+            abort(400, message=str(exc), errors={"user_id": [str(exc)]})
+        session.commit()
+        return _salesforce_status(org)
+
+
+def _salesforce_status(org: Org) -> dict:
+    rt = runtime()
+    default = next((c for c in org.connections if c.is_org_default), None)
+    budget = api_budget(rt, str(org.id))
+    usage, paused = budget.usage(), budget.paused_until()
+    chosen_id = integration_user_id(org)
+    chosen = db_session().get(User, chosen_id) if chosen_id else None
+    return {"connection": default.status if default else "none",
+            "connection_reason": default.status_reason if default else None,
+            "api_used": usage.used if usage else None, "api_max": usage.max if usage else None,
+            "api_reserve": rt.config.salesforce_api_reserve,
+            "paused_until": datetime.fromtimestamp(paused, UTC) if paused else None,
+            "integration_user_id": chosen_id,
+            "integration_connection": (chosen.connection.status if chosen and chosen.connection else "none")
+            if chosen_id else None}

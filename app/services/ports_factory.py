@@ -15,7 +15,7 @@ from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.connect import connect, connect_org
+from app.providers.salesforce.connect import connect
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.crm_records import mapped_fields
 from app.providers.salesforce.crm_translate import salesforce_edge
@@ -24,13 +24,14 @@ from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.mail_hosts import mail_host_policy
+from app.services.session_connection import session_connection
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
 from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
-from app.sync.errors import PermissionDenied
+from app.sync.errors import AuthFailure, PermissionDenied
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession
@@ -68,7 +69,7 @@ class OwnerContext:
     session: SyncSession
     policy: SyncPolicy
     settings: dict
-    connection_id: int | None
+    connection_id: int
     org_pk: int
     fields: dict[str, tuple[str, ...]]
     user_id: int = 0
@@ -76,25 +77,27 @@ class OwnerContext:
 
 
 def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
-    """The owner's Salesforce identity, policy and the fields their mapping tables use."""
+    """The owner's Salesforce identity, policy and the fields their mapping tables use.
+
+    Raises the core's AuthFailure when the owner has no usable Salesforce connection and the org
+    names no integration user (see `session_connection`)."""
     with rt.db.session_scope() as s:
         u = s.get(User, user.id)
-        connection = u.connection
-        own = connection.id if connection is not None and connection.status == "connected" else None
+        if u is None:
+            raise AuthFailure(f"user {user.id} no longer exists")
+        connection_id = session_connection(s, u, mailbox.id).connection_id
         tables = [load_table(s, u, name) for name in active_table_names(u)]
         session = SyncSession(org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
         settings = org_settings(u.org)
-        return OwnerContext(session, policy_for(u), settings, own, u.org_id, mapped_fields(tables), u.id,
+        return OwnerContext(session, policy_for(u), settings, connection_id, u.org_id, mapped_fields(tables), u.id,
                             load_save_rules(s, u.id, settings))
 
 
 def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
-    """The user's own connection when connected, else the org's default (ReauthorizationRequired → AuthFailure)."""
+    """The connection `owner_context` chose (ReauthorizationRequired → AuthFailure)."""
     with salesforce_edge():
-        if ctx.connection_id is not None:
-            return connect(rt, ctx.connection_id)
-        return connect_org(rt, ctx.org_pk)
+        return connect(rt, ctx.connection_id)
 
 
 def cached_describer(client: SalesforceClient) -> Describer:

@@ -29,6 +29,11 @@ def salesforce_paused_until(org_key: str) -> str:
     return f"{PREFIX}:sf:paused-until:{org_key}"
 
 
+def salesforce_limits_recheck(org_key: str) -> str:
+    """Held (SET NX, TTL) by the one process re-reading the org's /limits while usage is over the reserve."""
+    return f"{PREFIX}:sf:limits-recheck:{org_key}"
+
+
 def salesforce_describe(org_key: str, sobject: str) -> str:
     """Cached, trimmed `describe` of one sObject type for one org (JSON, TTL)."""
     return f"{PREFIX}:sf:describe:{org_key}:{sobject.lower()}"

@@ -10,6 +10,8 @@ Public API (stable)::
     tok = emu.issue_tokens(org, user)          # OAuth token response: access_token, refresh_token,
                                                # instance_url, id, token_type, issued_at, signature, scope
     emu.api_calls(org); emu.reset_api_calls(org); emu.set_daily_api_max(org, n)
+                                               # GET /services/data/vNN.N/limits reports the same
+                                               # counter as DailyApiRequests {Max, Remaining}
     emu.faults.latency_ms = 50                 # per request
     emu.faults.fail_next(503, count=2)         # next N API requests answer 503
     emu.faults.lock_rows(count=3)              # next N record writes: UNABLE_TO_LOCK_ROW

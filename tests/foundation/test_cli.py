@@ -60,3 +60,22 @@ def test_duplicate_org_is_refused(cli_env):
     _run(cli_env, "org", "create", "--sf-org-id", "00D000000000001AAA", "--name", "Acme")
     done = _run(cli_env, "org", "create", "--sf-org-id", "00D000000000001AAA", "--name", "Acme", ok=False)
     assert done.returncode == 1 and "already exists" in done.stderr
+
+
+@pytest.mark.parametrize("url", [
+    "https://127.0.0.1\\.salesforce.com", "https://acme.my.site.com", "http://acme.my.salesforce.com",
+    "https://169.254.169.254", "https://acme.lightning.force.com",
+])
+def test_org_create_refuses_an_instance_url_the_salesforce_guard_refuses(cli_env, url):
+    done = _run(cli_env, "org", "create", "--sf-org-id", "00D000000000001AAA", "--name", "Acme",
+                "--instance-url", url, ok=False)
+    assert done.returncode == 1 and "--instance-url refused" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "no org with" in _run(cli_env, "user", "create", "--org", "00D000000000001AAA",
+                                 "--email", "a@acme.test", ok=False).stderr     # nothing was stored
+
+
+def test_org_create_stores_the_normalised_origin_of_a_salesforce_instance(cli_env):
+    out = _run(cli_env, "org", "create", "--sf-org-id", "00D000000000001AAA", "--name", "Acme",
+               "--instance-url", "https://Acme.My.Salesforce.com/").stdout
+    assert "created" in out

@@ -1,35 +1,28 @@
-"""Per-org API budget in Redis: the last `Sforce-Limit-Info` seen, the reserve, and rate pauses.
+"""Per-org API budget: the last `Sforce-Limit-Info` seen, the reserve, and honest rate pauses.
 
-Workers and the scheduler read the same keys (`paused_until`, `usage`) to decide whether an
-org's Salesforce work may run; the client checks them before every call.
+Workers, the scheduler and the admin API read the same store (`paused_until`, `usage`) to
+decide and show whether an org's Salesforce work may run; the client checks before every call.
+Cached usage over the reserve is not trusted for a day: it is re-read cheaply from `/limits`
+at most every `recheck_s`, so background work resumes as soon as Salesforce shows room.
 """
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-
-import redis
 
 from app.providers.salesforce.errors import ApiBudgetExhausted, OrgPaused
-from app.state import keys
+from app.providers.salesforce.stores import ApiUsage, BudgetStore
 
 DEFAULT_RESERVE = 0.20
-DEFAULT_RATE_PAUSE_S = 15 * 60
+DEFAULT_RATE_PAUSE_S = 5 * 60      # REQUEST_LIMIT_EXCEEDED has no Retry-After: wait, then re-read /limits
+LIMITS_RECHECK_S = 5 * 60          # at most one /limits re-read per org per window while over the reserve
 USAGE_TTL_S = 26 * 3600            # the allocation is a rolling 24 h window
 _USAGE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
 
+LimitsReader = Callable[[], tuple[int, int] | None]
 
-@dataclass(frozen=True)
-class ApiUsage:
-    used: int
-    max: int
-    at: float
-
-    @property
-    def fraction(self) -> float:
-        return self.used / self.max if self.max else 0.0
+__all__ = ["ApiBudget", "ApiUsage", "LimitsReader", "parse_limit_info", "parse_limits"]
 
 
 def parse_limit_info(header: str | None) -> tuple[int, int] | None:
@@ -38,56 +31,97 @@ def parse_limit_info(header: str | None) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-class ApiBudget:
-    """Reads and writes one org's usage and pause keys; cheap enough to consult on every call."""
+def parse_limits(body: object) -> tuple[int, int] | None:
+    """(used, max) from the Limits resource: `{"DailyApiRequests": {"Max": 15000, "Remaining": 14998}}`."""
+    daily = body.get("DailyApiRequests") if isinstance(body, dict) else None
+    try:
+        maximum, remaining = int(daily["Max"]), int(daily["Remaining"])     # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return max(0, maximum - remaining), maximum
 
-    def __init__(self, client: redis.Redis, org_key: str, reserve: float = DEFAULT_RESERVE,
-                 rate_pause_s: int = DEFAULT_RATE_PAUSE_S, clock: Callable[[], float] = time.time):
+
+class ApiBudget:
+    """One org's usage and pauses over a BudgetStore; cheap enough to consult on every call."""
+
+    def __init__(self, store: BudgetStore, org_key: str, reserve: float = DEFAULT_RESERVE,
+                 rate_pause_s: int = DEFAULT_RATE_PAUSE_S, clock: Callable[[], float] = time.time,
+                 recheck_s: float = LIMITS_RECHECK_S):
         if not 0 <= reserve < 1:
             raise ValueError("reserve must be in [0, 1)")
-        self.redis, self.org_key, self.reserve = client, org_key, reserve
-        self.rate_pause_s, self.clock = rate_pause_s, clock
+        self.store, self.org_key, self.reserve = store, org_key, reserve
+        self.rate_pause_s, self.clock, self.recheck_s = rate_pause_s, clock, recheck_s
 
     def record(self, used: int, maximum: int) -> None:
-        """Store the usage the latest response reported (one round trip)."""
-        key = keys.salesforce_api_usage(self.org_key)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(key, mapping={"used": used, "max": maximum, "at": self.clock()})
-        pipe.expire(key, USAGE_TTL_S)
-        pipe.execute()
+        """Store the usage Salesforce just reported (a response header or /limits)."""
+        self.store.record_usage(self.org_key, ApiUsage(used, maximum, self.clock()), USAGE_TTL_S)
 
     def usage(self) -> ApiUsage | None:
-        raw = self.redis.hgetall(keys.salesforce_api_usage(self.org_key))
-        if not raw:
-            return None
-        return ApiUsage(int(raw[b"used"]), int(raw[b"max"]), float(raw[b"at"]))
+        return self.store.usage(self.org_key)
 
     def paused_until(self) -> float | None:
-        """Epoch seconds of the current pause, or None when the org may run."""
-        raw = self.redis.get(keys.salesforce_paused_until(self.org_key))
-        until = float(raw) if raw else None
+        """When background work may run again (epoch seconds), or None when it may run now:
+        a rate-limit pause, else - while cached usage is over the reserve - its next /limits re-read."""
+        until = self.rate_limited_until()
+        if until is not None:
+            return until
+        usage = self.usage()
+        if usage is None or not self._over_reserve(usage):
+            return None
+        return max(usage.at + self.recheck_s, self.clock())
+
+    def rate_limited_until(self) -> float | None:
+        """End of a REQUEST_LIMIT_EXCEEDED pause (blocks essential work too), or None."""
+        until = self.store.paused_until(self.org_key)
         return until if until and until > self.clock() else None
 
     def pause(self, seconds: float | None = None) -> float:
         """Pause the org's work (REQUEST_LIMIT_EXCEEDED has no Retry-After); returns the end time."""
         duration = self.rate_pause_s if seconds is None else seconds
         until = self.clock() + duration
-        self.redis.set(keys.salesforce_paused_until(self.org_key), until, ex=max(1, int(duration) + 1))
+        self.store.pause(self.org_key, until, int(duration) + 1)
         return until
 
     def resume(self) -> None:
-        self.redis.delete(keys.salesforce_paused_until(self.org_key))
+        self.store.resume(self.org_key)
 
-    def check(self, essential: bool = False) -> None:
-        """Raise OrgPaused during a pause, ApiBudgetExhausted past the reserve (unless essential)."""
-        until = self.paused_until()
+    def check(self, essential: bool = False, reread: LimitsReader | None = None) -> None:
+        """Raise OrgPaused during a pause, ApiBudgetExhausted past the reserve (unless essential).
+
+        Over the reserve, `reread` (a /limits call) refreshes the cached usage at most once per
+        `recheck_s` per org; the error's `paused_until` is when the next re-read is due.
+        """
+        until = self.rate_limited_until()
         if until is not None:
-            raise OrgPaused(f"Salesforce work for org {self.org_key} is paused", until)
+            raise OrgPaused(f"Salesforce work for org {self.org_key} is paused (API request limit)", until)
         usage = self.usage()
-        if essential or usage is None or usage.max <= 0:
+        if essential or usage is None or not self._over_reserve(usage):
             return
-        if usage.used >= usage.max * (1 - self.reserve):
+        usage = self._reread(usage, reread)
+        if self._over_reserve(usage):
             raise ApiBudgetExhausted(
                 f"org {self.org_key} used {usage.used}/{usage.max} API calls; the last "
-                f"{self.reserve:.0%} are kept for essential work", self.clock() + self.rate_pause_s,
+                f"{self.reserve:.0%} are kept for essential work", self._next_recheck(usage),
                 code="API_BUDGET_EXHAUSTED", status=0)
+
+    def _reread(self, usage: ApiUsage, reread: LimitsReader | None) -> ApiUsage:
+        """Fresh usage from /limits when the cached figure is older than `recheck_s` and this
+        process won the org's re-check claim; otherwise the cached figure."""
+        if reread is None or self.clock() < usage.at + self.recheck_s:
+            return usage
+        if not self.store.claim_limits_recheck(self.org_key, self.recheck_s):
+            return usage
+        fresh = reread()
+        if fresh is None:
+            return usage
+        self.record(*fresh)
+        return self.usage() or usage
+
+    def _over_reserve(self, usage: ApiUsage) -> bool:
+        return usage.max > 0 and usage.used >= usage.max * (1 - self.reserve)
+
+    def _next_recheck(self, usage: ApiUsage) -> float:
+        """When a refused caller should come back: the next re-read, never "now" (no hammering)."""
+        due = usage.at + self.recheck_s
+        now = self.clock()
+        return due if due > now else now + self.recheck_s

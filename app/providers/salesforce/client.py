@@ -13,15 +13,15 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
-from redis import Redis
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError as LibraryError
 from simple_salesforce.exceptions import SalesforceGeneralError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_random_exponential
 
 from app.config import Config
-from app.providers.salesforce.budget import ApiBudget, parse_limit_info
+from app.providers.salesforce.budget import ApiBudget, parse_limit_info, parse_limits
 from app.providers.salesforce.errors import (
+    CallFailed,
     OrgPaused,
     ReauthorizationRequired,
     SalesforceError,
@@ -31,6 +31,7 @@ from app.providers.salesforce.errors import (
 )
 from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
 from app.providers.salesforce.http import DEFAULT_TIMEOUT, salesforce_session
+from app.providers.salesforce.stores import DescribeCache
 from app.providers.salesforce.tokens import TokenSource
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,8 @@ class SalesforceClient:
 
     def __init__(self, config: Config, tokens: TokenSource, budget: ApiBudget | None = None,
                  retry: RetryPolicy = RetryPolicy(), essential: bool = False,
-                 session: requests.Session | None = None):
-        self.config, self.tokens, self.budget = config, tokens, budget
+                 session: requests.Session | None = None, describes: DescribeCache | None = None):
+        self.config, self.tokens, self.budget, self.describes = config, tokens, budget, describes
         self.retry, self.essential = retry, essential
         self.http = session or salesforce_session(config)
         self.http.hooks["response"].append(self._on_response)
@@ -74,11 +75,6 @@ class SalesforceClient:
                           version=self.config.salesforce_api_version)
 
     @property
-    def redis(self) -> Redis | None:
-        """The Redis behind the budget (also used for the describe cache)."""
-        return self.budget.redis if self.budget is not None else None
-
-    @property
     def api_root(self) -> str:
         """Path prefix of versioned REST resources, as used in Composite subrequest URLs."""
         return f"/services/data/v{self.config.salesforce_api_version}"
@@ -91,7 +87,7 @@ class SalesforceClient:
         for attempt in self._retrying(idempotent):
             with attempt:
                 if self.budget is not None:
-                    self.budget.check(self.essential)
+                    self.budget.check(self.essential, reread=self.read_limits)
                 return self._authorised(op, refreshed)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -109,6 +105,15 @@ class SalesforceClient:
         except SessionExpired:
             self._give_up()
             raise
+
+    def read_limits(self) -> tuple[int, int] | None:
+        """(used, max) of the daily API allocation from `GET /limits`, outside the budget check
+        (it is how the budget learns there is room again). None when the user may not read it."""
+        try:
+            body = self._authorised(lambda sf: sf.restful("limits", timeout=DEFAULT_TIMEOUT), [])
+        except CallFailed:      # e.g. no "View Setup and Configuration": keep trusting Sforce-Limit-Info
+            return None
+        return parse_limits(body)
 
     def _give_up(self) -> None:
         self.tokens.mark_needs_reauth("Salesforce rejected a freshly refreshed session; sign in again")

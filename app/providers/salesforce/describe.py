@@ -1,4 +1,4 @@
-"""Object metadata from `describe`, cached per org in Redis, and write-preparation from it.
+"""Object metadata from `describe`, cached per org (the client's DescribeCache), and write-preparation from it.
 
 Real field lengths and writability come from the org at run time (custom fields, admin
 changes), never from constants; `prepare_for_write` uses them to avoid STRING_TOO_LONG and
@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.providers.salesforce.client import SalesforceClient
-from app.state import keys
 
 DESCRIBE_TTL_S = 12 * 3600
 TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url", "picklist", "multipicklist",
@@ -65,21 +64,20 @@ class ObjectDescribe:
 
 def describe(client: SalesforceClient, sobject: str, ttl_s: int = DESCRIBE_TTL_S) -> ObjectDescribe:
     """Cached describe: at most one API call per org and object per TTL."""
-    redis = client.redis
-    key = keys.salesforce_describe(client.org_key, sobject)
-    cached = redis.get(key) if redis is not None else None
+    cache = client.describes
+    cached = cache.get(client.org_key, sobject) if cache is not None else None
     if cached:
         return ObjectDescribe.from_json(cached)
     result = ObjectDescribe.from_describe(client.restful(f"sobjects/{sobject}/describe"))
-    if redis is not None:
-        redis.set(key, result.to_json(), ex=ttl_s)
+    if cache is not None:
+        cache.put(client.org_key, sobject, result.to_json(), ttl_s)
     return result
 
 
 def forget_describe(client: SalesforceClient, sobject: str) -> None:
     """Drop the cached describe (e.g. after INVALID_FIELD says the org's schema changed)."""
-    if client.redis is not None:
-        client.redis.delete(keys.salesforce_describe(client.org_key, sobject))
+    if client.describes is not None:
+        client.describes.forget(client.org_key, sobject)
 
 
 def prepare_for_write(meta: ObjectDescribe, values: dict[str, Any], creating: bool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from app.models.org import Org, SalesforceConnection
 from app.models.user import User
 from app.providers.salesforce.budget import ApiBudget
 from app.providers.salesforce.client import RetryPolicy, SalesforceClient
-from app.providers.salesforce.connect import connect
+from app.providers.salesforce.connect import api_budget, connect
 from app.runtime import Runtime
 from sandbox.salesforce import SalesforceEmulator
 from tests.conftest import make_test_config
@@ -46,7 +46,7 @@ class SfWorld:
         return connect(self.rt, self.connection_id, **kwargs)
 
     def budget(self) -> ApiBudget:
-        return ApiBudget(self.rt.redis.client, self.org_key)
+        return api_budget(self.rt, self.org_key)
 
     def connection(self) -> SalesforceConnection:
         with self.rt.db.session_scope() as s:

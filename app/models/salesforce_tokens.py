@@ -1,0 +1,53 @@
+"""SQL implementation of the Salesforce adapter's TokenStore: a connection's tokens, encrypted at rest.
+
+Each call is its own short transaction; tokens are decrypted only into the returned value,
+and a rotated refresh token is committed together with the new access token.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import Database
+from app.models.base import utcnow
+from app.models.org import SalesforceConnection
+from app.providers.salesforce.stores import StoredConnection
+from app.security.secret_box import SecretBox
+
+
+class SqlTokenStore:
+    """Reads and updates `salesforce_connections` rows for the Salesforce adapter."""
+
+    def __init__(self, db: Database, secrets: SecretBox):
+        self.db, self.secrets = db, secrets
+
+    def load(self, connection_id: int) -> StoredConnection | None:
+        with self.db.session_scope() as session:
+            conn = session.get(SalesforceConnection, connection_id)
+            if conn is None:
+                return None
+            refresh = self.secrets.decrypt(conn.refresh_token_enc) if conn.refresh_token_enc else None
+            return StoredConnection(conn.id, str(conn.org_id), conn.instance_url,
+                                    self.secrets.decrypt(conn.access_token_enc), refresh,
+                                    conn.status, conn.status_reason)
+
+    def store_refreshed(self, connection_id: int, access_token: str, refresh_token: str | None,
+                        instance_url: str) -> None:
+        with self.db.session_scope() as session:
+            conn = session.get(SalesforceConnection, connection_id)
+            if conn is None:
+                return
+            if refresh_token:
+                conn.refresh_token_enc = self.secrets.encrypt(refresh_token)
+            conn.access_token_enc = self.secrets.encrypt(access_token)
+            conn.instance_url, conn.issued_at = instance_url, utcnow()
+
+    def mark_needs_reauth(self, connection_id: int, reason: str) -> None:
+        with self.db.session_scope() as session:
+            conn = session.get(SalesforceConnection, connection_id)
+            if conn is not None and conn.status == "connected":
+                conn.status, conn.status_reason = "needs_reauth", reason[:512]
+
+    def org_default_connection(self, org_key: str) -> int | None:
+        with self.db.session_scope() as session:
+            return session.scalar(select(SalesforceConnection.id).where(
+                SalesforceConnection.org_id == int(org_key), SalesforceConnection.is_org_default.is_(True)))
