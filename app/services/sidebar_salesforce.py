@@ -1,14 +1,11 @@
 """The Salesforce client the sidebar's user-initiated work runs on, and links to records."""
 from __future__ import annotations
 
-import re
-
 from app.models import User
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect, connect_org
 from app.runtime import Runtime
 
-_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 KEY_PREFIXES = {"003": "Contact", "00Q": "Lead", "001": "Account", "006": "Opportunity", "500": "Case",
                 "005": "User"}
 
@@ -27,10 +24,6 @@ def client_for(rt: Runtime, user: User) -> SalesforceClient:
 def record_url(client: SalesforceClient, record_id: str) -> str:
     """The Lightning-independent classic link `https://<instance>/<id>` (redirects to the record)."""
     return f"{client.instance_url.rstrip('/')}/{record_id}"
-
-
-def is_record_id(value: str) -> bool:
-    return bool(_ID.match(value or ""))
 
 
 def type_of(record_id: str) -> str | None:

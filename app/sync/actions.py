@@ -109,7 +109,3 @@ class ResolveConflict(Action):
     """Reports an override made by the conflict policy (the writes are separate actions)."""
 
     conflict: ConflictRecord | None = None
-
-
-CRM_WRITES = (CreateInCrm, UpdateCrm, DeleteInCrm)
-MAILBOX_WRITES = (CreateInMailbox, UpdateMailbox, DeleteInMailbox)

@@ -144,12 +144,6 @@ class MailboxPort(Protocol):
     def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
         """Items we created earlier, by the sync key stored on them (crash recovery)."""
 
-    def set_categories(self, kind: FolderKind, item_id: str, categories: Sequence[str]) -> WriteResult:
-        """Replace the item's categories (e.g. mark an email as saved)."""
-
-    def set_flag(self, kind: FolderKind, item_id: str, flagged: bool) -> WriteResult:
-        """Set or clear the follow-up flag."""
-
 
 class CrmPort(Protocol):
     """One Salesforce org. Raises only ``app.sync.errors`` exceptions."""

@@ -27,11 +27,6 @@ def soql_literal(value: str) -> str:
     return "'" + "".join(_ESCAPES.get(ch, ch) for ch in value) + "'"
 
 
-def soql_datetime(value: str) -> str:
-    """Salesforce returns `2026-01-02T03:04:05.000+0000`; SOQL wants the literal `…Z` form."""
-    return value.replace("+0000", "Z")
-
-
 def _encoded(text: str) -> int:
     return len(quote_plus(text))
 
