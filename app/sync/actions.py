@@ -74,14 +74,14 @@ class DeleteInCrm(Action):
 class CreateInMailbox(Action):
     """Create carrying the sync key; ``entry`` is stored pending first."""
 
-    item: MailboxItem | None = None
+    item: MailboxItem = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class UpdateMailbox(Action):
     """Patch the item (or one occurrence of a series) with the rows in ``row_keys``."""
 
-    patch: ItemPatch | None = None
+    patch: ItemPatch = field(kw_only=True)
     row_keys: tuple[str, ...] = ()
 
 

@@ -84,8 +84,9 @@ def write_intents(actions: Sequence[Action], before: Sequence[IdMapEntry]) -> li
     stored = {e.sync_key: e for e in before}
     intents: dict[str, dict[str, str]] = {}
     for action in actions:
-        side = "crm" if isinstance(action, UpdateCrm) else "mailbox" if isinstance(action, UpdateMailbox) else None
-        if side and action.entry is not None and action.sync_key in stored:
+        if isinstance(action, (UpdateCrm, UpdateMailbox)) and action.entry is not None \
+                and action.sync_key in stored:
+            side = "crm" if isinstance(action, UpdateCrm) else "mailbox"
             planned = action.entry.field_hashes
             intents.setdefault(action.sync_key, {}).update(
                 {f"{side}:{k}": planned[k] for k in action.row_keys if k in planned})

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.sync.items import CalendarItem
 from app.sync.transforms import (
     MINUTES_PER_DAY,
     UNREADABLE,
@@ -79,6 +80,8 @@ class StartDateCodec(DateCodec):
         return ("start", "start_date", "all_day", "timezone")
 
     def from_item(self, item: Any, row: Any, ctx: FieldContext) -> str | None:
+        if not isinstance(item, CalendarItem):
+            return None
         if item.all_day and item.start_date is not None:
             return item.start_date.isoformat()
         if item.start is None:
