@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.sync.event.relations import EventRelationSpec
 from app.sync.idmap import IdMapEntry
 from app.sync.items import MailboxItem
 from app.sync.policy import ConflictPolicy
-from app.sync.ports import EventRelationSpec, ItemPatch
+from app.sync.ports import ItemPatch
 
 
 @dataclass(frozen=True)

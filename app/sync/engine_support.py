@@ -8,7 +8,7 @@ from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, Up
 from app.sync.apply import Applied, Ports, write_intents
 from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable
-from app.sync.event_links import link_addresses, links_wanted
+from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
