@@ -9,7 +9,7 @@ from app.sync.apply import Applied, Ports, write_intents
 from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable
 from app.sync.event.links import link_addresses, links_wanted
-from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
+from app.sync.identity import MailboxUnit, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
@@ -99,11 +99,10 @@ def tombstones_from_full_listings(ports: Ports, table: MappingTable, entries: Se
 
 
 def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy: SyncPolicy,
-                   changes: MailboxChanges, entries: Sequence[IdMapEntry]) -> PlanLookups:
+                   units: Sequence[MailboxUnit], entries: Sequence[IdMapEntry]) -> PlanLookups:
     """Everything the planner needs from Salesforce about new units, fetched in few calls."""
     by_item = {e.mailbox_item_id: e for e in entries if e.mailbox_item_id}
     by_key = {e.sync_key: e for e in entries}
-    units = mailbox_units(changes, session, policy)
     new = [u for u in units if (e := entry_for_unit(u, by_item, by_key)) is None or (e.awaiting_create and not e.crm_id)]
     keys = [u.key for u in new]
     existing = {}

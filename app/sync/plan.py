@@ -52,13 +52,18 @@ OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
 
 def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_entries: Sequence[IdMapEntry],
               policy: SyncPolicy, mapping: BoundMapping, *, session: SyncSession,
-              lookups: PlanLookups = PlanLookups()) -> list[Action]:
-    """Decide every action for one mailbox folder ⇄ one Salesforce object. Pure and deterministic."""
+              lookups: PlanLookups = PlanLookups(), units: Sequence[MailboxUnit] | None = None) -> list[Action]:
+    """Decide every action for one mailbox folder ⇄ one Salesforce object. Pure and deterministic.
+
+    ``units`` are ``mailbox_units(mailbox_changes, …)`` when the caller already expanded the series
+    (the engine does, for its look-ups): a session expands each series once.
+    """
     plan = PlanState(session, policy, mapping, lookups, id_map_entries,
                  frozenset(crm_changes.deleted_ids), frozenset(mailbox_changes.deleted_ids))
     if plan.direction is Direction.NONE:
         return []
-    units = mailbox_units(mailbox_changes, session, policy)
+    if units is None:
+        units = mailbox_units(mailbox_changes, session, policy)
     records = {r.record_id: r for r in crm_changes.records}
     for unit in units:
         _plan_unit(plan, unit, records)

@@ -1,9 +1,9 @@
-"""A session's attendee relations go to the CRM port in one batched call, failures per Event."""
+"""A session's Event work is done once: each series expanded once, all attendee relations in one call."""
 from __future__ import annotations
 
 import pytest
 
-from app.sync import Attendee, FolderKind
+from app.sync import Attendee, FolderKind, identity
 from tests.unit.sync.sync_world import World, meeting
 
 CAL = FolderKind.CALENDAR
@@ -15,6 +15,21 @@ def world() -> World:
     world = World()
     world.crm.people = {"carol@client.com": "003CAROL", "dan@client.com": "003DAN"}
     return world
+
+
+def test_a_series_is_expanded_once_per_session(world, monkeypatch):
+    expanded = []
+    real = identity.expand_series
+
+    def counting(master, low, high):
+        expanded.append(master.uid)
+        return real(master, low, high)
+
+    monkeypatch.setattr(identity, "expand_series", counting)   # a spy: the real expansion still runs
+    world.mailbox.put(CAL, meeting("Weekly", rrule="FREQ=WEEKLY;COUNT=4"))
+    outcome = world.sync()
+    assert expanded == ["uid-Weekly"]        # look-ups and plan share one expansion
+    assert outcome.counts[CAL].created == 4 and len(world.events()) == 4
 
 
 def test_attendee_relations_of_every_new_event_go_in_one_port_call(world):
