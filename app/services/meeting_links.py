@@ -1,7 +1,7 @@
 """"Save this meeting" from the sidebar: once the sync has mirrored the meeting, give its
 Salesforce record the Name (WhoId) and Related To (WhatId) the user chose.
 
-The mirror itself never writes WhoId/WhatId, so these links are not undone by later syncs.
+The mirror sets WhoId/WhatId only when it creates an Event (app.sync.event.links), so later syncs keep these.
 Requests wait (status pending) until the meeting has a Salesforce record.
 """
 from __future__ import annotations

@@ -22,7 +22,6 @@ from app.sync.default_mappings import (
     CALENDAR_AS_TASK_MAPPING,
     CONTACT_MAPPING,
     DEFAULT_MAPPINGS,
-    EVENT_MAPPING,
     TASK_MAPPING,
 )
 from app.sync.email_saves import plan_email_saves, save_emails
@@ -38,6 +37,8 @@ from app.sync.errors import (
     TemporaryFailure,
     reaction_for,
 )
+from app.sync.event.mapping import EVENT_MAPPING
+from app.sync.event.relations import EventRelations, EventRelationSpec
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, sync_key
 from app.sync.items import (
     Attendee,
@@ -71,7 +72,6 @@ from app.sync.ports import (
     CrmChanges,
     CrmPort,
     CrmRecord,
-    EventRelationSpec,
     ItemPatch,
     MailboxChanges,
     MailboxPort,

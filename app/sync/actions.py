@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.sync.event.relations import EventRelationSpec
 from app.sync.idmap import IdMapEntry
 from app.sync.items import MailboxItem
 from app.sync.policy import ConflictPolicy
-from app.sync.ports import EventRelationSpec, ItemPatch
+from app.sync.ports import ItemPatch
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,14 @@ class DeleteInCrm(Action):
 class CreateInMailbox(Action):
     """Create carrying the sync key; ``entry`` is stored pending first."""
 
-    item: MailboxItem | None = None
+    item: MailboxItem = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class UpdateMailbox(Action):
     """Patch the item (or one occurrence of a series) with the rows in ``row_keys``."""
 
-    patch: ItemPatch | None = None
+    patch: ItemPatch = field(kw_only=True)
     row_keys: tuple[str, ...] = ()
 
 
@@ -109,7 +110,3 @@ class ResolveConflict(Action):
     """Reports an override made by the conflict policy (the writes are separate actions)."""
 
     conflict: ConflictRecord | None = None
-
-
-CRM_WRITES = (CreateInCrm, UpdateCrm, DeleteInCrm)
-MAILBOX_WRITES = (CreateInMailbox, UpdateMailbox, DeleteInMailbox)

@@ -20,12 +20,14 @@ from app.sync.actions import (
     UpdateMailbox,
 )
 from app.sync.errors import AuthFailure, NotFound, SyncError
+from app.sync.event.relations import EventRelations
 from app.sync.idmap import IdMapEntry, IdMapStore, with_write_intents
 from app.sync.items import FolderKind
 from app.sync.policy import SyncPolicy
 from app.sync.ports import CrmPort, MailboxPort, RecordWrite, WriteResult
 
 A = TypeVar("A", bound=Action)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def apply_actions(actions: Sequence[Action], ports: Ports, kind: FolderKind, obj
         object_type, [RecordWrite(a.fields, record_id=a.crm_id) for a in b]))
     applied += _tolerate_missing(_batched(_of(actions, DeleteInCrm), size,
                                           lambda b: crm.delete_records(object_type, [a.crm_id for a in b])))
-    applied = _apply_relations(applied, crm)
+    applied = _apply_relations(applied, crm, size)
     applied += _batched(_of(actions, CreateInMailbox), msize, lambda b: mbx.create_items(
         kind, [a.item for a in b]))
     applied += _batched(_of(actions, UpdateMailbox), msize, lambda b: mbx.update_items(
@@ -84,8 +86,9 @@ def write_intents(actions: Sequence[Action], before: Sequence[IdMapEntry]) -> li
     stored = {e.sync_key: e for e in before}
     intents: dict[str, dict[str, str]] = {}
     for action in actions:
-        side = "crm" if isinstance(action, UpdateCrm) else "mailbox" if isinstance(action, UpdateMailbox) else None
-        if side and action.entry is not None and action.sync_key in stored:
+        if isinstance(action, (UpdateCrm, UpdateMailbox)) and action.entry is not None \
+                and action.sync_key in stored:
+            side = "crm" if isinstance(action, UpdateCrm) else "mailbox"
             planned = action.entry.field_hashes
             intents.setdefault(action.sync_key, {}).update(
                 {f"{side}:{k}": planned[k] for k in action.row_keys if k in planned})
@@ -97,17 +100,22 @@ def _of(actions: Sequence[Action], cls: type[A]) -> list[A]:
 
 
 def _batched(actions: Sequence[A], size: int, call: Callable[[Sequence[A]], list[WriteResult]]) -> list[Applied]:
-    applied: list[Applied] = []
-    for start in range(0, len(actions), max(size, 1)):
-        batch = actions[start:start + size]
+    return [Applied(a, r) for a, r in zip(actions, _results_in_batches(actions, size, call))]
+
+
+def _results_in_batches(items: Sequence[T], size: int, call: Callable[[Sequence[T]], list[WriteResult]]
+                        ) -> list[WriteResult]:
+    """One result per item, ``size`` items per port call; a call that raises fails its whole batch."""
+    results: list[WriteResult] = []
+    for start in range(0, len(items), max(size, 1)):
+        batch = items[start:start + max(size, 1)]
         try:
-            results = call(batch)
+            results += call(batch)
         except AuthFailure:
             raise
         except SyncError as exc:  # the whole call failed: nothing in it is known to be written
-            results = [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)
-        applied += [Applied(a, r) for a, r in zip(batch, results)]
-    return applied
+            results += [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)
+    return results
 
 
 def _tolerate_missing(applied: list[Applied]) -> list[Applied]:
@@ -115,19 +123,16 @@ def _tolerate_missing(applied: list[Applied]) -> list[Applied]:
     return [Applied(a.action, WriteResult(True)) if a.result.error_code == NotFound.code else a for a in applied]
 
 
-def _apply_relations(applied: list[Applied], crm: CrmPort) -> list[Applied]:
-    """Replace EventRelation rows after the Event write succeeded; a failure fails the action."""
-    out = []
-    for item in applied:
-        relations = getattr(item.action, "relations", None)
-        if item.ok and relations is not None and item.result.target_id:
-            try:
-                result = crm.replace_event_relations(item.result.target_id, relations)
-            except AuthFailure:
-                raise
-            except SyncError as exc:
-                result = WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)
-            if not result.ok:
-                item = Applied(item.action, result)
-        out.append(item)
+def _apply_relations(applied: list[Applied], crm: CrmPort, size: int) -> list[Applied]:
+    """Replace the EventRelation rows of every Event written successfully, many Events per port call;
+    a failure fails that Event's action (its relations are retried with it)."""
+    wanted = [(index, EventRelations(item.result.target_id, item.action.relations))
+              for index, item in enumerate(applied)
+              if isinstance(item.action, (CreateInCrm, UpdateCrm)) and item.action.relations is not None
+              and item.ok and item.result.target_id]
+    results = _results_in_batches([change for _, change in wanted], size, crm.replace_event_relations)
+    out = list(applied)
+    for (index, _), result in zip(wanted, results):
+        if not result.ok:
+            out[index] = Applied(out[index].action, result)
     return out

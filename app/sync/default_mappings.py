@@ -1,33 +1,20 @@
 """The default mapping tables an org starts with (admins may edit copies of them).
 
+The Event's table lives with the rest of the Event's rules in ``app.sync.event.mapping``.
 Picklist maps are many-to-one where Salesforce has fewer values (tentative → Busy); the
 first mailbox value listed for a Salesforce value is the one written back to the mailbox.
 """
 from __future__ import annotations
 
+from app.sync.event.mapping import EVENT_MAPPING
 from app.sync.items import FolderKind
 from app.sync.mapping import Direction, MappingRow, MappingTable
 
-SHOW_AS_VALUES = {"busy": "Busy", "free": "Free", "oof": "OutOfOffice", "tentative": "Busy",
-                  "working_elsewhere": "Busy"}
 TASK_STATUS_VALUES = {"not_started": "Not Started", "in_progress": "In Progress", "completed": "Completed",
                       "waiting": "Waiting on someone else", "deferred": "Deferred"}
 TASK_PRIORITY_VALUES = {"normal": "Normal", "low": "Low", "high": "High"}
 
 B, TO_SF, NONE = Direction.BOTH, Direction.TO_SALESFORCE, Direction.NONE
-
-EVENT_MAPPING = MappingTable("calendar_as_event", FolderKind.CALENDAR, "Event", (
-    MappingRow("subject", "Subject", B, "text"),
-    MappingRow("timing", "StartDateTime", B, "event_timing"),
-    MappingRow("location", "Location", B, "text"),
-    MappingRow("body_text", "Description", B, "html_to_text"),
-    MappingRow("show_as", "ShowAs", B, "picklist",
-               {"values": SHOW_AS_VALUES, "default_salesforce": "Busy", "default_mailbox": "busy"}),
-    MappingRow("private", "IsPrivate", B, "bool"),
-    MappingRow("cancelled", "Syncline_Cancelled__c", TO_SF, "bool"),
-    MappingRow("attendees", "EventRelation", TO_SF, "attendees"),
-    MappingRow("categories", "Type", NONE, "text"),
-))
 
 CALENDAR_AS_TASK_MAPPING = MappingTable("calendar_as_task", FolderKind.CALENDAR, "Task", (
     MappingRow("subject", "Subject", B, "text"),

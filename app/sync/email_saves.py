@@ -24,7 +24,7 @@ from app.sync.email_plan import (
     plan_email_saves,
     task_fields,
 )
-from app.sync.email_rules import SaveRules, save_reason, wanted
+from app.sync.email_rules import SaveRules, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
 from app.sync.errors import is_retryable
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream
@@ -36,7 +36,6 @@ from app.sync.ports import ActivityRelationSpec, CrmPort, MailboxChanges, Mailbo
 
 EMAIL_TABLE = MappingTable("email_as_email_message", FolderKind.MAIL, "EmailMessage", ())
 TASK_TABLE = MappingTable("email_as_task", FolderKind.MAIL, "Task", ())
-SAVE_MARKER = "Salesforce"
 MAIL = FolderKind.MAIL
 
 
@@ -45,11 +44,6 @@ class SaveLedger(Protocol):
 
     def record(self, notes: Sequence[SavedNote]) -> None:
         """Idempotently note that this session's user has these emails in Salesforce."""
-
-
-def wants_saving(message: EmailMessage, marker: str = SAVE_MARKER) -> bool:
-    """Tagged with the category or in the folder named ``marker`` (compose/thread rules aside)."""
-    return save_reason(message, SaveRules(category=marker, folder=marker)) is not None
 
 
 def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: IdMapStore, cursors: CursorStore,
@@ -153,4 +147,4 @@ def _hold_failed(final: Sequence[IdMapEntry], failed: Mapping[str, WriteResult],
 
 
 __all__ = ["EMAIL_TABLE", "TASK_TABLE", "SaveLedger", "email_fields", "email_key", "plan_email_saves",
-           "save_emails", "task_fields", "wants_saving"]
+           "save_emails", "task_fields"]

@@ -21,6 +21,7 @@ from app.sync.engine_support import (
     tombstones_from_full_listings,
     with_retries,
 )
+from app.sync.identity import mailbox_units
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
 from app.sync.mapping import BoundMapping, Direction
 from app.sync.outcome import OutcomeBuilder, SyncOutcome
@@ -55,8 +56,10 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
-    lookups = gather_lookups(ports.crm, mapping, session, policy, mailbox_changes, entries)
-    actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups)
+    units = mailbox_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
+    lookups = gather_lookups(ports.crm, mapping, session, policy, units, entries)
+    actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,
+                        units=units)
     applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)
     ports.id_map.put(finalize_entries(actions, applied, entries))
     record_outcome(outcome, table.kind, actions, applied)

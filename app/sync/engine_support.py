@@ -1,15 +1,15 @@
 """The engine's steps that touch ports or the ID map, kept small and separately testable."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents
 from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable
-from app.sync.event_links import link_addresses, links_wanted
-from app.sync.identity import entry_for_unit, fuzzy_criteria, mailbox_units
+from app.sync.event.links import link_addresses, links_wanted
+from app.sync.identity import MailboxUnit, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
@@ -99,11 +99,10 @@ def tombstones_from_full_listings(ports: Ports, table: MappingTable, entries: Se
 
 
 def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy: SyncPolicy,
-                   changes: MailboxChanges, entries: Sequence[IdMapEntry]) -> PlanLookups:
+                   units: Sequence[MailboxUnit], entries: Sequence[IdMapEntry]) -> PlanLookups:
     """Everything the planner needs from Salesforce about new units, fetched in few calls."""
     by_item = {e.mailbox_item_id: e for e in entries if e.mailbox_item_id}
     by_key = {e.sync_key: e for e in entries}
-    units = mailbox_units(changes, session, policy)
     new = [u for u in units if (e := entry_for_unit(u, by_item, by_key)) is None or (e.awaiting_create and not e.crm_id)]
     keys = [u.key for u in new]
     existing = {}
@@ -140,22 +139,26 @@ def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
     results = {id(a.action): a.result for a in applied}
     stored = {e.sync_key: e for e in before}
     groups: dict[str, list[Action]] = {}
+    planned: dict[str, IdMapEntry] = {}   # the last planned entry of each key
     for action in actions:
         if action.entry is not None:
             groups.setdefault(action.sync_key, []).append(action)
+            planned[action.sync_key] = action.entry
     out = []
     for key, group in groups.items():
         failures = [results[id(a)] for a in group if id(a) in results and not results[id(a)].ok]
-        entry = _failed(stored.get(key), group, failures[0], results) if failures else _succeeded(group, results)
+        entry = (_failed(stored.get(key), planned[key], group, failures[0], results) if failures
+                 else _succeeded(planned[key], group, results))
         if entry is not None:
             out.append(entry)
     return out
 
 
-def _succeeded(group: Sequence[Action], results: dict) -> IdMapEntry:
-    entry = group[-1].entry
+def _succeeded(entry: IdMapEntry, group: Sequence[Action], results: Mapping[int, WriteResult]) -> IdMapEntry:
     for action in group:
         result = results.get(id(action))
+        if result is None:      # report-only or ID-map-only action: nothing was written
+            continue
         if isinstance(action, CreateInCrm):
             entry = replace(entry, pending=None, crm_id=result.target_id, crm_version=result.version)
         elif isinstance(action, CreateInMailbox):
@@ -167,8 +170,8 @@ def _succeeded(group: Sequence[Action], results: dict) -> IdMapEntry:
     return entry
 
 
-def _failed(stored: IdMapEntry | None, group: Sequence[Action], failure: WriteResult,
-            results: dict) -> IdMapEntry | None:
+def _failed(stored: IdMapEntry | None, planned_entry: IdMapEntry, group: Sequence[Action], failure: WriteResult,
+            results: Mapping[int, WriteResult]) -> IdMapEntry | None:
     """Keep the last agreed state and note the error; a failed create stays pending for reconciling.
 
     Rows a half-applied pair did write become agreed (else our own write would later look like a
@@ -179,8 +182,8 @@ def _failed(stored: IdMapEntry | None, group: Sequence[Action], failure: WriteRe
     base = create.entry if create is not None else stored
     if base is None:
         return None
-    if create is None and group[-1].entry is not None:
-        planned = group[-1].entry.field_hashes
+    if create is None:
+        planned = planned_entry.field_hashes
         written = {k for a in group if isinstance(a, (UpdateCrm, UpdateMailbox)) and results[id(a)].ok
                    for k in a.row_keys}
         base = replace(base, field_hashes={**base.field_hashes, **{k: planned[k] for k in written if k in planned}})

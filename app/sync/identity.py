@@ -6,7 +6,7 @@ accepted only when exactly one unmanaged candidate fits.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -60,14 +60,6 @@ def entry_for_unit(unit: MailboxUnit, by_item: Mapping[str, IdMapEntry],
     if entry is None and unit.item.sync_key:
         entry = by_key.get(unit.item.sync_key)
     return entry if entry is not None else by_key.get(unit.key)
-
-
-def unmatched_units(units: Iterable[MailboxUnit], entries: Iterable[IdMapEntry]) -> list[MailboxUnit]:
-    """Units with no ID-map entry: the ones the engine looks up by key and fuzzily."""
-    entries = list(entries)
-    by_item = {e.mailbox_item_id: e for e in entries if e.mailbox_item_id}
-    by_key = {e.sync_key: e for e in entries}
-    return [u for u in units if entry_for_unit(u, by_item, by_key) is None]
 
 
 def fuzzy_criteria(unit: MailboxUnit, mapping: BoundMapping, session: SyncSession) -> SearchCriteria | None:

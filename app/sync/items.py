@@ -177,7 +177,7 @@ class EmailMessage:
 
 MailboxItem = CalendarItem | TaskItem | ContactItem | EmailMessage
 
-ITEM_TYPES: dict[FolderKind, type] = {
+ITEM_TYPES: dict[FolderKind, type[MailboxItem]] = {
     FolderKind.CALENDAR: CalendarItem,
     FolderKind.TASKS: TaskItem,
     FolderKind.CONTACTS: ContactItem,

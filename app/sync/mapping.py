@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from app.sync.calendar_codecs import AttendeesCodec, EventTimingCodec, StartDateCodec
+from app.sync.event.attendees import AttendeesCodec
+from app.sync.event.timing import EventTimingCodec, StartDateCodec
 from app.sync.items import ITEM_TYPES, FolderKind
 from app.sync.transforms import (
     UNREADABLE,

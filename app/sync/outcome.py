@@ -68,12 +68,12 @@ class SyncOutcome:
 class OutcomeBuilder:
     """Accumulates a run's results across mapping tables (mutable, private to the engine)."""
 
-    counts: dict[FolderKind, Counter] = field(default_factory=dict)
+    counts: dict[FolderKind, Counter[str]] = field(default_factory=dict)
     errors: list[ItemError] = field(default_factory=list)
     conflicts: list[ConflictRecord] = field(default_factory=list)
     full_resyncs: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
-    skip_reasons: Counter = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
 
     def count(self, kind: FolderKind, action: Action, failed: bool) -> None:
         counter = self.counts.setdefault(kind, Counter())

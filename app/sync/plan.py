@@ -18,7 +18,9 @@ from app.sync.actions import (
     UpdateCrm,
     UpdateMailbox,
 )
-from app.sync.event_links import with_event_links
+from app.sync.event.attendees import relations_change, relations_for
+from app.sync.event.links import event_owner, with_event_links
+from app.sync.event.relations import EventRelationSpec
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
 from app.sync.items import CalendarItem, MailboxItem
@@ -41,22 +43,27 @@ from app.sync.plan_deletes import (
     plan_vanished_occurrences,
 )
 from app.sync.plan_state import PlanState
-from app.sync.plan_support import PlanLookups, build_item, content_of, relations_for
+from app.sync.plan_support import PlanLookups, build_item, content_of
 from app.sync.policy import CancellationPolicy, SyncPolicy, SyncSession, in_window, record_in_window
-from app.sync.ports import SYNC_KEY_FIELD, CrmChanges, CrmRecord, EventRelationSpec, ItemPatch, MailboxChanges
+from app.sync.ports import SYNC_KEY_FIELD, CrmChanges, CrmRecord, ItemPatch, MailboxChanges
 
 OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
 
 
 def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_entries: Sequence[IdMapEntry],
               policy: SyncPolicy, mapping: BoundMapping, *, session: SyncSession,
-              lookups: PlanLookups = PlanLookups()) -> list[Action]:
-    """Decide every action for one mailbox folder ⇄ one Salesforce object. Pure and deterministic."""
+              lookups: PlanLookups = PlanLookups(), units: Sequence[MailboxUnit] | None = None) -> list[Action]:
+    """Decide every action for one mailbox folder ⇄ one Salesforce object. Pure and deterministic.
+
+    ``units`` are ``mailbox_units(mailbox_changes, …)`` when the caller already expanded the series
+    (the engine does, for its look-ups): a session expands each series once.
+    """
     plan = PlanState(session, policy, mapping, lookups, id_map_entries,
                  frozenset(crm_changes.deleted_ids), frozenset(mailbox_changes.deleted_ids))
     if plan.direction is Direction.NONE:
         return []
-    units = mailbox_units(mailbox_changes, session, policy)
+    if units is None:
+        units = mailbox_units(mailbox_changes, session, policy)
     records = {r.record_id: r for r in crm_changes.records}
     for unit in units:
         _plan_unit(plan, unit, records)
@@ -171,9 +178,8 @@ def _relations_change(plan: PlanState, entry: IdMapEntry, item: MailboxItem | No
     """New EventRelation rows when attendees changed; None when there is nothing to replace."""
     if "attendees" not in to_crm:
         return None
-    specs = relations_for(item, plan.lookups)
-    had_none = entry.field_hashes.get("attendees") in (None, value_hash([]))
-    return None if not specs and had_none else specs
+    had_attendees = entry.field_hashes.get("attendees") not in (None, value_hash([]))
+    return relations_change(item, plan.lookups.people, had_attendees)
 
 
 def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
@@ -215,13 +221,11 @@ def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry
 
 def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     values = _allowed(plan, mailbox_values(plan.mapping, unit.item, plan.ctx), to_salesforce=True)
-    owner = plan.session.owner_id
-    if isinstance(unit.item, CalendarItem):  # the organizer stays the owner when they are a user
-        owner = plan.lookups.users.get(unit.item.organizer.lower(), owner)
+    owner = event_owner(unit.item, plan.lookups.users, plan.session.owner_id)
     fields = {**record_fields(plan.mapping, values, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
     fields = with_event_links(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
                               plan.mapping.fields)
-    relations = (relations_for(unit.item, plan.lookups) or None) if "attendees" in values else None
+    relations = (relations_for(unit.item, plan.lookups.people) or None) if "attendees" in values else None
     hashes = values_hashes(values)
     entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,
                        mailbox_version=unit.item.version, mailbox_hash=content_of(hashes), crm_hash=content_of(hashes))

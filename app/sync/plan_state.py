@@ -32,8 +32,9 @@ class PlanState:
         self.linked_crm = {e.crm_id for e in self.entries if e.crm_id and not e.deleted}
         self.by_parent: dict[str, list[IdMapEntry]] = {}
         for entry in self.entries:
-            for parent in {entry.series_id, entry.mailbox_item_id} - {None}:
-                self.by_parent.setdefault(parent, []).append(entry)
+            for parent in {entry.series_id, entry.mailbox_item_id}:
+                if parent is not None:
+                    self.by_parent.setdefault(parent, []).append(entry)
         self.direction = self.policy.option(self.mapping.table.kind).direction
         self.ctx = self.mapping.context(self.session.timezone)
         self.mb_origin = frozenset({mailbox_stream(self.mapping.table.kind)})

@@ -1,4 +1,4 @@
-"""Small pure helpers the planner uses: lookups, new mailbox items, attendee relations."""
+"""Small pure helpers the planner uses: lookups, new mailbox items, deletion conflicts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,10 +8,10 @@ from typing import Any
 from app.sync.actions import ConflictRecord
 from app.sync.email_links import Directory
 from app.sync.idmap import IdMapEntry
-from app.sync.items import ITEM_TYPES, CalendarItem, FolderKind, MailboxItem, ResponseStatus
+from app.sync.items import ITEM_TYPES, FolderKind, MailboxItem
 from app.sync.mapping import content_hash
 from app.sync.policy import SyncPolicy
-from app.sync.ports import CrmRecord, EventRelationSpec
+from app.sync.ports import CrmRecord
 
 DELETED_FIELD = "(deleted)"
 
@@ -43,21 +43,6 @@ def build_item(kind: FolderKind, attributes: Mapping[str, Any], key: str) -> Mai
     if kind is FolderKind.MAIL:
         extra = {"message_id": f"<{key}@syncline>"}
     return ITEM_TYPES[kind](item_id="", sync_key=key, **extra, **attributes)
-
-
-def relations_for(item: MailboxItem | None, lookups: PlanLookups) -> tuple[EventRelationSpec, ...] | None:
-    """EventRelation rows for the attendees that resolve to a Contact/Lead (organizer excluded)."""
-    if not isinstance(item, CalendarItem):
-        return None
-    organizer = item.organizer.lower()
-    specs = {}
-    for attendee in item.attendees:
-        email = attendee.email.lower()
-        who = lookups.people.get(email)
-        if who and email != organizer:
-            response = attendee.response.value if isinstance(attendee.response, ResponseStatus) else attendee.response
-            specs[email] = EventRelationSpec(who, email, response)
-    return tuple(specs[e] for e in sorted(specs))
 
 
 def deletion_conflict(entry: IdMapEntry, policy: SyncPolicy) -> ConflictRecord:

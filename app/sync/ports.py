@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from app.sync.event.relations import EventRelations
 from app.sync.items import FolderKind, MailboxItem
 
 SYNC_KEY_FIELD = "Syncline_Key__c"
@@ -86,16 +87,6 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
-class EventRelationSpec:
-    """One EventRelation row: an invitee resolved to a Contact/Lead (WhoId)."""
-
-    relation_id: str
-    email: str
-    response: str = "none"
-    is_invitee: bool = True
-
-
-@dataclass(frozen=True)
 class PersonMatch:
     """A Contact, unconverted Lead or active User carrying an email address (auto-linking)."""
 
@@ -144,12 +135,6 @@ class MailboxPort(Protocol):
     def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
         """Items we created earlier, by the sync key stored on them (crash recovery)."""
 
-    def set_categories(self, kind: FolderKind, item_id: str, categories: Sequence[str]) -> WriteResult:
-        """Replace the item's categories (e.g. mark an email as saved)."""
-
-    def set_flag(self, kind: FolderKind, item_id: str, flagged: bool) -> WriteResult:
-        """Set or clear the follow-up flag."""
-
 
 class CrmPort(Protocol):
     """One Salesforce org. Raises only ``app.sync.errors`` exceptions."""
@@ -181,8 +166,8 @@ class CrmPort(Protocol):
     def resolve_users(self, emails: Sequence[str]) -> dict[str, str]:
         """Lower-cased email → Salesforce User id, to keep the organizer as owner."""
 
-    def replace_event_relations(self, event_id: str, relations: Sequence[EventRelationSpec]) -> WriteResult:
-        """Make the Event's EventRelation rows exactly ``relations``."""
+    def replace_event_relations(self, changes: Sequence[EventRelations]) -> list[WriteResult]:
+        """Make each Event's EventRelation rows exactly its ``relations``, all Events in few calls."""
 
     def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
         """Lower-cased email → every Contact, unconverted Lead and active User with it (one query set)."""

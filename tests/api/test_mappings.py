@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.sync_policy import load_table
-from app.sync.default_mappings import EVENT_MAPPING
+from app.sync.event.mapping import EVENT_MAPPING
 from tests.factories import Factory
 
 

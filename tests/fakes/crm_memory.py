@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from app.sync.errors import CursorExpired, InvalidData, NotFound
+from app.sync.event.relations import EventRelations, EventRelationSpec
 from app.sync.idmap import IdMapEntry
 from app.sync.items import FolderKind
 from app.sync.ports import (
@@ -21,7 +22,6 @@ from app.sync.ports import (
     ActivityRelationSpec,
     CrmChanges,
     CrmRecord,
-    EventRelationSpec,
     PersonMatch,
     RecordWrite,
     SearchCriteria,
@@ -119,11 +119,8 @@ class InMemoryCrm:
     def resolve_users(self, emails: Sequence[str]) -> dict[str, str]:
         return {e: self.users[e] for e in emails if e in self.users}
 
-    def replace_event_relations(self, event_id: str, relations: Sequence[EventRelationSpec]) -> WriteResult:
-        self.calls.append("replace_event_relations")
-        self.faults.check("replace_event_relations", 0)
-        self.relations[event_id] = tuple(relations)
-        return WriteResult(True, event_id)
+    def replace_event_relations(self, changes: Sequence[EventRelations]) -> list[WriteResult]:
+        return self._batch("replace_event_relations", changes, self._replace_relations)
 
     def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
         """Contacts and unconverted Leads stored here, ``people`` (type by id prefix) and ``users``."""
@@ -169,6 +166,12 @@ class InMemoryCrm:
                       else {"IsWhat": False})
         stored = self.create(relation_object, "", **fields)
         return WriteResult(True, stored.record_id, stored.version)
+
+    def _replace_relations(self, change: EventRelations) -> WriteResult:
+        if change.event_id not in self.records.get("Event", {}):
+            return WriteResult(False, error="INVALID_CROSS_REFERENCE_KEY", error_code=InvalidData.code)
+        self.relations[change.event_id] = change.relations
+        return WriteResult(True, change.event_id)
 
     def _batch(self, op: str, inputs: Sequence[Any], apply: Callable[[Any], WriteResult]) -> list[WriteResult]:
         self.calls.append(op)

@@ -130,13 +130,6 @@ class InMemoryMailbox:
         wanted = set(keys)
         return {i.sync_key: i for i in self.items[kind].values() if i.sync_key in wanted}
 
-    def set_categories(self, kind: FolderKind, item_id: str, categories: Sequence[str]) -> WriteResult:
-        return self._update(kind, ItemPatch(item_id, {"categories": tuple(categories)}))
-
-    def set_flag(self, kind: FolderKind, item_id: str, flagged: bool) -> WriteResult:
-        categories = tuple(c for c in self.items[kind][item_id].categories if c != "Flagged")
-        return self.set_categories(kind, item_id, categories + (("Flagged",) if flagged else ()))
-
     # ---- internals ------------------------------------------------------------------------
     def _batch(self, op: str, inputs: Sequence[Any], apply: Callable[[Any], WriteResult]) -> list[WriteResult]:
         self.calls.append(op)

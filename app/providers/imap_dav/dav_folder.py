@@ -25,7 +25,6 @@ from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 READ_ONLY_FIELDS = frozenset({"item_id", "version", "modified_at", "uid", "sync_key"})
 EXCEPTION_FIELDS = ("start", "end", "subject", "location")
-FLAG_CATEGORY = "Flagged"
 
 
 class ResourceCodec(Protocol):
@@ -97,14 +96,6 @@ class DavFolder:
 
     def set_categories(self, item_id: str, categories: Sequence[str]) -> WriteResult:
         return self.update_items([ItemPatch(item_id, {"categories": tuple(categories)})])[0]
-
-    def set_flag(self, item_id: str, flagged: bool) -> WriteResult:
-        """DAV items have no follow-up flag: it is kept as a ``Flagged`` category (as Outlook shows it)."""
-        items = self.get_items([item_id])
-        if not items:
-            return WriteResult(False, error=f"{item_id} not found", error_code=NotFound.code)
-        others = tuple(c for c in items[0].categories if c != FLAG_CATEGORY)
-        return self.set_categories(item_id, others + ((FLAG_CATEGORY,) if flagged else ()))
 
     def _read(self, resources: Sequence[Resource]) -> list[MailboxItem]:
         items = (self.codec.read(r.href, r.etag, r.data) for r in resources)

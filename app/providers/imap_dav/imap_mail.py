@@ -22,7 +22,6 @@ from app.sync.items import EmailMessage, FolderKind
 from app.sync.ports import MailboxChanges, WriteResult
 
 FETCH_BATCH = 100
-FLAGGED = b"\\Flagged"
 KEYWORD_SPECIALS = set('(){ %*"\\]')
 
 
@@ -108,9 +107,6 @@ class ImapMail:
         """Make the message's keywords exactly ``categories`` (system flags untouched)."""
         wanted = {keyword_for(c).encode() for c in categories}
         return self._store(item_id, lambda flags: (wanted - flags, {f for f in flags if not f.startswith(b"\\")} - wanted))
-
-    def set_flag(self, item_id: str, flagged: bool) -> WriteResult:
-        return self._store(item_id, lambda flags: ({FLAGGED}, set()) if flagged else (set(), {FLAGGED}))
 
     def _store(self, item_id: str, plan) -> WriteResult:
         folder, validity, uid = split_mail_item_id(item_id)

@@ -82,9 +82,6 @@ class ImapDavMailbox:
             return self._mail().set_categories(item_id, categories)
         return self._dav(kind).set_categories(item_id, categories)
 
-    def set_flag(self, kind: FolderKind, item_id: str, flagged: bool) -> WriteResult:
-        return self._mail().set_flag(item_id, flagged) if kind is FolderKind.MAIL else self._dav(kind).set_flag(item_id, flagged)
-
     def close(self) -> None:
         for closer in self._closers:
             closer.close()

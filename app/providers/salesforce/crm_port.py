@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from app.providers.salesforce.activity_relations import existing_statements, missing, relation_row
 from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest
@@ -23,7 +24,7 @@ from app.providers.salesforce.crm_records import (
 from app.providers.salesforce.crm_translate import partial_or_raise, salesforce_edge, write_result
 from app.providers.salesforce.describe import ObjectDescribe
 from app.providers.salesforce.errors import SalesforceError
-from app.providers.salesforce.event_relations import existing_query, relation_diff
+from app.providers.salesforce.event_relations import existing_relation_statements, merged_writes
 from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
 from app.providers.salesforce.search import find_people_by_email
@@ -31,12 +32,12 @@ from app.providers.salesforce.writes import RecordResult, RecordWriter
 from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
 from app.sync.errors import CursorExpired
+from app.sync.event.relations import EventRelations
 from app.sync.ports import (
     SYNC_KEY_FIELD,
     ActivityRelationSpec,
     CrmChanges,
     CrmRecord,
-    EventRelationSpec,
     PersonMatch,
     RecordWrite,
     SearchCriteria,
@@ -149,22 +150,29 @@ class SalesforceCrmPort:
         ids = list(record_ids)
         return [r for r, _ in self._write(object_type, len(ids), lambda: self.writer.delete(ids), ids)]
 
-    def replace_event_relations(self, event_id: str, relations: Sequence[EventRelationSpec]) -> WriteResult:
-        """Diff against the Event's current rows; an Event created in this session has none to read."""
-        existing: list[dict] = []
-        if event_id not in self._fresh_events:
-            with salesforce_edge():
-                existing = list(self.client.query(existing_query(event_id)))
-        diff = relation_diff(event_id, relations, existing)
-        steps = [(diff.deletes, lambda: self.writer.delete(diff.deletes)),
-                 (diff.creates, lambda: self.writer.create("EventRelation", diff.creates)),
-                 (diff.updates, lambda: self.writer.update("EventRelation", diff.updates))]
-        for rows, send in steps:
-            if rows:
-                failed = [r for r, _ in self._write("EventRelation", len(rows), send) if not r.ok]
-                if failed:
-                    return WriteResult(False, event_id, error=failed[0].error, error_code=failed[0].error_code)
-        return WriteResult(True, event_id)
+    def replace_event_relations(self, changes: Sequence[EventRelations]) -> list[WriteResult]:
+        """One read of all the Events' rows (none for Events created this session), then one delete,
+        one create and one update batch for all of them; an Event whose row failed skips its later steps."""
+        stale = [c.event_id for c in changes if c.event_id not in self._fresh_events]
+        with salesforce_edge():
+            existing = list(query_in_chunks(self.client, existing_relation_statements(stale))) if stale else []
+        writes = merged_writes(changes, existing)
+        failed: dict[int, WriteResult] = {}
+        deletes = [(owner, row) for owner, row in writes.deletes if owner not in failed]
+        self._relation_step(deletes, lambda: self.writer.delete([r for _, r in deletes]), failed)
+        creates = [(owner, row) for owner, row in writes.creates if owner not in failed]
+        self._relation_step(creates, lambda: self.writer.create("EventRelation", [r for _, r in creates]), failed)
+        updates = [(owner, row) for owner, row in writes.updates if owner not in failed]
+        self._relation_step(updates, lambda: self.writer.update("EventRelation", [r for _, r in updates]), failed)
+        return [replace(failed[n], target_id=c.event_id) if n in failed else WriteResult(True, c.event_id)
+                for n, c in enumerate(changes)]
+
+    def _relation_step(self, rows: Sequence[tuple[int, object]], send: Callable[[], list[RecordResult]],
+                       failed: dict[int, WriteResult]) -> None:
+        """Send one kind of relation write for all Events; note each Event's first failure."""
+        for (owner, _), (result, _) in zip(rows, self._write("EventRelation", len(rows), send)):
+            if not result.ok:
+                failed.setdefault(owner, result)
 
     def ensure_activity_relations(self, relation_object: str,
                                   relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:

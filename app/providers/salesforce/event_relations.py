@@ -1,58 +1,46 @@
-"""EventRelation rows of one Event made equal to a wanted set, by a diff (never delete-all).
+"""EventRelation rows of many Events made equal to their wanted sets in one batch of writes.
 
-Only Contact/Lead rows (WhoIds) are managed: User rows (the owner, colleagues invited
-through Salesforce) are neither invitees we mirror nor ours to delete.
+The rules (which rows, which Status) are the core's (``app.sync.event.relations``); this module
+reads the Events' current rows with chunked IN-lists and merges every Event's diff into one
+list of deletes, one of creates and one of updates, so a batch of Events costs a few
+Collections calls instead of one call per Event. Each row remembers its Event, so a failed
+row fails only that Event.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from app.providers.salesforce.queries import soql_literal
-from app.sync.ports import EventRelationSpec
+from app.providers.salesforce.queries import in_list
+from app.sync.event.relations import EventRelations, relation_diff
 
-WHO_PREFIXES = ("003", "00Q")            # Contact, Lead
-RELATION_FIELDS = "Id, RelationId, IsInvitee, Status"
-STATUS_BY_RESPONSE = {"none": "New", "tentative": "New", "accepted": "Accepted", "declined": "Declined"}
-
-
-@dataclass(frozen=True)
-class RelationDiff:
-    """What to send: rows to create, to update (Id + changed values) and ids to delete."""
-
-    creates: list[dict] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
-    deletes: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.creates or self.updates or self.deletes)
+SELECT = "SELECT Id, EventId, RelationId, IsInvitee, Status FROM EventRelation"
 
 
-def is_who(record_id: str | None) -> bool:
-    return bool(record_id) and str(record_id)[:3] in WHO_PREFIXES
+def existing_relation_statements(event_ids: Iterable[str]) -> Iterator[str]:
+    """Chunked queries for the relation rows of these Events (one IN-list per chunk)."""
+    return in_list(SELECT, "EventId", sorted(set(event_ids)))
 
 
-def existing_query(event_id: str) -> str:
-    return f"SELECT {RELATION_FIELDS} FROM EventRelation WHERE EventId = {soql_literal(event_id)}"
+@dataclass
+class RelationWrites:
+    """Every Event's diff merged; each row is paired with the index of the Event it belongs to."""
+
+    deletes: list[tuple[int, str]] = field(default_factory=list)
+    creates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
-def relation_diff(event_id: str, wanted: Sequence[EventRelationSpec], existing: Sequence[Mapping]) -> RelationDiff:
-    """Pure: the writes that turn `existing` rows into `wanted` (specs that are not WhoIds are ignored)."""
-    want = {s.relation_id[:15]: s for s in wanted if is_who(s.relation_id) and s.response != "organizer"}
-    have = {str(r["RelationId"])[:15]: r for r in existing if is_who(r.get("RelationId"))}
-    diff = RelationDiff()
-    for key, spec in want.items():
-        status = STATUS_BY_RESPONSE.get(spec.response, "New")
-        row = have.get(key)
-        if row is None:
-            diff.creates.append({"EventId": event_id, "RelationId": spec.relation_id,
-                                 "IsInvitee": spec.is_invitee, "Status": status})
-        elif bool(row.get("IsInvitee")) != spec.is_invitee:
-            diff.deletes.append(row["Id"])        # IsInvitee cannot be flipped in place
-            diff.creates.append({"EventId": event_id, "RelationId": spec.relation_id,
-                                 "IsInvitee": spec.is_invitee, "Status": status})
-        elif spec.is_invitee and row.get("Status") != status:
-            diff.updates.append({"Id": row["Id"], "Status": status})
-    diff.deletes.extend(r["Id"] for key, r in have.items() if key not in want)
-    return diff
+def merged_writes(changes: Sequence[EventRelations], existing: Iterable[Mapping[str, Any]]) -> RelationWrites:
+    """Pure: the deletes, creates and updates of all Events (send deletes first: an IsInvitee flip re-creates)."""
+    rows_by_event: dict[str, list[Mapping[str, Any]]] = {}
+    for row in existing:
+        rows_by_event.setdefault(str(row.get("EventId"))[:15], []).append(row)
+    writes = RelationWrites()
+    for index, change in enumerate(changes):
+        diff = relation_diff(change.event_id, change.relations, rows_by_event.get(change.event_id[:15], []))
+        writes.deletes += [(index, row_id) for row_id in diff.deletes]
+        writes.creates += [(index, row) for row in diff.creates]
+        writes.updates += [(index, row) for row in diff.updates]
+    return writes

@@ -48,11 +48,6 @@ def sosl_phrase(text: str) -> str:
     return phrase + ("*" if phrase[-1:].isalnum() else "")
 
 
-def soql_datetime(value: str) -> str:
-    """Salesforce returns `2026-01-02T03:04:05.000+0000`; SOQL wants the literal `…Z` form."""
-    return value.replace("+0000", "Z")
-
-
 def _encoded(text: str) -> int:
     return len(quote_plus(text))
 

@@ -9,7 +9,6 @@ import pytest
 
 from app.providers.salesforce import errors as sf
 from app.providers.salesforce.crm_translate import code_for, core_error, write_result
-from app.providers.salesforce.event_relations import relation_diff
 from app.providers.salesforce.writes import RecordError, RecordResult
 from app.sync import (
     AuthFailure,
@@ -22,6 +21,7 @@ from app.sync import (
     SearchCriteria,
     TemporaryFailure,
 )
+from app.sync.event.relations import relation_diff
 from tests.providers.salesforce.test_crm_port_world import CAL, PortWorld, meeting
 
 

@@ -1,5 +1,6 @@
-"""Auto-linking Events/Tasks the mirror creates from calendar items, like saved emails.
+"""Who a new Event belongs to and what it links to (Events/Tasks the mirror creates from calendar items).
 
+Owner: the organizer when they are an active Salesforce User, else the mailbox owner.
 ``WhoId`` is the first external attendee (the organizer first unless it is the mailbox owner;
 colleagues, i.e. Salesforce Users, skipped) that is a Contact, else one that is an unconverted
 Lead; ``WhatId`` is that Contact's Account. Only on create, never over a value already set.
@@ -13,6 +14,13 @@ from app.sync.email_links import Directory
 from app.sync.items import CalendarItem, MailboxItem
 
 LINK_FIELDS = ("WhoId", "WhatId")
+
+
+def event_owner(item: MailboxItem, users: Mapping[str, str], default_owner: str) -> str:
+    """``OwnerId`` of a new record: the organizer stays the owner when they are a user (``users``: email → id)."""
+    if isinstance(item, CalendarItem):
+        return users.get(item.organizer.lower(), default_owner)
+    return default_owner
 
 
 def links_wanted(object_fields: frozenset[str] | set[str]) -> bool:

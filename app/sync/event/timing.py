@@ -1,4 +1,4 @@
-"""Calendar-specific codecs: event timing (timed / all-day) and attendees.
+"""When an Event happens: a calendar item's timing ⇄ the Salesforce Event (or Task) date fields.
 
 Salesforce stores a timed Event as UTC StartDateTime/EndDateTime and an all-day Event as
 IsAllDayEvent + ActivityDate + DurationInMinutes (1440 per day); the mailbox keeps the
@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.sync.items import CalendarItem
 from app.sync.transforms import (
     MINUTES_PER_DAY,
-    UNREADABLE,
     Codec,
     DateCodec,
     FieldContext,
@@ -79,6 +79,8 @@ class StartDateCodec(DateCodec):
         return ("start", "start_date", "all_day", "timezone")
 
     def from_item(self, item: Any, row: Any, ctx: FieldContext) -> str | None:
+        if not isinstance(item, CalendarItem):
+            return None
         if item.all_day and item.start_date is not None:
             return item.start_date.isoformat()
         if item.start is None:
@@ -90,33 +92,3 @@ class StartDateCodec(DateCodec):
             return {}
         first = date.fromisoformat(value)
         return {"all_day": True, "start_date": first, "end_date": first + timedelta(days=1), "start": None, "end": None}
-
-
-class AttendeesCodec(Codec):
-    """Invitees (minus the organizer) as sorted (email, response) pairs.
-
-    They become EventRelation rows, not Event fields, so the record never carries them
-    (``crm_readable`` is False) and nothing is written back to the mailbox: a sync engine
-    must not send invitations.
-    """
-
-    salesforce_types = frozenset()
-    crm_readable = False
-
-    def salesforce_fields(self, row: Any) -> tuple[str, ...]:
-        return ()
-
-    def from_item(self, item: Any, row: Any, ctx: FieldContext) -> list[list[str]]:
-        organizer = (item.organizer or "").lower()
-        pairs = {(a.email.lower(), getattr(a.response, "value", a.response)) for a in item.attendees}
-        return [list(p) for p in sorted(pairs) if p[0] != organizer]
-
-    def from_record(self, fields: Mapping[str, Any], row: Any, ctx: FieldContext) -> Any:
-        return UNREADABLE
-
-    def to_record(self, value: Any, row: Any, ctx: FieldContext) -> dict[str, Any]:
-        return {}
-
-    def to_item(self, value: Any, row: Any, ctx: FieldContext) -> dict[str, Any]:
-        return {}
-
