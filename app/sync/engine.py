@@ -58,7 +58,7 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     lookups = gather_lookups(ports.crm, mapping, session, policy, mailbox_changes, entries)
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups)
     applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)
-    ports.id_map.put(finalize_entries(actions, applied, entries))
+    ports.id_map.put(finalize_entries(actions, applied, entries, policy.max_attempts))
     record_outcome(outcome, table.kind, actions, applied)
     held = held_streams(applied)
     if mb_stream not in held:
