@@ -25,7 +25,7 @@ from app.state import keys, queues
 
 SYNC_JOB = "workers.jobs.sync_mailbox"
 JOB_TIMEOUT_SECONDS = 3600
-STARTUP_GRACE_SECONDS = 30
+STARTUP_GRACE_SECONDS = 10  # between RQ marking a job started and its session taking the lease
 
 
 def pending_job(rt: Runtime, mailbox_id: int) -> Job | None:
