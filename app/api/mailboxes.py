@@ -91,6 +91,8 @@ class MailboxItem(MethodView):
 class ForceSync(MethodView):
     @login_required
     @blp.response(202, SyncRequestedSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Suspended, disabled or needs re-authorisation")
+    @blp.alt_response(503, schema=ErrorSchema, description="Redis or the database is temporarily unavailable")
     def post(self, mailbox_id: int):
         """Force a sync session now instead of waiting for the next scheduled one."""
         mailbox = mailbox_for(mailbox_id, current_user())
