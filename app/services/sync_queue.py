@@ -95,6 +95,8 @@ def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
             Mailbox.status == "active", or_(Mailbox.next_sync_at.is_(None), Mailbox.next_sync_at <= now))
             .order_by(Mailbox.next_sync_at).limit(limit))
         for mailbox in due:
+            if pending_job(rt, mailbox.id) is not None:
+                continue  # queued or running already: cheap to re-check, no ORM loads
             user = mailbox.user
             if auto_sync_effective(user):
                 enqueued += enqueue_session(rt, mailbox.id, "scheduled", user.org.sf_org_id)[1]
