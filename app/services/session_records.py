@@ -103,7 +103,8 @@ def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException) -> Se
         record, mailbox = s.get(SyncSessionRecord, record_id), s.get(Mailbox, mailbox_id)
         record.status, record.finished_at, record.failure = "failed", utcnow(), reason
         mailbox.consecutive_failures += 1
-        _FATES[decision.fate](s, mailbox, decision, redact(str(exc))[:1000] or reason)
+        if mailbox.status == "active":  # suspended meanwhile (by an admin?): that decision stands
+            _FATES[decision.fate](s, mailbox, decision, redact(str(exc))[:1000] or reason)
         next_run = str(mailbox.next_sync_at)
     log.warning("session failed", extra={"ctx": {"error": reason, "fate": decision.fate.value,
                                                  "next_sync_at": next_run}})
@@ -144,5 +145,6 @@ def wait_for_lease(rt: Runtime, mailbox_id: int, seconds: float) -> None:
     with rt.db.session_scope() as s:
         mailbox = s.get(Mailbox, mailbox_id)
         after = utcnow() + timedelta(seconds=max(seconds, 0))
-        if mailbox is not None and (mailbox.next_sync_at is None or mailbox.next_sync_at < after):
+        if mailbox is not None and mailbox.status == "active" and (
+                mailbox.next_sync_at is None or mailbox.next_sync_at < after):
             mailbox.next_sync_at = after

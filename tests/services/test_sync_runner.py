@@ -332,3 +332,23 @@ def test_no_adapter_is_a_permanent_clearly_worded_state_not_a_retried_crash(setu
     box = _mailbox(rt, mailbox.id)
     assert box.status == "suspended" and "no adapter for 'graph' mailboxes" in box.status_reason
     assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed"]
+
+
+def test_a_suspension_made_while_the_session_ran_is_not_overwritten_by_its_failure(setup):
+    from app.models import User
+    from app.services.mailbox_status import suspend
+
+    rt, factory, user, mailbox, world = setup
+    with rt.db.session_scope() as s:
+        org = s.get(Org, user.org_id)
+        s.expunge(org)
+    admin = factory.user(org, email="boss@acme.test", admin=True)
+
+    def admin_suspends_then_credentials_fail(rt_, box, owner):
+        with rt.db.session_scope() as s:
+            suspend(s, s.get(Mailbox, box.id), "legal review", s.get(User, admin.id))
+        raise AuthFailure("invalid_grant")
+
+    assert run_session(rt, mailbox.id, "scheduled", admin_suspends_then_credentials_fail) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert (box.status, box.status_set_by, box.status_reason) == ("suspended", "admin", "legal review")
