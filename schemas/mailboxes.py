@@ -57,8 +57,10 @@ class MailboxSchema(StrictSchema):
     address = fields.String(required=True)
     username = fields.String(required=True)
     server_profile = fields.Nested(ServerProfileSummarySchema, required=True)
-    status = fields.String(required=True, metadata={"description": "active | suspended | disabled"})
+    status = fields.String(required=True, metadata={"description": "active | suspended | disabled | needs_reauth"})
     status_reason = fields.String(allow_none=True)
+    status_set_by = fields.String(allow_none=True, metadata={
+        "description": "system | user | admin: who set the status (an admin's suspension needs an admin)"})
     consecutive_failures = fields.Integer(required=True)
     has_credentials = fields.Boolean(required=True)
     last_sync_at = fields.DateTime(allow_none=True)
@@ -133,7 +135,7 @@ class DashboardArgsSchema(StrictSchema):
 class MailboxListArgsSchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    status = fields.String(validate=validate.OneOf(("active", "suspended", "disabled")))
+    status = fields.String(validate=validate.OneOf(("active", "suspended", "disabled", "needs_reauth")))
 
 
 MailboxPageSchema = page_schema(MailboxSchema, "MailboxPageSchema")
@@ -148,6 +150,8 @@ class FailedItemSchema(StrictSchema):
     error = fields.String(required=True)
     attempts = fields.Integer(required=True)
     given_up = fields.Boolean(required=True, metadata={"description": "No more automatic retries; replay it"})
+    will_retry = fields.Boolean(required=True, metadata={
+        "description": "The next session retries it (false: a dead letter until replayed or changed)"})
 
 
 class ReplayedSchema(StrictSchema):

@@ -30,6 +30,6 @@ def enqueue_due_sessions() -> int:
 
 
 def sync_mailbox(mailbox_id: int, trigger: str = "scheduled") -> str:
-    """One session; raises on failure so RQ retries it with backoff (see sync_queue.RETRY)."""
+    """One session. A failure is not retried by RQ: the session sets the mailbox's next run."""
     job = get_current_job()
     return run_session(worker_runtime(), mailbox_id, trigger, default_ports, job.id if job else None)

@@ -11,6 +11,7 @@ from app.logs import bound
 from app.runtime import Runtime
 from app.state import queues
 from workers.context import set_runtime
+from workers.reconnect import run_reconnecting
 
 log = logging.getLogger("syncline.jobs")
 
@@ -36,9 +37,14 @@ class SynclineForkingWorker(_JobLogLine, Worker):
 
 
 def run_worker(rt: Runtime, *, forking: bool = False, burst: bool = False, name: str | None = None) -> bool:
+    """Work the queues; a Redis outage waits for Redis and starts a fresh worker (no crash loop)."""
     set_runtime(rt)
     connection = rt.redis.client
     worker_class = SynclineForkingWorker if forking else SynclineSimpleWorker
-    worker = worker_class([Queue(q, connection=connection) for q in queues.ALL],
-                          connection=connection, name=name)
-    return worker.work(burst=burst, with_scheduler=False, logging_level=rt.config.log_level)
+
+    def work() -> bool:
+        worker = worker_class([Queue(q, connection=connection) for q in queues.ALL],
+                              connection=connection, name=name)
+        return worker.work(burst=burst, with_scheduler=False, logging_level=rt.config.log_level)
+
+    return bool(run_reconnecting(work, connection, "worker"))

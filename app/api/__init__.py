@@ -6,6 +6,7 @@ from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser
 
 from app.api.errors import register_error_handlers
+from app.api.outages import register_outage_handlers
 from schemas.base import ErrorSchema
 
 API_PREFIX = "/api/v1"
@@ -25,6 +26,7 @@ class SynclineApi(Api):
 
     def _register_error_handlers(self):
         register_error_handlers(self._app)
+        register_outage_handlers(self._app)
 
 
 def init_api(app: Flask) -> Api:

@@ -19,7 +19,8 @@ MAX_ATTEMPTS = SyncPolicy().max_attempts
 def _view(row: IdMapRow) -> dict:
     return {"sync_key": row.sync_key, "kind": row.kind, "object_type": row.object_type,
             "mailbox_item_id": row.mailbox_item_id, "crm_id": row.crm_id, "error": row.last_error,
-            "attempts": row.attempts, "given_up": row.attempts >= MAX_ATTEMPTS}
+            "attempts": row.attempts, "given_up": row.attempts >= MAX_ATTEMPTS,
+            "will_retry": row.attempts < MAX_ATTEMPTS}
 
 
 @blp.route("/<int:mailbox_id>/failed-items")
@@ -27,7 +28,8 @@ class FailedItems(MethodView):
     @login_required
     @blp.response(200, FailedItemSchema(many=True))
     def get(self, mailbox_id: int):
-        """Items whose last sync failed, with the reason; `given_up` ones wait for a replay."""
+        """Items whose last sync failed, with the reason; `will_retry` false (permanent errors at once,
+        temporary ones after the last attempt): not retried until replayed or changed."""
         mailbox = mailbox_for(mailbox_id, current_user())
         rows = db_session().scalars(select(IdMapRow).where(
             IdMapRow.mailbox_id == mailbox.id, IdMapRow.last_error.is_not(None)).order_by(IdMapRow.id).limit(500))

@@ -11,7 +11,9 @@ from app.api.views import dashboard_view, mailbox_view
 from app.models import Mailbox, ServerProfile
 from app.runtime import db_session, runtime
 from app.services import mailboxes as service
+from app.services.mailbox_status import AdminSuspension
 from app.services.sync_queue import enqueue_session
+from schemas.base import ErrorSchema
 from schemas.mailboxes import (
     DashboardArgsSchema,
     DashboardSchema,
@@ -80,7 +82,7 @@ class MailboxItem(MethodView):
         for name in ("address", "username"):
             if name in data:
                 setattr(mailbox, name, data[name])
-        service.set_password(runtime(), mailbox, data.get("password"))
+        service.update_password(runtime(), session, mailbox, data.get("password"), current_user())
         session.commit()
         return mailbox_view(mailbox)
 
@@ -89,11 +91,14 @@ class MailboxItem(MethodView):
 class ForceSync(MethodView):
     @login_required
     @blp.response(202, SyncRequestedSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Suspended, disabled or needs re-authorisation")
+    @blp.alt_response(503, schema=ErrorSchema, description="Redis or the database is temporarily unavailable")
     def post(self, mailbox_id: int):
         """Force a sync session now instead of waiting for the next scheduled one."""
         mailbox = mailbox_for(mailbox_id, current_user())
         if mailbox.status != "active":
-            abort(409, message=f"This mailbox is {mailbox.status}; resume it before forcing a sync.")
+            abort(409, message=f"This mailbox is {mailbox.status} ({mailbox.status_reason}); "
+                               "resume it before forcing a sync.")
         job_id, new = enqueue_session(runtime(), mailbox.id, "forced", mailbox.user.org.sf_org_id)
         message = "Sync session queued." if new else "A sync session is already waiting or running."
         return {"job_id": job_id, "enqueued": new, "message": message}
@@ -116,10 +121,14 @@ class Suspend(MethodView):
 class Resume(MethodView):
     @login_required
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description="An admin suspended it; only an admin can resume it")
     def post(self, mailbox_id: int):
         """Resume sync (clears the failure count); the next session starts within a minute."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
-        service.resume(session, mailbox, current_user())
+        try:
+            service.resume(session, mailbox, current_user())
+        except AdminSuspension as exc:
+            abort(403, message=str(exc))
         session.commit()
         return mailbox_view(mailbox)
 

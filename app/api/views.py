@@ -1,6 +1,8 @@
 """Model → response-dict shapes shared by several endpoints (no secrets ever included)."""
 from __future__ import annotations
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select
 
 from app.models import Mailbox, SyncSessionRecord, User
@@ -37,7 +39,7 @@ def mailbox_view(mailbox: Mailbox) -> dict:
     return {
         "id": mailbox.id, "user_id": mailbox.user_id, "address": mailbox.address, "username": mailbox.username,
         "server_profile": {"id": profile.id, "name": profile.name, "kind": profile.kind},
-        "status": mailbox.status, "status_reason": mailbox.status_reason,
+        "status": mailbox.status, "status_reason": mailbox.status_reason, "status_set_by": mailbox.status_set_by,
         "consecutive_failures": mailbox.consecutive_failures, "has_credentials": bool(mailbox.credentials_enc),
         "last_sync_at": mailbox.last_sync_at, "next_sync_at": mailbox.next_sync_at,
     }
@@ -51,5 +53,13 @@ def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
         "sessions": [{"id": s.id, "trigger": s.trigger, "status": s.status, "started_at": s.started_at,
                       "finished_at": s.finished_at, "counts": s.counts or {}, "errors": s.errors or [],
                       "conflicts": s.conflicts or [], "failure": s.failure} for s in sessions],
-        "progress": progress.read(runtime().redis.client, mailbox.id),
+        "progress": _live_progress(mailbox.id),
     }
+
+
+def _live_progress(mailbox_id: int) -> dict | None:
+    """Live progress lives in Redis; while Redis is down the dashboard still answers from SQL."""
+    try:
+        return progress.read(runtime().redis.client, mailbox_id)
+    except (RedisConnectionError, RedisTimeoutError):
+        return None

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, UtcDateTime, utcnow
 
 PROVIDER_KINDS = ("graph", "ews", "gmail", "imap")
-MAILBOX_STATUSES = ("active", "suspended", "disabled")
+MAILBOX_STATUSES = ("active", "suspended", "disabled", "needs_reauth")
+# Who put the mailbox in its status: an admin's suspension can only be lifted by an admin.
+STATUS_SOURCES = ("system", "user", "admin")
 
 
 class ServerProfile(Base):
@@ -43,6 +45,8 @@ class Mailbox(Base):
         Enum(*MAILBOX_STATUSES, name="mailbox_status", native_enum=False, create_constraint=True), default="active"
     )
     status_reason: Mapped[str | None] = mapped_column(String(1024))
+    status_set_by: Mapped[str | None] = mapped_column(
+        Enum(*STATUS_SOURCES, name="mailbox_status_source", native_enum=False, create_constraint=True))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

@@ -7,12 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Mailbox, ServerProfile, User
-from app.models.base import utcnow
 from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
-from app.services import audit
+from app.services import audit, mailbox_status
 from app.services.mail_hosts import check_endpoints
-from app.services.session_records import suspend
 
 
 class MailboxConflict(Exception):
@@ -52,17 +50,24 @@ def set_password(rt: Runtime, mailbox: Mailbox, password: str | None) -> None:
         mailbox.credentials_enc = rt.secrets.encrypt(json.dumps({"password": password}))
 
 
+def update_password(rt: Runtime, session: Session, mailbox: Mailbox, password: str | None, actor: User) -> None:
+    """A new password also resumes a mailbox that was waiting for re-authorisation."""
+    if password:
+        set_password(rt, mailbox, password)
+        mailbox_status.reauthorised(session, mailbox, actor)
+
+
 def suspend_by_hand(session: Session, mailbox: Mailbox, reason: str, actor: User) -> None:
     if mailbox.status == "disabled":
         raise MailboxConflict("this mailbox is disabled; an admin must enable it first")
-    suspend(session, mailbox, reason, actor_id=actor.id)
+    mailbox_status.suspend(session, mailbox, reason, actor)
 
 
 def resume(session: Session, mailbox: Mailbox, actor: User) -> None:
-    """Back to active, failure count cleared, next session as soon as the scheduler ticks."""
+    """Back to active, failure count cleared, next session as soon as the scheduler ticks.
+
+    Raises AdminSuspension when a non-admin tries to lift an admin's suspension."""
     if mailbox.status == "disabled":
         raise MailboxConflict("this mailbox is disabled; an admin must enable it first")
-    mailbox.status, mailbox.status_reason, mailbox.consecutive_failures = "active", None, 0
-    mailbox.next_sync_at = utcnow()
-    audit.record(session, mailbox.org_id, "mailbox.resumed", actor_id=actor.id, target_type="mailbox",
-                 target_id=mailbox.id)
+    mailbox_status.check_may_resume(mailbox, actor)
+    mailbox_status.activate(session, mailbox, actor)

@@ -31,7 +31,7 @@ from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
-from app.sync.errors import AuthFailure, PermissionDenied
+from app.sync.errors import AuthFailure, Unsupported
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession
@@ -40,10 +40,8 @@ from app.sync.ports import CrmPort, MailboxPort
 Describer = Callable[[str], Mapping | None]
 
 
-class ProviderUnavailable(PermissionDenied):
-    """This server profile's kind has no adapter in this deployment."""
-
-    code = "provider_unavailable"
+class ProviderUnavailable(Unsupported):
+    """This server profile's kind has no adapter in this deployment (permanent: never retried)."""
 
 
 def mailbox_credentials(rt: Runtime, mailbox: Mailbox) -> dict:

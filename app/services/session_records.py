@@ -1,18 +1,24 @@
-"""The dashboard's record of sessions, and the mailbox state they move (failures, suspension)."""
+"""The dashboard's record of sessions, and the mailbox state they move (failures, next run, status).
+
+The database is the truth for scheduling: every finished or failed session sets the mailbox's
+`next_sync_at` (its next slot, or its backoff time), and the scheduler tick runs due mailboxes.
+"""
 from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.logs import redact
-from app.models import Mailbox, SyncSessionRecord, User
+from app.models import Mailbox, SyncCursor, SyncSessionRecord, User
 from app.models.base import utcnow
 from app.runtime import Runtime
-from app.services import audit
-from app.services.scheduling import next_run_after
+from app.services import mailbox_status
+from app.services.scheduling import next_run_after, retry_at
 from app.services.settings import org_settings
+from app.sync.errors import SessionFailure, SessionFate, session_failure
 from app.sync.outcome import SyncOutcome
 
 log = logging.getLogger("syncline.sync")
@@ -89,22 +95,56 @@ def _jsonable(value):
     return value
 
 
-def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException, suspend_now: bool) -> None:
-    """Record the failure; suspend after the org's threshold of consecutive failures."""
-    reason = redact(f"{type(exc).__name__}: {exc}")[:1000]
+def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException) -> SessionFailure:
+    """Record the failure and let the error table decide the mailbox's fate (see app.sync.errors)."""
+    decision = session_failure(exc)
+    reason = redact(decision.reason)[:1000]
     with rt.db.session_scope() as s:
         record, mailbox = s.get(SyncSessionRecord, record_id), s.get(Mailbox, mailbox_id)
         record.status, record.finished_at, record.failure = "failed", utcnow(), reason
         mailbox.consecutive_failures += 1
-        threshold = org_settings(mailbox.user.org)["suspend_after_failures"]
-        if suspend_now or mailbox.consecutive_failures >= threshold:
-            why = ("the mail server or Salesforce refused the credentials; sign in again" if suspend_now
-                   else f"{mailbox.consecutive_failures} consecutive failed sessions; last: {reason}")
-            suspend(s, mailbox, why, actor_id=None)
-    log.warning("session failed", extra={"ctx": {"error": reason}})
+        if mailbox.status == "active":  # suspended meanwhile (by an admin?): that decision stands
+            _FATES[decision.fate](s, mailbox, decision, redact(str(exc))[:1000] or reason)
+        next_run = str(mailbox.next_sync_at)
+    log.warning("session failed", extra={"ctx": {"error": reason, "fate": decision.fate.value,
+                                                 "next_sync_at": next_run}})
+    return decision
 
 
-def suspend(session, mailbox: Mailbox, reason: str, actor_id: int | None) -> None:
-    mailbox.status, mailbox.status_reason = "suspended", reason[:1024]
-    audit.record(session, mailbox.org_id, "mailbox.suspended", actor_id=actor_id, target_type="mailbox",
-                 target_id=mailbox.id, details={"reason": reason[:1024]})
+def _retry(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
+    """Back off (or wait what the error asked for); past the org's threshold, suspend."""
+    threshold = org_settings(mailbox.user.org)["suspend_after_failures"]
+    if mailbox.consecutive_failures >= threshold:
+        mailbox_status.suspend(s, mailbox, f"{mailbox.consecutive_failures} consecutive failed sessions; "
+                                           f"last: {decision.reason}")
+    else:
+        mailbox.next_sync_at = retry_at(utcnow(), mailbox.consecutive_failures, decision.retry_after)
+
+
+def _resync(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
+    """A cursor no longer valid escaped the engine: forget every cursor, list everything again soon."""
+    s.execute(delete(SyncCursor).where(SyncCursor.mailbox_id == mailbox.id))
+    mailbox.next_sync_at = retry_at(utcnow(), 1, decision.retry_after)
+
+
+def _needs_reauth(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
+    mailbox_status.needs_reauth(s, mailbox, f"the mail server or Salesforce refused the credentials ({message})")
+
+
+def _suspend(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
+    mailbox_status.suspend(s, mailbox, f"{message} - retrying cannot help, so sync is suspended until "
+                                       "this is fixed and the mailbox resumed")
+
+
+_FATES = {SessionFate.RETRY: _retry, SessionFate.RESYNC: _resync,
+          SessionFate.NEEDS_REAUTH: _needs_reauth, SessionFate.SUSPEND: _suspend}
+
+
+def wait_for_lease(rt: Runtime, mailbox_id: int, seconds: float) -> None:
+    """Another (maybe dead) session holds the lock: the mailbox is due again right after its lease."""
+    with rt.db.session_scope() as s:
+        mailbox = s.get(Mailbox, mailbox_id)
+        after = utcnow() + timedelta(seconds=max(seconds, 0))
+        if mailbox is not None and mailbox.status == "active" and (
+                mailbox.next_sync_at is None or mailbox.next_sync_at < after):
+            mailbox.next_sync_at = after

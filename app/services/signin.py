@@ -11,7 +11,7 @@ from app.providers.salesforce import oauth
 from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
 from app.providers.salesforce.http import salesforce_session
 from app.runtime import Runtime
-from app.services import audit
+from app.services import audit, mailbox_status
 from app.services.tokens import issue_token
 from app.services.users import find_or_create_org, find_or_create_user
 from app.state import keys
@@ -43,6 +43,7 @@ def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state:
     user = find_or_create_user(session, org, sf_user_id=identity.user_id, email=identity.email,
                                name=identity.name, sf_admin=identity.is_admin)
     _store_connection(rt, session, user, instance_url, token)
+    mailbox_status.reauthorised(session, user.mailbox, user)  # fresh tokens: a waiting mailbox resumes
     row, plaintext = issue_token(session, user, name="salesforce-sign-in", ttl_days=rt.config.api_token_ttl_days)
     audit.record(session, org.id, "user.signed_in", actor_id=user.id, target_type="user", target_id=user.id)
     return user, plaintext, row

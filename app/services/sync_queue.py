@@ -1,14 +1,18 @@
 """Putting sync sessions on the queue: scheduled (due mailboxes) and forced (API).
 
 Each mailbox has one stable job id, so a mailbox never has two sessions waiting; the
-per-mailbox lock in the runner makes sure only one runs.
+per-mailbox lock in the runner makes sure only one runs. The database's `next_sync_at` is the
+truth for scheduling: the tick enqueues every due mailbox and never moves its slot (only a
+session does), so a refused or lost job cannot cost a slot, and a failed session is followed
+by another at its backoff time without any RQ retry or RQ scheduler.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rq import Queue, Retry
+from rq import Queue
 from rq.exceptions import NoSuchJobError
+from rq.intermediate_queue import IntermediateQueue
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 
@@ -21,27 +25,42 @@ from app.state import keys, queues
 
 SYNC_JOB = "workers.jobs.sync_mailbox"
 JOB_TIMEOUT_SECONDS = 3600
-RETRY = Retry(max=3, interval=[30, 120, 600])
-WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.STARTED}
-
-
-STARTUP_GRACE_SECONDS = 30
+STARTUP_GRACE_SECONDS = 10  # between RQ marking a job started and its session taking the lease
 
 
 def pending_job(rt: Runtime, mailbox_id: int) -> Job | None:
-    """The mailbox's job if it is waiting or really running.
+    """The mailbox's job only if it will really run: queued and present in its queue, or
+    started under a live session lease.
 
-    A job RQ still calls "started" whose session lock has expired belongs to a worker that
-    died (SIGKILL, OOM): it is not pending, so a new session may be queued at once.
+    Anything else is deleted and not pending: a scheduled or deferred leftover (no RQ scheduler
+    promotes it), a queued job whose queue entry was lost with Redis, or a job RQ still calls
+    "started" whose lease expired because its worker died (SIGKILL, OOM).
     """
     try:
         job = Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client)
     except NoSuchJobError:
         return None
+    if _will_run(rt, job, mailbox_id):
+        return job
+    job.delete()
+    return None
+
+
+def _will_run(rt: Runtime, job: Job, mailbox_id: int) -> bool:
     status = job.get_status(refresh=False)
-    if status == JobStatus.STARTED and _worker_died(rt, job, mailbox_id):
-        return None
-    return job if status in WAITING else None
+    if status == JobStatus.QUEUED:
+        return _in_queue(rt, job)
+    if status == JobStatus.STARTED:
+        return not _worker_died(rt, job, mailbox_id)
+    return False
+
+
+def _in_queue(rt: Runtime, job: Job) -> bool:
+    """In the queue, or in the hand-over list a worker moves it to while dequeuing (RQ 2+)."""
+    queue = Queue(job.origin or queues.SYNC, connection=rt.redis.client)
+    client = rt.redis.client
+    return any(client.lpos(key, job.id) is not None
+               for key in (queue.key, IntermediateQueue.get_intermediate_queue_key(queue.key)))
 
 
 def _worker_died(rt: Runtime, job: Job, mailbox_id: int) -> bool:
@@ -58,22 +77,30 @@ def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, org_key: str = "
         return existing.id, False
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     job = queue.enqueue(SYNC_JOB, mailbox_id, trigger, job_id=keys.sync_job_id(mailbox_id),
-                        retry=RETRY, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400,
+                        job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400,
                         meta={"log_context": {"mailbox_id": mailbox_id, "org": org_key}})
     return job.id, True
 
 
 def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
-    """Scheduler tick: enqueue every active mailbox whose slot has come; returns how many."""
+    """Scheduler tick: enqueue every active mailbox whose time has come (a missed tick is caught
+    up: the query is `<= now`); returns how many were newly queued.
+
+    A due mailbox keeps its `next_sync_at` until its session finishes or fails, so each tick
+    re-checks it; only mailboxes whose automatic sync is off move on to their next slot.
+    """
     enqueued = 0
     with rt.db.session_scope() as s:
         due = s.scalars(select(Mailbox).where(
             Mailbox.status == "active", or_(Mailbox.next_sync_at.is_(None), Mailbox.next_sync_at <= now))
             .order_by(Mailbox.next_sync_at).limit(limit))
         for mailbox in due:
+            if pending_job(rt, mailbox.id) is not None:
+                continue  # queued or running already: cheap to re-check, no ORM loads
             user = mailbox.user
-            interval = org_settings(user.org)["sync_interval_minutes"]
-            mailbox.next_sync_at = next_run_after(mailbox.id, interval, now)
             if auto_sync_effective(user):
                 enqueued += enqueue_session(rt, mailbox.id, "scheduled", user.org.sf_org_id)[1]
+            else:
+                interval = org_settings(user.org)["sync_interval_minutes"]
+                mailbox.next_sync_at = next_run_after(mailbox.id, interval, now)
     return enqueued

@@ -1,9 +1,10 @@
 """One sync session of one mailbox: lock, record, run the core, record the outcome.
 
 The core (`app.sync.run_sync`) decides; this shell provides ports, durable stores and the
-dashboard record. A failure is recorded and re-raised so RQ retries it with backoff; after
-`suspend_after_failures` consecutive failures (or at once for revoked credentials) the
-mailbox is suspended with the reason shown and an audit event written.
+dashboard record. A failure is recorded and the error table (`app.sync.errors.FATES`)
+decides the mailbox's fate: the next session at its backoff time, a full resync, "needs
+re-authorisation" or suspension. Nothing relies on RQ retrying the job: the database's
+`next_sync_at` and the scheduler tick bring the next session.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from app.services.sync_policy import bound_mappings, policy_for
 from app.state import keys, progress
 from app.state.locks import Lease
 from app.sync.engine import run_sync
-from app.sync.errors import AuthFailure
+from app.sync.errors import SyncError
 from app.sync.outcome import SyncOutcome
 from app.sync.policy import SyncSession
 from app.sync.ports import CrmPort, MailboxPort
@@ -53,6 +54,7 @@ def run_session(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
     """Returns "busy" (another session holds the lock), "skipped" or the session status."""
     lease = Lease(rt.redis.client, keys.mailbox_lock(mailbox_id), LEASE_SECONDS)
     if not lease.acquire():
+        session_records.wait_for_lease(rt, mailbox_id, lease.remaining_seconds())
         return "busy"
     try:
         with lease.kept_alive(), bound(mailbox_id=mailbox_id, trigger=trigger):
@@ -74,12 +76,12 @@ def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
     try:
         outcome, extras = _mirror(rt, mailbox, user, ports_factory)
         return session_records.finish(rt, record_id, mailbox_id, outcome, extras)
-    except AuthFailure as exc:
-        session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=True)
+    except SyncError as exc:
+        session_records.fail(rt, record_id, mailbox_id, exc)
         return "failed"
     except Exception as exc:
-        session_records.fail(rt, record_id, mailbox_id, exc, suspend_now=False)
-        raise
+        session_records.fail(rt, record_id, mailbox_id, exc)
+        raise  # outside the vocabulary (a bug, an outage): the worker logs the traceback; the retry is scheduled
 
 
 def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:

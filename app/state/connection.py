@@ -13,10 +13,18 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from app.instance_files import private_umask
 
 _lock = threading.Lock()
+
+
+def command_retry() -> Retry:
+    """A blip is retried briefly inside each command (~1 s); a longer outage surfaces as
+    ConnectionError: the API answers 503, workers and the scheduler reconnect with backoff."""
+    return Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 3)
 
 
 class RedisProvider:
@@ -46,7 +54,8 @@ class RedisProvider:
     @property
     def client(self) -> redis.Redis:
         if self._client is None:
-            self._client = redis.Redis.from_url(self.url)
+            self._client = redis.Redis.from_url(self.url, retry=command_retry(), socket_connect_timeout=5,
+                                                health_check_interval=30)
         return self._client
 
     def close(self) -> None:

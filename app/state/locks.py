@@ -36,6 +36,10 @@ class Lease:
         if not self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms):
             raise LeaseLost(self.key)
 
+    def remaining_seconds(self) -> float:
+        """How long the current holder's lease still runs (0 when nobody holds it)."""
+        return max(0, int(self.client.pttl(self.key))) / 1000
+
     def release(self) -> bool:
         return bool(self.client.eval(_RELEASE, 1, self.key, self.token))
 

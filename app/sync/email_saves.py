@@ -63,7 +63,7 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
     failed = ensure_relations(crm, plan, record_ids, policy, outcome)
     own = {a.sync_key for a in plan.actions if isinstance(a, CreateInCrm)}
     own |= {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
-    id_map.put(_hold_failed(finalize_entries(plan.actions, applied, entries), failed, own))
+    id_map.put(_hold_failed(finalize_entries(plan.actions, applied, entries, policy.max_attempts), failed, own))
     if ledger is not None:
         ledger.record([replace(n, record_id=record_ids.get(k) or n.record_id) for k, n in plan.notes.items()
                        if (record_ids.get(k) or n.record_id) and k not in failed])

@@ -61,7 +61,7 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,
                         units=units)
     applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)
-    ports.id_map.put(finalize_entries(actions, applied, entries))
+    ports.id_map.put(finalize_entries(actions, applied, entries, policy.max_attempts))
     record_outcome(outcome, table.kind, actions, applied)
     held = held_streams(applied)
     if mb_stream not in held:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents
 from app.sync.email_links import Directory, build_directory
-from app.sync.errors import CursorExpired, is_retryable
+from app.sync.errors import CursorExpired, is_retryable, item_retried
 from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
@@ -134,8 +134,11 @@ def _addresses(crm: CrmPort, items: Sequence[CalendarItem]) -> tuple[dict[str, s
 
 
 def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
-                     before: Sequence[IdMapEntry]) -> list[IdMapEntry]:
-    """Entries to store: the planned state for keys whose writes all succeeded, errors otherwise."""
+                     before: Sequence[IdMapEntry], max_attempts: int) -> list[IdMapEntry]:
+    """Entries to store: the planned state for keys whose writes all succeeded, errors otherwise.
+
+    A permanent error (the table's ``item_retried`` is false) uses up every attempt at once: the
+    item is a dead letter, not retried until it is replayed or changes."""
     results = {id(a.action): a.result for a in applied}
     stored = {e.sync_key: e for e in before}
     groups: dict[str, list[Action]] = {}
@@ -147,7 +150,7 @@ def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
     out = []
     for key, group in groups.items():
         failures = [results[id(a)] for a in group if id(a) in results and not results[id(a)].ok]
-        entry = (_failed(stored.get(key), planned[key], group, failures[0], results) if failures
+        entry = (_failed(stored.get(key), planned[key], group, failures[0], results, max_attempts) if failures
                  else _succeeded(planned[key], group, results))
         if entry is not None:
             out.append(entry)
@@ -171,13 +174,15 @@ def _succeeded(entry: IdMapEntry, group: Sequence[Action], results: Mapping[int,
 
 
 def _failed(stored: IdMapEntry | None, planned_entry: IdMapEntry, group: Sequence[Action], failure: WriteResult,
-            results: Mapping[int, WriteResult]) -> IdMapEntry | None:
+            results: Mapping[int, WriteResult], max_attempts: int) -> IdMapEntry | None:
     """Keep the last agreed state and note the error; a failed create stays pending for reconciling.
 
     Rows a half-applied pair did write become agreed (else our own write would later look like a
     user's edit and lose to the policy); versions stay old so both sides are re-read next time.
     """
     attempts = (stored.attempts if stored else 0) + 1
+    if not item_retried(failure.error_code):
+        attempts = max(attempts, max_attempts)
     create = next((a for a in group if isinstance(a, (CreateInCrm, CreateInMailbox))), None)
     base = create.entry if create is not None else stored
     if base is None:
@@ -198,7 +203,7 @@ def held_streams(applied: Sequence[Applied]) -> set[str]:
 
 def record_outcome(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[Action],
                    applied: Sequence[Applied]) -> None:
-    """Count every action and list every failed write with whether it will replay."""
+    """Count every action and list every failed write with whether a later session retries it."""
     failed = {id(a.action) for a in applied if not a.ok}
     for action in actions:
         outcome.count(kind, action, id(action) in failed)
@@ -206,4 +211,4 @@ def record_outcome(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[
         if not item.ok:
             code = item.result.error_code or "sync_error"
             outcome.errors.append(ItemError(kind, item.action.sync_key, type(item.action).__name__, code,
-                                            item.result.error or code, is_retryable(code)))
+                                            item.result.error or code, item_retried(code)))

@@ -1,10 +1,12 @@
 """The one error vocabulary adapters raise, and the table that says what each one means.
 
-Adapters translate their library's errors into these at the edge; the engine and the
-workers decide by ``REACTIONS`` (a table, so it can be unit-tested) rather than a switch.
+Adapters translate their library's errors into these at the edge; the engine (per item) and
+the session runner (per session) decide by ``REACTIONS`` and ``FATES`` (tables, unit-tested
+row by row) rather than by ``isinstance`` switches.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -54,14 +56,20 @@ class InvalidData(SyncError):
     code = "invalid"
 
 
+class Unsupported(SyncError):
+    """This deployment cannot serve the mailbox at all (e.g. no adapter for its server kind)."""
+
+    code = "unsupported"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
-    RETRY_LATER = "retry_later"
-    FULL_RESYNC = "full_resync"
-    NEEDS_REAUTH = "needs_reauth"
-    MARK_FAILED = "mark_failed"
-    FORGET_ITEM = "forget_item"
+    RETRY_LATER = "retry_later"      # the same call may work later: back off (honouring retry_after)
+    FULL_RESYNC = "full_resync"      # forget the cursors and list everything again (deduplicating)
+    NEEDS_REAUTH = "needs_reauth"    # stop until the user signs in again / updates the password
+    MARK_FAILED = "mark_failed"      # permanent: retrying cannot help; dead letter / suspended
+    FORGET_ITEM = "forget_item"      # the item is gone: nothing to retry
 
 
 REACTIONS: dict[str, Reaction] = {
@@ -72,6 +80,33 @@ REACTIONS: dict[str, Reaction] = {
     NotFound.code: Reaction.FORGET_ITEM,
     PermissionDenied.code: Reaction.MARK_FAILED,
     InvalidData.code: Reaction.MARK_FAILED,
+    Unsupported.code: Reaction.MARK_FAILED,
+}
+
+
+class SessionFate(str, Enum):
+    """What happens to the mailbox when a whole session fails with a reaction."""
+
+    RETRY = "retry"            # next session at the backoff time (or the error's retry_after)
+    RESYNC = "resync"          # cursors reset, next session soon
+    NEEDS_REAUTH = "needs_reauth"  # mailbox waits, visibly, for new credentials
+    SUSPEND = "suspend"        # mailbox suspended with the reason; a person must act
+
+
+@dataclass(frozen=True)
+class Fate:
+    """A reaction's consequences: for the session that failed, and for one failed item."""
+
+    session: SessionFate
+    item_retried: bool
+
+
+FATES: dict[Reaction, Fate] = {
+    Reaction.RETRY_LATER: Fate(SessionFate.RETRY, item_retried=True),
+    Reaction.FULL_RESYNC: Fate(SessionFate.RESYNC, item_retried=True),
+    Reaction.NEEDS_REAUTH: Fate(SessionFate.NEEDS_REAUTH, item_retried=True),
+    Reaction.MARK_FAILED: Fate(SessionFate.SUSPEND, item_retried=False),
+    Reaction.FORGET_ITEM: Fate(SessionFate.SUSPEND, item_retried=False),
 }
 
 
@@ -83,3 +118,27 @@ def reaction_for(code: str | None) -> Reaction:
 def is_retryable(code: str | None) -> bool:
     """True when a per-record failure should hold the cursor back so the change replays."""
     return reaction_for(code) is Reaction.RETRY_LATER
+
+
+def item_retried(code: str | None) -> bool:
+    """Whether a failed item is tried again by later sessions (else: a dead letter until replayed)."""
+    return FATES[reaction_for(code)].item_retried
+
+
+@dataclass(frozen=True)
+class SessionFailure:
+    """The decision about a failed session: its fate, the wait the error asked for, and why."""
+
+    reaction: Reaction
+    fate: SessionFate
+    retry_after: float | None
+    reason: str
+
+
+def session_failure(exc: BaseException) -> SessionFailure:
+    """Decide a failed session's fate from the table; errors outside the vocabulary are retried."""
+    code = exc.code if isinstance(exc, SyncError) else None
+    reaction = reaction_for(code)
+    delay = getattr(exc, "retry_after", None)
+    retry_after = float(delay) if isinstance(delay, (int, float)) and delay > 0 else None
+    return SessionFailure(reaction, FATES[reaction].session, retry_after, f"{type(exc).__name__}: {exc}")

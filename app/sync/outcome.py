@@ -26,7 +26,7 @@ COUNTED = {CreateInCrm: "created", CreateInMailbox: "created", UpdateCrm: "updat
 
 @dataclass(frozen=True)
 class ItemError:
-    """One action that failed; ``retried`` means its change stream was held back to replay."""
+    """One action that failed; ``retried``: a later session tries it again (the table's item fate)."""
 
     kind: FolderKind
     sync_key: str

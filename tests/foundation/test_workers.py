@@ -61,3 +61,31 @@ def test_each_job_logs_one_json_line_with_its_id(sqlite_app, capsys):
     assert {l["msg"] for l in job_lines} >= {"heartbeat", "job"}
     summary = next(l for l in job_lines if l["msg"] == "job")
     assert summary["status"] == "finished" and summary["job"] == "workers.jobs.heartbeat"
+
+
+def test_worker_started_before_redis_waits_for_it_instead_of_exiting(tmp_path, migrated_databases):
+    from tests.realservers.redis_server import RestartableRedis
+
+    socket = tmp_path / "outage-redis.sock"
+    env = {**os.environ, "REDIS_URL": f"unix://{socket}", "DATABASE_URL": migrated_databases[0]["sqlite"],
+           "SYNCLINE_INSTANCE_DIR": str(tmp_path)}
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = None
+    try:
+        deadline = time.monotonic() + 30
+        while "redis unavailable" not in log_path.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, log_path.read_text()
+        server = RestartableRedis(str(tmp_path))          # Redis appears at the configured socket
+        job = Queue(queues.DEFAULT, connection=redis_lib.Redis.from_url(server.url)).enqueue(jobs.heartbeat)
+        while job.get_status(refresh=True) != "finished" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert job.get_status() == "finished", log_path.read_text()
+        assert log_path.read_text().count("redis unavailable; reconnecting with backoff") == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        if server is not None:
+            server.stop()

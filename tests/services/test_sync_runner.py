@@ -10,16 +10,25 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Queue
+from rq.job import JobStatus
 from sqlalchemy import select
 
 from app.models import AuditEvent, Mailbox, Org, SyncCursor, SyncSessionRecord
 from app.models.base import utcnow
+from app.services.ports_factory import ProviderUnavailable
 from app.services.scheduling import next_run_after
 from app.services.sync_queue import enqueue_due
 from app.services.sync_runner import SessionPorts, run_session
 from app.state import keys, queues
 from app.state.locks import Lease
-from app.sync.errors import AuthFailure, TemporaryFailure
+from app.sync.errors import (
+    AuthFailure,
+    CursorExpired,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    TemporaryFailure,
+)
 from app.sync.items import FolderKind
 from tests.factories import Factory
 from tests.fakes.crm_memory import InMemoryCrm
@@ -81,56 +90,135 @@ def test_a_second_session_waits_for_the_lock(setup):
     assert run_session(rt, mailbox.id, "forced", world) == "succeeded"
 
 
-def test_failures_are_recorded_retried_and_suspend_after_the_threshold(setup):
+def _mailbox(rt, mailbox_id) -> Mailbox:
+    with rt.db.session_scope() as s:
+        box = s.get(Mailbox, mailbox_id)
+        s.expunge(box)
+        return box
+
+
+def test_failures_back_off_then_suspend_after_the_threshold(setup):
     rt, factory, user, mailbox, world = setup
     with rt.db.session_scope() as s:
-        s.get(Org, user.org_id).settings = {"suspend_after_failures": 2}
+        s.get(Org, user.org_id).settings = {"suspend_after_failures": 3}
     world.fail_with = TemporaryFailure("mail server timed out")
-    for _ in range(2):
-        with pytest.raises(TemporaryFailure):
-            run_session(rt, mailbox.id, "scheduled", world)
-    assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed", "failed"]
+    before = utcnow()
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "active" and box.consecutive_failures == 1
+    assert before + timedelta(seconds=23) <= box.next_sync_at <= utcnow() + timedelta(seconds=37)
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert box.consecutive_failures == 2 and box.next_sync_at >= before + timedelta(seconds=47), "backoff grows"
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed"] * 3
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "suspended" and "3 consecutive failed sessions" in box.status_reason
+    assert "timed out" in box.status_reason and box.status_set_by == "system" and box.next_sync_at is None
     with rt.db.session_scope() as s:
-        box = s.get(Mailbox, mailbox.id)
-        assert box.status == "suspended" and "2 consecutive failed sessions" in box.status_reason
-        assert "timed out" in box.status_reason
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "mailbox.suspended")) is not None
     assert run_session(rt, mailbox.id, "scheduled", world) == "skipped"
 
 
-def test_revoked_credentials_suspend_at_once_without_retry(setup):
+def test_retry_after_from_the_error_is_honoured(setup):
+    rt, _, _, mailbox, world = setup
+    world.fail_with = TemporaryFailure("REQUEST_LIMIT_EXCEEDED: org paused", retry_after=3600)
+    before = utcnow()
+    run_session(rt, mailbox.id, "scheduled", world)
+    assert _mailbox(rt, mailbox.id).next_sync_at >= before + timedelta(seconds=3600)
+
+
+def test_revoked_credentials_need_reauthorisation_at_once_without_retry(setup):
     rt, _, _, mailbox, world = setup
     world.fail_with = AuthFailure("invalid_grant")
     assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
-    with rt.db.session_scope() as s:
-        assert s.get(Mailbox, mailbox.id).status == "suspended"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "needs_reauth" and box.next_sync_at is None
+    assert "refused the credentials" in box.status_reason and "invalid_grant" in box.status_reason
+    assert enqueue_due(rt, utcnow() + timedelta(days=1)) == 0
 
 
 def test_success_resets_the_failure_count(setup):
     rt, _, _, mailbox, world = setup
     world.fail_with = TemporaryFailure("blip")
-    with pytest.raises(TemporaryFailure):
-        run_session(rt, mailbox.id, "scheduled", world)
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
     world.fail_with = None
     run_session(rt, mailbox.id, "retry", world)
-    with rt.db.session_scope() as s:
-        assert s.get(Mailbox, mailbox.id).consecutive_failures == 0
+    assert _mailbox(rt, mailbox.id).consecutive_failures == 0
 
 
-def test_scheduler_tick_enqueues_due_mailboxes_once(setup):
+def test_scheduler_tick_enqueues_due_mailboxes_once_without_moving_their_slot(setup):
     rt, factory, user, mailbox, _ = setup
     other = factory.mailbox(factory.user(factory.org()))
     with rt.db.session_scope() as s:  # the second org has auto-sync off
         s.get(Org, s.get(Mailbox, other.id).org_id).settings = {"auto_sync_enabled": False}
     now = utcnow()
     assert enqueue_due(rt, now) == 1
-    assert enqueue_due(rt, now) == 0  # both now have a future slot
+    assert enqueue_due(rt, now) == 0, "a job already waiting is not queued twice"
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     assert queue.job_ids == [keys.sync_job_id(mailbox.id)]
-    with rt.db.session_scope() as s:
-        assert all(b.next_sync_at > now for b in s.scalars(select(Mailbox)))
+    assert _mailbox(rt, mailbox.id).next_sync_at is None, "only a session moves the slot"
+    assert _mailbox(rt, other.id).next_sync_at > now, "no automatic sync: on to the next slot"
     later = now + timedelta(minutes=31)
     assert enqueue_due(rt, later) == 0, "a job already waiting is not queued twice"
+
+
+def test_a_job_lost_with_redis_is_queued_again_by_the_next_tick(setup):
+    rt, _, _, mailbox, _ = setup
+    assert enqueue_due(rt, utcnow()) == 1
+    rt.redis.client.delete(Queue(queues.SYNC, connection=rt.redis.client).key)  # the queue entry is gone
+    assert enqueue_due(rt, utcnow()) == 1
+    assert Queue(queues.SYNC, connection=rt.redis.client).job_ids == [keys.sync_job_id(mailbox.id)]
+
+
+@pytest.mark.parametrize("leftover", [JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.FAILED])
+def test_a_job_that_will_never_run_is_not_pending(setup, leftover):
+    from rq.job import Job
+
+    from app.services.sync_queue import enqueue_session, pending_job
+
+    rt, _, _, mailbox, _ = setup
+    job_id, _ = enqueue_session(rt, mailbox.id, "forced")
+    queue = Queue(queues.SYNC, connection=rt.redis.client)
+    queue.remove(job_id)
+    job = Job.fetch(job_id, connection=rt.redis.client)
+    job.set_status(leftover)
+    assert pending_job(rt, mailbox.id) is None
+    assert enqueue_session(rt, mailbox.id, "forced")[1] is True, "force is accepted"
+    assert queue.job_ids == [job_id]
+
+
+def test_a_busy_mailbox_is_due_again_right_after_the_lease(setup):
+    rt, _, _, mailbox, world = setup
+    holder = Lease(rt.redis.client, keys.mailbox_lock(mailbox.id), 40)
+    assert holder.acquire()  # a dead worker's lease
+    assert run_session(rt, mailbox.id, "scheduled", world) == "busy"
+    due = _mailbox(rt, mailbox.id).next_sync_at
+    assert utcnow() + timedelta(seconds=30) < due <= utcnow() + timedelta(seconds=40)
+    assert enqueue_due(rt, due) == 1
+
+
+def test_a_plain_worker_runs_the_failed_session_again_at_its_backoff_time(setup, monkeypatch):
+    """No RQ retry, no RQ scheduler: the database's next_sync_at and the tick bring the next session."""
+    from rq.registry import ScheduledJobRegistry
+
+    from workers import jobs
+    from workers.worker import run_worker
+
+    rt, _, _, mailbox, world = setup
+    monkeypatch.setattr(jobs, "default_ports", world)
+    world.fail_with = TemporaryFailure("503 burst")
+    assert enqueue_due(rt, utcnow()) == 1
+    run_worker(rt, burst=True)
+    assert ScheduledJobRegistry(queues.SYNC, connection=rt.redis.client).get_job_ids() == []
+    retry_time = _mailbox(rt, mailbox.id).next_sync_at
+    assert retry_time > utcnow() and enqueue_due(rt, utcnow()) == 0, "not before its backoff time"
+    world.fail_with = None
+    assert enqueue_due(rt, retry_time) == 1
+    run_worker(rt, burst=True)
+    assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed", "succeeded"]
+    box = _mailbox(rt, mailbox.id)
+    assert box.consecutive_failures == 0 and box.next_sync_at > utcnow()
 
 
 def test_slots_spread_10000_mailboxes_evenly_over_the_interval():
@@ -202,3 +290,65 @@ def test_a_failure_while_recording_the_outcome_still_closes_the_session(setup, m
         run_session(rt, mailbox.id, "forced", world)
     [record] = _sessions(rt, mailbox.id)
     assert record.status == "failed" and "database went away" in record.failure
+
+
+# error raised by a session → (mailbox status, cursors kept, queued again by a later tick)
+SESSION_FATES = [
+    (TemporaryFailure("mail server busy"), "active", True, True),
+    (CursorExpired("sync token expired"), "active", False, True),
+    (AuthFailure("IMAP login refused"), "needs_reauth", True, False),
+    (NotFound("no calendar collection"), "suspended", True, False),
+    (PermissionDenied("API_DISABLED_FOR_ORG"), "suspended", True, False),
+    (InvalidData("no IMAP server configured"), "suspended", True, False),
+    (ProviderUnavailable("no adapter for 'graph' mailboxes in this deployment"), "suspended", True, False),
+]
+
+
+@pytest.mark.parametrize(("error", "status", "cursors_kept", "runs_again"), SESSION_FATES,
+                         ids=[type(row[0]).__name__ for row in SESSION_FATES])
+def test_the_error_table_decides_the_fate_of_a_failed_session(setup, error, status, cursors_kept, runs_again):
+    rt, _, _, mailbox, world = setup
+    world.mailbox.put(FolderKind.CALENDAR, meeting("Kick-off", start=utcnow() + timedelta(days=2)))
+    assert run_session(rt, mailbox.id, "scheduled", world) == "succeeded"
+    world.fail_with = error
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == status and box.consecutive_failures == 1
+    assert str(error) in (box.status_reason or _sessions(rt, mailbox.id)[-1].failure)
+    with rt.db.session_scope() as s:
+        assert bool(s.scalars(select(SyncCursor).where(SyncCursor.mailbox_id == mailbox.id)).all()) is cursors_kept
+    assert enqueue_due(rt, utcnow() + timedelta(days=2)) == int(runs_again)
+    if status == "suspended":
+        assert "retrying cannot help" in box.status_reason
+
+
+def test_no_adapter_is_a_permanent_clearly_worded_state_not_a_retried_crash(setup):
+    from app.services.ports_factory import default_ports
+
+    rt, _, user, mailbox, _ = setup
+    with rt.db.session_scope() as s:
+        s.get(Mailbox, mailbox.id).server_profile.kind = "graph"
+    assert run_session(rt, mailbox.id, "scheduled", default_ports) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "suspended" and "no adapter for 'graph' mailboxes" in box.status_reason
+    assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed"]
+
+
+def test_a_suspension_made_while_the_session_ran_is_not_overwritten_by_its_failure(setup):
+    from app.models import User
+    from app.services.mailbox_status import suspend
+
+    rt, factory, user, mailbox, world = setup
+    with rt.db.session_scope() as s:
+        org = s.get(Org, user.org_id)
+        s.expunge(org)
+    admin = factory.user(org, email="boss@acme.test", admin=True)
+
+    def admin_suspends_then_credentials_fail(rt_, box, owner):
+        with rt.db.session_scope() as s:
+            suspend(s, s.get(Mailbox, box.id), "legal review", s.get(User, admin.id))
+        raise AuthFailure("invalid_grant")
+
+    assert run_session(rt, mailbox.id, "scheduled", admin_suspends_then_credentials_fail) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert (box.status, box.status_set_by, box.status_reason) == ("suspended", "admin", "legal review")

@@ -4,6 +4,9 @@ Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happ
 """
 from __future__ import annotations
 
+import time
+from email.utils import parsedate_to_datetime
+
 from app.providers.host_guard import ForbiddenHost
 from app.sync.errors import (
     AuthFailure,
@@ -50,7 +53,6 @@ class HostRefused(InvalidData):
 def forbidden_host(host: str, exc: ForbiddenHost) -> HostRefused:
     return HostRefused(f"could not connect to {host}: {exc}")
 
-
 def http_error(status: int, what: str, retry_after: str | None = None) -> SyncError:
     """The core error for a non-success HTTP status (5xx and unknown codes are temporary)."""
     cls = HTTP_STATUS_ERRORS.get(status, TemporaryFailure if status >= 500 else InvalidData)
@@ -61,7 +63,14 @@ def http_error(status: int, what: str, retry_after: str | None = None) -> SyncEr
 
 
 def _seconds(retry_after: str | None) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not retry_after:
+        return None
     try:
-        return float(retry_after) if retry_after else None
-    except ValueError:  # an HTTP date: let the core's backoff decide
+        return max(0.0, float(retry_after))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(retry_after).timestamp() - time.time())
+    except (TypeError, ValueError):  # unreadable: let the core's backoff decide
         return None

@@ -1,6 +1,7 @@
 """``run_sync`` over the in-memory ports: crash safety, dedup, cursors, per-record errors."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,7 +102,7 @@ def test_delete_missed_during_a_full_resync_is_still_detected(world):
     assert world.events() == []
 
 
-def test_one_rejected_record_does_not_sink_the_batch_and_is_retried_later(world):
+def test_one_rejected_record_does_not_sink_the_batch_and_waits_for_a_replay(world):
     for subject in ("Alpha", "Bravo", "Charlie"):
         world.mailbox.put(CAL, meeting(subject))
     world.crm.faults.reject("upsert_by_sync_key", lambda w: w.fields["Subject"] == "Bravo", code=InvalidData.code)
@@ -111,7 +112,31 @@ def test_one_rejected_record_does_not_sink_the_batch_and_is_retried_later(world)
     assert outcome.held_streams == ()  # a permanent error does not block the mailbox's cursor
     world.crm.faults.clear()  # e.g. the admin fixed the validation rule
     world.sync()
+    assert sorted(r.fields["Subject"] for r in world.events()) == ["Alpha", "Charlie"], "a dead letter waits"
+    [dead] = [e for e in world.id_map.rows.values() if e.last_error]
+    world.id_map.put([replace(dead, attempts=0)])  # what POST …/failed-items/replay does
+    world.sync()
     assert sorted(r.fields["Subject"] for r in world.events()) == ["Alpha", "Bravo", "Charlie"]
+
+
+def test_a_dead_letter_is_retried_when_the_item_changes(world):
+    item = world.mailbox.put(CAL, meeting("Bravo"))
+    world.crm.faults.reject("upsert_by_sync_key", lambda w: True, code=InvalidData.code)
+    assert [(e.code, e.retried) for e in world.sync().errors] == [("invalid", False)]
+    world.crm.faults.clear()
+    assert world.sync().errors == () and world.events() == []
+    world.mailbox.put(CAL, replace(item, subject="Bravo (fixed)"))
+    world.sync()
+    assert [r.fields["Subject"] for r in world.events()] == ["Bravo (fixed)"]
+
+
+def test_a_temporary_item_error_is_retried_next_session(world):
+    world.mailbox.put(CAL, meeting("Alpha"))
+    world.crm.faults.reject("upsert_by_sync_key", lambda w: True, code=TemporaryFailure.code)
+    assert [(e.code, e.retried) for e in world.sync().errors] == [("temporary", True)]
+    world.crm.faults.clear()
+    world.sync()
+    assert [r.fields["Subject"] for r in world.events()] == ["Alpha"]
 
 
 def test_temporary_failure_holds_the_cursor_back_and_the_change_replays(world):
