@@ -25,7 +25,7 @@ def _what_id() -> fields.String:
 class AttachmentSchema(StrictSchema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
     content_type = fields.String(load_default="application/octet-stream", validate=validate.Length(max=255))
-    content_base64 = fields.String(required=True)
+    content_base64 = fields.String(required=True, validate=validate.Length(max=16 * 1024 * 1024))
 
 
 class SaveEmailSchema(StrictSchema):

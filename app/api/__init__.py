@@ -1,11 +1,13 @@
 """The REST API: flask-smorest under /api/v1, OpenAPI at /api/openapi.json, docs at /api/docs."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api, Blueprint
-from webargs.flaskparser import FlaskParser
+from flask import Flask, Request
+from flask_smorest import Api, Blueprint, abort
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from app.api.converters import StorableIntConverter
 from app.api.errors import register_error_handlers
+from app.api.json_limits import shape_problem
 from schemas.base import ErrorSchema
 
 API_PREFIX = "/api/v1"
@@ -15,6 +17,14 @@ class _Parser(FlaskParser):
     """Invalid input is a 400 (with the fields named), across the whole API."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Request):
+        """Every JSON body passes here: refuse over-deep nesting and over-long numbers before parsing."""
+        if is_json_request(req):
+            problem = shape_problem(req.get_data(cache=True))
+            if problem:
+                abort(400, message=f"Invalid JSON body: {problem}.", errors={"json": [problem]})
+        return super()._raw_load_json(req)
 
 
 Blueprint.ARGUMENTS_PARSER = _Parser()
@@ -30,6 +40,7 @@ class SynclineApi(Api):
 def init_api(app: Flask) -> Api:
     from app.api import audit_log, auth_routes, failed_items, health, mailboxes, mappings, me, orgs, users
 
+    app.url_map.converters["int"] = StorableIntConverter   # before any route is added
     app.config.update(
         API_TITLE="Syncline API",
         API_VERSION="v1",
