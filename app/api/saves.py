@@ -7,9 +7,12 @@ from flask_smorest import Blueprint, abort
 
 from app.api.auth import current_user, login_required
 from app.api.sidebar_errors import salesforce_errors
+from app.models import ComposeSave, MeetingSave
 from app.runtime import db_session, runtime
 from app.services import save_writes, saves, sync_requests
 from app.services.sidebar_salesforce import client_for
+from app.sync.identifiers import THREAD_ID_MAX, identifier_problem
+from schemas.base import ErrorSchema
 from schemas.saves import ComposeSaveSchema, EmptySchema, MeetingSaveSchema, QueuedSchema, SaveEmailSchema
 from schemas.sidebar import SavedStateSchema
 
@@ -58,6 +61,16 @@ class ComposeSaves(MethodView):
         return {"status": "queued", "id": row.id}
 
 
+@blp.route("/compose-saves/<int:request_id>")
+class ComposeSaveItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such compose save of yours")
+    def delete(self, request_id: int):
+        """Withdraw one of my compose saves (also one the sync could not act on)."""
+        _withdraw(ComposeSave, request_id, "compose save")
+
+
 @blp.route("/meeting-saves")
 class MeetingSaves(MethodView):
     @login_required
@@ -72,6 +85,23 @@ class MeetingSaves(MethodView):
             abort(400, message=str(exc), errors={"ical_uid": [str(exc)]})
         session.commit()
         return {"status": "queued", "id": row.id}
+
+
+@blp.route("/meeting-saves/<int:request_id>")
+class MeetingSaveItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such meeting save of yours")
+    def delete(self, request_id: int):
+        """Withdraw one of my meeting saves."""
+        _withdraw(MeetingSave, request_id, "meeting save")
+
+
+def _withdraw(model: type[ComposeSave] | type[MeetingSave], request_id: int, what: str) -> None:
+    session = db_session()
+    if not sync_requests.withdraw_request(session, current_user(), model, request_id):
+        abort(404, message=f"No {what} {request_id} of yours.")
+    session.commit()
 
 
 @blp.route("/thread-autosaves/<path:thread_id>")
@@ -91,8 +121,9 @@ class ThreadAutosaves(MethodView):
 
 
 def _set(thread_id: str, on: bool) -> None:
-    if len(thread_id) > 512:
-        abort(400, message="thread_id is longer than 512 characters.")
+    problem = identifier_problem(thread_id, THREAD_ID_MAX)
+    if problem:
+        abort(400, message=f"thread_id {problem}.", errors={"thread_id": [problem]})
     session = db_session()
     sync_requests.set_thread_autosave(session, current_user(), thread_id, on)
     session.commit()

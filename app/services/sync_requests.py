@@ -40,6 +40,13 @@ def request_meeting_save(session: Session, user: User, data: dict) -> MeetingSav
     return row
 
 
+def withdraw_request(session: Session, user: User, model: type[ComposeSave] | type[MeetingSave], request_id: int) -> bool:
+    """Delete one of the user's own compose/meeting save requests; False when it is not theirs (or gone)."""
+    deleted = session.execute(delete(model).where(model.id == request_id, model.user_id == user.id))
+    session.flush()
+    return bool(getattr(deleted, "rowcount", 0))
+
+
 def thread_autosave_on(session: Session, user: User, thread_id: str | None) -> bool:
     if not thread_id:
         return False
