@@ -52,13 +52,19 @@ def _problem(value: Any) -> str | None:
     return None
 
 
+def refuse_overlong(value: str) -> None:
+    """The cap for strings that declare no length (a plain function: response docs stay unbounded)."""
+    if len(value) > DEFAULT_MAX_TEXT:
+        raise ValidationError(f"is longer than {DEFAULT_MAX_TEXT} characters")
+
+
 def harden(field: fields.Field) -> None:
     """Add the storable check (and a length cap on unbounded strings) to `field` and its inner fields."""
     if isinstance(field, fields.Nested):
         return                                   # a nested StrictSchema hardens its own fields
     field.validators = [*field.validators, refuse_unstorable]
     if isinstance(field, fields.String) and not any(isinstance(v, validate.Length) for v in field.validators):
-        field.validators.append(validate.Length(max=DEFAULT_MAX_TEXT))
+        field.validators.append(refuse_overlong)
     for inner in _inner_fields(field):
         harden(inner)
 

@@ -6,6 +6,7 @@ from flask_smorest import Api, Blueprint, abort
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.api.converters import StorableIntConverter
+from app.api.error_docs import ErrorResponsesPlugin
 from app.api.errors import register_error_handlers
 from app.api.json_limits import shape_problem
 from schemas.base import ErrorSchema
@@ -50,7 +51,8 @@ def init_api(app: Flask) -> Api:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
-    api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"}})
+    api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"},
+                                        "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import current_user, login_required
+from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.models import ComposeSave, MeetingSave
 from app.runtime import db_session, runtime
@@ -33,6 +34,7 @@ class SavedEmails(MethodView):
     @blp.arguments(SaveEmailSchema)
     @blp.response(201, SavedStateSchema)
     @blp.alt_response(200, schema=SavedStateSchema, description="Already saved (by anyone in the org)")
+    @salesforce_answers(blp)
     def post(self, data: dict):
         """Save the email now as the org's Task or EmailMessage, linked to the chosen records; once per email."""
         user, session = current_user(), db_session()
@@ -115,6 +117,7 @@ class ThreadAutosaves(MethodView):
 
     @login_required
     @blp.response(204)
+    @blp.alt_response(400, schema=ErrorSchema, description="thread_id is not a printable identifier")
     def delete(self, thread_id: str):
         """Stop saving this thread's emails automatically."""
         _set(thread_id, False)
