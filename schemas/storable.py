@@ -14,6 +14,7 @@ from marshmallow import ValidationError, fields, validate
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1      # SQL INTEGER, the type of every integer column
 DEFAULT_MAX_TEXT = 32_000                   # the longest text Salesforce stores (long text area)
+MAX_EMAIL = 320                             # every address column is VARCHAR(320)
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _WHY = {"\x00": "contains a NUL character"}
 
@@ -63,7 +64,10 @@ def harden(field: fields.Field) -> None:
     if isinstance(field, fields.Nested):
         return                                   # a nested StrictSchema hardens its own fields
     field.validators = [*field.validators, refuse_unstorable]
-    if isinstance(field, fields.String) and not any(isinstance(v, validate.Length) for v in field.validators):
+    bounded = any(isinstance(v, validate.Length) for v in field.validators)
+    if isinstance(field, fields.Email) and not bounded:
+        field.validators.append(validate.Length(max=MAX_EMAIL))
+    elif isinstance(field, fields.String) and not bounded:
         field.validators.append(refuse_overlong)
     for inner in _inner_fields(field):
         harden(inner)

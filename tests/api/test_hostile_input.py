@@ -10,8 +10,9 @@ import pytest
 
 @pytest.fixture
 def admin(app, factory):
-    user = factory.user(factory.org(), admin=True)
-    return {"client": app.test_client(), "headers": factory.auth(user), "user": user,
+    org = factory.org()
+    user = factory.user(org, admin=True)
+    return {"client": app.test_client(), "headers": factory.auth(user), "user": user, "org": org,
             "mailbox": factory.mailbox(user).id}
 
 
@@ -81,3 +82,14 @@ def test_five_thousand_digit_numbers_are_refused_before_parsing(admin):
 def test_strings_without_a_declared_length_get_the_default_cap(admin):
     body = _error(admin["client"].get("/api/v1/auth/salesforce/callback?state=s&error_description=" + "x" * 40_000))
     assert "error_description" in body["errors"]["query"]
+
+
+def test_email_addresses_longer_than_the_address_columns_are_refused(admin, app, factory):
+    with app.extensions["syncline"].db.session_scope() as s:
+        from app.models import Mailbox
+        profile_id = s.get(Mailbox, admin["mailbox"]).server_profile_id
+    newcomer = factory.user(admin["org"])  # no mailbox yet: the request reaches the insert
+    address = "a" * 60 + "@" + ".".join(["b" * 60] * 6) + ".test"
+    body = _error(admin["client"].post("/api/v1/mailboxes", json={"server_profile_id": profile_id,
+                                                                  "address": address}, headers=factory.auth(newcomer)))
+    assert "address" in body["errors"]["json"]
