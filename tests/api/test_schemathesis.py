@@ -3,7 +3,8 @@
 Each case schemathesis builds from `/api/openapi.json` (its coverage phase: boundary values,
 wrong types, NULs; then fuzzing) is sent through the WSGI app (no network) once per caller:
 no answer may be a server error, and every answer must be documented (status, content type,
-body schema). One seeded app serves the whole module so operations reach real rows.
+body schema). One seeded app serves the whole module so operations reach real rows; it runs on
+PostgreSQL where one answers (it refuses NUL, over-long strings and int4 overflows that SQLite keeps).
 """
 from __future__ import annotations
 
@@ -59,10 +60,12 @@ schema = schemathesis.openapi.from_dict(_documented_api(), config=CONFIG)
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, migrated_databases, redis_url, salesforce_emulator):
-    """The app (SQLite; Salesforce sign-in pointed at the emulator) with an org, an admin and a
+    """The app (PostgreSQL, else SQLite; Salesforce sign-in pointed at the emulator) with an org, an admin and a
     user, each with a mailbox, plus pending compose and meeting saves; the callers' headers."""
-    app = create_app(make_test_config(tmp_path_factory.mktemp("schemathesis"), migrated_databases[0]["sqlite"],
-                                      redis_url, **emulator_overrides(salesforce_emulator)))
+    urls = migrated_databases[0]
+    database_url = urls.get("postgresql") or urls["sqlite"]     # the stricter store where there is one
+    app = create_app(make_test_config(tmp_path_factory.mktemp("schemathesis"), database_url, redis_url,
+                                      **emulator_overrides(salesforce_emulator)))
     _clean(app)
     factory = Factory(app)
     org = factory.org()
