@@ -1,6 +1,8 @@
 """Saving from the sidebar: an email now (Read mode); drafts, meetings and threads via the sync."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -8,7 +10,6 @@ from flask_smorest import Blueprint, abort
 from app.api.auth import current_user, login_required
 from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
-from app.models import ComposeSave, MeetingSave
 from app.runtime import db_session, runtime
 from app.services import save_writes, saves, sync_requests
 from app.services.sidebar_salesforce import client_for
@@ -70,7 +71,7 @@ class ComposeSaveItem(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such compose save of yours")
     def delete(self, request_id: int):
         """Withdraw one of my compose saves (also one the sync could not act on)."""
-        _withdraw(ComposeSave, request_id, "compose save")
+        _withdraw(sync_requests.withdraw_compose_save, request_id, "compose save")
 
 
 @blp.route("/meeting-saves")
@@ -96,12 +97,12 @@ class MeetingSaveItem(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such meeting save of yours")
     def delete(self, request_id: int):
         """Withdraw one of my meeting saves."""
-        _withdraw(MeetingSave, request_id, "meeting save")
+        _withdraw(sync_requests.withdraw_meeting_save, request_id, "meeting save")
 
 
-def _withdraw(model: type[ComposeSave] | type[MeetingSave], request_id: int, what: str) -> None:
+def _withdraw(withdraw: Callable[..., bool], request_id: int, what: str) -> None:
     session = db_session()
-    if not sync_requests.withdraw_request(session, current_user(), model, request_id):
+    if not withdraw(session, current_user(), request_id):
         abort(404, message=f"No {what} {request_id} of yours.")
     session.commit()
 
