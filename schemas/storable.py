@@ -31,7 +31,7 @@ def text_problem(value: str) -> str | None:
 
 
 def refuse_unstorable(value: Any) -> None:
-    """Field validator: walks strings, numbers and containers (Dict/List values included)."""
+    """Field validator: walks strings, floats and containers (Dict/List values included)."""
     problem = _problem(value)
     if problem:
         raise ValidationError(problem)
@@ -40,10 +40,6 @@ def refuse_unstorable(value: Any) -> None:
 def _problem(value: Any) -> str | None:
     if isinstance(value, str):
         return text_problem(value)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
-        return f"must be between {INT_MIN} and {INT_MAX}"
     if isinstance(value, float) and not math.isfinite(value):
         return "must be a finite number"
     if isinstance(value, dict):
@@ -51,6 +47,13 @@ def _problem(value: Any) -> str | None:
     if isinstance(value, list | tuple):
         return next((p for p in map(_problem, value) if p), None)
     return None
+
+
+def refuse_beyond_int_columns(value: int) -> None:
+    """Integer fields end up in INTEGER columns (or are compared with them). Integers inside free-form
+    Dicts (Salesforce field values) are not: Salesforce judges those itself."""
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValidationError(f"must be between {INT_MIN} and {INT_MAX}")
 
 
 def refuse_overlong(value: str) -> None:
@@ -69,6 +72,8 @@ def harden(field: fields.Field) -> None:
         field.validators.append(validate.Length(max=MAX_EMAIL))
     elif isinstance(field, fields.String) and not bounded:
         field.validators.append(refuse_overlong)
+    elif isinstance(field, fields.Integer):
+        field.validators.append(refuse_beyond_int_columns)
     for inner in _inner_fields(field):
         harden(inner)
 

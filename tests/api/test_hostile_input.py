@@ -6,6 +6,7 @@ bytes (PostgreSQL refuses them in text), lone surrogates, 5,000-deep JSON, 5,000
 from __future__ import annotations
 
 import pytest
+from marshmallow import ValidationError
 
 
 @pytest.fixture
@@ -93,3 +94,14 @@ def test_email_addresses_longer_than_the_address_columns_are_refused(admin, app,
     body = _error(admin["client"].post("/api/v1/mailboxes", json={"server_profile_id": profile_id,
                                                                   "address": address}, headers=factory.auth(newcomer)))
     assert "address" in body["errors"]["json"]
+
+
+def test_free_form_values_keep_large_numbers_but_not_nul():
+    """Record field values go to Salesforce, not to an INTEGER column: a big revenue is fine, a NUL is not."""
+    from schemas.records import RecordCreateSchema
+
+    loaded = RecordCreateSchema().load({"fields": {"Name": "Acme", "AnnualRevenue": 5_000_000_000}})
+    assert loaded["fields_"]["AnnualRevenue"] == 5_000_000_000
+    with pytest.raises(ValidationError) as refused:
+        RecordCreateSchema().load({"fields": {"Name": "Ac\x00me"}})
+    assert "fields" in refused.value.messages
