@@ -12,6 +12,7 @@ from app.models import Mailbox, ServerProfile
 from app.runtime import db_session, runtime
 from app.services import mailboxes as service
 from app.services.sync_queue import enqueue_session
+from schemas.base import ErrorSchema
 from schemas.mailboxes import (
     DashboardArgsSchema,
     DashboardSchema,
@@ -46,6 +47,8 @@ class Mailboxes(MethodView):
     @login_required
     @blp.arguments(MailboxCreateSchema)
     @blp.response(201, MailboxSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="user_id names no user of your org")
+    @blp.alt_response(409, schema=ErrorSchema, description="The user already has a mailbox")
     def post(self, data: dict):
         """Register my mailbox (admins may register one for another user of the org)."""
         caller, session = current_user(), db_session()
@@ -89,6 +92,7 @@ class MailboxItem(MethodView):
 class ForceSync(MethodView):
     @login_required
     @blp.response(202, SyncRequestedSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The mailbox is suspended or disabled")
     def post(self, mailbox_id: int):
         """Force a sync session now instead of waiting for the next scheduled one."""
         mailbox = mailbox_for(mailbox_id, current_user())
@@ -104,6 +108,7 @@ class Suspend(MethodView):
     @login_required
     @blp.arguments(SuspendSchema)
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The mailbox is disabled")
     def post(self, data: dict, mailbox_id: int):
         """Stop scheduled sync for this mailbox until it is resumed."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
@@ -116,6 +121,7 @@ class Suspend(MethodView):
 class Resume(MethodView):
     @login_required
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The mailbox is disabled")
     def post(self, mailbox_id: int):
         """Resume sync (clears the failure count); the next session starts within a minute."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
@@ -139,6 +145,7 @@ class MyDashboard(MethodView):
     @login_required
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="You have no mailbox yet")
     def get(self, args: dict):
         """The dashboard of my own mailbox."""
         mailbox = current_user().mailbox
