@@ -7,7 +7,8 @@ import click
 from app.runtime import Runtime, runtime
 
 
-@click.command("serve", help="Run the API with gunicorn (one process, threads).")
+@click.command("serve", help="Run the API with gunicorn (one process, threads); every error, gunicorn's own "
+                             "included, is JSON.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
@@ -17,6 +18,7 @@ def serve(host: str, port: int, threads: int):
     class _Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+                               "worker_class": "app.http_worker.JsonErrorWorker",
                                "graceful_timeout": 20, "accesslog": None, "loglevel": "warning"}.items():
                 self.cfg.set(key, value)
 

@@ -1,13 +1,20 @@
-"""Shared schema base: unknown fields are an error, never silently dropped."""
+"""Shared schema base: unknown fields are an error, never silently dropped; unstorable values are a 400."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from schemas.storable import harden
+
 
 class StrictSchema(Schema):
+    """Unknown fields are refused; every field refuses what the stores cannot hold (`storable`)."""
+
     class Meta:
         unknown = RAISE
         ordered = True
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        harden(field_obj)
 
 
 class ErrorSchema(StrictSchema):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from app.sync.identifiers import MESSAGE_ID_MAX, REF_MAX
 from schemas.base import StrictSchema
+from schemas.identifiers import identifier, message_id
 from schemas.sidebar import SavedItemSchema
 
 SALESFORCE_ID = validate.Regexp(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$", error="not a Salesforce record id")
@@ -25,7 +27,7 @@ def _what_id() -> fields.String:
 class AttachmentSchema(StrictSchema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
     content_type = fields.String(load_default="application/octet-stream", validate=validate.Length(max=255))
-    content_base64 = fields.String(required=True)
+    content_base64 = fields.String(required=True, validate=validate.Length(max=16 * 1024 * 1024))
 
 
 class SaveEmailSchema(StrictSchema):
@@ -39,7 +41,8 @@ class SaveEmailSchema(StrictSchema):
 
 
 class ComposeSaveSchema(StrictSchema):
-    message_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=998))
+    message_id = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=MESSAGE_ID_MAX), message_id],
+                               metadata={"description": "RFC 5322 Message-ID, `<left@right>`"})
     marker = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{8,64}$",
                                                                    error="marker is a UUID-like token"))
     who_ids = _who_ids()
@@ -47,8 +50,8 @@ class ComposeSaveSchema(StrictSchema):
 
 
 class MeetingSaveSchema(StrictSchema):
-    ical_uid = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
-    item_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
+    ical_uid = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
+    item_ref = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
     who_ids = _who_ids()
     what_id = _what_id()
 

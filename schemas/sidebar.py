@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from app.sync.identifiers import MESSAGE_ID_MAX, REF_MAX, THREAD_ID_MAX
 from schemas.base import StrictSchema
+from schemas.identifiers import identifier, message_id
 
 RECORD_TYPES = ("Contact", "Lead", "Account", "Opportunity", "Case", "User")
 REASON_KINDS = ("address_match", "address_in_body", "domain_account", "signature", "subject_number")
@@ -29,9 +31,12 @@ class ItemSchema(StrictSchema):
 
     kind = fields.String(required=True, validate=validate.OneOf(("email", "meeting")))
     mode = fields.String(required=True, validate=validate.OneOf(("read", "compose")))
-    message_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=998))
-    message_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
-    thread_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=512))
+    message_id = fields.String(load_default=None, allow_none=True,
+                               validate=[validate.Length(max=MESSAGE_ID_MAX), message_id])
+    message_ref = fields.String(load_default=None, allow_none=True,
+                                validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
+    thread_id = fields.String(load_default=None, allow_none=True,
+                              validate=[validate.Length(max=THREAD_ID_MAX), identifier(THREAD_ID_MAX)])
     subject = fields.String(load_default="", allow_none=True, validate=validate.Length(max=3000))
     from_ = fields.Nested(PersonSchema, data_key="from", load_default=None, allow_none=True)
     to = _people()
@@ -41,7 +46,8 @@ class ItemSchema(StrictSchema):
     body_text = fields.String(load_default="", allow_none=True, validate=validate.Length(max=MAX_BODY_CHARS))
     body_html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BODY_CHARS),
                               metadata={"description": "Optional; sanitised with nh3 before it is stored"})
-    ical_uid = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
+    ical_uid = fields.String(load_default=None, allow_none=True,
+                             validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
 
     @post_load
     def _defaults(self, data: dict, **_) -> dict:

@@ -1,11 +1,14 @@
 """The REST API: flask-smorest under /api/v1, OpenAPI at /api/openapi.json, docs at /api/docs."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api, Blueprint
-from webargs.flaskparser import FlaskParser
+from flask import Flask, Request
+from flask_smorest import Api, Blueprint, abort
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from app.api.converters import StorableIntConverter
+from app.api.error_docs import ErrorResponsesPlugin
 from app.api.errors import register_error_handlers
+from app.api.json_limits import shape_problem
 from app.api.outages import register_outage_handlers
 from schemas.base import ErrorSchema
 
@@ -16,6 +19,14 @@ class _Parser(FlaskParser):
     """Invalid input is a 400 (with the fields named), across the whole API."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Request):
+        """Every JSON body passes here: refuse over-deep nesting and over-long numbers before parsing."""
+        if is_json_request(req):
+            problem = shape_problem(req.get_data(cache=True))
+            if problem:
+                abort(400, message=f"Invalid JSON body: {problem}.", errors={"json": [problem]})
+        return super()._raw_load_json(req)
 
 
 Blueprint.ARGUMENTS_PARSER = _Parser()
@@ -32,6 +43,7 @@ class SynclineApi(Api):
 def init_api(app: Flask) -> Api:
     from app.api import audit_log, auth_routes, failed_items, health, mailboxes, mappings, me, orgs, users
 
+    app.url_map.converters["int"] = StorableIntConverter   # before any route is added
     app.config.update(
         API_TITLE="Syncline API",
         API_VERSION="v1",
@@ -41,7 +53,8 @@ def init_api(app: Flask) -> Api:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
-    api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"}})
+    api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"},
+                                        "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)

@@ -21,6 +21,7 @@ from schemas.auth import (
     TokenCreateSchema,
     TokenSchema,
 )
+from schemas.base import ErrorSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-in and API tokens")
 
@@ -39,6 +40,7 @@ def _require_client_configured() -> None:
 class SalesforceLogin(MethodView):
     @blp.arguments(LoginArgsSchema, location="query")
     @blp.response(302, description="Redirect to Salesforce's authorization page")
+    @blp.alt_response(503, schema=ErrorSchema, description="Salesforce sign-in is not configured on this server")
     def get(self, args: dict):
         """Start signing in with Salesforce; with `return_to` (allow-listed) the callback redirects there."""
         _require_client_configured()
@@ -56,6 +58,8 @@ class SalesforceCallback(MethodView):
     @blp.arguments(CallbackArgsSchema, location="query")
     @blp.response(200, SignInSchema)
     @blp.alt_response(302, description="Sign-in started with return_to: redirect to return_to#token=… or #error=…")
+    @blp.alt_response(401, schema=ErrorSchema, description="Salesforce refused the sign-in, or the code was not accepted")
+    @blp.alt_response(503, schema=ErrorSchema, description="Salesforce sign-in is not configured on this server")
     def get(self, args: dict):
         """Salesforce redirects here; answers with a Syncline API token and the user."""
         _require_client_configured()

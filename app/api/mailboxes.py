@@ -48,6 +48,8 @@ class Mailboxes(MethodView):
     @login_required
     @blp.arguments(MailboxCreateSchema)
     @blp.response(201, MailboxSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="user_id names no user of your org")
+    @blp.alt_response(409, schema=ErrorSchema, description="The user already has a mailbox")
     def post(self, data: dict):
         """Register my mailbox (admins may register one for another user of the org)."""
         caller, session = current_user(), db_session()
@@ -109,6 +111,7 @@ class Suspend(MethodView):
     @login_required
     @blp.arguments(SuspendSchema)
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The mailbox is disabled")
     def post(self, data: dict, mailbox_id: int):
         """Stop scheduled sync for this mailbox until it is resumed."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
@@ -122,6 +125,7 @@ class Resume(MethodView):
     @login_required
     @blp.response(200, MailboxSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="An admin suspended it; only an admin can resume it")
+    @blp.alt_response(409, schema=ErrorSchema, description="The mailbox is disabled")
     def post(self, mailbox_id: int):
         """Resume sync (clears the failure count); the next session starts within a minute."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
@@ -148,6 +152,7 @@ class MyDashboard(MethodView):
     @login_required
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="You have no mailbox yet")
     def get(self, args: dict):
         """The dashboard of my own mailbox."""
         mailbox = current_user().mailbox

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import admin_required, current_user, login_required
+from app.api.error_docs import salesforce_answers
 from app.api.scoping import own_org
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
@@ -61,6 +62,7 @@ class OrgMapping(MethodView):
     @admin_required
     @blp.arguments(MappingTablePutSchema)
     @blp.response(200, MappingTableSchema)
+    @salesforce_answers(blp)
     def put(self, data: dict, org_id: int, name: str):
         """Replace the org's table; every row is checked against the org's describe (400 names the row)."""
         own_org(org_id, current_user())
@@ -86,6 +88,7 @@ class MyMapping(MethodView):
     @login_required
     @blp.arguments(MappingTablePutSchema)
     @blp.response(200, MappingTableSchema)
+    @salesforce_answers(blp)
     def put(self, data: dict, name: str):
         """My personal override (only where the admin allows personal overrides)."""
         if not service.overrides_allowed(current_user()):

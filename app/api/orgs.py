@@ -16,6 +16,7 @@ from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
 from app.services.session_connection import IntegrationUserRefused, integration_user_id, set_integration_user
 from app.services.settings import org_settings, update_org_settings
+from schemas.base import ErrorSchema
 from schemas.mailboxes import ServerProfileSchema
 from schemas.settings import IntegrationUserSchema, OrgSettingsSchema, SalesforceStatusSchema
 
@@ -54,6 +55,7 @@ class ServerProfiles(MethodView):
     @admin_required
     @blp.arguments(ServerProfileSchema)
     @blp.response(201, ServerProfileSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="A profile with this name exists")
     def post(self, data: dict, org_id: int):
         """Add a server profile; users then register their mailbox against it."""
         own_org(org_id, current_user())

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import current_user, login_required
+from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import runtime
 from app.services import records as service
@@ -19,6 +20,7 @@ class RecordSearch(MethodView):
     @login_required
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.response(200, SearchResultsSchema)
+    @salesforce_answers(blp)
     def get(self, args: dict):
         """Find records by name, email, phone or number (SOSL; the text is escaped, never parsed:
         reserved characters and the words AND, OR, NOT are searched for literally)."""
@@ -34,6 +36,7 @@ class RecordCreate(MethodView):
     @blp.arguments(RecordCreateSchema)
     @blp.response(201, RecordCreatedSchema)
     @blp.alt_response(409, description="Records like this one exist: errors.duplicates lists them")
+    @salesforce_answers(blp)
     def post(self, data: dict, sobject: str):
         """Create a Contact, Lead, Account, Opportunity or Case; 409 lists likely duplicates first."""
         if sobject not in service.CREATABLE:

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.auth import current_user, login_required
+from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import blocklists, saves, sync_requests
@@ -20,6 +21,7 @@ class RelatedRecords(MethodView):
     @login_required
     @blp.arguments(RelatedRequestSchema)
     @blp.response(200, RelatedRecordsSchema)
+    @salesforce_answers(blp)
     def post(self, data: dict):
         """Contacts, Leads, Accounts, Opportunities, Cases and Users related to the item, each with why;
         unknown addresses as suggestions; whether it is already saved or its thread autosaved."""

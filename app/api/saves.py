@@ -1,15 +1,20 @@
 """Saving from the sidebar: an email now (Read mode); drafts, meetings and threads via the sync."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.auth import current_user, login_required
+from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import save_writes, saves, sync_requests
 from app.services.sidebar_salesforce import sidebar_port
+from app.sync.identifiers import THREAD_ID_MAX, identifier_problem
+from schemas.base import ErrorSchema
 from schemas.saves import ComposeSaveSchema, EmptySchema, MeetingSaveSchema, QueuedSchema, SaveEmailSchema
 from schemas.sidebar import SavedStateSchema
 
@@ -30,6 +35,7 @@ class SavedEmails(MethodView):
     @blp.arguments(SaveEmailSchema)
     @blp.response(201, SavedStateSchema)
     @blp.alt_response(200, schema=SavedStateSchema, description="Already saved (by anyone in the org)")
+    @salesforce_answers(blp)
     def post(self, data: dict):
         """Save the email now as the org's Task or EmailMessage, linked to the chosen records; once per email."""
         user, session = current_user(), db_session()
@@ -58,6 +64,16 @@ class ComposeSaves(MethodView):
         return {"status": "queued", "id": row.id}
 
 
+@blp.route("/compose-saves/<int:request_id>")
+class ComposeSaveItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such compose save of yours")
+    def delete(self, request_id: int):
+        """Withdraw one of my compose saves (also one the sync could not act on)."""
+        _withdraw(sync_requests.withdraw_compose_save, request_id, "compose save")
+
+
 @blp.route("/meeting-saves")
 class MeetingSaves(MethodView):
     @login_required
@@ -74,6 +90,23 @@ class MeetingSaves(MethodView):
         return {"status": "queued", "id": row.id}
 
 
+@blp.route("/meeting-saves/<int:request_id>")
+class MeetingSaveItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such meeting save of yours")
+    def delete(self, request_id: int):
+        """Withdraw one of my meeting saves."""
+        _withdraw(sync_requests.withdraw_meeting_save, request_id, "meeting save")
+
+
+def _withdraw(withdraw: Callable[..., bool], request_id: int, what: str) -> None:
+    session = db_session()
+    if not withdraw(session, current_user(), request_id):
+        abort(404, message=f"No {what} {request_id} of yours.")
+    session.commit()
+
+
 @blp.route("/thread-autosaves/<path:thread_id>")
 class ThreadAutosaves(MethodView):
     @login_required
@@ -85,14 +118,16 @@ class ThreadAutosaves(MethodView):
 
     @login_required
     @blp.response(204)
+    @blp.alt_response(400, schema=ErrorSchema, description="thread_id is not a printable identifier")
     def delete(self, thread_id: str):
         """Stop saving this thread's emails automatically."""
         _set(thread_id, False)
 
 
 def _set(thread_id: str, on: bool) -> None:
-    if len(thread_id) > 512:
-        abort(400, message="thread_id is longer than 512 characters.")
+    problem = identifier_problem(thread_id, THREAD_ID_MAX)
+    if problem:
+        abort(400, message=f"thread_id {problem}.", errors={"thread_id": [problem]})
     session = db_session()
     sync_requests.set_thread_autosave(session, current_user(), thread_id, on)
     session.commit()

@@ -12,7 +12,7 @@ from app.api.views import user_view
 from app.models import User
 from app.runtime import db_session
 from app.services.users import RoleFromSalesforce, update_user
-from schemas.base import PageArgsSchema
+from schemas.base import ErrorSchema, PageArgsSchema
 from schemas.users import UserPageSchema, UserPatchSchema, UserSchema
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="Users of your org (admins only)")
@@ -44,6 +44,7 @@ class UserItem(MethodView):
     @admin_required
     @blp.arguments(UserPatchSchema)
     @blp.response(200, UserSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Demoting or disabling yourself, or a role Salesforce grants")
     def patch(self, changes: dict, user_id: int):
         """Grant/remove admin, switch auto-sync for this user, or disable the user."""
         caller, session = current_user(), db_session()

@@ -19,21 +19,40 @@ from app.providers.imap_dav.imap_mail import MailRules
 from app.services import blocklists
 from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import SavedNote
-from app.sync.email_rules import ComposeRule, SaveRules
+from app.sync.email_rules import ComposeRule, RefusedRule, SaveRules
+from app.sync.identifiers import THREAD_ID_MAX, identifier_problem, message_id_problem
 
 MAX_MESSAGE_ID = 998          # SavedEmail.message_id
+MARKER_MAX = 64               # ComposeSave.marker
 
 
 def load_save_rules(session: Session, user_id: int, settings: Mapping) -> SaveRules:
     """The org's save-as/category/folder settings plus this user's pending compose saves, threads and blocklist."""
     compose = session.scalars(select(ComposeSave).where(ComposeSave.user_id == user_id,
                                                         ComposeSave.status == "pending").order_by(ComposeSave.id))
-    threads = session.scalars(select(ThreadAutosave.thread_id).where(ThreadAutosave.user_id == user_id))
-    rules = tuple(ComposeRule(str(r.id), r.marker or "", r.message_id or "", tuple(r.who_ids or ()), r.what_id)
-                  for r in compose)
+    threads = list(session.scalars(select(ThreadAutosave.thread_id).where(ThreadAutosave.user_id == user_id)))
+    rules = [ComposeRule(str(r.id), r.marker or "", r.message_id or "", tuple(r.who_ids or ()), r.what_id)
+             for r in compose]
+    bad_rules = {r.rule_id: p for r in rules if (p := _compose_problem(r))}
+    bad_threads = {t: p for t in threads if (p := identifier_problem(t, THREAD_ID_MAX))}
+    refused = [RefusedRule(f"compose save {rule_id}", f"skipped: {problem}; withdraw it with "
+                                                      f"DELETE /api/v1/compose-saves/{rule_id}")
+               for rule_id, problem in bad_rules.items()]
+    refused += [RefusedRule(f"thread autosave {thread!r}", f"skipped: thread id {problem}")
+                for thread, problem in bad_threads.items()]
     return SaveRules(save_as=settings["save_emails_as"], category=settings["salesforce_category"],
-                     folder=settings["salesforce_folder"], compose=rules, threads=frozenset(threads),
-                     blocked=load_blocklist(session, user_id))
+                     folder=settings["salesforce_folder"], compose=tuple(r for r in rules if r.rule_id not in bad_rules),
+                     threads=frozenset(t for t in threads if t not in bad_threads),
+                     blocked=load_blocklist(session, user_id), refused=tuple(refused))
+
+
+def _compose_problem(rule: ComposeRule) -> str | None:
+    """Rows stored before input was validated may hold what an IMAP search would choke on (a NUL…)."""
+    if rule.marker and (problem := identifier_problem(rule.marker, MARKER_MAX)):
+        return f"marker {problem}"
+    if rule.message_id and (problem := message_id_problem(rule.message_id)):
+        return f"message_id {problem}"
+    return None
 
 
 def load_blocklist(session: Session, user_id: int) -> AddressBlocklist:

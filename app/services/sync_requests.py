@@ -40,6 +40,22 @@ def request_meeting_save(session: Session, user: User, data: dict) -> MeetingSav
     return row
 
 
+def withdraw_compose_save(session: Session, user: User, request_id: int) -> bool:
+    """Delete one of the user's own compose saves (pending or not); False when it is not theirs or gone."""
+    return _withdraw(session, user, ComposeSave, request_id)
+
+
+def withdraw_meeting_save(session: Session, user: User, request_id: int) -> bool:
+    """Delete one of the user's own meeting saves; False when it is not theirs or gone."""
+    return _withdraw(session, user, MeetingSave, request_id)
+
+
+def _withdraw(session: Session, user: User, model: type[ComposeSave] | type[MeetingSave], request_id: int) -> bool:
+    deleted = session.execute(delete(model).where(model.id == request_id, model.user_id == user.id))
+    session.flush()
+    return bool(getattr(deleted, "rowcount", 0))
+
+
 def thread_autosave_on(session: Session, user: User, thread_id: str | None) -> bool:
     if not thread_id:
         return False

@@ -39,9 +39,18 @@ class ComposeRule:
 
 
 @dataclass(frozen=True)
+class RefusedRule:
+    """A stored rule the engine cannot act on (an identifier a mail server would choke on)."""
+
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SaveRules:
     """One user's saving rules for a session; ``save_as`` is the org's Task/EmailMessage choice,
-    ``blocked`` the user's and org's blocklist (kept out of every participant look-up)."""
+    ``blocked`` the user's and org's blocklist (kept out of every participant look-up);
+    ``refused`` the stored rules left out, each reported as a per-item error."""
 
     save_as: str = "EmailMessage"
     category: str = "Salesforce"
@@ -49,6 +58,7 @@ class SaveRules:
     compose: tuple[ComposeRule, ...] = ()
     threads: frozenset[str] = frozenset()
     blocked: AddressBlocklist = AddressBlocklist()
+    refused: tuple[RefusedRule, ...] = ()
 
     def __post_init__(self) -> None:
         if self.save_as not in SAVE_AS_TYPES:

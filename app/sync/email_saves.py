@@ -26,7 +26,7 @@ from app.sync.email_plan import (
 )
 from app.sync.email_rules import SaveRules, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
-from app.sync.errors import is_retryable
+from app.sync.errors import InvalidData, is_retryable
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream
 from app.sync.items import EmailMessage, FolderKind
 from app.sync.mapping import MappingTable, field_lengths
@@ -68,6 +68,7 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
         ledger.record([replace(n, record_id=record_ids.get(k) or n.record_id) for k, n in plan.notes.items()
                        if (record_ids.get(k) or n.record_id) and k not in failed])
     record_outcome(outcome, MAIL, plan.actions, applied)
+    outcome.errors.extend(ItemError(MAIL, r.ref, "save rule", InvalidData.code, r.reason, False) for r in rules.refused)
     retry_relations = any(is_retryable(r.error_code) for r in failed.values())
     held = held_streams(applied) | ({mailbox_stream(MAIL)} if retry_relations else set())
     if mailbox_stream(MAIL) not in held:

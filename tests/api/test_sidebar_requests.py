@@ -82,3 +82,34 @@ def test_org_blocklist_is_for_admins_and_separate_from_personal_lists(world):
                       headers=world["admin"]).status_code == 200
     assert client.get(f"/api/v1/orgs/{org_id}/blocklist", headers=world["admin"]).get_json()["entries"] == ["@rival.example"]
     assert client.get("/api/v1/me/blocklist", headers=world["admin"]).get_json()["entries"] == []
+
+
+def test_users_withdraw_their_own_compose_and_meeting_saves(world):
+    client, headers = world["client"], world["headers"]
+    compose = client.post("/api/v1/compose-saves", json={"marker": "mk-withdraw-01"}, headers=headers).get_json()["id"]
+    meeting = client.post("/api/v1/meeting-saves", json={"ical_uid": "uid-1@acme.example"}, headers=headers).get_json()["id"]
+    assert client.delete(f"/api/v1/compose-saves/{compose}", headers=headers).status_code == 204
+    assert client.delete(f"/api/v1/meeting-saves/{meeting}", headers=headers).status_code == 204
+    assert rows(world, ComposeSave) == [] and rows(world, MeetingSave) == []
+    again = client.delete(f"/api/v1/compose-saves/{compose}", headers=headers)
+    assert again.status_code == 404 and again.get_json()["code"] == 404
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/compose-saves", {"marker": "mk-nul-000001", "message_id": "<a\x00b@acme.example>"}, "message_id"),
+    ("/api/v1/compose-saves", {"marker": "mk-nul-000001", "message_id": "not a message id"}, "message_id"),
+    ("/api/v1/compose-saves", {"marker": "mk-nul-000001", "message_id": "<caf\u00e9@acme.example>"}, "message_id"),
+    ("/api/v1/meeting-saves", {"ical_uid": "uid\x00@acme.example"}, "ical_uid"),
+    ("/api/v1/meeting-saves", {"item_ref": "AAMk AD="}, "item_ref"),
+])
+def test_identifiers_a_mail_server_would_choke_on_are_refused_naming_the_field(world, path, body, field):
+    response = world["client"].post(path, json=body, headers=world["headers"])
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["errors"]["json"]
+    assert rows(world, ComposeSave) == [] and rows(world, MeetingSave) == []
+
+
+def test_thread_ids_with_control_characters_are_refused(world):
+    response = world["client"].put("/api/v1/thread-autosaves/a%00b", json={}, headers=world["headers"])
+    assert response.status_code == 400 and "thread_id" in response.get_json()["errors"]
+    assert rows(world, ThreadAutosave) == []

@@ -54,9 +54,12 @@ FOREIGN_ID = {
     ("/api/v1/orgs/<int:org_id>/mappings/<string:name>", "DELETE"): ("/api/v1/orgs/{org_a}/mappings/task_as_task", None),
     ("/api/v1/orgs/<int:org_id>/blocklist", "GET"): ("/api/v1/orgs/{org_a}/blocklist", None),
     ("/api/v1/orgs/<int:org_id>/blocklist", "PUT"): ("/api/v1/orgs/{org_a}/blocklist", {"entries": ["@x.example"]}),
+    ("/api/v1/compose-saves/<int:request_id>", "DELETE"): ("/api/v1/compose-saves/{compose_a}", None),
+    ("/api/v1/meeting-saves/<int:request_id>", "DELETE"): ("/api/v1/meeting-saves/{meeting_a}", None),
 }
 OWNER_OR_ADMIN = {key for key in FOREIGN_ID if "/mailboxes/" in key[0]}
-ADMIN_ONLY = ({key for key in FOREIGN_ID if "/auth/tokens" not in key[0]} - OWNER_OR_ADMIN) | {
+OWN_ONLY = {key for key in FOREIGN_ID if "/auth/tokens" in key[0] or "-saves/" in key[0]}
+ADMIN_ONLY = (set(FOREIGN_ID) - OWN_ONLY - OWNER_OR_ADMIN) | {
     ("/api/v1/users", "GET"), ("/api/v1/mailboxes", "GET")}
 LISTS = {("/api/v1/users", "GET"), ("/api/v1/mailboxes", "GET")}
 
@@ -77,8 +80,13 @@ def world(factory, client):
     user_a_headers = factory.auth(user_a)
     token_a = client.get("/api/v1/auth/tokens", headers=user_a_headers).get_json()[0]["id"]
     mailbox_a = factory.mailbox(user_a).id
+    compose_a = client.post("/api/v1/compose-saves", json={"marker": "mk-tenant-0001"},
+                            headers=user_a_headers).get_json()["id"]
+    meeting_a = client.post("/api/v1/meeting-saves", json={"ical_uid": "uid-tenant@a.test"},
+                            headers=user_a_headers).get_json()["id"]
     return {
-        "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a, "mailbox_a": mailbox_a},
+        "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a, "mailbox_a": mailbox_a,
+                "compose_a": compose_a, "meeting_a": meeting_a},
         "admin_b": factory.auth(admin_b), "user_b": factory.auth(user_b),
         "user_a2": factory.auth(factory.user(org_a)), "admin_a": factory.auth(admin_a),
         "user_a": user_a_headers,
@@ -115,6 +123,14 @@ def test_another_users_mailbox_is_not_found_in_the_same_org(client, world, key):
     template, body = FOREIGN_ID[key]
     response = _call(client, key[1], template.format(**world["ids"]), body, world["user_a2"])
     assert response.status_code == 404, (key, response.get_json())
+
+
+@pytest.mark.parametrize("key", sorted(OWN_ONLY))
+def test_another_users_own_resource_is_not_found_in_the_same_org_even_for_admins(client, world, key):
+    template, body = FOREIGN_ID[key]
+    for caller in ("user_a2", "admin_a"):
+        response = _call(client, key[1], template.format(**world["ids"]), body, world[caller])
+        assert response.status_code == 404, (key, caller, response.get_json())
 
 
 def test_another_users_token_is_not_found_in_the_same_org(client, world):

@@ -28,6 +28,7 @@ from app.providers.salesforce.event_relations import existing_relation_statement
 from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
 from app.providers.salesforce.search import find_people_by_email
+from app.providers.salesforce.stored_html import sanitised
 from app.providers.salesforce.writes import RecordResult, RecordWriter
 from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
@@ -135,14 +136,15 @@ class SalesforceCrmPort:
 
     # ---- writes ---------------------------------------------------------------------------
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**w.fields, SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)} for w in writes]
+        records = [{**sanitised(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
+                   for w in writes]
         results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records))
         fresh = {r.target_id for r, created in results if r.ok and created and r.target_id}
         (self._fresh_events if object_type == "Event" else self._fresh_activities).update(fresh)
         return [r for r, _ in results]
 
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**w.fields, "Id": w.record_id} for w in writes]
+        records = [{**sanitised(object_type, w.fields), "Id": w.record_id} for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
                                           [w.record_id for w in writes])]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.sync import EmailMessage, FolderKind, save_emails
-from app.sync.email_rules import ComposeRule, SaveRules
+from app.sync.email_rules import ComposeRule, RefusedRule, SaveRules
 from tests.fakes.mailbox_memory import SimulatedCrash
 from tests.unit.sync.sync_world import NOW, OWNER, World
 
@@ -149,3 +149,14 @@ def test_failed_relation_write_is_retried_next_session():
     second = save(world, SaveRules())
     [email] = world.crm.all("EmailMessage")
     assert second.ok and len(world.crm.relations_of(email.record_id)) == 3
+
+
+def test_refused_save_rules_are_per_item_errors_and_the_other_saves_go_on():
+    world = world_with_people()
+    world.mailbox.put(MAIL, message())
+    refused = RefusedRule("compose save 7", "skipped: message_id contains a NUL character")
+    outcome = save(world, SaveRules(refused=(refused,)))
+    assert len(world.crm.all("EmailMessage")) == 1
+    [error] = outcome.errors
+    assert (error.sync_key, error.code, error.message, error.retried) == (
+        "compose save 7", "invalid", refused.reason, False)
