@@ -94,7 +94,7 @@ class IntegrationUser(MethodView):
 def _salesforce_status(org: Org) -> dict:
     rt = runtime()
     default = next((c for c in org.connections if c.is_org_default), None)
-    budget = api_budget(rt, str(org.id))
+    budget = api_budget(rt, org.id)
     usage, paused = budget.usage(), budget.paused_until()
     chosen_id = integration_user_id(org)
     chosen = db_session().get(User, chosen_id) if chosen_id else None

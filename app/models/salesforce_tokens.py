@@ -26,7 +26,7 @@ class SqlTokenStore:
             if conn is None:
                 return None
             refresh = self.secrets.decrypt(conn.refresh_token_enc) if conn.refresh_token_enc else None
-            return StoredConnection(conn.id, str(conn.org_id), conn.instance_url,
+            return StoredConnection(conn.id, conn.org_id, conn.instance_url,
                                     self.secrets.decrypt(conn.access_token_enc), refresh,
                                     conn.status, conn.status_reason)
 
@@ -47,7 +47,7 @@ class SqlTokenStore:
             if conn is not None and conn.status == "connected":
                 conn.status, conn.status_reason = "needs_reauth", reason[:512]
 
-    def org_default_connection(self, org_key: str) -> int | None:
+    def org_default_connection(self, org_pk: int) -> int | None:
         with self.db.session_scope() as session:
             return session.scalar(select(SalesforceConnection.id).where(
-                SalesforceConnection.org_id == int(org_key), SalesforceConnection.is_org_default.is_(True)))
+                SalesforceConnection.org_id == org_pk, SalesforceConnection.is_org_default.is_(True)))

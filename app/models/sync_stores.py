@@ -28,24 +28,24 @@ def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
     return row
 
 
-def _to_entry(row: IdMapRow, org_key: str) -> IdMapEntry:
+def _to_entry(row: IdMapRow, sf_org_id: str) -> IdMapEntry:
     values = {name: getattr(row, name) for name in _COPIED}
-    return IdMapEntry(org_id=org_key, mailbox_id=str(row.mailbox_id), kind=FolderKind(row.kind),
+    return IdMapEntry(sf_org_id=sf_org_id, mailbox_id=str(row.mailbox_id), kind=FolderKind(row.kind),
                       field_hashes=dict(row.field_hashes or {}), pending_writes=dict(row.pending_writes or {}),
                       pending=PendingWrite(row.pending) if row.pending else None, **values)
 
 
 class SqlIdMapStore:
-    """The ID map of the mailboxes of one org. `org_key` is the core's org id (Salesforce's)."""
+    """The ID map of the mailboxes of one org. `sf_org_id` is the core's org id (Salesforce's)."""
 
-    def __init__(self, db: Database, org_pk: int, org_key: str):
-        self.db, self.org_pk, self.org_key = db, org_pk, org_key
+    def __init__(self, db: Database, org_pk: int, sf_org_id: str):
+        self.db, self.org_pk, self.sf_org_id = db, org_pk, sf_org_id
 
     def entries(self, mailbox_id: str, kind: FolderKind) -> list[IdMapEntry]:
         with self.db.session_scope() as s:
             rows = s.scalars(select(IdMapRow).where(IdMapRow.mailbox_id == int(mailbox_id),
                                                     IdMapRow.kind == kind.value).order_by(IdMapRow.id))
-            return [_to_entry(r, self.org_key) for r in rows]
+            return [_to_entry(r, self.sf_org_id) for r in rows]
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         by_mailbox: dict[int, dict[str, IdMapEntry]] = {}

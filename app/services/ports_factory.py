@@ -85,7 +85,7 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
             raise AuthFailure(f"user {user.id} no longer exists")
         connection_id = session_connection(s, u, mailbox.id).connection_id
         tables = [load_table(s, u, name) for name in active_table_names(u)]
-        session = SyncSession(org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
+        session = SyncSession(sf_org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
         settings = org_settings(u.org)
         return OwnerContext(session, policy_for(u), settings, connection_id, u.org_id, mapped_fields(tables), u.id,
@@ -155,7 +155,7 @@ def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPor
 
     def save_tagged_emails() -> dict:
         rules = ctx.save_rules
-        outcome = save_emails(ctx.session, mailbox, crm, SqlIdMapStore(rt.db, ctx.org_pk, ctx.session.org_id),
+        outcome = save_emails(ctx.session, mailbox, crm, SqlIdMapStore(rt.db, ctx.org_pk, ctx.session.sf_org_id),
                               SqlCursorStore(rt.db), ctx.policy, describer(rules.save_as), rules,
                               SqlSaveLedger(rt.db, ctx.org_pk, ctx.user_id))
         counts = outcome.counts.get(FolderKind.MAIL, KindCounts())

@@ -153,7 +153,7 @@ def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dic
         return found.existing_id, False
     edits = {"subject": data["subject"] if data["subject"] is not None else item.get("subject") or "",
              "description": data["description"] if data["description"] is not None else item.get("body_text") or ""}
-    session = SyncSession(org_id=user.org.sf_org_id, mailbox_id="sidebar", owner_id=user.sf_user_id or "",
+    session = SyncSession(sf_org_id=user.org.sf_org_id, mailbox_id="sidebar", owner_id=user.sf_user_id or "",
                           owner_email=user.email)
     save = save_writes.activity_save(session, sobject, item, edits, sf_key, (who_ids, what_id, found),
                                      data["attachments"])

@@ -70,7 +70,7 @@ def _worker_died(rt: Runtime, job: Job, mailbox_id: int) -> bool:
     return not rt.redis.client.exists(keys.mailbox_lock(mailbox_id))
 
 
-def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, org_key: str = "") -> tuple[str, bool]:
+def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, sf_org_id: str = "") -> tuple[str, bool]:
     """Returns (job id, newly enqueued). An already waiting or running job is reused."""
     existing = pending_job(rt, mailbox_id)
     if existing is not None:
@@ -78,7 +78,7 @@ def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, org_key: str = "
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     job = queue.enqueue(SYNC_JOB, mailbox_id, trigger, job_id=keys.sync_job_id(mailbox_id),
                         job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400,
-                        meta={"log_context": {"mailbox_id": mailbox_id, "org": org_key}})
+                        meta={"log_context": {"mailbox_id": mailbox_id, "org": sf_org_id}})
     return job.id, True
 
 

@@ -91,10 +91,10 @@ def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFacto
             user = s.get(User, user.id)
             policy, mappings = policy_for(user), bound_mappings(s, user, ports.describe)
             settings_tz = (user.settings or {}).get("timezone") or "UTC"
-            session = SyncSession(org_id=user.org.sf_org_id, mailbox_id=str(mailbox.id),
+            session = SyncSession(sf_org_id=user.org.sf_org_id, mailbox_id=str(mailbox.id),
                                   owner_id=user.sf_user_id, owner_email=user.email, timezone=settings_tz)
         progress.report(rt.redis.client, mailbox.id, stage="mirroring")
-        outcome = run_sync(session, ports.mailbox, ports.crm, SqlIdMapStore(rt.db, mailbox.org_id, session.org_id),
+        outcome = run_sync(session, ports.mailbox, ports.crm, SqlIdMapStore(rt.db, mailbox.org_id, session.sf_org_id),
                            SqlCursorStore(rt.db), policy, mappings)
         extras: dict = {}
         for step in ports.extra_steps:

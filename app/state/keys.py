@@ -19,24 +19,24 @@ def salesforce_refresh_lock(connection_id: int) -> str:
     return f"{PREFIX}:sf:refresh-lock:{connection_id}"
 
 
-def salesforce_api_usage(org_key: str) -> str:
+def salesforce_api_usage(org_pk: int) -> str:
     """Hash {used, max, at}: the org's last seen `Sforce-Limit-Info: api-usage=used/max`."""
-    return f"{PREFIX}:sf:api-usage:{org_key}"
+    return f"{PREFIX}:sf:api-usage:{org_pk}"
 
 
-def salesforce_paused_until(org_key: str) -> str:
+def salesforce_paused_until(org_pk: int) -> str:
     """Epoch seconds until which the org's Salesforce work is paused (REQUEST_LIMIT_EXCEEDED)."""
-    return f"{PREFIX}:sf:paused-until:{org_key}"
+    return f"{PREFIX}:sf:paused-until:{org_pk}"
 
 
-def salesforce_limits_recheck(org_key: str) -> str:
+def salesforce_limits_recheck(org_pk: int) -> str:
     """Held (SET NX, TTL) by the one process re-reading the org's /limits while usage is over the reserve."""
-    return f"{PREFIX}:sf:limits-recheck:{org_key}"
+    return f"{PREFIX}:sf:limits-recheck:{org_pk}"
 
 
-def salesforce_describe(org_key: str, sobject: str) -> str:
+def salesforce_describe(org_pk: int, sobject: str) -> str:
     """Cached, trimmed `describe` of one sObject type for one org (JSON, TTL)."""
-    return f"{PREFIX}:sf:describe:{org_key}:{sobject.lower()}"
+    return f"{PREFIX}:sf:describe:{org_pk}:{sobject.lower()}"
 
 
 def mailbox_lock(mailbox_id: int) -> str:

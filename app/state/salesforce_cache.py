@@ -22,32 +22,32 @@ class RedisBudgetStore:
     def __init__(self, client: redis.Redis):
         self.redis = client
 
-    def record_usage(self, org_key: str, usage: ApiUsage, ttl_s: int) -> None:
-        key = keys.salesforce_api_usage(org_key)
+    def record_usage(self, org_pk: int, usage: ApiUsage, ttl_s: int) -> None:
+        key = keys.salesforce_api_usage(org_pk)
         pipe = self.redis.pipeline(transaction=False)
         pipe.hset(key, mapping={"used": usage.used, "max": usage.max, "at": usage.at})
         pipe.expire(key, ttl_s)
         pipe.execute()
 
-    def usage(self, org_key: str) -> ApiUsage | None:
-        raw = self.redis.hgetall(keys.salesforce_api_usage(org_key))
+    def usage(self, org_pk: int) -> ApiUsage | None:
+        raw = self.redis.hgetall(keys.salesforce_api_usage(org_pk))
         if not raw:
             return None
         return ApiUsage(int(raw[b"used"]), int(raw[b"max"]), float(raw[b"at"]))
 
-    def paused_until(self, org_key: str) -> float | None:
-        raw = self.redis.get(keys.salesforce_paused_until(org_key))
+    def paused_until(self, org_pk: int) -> float | None:
+        raw = self.redis.get(keys.salesforce_paused_until(org_pk))
         return float(raw) if raw else None
 
-    def pause(self, org_key: str, until: float, ttl_s: int) -> None:
-        self.redis.set(keys.salesforce_paused_until(org_key), until, ex=max(1, ttl_s))
+    def pause(self, org_pk: int, until: float, ttl_s: int) -> None:
+        self.redis.set(keys.salesforce_paused_until(org_pk), until, ex=max(1, ttl_s))
 
-    def resume(self, org_key: str) -> None:
-        self.redis.delete(keys.salesforce_paused_until(org_key))
+    def resume(self, org_pk: int) -> None:
+        self.redis.delete(keys.salesforce_paused_until(org_pk))
 
-    def claim_limits_recheck(self, org_key: str, seconds: float) -> bool:
+    def claim_limits_recheck(self, org_pk: int, seconds: float) -> bool:
         """SET NX with a TTL: one re-read per window, however many workers ask."""
-        return bool(self.redis.set(keys.salesforce_limits_recheck(org_key), time.time(),
+        return bool(self.redis.set(keys.salesforce_limits_recheck(org_pk), time.time(),
                                    nx=True, px=max(1, int(seconds * 1000))))
 
 
@@ -78,12 +78,12 @@ class RedisDescribeCache:
     def __init__(self, client: redis.Redis):
         self.redis = client
 
-    def get(self, org_key: str, sobject: str) -> str | None:
-        raw = self.redis.get(keys.salesforce_describe(org_key, sobject))
+    def get(self, org_pk: int, sobject: str) -> str | None:
+        raw = self.redis.get(keys.salesforce_describe(org_pk, sobject))
         return raw.decode() if isinstance(raw, bytes) else raw
 
-    def put(self, org_key: str, sobject: str, payload: str, ttl_s: int) -> None:
-        self.redis.set(keys.salesforce_describe(org_key, sobject), payload, ex=ttl_s)
+    def put(self, org_pk: int, sobject: str, payload: str, ttl_s: int) -> None:
+        self.redis.set(keys.salesforce_describe(org_pk, sobject), payload, ex=ttl_s)
 
-    def forget(self, org_key: str, sobject: str) -> None:
-        self.redis.delete(keys.salesforce_describe(org_key, sobject))
+    def forget(self, org_pk: int, sobject: str) -> None:
+        self.redis.delete(keys.salesforce_describe(org_pk, sobject))

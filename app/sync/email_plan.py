@@ -33,9 +33,9 @@ RELATION_OBJECT = {"Task": TASK_RELATION, "EmailMessage": EMAIL_RELATION}
 ORIGIN = frozenset({mailbox_stream(FolderKind.MAIL)})
 
 
-def email_key(org_id: str, message: EmailMessage) -> str:
+def email_key(sf_org_id: str, message: EmailMessage) -> str:
     """Org-wide key from the Message-ID (angle brackets and case do not matter)."""
-    return sync_key(org_id, "msgid:" + normalized_message_id(message.message_id))
+    return sync_key(sf_org_id, "msgid:" + normalized_message_id(message.message_id))
 
 
 def email_fields(message: EmailMessage, session: SyncSession, lengths: Mapping[str, int]) -> dict[str, Any]:
@@ -96,12 +96,12 @@ def plan_email_saves(wanted: Sequence[tuple[EmailMessage, SaveReason]], entries:
     resumed = {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
     plan = EmailSavePlan([], {}, {})
     for message, reason in wanted:
-        key = email_key(session.org_id, message)
+        key = email_key(session.sf_org_id, message)
         if key in plan.notes:
             continue                      # the same message listed twice (INBOX and Sent, tag and folder)
         rule = reason.compose.rule_id if reason.compose else None
         note = SavedNote(normalized_message_id(message.message_id), key, rules.save_as, None, rule)
-        entry = IdMapEntry(session.org_id, session.mailbox_id, key, FolderKind.MAIL, rules.save_as,
+        entry = IdMapEntry(session.sf_org_id, session.mailbox_id, key, FolderKind.MAIL, rules.save_as,
                            mailbox_item_id=message.item_id, uid=message.message_id, mailbox_version=message.version)
         if key in known:
             plan.actions.append(Skip(key, "already saved to Salesforce", None, ORIGIN, ref=message.item_id))

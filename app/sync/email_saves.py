@@ -91,7 +91,7 @@ def gather_email_lookups(crm: CrmPort, session: SyncSession, chosen: Sequence[tu
     """Records by key (Task and EmailMessage: the org setting may have changed), then ONE people look-up."""
     known = {e.sync_key for e in entries if e.crm_id and e.pending is None and not e.deleted}
     resumed = {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
-    keyed = {email_key(session.org_id, m): m for m, _ in chosen}
+    keyed = {email_key(session.sf_org_id, m): m for m, _ in chosen}
     keys = sorted(k for k in keyed if k not in known)
     existing = {}
     for object_type in (EMAIL_TABLE.object_type, TASK_TABLE.object_type):

@@ -38,7 +38,7 @@ def mailbox_units(changes: MailboxChanges, session: SyncSession, policy: SyncPol
     units: list[MailboxUnit] = []
     for item in changes.items:
         for unit_item in _expand(item, session, policy):
-            key = sync_key(session.org_id, mailbox_identity(session.mailbox_id, unit_item))
+            key = sync_key(session.sf_org_id, mailbox_identity(session.mailbox_id, unit_item))
             units.append(MailboxUnit(unit_item, key, item.item_id))
     return units
 

@@ -32,7 +32,7 @@ class IdMapEntry:
     crash, a side already holding the intended value is recognised as our write, not a user's.
     """
 
-    org_id: str
+    sf_org_id: str
     mailbox_id: str
     sync_key: str
     kind: FolderKind
@@ -95,9 +95,9 @@ def with_write_intents(entry: IdMapEntry, intents: Mapping[str, str]) -> IdMapEn
     return replace(entry, pending_writes={**entry.pending_writes, **intents})
 
 
-def sync_key(org_id: str, identity: str) -> str:
+def sync_key(sf_org_id: str, identity: str) -> str:
     """Deterministic key written to ``Syncline_Key__c``; same identity in one org → same key."""
-    return hashlib.sha256(f"{org_id}\x1f{identity}".encode()).hexdigest()[:40]
+    return hashlib.sha256(f"{sf_org_id}\x1f{identity}".encode()).hexdigest()[:40]
 
 
 def mailbox_identity(mailbox_id: str, item: MailboxItem) -> str:

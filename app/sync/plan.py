@@ -213,7 +213,7 @@ def _link(plan: PlanState, unit: MailboxUnit, record: CrmRecord, reason: str, wr
 def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry:
     item = unit.item
     return IdMapEntry(
-        org_id=plan.session.org_id, mailbox_id=plan.session.mailbox_id, sync_key=unit.key,
+        sf_org_id=plan.session.sf_org_id, mailbox_id=plan.session.mailbox_id, sync_key=unit.key,
         kind=plan.mapping.table.kind, object_type=plan.mapping.table.object_type, mailbox_item_id=item.item_id,
         uid=getattr(item, "uid", None) or getattr(item, "message_id", None),
         series_id=getattr(item, "series_id", None), **changes)
@@ -260,11 +260,11 @@ def _plan_new_record(plan: PlanState, record: CrmRecord, retry: bool = False) ->
     if not record_in_window(record.fields, plan.mapping.table.kind, plan.policy, plan.session.now):
         plan.skip("", record.record_id, "outside the sync window", plan.crm_origin)
         return
-    key = sync_key(plan.session.org_id, crm_identity(record.object_type, record.record_id))
+    key = sync_key(plan.session.sf_org_id, crm_identity(record.object_type, record.record_id))
     values = _allowed(plan, crm_values(plan.mapping, record.fields, plan.ctx), to_salesforce=False)
     item = build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key)
     hashes = values_hashes(values)
-    entry = IdMapEntry(plan.session.org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
+    entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
                        plan.mapping.table.object_type, uid=getattr(item, "uid", None), crm_id=record.record_id,
                        crm_version=record.version, field_hashes=hashes, mailbox_hash=content_of(hashes),
                        crm_hash=content_of(hashes), pending=PendingWrite.CREATE_IN_MAILBOX)

@@ -77,7 +77,7 @@ class SyncPolicy:
 class SyncSession:
     """Who is being synced, now. ``owner_id`` is the user's Salesforce User id."""
 
-    org_id: str
+    sf_org_id: str
     mailbox_id: str
     owner_id: str
     owner_email: str = ""

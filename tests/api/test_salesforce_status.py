@@ -25,7 +25,7 @@ def test_request_limit_exceeded_pause_stays_visible_until_work_may_run(sf_app, s
     assert shown == pytest.approx(info.value.paused_until, abs=1)
     assert status["api_used"] == status["api_max"]
 
-    api_budget(rt, str(user.org_id)).resume()           # the pause ran out; cached usage is still max/max
+    api_budget(rt, user.org_id).resume()           # the pause ran out; cached usage is still max/max
     with pytest.raises(ApiBudgetExhausted) as refused:
         connect(rt, user.connection.id).query_page("SELECT Id FROM User")
     status = sf_app.test_client().get(f"/api/v1/orgs/{user.org_id}/salesforce", headers=headers).get_json()

@@ -22,14 +22,14 @@ def _connection(app, *, default: bool = True, status: str = "connected") -> tupl
                                     status=status, is_org_default=default)
         s.add(conn)
         s.flush()
-        return conn.id, str(org.id)
+        return conn.id, org.id
 
 
 def test_sql_token_store_loads_decrypted_tokens_and_stores_a_rotation_encrypted(app):
     rt = app.extensions["syncline"]
     store = SqlTokenStore(rt.db, rt.secrets)
-    conn_id, org_key = _connection(app)
-    assert store.load(conn_id) == StoredConnection(conn_id, org_key, "https://acme.my.salesforce.com",
+    conn_id, org_pk = _connection(app)
+    assert store.load(conn_id) == StoredConnection(conn_id, org_pk, "https://acme.my.salesforce.com",
                                                    "00Dx!access", "5Aep-refresh", "connected", None)
     store.store_refreshed(conn_id, "00Dx!new", "5Aep-rotated", "https://acme2.my.salesforce.com")
     loaded = store.load(conn_id)
@@ -46,8 +46,8 @@ def test_sql_token_store_loads_decrypted_tokens_and_stores_a_rotation_encrypted(
 def test_sql_token_store_marks_needs_reauth_once_and_finds_the_org_default(app):
     rt = app.extensions["syncline"]
     store = SqlTokenStore(rt.db, rt.secrets)
-    conn_id, org_key = _connection(app)
-    assert store.org_default_connection(org_key) == conn_id
+    conn_id, org_pk = _connection(app)
+    assert store.org_default_connection(org_pk) == conn_id
     store.mark_needs_reauth(conn_id, "invalid_grant")
     store.mark_needs_reauth(conn_id, "a later reason")
     loaded = store.load(conn_id)

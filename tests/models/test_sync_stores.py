@@ -30,21 +30,21 @@ def _mailbox(app) -> tuple[int, int, str]:
 
 @pytest.fixture(params=["memory", "sql"])
 def stores(request, app):
-    org_pk, mailbox_pk, org_key = _mailbox(app)
+    org_pk, mailbox_pk, sf_org_id = _mailbox(app)
     if request.param == "memory":
-        return InMemoryIdMapStore(), InMemoryCursorStore(), str(mailbox_pk), org_key
+        return InMemoryIdMapStore(), InMemoryCursorStore(), str(mailbox_pk), sf_org_id
     db = app.extensions["syncline"].db
-    return SqlIdMapStore(db, org_pk, org_key), SqlCursorStore(db), str(mailbox_pk), org_key
+    return SqlIdMapStore(db, org_pk, sf_org_id), SqlCursorStore(db), str(mailbox_pk), sf_org_id
 
 
-def _entry(org_key, mailbox_id, key, **kw) -> IdMapEntry:
-    return IdMapEntry(org_id=org_key, mailbox_id=mailbox_id, sync_key=key, kind=FolderKind.CALENDAR,
+def _entry(sf_org_id, mailbox_id, key, **kw) -> IdMapEntry:
+    return IdMapEntry(sf_org_id=sf_org_id, mailbox_id=mailbox_id, sync_key=key, kind=FolderKind.CALENDAR,
                       object_type="Event", **kw)
 
 
 def test_put_then_entries_round_trips_every_field(stores):
-    id_map, _, mailbox_id, org_key = stores
-    entry = _entry(org_key, mailbox_id, "k1", mailbox_item_id="item-1", uid="uid@x", series_id="s",
+    id_map, _, mailbox_id, sf_org_id = stores
+    entry = _entry(sf_org_id, mailbox_id, "k1", mailbox_item_id="item-1", uid="uid@x", series_id="s",
                    crm_id="00U000000000001AAA", mailbox_version='"etag-1"', crm_version="2026-11-23T10:00:00.000+0000",
                    mailbox_hash="mh", crm_hash="ch", field_hashes={"subject": "h1"}, pending=PendingWrite.CREATE_IN_CRM,
                    pending_writes={"mailbox:subject": "h2"}, last_error="UNABLE_TO_LOCK_ROW", attempts=2,
@@ -55,9 +55,9 @@ def test_put_then_entries_round_trips_every_field(stores):
 
 
 def test_put_replaces_by_sync_key_and_remove_forgets(stores):
-    id_map, _, mailbox_id, org_key = stores
-    first = _entry(org_key, mailbox_id, "k1", pending=PendingWrite.CREATE_IN_CRM)
-    id_map.put([first, _entry(org_key, mailbox_id, "k2")])
+    id_map, _, mailbox_id, sf_org_id = stores
+    first = _entry(sf_org_id, mailbox_id, "k1", pending=PendingWrite.CREATE_IN_CRM)
+    id_map.put([first, _entry(sf_org_id, mailbox_id, "k2")])
     confirmed = replace(first, pending=None, crm_id="00U000000000001AAA", deleted=True)
     id_map.put([confirmed])
     entries = {e.sync_key: e for e in id_map.entries(mailbox_id, FolderKind.CALENDAR)}
@@ -78,6 +78,6 @@ def test_cursors_persist_per_stream(stores):
 
 def test_sql_store_maps_every_entry_field():
     """A new IdMapEntry field must be stored too, or it would be lost on restart."""
-    handled = set(_COPIED) | {"org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes"}
+    handled = set(_COPIED) | {"sf_org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes"}
     assert {f.name for f in fields(IdMapEntry)} == handled
     assert set(_COPIED) <= {c.name for c in IdMapRow.__table__.columns}

@@ -21,7 +21,7 @@ from app.sync.sidebar_ports import SidebarCrmPort
 from tests.factories import Factory
 from tests.fakes.sidebar_memory import InMemorySidebarCrm
 
-SESSION = SyncSession(org_id="00D000000000001AAA", mailbox_id="sidebar", owner_id="005000000000001AAA",
+SESSION = SyncSession(sf_org_id="00D000000000001AAA", mailbox_id="sidebar", owner_id="005000000000001AAA",
                       owner_email="uma@acme.example")
 
 
@@ -45,7 +45,7 @@ def world(request) -> World:
         connection_id = s.query(SalesforceConnection.id).filter_by(user_id=user.id).scalar()
     return World(SalesforceSidebarPort(connect(rt, connection_id, essential=True)),
                  lambda t, **fields: emu.insert(sf_org, t, fields), lambda t: emu.records(sf_org, t),
-                 replace(SESSION, org_id=sf_org, owner_id=sf_user))
+                 replace(SESSION, sf_org_id=sf_org, owner_id=sf_user))
 
 
 def _item(**changes: Any) -> dict:

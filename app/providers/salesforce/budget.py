@@ -44,20 +44,20 @@ def parse_limits(body: object) -> tuple[int, int] | None:
 class ApiBudget:
     """One org's usage and pauses over a BudgetStore; cheap enough to consult on every call."""
 
-    def __init__(self, store: BudgetStore, org_key: str, reserve: float = DEFAULT_RESERVE,
+    def __init__(self, store: BudgetStore, org_pk: int, reserve: float = DEFAULT_RESERVE,
                  rate_pause_s: int = DEFAULT_RATE_PAUSE_S, clock: Callable[[], float] = time.time,
                  recheck_s: float = LIMITS_RECHECK_S):
         if not 0 <= reserve < 1:
             raise ValueError("reserve must be in [0, 1)")
-        self.store, self.org_key, self.reserve = store, org_key, reserve
+        self.store, self.org_pk, self.reserve = store, org_pk, reserve
         self.rate_pause_s, self.clock, self.recheck_s = rate_pause_s, clock, recheck_s
 
     def record(self, used: int, maximum: int) -> None:
         """Store the usage Salesforce just reported (a response header or /limits)."""
-        self.store.record_usage(self.org_key, ApiUsage(used, maximum, self.clock()), USAGE_TTL_S)
+        self.store.record_usage(self.org_pk, ApiUsage(used, maximum, self.clock()), USAGE_TTL_S)
 
     def usage(self) -> ApiUsage | None:
-        return self.store.usage(self.org_key)
+        return self.store.usage(self.org_pk)
 
     def paused_until(self) -> float | None:
         """When background work may run again (epoch seconds), or None when it may run now:
@@ -72,18 +72,18 @@ class ApiBudget:
 
     def rate_limited_until(self) -> float | None:
         """End of a REQUEST_LIMIT_EXCEEDED pause (blocks essential work too), or None."""
-        until = self.store.paused_until(self.org_key)
+        until = self.store.paused_until(self.org_pk)
         return until if until and until > self.clock() else None
 
     def pause(self, seconds: float | None = None) -> float:
         """Pause the org's work (REQUEST_LIMIT_EXCEEDED has no Retry-After); returns the end time."""
         duration = self.rate_pause_s if seconds is None else seconds
         until = self.clock() + duration
-        self.store.pause(self.org_key, until, int(duration) + 1)
+        self.store.pause(self.org_pk, until, int(duration) + 1)
         return until
 
     def resume(self) -> None:
-        self.store.resume(self.org_key)
+        self.store.resume(self.org_pk)
 
     def check(self, essential: bool = False, reread: LimitsReader | None = None) -> None:
         """Raise OrgPaused during a pause, ApiBudgetExhausted past the reserve (unless essential).
@@ -93,14 +93,14 @@ class ApiBudget:
         """
         until = self.rate_limited_until()
         if until is not None:
-            raise OrgPaused(f"Salesforce work for org {self.org_key} is paused (API request limit)", until)
+            raise OrgPaused(f"Salesforce work for org {self.org_pk} is paused (API request limit)", until)
         usage = self.usage()
         if essential or usage is None or not self._over_reserve(usage):
             return
         usage = self._reread(usage, reread)
         if self._over_reserve(usage):
             raise ApiBudgetExhausted(
-                f"org {self.org_key} used {usage.used}/{usage.max} API calls; the last "
+                f"org {self.org_pk} used {usage.used}/{usage.max} API calls; the last "
                 f"{self.reserve:.0%} are kept for essential work", self._next_recheck(usage),
                 code="API_BUDGET_EXHAUSTED", status=0)
 
@@ -109,7 +109,7 @@ class ApiBudget:
         process won the org's re-check claim; otherwise the cached figure."""
         if reread is None or self.clock() < usage.at + self.recheck_s:
             return usage
-        if not self.store.claim_limits_recheck(self.org_key, self.recheck_s):
+        if not self.store.claim_limits_recheck(self.org_pk, self.recheck_s):
             return usage
         fresh = reread()
         if fresh is None:

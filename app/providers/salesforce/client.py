@@ -61,7 +61,7 @@ class SalesforceClient:
         self.http = session or salesforce_session(config)
         self.http.hooks["response"].append(self._on_response)
         self.sf = self._salesforce(tokens.instance_url, tokens.access_token())
-        self.org_key = tokens.org_key
+        self.org_pk = tokens.org_pk
         self.calls = 0
 
     def _salesforce(self, instance_url: str, token: str) -> Salesforce:
@@ -141,7 +141,7 @@ class SalesforceClient:
                         stop=stop_after_attempt(self.retry.attempts) | stop_after_delay(self.retry.max_total_s),
                         wait=wait_random_exponential(multiplier=self.retry.initial_s, max=self.retry.max_wait_s),
                         before_sleep=lambda state: log.info("salesforce call retried", extra={"ctx": {
-                            "org": self.org_key, "attempt": state.attempt_number,
+                            "org": self.org_pk, "attempt": state.attempt_number,
                             "error": type(state.outcome.exception()).__name__}}))
 
     def _use_token(self, token: str) -> None:

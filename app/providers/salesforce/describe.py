@@ -65,19 +65,19 @@ class ObjectDescribe:
 def describe(client: SalesforceClient, sobject: str, ttl_s: int = DESCRIBE_TTL_S) -> ObjectDescribe:
     """Cached describe: at most one API call per org and object per TTL."""
     cache = client.describes
-    cached = cache.get(client.org_key, sobject) if cache is not None else None
+    cached = cache.get(client.org_pk, sobject) if cache is not None else None
     if cached:
         return ObjectDescribe.from_json(cached)
     result = ObjectDescribe.from_describe(client.restful(f"sobjects/{sobject}/describe"))
     if cache is not None:
-        cache.put(client.org_key, sobject, result.to_json(), ttl_s)
+        cache.put(client.org_pk, sobject, result.to_json(), ttl_s)
     return result
 
 
 def forget_describe(client: SalesforceClient, sobject: str) -> None:
     """Drop the cached describe (e.g. after INVALID_FIELD says the org's schema changed)."""
     if client.describes is not None:
-        client.describes.forget(client.org_key, sobject)
+        client.describes.forget(client.org_pk, sobject)
 
 
 def prepare_for_write(meta: ObjectDescribe, values: dict[str, Any], creating: bool) -> dict[str, Any]:

@@ -24,7 +24,7 @@ class TokenSource(Protocol):
     """What the client needs: where to call, with which token, and how to get a fresh one."""
 
     instance_url: str
-    org_key: str
+    org_pk: int
 
     def access_token(self) -> str: ...
 
@@ -41,7 +41,7 @@ class StaticTokens:
 
     instance_url: str
     token: str
-    org_key: str
+    org_pk: int
 
     def access_token(self) -> str:
         return self.token
@@ -61,7 +61,7 @@ class ConnectionTokens:
         self.store, self.lock = stores.tokens, stores.refresh_lock
         self.connection_id, self.lock_timeout_s = connection_id, lock_timeout_s
         conn = self._connected()
-        self.org_key = conn.org_key
+        self.org_pk = conn.org_pk
         self.instance_url = self._guarded(conn.instance_url)
         self._token = conn.access_token
 

@@ -39,14 +39,14 @@ class SfWorld:
     user: str           # Salesforce user id (005…)
     tokens: dict
     connection_id: int
-    org_key: str        # Syncline Org.id as a string (Redis keys)
+    org_pk: int         # Syncline Org.id (names the org's Redis keys)
 
     def client(self, **kwargs) -> SalesforceClient:
         kwargs.setdefault("retry", FAST_RETRY)
         return connect(self.rt, self.connection_id, **kwargs)
 
     def budget(self) -> ApiBudget:
-        return api_budget(self.rt, self.org_key)
+        return api_budget(self.rt, self.org_pk)
 
     def connection(self) -> SalesforceConnection:
         with self.rt.db.session_scope() as s:
@@ -85,7 +85,7 @@ def make_world(emu: SalesforceEmulator, rt: Runtime, instance_url: str | None = 
                                     status="connected", is_org_default=True)
         s.add_all([row, person, conn])
         s.flush()
-        ids = (conn.id, str(row.id))
+        ids = (conn.id, row.id)
     return SfWorld(emu, rt, org, user, tokens, ids[0], ids[1])
 
 

@@ -87,7 +87,7 @@ def test_budget_refuses_non_essential_work_past_the_reserve(world):
 
 
 def test_reserve_is_configurable(world):
-    budget = ApiBudget(world.rt.salesforce_stores.budget, world.org_key, reserve=0.5)
+    budget = ApiBudget(world.rt.salesforce_stores.budget, world.org_pk, reserve=0.5)
     budget.record(49, 100)
     budget.check()
     budget.record(50, 100)

@@ -19,7 +19,7 @@ QUERY = "SELECT Id FROM User"
 
 def _client(world, essential: bool = False, **budget) -> SalesforceClient:
     tokens = ConnectionTokens(world.rt, world.connection_id)
-    return SalesforceClient(world.rt.config, tokens, ApiBudget(world.rt.salesforce_stores.budget, world.org_key,
+    return SalesforceClient(world.rt.config, tokens, ApiBudget(world.rt.salesforce_stores.budget, world.org_pk,
                                                                **budget), retry=FAST_RETRY, essential=essential)
 
 

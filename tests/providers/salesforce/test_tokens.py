@@ -87,7 +87,7 @@ def test_a_second_401_after_the_refresh_marks_needs_reauth(world):
             return token
 
     tokens = SessionsDieAgain(world.rt, world.connection_id)
-    client = SalesforceClient(world.rt.config, tokens, api_budget(world.rt, tokens.org_key), retry=FAST_RETRY)
+    client = SalesforceClient(world.rt.config, tokens, api_budget(world.rt, tokens.org_pk), retry=FAST_RETRY)
     world.emu.faults.expire_sessions()
     sent = _http_statuses(client)
     with pytest.raises(ReauthorizationRequired):
