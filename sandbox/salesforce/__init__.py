@@ -11,10 +11,14 @@ Public API (stable)::
                                                # instance_url, id, token_type, issued_at, signature, scope
     emu.api_calls(org); emu.reset_api_calls(org); emu.set_daily_api_max(org, n)
     emu.faults.latency_ms = 50                 # per request
-    emu.faults.fail_next(503, count=2)         # next N API requests answer 503
+    emu.faults.fail_next(503, count=2)         # next N API requests answer 503 SERVER_UNAVAILABLE
+                                               # (403 REQUEST_LIMIT_EXCEEDED, 401 INVALID_SESSION_ID, 500)
+    emu.faults.fail_for(503, seconds=10)       # a storm: every API request answers 503 for 10 s
     emu.faults.lock_rows(count=3)              # next N record writes: UNABLE_TO_LOCK_ROW
+    emu.faults.lock_rows_for(seconds=10)       # every record write in the window: UNABLE_TO_LOCK_ROW
     emu.faults.expire_sessions()               # every access token → 401 INVALID_SESSION_ID
     emu.faults.revoke_refresh_token(rt)        # refresh → 400 invalid_grant
+    emu.faults.refuse_refresh(count=1)         # next N refreshes → 400 invalid_grant (refuse_refresh_for(s))
     emu.faults.clear()
     emu.records(org, "Event")                  # copies of live records (include_deleted=True for bin)
     emu.insert(org, "Contact", {...})          # seed with full validation, no API call counted
