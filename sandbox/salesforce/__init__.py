@@ -22,6 +22,7 @@ Public API (stable)::
     emu.faults.clear()
     emu.records(org, "Event")                  # copies of live records (include_deleted=True for bin)
     emu.insert(org, "Contact", {...})          # seed with full validation, no API call counted
+    emu.update(org, "Contact", rid, {...})     # edit the same way (a user in the Salesforce UI)
     emu.add_field(org, "Event", "Foo__c", "string", length=80)
     emu.add_validation_rule(org, "Event", lambda r: ..., "message", field="Subject")
     emu.add_duplicate_rule(org, "Contact", ("Email",), match_types=("Lead",))

@@ -1,8 +1,10 @@
 """The emulator's fault hooks answer with Salesforce's own status codes and error bodies:
-503 storms, REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID, row-lock windows and invalid_grant."""
+503 storms, REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID, row-lock windows and invalid_grant;
+and `update`, the UI-side edit the bench makes while faults run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -76,3 +78,17 @@ def test_a_refusal_window_refuses_every_refresh_until_it_closes(tenant: Tenant, 
     assert [_refresh(tenant).status_code for _ in range(2)] == [400, 400]
     clock.now += 30
     assert _refresh(tenant).status_code == 200
+
+
+def test_update_without_an_api_call_changes_the_record_and_its_modstamp(tenant: Tenant) -> None:
+    rid = tenant.emu.insert(tenant.org, "Contact", {"LastName": "Before"})
+    calls = tenant.emu.api_calls(tenant.org)
+    [before] = [r for r in tenant.emu.records(tenant.org, "Contact") if r["Id"] == rid]
+    tenant.emu.clock = lambda: datetime(2030, 1, 1, tzinfo=UTC)
+    try:
+        tenant.emu.update(tenant.org, "Contact", rid, {"LastName": "After"})
+    finally:
+        tenant.emu.clock = lambda: datetime.now(UTC)
+    [after] = [r for r in tenant.emu.records(tenant.org, "Contact") if r["Id"] == rid]
+    assert after["LastName"] == "After" and after["SystemModstamp"] > before["SystemModstamp"]
+    assert tenant.emu.api_calls(tenant.org) == calls
