@@ -68,7 +68,8 @@ class DataCheck:
         return self.lost == 0 and self.duplicated == 0
 
 
-def _count(expected: Iterable[str], found: Counter[str], side: str) -> DataCheck:
+def count_copies(expected: Iterable[str], found: Counter[str], side: str) -> DataCheck:
+    """One side's copies of the `expected` tokens (or Message-IDs): 0 is lost, n > 1 is n - 1 duplicates."""
     check = DataCheck()
     details = []
     for token in sorted(expected):
@@ -89,9 +90,9 @@ def check_data(emu: SalesforceEmulator, mailboxes: list[BenchMailbox]) -> DataCh
     parts = []
     for box in mailboxes:
         for kind in KINDS:
-            parts.append(_count(box.created[kind], mailbox_tokens(box, kind), f"mailbox {box.index} {kind}"))
-            parts.append(_count(box.created[kind], salesforce_tokens(emu, box, kind), f"Salesforce {box.index} {kind}"))
-        parts.append(_count(box.message_ids, saved_emails(emu, box), f"Salesforce {box.index} emails"))
+            parts.append(count_copies(box.created[kind], mailbox_tokens(box, kind), f"mailbox {box.index} {kind}"))
+            parts.append(count_copies(box.created[kind], salesforce_tokens(emu, box, kind), f"Salesforce {box.index} {kind}"))
+        parts.append(count_copies(box.message_ids, saved_emails(emu, box), f"Salesforce {box.index} emails"))
     for part in parts:
         total.lost, total.duplicated, total.items = total.lost + part.lost, total.duplicated + part.duplicated, \
             total.items + part.items

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.fault_matrix.matrix import FaultContext, FaultKind, kinds_named
+from bench.fault_matrix.matrix import FAULT_KINDS, FaultContext, FaultKind, kinds_named
 from bench.fault_matrix.population import BenchMailbox, Editor, register
 from bench.fault_matrix.reconcile import (
     DataCheck,
@@ -18,7 +18,7 @@ from bench.fault_matrix.reconcile import (
     recovery_s,
     sessions,
 )
-from bench.fault_matrix.timescale import TimeScale, patch_product
+from bench.fault_matrix.timescale import TimeScale
 from bench.fault_matrix.world import FaultWorld
 
 
@@ -53,6 +53,8 @@ class Result:
     data: DataCheck = field(default_factory=DataCheck)
     stuck: list[int] = field(default_factory=list)
     max_recovery_s: float = 0.0
+    worst_by_kind: dict[str, float] = field(default_factory=dict)
+    slow_recoveries: int = 0
     edits: int = 0
     edit_errors: list[str] = field(default_factory=list)
     process_restarts: int = 0
@@ -62,14 +64,15 @@ class Result:
     converged: bool = False
     run_s: float = 0.0
     time_patches: list[str] = field(default_factory=list)
+    child_pids: list[int] = field(default_factory=list)
 
 
 def run_matrix(options: Options, log=print) -> Result:
     """Run the matrix; every process and server started is stopped before this returns or raises."""
     started = time.monotonic()
     scale = TimeScale(options.interval_s)
-    result = Result(options, scale, time_patches=_describe_patches(scale))
-    kinds = kinds_named(options.kinds) if options.kinds else kinds_named([k for k in _all_kind_names()])
+    result = Result(options, scale)
+    kinds = kinds_named(options.kinds or tuple(k.name for k in FAULT_KINDS))
     with FaultWorld(scale, options.prefer_postgres, options.keep_dir) as world:
         result.sql_backend, result.dovecot = world.db.backend, world.dovecot is not None
         log(f"world up in {world.dir} ({result.sql_backend}, dovecot={'yes' if result.dovecot else 'no'})")
@@ -79,32 +82,15 @@ def run_matrix(options: Options, log=print) -> Result:
             editor.seed(box)
         result.warmup_s = _warm_up(world, boxes, scale)
         log(f"every mailbox synced once after {result.warmup_s:.1f}s")
+        result.time_patches = [*world.worker.time_patches(), f"scheduler_tick_s={scale.tick_s}"]
         runnable = [k for k in kinds if _can_run(k, world, result)]
         schedule = _schedule(runnable, options, random.Random(options.seed))
         _inject_all(world, boxes, editor, schedule, options, result, log)
         _settle(world, boxes, editor, result, log)
         result.process_restarts = world.process_restarts()
+        result.child_pids = world.child_pids()
     result.run_s = time.monotonic() - started
     return result
-
-
-def _all_kind_names() -> list[str]:
-    from bench.fault_matrix.matrix import FAULT_KINDS
-
-    return [k.name for k in FAULT_KINDS]
-
-
-def _describe_patches(scale: TimeScale) -> list[str]:
-    """What the worker will patch, found without touching this process's product modules."""
-    import subprocess
-    import sys
-
-    code = ("from bench.fault_matrix.timescale import TimeScale, patch_product;"
-            f"print(';'.join(patch_product(TimeScale({scale.interval_s}))))")
-    from bench.fault_matrix.world import ROOT
-
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
-    return [p for p in out.stdout.strip().split(";") if p] + [f"scheduler_tick_s={scale.tick_s}"]
 
 
 def _can_run(kind: FaultKind, world: FaultWorld, result: Result) -> bool:
@@ -184,16 +170,21 @@ def _measure(world: FaultWorld, boxes: list[BenchMailbox], editor: Editor, resul
     result.edits, result.edit_errors = editor.edits, editor.errors
     if not result.faults:
         return
-    worst = [recovery_s(found, b.mailbox_id, f.end) for f in result.faults for b in boxes]
-    result.max_recovery_s = max(worst)
-    last_end = max(f.end for f in result.faults)
     window = world.scale.interval_s + world.scale.tick_s
+    for fault in result.faults:
+        worst = max(recovery_s(found, b.mailbox_id, fault.end) for b in boxes)
+        result.worst_by_kind[fault.kind] = max(worst, result.worst_by_kind.get(fault.kind, 0.0))
+        result.slow_recoveries += sum(1 for b in boxes if recovery_s(found, b.mailbox_id, fault.end) > window)
+    result.max_recovery_s = max(result.worst_by_kind.values())
+    last_end = max(f.end for f in result.faults)
     result.stuck = [b.index for b in boxes if recovery_s(found, b.mailbox_id, last_end) > window]
 
 
 def metric_lines(result: Result) -> list[str]:
     """`metric: value` lines, the headline five first."""
-    recovery = "inf" if math.isinf(result.max_recovery_s) else f"{result.max_recovery_s:.1f}"
+    def seconds(value: float) -> str:
+        return "inf" if math.isinf(value) else f"{value:.1f}"
+
     by_kind: dict[str, int] = {}
     for fault in result.faults:
         by_kind[fault.kind] = by_kind.get(fault.kind, 0) + 1
@@ -202,7 +193,7 @@ def metric_lines(result: Result) -> list[str]:
         f"lost: {result.data.lost}",
         f"duplicated: {result.data.duplicated}",
         f"stuck_mailboxes: {len(result.stuck)}",
-        f"max_recovery_s: {recovery}",
+        f"max_recovery_s: {seconds(result.max_recovery_s)}",
         f"interval_s: {result.scale.interval_s:g}",
         f"stuck_window_s: {result.scale.interval_s + result.scale.tick_s:g}",
         f"seed: {result.options.seed}",
@@ -215,6 +206,8 @@ def metric_lines(result: Result) -> list[str]:
         f"items_checked: {result.data.items}",
         f"converged: {'yes' if result.converged else 'no'}",
         f"stuck_mailbox_numbers: {','.join(map(str, result.stuck)) or 'none'}",
+        f"slow_recoveries: {result.slow_recoveries}",
+        f"max_recovery_s_by_fault: {', '.join(f'{k}={seconds(v)}' for k, v in result.worst_by_kind.items()) or 'none'}",
         f"user_edits: {result.edits}",
         f"user_edit_errors: {len(result.edit_errors)}",
         f"sessions_ok: {result.sessions_ok}",
@@ -223,6 +216,3 @@ def metric_lines(result: Result) -> list[str]:
         f"warmup_s: {result.warmup_s:.1f}",
         f"run_s: {result.run_s:.0f}",
     ]
-
-
-__all__ = ["Options", "Result", "run_matrix", "metric_lines", "patch_product"]

@@ -66,7 +66,7 @@ def patch_product(scale: TimeScale) -> list[str]:
     if isinstance(getattr(sync_queue, "RETRY", None), Retry):
         intervals = [int(scale.scaled(i, 1)) for i in sync_queue.RETRY.intervals]
         sync_queue.RETRY = Retry(max=sync_queue.RETRY.max, interval=intervals)
-        patched.append(f"retry_intervals_s={intervals}")
+        patched.append(f"retry_intervals_s={'/'.join(map(str, intervals))}")
     if hasattr(connect, "ApiBudget") and hasattr(budget, "DEFAULT_RATE_PAUSE_S"):
         pause = int(scale.scaled(budget.DEFAULT_RATE_PAUSE_S, 2))
         connect.ApiBudget = partial(budget.ApiBudget, rate_pause_s=pause)  # type: ignore[misc]
@@ -88,7 +88,7 @@ def run(role: str) -> None:
     from workers.worker import run_worker
 
     scale = TimeScale.from_env()
-    print(f"time scale: interval {scale.interval_s}s, {', '.join(patch_product(scale))}", flush=True)
+    print(f"time scale: interval {scale.interval_s}s, {', '.join(patch_product(scale))}", flush=True)  # read by the bench
     rt = create_app().extensions["syncline"]
     if role == "worker":
         run_worker(rt)

@@ -36,6 +36,7 @@ class SupervisedProcess:
     def __init__(self, role: str, env: dict[str, str], log_dir: Path) -> None:
         self.role, self.env, self.log_dir = role, env, log_dir
         self.restarts = 0
+        self.pids: list[int] = []
         self.proc: subprocess.Popen | None = None
         self._stopping = threading.Event()
         self._start()
@@ -47,6 +48,7 @@ class SupervisedProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "bench.fault_matrix.timescale", self.role],
                                      env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pids.append(self.proc.pid)
         log.close()
 
     def _watch(self) -> None:
@@ -57,23 +59,41 @@ class SupervisedProcess:
                     self.restarts += 1
                     self._start()
 
+    def time_patches(self) -> list[str]:
+        """What the first process reported it scaled (`time scale: interval …s, name=value, …`)."""
+        log = (self.log_dir / f"{self.role}-0.log").read_text(errors="replace")
+        line = next((x for x in log.splitlines() if x.startswith("time scale: ")), "")
+        return [p.strip() for p in line.split(",")[1:]]
+
     def kill(self) -> None:
         """SIGKILL, as the OOM killer or a lost host does; the watcher restarts it."""
         if self.proc is not None and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
 
-    def stop(self) -> None:
-        """SIGTERM (warm shutdown), SIGKILL after 15 s; no restart afterwards."""
+    def terminate(self) -> None:
+        """SIGTERM (warm shutdown: the worker finishes its job first); no restart afterwards."""
         self._stopping.set()
         self._watcher.join(timeout=5)
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+
+    def wait_stopped(self, timeout: float = 15) -> None:
+        """Reap the process; SIGKILL when it has not stopped within `timeout`."""
+        if self.proc is None:
             return
-        os.kill(self.proc.pid, signal.SIGTERM)
         try:
-            self.proc.wait(15)
+            self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
+
+
+def stop_all(processes: list[SupervisedProcess]) -> None:
+    """SIGTERM every process first, then wait for each: they shut down side by side."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait_stopped()
 
 
 class FaultWorld:
@@ -114,9 +134,10 @@ class FaultWorld:
         self.rt = Runtime.build(self._config(self.db.bench_url))
         stack.callback(self.rt.close)
         self.env = self._process_env()
-        self.processes = {role: SupervisedProcess(role, self.env, self.dir) for role in ("worker", "scheduler")}
-        for process in self.processes.values():
-            stack.callback(process.stop)
+        self.processes: dict[str, SupervisedProcess] = {}
+        stack.callback(lambda: stop_all(list(self.processes.values())))
+        for role in ("worker", "scheduler"):
+            self.processes[role] = SupervisedProcess(role, self.env, self.dir)
 
     def _dovecot(self) -> DovecotServer | None:
         try:
@@ -149,6 +170,10 @@ class FaultWorld:
     @property
     def worker(self) -> SupervisedProcess:
         return self.processes["worker"]
+
+    def child_pids(self) -> list[int]:
+        """Every worker and scheduler process ever started (all stopped once the world exits)."""
+        return [pid for p in self.processes.values() for pid in p.pids]
 
     def process_restarts(self) -> int:
         return sum(p.restarts for p in self.processes.values())
