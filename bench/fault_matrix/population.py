@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from bench.fault_matrix.world import FaultWorld
 from sandbox.mailservers import DavAccount, ImapAccount
 
 KINDS = ("calendar", "tasks", "contacts")
+TOKEN = re.compile(r"fm-\d+-\d+")
 SF_TYPE = {"calendar": "Event", "tasks": "Task", "contacts": "Contact"}
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -210,8 +212,10 @@ class Editor:
         return self._versions[token]
 
 
-def _token_of(record: dict, kind: str) -> str:
-    from bench.fault_matrix.reconcile import tokens_in
+def tokens_in(text: str) -> list[str]:
+    return TOKEN.findall(text)
 
+
+def _token_of(record: dict, kind: str) -> str:
     found = tokens_in(str(record.get("LastName" if kind == "contacts" else "Subject") or ""))
     return found[0] if found else ""

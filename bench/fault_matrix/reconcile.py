@@ -4,7 +4,6 @@ mailbox must have come back from each fault with a successful session."""
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,17 +13,12 @@ from sqlalchemy import select
 
 from app.models import SyncSessionRecord
 from app.runtime import Runtime
-from bench.fault_matrix.population import KINDS, SF_TYPE, BenchMailbox
+from bench.fault_matrix.population import KINDS, SF_TYPE, BenchMailbox, tokens_in
 from sandbox.salesforce import SalesforceEmulator
 
-TOKEN = re.compile(r"fm-\d+-\d+")
 COMPONENT = {"calendar": "VEVENT", "tasks": "VTODO", "contacts": "VCARD"}
 SF_NAME_FIELD = {"calendar": "Subject", "tasks": "Subject", "contacts": "LastName"}
 OK = ("succeeded", "partial")     # the session ran to its end (partial: some items wait for a retry)
-
-
-def tokens_in(text: str) -> list[str]:
-    return TOKEN.findall(text)
 
 
 def _unfold(text: str) -> str:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -177,6 +176,3 @@ class FaultWorld:
 
     def process_restarts(self) -> int:
         return sum(p.restarts for p in self.processes.values())
-
-    def wait(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds))
