@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.fault_matrix.matrix import FAULT_KINDS, QUICK_KINDS  # noqa: E402
+from bench.fault_matrix.matrix import FAULT_KINDS, QUICK_KINDS, kinds_named  # noqa: E402
 from bench.fault_matrix.run import Options, metric_lines, run_matrix  # noqa: E402
 
 
@@ -42,6 +42,10 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs of the worker etc.)")
     args = parser.parse_args(argv)
     kinds = tuple(args.faults.split(",")) if args.faults else (QUICK_KINDS if args.quick else ())
+    try:
+        kinds_named(kinds)
+    except ValueError as exc:
+        parser.error(str(exc))
     return Options(seed=args.seed, mailboxes=args.mailboxes or (2 if args.quick else 5), kinds=kinds,
                    rounds=args.rounds, interval_s=args.interval or (20.0 if args.quick else 30.0),
                    fault_s=args.fault_seconds, prefer_postgres=not args.sqlite, keep_dir=args.keep)
@@ -52,18 +56,14 @@ def _stop_on_sigterm(_signum, _frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        options = parse_options(argv)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    options = parse_options(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         result = run_matrix(options, log=lambda line: print(line, file=sys.stderr, flush=True))
     except KeyboardInterrupt:
         print("interrupted: every process started was stopped", file=sys.stderr)
         return 130
-    except (RuntimeError, ValueError) as exc:
+    except RuntimeError as exc:
         print(f"fault matrix failed: {exc}", file=sys.stderr)
         return 1
     for line in metric_lines(result):

@@ -11,12 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from app.models import Mailbox, SalesforceConnection
+from app.providers.imap_dav import MailboxOptions
 from app.services import mailboxes as mailbox_service
 from app.services import signin
 from bench.fault_matrix.population import BenchMailbox
 from bench.fault_matrix.world import RESTART_DELAY_S, FaultWorld
 
-DAV_CLIENT_TIMEOUT_S = 30      # MailboxOptions.timeout: a hang must outlast it to be a timeout
+DAV_CLIENT_TIMEOUT_S = MailboxOptions().timeout      # a hang must outlast the product's timeout
 SIGN_IN_RETURN = "http://127.0.0.1:5000/api/v1/auth/salesforce/callback"
 
 
@@ -32,7 +33,7 @@ class FaultContext:
 class FaultKind:
     name: str
     inject: Callable[[FaultContext], float]
-    needs: str = ""          # "postgresql" or "dovecot" when the fault cannot run without it
+    needs: str = ""          # "postgresql" when the fault cannot run without it
 
 
 def _held(ctx: FaultContext) -> float:
@@ -151,7 +152,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     FaultKind("redis_restart_volatile", redis_restart_volatile),
     FaultKind("postgres_connection_loss", postgres_connection_loss, needs="postgresql"),
 )
-QUICK_KINDS = ("sf_503_storm", "sf_invalid_grant", "mailbox_5xx", "worker_sigkill", "redis_restart_volatile",
+QUICK_KINDS = ("sf_503_storm", "sf_invalid_grant", "mailbox_5xx", "worker_sigkill", "redis_restart_persistent",
                "postgres_connection_loss")
 
 

@@ -75,7 +75,8 @@ def run_matrix(options: Options, log=print) -> Result:
     kinds = kinds_named(options.kinds or tuple(k.name for k in FAULT_KINDS))
     with FaultWorld(scale, options.prefer_postgres, options.keep_dir) as world:
         result.sql_backend, result.dovecot = world.db.backend, world.dovecot is not None
-        log(f"world up in {world.dir} ({result.sql_backend}, dovecot={'yes' if result.dovecot else 'no'})")
+        database = world.db.url.rsplit("/", 1)[1] if result.sql_backend == "postgresql" else "SQLite"
+        log(f"world up in {world.dir} ({database}, dovecot={'yes' if result.dovecot else 'no'})")
         boxes = [register(world, i + 1) for i in range(options.mailboxes)]
         editor = Editor(world, boxes, random.Random(options.seed * 7919 + 1))
         for box in boxes:
