@@ -37,7 +37,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--faults", help=f"comma-separated fault kinds (default all: {', '.join(k.name for k in FAULT_KINDS)})")
     parser.add_argument("--rounds", type=int, default=1, help="how many times each fault kind is injected")
     parser.add_argument("--interval", type=float, help="shortened sync interval in seconds (default 30, quick 20)")
-    parser.add_argument("--fault-seconds", type=float, default=4.0, help="how long each fault lasts")
+    parser.add_argument("--fault-seconds", type=float, default=6.0,
+                        help="how long each fault lasts (every mailbox is made due as it starts)")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL answers")
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs of the worker etc.)")
     args = parser.parse_args(argv)

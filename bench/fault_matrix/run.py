@@ -9,6 +9,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
+
+from app.models import Mailbox
+from app.models.base import utcnow
 from bench.fault_matrix.matrix import FAULT_KINDS, FaultContext, FaultKind, kinds_named
 from bench.fault_matrix.population import BenchMailbox, Editor, register
 from bench.fault_matrix.reconcile import (
@@ -29,7 +33,7 @@ class Options:
     kinds: tuple[str, ...] = ()
     rounds: int = 1
     interval_s: float = 30.0
-    fault_s: float = 4.0
+    fault_s: float = 6.0
     edit_every_s: float = 1.5
     prefer_postgres: bool = True
     keep_dir: bool = False
@@ -133,6 +137,7 @@ def _inject_all(world: FaultWorld, boxes: list[BenchMailbox], editor: Editor, sc
     gap = world.scale.interval_s + world.scale.tick_s + 2
     try:
         for kind in schedule:
+            _make_due(world, boxes)
             start = time.time()
             end = kind.inject(FaultContext(world, boxes, rng, options.fault_s))
             result.faults.append(FaultRecord(kind.name, start, end))
@@ -141,6 +146,13 @@ def _inject_all(world: FaultWorld, boxes: list[BenchMailbox], editor: Editor, sc
     finally:
         stop.set()
         edits.join(timeout=60)
+
+
+def _make_due(world: FaultWorld, boxes: list[BenchMailbox]) -> None:
+    """Every mailbox's slot comes now, so the scheduler's next tick runs sessions into the fault
+    (a few-second fault would otherwise mostly fall between sessions)."""
+    with world.rt.db.session_scope() as s:
+        s.execute(update(Mailbox).where(Mailbox.id.in_([b.mailbox_id for b in boxes])).values(next_sync_at=utcnow()))
 
 
 def _keep_editing(editor: Editor, every_s: float, stop: threading.Event) -> None:
