@@ -5,10 +5,11 @@ integration tests run them as real servers. Each class starts its server on a lo
 and ``stop()`` ends exactly the PID it started.
 """
 from sandbox.mailservers.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
+from sandbox.mailservers.fault_proxy import DavFaultProxy
 from sandbox.mailservers.process import ServerProcess, ServerUnavailable, free_port, reusable_port
 from sandbox.mailservers.radicale import DavAccount, RadicaleServer, require_module
 
 __all__ = [
-    "DavAccount", "DovecotServer", "ImapAccount", "RadicaleServer", "ServerProcess", "ServerUnavailable",
+    "DavAccount", "DavFaultProxy", "DovecotServer", "ImapAccount", "RadicaleServer", "ServerProcess", "ServerUnavailable",
     "dovecot_unavailable_reason", "free_port", "require_module", "reusable_port",
 ]

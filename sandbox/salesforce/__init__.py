@@ -13,13 +13,18 @@ Public API (stable)::
                                                # GET /services/data/vNN.N/limits reports the same
                                                # counter as DailyApiRequests {Max, Remaining}
     emu.faults.latency_ms = 50                 # per request
-    emu.faults.fail_next(503, count=2)         # next N API requests answer 503
+    emu.faults.fail_next(503, count=2)         # next N API requests answer 503 SERVER_UNAVAILABLE
+                                               # (403 REQUEST_LIMIT_EXCEEDED, 401 INVALID_SESSION_ID, 500)
+    emu.faults.fail_for(503, seconds=10)       # a storm: every API request answers 503 for 10 s
     emu.faults.lock_rows(count=3)              # next N record writes: UNABLE_TO_LOCK_ROW
+    emu.faults.lock_rows_for(seconds=10)       # every record write in the window: UNABLE_TO_LOCK_ROW
     emu.faults.expire_sessions()               # every access token → 401 INVALID_SESSION_ID
     emu.faults.revoke_refresh_token(rt)        # refresh → 400 invalid_grant
+    emu.faults.refuse_refresh(count=1)         # next N refreshes → 400 invalid_grant (refuse_refresh_for(s))
     emu.faults.clear()
     emu.records(org, "Event")                  # copies of live records (include_deleted=True for bin)
     emu.insert(org, "Contact", {...})          # seed with full validation, no API call counted
+    emu.update(org, "Contact", rid, {...})     # edit the same way (a user in the Salesforce UI)
     emu.add_field(org, "Event", "Foo__c", "string", length=80)
     emu.add_validation_rule(org, "Event", lambda r: ..., "message", field="Subject")
     emu.add_duplicate_rule(org, "Contact", ("Email",), match_types=("Lead",))

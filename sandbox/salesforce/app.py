@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from .api import ApiRequest, ApiResponse, dispatch
 from .dml import Ctx
 from .errors import ApiError, invalid_session
+from .faults import fault_body
 from .oauth import OAuthError, Session
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 MAX_URI = 16_384
 _API = re.compile(r"^/services/data/v(\d+\.\d+)(/.*)?$")
 _ID_URL = re.compile(r"^/id/(00D\w{12,15})/(005\w{12,15})/?$")
-_FAULT_CODES = {500: "UNKNOWN_EXCEPTION", 502: "SERVER_UNAVAILABLE", 503: "SERVER_UNAVAILABLE"}
 VERSIONS = ["58.0", "59.0", "60.0", "61.0", "62.0", "63.0", "64.0"]
 
 
@@ -78,6 +78,8 @@ class EmulatorApp:
                 return Response(status=302, headers={"Location": oauth.authorize(
                     params, org_id, user_id)})
             if action == "token" and request.method == "POST":
+                if params.get("grant_type") == "refresh_token" and self.emu.faults.take_refresh_refusal():
+                    raise OAuthError("invalid_grant", "expired access/refresh token")
                 return _json(200, oauth.token(params))
             if action == "revoke":
                 if not oauth.revoke(params.get("token", "")):
@@ -116,9 +118,7 @@ class EmulatorApp:
         emu = self.emu
         status = emu.faults.take_failure()
         if status is not None:
-            code = _FAULT_CODES.get(status, "SERVER_UNAVAILABLE")
-            return _json(status, [{"errorCode": code, "message": "Server temporarily "
-                                                                 "unavailable, please retry"}])
+            return _json(status, fault_body(status))
         session = self._bearer(request)
         if session is None or session.org_id not in emu.orgs:
             return _json(401, invalid_session().body())

@@ -214,6 +214,22 @@ class SalesforceEmulator:
                 org.store.clear_journal()
                 self.mark_dirty()
 
+    def update(self, org_id: str, sobject: str, record_id: str, values: Record,
+               user_id: str | None = None) -> None:
+        """Change a record with full validation but without an API call (a user editing in the UI)."""
+        with self.lock:
+            org = self.orgs[org_id]
+            user = user_id or next(u["Id"] for u in org.store.all("User"))
+            ctx = Ctx(org, user, self.now(), Faults())
+            try:
+                dml.update(ctx, record_id, values, sobject)
+            except RecordFailed:
+                org.store.rollback_to(0)
+                raise
+            finally:
+                org.store.clear_journal()
+                self.mark_dirty()
+
     def add_field(self, org_id: str, sobject: str, name: str, type: str = "string",
                   **options: Any) -> None:
         """Declare a custom field (`name` must end in `__c`), e.g. length=80, external_id=True."""
