@@ -49,28 +49,24 @@ class TimeScale:
 
 
 def patch_product(scale: TimeScale) -> list[str]:
-    """Scale the session lease, RQ retry backoff, dead-worker grace and rate-limit pause; returns
-    `name=value` for each one found (a renamed constant is skipped, not guessed)."""
-    from rq import Retry
-
+    """Scale the session lease, the failed-session backoff, dead-worker grace and the rate-limit
+    pause and /limits re-read; returns `name=value` for each one found (a renamed constant is
+    skipped, not guessed)."""
     from app.providers.salesforce import budget, connect
-    from app.services import sync_queue, sync_runner
+    from app.services import scheduling, sync_queue, sync_runner
 
     patched = []
-    if hasattr(sync_runner, "LEASE_SECONDS"):
-        sync_runner.LEASE_SECONDS = int(scale.scaled(sync_runner.LEASE_SECONDS, 3))
-        patched.append(f"lease_s={sync_runner.LEASE_SECONDS}")
-    if hasattr(sync_queue, "STARTUP_GRACE_SECONDS"):
-        sync_queue.STARTUP_GRACE_SECONDS = int(scale.scaled(sync_queue.STARTUP_GRACE_SECONDS, 3))
-        patched.append(f"startup_grace_s={sync_queue.STARTUP_GRACE_SECONDS}")
-    if isinstance(getattr(sync_queue, "RETRY", None), Retry):
-        intervals = [int(scale.scaled(i, 1)) for i in sync_queue.RETRY.intervals]
-        sync_queue.RETRY = Retry(max=sync_queue.RETRY.max, interval=intervals)
-        patched.append(f"retry_intervals_s={'/'.join(map(str, intervals))}")
+    for module, name, floor in ((sync_runner, "LEASE_SECONDS", 3), (sync_queue, "STARTUP_GRACE_SECONDS", 3),
+                                (scheduling, "RETRY_BASE_SECONDS", 1), (scheduling, "RETRY_CAP_SECONDS", 2)):
+        if hasattr(module, name):
+            setattr(module, name, int(scale.scaled(getattr(module, name), floor)))
+            patched.append(f"{name.lower()}={getattr(module, name)}")
     if hasattr(connect, "ApiBudget") and hasattr(budget, "DEFAULT_RATE_PAUSE_S"):
         pause = int(scale.scaled(budget.DEFAULT_RATE_PAUSE_S, 2))
-        connect.ApiBudget = partial(budget.ApiBudget, rate_pause_s=pause)  # type: ignore[misc]
+        recheck = scale.scaled(getattr(budget, "LIMITS_RECHECK_S", 300), 2)
+        connect.ApiBudget = partial(budget.ApiBudget, rate_pause_s=pause, recheck_s=recheck)  # type: ignore[misc]
         patched.append(f"rate_limit_pause_s={pause}")
+        patched.append(f"limits_recheck_s={recheck:g}")
     return patched
 
 
@@ -84,7 +80,7 @@ def scaled_schedules(scale: TimeScale) -> tuple:
 def run(role: str) -> None:
     """The product's worker or cron scheduler, in time shortened by the environment's scale."""
     from app import create_app
-    from workers.scheduler import build_scheduler
+    from workers.scheduler import run_scheduler
     from workers.worker import run_worker
 
     scale = TimeScale.from_env()
@@ -93,7 +89,7 @@ def run(role: str) -> None:
     if role == "worker":
         run_worker(rt)
     else:
-        build_scheduler(rt.redis.client, scaled_schedules(scale)).start()
+        run_scheduler(rt.redis.client, scaled_schedules(scale))
 
 
 if __name__ == "__main__":
