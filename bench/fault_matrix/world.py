@@ -25,6 +25,8 @@ from bench.fault_matrix.timescale import TimeScale
 from sandbox.mailservers import DavFaultProxy, DovecotServer, RadicaleServer, ServerUnavailable
 from sandbox.salesforce import SalesforceEmulator
 
+LOOPBACK_MAIL_HOSTS = ("127.0.0.1",)  # the mail servers the bench starts; the product refuses internal hosts otherwise
+
 ROOT = Path(__file__).resolve().parents[2]
 RESTART_DELAY_S = 1.0
 
@@ -153,7 +155,8 @@ class FaultWorld:
                       salesforce_client_id="syncline-fault-bench", salesforce_client_secret="bench",
                       salesforce_login_url=self.emu.base_url,
                       salesforce_allowed_hosts=(urlsplit(self.emu.base_url).netloc,),
-                      salesforce_ca_bundle=self.emu.ca_path or "")
+                      salesforce_ca_bundle=self.emu.ca_path or "",
+                      allowed_mail_hosts=LOOPBACK_MAIL_HOSTS)  # Radicale, its fault proxy and Dovecot
 
     def _process_env(self) -> dict[str, str]:
         config = self.rt.config
@@ -164,7 +167,8 @@ class FaultWorld:
                 "SALESFORCE_CLIENT_SECRET": config.salesforce_client_secret,
                 "SALESFORCE_LOGIN_URL": config.salesforce_login_url,
                 "SALESFORCE_ALLOWED_HOSTS": ",".join(config.salesforce_allowed_hosts),
-                "SALESFORCE_CA_BUNDLE": config.salesforce_ca_bundle, "LOG_LEVEL": "INFO"}
+                "SALESFORCE_CA_BUNDLE": config.salesforce_ca_bundle, "LOG_LEVEL": "INFO",
+                "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS)}
 
     @property
     def worker(self) -> SupervisedProcess:

@@ -32,7 +32,8 @@ def test_a_tiny_matrix_injects_reconciles_and_prints_the_headline_metrics(tiny_r
     seeded = 7 * 2 + (1 if tiny_run.dovecot else 0)     # 7 items on both sides, 1 email saved once
     assert tiny_run.data.items >= seeded
     assert tiny_run.sessions_ok >= 2 and tiny_run.warmup_s > 0
-    assert "lease_s=3" in tiny_run.time_patches
+    assert "lease_seconds=3" in tiny_run.time_patches
+    assert "retry_base_seconds=1" in tiny_run.time_patches   # the failed-session backoff is shortened too
     lines = metric_lines(tiny_run)
     assert [line.split(": ", 1)[0] for line in lines[:5]] == list(HEADLINE)
     assert lines[0] == "faults_injected: 1" and "interval_s: 4" in lines
