@@ -10,6 +10,7 @@ from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.sync.errors import TemporaryFailure
 from app.sync.items import FolderKind
 from sandbox.mailservers import DavFaultProxy
+from tests.realservers.fixtures import LOOPBACK_POLICY
 
 
 class Clock:
@@ -26,7 +27,7 @@ def proxied(radicale_server, dav_account) -> Iterator[tuple[DavFaultProxy, Clock
     proxy = DavFaultProxy(radicale_server.base_url, clock=clock)
     url = proxy.base_url + "/"
     mailbox = build_mailbox({"caldav_url": url, "carddav_url": url}, dav_account.username, dav_account.password,
-                            MailboxOptions(allow_plaintext=True, timeout=5))
+                            MailboxOptions(allow_plaintext=True, timeout=5, host_policy=LOOPBACK_POLICY))
     yield proxy, clock, mailbox
     mailbox.close()
     proxy.stop()
