@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 import pytest
 
@@ -144,4 +144,6 @@ def test_a_sigkilled_workers_mailbox_runs_again_after_its_lease_not_a_slot_later
     saved = [r for r in outage.e2e.emu.records(ann.sf_org, "EmailMessage")
              if r.get("MessageIdentifier") == "<killed-mid-save@customer.test>"]
     assert len(saved) == 1
-    assert dashboard(ann)["mailbox"]["next_sync_at"] > (utcnow() + timedelta(minutes=1)).isoformat()
+    # The session moved the mailbox to its next slot (a phase of the interval: it may be near).
+    next_sync_at = datetime.fromisoformat(dashboard(ann)["mailbox"]["next_sync_at"])
+    assert next_sync_at > datetime.fromisoformat(session["finished_at"])
