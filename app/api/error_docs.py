@@ -35,7 +35,7 @@ class ErrorResponsesPlugin(BasePlugin):
 
 SALESFORCE_ANSWERS = {
     409: "Salesforce needs the user to sign in again (errors.salesforce = reauthorization_required)",
-    502: "Salesforce failed; errors.salesforce names its error code",
+    502: "Salesforce failed in a way the user cannot fix (errors.salesforce = error)",
     503: "Salesforce API use is paused for the org, or Salesforce did not answer in time (see Retry-After)",
 }
 

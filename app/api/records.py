@@ -10,6 +10,7 @@ from app.api.sidebar_errors import salesforce_errors
 from app.runtime import runtime
 from app.services import records as service
 from app.services.sidebar_salesforce import sidebar_port
+from app.sync.sidebar_ports import CREATABLE_TYPES
 from schemas.records import RecordCreatedSchema, RecordCreateSchema, SearchArgsSchema, SearchResultsSchema
 
 blp = Blueprint("records", __name__, url_prefix="/records", description="Salesforce records for the sidebar")
@@ -39,9 +40,9 @@ class RecordCreate(MethodView):
     @salesforce_answers(blp)
     def post(self, data: dict, sobject: str):
         """Create a Contact, Lead, Account, Opportunity or Case; 409 lists likely duplicates first."""
-        if sobject not in service.CREATABLE:
+        if sobject not in CREATABLE_TYPES:
             abort(404, message=f"Records of type {sobject!r} cannot be created here; "
-                               f"types are {', '.join(service.CREATABLE)}.")
+                               f"types are {', '.join(CREATABLE_TYPES)}.")
         with salesforce_errors():
             crm = sidebar_port(runtime(), current_user())
             try:

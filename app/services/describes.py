@@ -5,11 +5,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.models import User
-from app.providers.salesforce.org_schema import core_describe
 from app.runtime import Runtime
 from app.services.sidebar_salesforce import sidebar_port
-
-__all__ = ["core_describe", "describer_for"]
 
 
 def describer_for(rt: Runtime, user: User) -> Callable[[str], Mapping[str, Any] | None]:

@@ -19,7 +19,7 @@ from app.providers.salesforce.connect import connect
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.crm_records import mapped_fields
 from app.providers.salesforce.crm_translate import salesforce_edge
-from app.providers.salesforce.org_schema import core_describe, describe_or_none
+from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
@@ -104,9 +104,7 @@ def cached_describer(client: SalesforceClient) -> Describer:
 
     def describe_object(object_type: str) -> Mapping | None:
         if object_type not in memo:
-            with salesforce_edge():
-                meta = describe_or_none(client, object_type)
-            memo[object_type] = core_describe(meta) if meta is not None else None
+            memo[object_type] = core_describe_or_none(client, object_type)
         return memo[object_type]
 
     return describe_object

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.sync.ports import CrmRecord
-from app.sync.sidebar_ports import CREATABLE_TYPES, SidebarCrmPort
+from app.sync.sidebar_ports import SidebarCrmPort
 
-CREATABLE = CREATABLE_TYPES
 SEARCH_LIMIT = 20
 
 

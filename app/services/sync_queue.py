@@ -75,11 +75,16 @@ def enqueue_session(rt: Runtime, mailbox_id: int, trigger: str, sf_org_id: str =
     existing = pending_job(rt, mailbox_id)
     if existing is not None:
         return existing.id, False
+    return _enqueue_new(rt, mailbox_id, trigger, sf_org_id), True
+
+
+def _enqueue_new(rt: Runtime, mailbox_id: int, trigger: str, sf_org_id: str) -> str:
+    """Queue a session for a mailbox known to have no pending job."""
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     job = queue.enqueue(SYNC_JOB, mailbox_id, trigger, job_id=keys.sync_job_id(mailbox_id),
                         job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400,
                         meta={"log_context": {"mailbox_id": mailbox_id, "org": sf_org_id}})
-    return job.id, True
+    return job.id
 
 
 def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
@@ -99,7 +104,8 @@ def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
                 continue  # queued or running already: cheap to re-check, no ORM loads
             user = mailbox.user
             if auto_sync_effective(user):
-                enqueued += enqueue_session(rt, mailbox.id, "scheduled", user.org.sf_org_id)[1]
+                _enqueue_new(rt, mailbox.id, "scheduled", user.org.sf_org_id)
+                enqueued += 1
             else:
                 interval = org_settings(user.org)["sync_interval_minutes"]
                 mailbox.next_sync_at = next_run_after(mailbox.id, interval, now)

@@ -115,7 +115,7 @@ class ApiBudget:
         if fresh is None:
             return usage
         self.record(*fresh)
-        return self.usage() or usage
+        return ApiUsage(*fresh, self.clock())
 
     def _over_reserve(self, usage: ApiUsage) -> bool:
         return usage.max > 0 and usage.used >= usage.max * (1 - self.reserve)

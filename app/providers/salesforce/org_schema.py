@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.providers.salesforce.client import SalesforceClient
+from app.providers.salesforce.crm_translate import salesforce_edge
 from app.providers.salesforce.describe import ObjectDescribe, describe
 from app.providers.salesforce.errors import CallFailed
 
@@ -31,3 +32,10 @@ def core_describe(meta: ObjectDescribe) -> dict[str, Any]:
          "updateable": f.updateable, "nillable": f.nillable,
          "picklistValues": [{"value": v, "active": True} for v in f.picklist_values]}
         for f in meta.fields.values()]}
+
+
+def core_describe_or_none(client: SalesforceClient, object_type: str) -> dict[str, Any] | None:
+    """The core's describe of `object_type`, None when the org lacks it; only core errors escape."""
+    with salesforce_edge():
+        meta = describe_or_none(client, object_type)
+    return core_describe(meta) if meta is not None else None

@@ -89,6 +89,11 @@ class ListQuery:
             yield chunk
 
 
+def soql_in(values: Sequence[str]) -> str:
+    """`('a','b')`: quoted values for an IN clause the caller has already bounded in size."""
+    return ListQuery("(").render(values)
+
+
 def in_list(select: str, field: str, values: Iterable[str], where_extra: str = "",
             tail: str = "") -> Iterator[str]:
     """`{select} WHERE {field} IN (…) [AND where_extra] [tail]`, chunked to fit the limits."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.describe import describe
-from app.services.describes import core_describe
+from app.providers.salesforce.org_schema import core_describe
 from app.sync import (
     EVENT_MAPPING,
     CalendarItem,

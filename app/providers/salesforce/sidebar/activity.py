@@ -13,16 +13,13 @@ from typing import Any
 from app.providers.salesforce.activity_relations import relation_row
 from app.providers.salesforce.client import raise_for_subresponse
 from app.providers.salesforce.errors import CallFailed
-from app.providers.salesforce.queries import soql_literal
+from app.providers.salesforce.queries import soql_in, soql_literal
 from app.sync.ports import SYNC_KEY_FIELD
 from app.sync.sidebar_ports import ActivitySave, FileUpload, LinkCheck
 
 RELATION_OBJECT = {"Task": "TaskRelation", "EmailMessage": "EmailMessageRelation"}
 SAVED = "@{saved.id}"          # the Composite reference to the upserted record's id
 
-
-def _ids_in(values: Sequence[str]) -> str:
-    return "(" + ",".join(soql_literal(v) for v in values) + ")"
 
 
 def link_statements(object_type: str, sync_key: str, who_ids: Sequence[str], what_type: str | None,
@@ -31,7 +28,7 @@ def link_statements(object_type: str, sync_key: str, who_ids: Sequence[str], wha
     queries = {"existing": f"SELECT Id FROM {object_type} WHERE {SYNC_KEY_FIELD} = {soql_literal(sync_key)} LIMIT 1"}
     if who_ids:
         for who_type in ("Contact", "Lead"):
-            queries[who_type] = f"SELECT Id, Email FROM {who_type} WHERE Id IN {_ids_in(who_ids)}"
+            queries[who_type] = f"SELECT Id, Email FROM {who_type} WHERE Id IN {soql_in(who_ids)}"
     if what_id and what_type:
         queries["what"] = f"SELECT Id FROM {what_type} WHERE Id = {soql_literal(what_id)}"
     return queries

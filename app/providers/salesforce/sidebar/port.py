@@ -12,7 +12,7 @@ from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.crm_records import to_record
 from app.providers.salesforce.crm_translate import salesforce_edge
 from app.providers.salesforce.describe import describe, prepare_for_write
-from app.providers.salesforce.org_schema import core_describe, describe_or_none
+from app.providers.salesforce.org_schema import core_describe_or_none
 from app.providers.salesforce.queries import run_queries
 from app.providers.salesforce.sidebar.activity import link_check, link_statements, save_subrequests, saved_outcome
 from app.providers.salesforce.sidebar.records import duplicate_statements, search_statement
@@ -32,9 +32,7 @@ class SalesforceSidebarPort:
         return f"{self.client.instance_url.rstrip('/')}/{record_id}"
 
     def describe(self, object_type: str) -> Mapping[str, Any] | None:
-        with salesforce_edge():
-            meta = describe_or_none(self.client, object_type)
-        return core_describe(meta) if meta is not None else None
+        return core_describe_or_none(self.client, object_type)
 
     def related_records(self, terms: RelatedTerms) -> dict[str, list[CrmRecord]]:
         return self._named(first_statements(terms))

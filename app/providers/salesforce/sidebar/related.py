@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.providers.salesforce.queries import like_contains, soql_literal
+from app.providers.salesforce.queries import like_contains, soql_in, soql_literal
 from app.sync.sidebar_ports import RelatedTerms
 
 ROW_LIMIT = 50
 
-
-def _in(values: Sequence[str]) -> str:
-    return "(" + ",".join(soql_literal(v) for v in values) + ")"
 
 
 def _either(*conditions: str) -> str:
@@ -24,7 +21,7 @@ def _either(*conditions: str) -> str:
 
 
 def _people(terms: RelatedTerms) -> dict[str, str]:
-    by_email = f"Email IN {_in(terms.emails)}" if terms.emails else ""
+    by_email = f"Email IN {soql_in(terms.emails)}" if terms.emails else ""
     by_name = f"Name = {soql_literal(terms.person_name)}" if terms.person_name else ""
     if not (by_email or by_name):
         return {}
@@ -40,7 +37,7 @@ def first_statements(terms: RelatedTerms) -> dict[str, str]:
     out = _people(terms)
     if terms.user_emails:
         out["User"] = (f"SELECT Id, Name, Email FROM User WHERE IsActive = true "
-                       f"AND Email IN {_in(terms.user_emails)} LIMIT {ROW_LIMIT}")
+                       f"AND Email IN {soql_in(terms.user_emails)} LIMIT {ROW_LIMIT}")
     by_site = " OR ".join(f"Website LIKE {like_contains(d)}" for d in terms.domains)
     by_company = f"Name = {soql_literal(terms.company)}" if terms.company else ""
     if by_site or by_company:
@@ -48,7 +45,7 @@ def first_statements(terms: RelatedTerms) -> dict[str, str]:
                           f"LIMIT {ROW_LIMIT}")
     if terms.case_numbers:
         out["Case"] = (f"SELECT Id, CaseNumber, Subject, Status, AccountId, Account.Name FROM Case "
-                       f"WHERE CaseNumber IN {_in(terms.case_numbers)} LIMIT {ROW_LIMIT}")
+                       f"WHERE CaseNumber IN {soql_in(terms.case_numbers)} LIMIT {ROW_LIMIT}")
     return out
 
 
@@ -56,7 +53,7 @@ def account_statements(account_ids: Sequence[str]) -> dict[str, str]:
     """Opportunities and open Cases of the accounts found in the first round."""
     if not account_ids:
         return {}
-    ids = _in(list(account_ids)[:ROW_LIMIT])
+    ids = soql_in(list(account_ids)[:ROW_LIMIT])
     return {
         "Opportunity": (f"SELECT Id, Name, StageName, CloseDate, AccountId, Account.Name FROM Opportunity "
                         f"WHERE AccountId IN {ids} ORDER BY CloseDate DESC LIMIT {ROW_LIMIT}"),
