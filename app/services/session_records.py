@@ -18,7 +18,7 @@ from app.runtime import Runtime
 from app.services import mailbox_status
 from app.services.scheduling import next_run_after, retry_at
 from app.services.settings import org_settings
-from app.sync.errors import SessionFailure, SessionFate, session_failure
+from app.sync.errors import Reaction, SessionFailure, SessionFate, session_failure
 from app.sync.outcome import SyncOutcome
 
 log = logging.getLogger("syncline.sync")
@@ -34,21 +34,32 @@ def start(rt: Runtime, mailbox_id: int, trigger: str, job_id: str | None) -> tup
             raise MailboxNotRunnable(f"mailbox {mailbox_id} no longer exists")
         if mailbox.status != "active":
             raise MailboxNotRunnable(f"mailbox is {mailbox.status}")
-        _close_abandoned(s, mailbox.id)
-        record = SyncSessionRecord(org_id=mailbox.org_id, mailbox_id=mailbox.id, trigger=trigger, job_id=job_id)
-        s.add(record)
-        s.flush()
-        user = mailbox.user
-        _ = user.org, mailbox.server_profile  # loaded while the session is open
-        return record.id, mailbox, user
+        _close_abandoned(s, mailbox)   # may suspend it: sessions that keep dying count as failures
+        if mailbox.status == "active":
+            record = SyncSessionRecord(org_id=mailbox.org_id, mailbox_id=mailbox.id, trigger=trigger, job_id=job_id)
+            s.add(record)
+            s.flush()
+            user = mailbox.user
+            _ = user.org, mailbox.server_profile  # loaded while the session is open
+            return record.id, mailbox, user
+    raise MailboxNotRunnable("suspended: its sessions keep dying with their worker")
 
 
-def _close_abandoned(session, mailbox_id: int) -> None:
-    """We hold the mailbox lock, so any session still marked running died with its worker."""
-    for stale in session.scalars(select(SyncSessionRecord).where(
-            SyncSessionRecord.mailbox_id == mailbox_id, SyncSessionRecord.status == "running")):
-        stale.status, stale.finished_at = "failed", utcnow()
-        stale.failure = "the worker running this session stopped (killed or crashed); its work was resumed"
+ABANDONED = "the worker running this session stopped (killed or crashed); its work was resumed"
+
+
+def _close_abandoned(session, mailbox: Mailbox) -> None:
+    """We hold the mailbox lock, so any session still marked running died with its worker.
+
+    Each one counts as a failed session (backoff, then suspension at the org's threshold), so a
+    session that is killed every time (out of memory, job timeout) cannot rerun every minute."""
+    stale = list(session.scalars(select(SyncSessionRecord).where(
+        SyncSessionRecord.mailbox_id == mailbox.id, SyncSessionRecord.status == "running")))
+    for record in stale:
+        record.status, record.finished_at, record.failure = "failed", utcnow(), ABANDONED
+    if stale:
+        mailbox.consecutive_failures += len(stale)
+        _retry(session, mailbox, SessionFailure(Reaction.RETRY_LATER, SessionFate.RETRY, None, ABANDONED), ABANDONED)
 
 
 def _kind_counts(outcome: SyncOutcome) -> dict:

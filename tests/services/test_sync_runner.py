@@ -260,6 +260,25 @@ def test_a_session_left_running_by_a_dead_worker_is_closed_by_the_next(setup):
     assert second.status == "succeeded"
 
 
+def test_sessions_that_keep_dying_count_as_failures_back_off_and_suspend(setup):
+    """A session killed every time (out of memory, job timeout) never reaches `fail`: the next one
+    counts it, backs off, and suspends at the threshold instead of rerunning every minute."""
+    rt, _, user, mailbox, world = setup
+    with rt.db.session_scope() as s:
+        s.get(Org, user.org_id).settings = {"suspend_after_failures": 2}
+        s.add(SyncSessionRecord(org_id=mailbox.org_id, mailbox_id=mailbox.id, trigger="scheduled"))
+    world.mailbox.changes_since = lambda *a, **k: (_ for _ in ()).throw(SystemExit("killed"))
+    with pytest.raises(SystemExit):    # this session dies too, before recording anything
+        run_session(rt, mailbox.id, "scheduled", world)
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "active" and box.consecutive_failures == 1
+    assert box.next_sync_at > utcnow() + timedelta(seconds=20), "backs off like any failed session"
+    assert run_session(rt, mailbox.id, "scheduled", world) == "skipped"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "suspended" and "2 consecutive failed sessions" in box.status_reason
+    assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed", "failed"]
+
+
 def test_conflicts_with_dates_and_enums_are_recorded_for_the_dashboard(setup):
     from app.services.session_records import finish, start
     from app.sync.actions import ConflictRecord
