@@ -20,9 +20,8 @@ from app.services import blocklists
 from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import SavedNote
 from app.sync.email_rules import ComposeRule, RefusedRule, SaveRules
-from app.sync.identifiers import THREAD_ID_MAX, identifier_problem, message_id_problem
+from app.sync.identifiers import MESSAGE_ID_MAX, THREAD_ID_MAX, identifier_problem, message_id_problem
 
-MAX_MESSAGE_ID = 998          # SavedEmail.message_id
 MARKER_MAX = 64               # ComposeSave.marker
 
 
@@ -92,7 +91,7 @@ class SqlSaveLedger:
                     raise
 
     def _write(self, s: Session, notes: Sequence[SavedNote]) -> None:
-        ids = [n.message_id[:MAX_MESSAGE_ID] for n in notes]
+        ids = [n.message_id[:MESSAGE_ID_MAX] for n in notes]
         rows = {r.message_id: r for r in s.scalars(select(SavedEmail).where(
             SavedEmail.org_id == self.org_pk, SavedEmail.message_id.in_(ids)))}
         for note, message_id in zip(notes, ids):

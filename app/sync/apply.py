@@ -110,11 +110,13 @@ def _results_in_batches(items: Sequence[T], size: int, call: Callable[[Sequence[
     for start in range(0, len(items), max(size, 1)):
         batch = items[start:start + max(size, 1)]
         try:
-            results += call(batch)
+            got = call(batch)
         except AuthFailure:
             raise
         except SyncError as exc:  # the whole call failed: nothing in it is known to be written
-            results += [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)
+            got = [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)
+        missing = len(batch) - len(got)   # a port that answered short: never shift later results
+        results += got[:len(batch)] + [WriteResult(False, error="no result for this item", error_code=SyncError.code)] * missing
     return results
 
 

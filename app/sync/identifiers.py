@@ -13,7 +13,7 @@ MESSAGE_ID_MAX = 998        # RFC 5322 line length; the message_id columns
 THREAD_ID_MAX = 512         # ThreadAutosave.thread_id
 REF_MAX = 1024              # MeetingSave.ical_uid / item_ref
 _PRINTABLE = re.compile(r"[!-~]+")                      # printable ASCII, no space
-_ID_PART = r"[!-;=?-~]+"                                # printable ASCII without < > @
+_ID_PART = r"[!-;=?A-~]+"                               # printable ASCII without < > @
 _MESSAGE_ID = re.compile(rf"<{_ID_PART}@{_ID_PART}>|{_ID_PART}@{_ID_PART}")
 
 
