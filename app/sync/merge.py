@@ -3,6 +3,10 @@
 A field changed on one side flows to the other; a field changed on both sides to different
 values is a conflict, settled by the org's policy and reported. Timestamps are only the
 tiebreak for last-writer-wins; changes themselves are detected by value hashes.
+
+A field with no agreed value yet (the first link to an existing record, a row added later)
+has no "change" to compare: there only a value counts, an empty one never blanks the other
+side, so both end up holding the union; two different values are a conflict like any other.
 """
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from app.sync.actions import ConflictRecord
+from app.sync.conflict_decision import MAILBOX, SALESFORCE, Decision, decide_conflict
 from app.sync.mapping import Direction, MappingRow, value_hash
 from app.sync.policy import ConflictPolicy
 
 MISSING = object()
-MAILBOX, SALESFORCE = "mailbox", "salesforce"
 
 
 @dataclass(frozen=True)
@@ -56,19 +60,16 @@ def _value(side: SideState, key: str) -> Any:
 def _merge_row(key: str, direction: Direction, agreed: str | None, mailbox: SideState, crm: SideState,
                policy: ConflictPolicy, sync_key: str, result: MergeResult) -> None:
     m, c = _value(mailbox, key), _value(crm, key)
-    m_changed = m is not MISSING and value_hash(m) != agreed
-    c_changed = c is not MISSING and value_hash(c) != agreed
-    if m_changed and c_changed and value_hash(m) == value_hash(c):
+    if m is not MISSING and c is not MISSING and value_hash(m) == value_hash(c):
         result.base[key] = value_hash(m)
         return
+    m_changed, c_changed = _offered(m, agreed), _offered(c, agreed)
     if m_changed and c_changed:
-        winner = _winner(direction, policy, mailbox.modified_at, crm.modified_at)
-        if winner is None:
-            return
+        decision = _decide(direction, policy, mailbox, crm, first_link=agreed is None)
         if direction is Direction.BOTH:
-            result.conflicts.append(ConflictRecord(sync_key, key, m, c, winner, policy, _why(policy, winner),
+            result.conflicts.append(ConflictRecord(sync_key, key, m, c, decision.winner, policy, decision.reason,
                                                    mailbox.modified_at, crm.modified_at))
-        m_changed, c_changed = winner == MAILBOX, winner == SALESFORCE
+        m_changed, c_changed = decision.winner == MAILBOX, decision.winner == SALESFORCE
     if m_changed and direction.to_salesforce:
         result.to_crm[key] = m
         result.base[key] = value_hash(m)
@@ -77,22 +78,28 @@ def _merge_row(key: str, direction: Direction, agreed: str | None, mailbox: Side
         result.base[key] = value_hash(c)
 
 
-def _winner(direction: Direction, policy: ConflictPolicy, mailbox_at: datetime | None,
-            crm_at: datetime | None) -> str | None:
+def _offered(value: Any, agreed: str | None) -> bool:
+    """Does this side bring a value for the other? A change since the agreed value; with none
+    agreed yet, any non-empty value (an empty one is nothing to offer, never a deletion)."""
+    if value is MISSING:
+        return False
+    if agreed is None:
+        return not is_empty(value)
+    return value_hash(value) != agreed
+
+
+def is_empty(value: Any) -> bool:
+    """No value at all: null, blank text, no list items. False and 0 are values."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, tuple, dict)) and not value)
+
+
+def _decide(direction: Direction, policy: ConflictPolicy, mailbox: SideState, crm: SideState,
+            first_link: bool) -> Decision:
+    """A one-way row keeps its source; a two-way row asks the org's conflict policy."""
     if direction is Direction.TO_SALESFORCE:
-        return MAILBOX
+        return Decision(MAILBOX, "this field flows to Salesforce only")
     if direction is Direction.TO_MAILBOX:
-        return SALESFORCE
-    if policy is ConflictPolicy.SALESFORCE_WINS:
-        return SALESFORCE
-    if policy is ConflictPolicy.MAILBOX_WINS:
-        return MAILBOX
-    if mailbox_at is not None and crm_at is not None and crm_at > mailbox_at:
-        return SALESFORCE
-    return MAILBOX  # tie or unknown times: the mailbox is where people edit meetings
-
-
-def _why(policy: ConflictPolicy, winner: str) -> str:
-    if policy is ConflictPolicy.LAST_WRITER_WINS:
-        return f"both sides changed this field; {winner} was modified last (ties go to the mailbox)"
-    return f"both sides changed this field; policy {policy.value} keeps the {winner} value"
+        return Decision(SALESFORCE, "this field flows to the mailbox only")
+    return decide_conflict(policy, mailbox.modified_at, crm.modified_at, first_link)
