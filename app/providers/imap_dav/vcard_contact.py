@@ -9,6 +9,7 @@ from typing import Any
 import vobject
 
 from app.providers.imap_dav.encoding import clean_text, decode_body
+from app.providers.imap_dav.vcard_revision import revision_time
 from app.sync.items import ContactItem
 
 SYNC_KEY_PROP = "x-syncline-key"
@@ -34,6 +35,7 @@ def read_contact(href: str, etag: str, data: str) -> ContactItem | None:
         postal_code=getattr(adr.value, "code", "") if adr else "",
         country=getattr(adr.value, "country", "") if adr else "",
         notes=_value(card.contents.get("note", [None])[0]), categories=_categories(card),
+        modified_at=revision_time(_value(card.contents.get("rev", [None])[0])),
         version=etag, sync_key=_value(card.contents.get(SYNC_KEY_PROP, [None])[0]) or None)
 
 
