@@ -56,12 +56,14 @@ class UpdateCrm(Action):
     """Partial update; ``fields`` may be empty when only the relations change.
 
     ``row_keys`` are the mapping rows written, so a half-applied pair still records them as agreed.
+    ``keep_unlisted_relations``: no invitees were agreed yet (a first link), so ``relations`` are added only.
     """
 
     crm_id: str = ""
     fields: Mapping[str, Any] = field(default_factory=dict)
     relations: tuple[EventRelationSpec, ...] | None = None
     row_keys: tuple[str, ...] = ()
+    keep_unlisted_relations: bool = False
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,8 @@ def _tolerate_missing(applied: list[Applied]) -> list[Applied]:
 def _apply_relations(applied: list[Applied], crm: CrmPort, size: int) -> list[Applied]:
     """Replace the EventRelation rows of every Event written successfully, many Events per port call;
     a failure fails that Event's action (its relations are retried with it)."""
-    wanted = [(index, EventRelations(item.result.target_id, item.action.relations))
+    wanted = [(index, EventRelations(item.result.target_id, item.action.relations,
+                                     isinstance(item.action, UpdateCrm) and item.action.keep_unlisted_relations))
               for index, item in enumerate(applied)
               if isinstance(item.action, (CreateInCrm, UpdateCrm)) and item.action.relations is not None
               and item.ok and item.result.target_id]

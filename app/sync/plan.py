@@ -128,7 +128,8 @@ def _reconcile(plan: PlanState, entry: IdMapEntry, item: MailboxItem | None, rec
                     crm_version=record.version if record is not None else entry.crm_version)
     plan.add(*(ResolveConflict(entry.sync_key, c.reason, None, origins, conflict=c) for c in merged.conflicts))
     writes = _update_actions(plan, after, item, merged.to_crm, merged.to_mailbox, origins, extra_crm_fields,
-                             _relations_change(plan, entry, item, merged.to_crm))
+                             _relations_change(plan, entry, item, merged.to_crm),
+                             first_invitees="attendees" not in entry.field_hashes)
     plan.add(*(writes or [RecordEntry(entry.sync_key, reason, after, origins)]))
 
 
@@ -158,14 +159,15 @@ def _keep_to_exception_fields(merged: MergeResult, entry: IdMapEntry) -> None:
 def _update_actions(plan: PlanState, after: IdMapEntry, item: MailboxItem | None, to_crm: Mapping[str, Any],
                     to_mailbox: Mapping[str, Any], origins: frozenset[str],
                     extra_crm_fields: Mapping[str, Any] | None,
-                    relations: tuple[EventRelationSpec, ...] | None) -> list[Action]:
+                    relations: tuple[EventRelationSpec, ...] | None, first_invitees: bool = False) -> list[Action]:
     actions: list[Action] = []
     fields = {**record_fields(plan.mapping, to_crm, plan.ctx), **(extra_crm_fields or {})}
     if fields or relations is not None:
         actions.append(UpdateCrm(after.sync_key, "mailbox changed " + ", ".join(sorted(to_crm)) if to_crm
                                  else "linking by sync key", after, origins,
                                  crm_id=after.crm_id or "", fields=fields, relations=relations,
-                                 row_keys=tuple(sorted(to_crm))))
+                                 row_keys=tuple(sorted(to_crm)),
+                                 keep_unlisted_relations=first_invitees))
     if to_mailbox:
         patch = ItemPatch(after.mailbox_item_id or "", item_changes(plan.mapping, to_mailbox, plan.ctx))
         actions.append(UpdateMailbox(after.sync_key, "Salesforce changed " + ", ".join(sorted(to_mailbox)),

@@ -170,7 +170,9 @@ class InMemoryCrm:
     def _replace_relations(self, change: EventRelations) -> WriteResult:
         if change.event_id not in self.records.get("Event", {}):
             return WriteResult(False, error="INVALID_CROSS_REFERENCE_KEY", error_code=InvalidData.code)
-        self.relations[change.event_id] = change.relations
+        kept = self.relations.get(change.event_id, ()) if change.keep_unlisted else ()
+        listed = {spec.relation_id for spec in change.relations}
+        self.relations[change.event_id] = tuple(s for s in kept if s.relation_id not in listed) + change.relations
         return WriteResult(True, change.event_id)
 
     def _batch(self, op: str, inputs: Sequence[Any], apply: Callable[[Any], WriteResult]) -> list[WriteResult]:

@@ -39,7 +39,8 @@ def merged_writes(changes: Sequence[EventRelations], existing: Iterable[Mapping[
         rows_by_event.setdefault(str(row.get("EventId"))[:15], []).append(row)
     writes = RelationWrites()
     for index, change in enumerate(changes):
-        diff = relation_diff(change.event_id, change.relations, rows_by_event.get(change.event_id[:15], []))
+        diff = relation_diff(change.event_id, change.relations, rows_by_event.get(change.event_id[:15], []),
+                             change.keep_unlisted)
         writes.deletes += [(index, row_id) for row_id in diff.deletes]
         writes.creates += [(index, row) for row in diff.creates]
         writes.updates += [(index, row) for row in diff.updates]

@@ -27,10 +27,15 @@ class EventRelationSpec:
 
 @dataclass(frozen=True)
 class EventRelations:
-    """The complete wanted invitee rows of one Event (a batch of these is one port call)."""
+    """The complete wanted invitee rows of one Event (a batch of these is one port call).
+
+    ``keep_unlisted``: the rows are added to the Event's, none deleted — a first link, where the
+    Event's own invitees were never agreed with this mailbox and are not its to remove.
+    """
 
     event_id: str
     relations: tuple[EventRelationSpec, ...]
+    keep_unlisted: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,9 @@ def is_who(record_id: object) -> bool:
 
 
 def relation_diff(event_id: str, wanted: Sequence[EventRelationSpec],
-                  existing: Sequence[Mapping[str, Any]]) -> RelationDiff:
-    """Pure: the writes that turn `existing` rows into `wanted` (specs that are not WhoIds are ignored)."""
+                  existing: Sequence[Mapping[str, Any]], keep_unlisted: bool = False) -> RelationDiff:
+    """Pure: the writes that turn `existing` rows into `wanted` (specs that are not WhoIds are ignored);
+    with ``keep_unlisted`` rows `wanted` does not name stay."""
     want = {s.relation_id[:15]: s for s in wanted if is_who(s.relation_id) and s.response != "organizer"}
     have = {str(r["RelationId"])[:15]: r for r in existing if is_who(r.get("RelationId"))}
     diff = RelationDiff()
@@ -64,5 +70,6 @@ def relation_diff(event_id: str, wanted: Sequence[EventRelationSpec],
             diff.creates.append(create)
         elif spec.is_invitee and row.get("Status") != status:
             diff.updates.append({"Id": row["Id"], "Status": status})
-    diff.deletes.extend(str(r["Id"]) for key, r in have.items() if key not in want)
+    if not keep_unlisted:
+        diff.deletes.extend(str(r["Id"]) for key, r in have.items() if key not in want)
     return diff
