@@ -19,7 +19,10 @@ class OrgSettingsSchema(StrictSchema):
     save_emails_as = fields.String(validate=validate.OneOf(("Task", "EmailMessage")))
     salesforce_category = fields.String(validate=validate.Length(min=1, max=64))
     salesforce_folder = fields.String(validate=validate.Length(min=1, max=128))
-    conflict_policy = fields.String(validate=validate.OneOf(CONFLICT_POLICIES))
+    conflict_policy = fields.String(validate=validate.OneOf(CONFLICT_POLICIES), metadata={"description": (
+        "Who keeps a field both sides changed to different values. last_writer_wins compares real "
+        "modification times (LAST-MODIFIED/REV vs LastModifiedDate) and keeps the Salesforce value when one "
+        "is missing. A first link never blanks: an empty field takes the other side's value")})
     cancelled_meeting_policy = fields.String(validate=validate.OneOf(("delete", "keep_marked")))
     suspend_after_failures = fields.Integer(validate=validate.Range(min=1, max=100))
     allow_user_overrides = fields.Boolean()
