@@ -34,7 +34,7 @@ from app.sync.mapping import (
     value_hash,
     values_hashes,
 )
-from app.sync.merge import MergeResult, SideState, merge_fields
+from app.sync.merge import MergeResult, SideState, is_empty, merge_fields
 from app.sync.plan_deletes import (
     delete_in_crm,
     mailbox_gone,
@@ -224,7 +224,8 @@ def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry
 def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     values = _allowed(plan, mailbox_values(plan.mapping, unit.item, plan.ctx), to_salesforce=True)
     owner = event_owner(unit.item, plan.lookups.users, plan.session.owner_id)
-    fields = {**record_fields(plan.mapping, values, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
+    filled = {k: v for k, v in values.items() if not is_empty(v)}  # an upsert meeting a record never blanks it
+    fields = {**record_fields(plan.mapping, filled, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
     fields = with_event_links(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
                               plan.mapping.fields)
     relations = (relations_for(unit.item, plan.lookups.people) or None) if "attendees" in values else None

@@ -185,3 +185,23 @@ def test_the_agreed_base_after_a_union_holds_both_sides_values():
     after = actions[-1].entry
     expected = values_hashes({"business_phone": "+1 206", "surname": "Anders", "email": "maria@northwind.test"})
     assert {k: after.field_hashes[k] for k in expected} == expected
+
+
+def test_a_colleagues_create_racing_the_first_one_never_blanks_the_event(monkeypatch):
+    """Both sessions looked the shared meeting's key up before either created it: the second
+    create becomes an upsert onto the first one's Event, and it carries no empty fields."""
+    world = World()
+    world.mailbox.put(CAL, meeting("Renewal", uid="shared-2", location="Northwind HQ", body_text="Agenda"))
+    bob_mailbox, bob = world.second_mailbox("bob", "005000000000002")
+    bob_mailbox.put(CAL, meeting("Renewal", uid="shared-2"))
+    world.sync()
+    real, calls = world.crm.find_by_sync_keys, []
+
+    def stale_first_lookup(object_type, keys):  # Bob's look-up ran before Ann's create landed
+        calls.append(keys)
+        return {} if len(calls) == 1 else real(object_type, keys)
+
+    monkeypatch.setattr(world.crm, "find_by_sync_keys", stale_first_lookup)
+    world.sync(bob_mailbox, bob)
+    [event] = world.events()
+    assert (event.fields["Location"], event.fields["Description"]) == ("Northwind HQ", "Agenda")
