@@ -96,3 +96,26 @@ def test_a_meeting_matching_an_existing_event_keeps_its_description_and_location
     [item] = _items(ann, FolderKind.CALENDAR)
     assert (item.location, item.body_text) == ("Northwind HQ", "Bring the volume tiers")
     assert session["conflicts"] == []
+
+
+def _meeting(uid: str, start, extra: str = "") -> str:
+    return ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//e2e//EN\nBEGIN:VEVENT\n"
+            f"UID:{uid}\nDTSTAMP:{NOW.strftime(STAMP)}\nDTSTART:{start.strftime(STAMP)}\n"
+            f"DTEND:{(start + timedelta(hours=1)).strftime(STAMP)}\nSUMMARY:Pricing call\n{extra}"
+            "END:VEVENT\nEND:VCALENDAR\n")
+
+
+def test_a_colleagues_copy_of_a_shared_meeting_never_blanks_the_event(e2e, factory):
+    ann = sign_up(e2e, factory)
+    bob = sign_up(e2e, factory, sf_org=ann.sf_org)
+    start = NOW + timedelta(days=3)
+    _put(ann, "calendar", "shared.ics", _meeting("shared-first-contact", start,
+                                                 "LOCATION:Room 7\nDESCRIPTION:Volume tiers\n"), "text/calendar")
+    _put(bob, "calendar", "shared.ics", _meeting("shared-first-contact", start), "text/calendar")
+    assert force_sync(ann)["status"] == "succeeded"
+    bob_session = force_sync(bob)
+    assert bob_session["status"] == "succeeded", bob_session
+    [event] = e2e.emu.records(ann.sf_org, "Event")
+    assert (event["Location"], event["Description"]) == ("Room 7", "Volume tiers")
+    [copy] = _items(bob, FolderKind.CALENDAR)
+    assert (copy.location, copy.body_text) == ("Room 7", "Volume tiers") and bob_session["conflicts"] == []
