@@ -38,7 +38,8 @@ def decide_conflict(policy: ConflictPolicy, mailbox_at: datetime | None, crm_at:
 def _last_writer(what: str, mailbox_at: datetime | None, crm_at: datetime | None) -> Decision:
     if mailbox_at is None or crm_at is None:
         missing = [side for side, at in (("mailbox item", mailbox_at), ("Salesforce record", crm_at)) if at is None]
-        return Decision(SALESFORCE, f"{what}; the {' and the '.join(missing)} has no modification time, so "
+        verb = "have" if len(missing) > 1 else "has"
+        return Decision(SALESFORCE, f"{what}; the {' and the '.join(missing)} {verb} no modification time, so "
                                     "last-writer-wins cannot compare and the Salesforce value is kept")
     when = f"mailbox {_stamp(mailbox_at)}, Salesforce {_stamp(crm_at)}"
     if crm_at > mailbox_at:
