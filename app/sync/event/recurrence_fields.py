@@ -233,8 +233,8 @@ class RecurrenceCodec(Codec):
         return normalized_rrule(getattr(item, "rrule", None))
 
     def from_record(self, fields: Mapping[str, Any], row: Any, ctx: FieldContext) -> Any:
-        if "IsRecurrence" not in fields:
-            return UNREADABLE     # an org (or a listing) without the pattern fields
+        if not is_series_master(fields):
+            return UNREADABLE     # a plain Event or occurrence: it has no pattern to compare
         try:
             return rrule_from_fields(fields)
         except (UnrepresentableRule, KeyError, ValueError):
