@@ -27,6 +27,7 @@ from app.sync.recurrence import UnsupportedRule, expand_series
 from app.sync.transforms import parse_sf_datetime
 
 OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
+FOLLOWING_ROWS = frozenset({"subject", "location"})    # what an occurrence override can differ in, time aside
 
 
 Reconcile = Callable[[PlanState, IdMapEntry, CrmRecord], None]
@@ -40,6 +41,7 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
     if "rrule" not in {r.key for r in plan.mapping.table.active_rows()}:
         return
     masters = {r.record_id: r for r in records if is_series_master(r.fields)}
+    _follow_series(plan, masters, records, reconcile)
     kids: dict[str, list[CrmRecord]] = {}
     for record in records:
         parent = series_parent(record.fields)
@@ -60,6 +62,27 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
                 plan.skip("", child.record_id, "occurrence of a series that is not mirrored", plan.crm_origin)
             continue
         _join_series(plan, master_entry, children, reconcile)
+
+
+def _follow_series(plan: PlanState, masters: Mapping[str, CrmRecord], records: Sequence[CrmRecord],
+                   reconcile: Reconcile) -> None:
+    """Salesforce copies a series edit onto every child; where a child only followed its series (it held
+    the series' value before and holds the series' new value now), the mailbox series already carries
+    the change, so no per-occurrence override is written for it."""
+    for record in records:
+        parent = series_parent(record.fields)
+        entry = plan.by_crm.get(record.record_id)
+        master_entry = plan.by_crm.get(parent or "")
+        master = masters.get(parent or "")
+        if entry is None or master_entry is None or master is None or not entry.is_linked \
+                or record.record_id in plan.handled_records:
+            continue
+        series_now, own = _to_mailbox(plan, master.fields), _to_mailbox(plan, record.fields)
+        followed = {k: value_hash(own[k]) for k in FOLLOWING_ROWS & own.keys() & series_now.keys()
+                    if own[k] == series_now[k] and entry.field_hashes.get(k) == master_entry.field_hashes.get(k)}
+        if followed:
+            plan.handled_records.add(record.record_id)
+            reconcile(plan, replace(entry, field_hashes={**entry.field_hashes, **followed}), record)
 
 
 def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRecord]) -> None:

@@ -96,3 +96,50 @@ def _patch(series_id: str, rid, **changes):
     from app.sync.items import occurrence_id
     from app.sync.ports import ItemPatch
     return ItemPatch(occurrence_id(series_id, rid), changes)
+
+
+def test_salesforce_edits_of_the_series_change_the_mailbox_series_not_every_occurrence(pw):
+    master = _weekly_series(pw)
+    pw.sync()
+    [series] = pw.calendar()
+    pw.mailbox.update_items(CAL, [_patch(series.item_id, FIRST + timedelta(weeks=1), subject="Own subject")])
+    pw.sync()
+    pw.edit_in_salesforce(master, Subject="Quarterly account review")
+    pw.sync()
+    [series] = pw.calendar()
+    assert series.subject == "Quarterly account review"
+    # Salesforce: a change of the series overrides that field on every occurrence, the edited one included
+    assert [(e.recurrence_id, e.subject) for e in series.exceptions] == [
+        (FIRST + timedelta(weeks=1), "Quarterly account review")]
+    assert pw.sync().counts[CAL].updated == 0
+
+
+def test_a_new_pattern_in_salesforce_moves_the_mailbox_series_and_relinks_the_new_occurrences(pw):
+    master = _weekly_series(pw)
+    pw.sync()
+    pw.edit_in_salesforce(master, RecurrenceEndDateOnly=(FIRST + timedelta(weeks=5)).date().isoformat())
+    pw.sync()
+    [series] = pw.calendar()
+    assert f"UNTIL={(FIRST + timedelta(weeks=5)).strftime('%Y%m%d')}" in (series.rrule or "")
+    assert [e for e in series.exceptions if e.cancelled] == []
+    kids = _children(pw, master)
+    assert len(kids) == 6 and all(k["Syncline_Key__c"] is None for k in kids)
+    third = FIRST + timedelta(weeks=2)
+    pw.mailbox.update_items(CAL, [_patch(series.item_id, third, location="Room 3")])
+    pw.sync()
+    assert [k["Location"] for k in _children(pw, master)] == [None, None, "Room 3", None, None, None]
+    assert pw.sync().counts[CAL].updated == 0
+
+
+def test_deleting_the_series_on_either_side_deletes_it_with_all_its_occurrences(pw):
+    master = _weekly_series(pw)
+    pw.sync()
+    pw.delete_in_salesforce(master)
+    outcome = pw.sync()
+    assert pw.calendar() == [] and outcome.ok
+    _weekly_series(pw, Subject="Second series")
+    pw.sync()
+    [series] = pw.calendar()
+    pw.mailbox.remove(CAL, series.item_id)
+    outcome = pw.sync()
+    assert pw.events() == [] and outcome.ok, outcome.errors
