@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.sync.actions import CreateInMailbox, RecordEntry
@@ -96,10 +96,11 @@ def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRec
         return
     key = sync_key(plan.session.sf_org_id, crm_identity(master.object_type, master.record_id))
     values = _to_mailbox(plan, master.fields)
-    item = _in_series_zone(build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key),
-                           master.fields, plan.session.timezone)
-    assert isinstance(item, CalendarItem)
-    slots = _slots(item, starts)
+    built = build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key)
+    if not isinstance(built, CalendarItem):
+        return
+    item = _in_series_zone(built, master.fields, plan.session.timezone)
+    slots = _slots(item, starts, master.fields.get("RecurrenceEndDateOnly"))
     matched = match_children(slots, [(c.record_id, s) for c, s in zip(children, starts) if s is not None])
     exceptions = _exceptions(plan, item, values, children, matched, slots)
     item = replace(item, exceptions=tuple(sorted(exceptions, key=lambda e: e.recurrence_id)))
@@ -119,7 +120,7 @@ def _to_mailbox(plan: PlanState, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in crm_values(plan.mapping, fields, plan.ctx).items() if rows[k].to_mailbox}
 
 
-def _in_series_zone(item: Any, fields: Mapping[str, Any], default: str) -> Any:
+def _in_series_zone(item: CalendarItem, fields: Mapping[str, Any], default: str) -> CalendarItem:
     """The series repeats in its own zone, so its wall-clock time survives DST as in Salesforce."""
     zone = series_zone(fields, default)
     if item.start is None or item.end is None:
@@ -132,13 +133,14 @@ def _start(record: CrmRecord) -> datetime | None:
     return parse_sf_datetime(str(raw)) if raw else None
 
 
-def _slots(item: CalendarItem, starts: Sequence[datetime | None]) -> list[datetime]:
-    """Recurrence-ids of the pattern from its first occurrence to the last child (or the rule's end)."""
+def _slots(item: CalendarItem, starts: Sequence[datetime | None], last_day: object) -> list[datetime]:
+    """Recurrence-ids of the whole pattern: from its first occurrence to the rule's last day."""
     if item.start is None:
         return []
     known = [s for s in starts if s is not None]
+    end = datetime.combine(date.fromisoformat(str(last_day)[:10]), time(), UTC) if last_day else item.start
     low = min([item.start, *known]) - timedelta(days=1)
-    high = max([item.start, *known]) + timedelta(days=1)
+    high = max([item.start, end, *known]) + timedelta(days=2)
     try:
         return [o.recurrence_id for o in expand_series(item, low, high) if o.recurrence_id is not None]
     except UnsupportedRule:
@@ -163,10 +165,10 @@ def match_children(slots: Sequence[datetime], children: Sequence[tuple[str, date
 
 def _exceptions(plan: PlanState, item: CalendarItem, values: Mapping[str, Any], children: Sequence[CrmRecord],
                 matched: Mapping[str, datetime], slots: Sequence[datetime]) -> list[CalendarException]:
-    """EXDATEs for slots no child occupies (up to the last child) and overrides for children that differ."""
+    """EXDATEs for slots no child occupies and overrides for children that differ (a series read without
+    any child, as a user who cannot see them would, is taken as it stands)."""
     taken = set(matched.values())
-    last = max(taken) if taken else None
-    out = [CalendarException(s, cancelled=True) for s in slots if last is not None and s < last and s not in taken]
+    out = [CalendarException(s, cancelled=True) for s in slots if taken and s not in taken]
     for child in children:
         rid = matched.get(child.record_id)
         if rid is None:

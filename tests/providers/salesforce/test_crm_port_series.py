@@ -143,3 +143,15 @@ def test_deleting_the_series_on_either_side_deletes_it_with_all_its_occurrences(
     pw.mailbox.remove(CAL, series.item_id)
     outcome = pw.sync()
     assert pw.events() == [] and outcome.ok, outcome.errors
+
+
+def test_the_last_occurrence_deleted_in_salesforce_is_not_shown_or_recreated(pw):
+    master = _weekly_series(pw)
+    last = _children(pw, master)[-1]
+    pw.delete_in_salesforce(last["Id"])
+    pw.sync()
+    [series] = pw.calendar()
+    assert [e.recurrence_id for e in series.exceptions if e.cancelled] == [FIRST + timedelta(weeks=3)]
+    pw.mailbox.edit(CAL, series.item_id, location="Room 1")
+    pw.sync()
+    assert len(pw.events()) == 4 and {e["Location"] for e in pw.events()} == {"Room 1"}
