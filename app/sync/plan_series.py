@@ -135,12 +135,13 @@ def _start(record: CrmRecord) -> datetime | None:
 
 def _slots(item: CalendarItem, starts: Sequence[datetime | None], last_day: object) -> list[datetime]:
     """Recurrence-ids of the whole pattern: from its first occurrence to the rule's last day."""
-    if item.start is None:
+    first = item.start or (datetime.combine(item.start_date, time(), UTC) if item.start_date else None)
+    if first is None:
         return []
     known = [s for s in starts if s is not None]
-    end = datetime.combine(date.fromisoformat(str(last_day)[:10]), time(), UTC) if last_day else item.start
-    low = min([item.start, *known]) - timedelta(days=1)
-    high = max([item.start, end, *known]) + timedelta(days=2)
+    end = datetime.combine(date.fromisoformat(str(last_day)[:10]), time(), UTC) if last_day else first
+    low = min([first, *known]) - timedelta(days=1)
+    high = max([first, end, *known]) + timedelta(days=2)
     try:
         return [o.recurrence_id for o in expand_series(item, low, high) if o.recurrence_id is not None]
     except UnsupportedRule:

@@ -155,3 +155,21 @@ def test_the_last_occurrence_deleted_in_salesforce_is_not_shown_or_recreated(pw)
     pw.mailbox.edit(CAL, series.item_id, location="Room 1")
     pw.sync()
     assert len(pw.events()) == 4 and {e["Location"] for e in pw.events()} == {"Room 1"}
+
+
+def test_an_all_day_salesforce_series_keeps_its_deleted_day_out(pw):
+    day = FIRST.date()
+    master = pw.sf.emu.insert(pw.sf.org, "Event", {
+        "Subject": "Trade fair", "IsRecurrence": True, "IsAllDayEvent": True, "ActivityDate": day.isoformat(),
+        "DurationInMinutes": 1440, "RecurrenceStartDateTime": f"{day.isoformat()}T00:00:00Z",
+        "RecurrenceEndDateOnly": (day + timedelta(days=3)).isoformat(), "RecurrenceType": "RecursDaily",
+        "RecurrenceInterval": 1, "OwnerId": pw.sf.user})
+    kids = _children(pw, master)
+    assert len(kids) == 4
+    pw.delete_in_salesforce(kids[2]["Id"])
+    outcome = pw.sync()
+    assert outcome.ok, outcome.errors
+    [series] = pw.calendar()
+    assert series.all_day and series.start_date == day and series.rrule == f"FREQ=DAILY;UNTIL={(day + timedelta(days=3)).strftime('%Y%m%d')}"
+    assert [(e.recurrence_id.date(), e.cancelled) for e in series.exceptions] == [(day + timedelta(days=2), True)]
+    assert pw.sync().counts[CAL].created == 0
