@@ -20,6 +20,7 @@ from app.sync.actions import (
 )
 from app.sync.event.attendees import relations_change, relations_for
 from app.sync.event.links import event_owner, with_event_links
+from app.sync.event.recurrence_fields import is_series_master
 from app.sync.event.relations import EventRelationSpec
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
@@ -202,7 +203,7 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
     else:
         existing = plan.lookups.existing_by_key.get(unit.key)
         fuzzy = [r for r in plan.lookups.fuzzy_candidates.get(unit.key, ())
-                 if not r.sync_key and r.record_id not in plan.linked_crm]
+                 if not r.sync_key and r.record_id not in plan.linked_crm and not is_series_master(r.fields)]
         if existing is not None and existing.record_id not in plan.linked_crm:
             _link(plan, unit, existing, "same sync key already in Salesforce (shared meeting or replayed create)")
         elif existing is None and len(fuzzy) == 1:

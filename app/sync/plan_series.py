@@ -53,7 +53,11 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
             continue
         plan.handled_records.add(master_id)
         plan.handled_records.update(k.record_id for k in kids.get(master_id, ()))
-        _create_series(plan, master, kids.pop(master_id, []))
+        series_id = _series_already_linked(plan, [r.record_id for r in records if series_parent(r.fields) == master_id])
+        if series_id is not None:
+            _link_master(plan, master, series_id)
+        else:
+            _create_series(plan, master, kids.pop(master_id, []))
     for parent, children in kids.items():
         master_entry = plan.by_crm.get(parent)
         plan.handled_records.update(c.record_id for c in children)
@@ -83,6 +87,29 @@ def _follow_series(plan: PlanState, masters: Mapping[str, CrmRecord], records: S
         if followed:
             plan.handled_records.add(record.record_id)
             reconcile(plan, replace(entry, field_hashes={**entry.field_hashes, **followed}), record)
+
+
+def _series_already_linked(plan: PlanState, child_ids: Sequence[str]) -> str | None:
+    """The mailbox series whose occurrences are (or were just) linked to these children: the same
+    series was on both sides before the first sync, and must not be created a second time."""
+    children = set(child_ids)
+    entries = [*(plan.by_crm[c] for c in children if c in plan.by_crm),
+               *(a.entry for a in plan.actions if a.entry is not None and a.entry.crm_id in children)]
+    return next((e.series_id for e in entries if e.series_id and not e.deleted), None)
+
+
+def _link_master(plan: PlanState, master: CrmRecord, series_id: str) -> None:
+    """The main record mirrors that series; the values agreed are Salesforce's, so a later mailbox
+    edit of the series is written to it."""
+    values = _to_mailbox(plan, master.fields)
+    hashes = values_hashes(values)
+    key = sync_key(plan.session.sf_org_id, crm_identity(master.object_type, master.record_id))
+    entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
+                       plan.mapping.table.object_type, mailbox_item_id=series_id, crm_id=master.record_id,
+                       crm_version=master.version, field_hashes=hashes, mailbox_hash=content_of(hashes),
+                       crm_hash=content_of(hashes))
+    plan.add(RecordEntry(key, "linked: its occurrences are this mailbox series' occurrences", entry,
+                         plan.crm_origin))
 
 
 def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRecord]) -> None:

@@ -1,6 +1,7 @@
 """Salesforce recurring series ⇄ mailbox series, through the real port against the emulator."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -173,3 +174,15 @@ def test_an_all_day_salesforce_series_keeps_its_deleted_day_out(pw):
     assert series.all_day and series.start_date == day and series.rrule == f"FREQ=DAILY;UNTIL={(day + timedelta(days=3)).strftime('%Y%m%d')}"
     assert [(e.recurrence_id.date(), e.cancelled) for e in series.exceptions] == [(day + timedelta(days=2), True)]
     assert pw.sync().counts[CAL].created == 0
+
+
+def test_the_same_series_already_on_both_sides_is_linked_not_duplicated(pw):
+    master = _weekly_series(pw)
+    pw.mailbox.put(CAL, replace(meeting("Account review"), start=FIRST, end=FIRST + timedelta(hours=1),
+                                rrule="FREQ=WEEKLY;COUNT=4"))
+    outcome = pw.sync()
+    assert outcome.ok, outcome.errors
+    assert len(pw.calendar()) == 1
+    assert len(pw.events()) == 5 and {e.get("RecurrenceActivityId") for e in pw.events()} == {None, master}
+    again = pw.sync()
+    assert again.counts[CAL].created == 0 and len(pw.calendar()) == 1 and len(pw.events()) == 5
