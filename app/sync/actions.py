@@ -75,9 +75,14 @@ class DeleteInCrm(Action):
 
 @dataclass(frozen=True)
 class CreateInMailbox(Action):
-    """Create carrying the sync key; ``entry`` is stored pending first."""
+    """Create carrying the sync key; ``entry`` is stored pending first.
+
+    ``occurrences`` (a Salesforce series' children) are stored once the series exists, their
+    ``mailbox_item_id`` holding just the occurrence suffix until then.
+    """
 
     item: MailboxItem = field(kw_only=True)
+    occurrences: tuple[IdMapEntry, ...] = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)

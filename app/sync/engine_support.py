@@ -154,6 +154,18 @@ def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
                  else _succeeded(planned[key], group, results))
         if entry is not None:
             out.append(entry)
+    return out + _series_occurrences(actions, results)
+
+
+def _series_occurrences(actions: Sequence[Action], results: Mapping[int, WriteResult]) -> list[IdMapEntry]:
+    """The occurrence entries of series created in the mailbox, now that each series has its id."""
+    out = []
+    for action in actions:
+        result = results.get(id(action))
+        if isinstance(action, CreateInMailbox) and result is not None and result.ok and result.target_id:
+            series = result.target_id
+            out += [replace(e, mailbox_item_id=series + (e.mailbox_item_id or ""), series_id=series)
+                    for e in action.occurrences]
     return out
 
 

@@ -55,9 +55,11 @@ def _expand(item: MailboxItem, session: SyncSession, policy: SyncPolicy) -> Sequ
 
 def entry_for_unit(unit: MailboxUnit, by_item: Mapping[str, IdMapEntry],
                    by_key: Mapping[str, IdMapEntry]) -> IdMapEntry | None:
-    """The ID-map rung: item id, then the key stored on the item, then the computed key."""
+    """The ID-map rung: item id, then the key stored on the item, then the computed key.
+
+    An occurrence inherits its series' stored key, which names the series, never the occurrence."""
     entry = by_item.get(unit.item.item_id)
-    if entry is None and unit.item.sync_key:
+    if entry is None and unit.item.sync_key and getattr(unit.item, "recurrence_id", None) is None:
         entry = by_key.get(unit.item.sync_key)
     return entry if entry is not None else by_key.get(unit.key)
 

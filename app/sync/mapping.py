@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from app.sync.event.attendees import AttendeesCodec
+from app.sync.event.recurrence_fields import RecurrenceCodec
 from app.sync.event.timing import EventTimingCodec, StartDateCodec
 from app.sync.items import ITEM_TYPES, FolderKind
 from app.sync.transforms import (
@@ -38,6 +39,7 @@ CODECS: dict[str, Codec] = {
     "event_timing": EventTimingCodec(),
     "start_date": StartDateCodec(),
     "attendees": AttendeesCodec(),
+    "event_recurrence": RecurrenceCodec(),
 }
 
 

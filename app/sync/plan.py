@@ -20,6 +20,7 @@ from app.sync.actions import (
 )
 from app.sync.event.attendees import relations_change, relations_for
 from app.sync.event.links import event_owner, with_event_links
+from app.sync.event.recurrence_fields import is_series_master
 from app.sync.event.relations import EventRelationSpec
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
@@ -42,6 +43,8 @@ from app.sync.plan_deletes import (
     plan_mailbox_deletes,
     plan_vanished_occurrences,
 )
+from app.sync.plan_series import plan_crm_series
+from app.sync.plan_series_items import plan_series_items
 from app.sync.plan_state import PlanState
 from app.sync.plan_support import PlanLookups, build_item, content_of
 from app.sync.policy import CancellationPolicy, SyncPolicy, SyncSession, in_window, record_in_window
@@ -65,8 +68,10 @@ def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_e
     if units is None:
         units = mailbox_units(mailbox_changes, session, policy)
     records = {r.record_id: r for r in crm_changes.records}
+    inherited = plan_series_items(plan, mailbox_changes.items, units, records, _reconcile)
     for unit in units:
-        _plan_unit(plan, unit, records)
+        _plan_unit(plan, unit, records, inherited.get(unit.item.item_id))
+    plan_crm_series(plan, crm_changes.records, _reconcile_record)
     for record in crm_changes.records:
         if record.record_id not in plan.handled_records:
             _plan_record(plan, record)
@@ -76,8 +81,9 @@ def plan_sync(mailbox_changes: MailboxChanges, crm_changes: CrmChanges, id_map_e
     return plan.actions
 
 
-def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmRecord]) -> None:
-    entry = entry_for_unit(unit, plan.by_item, plan.by_key)
+def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmRecord],
+               inherited: IdMapEntry | None = None) -> None:
+    entry = inherited or entry_for_unit(unit, plan.by_item, plan.by_key)
     if entry is None or (entry.awaiting_create and entry.crm_id is None):
         _plan_new_unit(plan, unit)
         return
@@ -93,6 +99,10 @@ def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmReco
     else:
         record = records.get(entry.crm_id or "")
         _reconcile(plan, entry, unit.item, record, plan.mb_origin | (plan.crm_origin if record else frozenset()))
+
+
+def _reconcile_record(plan: PlanState, entry: IdMapEntry, record: CrmRecord) -> None:
+    _reconcile(plan, entry, None, record, plan.crm_origin)
 
 
 def _unlinked_reason(entry: IdMapEntry) -> str:
@@ -195,7 +205,7 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
     else:
         existing = plan.lookups.existing_by_key.get(unit.key)
         fuzzy = [r for r in plan.lookups.fuzzy_candidates.get(unit.key, ())
-                 if not r.sync_key and r.record_id not in plan.linked_crm]
+                 if not r.sync_key and r.record_id not in plan.linked_crm and not is_series_master(r.fields)]
         if existing is not None and existing.record_id not in plan.linked_crm:
             _link(plan, unit, existing, "same sync key already in Salesforce (shared meeting or replayed create)")
         elif existing is None and len(fuzzy) == 1:

@@ -26,7 +26,7 @@ def plan_vanished_occurrences(plan: PlanState, units: Sequence[MailboxUnit]) -> 
     low, high = plan.policy.window.bounds(plan.session.now)
     for parent in sorted({u.parent_id for u in units}):
         for entry in plan.by_parent.get(parent, ()):
-            if not entry.is_linked or entry.mailbox_item_id in current:
+            if not entry.is_linked or entry.mailbox_item_id in current or entry.sync_key in plan.carried:
                 continue
             rid = occurrence_start(entry.mailbox_item_id or "")
             if rid is None or low <= rid < high:
@@ -56,7 +56,7 @@ def plan_crm_deletes(plan: PlanState, units: Sequence[MailboxUnit]) -> None:
     edited = {u.item.item_id: u.item for u in units}
     for record_id in sorted(plan.crm_deleted):
         entry = plan.by_crm.get(record_id)
-        if entry is None or not entry.is_linked or mailbox_gone(plan, entry):
+        if entry is None or not entry.is_linked or mailbox_gone(plan, entry) or record_id in plan.relinked:
             continue
         tombstone = replace(entry, deleted=True, last_error=None, attempts=0)
         item = edited.get(entry.mailbox_item_id or "")

@@ -24,6 +24,8 @@ class PlanState:
     mailbox_deleted: frozenset[str]
     actions: list[Action] = field(default_factory=list)
     handled_records: set[str] = field(default_factory=set)
+    relinked: set[str] = field(default_factory=set)     # deleted Events whose occurrence a new Event took over
+    carried: set[str] = field(default_factory=set)      # sync keys kept across single ⇄ series
 
     def __post_init__(self) -> None:
         self.by_item = {e.mailbox_item_id: e for e in self.entries if e.mailbox_item_id}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import files, ids
+from . import files, ids, recurring
 from .derive import apply_defaults, derive
 from .errors import ApiError, RecordError, RecordFailed, unsupported_type
 from .faults import Faults
@@ -28,7 +28,7 @@ from .values import format_datetime
 
 CASCADE: dict[str, list[tuple[str, str]]] = {
     "Account": [("Contact", "AccountId"), ("Opportunity", "AccountId")],
-    "Event": [("EventRelation", "EventId")],
+    "Event": [("EventRelation", "EventId"), ("Event", "RecurrenceActivityId")],
     "Task": [("TaskRelation", "TaskId")],
     "EmailMessage": [("EmailMessageRelation", "EmailMessageId")],
 }
@@ -96,12 +96,15 @@ def insert(ctx: Ctx, kind: str, raw: Any) -> str:
     if "OwnerId" in obj.fields and not record.get("OwnerId"):
         record["OwnerId"] = ctx.user_id
     _check_all(ctx, obj, record, set(values) | {"OwnerId"} & set(record), creating=True)
+    starts = _series_starts(obj, record)
     _row_lock(ctx, None)
     rid = ctx.org.ids.new(obj.key_prefix)
     record.update(Id=rid, IsDeleted=False, CreatedDate=ctx.stamp, CreatedById=ctx.user_id,
                   LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
     ctx.org.store.put(obj.name, {f: record.get(f) for f in obj.fields})
+    if starts is not None:
+        _create_children(ctx, obj, record, starts)
     if obj.name == "ContentVersion":
         files.after_version_insert(ctx, rid, record)
     return rid
@@ -134,11 +137,50 @@ def update(ctx: Ctx, record_id: str, raw: Any, kind: str | None = None) -> str:
     record = dict(current)
     record.update(values)
     _check_all(ctx, obj, record, set(values), creating=False)
+    changed = {n for n in values if current.get(n) != record.get(n)}
+    starts = _series_starts(obj, record) if changed & recurring.PATTERN_FIELDS else None
     _row_lock(ctx, current["Id"])
     record.update(LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
     ctx.org.store.put(obj.name, record)
+    if starts is not None:          # a new pattern: the occurrences are made anew
+        for child in _children_of(ctx, current["Id"]):
+            _soft_delete(ctx, obj.name, child["Id"])
+        _create_children(ctx, obj, record, starts)
+    elif record.get("IsRecurrence") and obj.name == "Event":
+        _override_children(ctx, obj, current["Id"], {n: record.get(n) for n in changed
+                                                     if n in recurring.COPIED_FIELDS})
     return current["Id"]
+
+
+def _series_starts(obj: ObjectDef, record: Record) -> list[datetime] | None:
+    """Occurrence starts of a recurring Event's main record (None for anything else)."""
+    if obj.name != "Event" or not record.get("IsRecurrence"):
+        return None
+    starts = recurring.occurrence_starts(record)
+    recurring.first_occurrence_timing(record, starts)
+    return starts
+
+
+def _children_of(ctx: Ctx, master_id: str) -> list[Record]:
+    return [r for r in ctx.org.store.all("Event") if r.get("RecurrenceActivityId") == master_id]
+
+
+def _create_children(ctx: Ctx, obj: ObjectDef, master: Record, starts: list[datetime]) -> None:
+    for child in recurring.children(master, starts):
+        child.update(Id=ctx.org.ids.new(obj.key_prefix), IsDeleted=False, CreatedDate=ctx.stamp,
+                     CreatedById=ctx.user_id, LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
+                     SystemModstamp=ctx.stamp)
+        ctx.org.store.put(obj.name, {f: child.get(f) for f in obj.fields})
+
+
+def _override_children(ctx: Ctx, obj: ObjectDef, master_id: str, values: Record) -> None:
+    """A field changed on the series overrides it on every occurrence (Salesforce Help, Classic events)."""
+    if not values:
+        return
+    for child in _children_of(ctx, master_id):
+        ctx.org.store.put(obj.name, {**child, **values, "LastModifiedDate": ctx.stamp,
+                                     "LastModifiedById": ctx.user_id, "SystemModstamp": ctx.stamp})
 
 
 def find_by_external_id(ctx: Ctx, obj: ObjectDef, field: str, value: Any) -> tuple[str, list[str]]:

@@ -5,5 +5,6 @@
 ``attendees`` the attendee fingerprint and the EventRelation rows the invitees become
 ``links``     the new Event's owner (organizer when a user) and its WhoId/WhatId auto-links
 ``relations`` EventRelation specs and the diff that makes an Event's rows equal to them
+``recurrence_fields`` a Salesforce series' Recurrence* pattern fields ⇄ an RRULE
 Series are expanded in ``app.sync.recurrence``; the planner (``app.sync.plan``) calls these.
 """

@@ -2,6 +2,8 @@
 
 Timing and attendees are codecs of their own (``timing``, ``attendees``); ``ShowAs`` has fewer
 values than mailboxes (tentative → Busy), the first mailbox value listed being the one written back.
+``rrule`` carries a Salesforce-created series' pattern to the mailbox (``recurrence_fields``); mailbox
+series still reach Salesforce occurrence by occurrence.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from app.sync.mapping import Direction, MappingRow, MappingTable
 SHOW_AS_VALUES = {"busy": "Busy", "free": "Free", "oof": "OutOfOffice", "tentative": "Busy",
                   "working_elsewhere": "Busy"}
 
-B, TO_SF, NONE = Direction.BOTH, Direction.TO_SALESFORCE, Direction.NONE
+B, TO_SF, TO_MB, NONE = Direction.BOTH, Direction.TO_SALESFORCE, Direction.TO_MAILBOX, Direction.NONE
 
 EVENT_MAPPING = MappingTable("calendar_as_event", FolderKind.CALENDAR, "Event", (
     MappingRow("subject", "Subject", B, "text"),
@@ -24,4 +26,5 @@ EVENT_MAPPING = MappingTable("calendar_as_event", FolderKind.CALENDAR, "Event", 
     MappingRow("cancelled", "Syncline_Cancelled__c", TO_SF, "bool"),
     MappingRow("attendees", "EventRelation", TO_SF, "attendees"),
     MappingRow("categories", "Type", NONE, "text"),
+    MappingRow("rrule", "RecurrenceType", TO_MB, "event_recurrence"),
 ))

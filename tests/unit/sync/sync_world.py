@@ -35,6 +35,12 @@ def event_describe(**lengths: int) -> dict[str, Any]:
         ("IsAllDayEvent", "boolean"), ("StartDateTime", "datetime"), ("EndDateTime", "datetime"),
         ("ActivityDate", "date"), ("DurationInMinutes", "int"), ("IsPrivate", "boolean"),
         ("Syncline_Cancelled__c", "boolean"), ("Type", "picklist"))]
+    fields += [{"name": n, "type": t, "updateable": n != "RecurrenceActivityId", "createable": True} for n, t in (
+        ("IsRecurrence", "boolean"), ("RecurrenceActivityId", "reference"), ("RecurrenceType", "picklist"),
+        ("RecurrenceInterval", "int"), ("RecurrenceDayOfWeekMask", "int"), ("RecurrenceDayOfMonth", "int"),
+        ("RecurrenceInstance", "picklist"), ("RecurrenceMonthOfYear", "picklist"),
+        ("RecurrenceStartDateTime", "datetime"), ("RecurrenceEndDateOnly", "date"),
+        ("RecurrenceTimeZoneSidKey", "picklist"))]
     fields.append({"name": "ShowAs", "type": "picklist", "updateable": True, "createable": True,
                    "picklistValues": [{"value": v, "active": True} for v in ("Busy", "Free", "OutOfOffice")]})
     return {"name": "Event", "fields": fields}
