@@ -38,11 +38,12 @@ class ResourceType:
     delete_headers: tuple[tuple[str, str], ...] = ()
 
 
-# Our calendar writes must never make the server schedule (see ical_scheduling): Cyrus's per-request
-# switch on every write, and RFC 6638 §8.1's Schedule-Reply: F so deleting an attendee's copy sends no REPLY.
-NO_SCHEDULING = (("Scheduling-Enabled", "F"),)
+# Our calendar writes must never make the server schedule (see ical_scheduling): RFC 6638 §8.1's
+# Schedule-Reply: F (deleting an attendee's copy sends no REPLY; SabreDAV — Nextcloud, Baïkal — skips all
+# scheduling for a PUT or DELETE that carries it) and Cyrus's (Fastmail's) per-request switch.
+NO_SCHEDULING = (("Schedule-Reply", "F"), ("Scheduling-Enabled", "F"))
 ICALENDAR = ResourceType("text/calendar; charset=utf-8", ".ics", "c:calendar-multiget", "c:calendar-data",
-                         NO_SCHEDULING, NO_SCHEDULING + (("Schedule-Reply", "F"),))
+                         NO_SCHEDULING, NO_SCHEDULING)
 VCARD = ResourceType("text/vcard; charset=utf-8", ".vcf", "cr:addressbook-multiget", "cr:address-data")
 
 

@@ -8,9 +8,10 @@ attendee's copy that the client handles replies. The value must be the same on e
 ORGANIZER, and on every ATTENDEE with the same address, in the resource (all components).
 
 Turning an attendee the server used to schedule (``SERVER``, the default) into ``CLIENT`` is,
-by RFC 6638 §3.2.1.2's table, a CANCEL to that attendee; servers that offer a per-request
-switch (Cyrus, Fastmail's server: ``Scheduling-Enabled: F``) are sent it with every write
-(``davsync.ICALENDAR``), so that first write is silent there too.
+by RFC 6638 §3.2.1.2's table, a CANCEL to that attendee. So every calendar write also carries
+the per-request switches servers honour (``davsync.NO_SCHEDULING``): ``Schedule-Reply: F``
+(SabreDAV skips scheduling for the request) and ``Scheduling-Enabled: F`` (Cyrus, Fastmail's
+server); on those the first write to a meeting the server used to schedule is silent too.
 
 SEQUENCE (RFC 5545 §3.8.7.4, RFC 5546 §2.1.4) is the organizer's revision counter: it goes up
 only in the organizer's own copy and only when a scheduling-significant property changed
