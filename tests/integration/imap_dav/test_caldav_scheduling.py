@@ -99,3 +99,29 @@ def test_version_after_a_scheduling_put_is_the_stored_etag(cyrus_server, people)
     updated = mailbox.update_items(CAL, [ItemPatch(created.target_id, {"subject": "Kick-off (moved)"})])[0]
     assert updated.ok and updated.version == mailbox.get_items(CAL, [created.target_id])[0].version
     assert sent(cyrus_server, bob, before) == []
+
+
+def test_own_event_sequence_counts_revisions_of_time_only(dav_account, dav_mailbox):
+    """On every server: the owner's own event (no ORGANIZER) is revised by a move, not by a rename."""
+    item = CalendarItem(item_id="", uid="", subject="Focus", start=START, end=START + timedelta(hours=1),
+                        timezone="Europe/Berlin", sync_key=f"k{secrets.token_hex(3)}")
+    path = dav_mailbox.create_items(CAL, [item])[0].target_id
+    assert dav_mailbox.update_items(CAL, [ItemPatch(path, {"subject": "Focus time"})])[0].ok
+    assert int(vevents(get_raw(dav_account, path))[0].get("SEQUENCE", 0)) == 0
+    assert dav_mailbox.update_items(CAL, [ItemPatch(path, {"end": START + timedelta(hours=2)})])[0].ok
+    event = vevents(get_raw(dav_account, path))[0]
+    assert int(event["SEQUENCE"]) == 1 and "ORGANIZER" not in event and "ATTENDEE" not in event
+
+
+def test_assigned_task_edits_are_silent(cyrus_server, people):
+    alice, bob, mailbox, before = people
+    path = put_raw(alice, "calendar", "assigned.ics", (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//client//EN\nBEGIN:VTODO\n"
+        f"UID:todo-{secrets.token_hex(3)}\nDTSTAMP:{START.strftime(STAMP)}\nDUE:{START.strftime(STAMP)}\n"
+        f"SUMMARY:Send the quote\nORGANIZER:mailto:{alice.address}\n"
+        f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{bob.address}\nATTENDEE:mailto:carol@client.test\n"
+        "END:VTODO\nEND:VCALENDAR\n"))
+    assigned = sent(cyrus_server, bob, before)
+    assert assigned == ["REQUEST", "inbox"]  # control: Cyrus schedules tasks too
+    assert mailbox.update_items(FolderKind.TASKS, [ItemPatch(path, {"subject": "Send the signed quote"})])[0].ok
+    assert sent(cyrus_server, bob, before) == assigned
