@@ -139,7 +139,7 @@ def write_event(item: CalendarItem, existing: str | None, owner_addresses: froze
     _write_master(master, item)
     _write_exceptions(calendar, master, item)
     scheduling.complete_overrides(calendar)
-    scheduling.client_scheduled(calendar)
+    scheduling.client_scheduled(calendar, owner_addresses)
     scheduling.bump_sequences(calendar, before, owner_addresses)
     calendar.add_missing_timezones()
     return ic.serialise(calendar)

@@ -36,10 +36,12 @@ def components(calendar: Calendar) -> list[Component]:
     return [c for c in calendar.subcomponents if c.name in SCHEDULED_COMPONENTS]
 
 
-def client_scheduled(calendar: Calendar) -> None:
-    """``SCHEDULE-AGENT=CLIENT`` on every ORGANIZER and ATTENDEE of every component."""
+def client_scheduled(calendar: Calendar, owner_addresses: Iterable[str] = ()) -> None:
+    """``SCHEDULE-AGENT=CLIENT`` on every ATTENDEE of every component, and on every ORGANIZER
+    unless this is the organizer's own copy (where that parameter would mean nothing)."""
+    names = ("ATTENDEE",) if is_organizer_copy(calendar, owner_addresses) else ("ORGANIZER", "ATTENDEE")
     for component in components(calendar):
-        for name in ("ORGANIZER", "ATTENDEE"):
+        for name in names:
             for prop in _props(component.get(name)):
                 for param in SERVER_SCHEDULING_PARAMS:
                     prop.params.pop(param, None)
