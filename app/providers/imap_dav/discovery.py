@@ -35,7 +35,9 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     here = _probe(session, start_href)
     own = here[0] if here else None
     if own is not None and _offers(_as_collection(own), component) and not wanted_name:
-        return _as_collection(own)
+        principal = _href_prop(own, "{DAV:}current-user-principal")
+        addresses = _principal_addresses(session, principal) if component != "VCARD" else frozenset()
+        return replace(_as_collection(own), owner_addresses=addresses)
     principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
     home_members = _propfind(session, principal, "0", (home_prop, ADDRESS_SET_PROP))
     home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
@@ -46,6 +48,19 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     if not offering:
         raise NotFound(f"no collection offering {component} under {home}")
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
+
+
+def _principal_addresses(session: DavSession, principal: str | None) -> frozenset[str]:
+    """The addresses of a principal (one PROPFIND); none when the server will not say."""
+    if not principal:
+        return frozenset()
+    try:
+        members = _propfind(session, principal, "0", (ADDRESS_SET_PROP,))
+    except AuthFailure:
+        raise
+    except SyncError:
+        return frozenset()
+    return _addresses(members[0] if members else None)
 
 
 def _addresses(principal: DavMember | None) -> frozenset[str]:

@@ -127,3 +127,16 @@ def test_assigned_task_edits_are_silent(cyrus_server, people):
     assert assigned == ["REQUEST", "inbox"]  # control: Cyrus schedules tasks too
     assert mailbox.update_items(FolderKind.TASKS, [ItemPatch(path, {"subject": "Send the signed quote"})])[0].ok
     assert sent(cyrus_server, bob, before) == assigned
+
+
+def test_owner_addresses_are_known_when_the_calendar_url_is_configured_directly(cyrus_server):
+    alice = cyrus_server.create_user("alice")
+    url = alice.base_url + alice.collection_path("calendar")
+    mailbox = build_mailbox({"caldav_url": url}, alice.username, alice.password, PLAINTEXT_FOR_TESTS)
+    try:
+        mailbox.changes_since(CAL, None)
+        collection = mailbox.folders[CAL].client.collection
+        assert (collection.href, collection.owner_addresses) == (alice.collection_path("calendar"),
+                                                                 frozenset({alice.address}))
+    finally:
+        mailbox.close()
