@@ -4,12 +4,14 @@ with attendees. Tests count what it sends to prove the product's writes send not
 
 Tests only (the sandbox never runs it). One private instance per session: ``master`` in the
 foreground on free loopback ports, every file under one /tmp folder, stopped by its PID.
-Outgoing iMIP goes through ``capture-sendmail.py`` into ``mail-out/``; local attendees get an
-item in their scheduling Inbox instead of mail. Traps this class handles are in
-``/work/shared/cyrus/README.md``'s spirit: services refuse root and need ``-C`` each, every
-parent folder must be traversable by ``cyrus``, a user's calendars exist only after their
-first DAV request, and events older than ``caldav_historical_age`` are never scheduled
-(the config disables that cut-off).
+Outgoing iMIP goes through ``capture-sendmail.py`` (Cyrus speaks SMTP to ``sendmail -bs``)
+into ``mail-out/``, synchronously within the PUT/DELETE; local attendees get an item in their
+scheduling Inbox instead of mail. Traps handled here: the services refuse root and each needs
+its own ``-C``; every parent folder must be traversable by ``cyrus``; a user needs an INBOX
+(one LMTP delivery) and their calendars exist only after their own first DAV request; events
+older than ``caldav_historical_age`` are never scheduled (the config disables that cut-off);
+there is no syslog here, so a broken capture shows only as ``SCHEDULE-STATUS=5.1``.
+Never install Debian's ``cyrus-imapd``: it conflicts with ``dovecot-imapd``.
 """
 from __future__ import annotations
 
