@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs, idempotently, the real servers and the browser the test suite drives:
-# Dovecot (IMAP) and Chromium, from Debian. One line per package says what happened.
+# Dovecot (IMAP), Cyrus's CalDAV/CardDAV server with RFC 6638 scheduling (cyrus-caldav, plus
+# sasl2-bin for its password database) and Chromium, from Debian. Never cyrus-imapd: it
+# conflicts with dovecot-imapd, and apt would remove Dovecot. One line per package says what happened.
 # Never fails the run: without apt (or root) the tests that need a missing program skip
 # with the reason. Python packages (Radicale, Xandikos, Playwright) come from
 # requirements-dev.txt; never run `playwright install` (it downloads its own browsers).
@@ -34,5 +36,7 @@ install_if_missing() {
 }
 
 install_if_missing dovecot dovecot dovecot-imapd
+install_if_missing cyrus-caldav /usr/lib/cyrus/bin/httpd cyrus-caldav
+install_if_missing sasl2-bin saslpasswd2 sasl2-bin
 install_if_missing chromium /usr/lib/chromium/chromium chromium fonts-dejavu-core
 exit 0

@@ -50,6 +50,10 @@ class DavAccount:
         session.auth = (self.username, self.password)
         return session
 
+    def collection_path(self, name: str) -> str:
+        """The path of the user's collection called ``name`` (Radicale keeps them under the principal)."""
+        return f"/{self.username}/{name}/"
+
     def make_calendar(self, name: str, components: tuple[str, ...] = ("VEVENT", "VTODO"),
                       display_name: str | None = None) -> str:
         """MKCALENDAR under the user's home; returns the collection URL (existing is fine)."""

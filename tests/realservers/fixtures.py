@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from app.providers.host_guard import HostPolicy
+from tests.realservers.cyrus import CyrusServer
 from tests.realservers.dav import DavAccount, RadicaleServer, XandikosServer
 from tests.realservers.dovecot import DovecotServer, ImapAccount
 from tests.realservers.process import ServerUnavailable
@@ -47,6 +48,14 @@ def xandikos_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def cyrus_server():
+    """Cyrus CalDAV/CardDAV with RFC 6638 implicit scheduling; its iMIP is captured, never sent."""
+    server = _start(CyrusServer)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def imap_account(dovecot_server) -> ImapAccount:
     """A fresh IMAP user with an empty INBOX."""
@@ -62,4 +71,4 @@ def dav_account(radicale_server) -> DavAccount:
     return account
 
 
-__all__ = ["dav_account", "dovecot_server", "imap_account", "radicale_server", "xandikos_server"]
+__all__ = ["cyrus_server", "dav_account", "dovecot_server", "imap_account", "radicale_server", "xandikos_server"]

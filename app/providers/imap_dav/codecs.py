@@ -1,6 +1,7 @@
 """The three resource codecs the DAV folders use, behind one small interface."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.providers.imap_dav.ical_event import read_event, write_event
@@ -10,14 +11,21 @@ from app.sync.items import CalendarItem, ContactItem, MailboxItem, TaskItem
 
 
 class EventCodec:
-    """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key)."""
+    """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key).
+
+    ``owner_addresses`` gives the calendar owner's addresses (read at discovery) when writing,
+    to tell the organizer's copy from an attendee's.
+    """
+
+    def __init__(self, owner_addresses: Callable[[], frozenset[str]] = frozenset) -> None:
+        self.owner_addresses = owner_addresses
 
     def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
         return read_event(href, etag, data)
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, CalendarItem)
-        return write_event(replace(item, uid=item.uid or uid), existing)
+        return write_event(replace(item, uid=item.uid or uid), existing, self.owner_addresses())
 
     def uid_of(self, item: MailboxItem) -> str:
         return getattr(item, "uid", "")

@@ -34,9 +34,16 @@ class ResourceType:
     extension: str
     multiget: str
     data_prop: str
+    put_headers: tuple[tuple[str, str], ...] = ()
+    delete_headers: tuple[tuple[str, str], ...] = ()
 
 
-ICALENDAR = ResourceType("text/calendar; charset=utf-8", ".ics", "c:calendar-multiget", "c:calendar-data")
+# Our calendar writes must never make the server schedule (see ical_scheduling): RFC 6638 §8.1's
+# Schedule-Reply: F (deleting an attendee's copy sends no REPLY; SabreDAV — Nextcloud, Baïkal — skips all
+# scheduling for a PUT or DELETE that carries it) and Cyrus's (Fastmail's) per-request switch.
+NO_SCHEDULING = (("Schedule-Reply", "F"), ("Scheduling-Enabled", "F"))
+ICALENDAR = ResourceType("text/calendar; charset=utf-8", ".ics", "c:calendar-multiget", "c:calendar-data",
+                         NO_SCHEDULING, NO_SCHEDULING)
 VCARD = ResourceType("text/vcard; charset=utf-8", ".vcf", "cr:addressbook-multiget", "cr:address-data")
 
 
@@ -130,17 +137,20 @@ class CollectionClient:
 
     def put(self, href: str, data: str, etag: str | None) -> str | None:
         """Create (``etag`` None: If-None-Match *) or update (If-Match). None: it already exists."""
-        headers = {"Content-Type": self.rtype.content_type, "Accept": self.rtype.content_type.split(";")[0]}
+        headers = {"Content-Type": self.rtype.content_type, "Accept": self.rtype.content_type.split(";")[0],
+                   **dict(self.rtype.put_headers)}
         headers.update({"If-Match": etag} if etag else {"If-None-Match": "*"})
         response = self.session.request("PUT", href, data.encode("utf-8"), headers)
         if response.status_code == 412 and etag is None:
             return None
         if response.status_code not in (200, 201, 204):
             raise http_error(response.status_code, f"PUT {href}")
+        # a PUT the server altered (RFC 6638 adds SCHEDULE-STATUS; Cyrus on any meeting) carries no ETag
         return response.headers.get("ETag") or self._etag_of(href)
 
     def delete(self, href: str, etag: str | None) -> None:
-        response = self.session.request("DELETE", href, None, {"If-Match": etag} if etag else {})
+        headers = {**dict(self.rtype.delete_headers), **({"If-Match": etag} if etag else {})}
+        response = self.session.request("DELETE", href, None, headers)
         if response.status_code not in (200, 204):
             raise http_error(response.status_code, f"DELETE {href}")
 

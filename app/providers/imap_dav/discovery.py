@@ -5,7 +5,7 @@ collection (display name or last path segment) or the first one offering the com
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.providers.imap_dav.errors import HostRefused, unreachable
 from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
@@ -13,6 +13,7 @@ from app.sync.errors import AuthFailure, NotFound, SyncError
 
 CALENDAR_TAG = "{urn:ietf:params:xml:ns:caldav}calendar"
 ADDRESSBOOK_TAG = "{urn:ietf:params:xml:ns:carddav}addressbook"
+ADDRESS_SET_PROP = "c:calendar-user-address-set"
 COLLECTION_PROPS = ("d:resourcetype", "d:displayname", "d:sync-token", "cs:getctag", "d:supported-report-set",
                     "c:supported-calendar-component-set")
 
@@ -25,6 +26,7 @@ class DavCollection:
     name: str
     components: frozenset[str]
     supports_sync: bool
+    owner_addresses: frozenset[str] = frozenset()
 
 
 def find_collection(session: DavSession, start_href: str, home_prop: str, component: str,
@@ -33,9 +35,11 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     here = _probe(session, start_href)
     own = here[0] if here else None
     if own is not None and _offers(_as_collection(own), component) and not wanted_name:
-        return _as_collection(own)
+        principal = _href_prop(own, "{DAV:}current-user-principal")
+        addresses = _principal_addresses(session, principal) if component != "VCARD" else frozenset()
+        return replace(_as_collection(own), owner_addresses=addresses)
     principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
-    home_members = _propfind(session, principal, "0", (home_prop,))
+    home_members = _propfind(session, principal, "0", (home_prop, ADDRESS_SET_PROP))
     home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
     candidates = [_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS)]
     offering = [c for c in candidates if _offers(c, component)]
@@ -43,7 +47,28 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
         offering = [c for c in offering if wanted_name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])]
     if not offering:
         raise NotFound(f"no collection offering {component} under {home}")
-    return offering[0]
+    return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
+
+
+def _principal_addresses(session: DavSession, principal: str | None) -> frozenset[str]:
+    """The addresses of a principal (one PROPFIND); none when the server will not say."""
+    if not principal:
+        return frozenset()
+    try:
+        members = _propfind(session, principal, "0", (ADDRESS_SET_PROP,))
+    except AuthFailure:
+        raise
+    except SyncError:
+        return frozenset()
+    return _addresses(members[0] if members else None)
+
+
+def _addresses(principal: DavMember | None) -> frozenset[str]:
+    """The principal's calendar user addresses (RFC 6638 §2.4.1), ``mailto:`` and case dropped:
+    what ORGANIZER says when the owner organised a meeting."""
+    element = principal.props.get(_clark(ADDRESS_SET_PROP)) if principal is not None else None
+    hrefs = [(h.text or "").strip() for h in element.iter("{DAV:}href")] if element is not None else []
+    return frozenset(h[7:].lower() if h.lower().startswith("mailto:") else h.lower() for h in hrefs if h)
 
 
 def _probe(session: DavSession, start_href: str) -> list[DavMember]:

@@ -10,6 +10,7 @@ from typing import Any
 from icalendar import Calendar, Event, vCalAddress, vRecur
 
 from app.providers.imap_dav import ical_common as ic
+from app.providers.imap_dav import ical_scheduling as scheduling
 from app.providers.imap_dav.timezones import iana_zone_name, zone
 from app.sync.items import Attendee, CalendarException, CalendarItem, ResponseStatus, ShowAs
 
@@ -120,34 +121,41 @@ def _exdates(event: Event) -> list[datetime]:
     return [ic.as_utc(d.dt) for lst in lists for d in getattr(lst, "dts", [])]
 
 
-def write_event(item: CalendarItem, existing: str | None) -> str:
-    """Render ``item`` into the existing resource (keeping unmapped properties) or a new one."""
+def write_event(item: CalendarItem, existing: str | None, owner_addresses: frozenset[str] = frozenset()) -> str:
+    """Render ``item`` into the existing resource (keeping unmapped properties) or a new one.
+
+    The result never makes a scheduling server message anyone (``ical_scheduling``);
+    ``owner_addresses`` (the calendar owner's addresses) tell the organizer's copy, whose
+    SEQUENCE goes up on significant changes, from an attendee's.
+    """
     calendar = ic.parse_calendar(existing) if existing else None
     calendar = calendar or ic.new_calendar()
+    before = scheduling.significant_state(calendar) if existing else {}
     events = calendar.walk("VEVENT")
     master = next((e for e in events if "RECURRENCE-ID" not in e), None)
     if master is None:
         master = Event()
         calendar.add_component(master)
-    _write_master(master, item, bumped=existing is not None)
+    _write_master(master, item)
     _write_exceptions(calendar, master, item)
+    scheduling.complete_overrides(calendar)
+    scheduling.client_scheduled(calendar, owner_addresses)
+    scheduling.bump_sequences(calendar, before, owner_addresses)
     calendar.add_missing_timezones()
     return ic.serialise(calendar)
 
 
-def _write_master(event: Event, item: CalendarItem, bumped: bool) -> None:
+def _write_master(event: Event, item: CalendarItem) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     ic.replace_prop(event, "UID", item.uid)
     ic.replace_prop(event, "DTSTAMP", now)
     ic.replace_prop(event, "LAST-MODIFIED", now)
-    if bumped:
-        ic.replace_prop(event, "SEQUENCE", int(event.get("SEQUENCE", 0)) + 1)
     _write_timing(event, item)
     ic.replace_prop(event, "RRULE", vRecur.from_ical(item.rrule.removeprefix("RRULE:")) if item.rrule else None)
     for name, value in (("SUMMARY", item.subject), ("LOCATION", item.location), ("DESCRIPTION", item.body_text)):
         ic.replace_prop(event, name, value)
     ic.replace_prop(event, "X-ALT-DESC", item.body_html, {"FMTTYPE": "text/html"})
-    ic.replace_prop(event, "ORGANIZER", vCalAddress(f"mailto:{item.organizer}") if item.organizer else None)
+    _write_organizer(event, item.organizer)
     _write_attendees(event, item.attendees)
     status = ic.text_of(event, "STATUS").upper()
     if item.cancelled or status == "CANCELLED":
@@ -171,11 +179,26 @@ def _write_timing(event: Event, item: CalendarItem) -> None:
     ic.replace_prop(event, "DTEND", (item.end or item.start or start).astimezone(local))
 
 
+def _write_organizer(event: Event, organizer: str) -> None:
+    """The same organizer keeps its property as is (CN, SENT-BY, …); another replaces it."""
+    if organizer and scheduling.address(event.get("ORGANIZER")) == organizer.strip().lower():
+        return
+    ic.replace_prop(event, "ORGANIZER", vCalAddress(f"mailto:{organizer}") if organizer else None)
+
+
 def _write_attendees(event: Event, attendees: tuple[Attendee, ...]) -> None:
+    """Attendees from the item; one already there keeps the parameters the item does not carry
+    (CUTYPE, RSVP, a DELEGATED or CHAIR the core reads as none/required)."""
+    raw = event.get("ATTENDEE")
+    earlier = {scheduling.address(p): p.params for p in (raw if isinstance(raw, list) else [raw] if raw else [])}
     event.pop("ATTENDEE", None)
     for attendee in attendees:
-        params = {"PARTSTAT": RESPONSE_TO_PARTSTAT.get(ResponseStatus(attendee.response), "NEEDS-ACTION"),
-                  "ROLE": "REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT"}
+        params = dict(earlier.get(attendee.email.strip().lower(), {}))
+        partstat = RESPONSE_TO_PARTSTAT.get(ResponseStatus(attendee.response))
+        if partstat or "PARTSTAT" not in params:
+            params["PARTSTAT"] = partstat or "NEEDS-ACTION"
+        if not attendee.required or str(params.get("ROLE", "")).upper() in ("", "OPT-PARTICIPANT"):
+            params["ROLE"] = "REQ-PARTICIPANT" if attendee.required else "OPT-PARTICIPANT"
         if attendee.name:
             params["CN"] = ic.clean_text(attendee.name)
         event.add("ATTENDEE", vCalAddress(f"mailto:{attendee.email}"), parameters=params)

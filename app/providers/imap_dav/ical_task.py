@@ -7,6 +7,7 @@ from typing import Any
 from icalendar import Todo
 
 from app.providers.imap_dav import ical_common as ic
+from app.providers.imap_dav.ical_scheduling import client_scheduled
 from app.sync.items import TaskItem, TaskPriority, TaskStatus
 
 ICAL_TO_STATUS = {"NEEDS-ACTION": TaskStatus.NOT_STARTED, "IN-PROCESS": TaskStatus.IN_PROGRESS,
@@ -74,6 +75,7 @@ def write_task(item: TaskItem, existing: str | None, uid: str) -> str:
     if item.status == TaskStatus.COMPLETED:
         ic.replace_prop(todo, "PERCENT-COMPLETE", 100)
     ic.set_categories(todo, item.categories)
+    client_scheduled(calendar)  # a task with attendees must not make the server message them either
     return ic.serialise(calendar)
 
 

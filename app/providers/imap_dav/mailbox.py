@@ -127,7 +127,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
         closers.append(session)
     folders: dict[FolderKind, DavFolder] = {}
     for kind, url_key, component, name, codec, rtype in (
-            (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name, EventCodec(), ICALENDAR),
+            (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name,
+             EventCodec(lambda: folders[FolderKind.CALENDAR].client.collection.owner_addresses), ICALENDAR),
             (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(), ICALENDAR),
             (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name, ContactCodec(), VCARD)):
         url = endpoints.get(url_key)

@@ -8,7 +8,7 @@ from tests.realservers.dav import DavAccount
 
 def put_raw(account: DavAccount, collection: str, name: str, text: str, content_type: str = "text/calendar") -> str:
     """PUT a resource; returns its path (the provider's item id)."""
-    path = f"/{account.username}/{collection}/{name}"
+    path = account.collection_path(collection) + name
     response = account.session().put(account.base_url + path, data=text.replace("\n", "\r\n").encode("utf-8"),
                                      headers={"Content-Type": f"{content_type}; charset=utf-8"})
     assert response.status_code in (201, 204), response.text

@@ -22,9 +22,9 @@ class Clock:
 
 
 @pytest.fixture
-def proxied(radicale_server, dav_account) -> Iterator[tuple[DavFaultProxy, Clock, object]]:
+def proxied(dav_server, dav_account) -> Iterator[tuple[DavFaultProxy, Clock, object]]:
     clock = Clock()
-    proxy = DavFaultProxy(radicale_server.base_url, clock=clock)
+    proxy = DavFaultProxy(dav_server.base_url, clock=clock)
     url = proxy.base_url + "/"
     mailbox = build_mailbox({"caldav_url": url, "carddav_url": url}, dav_account.username, dav_account.password,
                             MailboxOptions(allow_plaintext=True, timeout=5, host_policy=LOOPBACK_POLICY))
