@@ -73,6 +73,7 @@ class CalendarException:
     end: datetime | None = None
     subject: str | None = None
     location: str | None = None
+    this_and_future: bool = False  # RANGE=THISANDFUTURE: the change applies to every later occurrence too
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class CalendarItem:
     organizer: str = ""
     attendees: tuple[Attendee, ...] = ()
     rrule: str | None = None
+    rdates: tuple[datetime, ...] = ()  # RDATE instants (UTC, like recurrence ids), extra to the RRULE
     exceptions: tuple[CalendarException, ...] = ()
     series_id: str | None = None
     recurrence_id: datetime | None = None
