@@ -111,8 +111,8 @@ def _apply(base: CalendarItem, exception: CalendarException, shift: bool) -> Cal
         base = replace(base, start_date=exception.start.date(), end_date=exception.start.date() + timedelta(days))
     elif exception.start is not None and exception.end is not None and start is not None:
         if shift and exception.recurrence_id != base.recurrence_id:
-            start = (start + (_utc(exception.start) - exception.recurrence_id)).astimezone(start.tzinfo)
-            end = start + (_utc(exception.end) - _utc(exception.start))
+            start = (_utc(start) + (_utc(exception.start) - exception.recurrence_id)).astimezone(start.tzinfo)
+            end = (_utc(start) + (_utc(exception.end) - _utc(exception.start))).astimezone(start.tzinfo)
         else:
             start, end = exception.start, exception.end
     return replace(

@@ -10,10 +10,16 @@ from app.sync.items import CalendarItem, ContactItem, MailboxItem, TaskItem
 
 
 class EventCodec:
-    """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key)."""
+    """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key).
+
+    ``floating`` is the mailbox owner's zone, the zone of times with neither TZID nor Z.
+    """
+
+    def __init__(self, floating: str = "UTC") -> None:
+        self.floating = floating
 
     def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
-        return read_event(href, etag, data)
+        return read_event(href, etag, data, self.floating)
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, CalendarItem)
@@ -24,12 +30,17 @@ class EventCodec:
 
 
 class TaskCodec:
+    """VTODO ⇄ TaskItem; due dates are days in the mailbox owner's zone (``floating``)."""
+
+    def __init__(self, floating: str = "UTC") -> None:
+        self.floating = floating
+
     def read(self, href: str, etag: str, data: str) -> TaskItem | None:
-        return read_task(href, etag, data)
+        return read_task(href, etag, data, self.floating)
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, TaskItem)
-        return write_task(item, existing, uid)
+        return write_task(item, existing, uid, self.floating)
 
     def uid_of(self, item: MailboxItem) -> str:
         return ""

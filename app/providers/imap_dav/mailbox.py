@@ -44,6 +44,7 @@ class MailboxOptions:
     timeout: float = 30.0
     host_policy: HostPolicy = HostPolicy()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    timezone: str = "UTC"  # the owner's zone: floating iCalendar times and task due days are read in it
 
 
 class ImapDavMailbox:
@@ -127,8 +128,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
         closers.append(session)
     folders: dict[FolderKind, DavFolder] = {}
     for kind, url_key, component, name, codec, rtype in (
-            (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name, EventCodec(), ICALENDAR),
-            (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(), ICALENDAR),
+            (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name, EventCodec(options.timezone), ICALENDAR),
+            (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(options.timezone), ICALENDAR),
             (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name, ContactCodec(), VCARD)):
         url = endpoints.get(url_key)
         if url:
