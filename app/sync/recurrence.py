@@ -19,6 +19,8 @@ from app.sync.errors import UnsupportedRecurrence
 from app.sync.items import CalendarException, CalendarItem, MailboxItem, occurrence_id
 
 INSTANT = timedelta(microseconds=1)
+# More occurrences than this in one window (FREQ=MINUTELY…) would flood Salesforce: refused instead.
+MAX_OCCURRENCES = 1000
 
 
 class SeriesExpander(Protocol):
@@ -45,6 +47,8 @@ def expand_series(master: CalendarItem, window_start: datetime, window_end: date
     if not master.all_day and (master.start is None or master.end is None):
         raise UnsupportedRecurrence("a timed series needs a start and an end")
     rids = {_utc(r) for r in expander.instances(master, window_start, window_end)}
+    if len(rids) > MAX_OCCURRENCES:
+        raise UnsupportedRecurrence(f"{len(rids)} occurrences in the sync window (at most {MAX_OCCURRENCES} are mirrored)")
     for exception in master.exceptions:
         moved_in = exception.start is not None and window_start <= _utc(exception.start) < window_end
         if moved_in and exception.recurrence_id not in rids and \

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from icalendar import Calendar, Event, vCalAddress, vRecur
+from icalendar import Calendar, Component, Event, vCalAddress, vRecur
 
 from app.providers.imap_dav import ical_common as ic
 from app.providers.imap_dav.timezones import iana_zone_name, zone
@@ -46,9 +46,10 @@ def _timing(event: Event, floating: str) -> dict[str, Any]:
     """All-day or timed span; a missing or non-positive end follows RFC 5545 §3.6.1 (one day for a
     DATE start, the start itself for a DATE-TIME), DURATION's days are nominal (wall-clock) days."""
     start = ic.decoded_time(event, "DTSTART", floating)
-    if start is None:
+    if not isinstance(start, date):
         return {}
     end = ic.decoded_time(event, "DTEND", floating)
+    end = end if isinstance(end, date) else None
     duration = ic.decoded(event, "DURATION")
     duration = duration if isinstance(duration, timedelta) else None
     if not isinstance(start, datetime):
@@ -130,7 +131,10 @@ def _exceptions(master: Event, overrides: list[Event], item: CalendarItem, float
                   for v in ic.time_list(master, "EXDATE", floating) if not isinstance(v, tuple)})
     length = series_length(item) if item.all_day or (item.start and item.end) else timedelta(0)
     for override in overrides:
-        rid = ic.as_utc(ic.decoded_time(override, "RECURRENCE-ID", floating))
+        original = ic.decoded_time(override, "RECURRENCE-ID", floating)
+        if not isinstance(original, date):
+            continue  # unreadable RECURRENCE-ID: the occurrence keeps the series' values
+        rid = ic.as_utc(original)
         start, end = _span(_timing(override, floating))
         moved = start is not None and end is not None and (start != rid or end - start != length)
         subject, location = ic.text_of(override, "SUMMARY"), ic.text_of(override, "LOCATION")
@@ -150,7 +154,7 @@ def _span(timing: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     return timing.get("start"), timing.get("end")
 
 
-def _rdates(master: Event, item: CalendarItem, floating: str) -> tuple[tuple[datetime, ...], list[CalendarException]]:
+def _rdates(master: Component, item: CalendarItem, floating: str) -> tuple[tuple[datetime, ...], list[CalendarException]]:
     """RDATE instants; a PERIOD whose length differs from the series' is that occurrence's own span."""
     instants: list[datetime] = []
     periods: list[CalendarException] = []
@@ -180,7 +184,7 @@ def write_event(item: CalendarItem, existing: str | None) -> str:
     return ic.serialise(calendar)
 
 
-def _is_floating(event: Event) -> bool:
+def _is_floating(event: Component) -> bool:
     """A series written in floating time (no TZID, no Z) keeps being written so: no drift to a zone."""
     start = ic.decoded(event, "DTSTART")
     return isinstance(start, datetime) and start.tzinfo is None and "TZID" not in event["DTSTART"].params
@@ -270,7 +274,8 @@ def _write_override(override: Event, item: CalendarItem, exception: CalendarExce
     end = exception.end if exception.start is not None and exception.end is not None else start + length
     ic.replace_prop(override, "UID", item.uid)
     ic.replace_prop(override, "DTSTAMP", datetime.now(UTC).replace(microsecond=0))
-    ic.replace_prop(override, "RECURRENCE-ID", as_value(exception.recurrence_id))
+    ic.replace_prop(override, "RECURRENCE-ID", as_value(exception.recurrence_id),
+                    {"RANGE": "THISANDFUTURE"} if exception.this_and_future else None)
     ic.replace_prop(override, "DTSTART", as_value(start))
     ic.replace_prop(override, "DTEND", as_value(max(end, start)))
     ic.replace_prop(override, "SUMMARY", exception.subject if exception.subject is not None else item.subject)

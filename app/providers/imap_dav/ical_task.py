@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from icalendar import Todo
+from icalendar import Component, Todo
 
 from app.providers.imap_dav import ical_common as ic
 from app.providers.imap_dav.timezones import zone
@@ -39,7 +39,7 @@ def read_task(href: str, etag: str, data: str, floating: str = "UTC") -> TaskIte
         sync_key=ic.text_of(todo, ic.SYNC_KEY_PROP) or None)
 
 
-def due_day(todo: Todo, floating: str) -> date | None:
+def due_day(todo: Component, floating: str) -> date | None:
     """The day the task is due in the owner's zone: DUE (DATE or DATE-TIME, any TZID), else
     DTSTART + DURATION (RFC 5545 §3.6.2), else none."""
     due = ic.decoded_time(todo, "DUE", floating)
@@ -90,7 +90,7 @@ def write_task(item: TaskItem, existing: str | None, uid: str, floating: str = "
     return ic.serialise(calendar)
 
 
-def _due(todo: Todo, item: TaskItem, floating: str) -> Any:
+def _due(todo: Component, item: TaskItem, floating: str) -> Any:
     """The DUE to write: the one written when its day is unchanged; a new day keeps the value type
     (RFC 5545: DUE matches DTSTART) and time of day in the owner's zone."""
     day = item.due_date.date() if isinstance(item.due_date, datetime) else item.due_date

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.sync import CalendarException, CalendarItem, FolderKind
 from app.recurrence import RruleExpander
+from app.sync import CalendarException, CalendarItem, FolderKind
 from app.sync.errors import UnsupportedRecurrence
 from app.sync.recurrence import expand_series
 from tests.unit.sync.sync_world import World
