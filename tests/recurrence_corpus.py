@@ -6,6 +6,14 @@ expansion with ``recurring_ical_events``; the real-server tests put some on Radi
 """
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import recurring_ical_events
+from icalendar import Calendar
+
+Span = tuple[datetime, datetime] | tuple[date, date]
+
 
 def vcalendar(*events: str, prodid: str = "-//Syncline tests//EN", timezones: str = "") -> str:
     body = "".join(f"BEGIN:VEVENT\nDTSTAMP:20260101T000000Z\n{e.strip()}\nEND:VEVENT\n" for e in events)
@@ -53,6 +61,23 @@ END:DAYLIGHT
 END:VTIMEZONE
 """
 
+W_EUROPE_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
 # DST across the series, a moved override, a cancelled one: Outlook with a Windows zone name.
 OUTLOOK_WEEKLY_DST = ("outlook weekly across DST, Windows zone", "UTC", vcalendar("""
 UID:040000008200E00074C5B7101A82E008-weekly
@@ -67,7 +92,7 @@ SUMMARY:Pipeline review (moved)
 RECURRENCE-ID;TZID=W. Europe Standard Time:20260331T100000
 DTSTART;TZID=W. Europe Standard Time:20260401T150000
 DTEND;TZID=W. Europe Standard Time:20260401T160000
-""", prodid=OUTLOOK_PRODID))
+""", prodid=OUTLOOK_PRODID, timezones=W_EUROPE_VTIMEZONE))
 
 GOOGLE_SECOND_TUESDAY = ("google monthly 2nd Tuesday, override moved to another day", "UTC", vcalendar("""
 UID:2tu-google@google.com
@@ -273,3 +298,45 @@ CASES = [OUTLOOK_WEEKLY_DST, GOOGLE_SECOND_TUESDAY, APPLE_LAST_FRIDAY, LAST_WEEK
          YEARLY_BYMONTH, DST_GAP_DAILY, DST_FOLD_DAILY, FLOATING_WEEKLY, ALL_DAY_WEEKLY, ALL_DAY_MULTI_DAY_MONTHLY,
          RDATE_AND_EXDATE, RDATE_ONLY, WKST_BIWEEKLY, BYWEEKNO, BYYEARDAY, LAST_DAY_OF_MONTH, FASTMAIL_SYDNEY_UNTIL,
          MOVED_IN_FROM_OUTSIDE, OUTLOOK_CUSTOM_ZONE, DURATION_SERIES, UTC_SERIES, THIS_AND_FUTURE]
+
+
+# RFC 5545 §3.8.5.3 gives every instance the EXACT duration DTEND - DTSTART; the reference keeps the
+# wall-clock end instead, so across a DST change its end moves (on the spring-gap day a 02:30-03:15
+# meeting would end before it starts). For these cases the expected end is start + exact duration.
+EXACT_DURATION = {DST_GAP_DAILY[0]: timedelta(minutes=45), DST_FOLD_DAILY[0]: timedelta(minutes=30)}
+
+
+def expected(name: str, owner_zone: str, ics: str, low: datetime, high: datetime) -> list[Span]:
+    """What a correct expansion yields: the reference's occurrences, with RFC-exact ends."""
+    spans = reference(ics, owner_zone, low, high)
+    if name in EXACT_DURATION:
+        return [(start, start + EXACT_DURATION[name]) for start, _ in spans]  # type: ignore[misc]
+    return spans
+
+
+def reference(ics: str, owner_zone: str, low: datetime, high: datetime) -> list[Span]:
+    """The reference's occurrences starting in [low, high), cancelled ones left out."""
+    found = recurring_ical_events.of(Calendar.from_ical(ics)).between(low - timedelta(days=3), high)
+    spans = [_reference_span(c, ZoneInfo(owner_zone)) for c in found if str(c.get("STATUS", "")) != "CANCELLED"]
+    return sorted(s for s in spans if starts_in_window(s, low, high))
+
+
+def _reference_span(component, floating: ZoneInfo) -> Span:
+    start = component.decoded("DTSTART")
+    if "DTEND" in component:
+        end = component.decoded("DTEND")
+    else:
+        end = start + (component.decoded("DURATION") if "DURATION" in component else timedelta(0))
+    if not isinstance(start, datetime):
+        return start, end
+    return _utc(start, floating), _utc(end, floating)
+
+
+def _utc(value: datetime, floating: ZoneInfo) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=floating)).astimezone(UTC)
+
+
+def starts_in_window(span: Span, low: datetime, high: datetime) -> bool:
+    start = span[0]
+    start = start if isinstance(start, datetime) else datetime.combine(start, time(), UTC)
+    return low <= start < high
