@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.providers.imap_dav.ical_event import read_event, write_event
+from app.providers.imap_dav.ical_task import read_task, write_task
 from tests.recurrence_corpus import FLOATING_WEEKLY, OUTLOOK_WEEKLY_DST, RDATE_AND_EXDATE, THIS_AND_FUTURE, vcalendar
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -84,3 +85,29 @@ def test_a_floating_series_stays_floating_when_written_back():
     item = read_event("/cal/s.ics", "etag", ics, owner)
     written = write_event(replace(item, subject="Gym (renamed)"), ics)
     assert "DTSTART:20260302T073000" in written and "TZID" not in written
+
+
+def todo(lines: str) -> str:
+    return ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VTODO\nUID:t\nDTSTAMP:20260101T000000Z\nSUMMARY:Call\n"
+            f"{lines.strip()}\nEND:VTODO\nEND:VCALENDAR\n")
+
+
+@pytest.mark.parametrize(("lines", "owner", "due"), [
+    ("DUE;VALUE=DATE:20260310", "Europe/Berlin", date(2026, 3, 10)),
+    ("DUE:20260310T230000Z", "Europe/Berlin", date(2026, 3, 11)),                 # UTC late evening: next day
+    ("DUE;TZID=America/New_York:20260310T220000", "Europe/Berlin", date(2026, 3, 11)),
+    ("DUE:20260310T230000", "Europe/Berlin", date(2026, 3, 10)),                  # floating: the owner's day
+    ("DTSTART;VALUE=DATE:20260310\nDURATION:P2D", "UTC", date(2026, 3, 12)),      # RFC 5545 §3.6.2
+    ("DTSTART:20260310T090000Z", "UTC", None),
+])
+def test_task_due_day_is_the_owners_day(lines, owner, due):
+    task = read_task("/t.ics", "e", todo(lines), owner)
+    assert task is not None and task.due_date == due
+
+
+def test_task_written_back_keeps_an_unchanged_due_and_moves_a_changed_one_in_the_owners_zone():
+    text = todo("DUE;TZID=America/New_York:20260310T220000")
+    task = read_task("/t.ics", "e", text, "Europe/Berlin")
+    assert "DUE;TZID=America/New_York:20260310T220000" in write_task(task, text, "t", "Europe/Berlin")
+    moved = write_task(replace(task, due_date=date(2026, 3, 13)), text, "t", "Europe/Berlin")
+    assert read_task("/t.ics", "e", moved, "Europe/Berlin").due_date == date(2026, 3, 13)
