@@ -54,10 +54,19 @@ def _timing(event: Event, floating: str) -> dict[str, Any]:
     duration = duration if isinstance(duration, timedelta) else None
     if not isinstance(start, datetime):
         return {"all_day": True, "start_date": start, "end_date": _day_end(start, end, duration)}
+    if _outlook_all_day(event, start, end):  # midnight to midnight, flagged all-day by Outlook/Exchange
+        assert isinstance(end, datetime)
+        return {"all_day": True, "start_date": start.date(), "end_date": _day_end(start.date(), end.date(), None)}
     name = iana_zone_name(start.tzinfo, start)
     local = zone(name)
     start = start.astimezone(local)
     return {"start": start, "end": _timed_end(start, end, duration, local), "timezone": name}
+
+
+def _outlook_all_day(event: Event, start: datetime, end: date | datetime | None) -> bool:
+    midnight = time()
+    return ic.text_of(event, "X-MICROSOFT-CDO-ALLDAYEVENT").upper() == "TRUE" and start.time() == midnight and \
+        isinstance(end, datetime) and end.time() == midnight
 
 
 def _day_end(start: date, end: date | datetime | None, duration: timedelta | None) -> date:
@@ -127,14 +136,14 @@ def _exceptions(master: Event, overrides: list[Event], item: CalendarItem, float
                 periods: list[CalendarException]) -> tuple[CalendarException, ...]:
     """EXDATEs, PERIOD RDATEs and overrides as exceptions; unchanged override fields stay None (inherit)."""
     found: dict[datetime, CalendarException] = {e.recurrence_id: e for e in periods}
-    found.update({ic.as_utc(v): CalendarException(ic.as_utc(v), cancelled=True)
+    found.update({_instance_id(v, item): CalendarException(_instance_id(v, item), cancelled=True)
                   for v in ic.time_list(master, "EXDATE", floating) if not isinstance(v, tuple)})
     length = series_length(item) if item.all_day or (item.start and item.end) else timedelta(0)
     for override in overrides:
         original = ic.decoded_time(override, "RECURRENCE-ID", floating)
         if not isinstance(original, date):
             continue  # unreadable RECURRENCE-ID: the occurrence keeps the series' values
-        rid = ic.as_utc(original)
+        rid = _instance_id(original, item)
         start, end = _span(_timing(override, floating))
         moved = start is not None and end is not None and (start != rid or end - start != length)
         subject, location = ic.text_of(override, "SUMMARY"), ic.text_of(override, "LOCATION")
@@ -145,6 +154,17 @@ def _exceptions(master: Event, overrides: list[Event], item: CalendarItem, float
             location=location if location != item.location else None,
             this_and_future=str(override["RECURRENCE-ID"].params.get("RANGE", "")).upper() == "THISANDFUTURE")
     return tuple(found[rid] for rid in sorted(found))
+
+
+def _instance_id(value: date | datetime, item: CalendarItem) -> datetime:
+    """An EXDATE or RECURRENCE-ID as the core's recurrence id. A value type that does not match the
+    series' DTSTART (a DATE on a timed series, a DATE-TIME on an all-day one) names that day's instance."""
+    if item.all_day and isinstance(value, datetime):
+        return ic.as_utc(value.date())
+    if not item.all_day and not isinstance(value, datetime) and item.start is not None:
+        local = zone(item.timezone)
+        return ic.as_utc(datetime.combine(value, item.start.astimezone(local).time()).replace(tzinfo=local))
+    return ic.as_utc(value)
 
 
 def _span(timing: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
@@ -253,7 +273,7 @@ def _write_exceptions(calendar: Calendar, master: Event, item: CalendarItem,
     cancelled = [e.recurrence_id for e in item.exceptions if e.cancelled]
     if cancelled:
         master.add("EXDATE", [as_value(rid) for rid in sorted(cancelled)])
-    existing = {ic.as_utc(ic.decoded_time(e, "RECURRENCE-ID", item.timezone)): e
+    existing = {_instance_id(ic.decoded_time(e, "RECURRENCE-ID", item.timezone), item): e
                 for e in calendar.walk("VEVENT") if "RECURRENCE-ID" in e}
     wanted = {e.recurrence_id: e for e in item.exceptions if not e.cancelled}
     for rid, component in existing.items():

@@ -55,6 +55,23 @@ def test_timed_ends(lines, end):
     assert not item.all_day and item.end.isoformat() == end and item.end >= item.start
 
 
+def test_outlook_midnight_to_midnight_flagged_all_day_is_all_day():
+    item = read("DTSTART;TZID=Europe/Berlin:20260401T000000\nDTEND;TZID=Europe/Berlin:20260403T000000\n"
+                "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE")
+    assert item.all_day and (item.start_date, item.end_date) == (date(2026, 4, 1), date(2026, 4, 3))
+
+
+def test_a_date_recurrence_id_on_a_timed_series_names_that_days_occurrence():
+    ics = vcalendar("UID:r\nSUMMARY:S\nDTSTART;TZID=Europe/Berlin:20260302T100000\n"
+                    "DTEND;TZID=Europe/Berlin:20260302T110000\nRRULE:FREQ=DAILY;COUNT=5",
+                    "UID:r\nSUMMARY:S\nRECURRENCE-ID;VALUE=DATE:20260304\n"
+                    "DTSTART;TZID=Europe/Berlin:20260304T150000\nDTEND;TZID=Europe/Berlin:20260304T160000")
+    item = read_event("/cal/r.ics", "etag", ics, "UTC")
+    [moved] = item.exceptions
+    assert moved.recurrence_id == datetime(2026, 3, 4, 9, tzinfo=UTC)
+    assert moved.start == datetime(2026, 3, 4, 15, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
 @pytest.mark.parametrize(("tzid", "zone"), [
     ('"(UTC-05:00) Eastern Time (US & Canada)"', "America/New_York"),
     ('"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"', "Europe/Amsterdam"),
