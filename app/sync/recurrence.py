@@ -67,6 +67,14 @@ def series_length(master: CalendarItem) -> timedelta:
     return max(_utc(master.end) - _utc(master.start), timedelta(0))
 
 
+def nominal_end(start: datetime, duration: timedelta) -> datetime:
+    """RFC 5545 §3.3.6/§3.8.5.3: a DURATION's days are nominal (same wall time N days later, a
+    non-existent one moved forward), its hours and minutes exact."""
+    zone = start.tzinfo
+    wall = (start.replace(tzinfo=None) + timedelta(days=duration.days)).replace(tzinfo=zone)
+    return (_utc(wall) + timedelta(seconds=duration.seconds)).astimezone(zone)
+
+
 def _in_window(occurrence: CalendarItem, low: datetime, high: datetime) -> bool:
     assert occurrence.recurrence_id is not None
     actual = _utc(occurrence.start) if occurrence.start else occurrence.recurrence_id
@@ -93,7 +101,9 @@ def _occurrence(master: CalendarItem, rid: datetime) -> CalendarItem:
         base = replace(base, start_date=day, end_date=day + length, start=None, end=None)
     else:
         zone = _zone(master.timezone)
-        base = replace(base, start=rid.astimezone(zone), end=(rid + length).astimezone(zone))
+        start = rid.astimezone(zone)
+        end = nominal_end(start, master.nominal_duration) if master.nominal_duration else (rid + length).astimezone(zone)
+        base = replace(base, start=start, end=end)
     future = _governing_future(master.exceptions, rid)
     if future is not None:
         base = _apply(base, future, shift=True)

@@ -13,7 +13,7 @@ from icalendar import Calendar, Component, Event, vCalAddress, vRecur
 from app.providers.imap_dav import ical_common as ic
 from app.providers.imap_dav.timezones import iana_zone_name, zone
 from app.sync.items import Attendee, CalendarException, CalendarItem, ResponseStatus, ShowAs
-from app.sync.recurrence import series_length
+from app.sync.recurrence import nominal_end, series_length
 
 PARTSTAT_TO_RESPONSE = {"ACCEPTED": ResponseStatus.ACCEPTED, "TENTATIVE": ResponseStatus.TENTATIVE,
                         "DECLINED": ResponseStatus.DECLINED}
@@ -60,7 +60,9 @@ def _timing(event: Event, floating: str) -> dict[str, Any]:
     name = iana_zone_name(start.tzinfo, start)
     local = zone(name)
     start = start.astimezone(local)
-    return {"start": start, "end": _timed_end(start, end, duration, local), "timezone": name}
+    nominal = duration if end is None and duration is not None and duration.days > 0 else None
+    return {"start": start, "end": _timed_end(start, end, duration, local), "timezone": name,
+            "nominal_duration": nominal}
 
 
 def _outlook_all_day(event: Event, start: datetime, end: date | datetime | None) -> bool:
@@ -83,8 +85,7 @@ def _timed_end(start: datetime, end: date | datetime | None, duration: timedelta
     elif isinstance(end, date):
         candidate = datetime.combine(end, time(), local)
     elif duration is not None:
-        wall = (start.replace(tzinfo=None) + timedelta(days=duration.days)).replace(tzinfo=local)
-        candidate = (wall.astimezone(UTC) + timedelta(seconds=duration.seconds)).astimezone(local)
+        candidate = nominal_end(start, duration)
     else:
         candidate = start
     return candidate if candidate >= start else start
@@ -244,7 +245,11 @@ def _write_timing(event: Event, item: CalendarItem, as_value: Callable[[datetime
     start = item.start or datetime.now(UTC)
     end = item.end if item.end is not None and item.end >= start else start
     ic.replace_prop(event, "DTSTART", as_value(start))
-    ic.replace_prop(event, "DTEND", as_value(end))
+    if item.nominal_duration is not None and nominal_end(start, item.nominal_duration) == end:
+        event.pop("DTEND", None)  # a series given by DURATION keeps it: its days stay nominal
+        ic.replace_prop(event, "DURATION", item.nominal_duration)
+    else:
+        ic.replace_prop(event, "DTEND", as_value(end))
 
 
 def _write_rdates(event: Event, item: CalendarItem, as_value: Callable[[datetime], Any]) -> None:

@@ -11,7 +11,14 @@ import pytest
 
 from app.providers.imap_dav.ical_event import read_event, write_event
 from app.providers.imap_dav.ical_task import read_task, write_task
-from tests.recurrence_corpus import FLOATING_WEEKLY, OUTLOOK_WEEKLY_DST, RDATE_AND_EXDATE, THIS_AND_FUTURE, vcalendar
+from tests.recurrence_corpus import (
+    FLOATING_WEEKLY,
+    NOMINAL_DAY_DURATION,
+    OUTLOOK_WEEKLY_DST,
+    RDATE_AND_EXDATE,
+    THIS_AND_FUTURE,
+    vcalendar,
+)
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -85,15 +92,16 @@ def test_zones_named_without_a_vtimezone(tzid, zone):
 
 
 @pytest.mark.parametrize(("name", "owner", "ics"), [FLOATING_WEEKLY, OUTLOOK_WEEKLY_DST, RDATE_AND_EXDATE,
-                                                    THIS_AND_FUTURE], ids=lambda v: v if len(v) < 60 else "")
+                                                    THIS_AND_FUTURE, NOMINAL_DAY_DURATION],
+                         ids=lambda v: v if len(v) < 60 else "")
 def test_writing_a_series_back_reads_back_the_same_series(name, owner, ics):
     item = read_event("/cal/s.ics", "etag", ics, owner)
     again = read_event("/cal/s.ics", "etag", write_event(item, ics), owner)
     fresh = read_event("/cal/s.ics", "etag", write_event(item, None), owner)
     for copy in (again, fresh):
         assert copy is not None
-        assert (copy.start, copy.end, copy.timezone, copy.rrule, copy.rdates) == \
-               (item.start, item.end, item.timezone, item.rrule, item.rdates)
+        assert (copy.start, copy.end, copy.timezone, copy.rrule, copy.rdates, copy.nominal_duration) == \
+               (item.start, item.end, item.timezone, item.rrule, item.rdates, item.nominal_duration)
         assert copy.exceptions == item.exceptions
 
 
