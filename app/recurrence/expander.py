@@ -31,8 +31,8 @@ class RruleExpander:
         first = _wall_start(series, zone)
         recurrence = rruleset()
         recurrence.rdate(first)  # DTSTART is always the first instance (RFC 5545 §3.8.5.3)
-        if series.rrule:
-            recurrence.rrule(_rule(series.rrule, first, zone, series.all_day))
+        for text in filter(None, (line.strip() for line in (series.rrule or "").splitlines())):
+            recurrence.rrule(_rule(text, first, zone, series.all_day))  # a rare 2nd RRULE on its own line
         for extra in series.rdates:
             recurrence.rdate(_wall(extra, zone, series.all_day))
         return list(_between(recurrence, zone, series.all_day, low.astimezone(UTC), high.astimezone(UTC)))

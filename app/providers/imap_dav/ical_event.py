@@ -92,19 +92,38 @@ def _timed_end(start: datetime, end: date | datetime | None, duration: timedelta
 
 
 def _details(event: Event) -> dict[str, Any]:
-    rrule = event.get("RRULE")
     modified = ic.decoded(event, "LAST-MODIFIED") or ic.decoded(event, "DTSTAMP")
     return {
         "subject": ic.text_of(event, "SUMMARY"), "location": ic.text_of(event, "LOCATION"),
         "body_text": ic.text_of(event, "DESCRIPTION"), "body_html": _html_description(event),
         "organizer": _address(event.get("ORGANIZER")), "attendees": _attendees(event),
-        "rrule": rrule.to_ical().decode("ascii") if rrule is not None else None,
+        "rrule": rule_text(event),
         "cancelled": ic.text_of(event, "STATUS").upper() == "CANCELLED",
         "private": ic.text_of(event, "CLASS").upper() in PRIVATE_CLASSES,
         "categories": ic.categories_of(event), "show_as": _show_as(event),
         "modified_at": ic.as_utc(modified) if modified else None,
         "sync_key": ic.text_of(event, ic.SYNC_KEY_PROP) or None,
     }
+
+
+def rule_text(event: Component) -> str | None:
+    """The RRULE as ``FREQ=…``; a rare second RRULE follows on an ``RRULE:`` line so the expander
+    honours it. EXRULE, removed by RFC 5545 (Appendix A.3), is ignored as the reference does."""
+    lines = [f"RRULE:{rule.to_ical().decode('ascii')}" for rule in _props(event, "RRULE")]
+    return "\n".join(lines).removeprefix("RRULE:") or None
+
+
+def _props(event: Component, name: str) -> list[Any]:
+    raw = event.get(name)
+    return raw if isinstance(raw, list) else [raw] if raw is not None else []
+
+
+def _write_rules(event: Component, text: str | None) -> None:
+    if rule_text(event) == text:
+        return  # unchanged: leave the properties exactly as the client wrote them
+    event.pop("RRULE", None)
+    for line in (text or "").splitlines():
+        event.add("RRULE", vRecur.from_ical(line.removeprefix("RRULE:")))
 
 
 def _html_description(event: Event) -> str:
@@ -219,7 +238,7 @@ def _write_master(event: Event, item: CalendarItem, bumped: bool, as_value: Call
     if bumped:
         ic.replace_prop(event, "SEQUENCE", int(event.get("SEQUENCE", 0)) + 1)
     _write_timing(event, item, as_value)
-    ic.replace_prop(event, "RRULE", vRecur.from_ical(item.rrule.removeprefix("RRULE:")) if item.rrule else None)
+    _write_rules(event, item.rrule)
     _write_rdates(event, item, as_value)
     for name, value in (("SUMMARY", item.subject), ("LOCATION", item.location), ("DESCRIPTION", item.body_text)):
         ic.replace_prop(event, name, value)

@@ -17,6 +17,7 @@ from tests.recurrence_corpus import (
     OUTLOOK_WEEKLY_DST,
     RDATE_AND_EXDATE,
     THIS_AND_FUTURE,
+    TWO_RULES_AND_EXRULE,
     vcalendar,
 )
 
@@ -92,7 +93,7 @@ def test_zones_named_without_a_vtimezone(tzid, zone):
 
 
 @pytest.mark.parametrize(("name", "owner", "ics"), [FLOATING_WEEKLY, OUTLOOK_WEEKLY_DST, RDATE_AND_EXDATE,
-                                                    THIS_AND_FUTURE, NOMINAL_DAY_DURATION],
+                                                    THIS_AND_FUTURE, NOMINAL_DAY_DURATION, TWO_RULES_AND_EXRULE],
                          ids=lambda v: v if len(v) < 60 else "")
 def test_writing_a_series_back_reads_back_the_same_series(name, owner, ics):
     item = read_event("/cal/s.ics", "etag", ics, owner)
