@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from app.sync.errors import UnsupportedRecurrence
 from app.sync.items import CalendarException, CalendarItem, MailboxItem, occurrence_id
 
-INSTANT = timedelta(microseconds=1)
 # More occurrences than this in one window (FREQ=MINUTELY…) would flood Salesforce: refused instead.
 MAX_OCCURRENCES = 1000
 
@@ -49,11 +48,9 @@ def expand_series(master: CalendarItem, window_start: datetime, window_end: date
     rids = {_utc(r) for r in expander.instances(master, window_start, window_end)}
     if len(rids) > MAX_OCCURRENCES:
         raise UnsupportedRecurrence(f"{len(rids)} occurrences in the sync window (at most {MAX_OCCURRENCES} are mirrored)")
-    for exception in master.exceptions:
-        moved_in = exception.start is not None and window_start <= _utc(exception.start) < window_end
-        if moved_in and exception.recurrence_id not in rids and \
-                expander.instances(master, exception.recurrence_id, exception.recurrence_id + INSTANT):
-            rids.add(_utc(exception.recurrence_id))
+    # Overrides are occurrences too: moved into the window from outside it, or (as clients and the
+    # reference show them) left behind by a rule that no longer yields their recurrence-id.
+    rids |= {e.recurrence_id for e in master.exceptions if not e.cancelled}
     occurrences = (_occurrence(master, rid) for rid in sorted(rids))
     return [o for o in occurrences if _in_window(o, window_start, window_end)]
 
