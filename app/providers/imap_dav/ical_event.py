@@ -187,6 +187,15 @@ def _instance_id(value: date | datetime, item: CalendarItem) -> datetime:
     return ic.as_utc(value)
 
 
+def _rdate_instant(value: date | datetime, item: CalendarItem) -> datetime:
+    """An RDATE's start: a DATE added to a timed series starts at that day's local midnight (as the
+    reference, recurring_ical_events, reads it); otherwise like a recurrence id."""
+    if not item.all_day and not isinstance(value, datetime):
+        local = zone(item.timezone)
+        return ic.as_utc(datetime.combine(value, time()).replace(tzinfo=local))
+    return _instance_id(value, item)
+
+
 def _span(timing: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     """An override's start and end as instants; all-day days at midnight UTC, like their recurrence ids."""
     if timing.get("all_day"):
@@ -202,7 +211,7 @@ def _rdates(master: Component, item: CalendarItem, floating: str) -> tuple[tuple
     local = zone(item.timezone)
     for value in ic.time_list(master, "RDATE", floating):
         begin, end = value if isinstance(value, tuple) else (value, None)
-        instants.append(ic.as_utc(begin))
+        instants.append(_rdate_instant(begin, item))
         if end is not None and end - begin != length:
             periods.append(CalendarException(ic.as_utc(begin), start=begin.astimezone(local), end=end.astimezone(local)))
     return tuple(sorted(set(instants))), periods
@@ -273,7 +282,7 @@ def _write_timing(event: Event, item: CalendarItem, as_value: Callable[[datetime
 
 def _write_rdates(event: Event, item: CalendarItem, as_value: Callable[[datetime], Any]) -> None:
     """RDATEs are rewritten only when they changed, so PERIOD values and their TZID survive."""
-    current = {ic.as_utc(v[0] if isinstance(v, tuple) else v) for v in ic.time_list(event, "RDATE", item.timezone)}
+    current = {_rdate_instant(v[0] if isinstance(v, tuple) else v, item) for v in ic.time_list(event, "RDATE", item.timezone)}
     if current != set(item.rdates):
         event.pop("RDATE", None)
         if item.rdates:

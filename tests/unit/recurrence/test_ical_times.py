@@ -13,6 +13,7 @@ from app.providers.imap_dav.ical_event import read_event, write_event
 from app.providers.imap_dav.ical_task import read_task, write_task
 from tests.recurrence_corpus import (
     FLOATING_WEEKLY,
+    MIXED_VALUE_TYPES,
     NOMINAL_DAY_DURATION,
     OUTLOOK_WEEKLY_DST,
     RDATE_AND_EXDATE,
@@ -93,7 +94,8 @@ def test_zones_named_without_a_vtimezone(tzid, zone):
 
 
 @pytest.mark.parametrize(("name", "owner", "ics"), [FLOATING_WEEKLY, OUTLOOK_WEEKLY_DST, RDATE_AND_EXDATE,
-                                                    THIS_AND_FUTURE, NOMINAL_DAY_DURATION, TWO_RULES_AND_EXRULE],
+                                                    THIS_AND_FUTURE, NOMINAL_DAY_DURATION, TWO_RULES_AND_EXRULE,
+                                                    MIXED_VALUE_TYPES],
                          ids=lambda v: v if len(v) < 60 else "")
 def test_writing_a_series_back_reads_back_the_same_series(name, owner, ics):
     item = read_event("/cal/s.ics", "etag", ics, owner)
