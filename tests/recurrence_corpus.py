@@ -369,7 +369,7 @@ def expected(name: str, owner_zone: str, ics: str, low: datetime, high: datetime
 
 def reference(ics: str, owner_zone: str, low: datetime, high: datetime) -> list[Span]:
     """The reference's occurrences starting in [low, high), cancelled ones left out."""
-    found = recurring_ical_events.of(Calendar.from_ical(ics)).between(low - timedelta(days=3), high)
+    found = recurring_ical_events.of(Calendar.from_ical(ics)).between(low - timedelta(days=3), high + timedelta(days=3))
     spans = [_reference_span(c, ZoneInfo(owner_zone)) for c in found if str(c.get("STATUS", "")) != "CANCELLED"]
     return sorted(s for s in spans if starts_in_window(s, low, high))
 

@@ -30,9 +30,13 @@ class RruleExpander:
         zone = _zone(series)
         first = _wall_start(series, zone)
         recurrence = rruleset()
-        recurrence.rdate(first)  # DTSTART is always the first instance (RFC 5545 §3.8.5.3)
-        for text in filter(None, (line.strip() for line in (series.rrule or "").splitlines())):
-            recurrence.rrule(_rule(text, first, zone, series.all_day))  # a rare 2nd RRULE on its own line
+        rules = [_rule(text, first, zone, series.all_day)  # a rare 2nd RRULE comes on its own line
+                 for text in filter(None, (line.strip() for line in (series.rrule or "").splitlines()))]
+        for rule, _ in rules:
+            recurrence.rrule(rule)
+        untils = [until for _, until in rules if until is not None]
+        if not untils or first <= max(untils):
+            recurrence.rdate(first)  # DTSTART is the first instance (RFC 5545 §3.8.5.3) unless UNTIL ends before it
         for extra in series.rdates:
             recurrence.rdate(_wall(extra, zone, series.all_day))
         return list(_between(recurrence, zone, series.all_day, low.astimezone(UTC), high.astimezone(UTC)))
@@ -63,10 +67,11 @@ def _wall(instant: datetime, zone: tzinfo, all_day: bool) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
-def _rule(text: str, first: datetime, zone: tzinfo, all_day: bool) -> rrule:
-    """The RRULE on naive wall time; UNTIL (UTC, floating or a DATE) becomes the same naive wall time."""
+def _rule(text: str, first: datetime, zone: tzinfo, all_day: bool) -> tuple[rrule, datetime | None]:
+    """The RRULE on naive wall time, and its UNTIL (UTC, floating or a DATE) as the same naive wall time."""
     body = text.strip().removeprefix("RRULE:")
     match = UNTIL_PART.search(body)
+    until = None
     if match:
         until = _wall_until(match.group(2).upper(), zone, all_day)
         body = body[:match.start(2)] + until.strftime("%Y%m%dT%H%M%S") + body[match.end(2):]
@@ -76,7 +81,7 @@ def _rule(text: str, first: datetime, zone: tzinfo, all_day: bool) -> rrule:
         raise UnsupportedRecurrence(f"recurrence rule {text!r} cannot be expanded: {exc}") from exc
     if not isinstance(parsed, rrule):
         raise UnsupportedRecurrence(f"recurrence rule {text!r} cannot be expanded")
-    return parsed
+    return parsed, until
 
 
 def _wall_until(value: str, zone: tzinfo, all_day: bool) -> datetime:
