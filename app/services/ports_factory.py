@@ -130,7 +130,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
-                                  host_policy=mail_host_policy(rt.config))
+                                  host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone)
     port = build_mailbox(endpoints, mailbox.username or mailbox.address, password, options)
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
     steps.append(meeting_link_step(rt, ctx, crm))

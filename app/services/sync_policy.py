@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.orm import Session
 
 from app.models import User
+from app.recurrence import RruleExpander
 from app.services.mappings import effective
 from app.services.settings import org_settings, user_settings
 from app.sync.items import FolderKind
@@ -34,6 +35,7 @@ def policy_for(user: User) -> SyncPolicy:
         options={kind: option(kind) for kind in _KIND_SETTINGS},
         # One Composite call carries 5 Collections of 200: hand the Salesforce port 1,000 at a time.
         crm_batch_size=1000,
+        series_expander=RruleExpander(),
     )
 
 

@@ -18,10 +18,11 @@ from app.sync.engine_support import (
     pull_mailbox,
     reconcile_pending,
     record_outcome,
+    refused_series_errors,
     tombstones_from_full_listings,
     with_retries,
 )
-from app.sync.identity import mailbox_units
+from app.sync.identity import expand_units
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
 from app.sync.mapping import BoundMapping, Direction
 from app.sync.outcome import OutcomeBuilder, SyncOutcome
@@ -56,7 +57,8 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
-    units = mailbox_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
+    units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
+    outcome.errors.extend(refused_series_errors(table.kind, refused))
     lookups = gather_lookups(ports.crm, mapping, session, policy, units, entries)
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,
                         units=units)

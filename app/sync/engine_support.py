@@ -9,7 +9,7 @@ from app.sync.apply import Applied, Ports, write_intents
 from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable, item_retried
 from app.sync.event.links import link_addresses, links_wanted
-from app.sync.identity import MailboxUnit, entry_for_unit, fuzzy_criteria
+from app.sync.identity import MailboxUnit, RefusedSeries, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
@@ -224,3 +224,9 @@ def record_outcome(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[
             code = item.result.error_code or "sync_error"
             outcome.errors.append(ItemError(kind, item.action.sync_key, type(item.action).__name__, code,
                                             item.result.error or code, item_retried(code)))
+
+
+def refused_series_errors(kind: FolderKind, refused: Sequence[RefusedSeries]) -> list[ItemError]:
+    """Series that could not be expanded, as the dashboard's per-item errors (not retried unchanged)."""
+    return [ItemError(kind, r.key, "expand series", r.error.code, f"{r.item.subject or r.item.item_id}: {r.error}",
+                      item_retried(r.error.code)) for r in refused]

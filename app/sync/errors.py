@@ -62,6 +62,12 @@ class Unsupported(SyncError):
     code = "unsupported"
 
 
+class UnsupportedRecurrence(SyncError):
+    """A series whose recurrence the product cannot expand faithfully: refused per item, not guessed."""
+
+    code = "unsupported_recurrence"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
@@ -81,6 +87,7 @@ REACTIONS: dict[str, Reaction] = {
     PermissionDenied.code: Reaction.MARK_FAILED,
     InvalidData.code: Reaction.MARK_FAILED,
     Unsupported.code: Reaction.MARK_FAILED,
+    UnsupportedRecurrence.code: Reaction.MARK_FAILED,
 }
 
 

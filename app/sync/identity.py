@@ -10,12 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.sync.errors import UnsupportedRecurrence
 from app.sync.idmap import IdMapEntry, mailbox_identity, sync_key
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, mailbox_values, record_fields
 from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import MailboxChanges, SearchCriteria
-from app.sync.recurrence import UnsupportedRule, expand_series
+from app.sync.recurrence import expand_series, is_series
 
 FUZZY_KEYS: dict[FolderKind, tuple[str, ...]] = {
     FolderKind.CALENDAR: ("subject", "timing"),
@@ -33,24 +34,45 @@ class MailboxUnit:
     parent_id: str
 
 
+@dataclass(frozen=True)
+class RefusedSeries:
+    """A series the product cannot expand: a per-item error, never a guessed single record."""
+
+    item: CalendarItem
+    key: str
+    error: UnsupportedRecurrence
+
+
 def mailbox_units(changes: MailboxChanges, session: SyncSession, policy: SyncPolicy) -> list[MailboxUnit]:
     """Every unit in the change set: series are expanded inside the window, occurrence by occurrence."""
+    return expand_units(changes, session, policy)[0]
+
+
+def expand_units(changes: MailboxChanges, session: SyncSession,
+                 policy: SyncPolicy) -> tuple[list[MailboxUnit], list[RefusedSeries]]:
+    """``mailbox_units`` plus the series refused; a refused series yields no unit, so nothing of it
+    is created, changed or deleted on the other side until its rule can be expanded."""
     units: list[MailboxUnit] = []
+    refused: list[RefusedSeries] = []
     for item in changes.items:
-        for unit_item in _expand(item, session, policy):
+        try:
+            unit_items = _expand(item, session, policy)
+        except UnsupportedRecurrence as exc:
+            assert isinstance(item, CalendarItem)
+            refused.append(RefusedSeries(item, sync_key(session.sf_org_id, mailbox_identity(session.mailbox_id, item)),
+                                         exc))
+            continue
+        for unit_item in unit_items:
             key = sync_key(session.sf_org_id, mailbox_identity(session.mailbox_id, unit_item))
             units.append(MailboxUnit(unit_item, key, item.item_id))
-    return units
+    return units, refused
 
 
 def _expand(item: MailboxItem, session: SyncSession, policy: SyncPolicy) -> Sequence[MailboxItem]:
-    if not isinstance(item, CalendarItem) or not item.rrule:
+    if not isinstance(item, CalendarItem) or not is_series(item):
         return (item,)
     low, high = policy.window.bounds(session.now)
-    try:
-        return expand_series(item, low, high)
-    except UnsupportedRule:
-        return (item,)  # unexpandable: mirror the series as one record rather than guess
+    return expand_series(item, low, high, policy.series_expander)
 
 
 def entry_for_unit(unit: MailboxUnit, by_item: Mapping[str, IdMapEntry],

@@ -7,7 +7,7 @@ back; the core never sees a provider object. Every item carries its provider ``v
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 
@@ -73,6 +73,7 @@ class CalendarException:
     end: datetime | None = None
     subject: str | None = None
     location: str | None = None
+    this_and_future: bool = False  # RANGE=THISANDFUTURE: the change applies to every later occurrence too
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class CalendarItem:
     organizer: str = ""
     attendees: tuple[Attendee, ...] = ()
     rrule: str | None = None
+    rdates: tuple[datetime, ...] = ()  # RDATE instants (UTC, like recurrence ids), extra to the RRULE
+    nominal_duration: timedelta | None = None  # a DURATION with days: each occurrence adds them on the wall clock
     exceptions: tuple[CalendarException, ...] = ()
     series_id: str | None = None
     recurrence_id: datetime | None = None

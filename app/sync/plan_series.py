@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.sync.actions import CreateInMailbox, RecordEntry
+from app.sync.errors import UnsupportedRecurrence
 from app.sync.event.recurrence_fields import is_series_master, series_parent, series_zone
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
 from app.sync.items import CalendarException, CalendarItem, occurrence_id
@@ -23,7 +24,7 @@ from app.sync.plan_state import PlanState
 from app.sync.plan_support import build_item, content_of
 from app.sync.policy import record_in_window
 from app.sync.ports import CrmRecord
-from app.sync.recurrence import UnsupportedRule, expand_series
+from app.sync.recurrence import SeriesExpander, expand_series
 from app.sync.transforms import parse_sf_datetime
 
 OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
@@ -127,7 +128,7 @@ def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRec
     if not isinstance(built, CalendarItem):
         return
     item = _in_series_zone(built, master.fields, plan.session.timezone)
-    slots = _slots(item, starts, master.fields.get("RecurrenceEndDateOnly"))
+    slots = _slots(item, starts, master.fields.get("RecurrenceEndDateOnly"), plan.policy.series_expander)
     matched = match_children(slots, [(c.record_id, s) for c, s in zip(children, starts) if s is not None])
     exceptions = _exceptions(plan, item, values, children, matched, slots)
     item = replace(item, exceptions=tuple(sorted(exceptions, key=lambda e: e.recurrence_id)))
@@ -160,7 +161,8 @@ def _start(record: CrmRecord) -> datetime | None:
     return parse_sf_datetime(str(raw)) if raw else None
 
 
-def _slots(item: CalendarItem, starts: Sequence[datetime | None], last_day: object) -> list[datetime]:
+def _slots(item: CalendarItem, starts: Sequence[datetime | None], last_day: object,
+           expander: SeriesExpander | None) -> list[datetime]:
     """Recurrence-ids of the whole pattern: from its first occurrence to the rule's last day."""
     first = item.start or (datetime.combine(item.start_date, time(), UTC) if item.start_date else None)
     if first is None:
@@ -170,8 +172,8 @@ def _slots(item: CalendarItem, starts: Sequence[datetime | None], last_day: obje
     low = min([first, *known]) - timedelta(days=1)
     high = max([first, end, *known]) + timedelta(days=2)
     try:
-        return [o.recurrence_id for o in expand_series(item, low, high) if o.recurrence_id is not None]
-    except UnsupportedRule:
+        return [o.recurrence_id for o in expand_series(item, low, high, expander) if o.recurrence_id is not None]
+    except UnsupportedRecurrence:
         return []
 
 

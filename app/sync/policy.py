@@ -12,6 +12,7 @@ from enum import Enum
 
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, TaskItem, TaskStatus
 from app.sync.mapping import Direction
+from app.sync.recurrence import SeriesExpander, is_series
 from app.sync.transforms import parse_sf_datetime
 
 
@@ -68,6 +69,8 @@ class SyncPolicy:
     max_attempts: int = 5
     crm_batch_size: int = 200
     mailbox_batch_size: int = 20
+    # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.
+    series_expander: SeriesExpander | None = field(default=None, compare=False)
 
     def option(self, kind: FolderKind) -> SyncOption:
         return self.options.get(kind, SyncOption.TWO_WAY)
@@ -98,7 +101,7 @@ def in_window(item: MailboxItem, policy: SyncPolicy, now: datetime) -> bool:
 
 
 def _calendar_in_window(item: CalendarItem, window: SyncWindow, now: datetime) -> bool:
-    if item.rrule and item.recurrence_id is None:
+    if is_series(item):
         return True  # a series is judged occurrence by occurrence
     low, high = window.bounds(now)
     start = _start_instant(item)

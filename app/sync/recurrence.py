@@ -1,165 +1,133 @@
-"""Expanding a recurring series into occurrences inside the sync window.
+"""Turning a recurring series into its occurrences inside the sync window.
 
 Each occurrence is keyed by its recurrence-id (the ORIGINAL start, in UTC), never by its
 current start, so a moved or cancelled occurrence updates the same Salesforce Event instead
-of creating a second one. Rules are expanded in the series' own wall time, so a weekly
-10:00 Europe/Berlin meeting stays at 10:00 local across a DST change.
+of creating a second one. WHICH instants a rule yields (ordinal BYDAY, BYSETPOS, UNTIL, RDATE,
+local wall time across DST) is a maintained RFC 5545 library's job behind ``SeriesExpander``
+(injected; the core stays standard-library only); this module applies the series' exact
+duration and the overrides, including ones moved into the window from outside it.
 """
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.sync.items import CalendarException, CalendarItem, occurrence_id
+from app.sync.errors import UnsupportedRecurrence
+from app.sync.items import CalendarException, CalendarItem, MailboxItem, occurrence_id
 
-MAX_GENERATED = 5000
-WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
-SUPPORTED_FREQS = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
-
-
-class UnsupportedRule(ValueError):
-    """The RRULE uses parts we do not expand (BYSETPOS, ordinal BYDAY…)."""
+# More occurrences than this in one window (FREQ=MINUTELY…) would flood Salesforce: refused instead.
+MAX_OCCURRENCES = 1000
 
 
-@dataclass(frozen=True)
-class RecurrenceRule:
-    """The subset of RFC 5545 RRULE that mailbox series use in practice."""
+class SeriesExpander(Protocol):
+    """The instants of a series' recurrence set (RRULE + RDATE; EXDATEs arrive as cancelled exceptions)."""
 
-    freq: str
-    interval: int = 1
-    count: int | None = None
-    until: datetime | None = None
-    by_day: tuple[int, ...] = ()
-    by_month_day: tuple[int, ...] = ()
+    def instances(self, series: CalendarItem, low: datetime, high: datetime) -> Sequence[datetime]:
+        """Original starts ``low <= start < high`` (aware), ascending; all-day ones at midnight UTC.
 
-
-def parse_rrule(text: str) -> RecurrenceRule:
-    """Parse ``FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10``; raises UnsupportedRule for the rest."""
-    parts = dict(p.split("=", 1) for p in text.strip().removeprefix("RRULE:").split(";") if p)
-    freq = parts.pop("FREQ", "")
-    if freq not in SUPPORTED_FREQS:
-        raise UnsupportedRule(f"FREQ={freq}")
-    interval = int(parts.pop("INTERVAL", "1"))
-    count = int(parts.pop("COUNT")) if "COUNT" in parts else None
-    until = _parse_until(parts.pop("UNTIL")) if "UNTIL" in parts else None
-    days = tuple(_weekday(d) for d in parts.pop("BYDAY", "").split(",") if d)
-    month_days = tuple(int(d) for d in parts.pop("BYMONTHDAY", "").split(",") if d)
-    parts.pop("WKST", None)
-    if parts:
-        raise UnsupportedRule(",".join(sorted(parts)))
-    return RecurrenceRule(freq, max(interval, 1), count, until, days, month_days)
+        Raises UnsupportedRecurrence (saying what) for a rule it cannot expand faithfully.
+        """
+        ...
 
 
-def _weekday(token: str) -> int:
-    if token not in WEEKDAYS:
-        raise UnsupportedRule(f"BYDAY={token}")
-    return WEEKDAYS[token]
+def is_series(item: MailboxItem) -> bool:
+    """A series master: a rule or extra dates, and not itself one occurrence."""
+    return isinstance(item, CalendarItem) and item.recurrence_id is None and bool(item.rrule or item.rdates)
 
 
-def _parse_until(value: str) -> datetime:
-    if len(value) == 8:
-        return datetime.combine(date(int(value[:4]), int(value[4:6]), int(value[6:])), time.max, UTC)
-    return datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+def expand_series(master: CalendarItem, window_start: datetime, window_end: datetime,
+                  expander: SeriesExpander | None) -> list[CalendarItem]:
+    """Occurrences whose original or actual start lies in the window (cancelled ones included)."""
+    if expander is None:
+        raise UnsupportedRecurrence("no series expander is configured")
+    if not master.all_day and (master.start is None or master.end is None):
+        raise UnsupportedRecurrence("a timed series needs a start and an end")
+    rids = {_utc(r) for r in expander.instances(master, window_start, window_end)}
+    if len(rids) > MAX_OCCURRENCES:
+        raise UnsupportedRecurrence(f"{len(rids)} occurrences in the sync window (at most {MAX_OCCURRENCES} are mirrored)")
+    # Overrides are occurrences too: moved into the window from outside it, or (as clients and the
+    # reference show them) left behind by a rule that no longer yields their recurrence-id.
+    rids |= {e.recurrence_id for e in master.exceptions if not e.cancelled}
+    occurrences = (_occurrence(master, rid) for rid in sorted(rids))
+    return [o for o in occurrences if _in_window(o, window_start, window_end)]
 
 
-def local_starts(rule: RecurrenceRule, first: datetime) -> Iterator[datetime]:
-    """Naive wall-time starts of the series, in order, honouring COUNT (not UNTIL)."""
-    produced = 0
-    for candidate in _candidates(rule, first):
-        if candidate < first:
-            continue
-        if rule.count is not None and produced >= rule.count:
-            return
-        produced += 1
-        yield candidate
-
-
-def _candidates(rule: RecurrenceRule, first: datetime) -> Iterator[datetime]:
-    for step in range(MAX_GENERATED):
-        if rule.freq == "DAILY":
-            yield first + timedelta(days=step * rule.interval)
-        elif rule.freq == "WEEKLY":
-            week = first - timedelta(days=first.weekday()) + timedelta(weeks=step * rule.interval)
-            for day in sorted(rule.by_day or (first.weekday(),)):
-                yield week + timedelta(days=day)
-        elif rule.freq == "MONTHLY":
-            yield from _month_days(rule, first, _add_months(first, step * rule.interval))
-        else:
-            yield from _month_days(RecurrenceRule("YEARLY", by_month_day=(first.day,)), first,
-                                   _add_months(first, 12 * step * rule.interval))
-
-
-def _add_months(first: datetime, months: int) -> tuple[int, int]:
-    index = first.year * 12 + first.month - 1 + months
-    return index // 12, index % 12 + 1
-
-
-def _month_days(rule: RecurrenceRule, first: datetime, year_month: tuple[int, int]) -> Iterator[datetime]:
-    year, month = year_month
-    last = calendar.monthrange(year, month)[1]
-    for day in sorted(rule.by_month_day or (first.day,)):
-        day = last + day + 1 if day < 0 else day
-        if 1 <= day <= last:  # RFC 5545: invalid dates (Feb 30) are skipped, not clamped
-            yield first.replace(year=year, month=month, day=day)
-
-
-def expand_series(master: CalendarItem, window_start: datetime, window_end: datetime) -> list[CalendarItem]:
-    """Occurrences whose original or actual start lies in the window (cancelled ones included).
-
-    Raises UnsupportedRule when the RRULE cannot be expanded; callers then sync the master alone.
-    """
-    rule = parse_rrule(master.rrule or "")
-    zone = ZoneInfo(master.timezone or "UTC")
-    first, length = _series_origin(master, zone)
-    by_rid = {_utc(e.recurrence_id): e for e in master.exceptions}
-    horizon = max([window_end, *by_rid.keys()])
-    result = []
-    for wall in local_starts(rule, first):
-        start = wall.replace(tzinfo=zone)
-        rid = _utc(start)
-        if rid > horizon or (rule.until is not None and rid > rule.until):
-            break
-        occurrence = _occurrence(master, rid, start, length, by_rid.get(rid))
-        actual = _utc(occurrence.start or rid)
-        if window_start <= rid < window_end or window_start <= actual < window_end:
-            result.append(occurrence)
-    return result
-
-
-def _series_origin(master: CalendarItem, zone: ZoneInfo) -> tuple[datetime, timedelta]:
+def series_length(master: CalendarItem) -> timedelta:
+    """The exact duration every occurrence keeps (RFC 5545 §3.8.5.3): whole days when all-day."""
     if master.all_day and master.start_date is not None:
-        end = master.end_date or master.start_date + timedelta(days=1)
-        return datetime.combine(master.start_date, time()), end - master.start_date
-    assert master.start is not None and master.end is not None, "timed series needs start/end"
-    wall_start = master.start.astimezone(zone).replace(tzinfo=None)
-    wall_end = master.end.astimezone(zone).replace(tzinfo=None)
-    return wall_start, wall_end - wall_start
+        days = (master.end_date - master.start_date).days if master.end_date else 1
+        return timedelta(days=max(days, 1))
+    assert master.start is not None and master.end is not None
+    return max(_utc(master.end) - _utc(master.start), timedelta(0))
+
+
+def nominal_end(start: datetime, duration: timedelta) -> datetime:
+    """RFC 5545 §3.3.6/§3.8.5.3: a DURATION's days are nominal (same wall time N days later, a
+    non-existent one moved forward), its hours and minutes exact."""
+    zone = start.tzinfo
+    wall = (start.replace(tzinfo=None) + timedelta(days=duration.days)).replace(tzinfo=zone)
+    return (_utc(wall) + timedelta(seconds=duration.seconds)).astimezone(zone)
+
+
+def _in_window(occurrence: CalendarItem, low: datetime, high: datetime) -> bool:
+    assert occurrence.recurrence_id is not None
+    actual = _utc(occurrence.start) if occurrence.start else occurrence.recurrence_id
+    return low <= occurrence.recurrence_id < high or low <= actual < high
 
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _occurrence(master: CalendarItem, rid: datetime, start: datetime, length: timedelta,
-                exception: CalendarException | None) -> CalendarItem:
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _occurrence(master: CalendarItem, rid: datetime) -> CalendarItem:
+    length = series_length(master)
     base = replace(master, item_id=occurrence_id(master.item_id, rid), series_id=master.item_id,
-                   recurrence_id=rid, rrule=None, exceptions=())
+                   recurrence_id=rid, rrule=None, rdates=(), exceptions=())
     if master.all_day:
-        day = start.date()
+        day = rid.date()
         base = replace(base, start_date=day, end_date=day + length, start=None, end=None)
     else:
-        wall_end = start.replace(tzinfo=None) + length
-        base = replace(base, start=start, end=wall_end.replace(tzinfo=start.tzinfo))
-    if exception is None:
-        return base
+        zone = _zone(master.timezone)
+        start = rid.astimezone(zone)
+        end = nominal_end(start, master.nominal_duration) if master.nominal_duration else (rid + length).astimezone(zone)
+        base = replace(base, start=start, end=end)
+    future = _governing_future(master.exceptions, rid)
+    if future is not None:
+        base = _apply(base, future, shift=True)
+    exact = next((e for e in master.exceptions if e.recurrence_id == rid and e is not future), None)
+    return _apply(base, exact, shift=False) if exact is not None else base
+
+
+def _governing_future(exceptions: Sequence[CalendarException], rid: datetime) -> CalendarException | None:
+    """The latest RANGE=THISANDFUTURE override at or before ``rid`` (RFC 5545 §3.2.13)."""
+    earlier = [e for e in exceptions if e.this_and_future and e.recurrence_id <= rid]
+    return max(earlier, key=lambda e: e.recurrence_id) if earlier else None
+
+
+def _apply(base: CalendarItem, exception: CalendarException, shift: bool) -> CalendarItem:
+    """An override's changes; a THISANDFUTURE one moves later occurrences by the same offset."""
+    start, end = base.start, base.end
+    if base.all_day and exception.start is not None and exception.end is not None and not shift:
+        days = max((exception.end.date() - exception.start.date()).days, 1)  # moved all-day: midnight UTC
+        base = replace(base, start_date=exception.start.date(), end_date=exception.start.date() + timedelta(days))
+    elif exception.start is not None and exception.end is not None and start is not None:
+        if shift and exception.recurrence_id != base.recurrence_id:
+            start = (_utc(start) + (_utc(exception.start) - exception.recurrence_id)).astimezone(start.tzinfo)
+            end = (_utc(start) + (_utc(exception.end) - _utc(exception.start))).astimezone(start.tzinfo)
+        else:
+            start, end = exception.start, exception.end
     return replace(
-        base,
-        cancelled=master.cancelled or exception.cancelled,
-        start=exception.start or base.start,
-        end=exception.end or base.end,
+        base, cancelled=base.cancelled or exception.cancelled, start=start, end=end,
         subject=exception.subject if exception.subject is not None else base.subject,
         location=exception.location if exception.location is not None else base.location,
     )

@@ -13,15 +13,18 @@ from app.sync.items import CalendarItem, ContactItem, MailboxItem, TaskItem
 class EventCodec:
     """VEVENT series ⇄ CalendarItem; the item's own UID is kept (the core derives it from the key).
 
+    ``floating`` is the mailbox owner's zone, the zone of times with neither TZID nor Z;
     ``owner_addresses`` gives the calendar owner's addresses (read at discovery) when writing,
     to tell the organizer's copy from an attendee's.
     """
 
-    def __init__(self, owner_addresses: Callable[[], frozenset[str]] = frozenset) -> None:
+    def __init__(self, floating: str = "UTC",
+                 owner_addresses: Callable[[], frozenset[str]] = frozenset) -> None:
+        self.floating = floating
         self.owner_addresses = owner_addresses
 
     def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
-        return read_event(href, etag, data)
+        return read_event(href, etag, data, self.floating)
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, CalendarItem)
@@ -32,12 +35,17 @@ class EventCodec:
 
 
 class TaskCodec:
+    """VTODO ⇄ TaskItem; due dates are days in the mailbox owner's zone (``floating``)."""
+
+    def __init__(self, floating: str = "UTC") -> None:
+        self.floating = floating
+
     def read(self, href: str, etag: str, data: str) -> TaskItem | None:
-        return read_task(href, etag, data)
+        return read_task(href, etag, data, self.floating)
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, TaskItem)
-        return write_task(item, existing, uid)
+        return write_task(item, existing, uid, self.floating)
 
     def uid_of(self, item: MailboxItem) -> str:
         return ""

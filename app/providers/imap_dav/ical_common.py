@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from icalendar import Calendar, Component
 
 from app.providers.imap_dav.encoding import clean_text, decode_body
+from app.providers.imap_dav.timezones import zone, zone_for_tzid
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,43 @@ def as_utc(value: date | datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def decoded_time(component: Component, name: str, floating: str) -> Any:
+    """DTSTART/DTEND/DUE/RECURRENCE-ID: a date, or an aware date-time (see ``localized``)."""
+    value = decoded(component, name)
+    return localized(value, _tzid(component.get(name)), floating) if value is not None else None
+
+
+def localized(value: Any, tzid: str | None, floating: str) -> Any:
+    """A naive date-time made aware: a TZID ``icalendar`` could not resolve (no VTIMEZONE) named by
+    ``zone_for_tzid``, else the floating time of RFC 5545 §3.3.5 in the mailbox owner's zone
+    (``fold=0``: a time in a DST gap moves forward, an ambiguous one takes the first instant)."""
+    if not isinstance(value, datetime) or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=zone((zone_for_tzid(tzid) if tzid else None) or floating))
+
+
+def _tzid(prop: Any) -> str | None:
+    params = getattr(prop, "params", None)
+    return str(params["TZID"]) if params and "TZID" in params else None
+
+
+def time_list(component: Component, name: str, floating: str) -> list[Any]:
+    """Every value of EXDATE/RDATE (repeated or comma-separated): dates, aware date-times, or
+    PERIOD ``(start, end)`` pairs of aware date-times."""
+    raw = component.get(name)
+    found: list[Any] = []
+    for prop in raw if isinstance(raw, list) else [raw] if raw is not None else []:
+        tzid = _tzid(prop)
+        for value in (v.dt for v in getattr(prop, "dts", [])):
+            if isinstance(value, tuple):
+                begin = localized(value[0], tzid, floating)
+                end = begin + value[1] if isinstance(value[1], timedelta) else localized(value[1], tzid, floating)
+                found.append((begin, end))
+            else:
+                found.append(localized(value, tzid, floating))
+    return found
 
 
 def decoded(component: Component, name: str) -> Any:

@@ -44,6 +44,7 @@ class MailboxOptions:
     timeout: float = 30.0
     host_policy: HostPolicy = HostPolicy()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    timezone: str = "UTC"  # the owner's zone: floating iCalendar times and task due days are read in it
 
 
 class ImapDavMailbox:
@@ -128,8 +129,9 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
     folders: dict[FolderKind, DavFolder] = {}
     for kind, url_key, component, name, codec, rtype in (
             (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name,
-             EventCodec(lambda: folders[FolderKind.CALENDAR].client.collection.owner_addresses), ICALENDAR),
-            (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(), ICALENDAR),
+             EventCodec(options.timezone, lambda: folders[FolderKind.CALENDAR].client.collection.owner_addresses),
+             ICALENDAR),
+            (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(options.timezone), ICALENDAR),
             (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name, ContactCodec(), VCARD)):
         url = endpoints.get(url_key)
         if url:

@@ -19,6 +19,7 @@ from app.sync import (
     run_sync,
 )
 from tests.fakes.crm_memory import InMemoryCursorStore, InMemoryIdMapStore
+from tests.fakes.expander import with_expander
 from tests.fakes.mailbox_memory import InMemoryMailbox
 from tests.providers.salesforce.conftest import SfWorld
 
@@ -53,7 +54,7 @@ class PortWorld:
     def sync(self, mailbox: InMemoryMailbox | None = None, session: SyncSession | None = None) -> SyncOutcome:
         session = session or self.session
         return run_sync(session, mailbox or self.mailbox, self.port(session.owner_id), self.id_map, self.cursors,
-                        self.policy, [self.mapping])
+                        with_expander(self.policy), [self.mapping])
 
     def calls(self) -> int:
         return self.sf.emu.api_calls(self.sf.org)

@@ -20,6 +20,7 @@ from app.sync import (
     run_sync,
 )
 from tests.fakes.crm_memory import InMemoryCrm, InMemoryCursorStore, InMemoryIdMapStore
+from tests.fakes.expander import with_expander
 from tests.fakes.mailbox_memory import InMemoryMailbox, TickingClock
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -72,7 +73,7 @@ class World:
 
     def sync(self, mailbox: InMemoryMailbox | None = None, session: SyncSession | None = None) -> SyncOutcome:
         return run_sync(session or self.session, mailbox or self.mailbox, self.crm, self.id_map, self.cursors,
-                        self.policy, self.mappings)
+                        with_expander(self.policy), self.mappings)
 
     def events(self) -> list:
         return self.crm.all("Event")

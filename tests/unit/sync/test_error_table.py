@@ -22,6 +22,7 @@ from app.sync.errors import (
     SyncError,
     TemporaryFailure,
     Unsupported,
+    UnsupportedRecurrence,
     item_retried,
     session_failure,
 )
@@ -36,6 +37,7 @@ TABLE = [
     (PermissionDenied, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (InvalidData, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (Unsupported, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
+    (UnsupportedRecurrence, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
 ]
 
 

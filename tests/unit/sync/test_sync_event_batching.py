@@ -21,9 +21,9 @@ def test_a_series_is_expanded_once_per_session(world, monkeypatch):
     expanded = []
     real = identity.expand_series
 
-    def counting(master, low, high):
+    def counting(master, low, high, expander):
         expanded.append(master.uid)
-        return real(master, low, high)
+        return real(master, low, high, expander)
 
     monkeypatch.setattr(identity, "expand_series", counting)   # a spy: the real expansion still runs
     world.mailbox.put(CAL, meeting("Weekly", rrule="FREQ=WEEKLY;COUNT=4"))

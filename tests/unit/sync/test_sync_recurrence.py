@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.recurrence import RruleExpander
 from app.sync import CalendarException, CalendarItem, FolderKind
-from app.sync.recurrence import UnsupportedRule, expand_series, parse_rrule
+from app.sync.errors import UnsupportedRecurrence
+from app.sync.recurrence import expand_series
 from tests.unit.sync.sync_world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -96,23 +98,34 @@ def test_occurrences_outside_the_window_are_not_created(world):
     assert len(world.events()) == 9 and last < (MARCH_NOW + timedelta(days=60)).isoformat()
 
 
-def test_series_with_an_unsupported_rule_is_mirrored_as_one_record(world):
-    world.mailbox.put(CAL, replace(weekly_series(), rrule="FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1"))
+def test_last_weekday_of_the_month_series_becomes_one_event_per_month(world):
+    world.mailbox.put(CAL, replace(weekly_series(), rrule="FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3"))
     world.sync()
-    assert len(world.events()) == 1
+    assert starts(world) == ["2026-03-19T09:00:00.000+0000", "2026-03-31T08:00:00.000+0000",
+                             "2026-04-30T08:00:00.000+0000"]
+
+
+def test_series_the_product_cannot_expand_is_a_per_item_error_not_one_record(world):
+    world.mailbox.put(CAL, replace(weekly_series(), rrule="FREQ=MONTHLY;RSCALE=HEBREW;BYMONTHDAY=1"))
+    outcome = world.sync()
+    assert world.events() == []
+    [error] = outcome.errors
+    assert error.code == "unsupported_recurrence" and "RSCALE" in error.message and "Stand-up" in error.message
+    assert not error.retried
+
+
+def test_series_without_an_expander_is_refused_not_guessed():
+    master = weekly_series()
+    with pytest.raises(UnsupportedRecurrence):
+        expand_series(master, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC), None)
 
 
 def test_monthly_rule_on_the_31st_skips_short_months():
     master = CalendarItem("s", "u", start=datetime(2026, 1, 31, 9, tzinfo=UTC),
                           end=datetime(2026, 1, 31, 10, tzinfo=UTC), rrule="FREQ=MONTHLY;COUNT=3")
-    occurrences = expand_series(master, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    occurrences = expand_series(master, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC),
+                                RruleExpander())
     assert [o.start.date().isoformat() for o in occurrences] == ["2026-01-31", "2026-03-31", "2026-05-31"]
-
-
-def test_unsupported_rule_parts_are_refused_rather_than_guessed():
-    with pytest.raises(UnsupportedRule):
-        parse_rrule("FREQ=MONTHLY;BYDAY=1MO")
-    assert parse_rrule("RRULE:FREQ=DAILY;INTERVAL=2;UNTIL=20260401T000000Z").interval == 2
 
 
 def test_salesforce_edit_of_an_occurrence_field_an_exception_cannot_carry_is_not_claimed_as_synced(world):
