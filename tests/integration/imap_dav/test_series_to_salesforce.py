@@ -66,12 +66,14 @@ def org(request) -> SfWorld:
     return make_world(emulator, request.getfixturevalue("sf_runtime"))
 
 
-@pytest.fixture(params=["radicale", "xandikos"])
+@pytest.fixture(params=["radicale", "cyrus", "xandikos"])
 def calendar(request) -> Calendar:
-    if request.param == "radicale":
-        account = request.getfixturevalue("dav_account")
-        return Calendar(account.base_url + "/", account.principal_url.removeprefix(account.base_url) + "calendar/",
-                        account.session())
+    """An empty calendar of a fresh user on each real server (Cyrus: the user's own ``Default``)."""
+    if request.param in ("radicale", "cyrus"):
+        account = request.getfixturevalue(f"{request.param}_server").create_user()
+        if not account.has_collection("calendar"):
+            account.make_calendar("calendar")
+        return Calendar(account.base_url + "/", account.collection_path("calendar"), account.session())
     server = request.getfixturevalue("xandikos_server")
     return Calendar(server.base_url + "/", server.CALENDAR_PATH, server.account().session())
 
