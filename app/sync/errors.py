@@ -62,6 +62,13 @@ class Unsupported(SyncError):
     code = "unsupported"
 
 
+class FolderUnavailable(SyncError):
+    """The mailbox's server does not offer this folder kind (no CalDAV URL, no IMAP host, no task
+    list): the kind is simply not synced and shown as not available, never a failed session."""
+
+    code = "unavailable"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
@@ -81,6 +88,7 @@ REACTIONS: dict[str, Reaction] = {
     PermissionDenied.code: Reaction.MARK_FAILED,
     InvalidData.code: Reaction.MARK_FAILED,
     Unsupported.code: Reaction.MARK_FAILED,
+    FolderUnavailable.code: Reaction.MARK_FAILED,
 }
 
 

@@ -14,6 +14,7 @@ from app.sync.errors import (
     REACTIONS,
     AuthFailure,
     CursorExpired,
+    FolderUnavailable,
     InvalidData,
     NotFound,
     PermissionDenied,
@@ -36,6 +37,7 @@ TABLE = [
     (PermissionDenied, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (InvalidData, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (Unsupported, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
+    (FolderUnavailable, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
 ]
 
 
