@@ -48,10 +48,15 @@ class Mailboxes(MethodView):
     @login_required
     @blp.arguments(MailboxCreateSchema)
     @blp.response(201, MailboxSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="Fields the server profile cannot use (named)")
     @blp.alt_response(404, schema=ErrorSchema, description="user_id names no user of your org")
     @blp.alt_response(409, schema=ErrorSchema, description="The user already has a mailbox")
     def post(self, data: dict):
-        """Register my mailbox (admins may register one for another user of the org)."""
+        """Register my mailbox (admins may register one for another user of the org).
+
+        The server profile says which parts the account has: IMAP (mail), CalDAV (calendar, tasks),
+        CardDAV (contacts), any of them. `dav_username`/`dav_password` give the DAV login where it
+        differs from the IMAP one."""
         caller, session = current_user(), db_session()
         owner = caller
         if data.get("user_id") not in (None, caller.id):
@@ -78,13 +83,14 @@ class MailboxItem(MethodView):
     @login_required
     @blp.arguments(MailboxPatchSchema)
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="Fields the server profile cannot use (named)")
     def patch(self, data: dict, mailbox_id: int):
-        """Change the address, user name or password (the password is never shown again)."""
+        """Change the address, user names or passwords (passwords are never shown again)."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
         for name in ("address", "username"):
             if name in data:
                 setattr(mailbox, name, data[name])
-        service.update_password(runtime(), session, mailbox, data.get("password"), current_user())
+        service.update_login(runtime(), session, mailbox, data, current_user())
         session.commit()
         return mailbox_view(mailbox)
 
