@@ -19,12 +19,12 @@ ENDPOINT_OF = {FolderKind.MAIL: "imap_host", FolderKind.CALENDAR: "caldav_url", 
                FolderKind.CONTACTS: "carddav_url"}
 
 
-def folder_states(mailbox: Mailbox, last_counts: Mapping[str, Any] | None) -> dict[str, dict]:
+def folder_states(mailbox: Mailbox, last_counts: Mapping[str, Any] | None) -> dict[str, dict[str, str | None]]:
     """Per kind: the profile's missing endpoint, then the sync setting, then what the last session found."""
     profile = mailbox.server_profile
     endpoints = profile.endpoints or {}
     policy = policy_for(mailbox.user)
-    states = {}
+    states: dict[str, dict[str, str | None]] = {}
     for kind, endpoint in ENDPOINT_OF.items():
         found = (last_counts or {}).get(kind.value) or {}
         if profile.kind == "imap" and not endpoints.get(endpoint):
