@@ -104,6 +104,9 @@ class MailboxCreateSchema(StrictSchema):
 
 
 class MailboxPatchSchema(StrictSchema):
+    server_profile_id = fields.Integer(metadata={"description": (
+        "Move to another server profile of the org (e.g. one that adds a CalDAV URL); folders whose server "
+        "changed are listed in full on the next session, without duplicates")})
     address = fields.Email()
     username = fields.String(validate=validate.Length(max=320))
     password = fields.String(validate=validate.Length(min=1, max=4096), load_only=True)

@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.models import Mailbox, ServerProfile, User
+from app.models import Mailbox, ServerProfile, SyncCursor, User
 from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
 from app.services import audit, mailbox_status
 from app.services.mail_hosts import check_endpoints
+from app.sync.idmap import mailbox_stream
+from app.sync.items import FolderKind
+from app.sync.window_reach import reach_stream
 
 DAV_ENDPOINTS = ("caldav_url", "carddav_url")
+# Which mailbox change streams read from which endpoints: a cursor is only valid on its server.
+STREAMS_OF = {"imap_host": (FolderKind.MAIL,), "imap_port": (FolderKind.MAIL,),
+              "caldav_url": (FolderKind.CALENDAR, FolderKind.TASKS), "carddav_url": (FolderKind.CONTACTS,)}
 
 
 class MailboxConflict(Exception):
@@ -67,6 +73,22 @@ def register(rt: Runtime, session: Session, owner: User, profile: ServerProfile,
     return mailbox
 
 
+def move_to_profile(session: Session, mailbox: Mailbox, profile: ServerProfile, actor: User) -> None:
+    """Another server profile for this mailbox (e.g. one that adds CalDAV to an IMAP-only account).
+
+    The cursors of streams whose server changed are dropped: the next session lists those folders
+    in full and the ID map keeps that listing from duplicating anything."""
+    before = mailbox.server_profile.endpoints or {}
+    after = profile.endpoints or {}
+    kinds = {k for key, kinds in STREAMS_OF.items() if before.get(key) != after.get(key) for k in kinds}
+    streams = [s for k in kinds for s in (mailbox_stream(k), reach_stream(mailbox_stream(k)))]
+    if streams:
+        session.execute(delete(SyncCursor).where(SyncCursor.mailbox_id == mailbox.id, SyncCursor.stream.in_(streams)))
+    old_id, mailbox.server_profile = mailbox.server_profile_id, profile
+    audit.record(session, mailbox.org_id, "mailbox.server_profile_changed", actor_id=actor.id, target_type="mailbox",
+                 target_id=mailbox.id, details={"from": old_id, "to": profile.id})
+
+
 def stored_credentials(rt: Runtime, mailbox: Mailbox) -> dict:
     """``password`` (IMAP, and DAV unless ``dav_password``) and ``dav_password``, decrypted."""
     return json.loads(rt.secrets.decrypt(mailbox.credentials_enc)) if mailbox.credentials_enc else {}
@@ -85,8 +107,10 @@ def set_credentials(rt: Runtime, mailbox: Mailbox, **secrets: str | None) -> Non
 
 def update_login(rt: Runtime, session: Session, mailbox: Mailbox, data: dict, actor: User) -> None:
     """PATCH's credential fields; a new password (IMAP or DAV) also resumes a mailbox that was
-    waiting for re-authorisation. ``dav_username``/``dav_password`` null: use IMAP's again."""
-    check_fits_profile(mailbox.server_profile, data)
+    waiting for re-authorisation. ``dav_username``/``dav_password`` null: use IMAP's again.
+    Checked against the mailbox's (possibly just changed) server profile."""
+    check_fits_profile(mailbox.server_profile, {"dav_username": data.get("dav_username", mailbox.dav_username),
+                                                "dav_password": data.get("dav_password")})
     if "dav_username" in data:
         mailbox.dav_username = data["dav_username"]
     changed = {k: data[k] for k in ("password", "dav_password") if k in data and (data[k] or k == "dav_password")}

@@ -69,3 +69,35 @@ def test_separate_dav_login_is_stored_apart_and_kept_when_the_imap_password_chan
     cleared = client.patch(f"/api/v1/mailboxes/{body['id']}", headers=headers,
                            json={"dav_username": None, "dav_password": None})
     assert (cleared.get_json()["dav_username"], cleared.get_json()["has_dav_password"]) == (None, False)
+
+
+def test_moving_to_a_profile_with_dav_forgets_only_the_cursors_of_changed_servers(client, factory, app):
+    from sqlalchemy import select
+
+    from app.models import Mailbox, ServerProfile, SyncCursor
+
+    org, headers, imap_only = _profile(client, factory, {"imap_host": "imap.example.com"})
+    created = client.post("/api/v1/mailboxes", headers=headers, json={
+        "server_profile_id": imap_only.get_json()["id"], "address": "ann@acme.test", "password": "pw"})
+    mailbox_id = created.get_json()["id"]
+    rt = app.extensions["syncline"]
+    with rt.db.session_scope() as s:
+        s.add_all([SyncCursor(mailbox_id=mailbox_id, stream="mailbox:mail", cursor="m1"),
+                   SyncCursor(mailbox_id=mailbox_id, stream="mailbox:calendar", cursor="stale")])
+        both = ServerProfile(org_id=org.id, name="Both", kind="imap",
+                             endpoints={"imap_host": "imap.example.com", "caldav_url": "https://dav.example.com/"})
+        s.add(both)
+        s.flush()
+        both_id = both.id
+    refused = client.patch(f"/api/v1/mailboxes/{mailbox_id}", headers=headers, json={"dav_password": "app-pw"})
+    assert refused.status_code == 400 and "dav_password" in refused.get_json()["errors"]["json"]
+    moved = client.patch(f"/api/v1/mailboxes/{mailbox_id}", headers=headers,
+                         json={"server_profile_id": both_id, "dav_password": "app-pw"})
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["server_profile"]["id"], moved.get_json()["has_dav_password"]) == (both_id, True)
+    with rt.db.session_scope() as s:
+        streams = set(s.scalars(select(SyncCursor.stream).where(SyncCursor.mailbox_id == mailbox_id)))
+        assert s.get(Mailbox, mailbox_id).server_profile_id == both_id
+    assert streams == {"mailbox:mail"}
+    unknown = client.patch(f"/api/v1/mailboxes/{mailbox_id}", headers=headers, json={"server_profile_id": 99999})
+    assert unknown.status_code == 400 and "server_profile_id" in unknown.get_json()["errors"]
