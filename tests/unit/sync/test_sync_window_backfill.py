@@ -117,3 +117,15 @@ def test_a_kind_the_server_lacks_is_reported_unavailable_and_the_rest_syncs():
 
 def test_default_window_is_two_weeks_back_and_two_months_ahead():
     assert SyncPolicy().window == SyncWindow(days_back=14, days_ahead=60, task_recent_days=30)
+
+
+def test_an_endless_series_gets_the_occurrences_the_horizon_reaches_as_weeks_pass():
+    world = World()
+    start = NOW + timedelta(days=1)
+    world.mailbox.put(CAL, meeting("Weekly", start=start, rrule="FREQ=WEEKLY"))
+    world.sync()
+    first = len(world.events())
+    world.sync(session=replace(world.session, now=NOW + timedelta(days=15)))
+    horizon = format_sf_datetime(NOW + timedelta(days=15 + 60))
+    assert len(world.events()) == first + 2
+    assert max(e.fields["StartDateTime"] for e in world.events()) < horizon
