@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import Mailbox, ServerProfile, SyncCursor, User
 from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
+from app.security.secret_box import SecretDecryptError
 from app.services import audit, mailbox_status
 from app.services.mail_hosts import check_endpoints
 from app.sync.idmap import mailbox_stream
@@ -95,12 +96,21 @@ def stored_credentials(rt: Runtime, mailbox: Mailbox) -> dict:
 
 
 def has_dav_password(rt: Runtime, mailbox: Mailbox) -> bool:
-    return bool(mailbox.credentials_enc) and bool(stored_credentials(rt, mailbox).get("dav_password"))
+    return bool(_readable_credentials(rt, mailbox).get("dav_password"))
+
+
+def _readable_credentials(rt: Runtime, mailbox: Mailbox) -> dict:
+    """What can still be decrypted: secrets stored under a key no longer configured count as unset,
+    so a view still answers and new passwords can replace them."""
+    try:
+        return stored_credentials(rt, mailbox)
+    except SecretDecryptError:
+        return {}
 
 
 def set_credentials(rt: Runtime, mailbox: Mailbox, **secrets: str | None) -> None:
     """Change the named secrets and keep the others; a None value forgets that secret."""
-    stored = {**stored_credentials(rt, mailbox), **secrets}
+    stored = {**_readable_credentials(rt, mailbox), **secrets}
     kept = {k: v for k, v in stored.items() if v}
     mailbox.credentials_enc = rt.secrets.encrypt(json.dumps(kept)) if kept else None
 

@@ -101,3 +101,23 @@ def test_moving_to_a_profile_with_dav_forgets_only_the_cursors_of_changed_server
     assert streams == {"mailbox:mail"}
     unknown = client.patch(f"/api/v1/mailboxes/{mailbox_id}", headers=headers, json={"server_profile_id": 99999})
     assert unknown.status_code == 400 and "server_profile_id" in unknown.get_json()["errors"]
+
+
+def test_credentials_under_a_retired_key_still_show_and_can_be_replaced(client, factory, app):
+    from cryptography.fernet import Fernet
+
+    from app.models import Mailbox
+
+    org, headers, profile = _profile(client, factory, {"caldav_url": "https://dav.example.com/"})
+    created = client.post("/api/v1/mailboxes", headers=headers, json={
+        "server_profile_id": profile.get_json()["id"], "address": "ann@acme.test", "password": "pw"})
+    mailbox_id = created.get_json()["id"]
+    rt = app.extensions["syncline"]
+    with rt.db.session_scope() as s:
+        s.get(Mailbox, mailbox_id).credentials_enc = Fernet(Fernet.generate_key()).encrypt(b"{}").decode()
+    shown = client.get(f"/api/v1/mailboxes/{mailbox_id}", headers=headers)
+    assert shown.status_code == 200 and shown.get_json()["has_dav_password"] is False
+    replaced = client.patch(f"/api/v1/mailboxes/{mailbox_id}", headers=headers, json={"password": "new-pw"})
+    assert replaced.status_code == 200, replaced.get_json()
+    with rt.db.session_scope() as s:
+        assert json.loads(rt.secrets.decrypt(s.get(Mailbox, mailbox_id).credentials_enc)) == {"password": "new-pw"}
