@@ -7,6 +7,13 @@ import json
 import pytest
 
 
+def _mailbox(client, headers, profile, **fields) -> int:
+    created = client.post("/api/v1/mailboxes", headers=headers, json={
+        "server_profile_id": profile.get_json()["id"], "address": "ann@acme.test", **fields})
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["id"]
+
+
 def _profile(client, factory, endpoints: dict):
     org = factory.org()
     headers = factory.auth(factory.user(org, admin=True))
@@ -77,9 +84,7 @@ def test_moving_to_a_profile_with_dav_forgets_only_the_cursors_of_changed_server
     from app.models import Mailbox, ServerProfile, SyncCursor
 
     org, headers, imap_only = _profile(client, factory, {"imap_host": "imap.example.com"})
-    created = client.post("/api/v1/mailboxes", headers=headers, json={
-        "server_profile_id": imap_only.get_json()["id"], "address": "ann@acme.test", "password": "pw"})
-    mailbox_id = created.get_json()["id"]
+    mailbox_id = _mailbox(client, headers, imap_only, password="pw")
     rt = app.extensions["syncline"]
     with rt.db.session_scope() as s:
         s.add_all([SyncCursor(mailbox_id=mailbox_id, stream="mailbox:mail", cursor="m1"),
@@ -108,10 +113,8 @@ def test_credentials_under_a_retired_key_still_show_and_can_be_replaced(client, 
 
     from app.models import Mailbox
 
-    org, headers, profile = _profile(client, factory, {"caldav_url": "https://dav.example.com/"})
-    created = client.post("/api/v1/mailboxes", headers=headers, json={
-        "server_profile_id": profile.get_json()["id"], "address": "ann@acme.test", "password": "pw"})
-    mailbox_id = created.get_json()["id"]
+    _, headers, profile = _profile(client, factory, {"caldav_url": "https://dav.example.com/"})
+    mailbox_id = _mailbox(client, headers, profile, password="pw")
     rt = app.extensions["syncline"]
     with rt.db.session_scope() as s:
         s.get(Mailbox, mailbox_id).credentials_enc = Fernet(Fernet.generate_key()).encrypt(b"{}").decode()

@@ -6,12 +6,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from imapclient import IMAPClient
-
 from app.sync.transforms import format_sf_datetime
 from sandbox.mailservers.radicale import DavAccount
 from tests.e2e.conftest import E2E
-from tests.e2e.helpers import NOW, Person, force_sync, put_event
+from tests.e2e.helpers import NOW, Person, append_tagged_mail, dashboard, force_sync, put_event
 
 NOT_AVAILABLE = "not available on this server"
 
@@ -55,25 +53,6 @@ def _register(e2e: E2E, factory, endpoints: dict, login: dict, dav: DavAccount |
     return Person(e2e, user, sf_org, sf_user, dav, headers, mailbox.json["id"])  # type: ignore[arg-type]
 
 
-def _append_tagged_mail(person: Person, login: str, password: str, message_id: str) -> None:
-    raw = (f"From: client@customer.test\r\nTo: {person.user.email}\r\nSubject: Proposal\r\n"
-           f"Date: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
-           "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find our offer.\r\n").encode()
-    client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
-    try:
-        client.login(login, password)
-        client.append("INBOX", raw, flags=["Salesforce"])
-    finally:
-        client.logout()
-
-
-def _dashboard(person: Person) -> dict:
-    response = person.e2e.app.test_client().get(f"/api/v1/mailboxes/{person.mailbox_id}/dashboard",
-                                                headers=person.headers)
-    assert response.status_code == 200, response.json
-    return response.json
-
-
 def _subjects(person: Person, sobject: str = "Event") -> list[str]:
     return sorted(r.get("Subject") for r in person.e2e.emu.records(person.sf_org, sobject))
 
@@ -90,7 +69,7 @@ def test_dav_only_account_syncs_its_calendar_and_shows_mail_as_not_available(e2e
     assert session["status"] == "succeeded", session
     assert _subjects(ann) == ["Calendar-only account"]
     assert session["counts"]["mail"]["unavailable"].startswith(NOT_AVAILABLE)
-    folders = _dashboard(ann)["folders"]
+    folders = dashboard(ann)["folders"]
     assert folders["mail"]["state"] == NOT_AVAILABLE and "imap_host" in folders["mail"]["reason"]
     assert {folders[k]["state"] for k in ("calendar", "tasks", "contacts")} == {"synced"}
 
@@ -98,16 +77,16 @@ def test_dav_only_account_syncs_its_calendar_and_shows_mail_as_not_available(e2e
 def test_imap_only_account_saves_tagged_mail_and_shows_dav_folders_as_not_available(e2e, factory):
     login, password = _mail_account(e2e)
     ann = _register(e2e, factory, _imap_endpoints(e2e), {"username": login, "password": password})
-    _append_tagged_mail(ann, login, password, "<imap-only-1@customer.test>")
+    append_tagged_mail(ann, "<imap-only-1@customer.test>", login=(login, password))
     session = force_sync(ann)
     assert session["status"] == "succeeded", session
     assert _saved_emails(ann) == ["<imap-only-1@customer.test>"]
     assert {session["counts"][k]["unavailable"].split(":")[0] for k in ("calendar", "tasks", "contacts")} == {
         NOT_AVAILABLE}
-    folders = _dashboard(ann)["folders"]
+    folders = dashboard(ann)["folders"]
     assert folders["mail"]["state"] == "synced"
     assert {folders[k]["state"] for k in ("calendar", "tasks", "contacts")} == {NOT_AVAILABLE}
-    assert _dashboard(ann)["mailbox"]["consecutive_failures"] == 0
+    assert dashboard(ann)["mailbox"]["consecutive_failures"] == 0
 
 
 def test_separate_imap_and_dav_logins_each_reach_their_server(e2e, factory):
@@ -120,7 +99,7 @@ def test_separate_imap_and_dav_logins_each_reach_their_server(e2e, factory):
     shown = e2e.app.test_client().get(f"/api/v1/mailboxes/{ann.mailbox_id}", headers=ann.headers).json
     assert (shown["username"], shown["dav_username"], shown["has_dav_password"]) == (login, dav.username, True)
     put_event(ann, "separate-1", "Two logins", NOW + timedelta(days=1))
-    _append_tagged_mail(ann, login, password, "<separate-1@customer.test>")
+    append_tagged_mail(ann, "<separate-1@customer.test>", login=(login, password))
     session = force_sync(ann)
     assert session["status"] == "succeeded", session
     assert _subjects(ann) == ["Two logins"] and _saved_emails(ann) == ["<separate-1@customer.test>"]
@@ -134,7 +113,7 @@ def test_a_calendar_server_without_task_lists_syncs_events_and_shows_tasks_as_no
     assert session["status"] == "succeeded", session
     assert _subjects(ann) == ["Events only"]
     assert "VTODO" in session["counts"]["tasks"]["unavailable"]
-    assert _dashboard(ann)["folders"]["tasks"]["state"] == NOT_AVAILABLE
+    assert dashboard(ann)["folders"]["tasks"]["state"] == NOT_AVAILABLE
 
 
 def test_widening_the_window_backfills_an_old_meeting_and_an_old_salesforce_event(e2e, factory):
