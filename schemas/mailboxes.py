@@ -22,6 +22,9 @@ class EndpointsSchema(StrictSchema):
     imap_host = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": PUBLIC_HOST})
     imap_port = fields.Integer(validate=validate.Range(min=1, max=65535))
     imap_tls = fields.Boolean()
+    dav_url = fields.String(validate=URL, load_only=True, metadata={
+        "description": "One http(s) URL serving both CalDAV and CardDAV (e.g. Nextcloud's /remote.php/dav/): "
+                       "stored as caldav_url and carddav_url where those are not given; " + PUBLIC_HOST})
     caldav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     carddav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     ews_url = fields.String(validate=URL, metadata={"description": "https URL; " + PUBLIC_HOST})
@@ -31,7 +34,7 @@ class EndpointsSchema(StrictSchema):
 REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": (), "gmail": ()}
 # Kinds whose parts are optional but at least one must be named: an imap profile may be
 # IMAP-only (mail), DAV-only (calendar/tasks and/or contacts) or both.
-ANY_ENDPOINT = {"imap": ("imap_host", "caldav_url", "carddav_url")}
+ANY_ENDPOINT = {"imap": ("imap_host", "dav_url", "caldav_url", "carddav_url")}
 KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url for calendar and tasks, "
              "carddav_url for contacts; give any of them (an IMAP-only or a calendar-only account leaves "
              "the others out, and their folders show as not available on this server)")

@@ -45,14 +45,21 @@ def check_fits_profile(profile: ServerProfile, data: dict) -> None:
                                        "so there is no DAV login to set"] for f in given})
 
 
+def with_dav_urls(endpoints: dict) -> dict:
+    """``dav_url`` (one URL serving CalDAV and CardDAV) stored as the caldav_url/carddav_url not given."""
+    shared = endpoints.get("dav_url")
+    rest = {k: v for k, v in endpoints.items() if k != "dav_url"}
+    return {"caldav_url": shared, "carddav_url": shared, **rest} if shared else rest
+
+
 def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy) -> ServerProfile:
     """A new server profile; its hosts must pass the host guard (raises InvalidEndpoints)."""
     check_endpoints(data.get("endpoints") or {}, hosts)
+    endpoints = with_dav_urls(data.get("endpoints") or {})
     if session.scalar(select(ServerProfile).where(ServerProfile.org_id == actor.org_id,
                                                   ServerProfile.name == data["name"])):
         raise MailboxConflict(f"a server profile named {data['name']!r} already exists")
-    profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"],
-                            endpoints=data.get("endpoints") or {})
+    profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"], endpoints=endpoints)
     session.add(profile)
     session.flush()
     audit.record(session, actor.org_id, "server_profile.created", actor_id=actor.id,

@@ -37,7 +37,7 @@ def test_an_imap_profile_without_any_part_is_a_400_naming_them(client, factory):
     _, _, response = _profile(client, factory, {"imap_port": 993})
     body = response.get_json()
     assert response.status_code == 400
-    assert "imap_host, caldav_url, carddav_url" in body["errors"]["json"]["endpoints"][0]
+    assert "imap_host, dav_url, caldav_url, carddav_url" in body["errors"]["json"]["endpoints"][0]
 
 
 def test_every_endpoint_of_a_dav_only_profile_passes_the_host_guard(client, factory):
@@ -124,3 +124,13 @@ def test_credentials_under_a_retired_key_still_show_and_can_be_replaced(client, 
     assert replaced.status_code == 200, replaced.get_json()
     with rt.db.session_scope() as s:
         assert json.loads(rt.secrets.decrypt(s.get(Mailbox, mailbox_id).credentials_enc)) == {"password": "new-pw"}
+
+
+def test_one_dav_url_serves_calendar_and_contacts_and_passes_the_host_guard(client, factory):
+    _, _, response = _profile(client, factory, {"dav_url": "https://cloud.example.com/remote.php/dav/"})
+    assert response.status_code == 201, response.get_json()
+    endpoints = response.get_json()["endpoints"]
+    assert endpoints == {"caldav_url": "https://cloud.example.com/remote.php/dav/",
+                         "carddav_url": "https://cloud.example.com/remote.php/dav/"}
+    _, _, refused = _profile(client, factory, {"dav_url": "http://10.0.0.8/dav/"})
+    assert refused.status_code == 400 and "dav_url" in refused.get_json()["errors"]["json"]["endpoints"]
