@@ -36,7 +36,7 @@ REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": (), "gmail": ()}
 # IMAP-only (mail), DAV-only (calendar/tasks and/or contacts) or both.
 ANY_ENDPOINT = {"imap": ("imap_host", "dav_url", "caldav_url", "carddav_url")}
 KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url for calendar and tasks, "
-             "carddav_url for contacts; give any of them (an IMAP-only or a calendar-only account leaves "
+             "carddav_url for contacts (dav_url: one URL for both); give any of them (an IMAP-only or a calendar-only account leaves "
              "the others out, and their folders show as not available on this server)")
 
 
