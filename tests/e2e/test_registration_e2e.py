@@ -116,34 +116,39 @@ def test_a_calendar_server_without_task_lists_syncs_events_and_shows_tasks_as_no
     assert dashboard(ann)["folders"]["tasks"]["state"] == NOT_AVAILABLE
 
 
-def test_widening_the_window_backfills_an_old_meeting_and_an_old_salesforce_event(e2e, factory):
+def test_widening_the_window_backfills_old_and_far_meetings_and_salesforce_events(e2e, factory):
     dav = _dav_account(e2e)
     login, password = _mail_account(e2e)
     ann = _register(e2e, factory, {**_imap_endpoints(e2e), **_dav_endpoints(e2e)},
                     {"username": login, "password": password, "dav_username": dav.username,
                      "dav_password": dav.password}, dav)
     put_event(ann, "old-meeting", "Old meeting", NOW - timedelta(days=30))
-    start = NOW - timedelta(days=25)
-    e2e.emu.insert(ann.sf_org, "Event", {"Subject": "Old Salesforce event", "OwnerId": ann.sf_user,
-                                         "StartDateTime": format_sf_datetime(start),
-                                         "EndDateTime": format_sf_datetime(start + timedelta(hours=1)),
-                                         "IsAllDayEvent": False})
+    put_event(ann, "far-meeting", "Far meeting", NOW + timedelta(days=90))
+    _sf_event(ann, "Old Salesforce event", NOW - timedelta(days=25))
+    _sf_event(ann, "Far Salesforce event", NOW + timedelta(days=100))
     for _ in range(2):   # the second session's deltas are empty: nothing changed
         assert force_sync(ann)["status"] == "succeeded"
-    assert _subjects(ann) == ["Old Salesforce event"]
-    assert [i.subject for i in ann.calendar_items()] == ["Old meeting"]
+    assert _subjects(ann) == ["Far Salesforce event", "Old Salesforce event"]
+    assert sorted(i.subject for i in ann.calendar_items()) == ["Far meeting", "Old meeting"]
 
     response = e2e.app.test_client().patch(f"/api/v1/orgs/{ann.user.org_id}/settings", headers=ann.headers,
-                                           json={"calendar_days_back": 45})
+                                           json={"calendar_days_back": 45, "calendar_days_ahead": 120})
     assert response.status_code == 200, response.json
     session = force_sync(ann)
     assert session["status"] == "succeeded", session
-    assert _subjects(ann) == ["Old Salesforce event", "Old meeting"]
-    assert sorted(i.subject for i in ann.calendar_items()) == ["Old Salesforce event", "Old meeting"]
+    everything = ["Far Salesforce event", "Far meeting", "Old Salesforce event", "Old meeting"]
+    assert _subjects(ann) == everything
+    assert sorted(i.subject for i in ann.calendar_items()) == everything
 
     response = e2e.app.test_client().patch(f"/api/v1/orgs/{ann.user.org_id}/settings", headers=ann.headers,
-                                           json={"calendar_days_back": 7})
+                                           json={"calendar_days_back": 7, "calendar_days_ahead": 30})
     assert response.status_code == 200, response.json
     assert force_sync(ann)["status"] == "succeeded"     # narrowing deletes nothing
-    assert _subjects(ann) == ["Old Salesforce event", "Old meeting"]
-    assert len(ann.calendar_items()) == 2
+    assert _subjects(ann) == everything and len(ann.calendar_items()) == 4
+
+
+def _sf_event(person: Person, subject: str, start) -> None:
+    """An Event the user made in Salesforce."""
+    person.e2e.emu.insert(person.sf_org, "Event", {
+        "Subject": subject, "OwnerId": person.sf_user, "StartDateTime": format_sf_datetime(start),
+        "EndDateTime": format_sf_datetime(start + timedelta(hours=1)), "IsAllDayEvent": False})
