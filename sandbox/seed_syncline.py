@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.runtime import Runtime
 from app.security.api_tokens import hash_token
 from app.security.secret_box import SecretDecryptError
-from app.services.mailboxes import set_password
+from app.services.mailboxes import set_credentials
 from app.services.tokens import issue_token
 from app.services.users import find_or_create_org, find_or_create_user
 from sandbox import seed_data as data
@@ -93,7 +93,7 @@ def _ensure_mailbox(rt: Runtime, session: Session, user: User, profile: ServerPr
                           username=data.MAILBOX_USERNAME, next_sync_at=utcnow())
         session.add(mailbox)
     if _stored_password(rt, mailbox) != password:
-        set_password(rt, mailbox, password)
+        set_credentials(rt, mailbox, password=password)
     session.flush()
     return mailbox
 

@@ -22,27 +22,42 @@ class EndpointsSchema(StrictSchema):
     imap_host = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": PUBLIC_HOST})
     imap_port = fields.Integer(validate=validate.Range(min=1, max=65535))
     imap_tls = fields.Boolean()
+    dav_url = fields.String(validate=URL, load_only=True, metadata={
+        "description": "One http(s) URL serving both CalDAV and CardDAV (e.g. Nextcloud's /remote.php/dav/): "
+                       "stored as caldav_url and carddav_url where those are not given; " + PUBLIC_HOST})
     caldav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     carddav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     ews_url = fields.String(validate=URL, metadata={"description": "https URL; " + PUBLIC_HOST})
     tenant_id = fields.String(validate=validate.Length(max=64))
 
 
-REQUIRED_ENDPOINTS = {"imap": ("imap_host",), "ews": ("ews_url",), "graph": (), "gmail": ()}
+REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": (), "gmail": ()}
+# Kinds whose parts are optional but at least one must be named: an imap profile may be
+# IMAP-only (mail), DAV-only (calendar/tasks and/or contacts) or both.
+ANY_ENDPOINT = {"imap": ("imap_host", "dav_url", "caldav_url", "carddav_url")}
+KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url for calendar and tasks, "
+             "carddav_url for contacts (dav_url: one URL for both); give any of them (an IMAP-only or a calendar-only account leaves "
+             "the others out, and their folders show as not available on this server)")
 
 
 class ServerProfileSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    kind = fields.String(required=True, validate=validate.OneOf(tuple(REQUIRED_ENDPOINTS)))
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(REQUIRED_ENDPOINTS)),
+                         metadata={"description": KIND_HELP})
     endpoints = fields.Nested(EndpointsSchema, load_default=dict)
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
     def _kind_needs_endpoints(self, data, **_):
-        missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not data.get("endpoints", {}).get(f)]
+        endpoints = data.get("endpoints", {})
+        missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not endpoints.get(f)]
         if missing:
             raise ValidationError({"endpoints": [f"a {data['kind']} profile needs {', '.join(missing)}"]})
+        any_of = ANY_ENDPOINT.get(data.get("kind"), ())
+        if any_of and not any(endpoints.get(f) for f in any_of):
+            raise ValidationError({"endpoints": [f"a {data['kind']} profile needs at least one of "
+                                                 f"{', '.join(any_of)}"]})
 
 
 class ServerProfileSummarySchema(StrictSchema):
@@ -56,6 +71,9 @@ class MailboxSchema(StrictSchema):
     user_id = fields.Integer(required=True)
     address = fields.String(required=True)
     username = fields.String(required=True)
+    dav_username = fields.String(allow_none=True, metadata={
+        "description": "The CalDAV/CardDAV user name where it differs from the IMAP one (null: the same)"})
+    has_dav_password = fields.Boolean(metadata={"description": "A separate CalDAV/CardDAV password is stored"})
     server_profile = fields.Nested(ServerProfileSummarySchema, required=True)
     status = fields.String(required=True, metadata={"description": "active | suspended | disabled | needs_reauth"})
     status_reason = fields.String(allow_none=True)
@@ -67,19 +85,38 @@ class MailboxSchema(StrictSchema):
     next_sync_at = fields.DateTime(allow_none=True)
 
 
+DAV_USERNAME_HELP = ("CalDAV/CardDAV user name when it differs from the IMAP one (e.g. another account); "
+                     "only for a server profile with caldav_url or carddav_url")
+DAV_PASSWORD_HELP = ("CalDAV/CardDAV password when it differs from the IMAP one (e.g. an app password); "
+                     "stored encrypted, never shown; only for a server profile with caldav_url or carddav_url")
+
+
 class MailboxCreateSchema(StrictSchema):
     server_profile_id = fields.Integer(required=True)
     address = fields.Email(required=True)
-    username = fields.String(load_default="", validate=validate.Length(max=320))
+    username = fields.String(load_default="", validate=validate.Length(max=320),
+                             metadata={"description": "IMAP user name (also DAV's unless dav_username); "
+                                                      "defaults to the address"})
     password = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4096),
-                             load_only=True)
+                             load_only=True, metadata={"description": "IMAP password (also DAV's unless "
+                                                                      "dav_password)"})
+    dav_username = fields.String(validate=validate.Length(min=1, max=320), metadata={"description": DAV_USERNAME_HELP})
+    dav_password = fields.String(validate=validate.Length(min=1, max=4096), load_only=True,
+                                 metadata={"description": DAV_PASSWORD_HELP})
     user_id = fields.Integer(metadata={"description": "Admins only: register for another user of the org"})
 
 
 class MailboxPatchSchema(StrictSchema):
+    server_profile_id = fields.Integer(metadata={"description": (
+        "Move to another server profile of the org (e.g. one that adds a CalDAV URL); folders whose server "
+        "changed are listed in full on the next session, without duplicates")})
     address = fields.Email()
     username = fields.String(validate=validate.Length(max=320))
     password = fields.String(validate=validate.Length(min=1, max=4096), load_only=True)
+    dav_username = fields.String(allow_none=True, validate=validate.Length(min=1, max=320), metadata={
+        "description": DAV_USERNAME_HELP + "; null: use the IMAP user name again"})
+    dav_password = fields.String(allow_none=True, validate=validate.Length(min=1, max=4096), load_only=True,
+                                 metadata={"description": DAV_PASSWORD_HELP + "; null: use the IMAP password again"})
 
 
 class SuspendSchema(StrictSchema):
@@ -93,6 +130,9 @@ class SyncRequestedSchema(StrictSchema):
 
 
 class KindCountsSchema(StrictSchema):
+    unavailable = fields.String(metadata={
+        "description": "Set when this folder kind was not synced because the mail server does not offer it "
+                       "(\"not available on this server: ...\"); not an error"})
     created = fields.Integer()
     updated = fields.Integer()
     deleted = fields.Integer()
@@ -122,8 +162,16 @@ class SessionSchema(StrictSchema):
     failure = fields.String(allow_none=True)
 
 
+class FolderStateSchema(StrictSchema):
+    state = fields.String(required=True, metadata={
+        "description": "synced | off (the org's or your sync setting) | not available on this server"})
+    reason = fields.String(allow_none=True)
+
+
 class DashboardSchema(StrictSchema):
     mailbox = fields.Nested(MailboxSchema, required=True)
+    folders = fields.Dict(keys=fields.String(), values=fields.Nested(FolderStateSchema), metadata={
+        "description": "Per folder kind (mail, calendar, tasks, contacts): whether this mailbox syncs it"})
     sessions = fields.List(fields.Nested(SessionSchema), required=True)
     progress = fields.Dict(allow_none=True, metadata={"description": "Live progress while a session runs"})
 

@@ -26,8 +26,13 @@ class OrgSettingsSchema(StrictSchema):
     cancelled_meeting_policy = fields.String(validate=validate.OneOf(("delete", "keep_marked")))
     suspend_after_failures = fields.Integer(validate=validate.Range(min=1, max=100))
     allow_user_overrides = fields.Boolean()
-    calendar_days_back = fields.Integer(validate=validate.Range(min=0, max=365))
-    calendar_days_ahead = fields.Integer(validate=validate.Range(min=1, max=730))
+    calendar_days_back = fields.Integer(validate=validate.Range(min=0, max=365), metadata={"description": (
+        "Sync window, days before today (default 14): meetings and Events starting earlier are not created on "
+        "the other side; linked pairs keep syncing. Widening it backfills what was skipped on the next session, "
+        "both directions; narrowing never deletes")})
+    calendar_days_ahead = fields.Integer(validate=validate.Range(min=1, max=730), metadata={"description": (
+        "Sync window, days after today (default 60); items the window reaches later (wider setting, or as "
+        "days pass) are created then. Completed tasks sync when changed in the last 30 days; contacts always")})
     sync_calendar = _direction()
     sync_tasks = _direction()
     sync_contacts = _direction()

@@ -86,9 +86,9 @@ def handle_unexpected(exc: Exception):
 def _domain_errors() -> dict[type[Exception], int]:
     """Service exceptions whose message is written for the caller, and the status each means."""
     from app.services.mail_hosts import InvalidEndpoints
-    from app.services.mailboxes import MailboxConflict
+    from app.services.mailboxes import InvalidRegistration, MailboxConflict
 
-    return {MailboxConflict: 409, InvalidEndpoints: 400}
+    return {MailboxConflict: 409, InvalidEndpoints: 400, InvalidRegistration: 400}
 
 
 def _domain_handler(status: int):

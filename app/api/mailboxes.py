@@ -48,23 +48,34 @@ class Mailboxes(MethodView):
     @login_required
     @blp.arguments(MailboxCreateSchema)
     @blp.response(201, MailboxSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="Fields the server profile cannot use (named)")
     @blp.alt_response(404, schema=ErrorSchema, description="user_id names no user of your org")
     @blp.alt_response(409, schema=ErrorSchema, description="The user already has a mailbox")
     def post(self, data: dict):
-        """Register my mailbox (admins may register one for another user of the org)."""
+        """Register my mailbox (admins may register one for another user of the org).
+
+        The server profile says which parts the account has: IMAP (mail), CalDAV (calendar, tasks),
+        CardDAV (contacts), any of them. `dav_username`/`dav_password` give the DAV login where it
+        differs from the IMAP one."""
         caller, session = current_user(), db_session()
         owner = caller
         if data.get("user_id") not in (None, caller.id):
             if not caller.is_admin:
                 abort(403, message="Only admins register mailboxes for other users.")
             owner = user_in_org(data["user_id"], caller)
-        profile = session.get(ServerProfile, data["server_profile_id"])
-        if profile is None or profile.org_id != caller.org_id:
-            abort(400, message=f"No server profile {data['server_profile_id']} in your org.",
-                  errors={"server_profile_id": ["unknown server profile"]})
+        profile = _org_profile(data["server_profile_id"], caller)
         mailbox = service.register(runtime(), session, owner, profile, data, caller)
         session.commit()
         return mailbox_view(mailbox)
+
+
+def _org_profile(profile_id: int, caller) -> ServerProfile:
+    """A server profile of the caller's org, else a 400 naming the field."""
+    profile = db_session().get(ServerProfile, profile_id)
+    if profile is None or profile.org_id != caller.org_id:
+        abort(400, message=f"No server profile {profile_id} in your org.",
+              errors={"server_profile_id": ["unknown server profile"]})
+    return profile
 
 
 @blp.route("/<int:mailbox_id>")
@@ -78,13 +89,17 @@ class MailboxItem(MethodView):
     @login_required
     @blp.arguments(MailboxPatchSchema)
     @blp.response(200, MailboxSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="Fields the server profile cannot use (named)")
     def patch(self, data: dict, mailbox_id: int):
-        """Change the address, user name or password (the password is never shown again)."""
+        """Change the address, user names, passwords (never shown again) or server profile."""
         mailbox, session = mailbox_for(mailbox_id, current_user()), db_session()
+        if data.get("server_profile_id") not in (None, mailbox.server_profile_id):
+            service.move_to_profile(session, mailbox, _org_profile(data["server_profile_id"], current_user()),
+                                    current_user())
         for name in ("address", "username"):
             if name in data:
                 setattr(mailbox, name, data[name])
-        service.update_password(runtime(), session, mailbox, data.get("password"), current_user())
+        service.update_login(runtime(), session, mailbox, data, current_user())
         session.commit()
         return mailbox_view(mailbox)
 

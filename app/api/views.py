@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from app.models import Mailbox, SyncSessionRecord, User
 from app.runtime import db_session, runtime
+from app.services.folder_states import folder_states
+from app.services.mailboxes import has_dav_password
 from app.services.settings import auto_sync_effective, org_settings, user_settings
 from app.services.users import role_source
 from app.state import progress
@@ -38,6 +40,7 @@ def mailbox_view(mailbox: Mailbox) -> dict:
     profile = mailbox.server_profile
     return {
         "id": mailbox.id, "user_id": mailbox.user_id, "address": mailbox.address, "username": mailbox.username,
+        "dav_username": mailbox.dav_username, "has_dav_password": has_dav_password(runtime(), mailbox),
         "server_profile": {"id": profile.id, "name": profile.name, "kind": profile.kind},
         "status": mailbox.status, "status_reason": mailbox.status_reason, "status_set_by": mailbox.status_set_by,
         "consecutive_failures": mailbox.consecutive_failures, "has_credentials": bool(mailbox.credentials_enc),
@@ -46,10 +49,12 @@ def mailbox_view(mailbox: Mailbox) -> dict:
 
 
 def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
-    sessions = db_session().scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == mailbox.id)
-                                    .order_by(SyncSessionRecord.id.desc()).limit(limit))
+    sessions = list(db_session().scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == mailbox.id)
+                                         .order_by(SyncSessionRecord.id.desc()).limit(limit)))
+    last_counts = next((s.counts for s in sessions if s.finished_at and s.status != "failed"), None)
     return {
         "mailbox": mailbox_view(mailbox),
+        "folders": folder_states(mailbox, last_counts),
         "sessions": [{"id": s.id, "trigger": s.trigger, "status": s.status, "started_at": s.started_at,
                       "finished_at": s.finished_at, "counts": s.counts or {}, "errors": s.errors or [],
                       "conflicts": s.conflicts or [], "failure": s.failure} for s in sessions],

@@ -40,6 +40,8 @@ class Mailbox(Base):
     server_profile_id: Mapped[int] = mapped_column(ForeignKey("server_profiles.id", ondelete="RESTRICT"))
     address: Mapped[str] = mapped_column(String(320))
     username: Mapped[str] = mapped_column(String(320), default="")
+    # CalDAV/CardDAV login where it differs from IMAP's (None: the same); its password is in credentials_enc
+    dav_username: Mapped[str | None] = mapped_column(String(320))
     credentials_enc: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(
         Enum(*MAILBOX_STATUSES, name="mailbox_status", native_enum=False, create_constraint=True), default="active"

@@ -6,7 +6,6 @@ fail the session with a clear reason rather than a traceback.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,9 @@ from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
+from app.services.folder_states import NOT_AVAILABLE
 from app.services.mail_hosts import mail_host_policy
+from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
@@ -42,10 +43,6 @@ Describer = Callable[[str], Mapping | None]
 
 class ProviderUnavailable(Unsupported):
     """This server profile's kind has no adapter in this deployment (permanent: never retried)."""
-
-
-def mailbox_credentials(rt: Runtime, mailbox: Mailbox) -> dict:
-    return json.loads(rt.secrets.decrypt(mailbox.credentials_enc)) if mailbox.credentials_enc else {}
 
 
 def default_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
@@ -128,13 +125,21 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields), ctx.save_rules.blocked)
     describer = cached_describer(client)
     endpoints = dict(mailbox.server_profile.endpoints or {})
-    password = str(mailbox_credentials(rt, mailbox).get("password") or "")
+    secrets = stored_credentials(rt, mailbox)
+    login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
+    dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone)
-    port = build_mailbox(endpoints, mailbox.username or mailbox.address, password, options)
-    steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
+    port = build_mailbox(endpoints, login, password, options, dav_login)
+    steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)
+
+
+def no_mail_step() -> dict:
+    """A DAV-only account: no mail to save, shown as such on the dashboard (not an error)."""
+    reason = f"{NOT_AVAILABLE}: the server profile has no imap_host"
+    return {"counts": {FolderKind.MAIL.value: {"unavailable": reason}}}
 
 
 def meeting_link_step(rt: Runtime, ctx: OwnerContext, crm: CrmPort) -> Callable[[], dict]:

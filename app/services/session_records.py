@@ -16,6 +16,7 @@ from app.models import Mailbox, SyncCursor, SyncSessionRecord, User
 from app.models.base import utcnow
 from app.runtime import Runtime
 from app.services import mailbox_status
+from app.services.folder_states import unavailable_counts
 from app.services.scheduling import next_run_after, retry_at
 from app.services.settings import org_settings
 from app.sync.errors import Reaction, SessionFailure, SessionFate, session_failure
@@ -78,7 +79,8 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
     with rt.db.session_scope() as s:
         record, mailbox = s.get(SyncSessionRecord, record_id), s.get(Mailbox, mailbox_id)
         record.status, record.finished_at = status, utcnow()
-        record.counts = {**_kind_counts(outcome), **extras.get("counts", {})}
+        record.counts = {**unavailable_counts(outcome.unavailable), **_kind_counts(outcome),
+                         **extras.get("counts", {})}
         record.errors = errors
         record.conflicts = [_conflict(c) for c in outcome.conflicts][:MAX_ERRORS_KEPT]
         mailbox.last_sync_at, mailbox.consecutive_failures = record.finished_at, 0

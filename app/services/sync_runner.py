@@ -84,6 +84,12 @@ def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
         raise  # outside the vocabulary (a bug, an outage): the worker logs the traceback; the retry is scheduled
 
 
+def merged_extras(extras: dict, more: dict) -> dict:
+    """Steps' dashboard data together: each step's counts per kind and errors are kept."""
+    return {**extras, **more, "counts": {**extras.get("counts", {}), **more.get("counts", {})},
+            "errors": [*extras.get("errors", []), *more.get("errors", [])]}
+
+
 def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:
     ports = ports_factory(rt, mailbox, user)
     try:
@@ -99,7 +105,7 @@ def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFacto
         extras: dict = {}
         for step in ports.extra_steps:
             progress.report(rt.redis.client, mailbox.id, stage=getattr(step, "__name__", "extra"))
-            extras.update(step())
+            extras = merged_extras(extras, step())
         return outcome, extras
     finally:
         ports.close()

@@ -22,6 +22,7 @@ from app.sync.engine_support import (
     tombstones_from_full_listings,
     with_retries,
 )
+from app.sync.errors import FolderUnavailable
 from app.sync.identity import expand_units
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
 from app.sync.mapping import BoundMapping, Direction
@@ -29,6 +30,7 @@ from app.sync.outcome import OutcomeBuilder, SyncOutcome
 from app.sync.plan import plan_sync
 from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import CrmPort, MailboxPort
+from app.sync.window_reach import ReachCursors, window_reach
 
 
 def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: IdMapStore,
@@ -37,7 +39,8 @@ def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: I
     """Mirror one mailbox with the org for each mapping table. Safe to re-run after any crash.
 
     Raises AuthFailure (stop, needs re-authorisation) and whatever a port raises while
-    *reading* changes (the worker retries the job); per-record write errors never raise.
+    *reading* changes (the worker retries the job); per-record write errors never raise. A kind
+    the mailbox's server does not offer (FolderUnavailable) is left out and listed in the outcome.
     ``blocked`` addresses are never looked up, so never linked.
     """
     ports = Ports(mailbox, blocklisted(crm, blocked), id_map)
@@ -48,12 +51,17 @@ def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: I
     return outcome.build()
 
 
-def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy: SyncPolicy,
+def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore, policy: SyncPolicy,
                 mapping: BoundMapping, outcome: OutcomeBuilder) -> None:
     table = mapping.table
-    entries = reconcile_pending(ports, session, table)
+    cursors = ReachCursors(stored_cursors, window_reach(policy.window, table.kind, session.now))
     mb_stream, crm_stream_name = mailbox_stream(table.kind), crm_stream(table.name)
-    mailbox_changes = pull_mailbox(ports.mailbox, cursors, session.mailbox_id, table.kind, outcome)
+    try:   # the mailbox's first reads: nothing is written before the server says it lacks the kind
+        entries = reconcile_pending(ports, session, table)
+        mailbox_changes = pull_mailbox(ports.mailbox, cursors, session.mailbox_id, table.kind, outcome)
+    except FolderUnavailable as exc:
+        outcome.unavailable[table.kind] = str(exc)
+        return
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
@@ -67,8 +75,8 @@ def _sync_table(session: SyncSession, ports: Ports, cursors: CursorStore, policy
     record_outcome(outcome, table.kind, actions, applied)
     held = held_streams(applied)
     if mb_stream not in held:
-        cursors.save(session.mailbox_id, mb_stream, mailbox_changes.cursor)
+        cursors.save(session.mailbox_id, mb_stream, mailbox_changes.cursor, mailbox_changes.full)
     if crm_stream_name not in held:
-        cursors.save(session.mailbox_id, crm_stream_name, crm_changes.cursor)
+        cursors.save(session.mailbox_id, crm_stream_name, crm_changes.cursor, crm_changes.full)
     outcome.held.extend(sorted(held))
 

@@ -68,6 +68,13 @@ class UnsupportedRecurrence(SyncError):
     code = "unsupported_recurrence"
 
 
+class FolderUnavailable(SyncError):
+    """The mailbox's server does not offer this folder kind (no CalDAV URL, no IMAP host, no task
+    list): the kind is simply not synced and shown as not available, never a failed session."""
+
+    code = "unavailable"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
@@ -88,6 +95,7 @@ REACTIONS: dict[str, Reaction] = {
     InvalidData.code: Reaction.MARK_FAILED,
     Unsupported.code: Reaction.MARK_FAILED,
     UnsupportedRecurrence.code: Reaction.MARK_FAILED,
+    FolderUnavailable.code: Reaction.MARK_FAILED,
 }
 
 

@@ -58,6 +58,7 @@ class SyncOutcome:
     full_resyncs: tuple[str, ...] = ()
     held_streams: tuple[str, ...] = ()
     skip_reasons: Mapping[str, int] = field(default_factory=dict)
+    unavailable: Mapping[FolderKind, str] = field(default_factory=dict)   # kind → why the server lacks it
 
     @property
     def ok(self) -> bool:
@@ -74,6 +75,7 @@ class OutcomeBuilder:
     full_resyncs: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    unavailable: dict[FolderKind, str] = field(default_factory=dict)
 
     def count(self, kind: FolderKind, action: Action, failed: bool) -> None:
         counter = self.counts.setdefault(kind, Counter())
@@ -90,4 +92,4 @@ class OutcomeBuilder:
         counts = {k: KindCounts(**{name: c.get(name, 0) for name in KindCounts.__dataclass_fields__})
                   for k, c in self.counts.items()}
         return SyncOutcome(counts, tuple(self.errors), tuple(self.conflicts), tuple(self.full_resyncs),
-                           tuple(self.held), dict(self.skip_reasons))
+                           tuple(self.held), dict(self.skip_reasons), dict(self.unavailable))

@@ -47,7 +47,8 @@ class SyncOption(str, Enum):
 
 @dataclass(frozen=True)
 class SyncWindow:
-    """Which items are eligible to be mirrored; leaving the window never deletes anything."""
+    """Which items are eligible to be mirrored; leaving the window never deletes anything, and a
+    wider window (or the horizon moving on) backfills what it had kept out (``window_reach``)."""
 
     days_back: int = 14
     days_ahead: int = 60

@@ -115,13 +115,15 @@ def delete_event(person: Person, uid: str) -> None:
     assert response.status_code in (200, 204), response.text
 
 
-def append_tagged_mail(person: Person, message_id: str, subject: str = "Proposal") -> None:
+def append_tagged_mail(person: Person, message_id: str, subject: str = "Proposal",
+                       login: tuple[str, str] | None = None) -> None:
+    """``login``: the IMAP user and password where they differ from the DAV account's."""
     raw = (f"From: client@customer.test\r\nTo: {person.user.email}\r\nSubject: {subject}\r\n"
            f"Date: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find our offer.\r\n").encode()
     client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
     try:
-        client.login(person.dav.username, person.dav.password)
+        client.login(*(login or (person.dav.username, person.dav.password)))
         client.append("INBOX", raw, flags=["Salesforce"])
     finally:
         client.logout()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from app.providers.imap_dav.errors import HostRefused, unreachable
 from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
-from app.sync.errors import AuthFailure, NotFound, SyncError
+from app.sync.errors import AuthFailure, FolderUnavailable, NotFound, SyncError
 
 CALENDAR_TAG = "{urn:ietf:params:xml:ns:caldav}calendar"
 ADDRESSBOOK_TAG = "{urn:ietf:params:xml:ns:carddav}addressbook"
@@ -43,10 +43,12 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
     candidates = [_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS)]
     offering = [c for c in candidates if _offers(c, component)]
+    if not offering:   # e.g. a calendar server without task lists, or a CardDAV URL that has no address book
+        raise FolderUnavailable(f"not available on this server: no collection offering {component} under {home}")
     if wanted_name:
         offering = [c for c in offering if wanted_name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])]
     if not offering:
-        raise NotFound(f"no collection offering {component} under {home}")
+        raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
 
 

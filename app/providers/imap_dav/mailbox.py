@@ -20,7 +20,7 @@ from app.providers.imap_dav.errors import forbidden_host
 from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.webdav import DavSession
-from app.sync.errors import InvalidData
+from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -89,12 +89,13 @@ class ImapDavMailbox:
 
     def _mail(self) -> ImapMail:
         if self.mail is None:
-            raise InvalidData("no IMAP server configured for this mailbox")
+            raise FolderUnavailable("not available on this server: the server profile has no imap_host")
         return self.mail
 
     def _dav(self, kind: FolderKind) -> DavFolder:
         if kind not in self.folders:
-            raise InvalidData(f"no DAV server configured for {kind.value}")
+            url_key = "carddav_url" if kind is FolderKind.CONTACTS else "caldav_url"
+            raise FolderUnavailable(f"not available on this server: the server profile has no {url_key}")
         return self.folders[kind]
 
 
@@ -103,12 +104,15 @@ def _read_only(n: int) -> list[WriteResult]:
 
 
 def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
-                  options: MailboxOptions | None = None) -> ImapDavMailbox:
+                  options: MailboxOptions | None = None, dav_login: tuple[str, str] | None = None) -> ImapDavMailbox:
     """A MailboxPort for ``imap_host``/``imap_port``/``imap_tls``, ``caldav_url``, ``carddav_url``.
 
-    Nothing connects until first use. Plaintext (``imap_tls`` false or an http URL) is refused
-    unless ``options.allow_plaintext`` is set; hosts the host guard refuses too (each connection
-    is checked again). Raises InvalidData for such configurations.
+    Any part may be absent (an IMAP-only or a calendar-only account): its folder kinds raise
+    FolderUnavailable. ``dav_login`` is the DAV user name and password where they differ from
+    IMAP's (app passwords, separate accounts). Nothing connects until first use. Plaintext
+    (``imap_tls`` false or an http URL) is refused unless ``options.allow_plaintext`` is set;
+    hosts the host guard refuses too (each connection is checked again). Raises InvalidData
+    for such configurations.
     """
     options = options or MailboxOptions()
     counter = RequestCounter()
@@ -138,7 +142,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
             _check_plaintext(str(url).startswith("http://"), options, url_key)
             with _refused_as_invalid(str(urlsplit(str(url)).hostname)):
                 check_url(str(url), options.host_policy)
-            dav = DavSession(url, username, password, counter, options.ca_file or True, options.timeout,
+            dav_user, dav_password = dav_login or (username, password)
+            dav = DavSession(url, dav_user, dav_password, counter, options.ca_file or True, options.timeout,
                              options.host_policy)
             folders[kind] = DavFolder(kind, _discoverer(dav, url, component, name, rtype), codec)
     return ImapDavMailbox(mail, folders, counter, closers)

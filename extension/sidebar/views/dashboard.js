@@ -3,7 +3,7 @@
 import { ApiError } from "../api.js";
 import { formatDate, h, notice, replace } from "../dom.js";
 
-const AREAS = ["calendar", "tasks", "contacts", "emails"];
+const AREAS = ["calendar", "tasks", "contacts", "mail"];
 const COUNTS = ["created", "updated", "deleted", "skipped", "failed"];
 
 export async function renderDashboard(ctx, el) {
@@ -37,6 +37,7 @@ export async function renderDashboard(ctx, el) {
       h("dt", {}, "Mailbox"), h("dd", {}, mailbox.address),
       h("dt", {}, "State"), h("dd", { id: "mailbox-state" }, h("span.badge", { dataset: { state: mailbox.status } }, mailbox.status),
         mailbox.status_reason ? ` — ${mailbox.status_reason}` : ""),
+      h("dt", {}, "Folders"), h("dd", { id: "folders" }, foldersLine(data.folders)),
       h("dt", {}, "Last sync"), h("dd", {}, formatDate(mailbox.last_sync_at)),
       h("dt", {}, "Next run"), h("dd", { id: "next-run" }, suspended ? "suspended" : formatDate(mailbox.next_sync_at))),
     data.progress ? progress(data.progress) : null,
@@ -55,8 +56,15 @@ function progress(p) {
     Object.entries(p).map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", "));
 }
 
+// Which kinds sync; a kind the mail server does not offer is a fact, not an error.
+function foldersLine(folders) {
+  return AREAS.filter((a) => folders && folders[a]).map((area) => `${area}: ${folders[area].state}`).join(" · ")
+    || "—";
+}
+
 function countsLine(counts) {
   return AREAS.filter((a) => counts && counts[a]).map((area) => {
+    if (counts[area].unavailable) return `${area}: not available on this server`;
     const parts = COUNTS.filter((c) => counts[area][c]).map((c) => `${counts[area][c]} ${c}`);
     return `${area}: ${parts.length ? parts.join(", ") : "no changes"}`;
   }).join(" · ");

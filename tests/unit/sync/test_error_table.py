@@ -14,6 +14,7 @@ from app.sync.errors import (
     REACTIONS,
     AuthFailure,
     CursorExpired,
+    FolderUnavailable,
     InvalidData,
     NotFound,
     PermissionDenied,
@@ -38,6 +39,7 @@ TABLE = [
     (InvalidData, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (Unsupported, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (UnsupportedRecurrence, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
+    (FolderUnavailable, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
 ]
 
 
