@@ -62,6 +62,15 @@ class Unsupported(SyncError):
     code = "unsupported"
 
 
+class SetupRequired(SyncError):
+    """The org lacks a Salesforce field the session needs, or the user cannot see or write it.
+
+    An admin-fixable configuration error: retrying cannot help, so the mailbox is suspended with
+    the one-sentence reason; the field setup (CLI or admin endpoint) resumes it once fixed."""
+
+    code = "setup_required"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
@@ -81,6 +90,7 @@ REACTIONS: dict[str, Reaction] = {
     PermissionDenied.code: Reaction.MARK_FAILED,
     InvalidData.code: Reaction.MARK_FAILED,
     Unsupported.code: Reaction.MARK_FAILED,
+    SetupRequired.code: Reaction.MARK_FAILED,
 }
 
 

@@ -19,6 +19,7 @@ from app.sync.errors import (
     PermissionDenied,
     Reaction,
     SessionFate,
+    SetupRequired,
     SyncError,
     TemporaryFailure,
     Unsupported,
@@ -36,6 +37,7 @@ TABLE = [
     (PermissionDenied, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (InvalidData, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (Unsupported, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
+    (SetupRequired, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
 ]
 
 
