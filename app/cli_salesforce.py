@@ -5,12 +5,26 @@ one sentence and exit status 1.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from app.runtime import runtime
 from app.sync.errors import SyncError
 
 ORG_HELP = "Salesforce org id (00D…) of the Syncline org."
+
+
+def _with_org(sf_org_id: str, action: Callable[..., dict[str, Any]], what: str) -> dict[str, Any]:
+    """Run `action(rt, session, org, None)` (as the org's default connection); a failure is one sentence."""
+    from app.cli import _fail, _org
+
+    with runtime().db.session_scope() as session:
+        try:
+            return action(runtime(), session, _org(session, sf_org_id), None)
+        except SyncError as exc:
+            _fail(f"Salesforce {what} failed: {exc}")
 
 
 @click.group("salesforce", help="Salesforce org setup: the custom fields Syncline needs.")
@@ -24,14 +38,9 @@ def salesforce_group():
                                                "Idempotent: a second run changes nothing.")
 @click.option("--org", "sf_org_id", required=True, help=ORG_HELP)
 def setup_fields_command(sf_org_id: str):
-    from app.cli import _fail, _org
     from app.services.salesforce_fields import setup_fields
 
-    with runtime().db.session_scope() as session:
-        try:
-            report = setup_fields(runtime(), session, _org(session, sf_org_id), None)
-        except SyncError as exc:
-            _fail(f"Salesforce field setup failed: {exc}")
+    report = _with_org(sf_org_id, setup_fields, "field setup")
     for label, key in (("created", "created"), ("granted read/edit on", "granted"),
                        ("assigned the permission set to", "assigned"), ("resumed mailboxes", "resumed_mailboxes")):
         if report[key]:
@@ -43,14 +52,9 @@ def setup_fields_command(sf_org_id: str):
 @salesforce_group.command("fields", help="Show which of Syncline's custom fields exist and are usable.")
 @click.option("--org", "sf_org_id", required=True, help=ORG_HELP)
 def fields_command(sf_org_id: str):
-    from app.cli import _fail, _org
     from app.services.salesforce_fields import field_status
 
-    with runtime().db.session_scope() as session:
-        try:
-            status = field_status(runtime(), session, _org(session, sf_org_id), None)
-        except SyncError as exc:
-            _fail(f"Salesforce field check failed: {exc}")
+    status = _with_org(sf_org_id, field_status, "field check")
     for row in status["fields"]:
         state = "ok" if row["writable"] else "hidden or read-only" if row["defined"] else "missing"
         if not row["object_available"]:

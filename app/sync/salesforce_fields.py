@@ -15,6 +15,7 @@ from app.sync.ports import SYNC_KEY_FIELD
 
 ACTIVITY_OBJECTS = ("Event", "Task")
 SETUP_INCOMPLETE = "Salesforce setup is incomplete"
+MANUAL_SAVE_FIELD = "Syncline_Manual_Save__c"
 KEY_WHY = "Syncline's idempotency key: writes upsert by it, so a replayed create never duplicates a record"
 
 
@@ -60,9 +61,8 @@ PRODUCT_FIELDS: tuple[ProductField, ...] = (
     _key("Event"), _key("Task"), _key("Contact"), _key("EmailMessage"),
     ProductField("Event", "Syncline_Cancelled__c", "Checkbox", "Cancelled (Syncline)",
                  "marks a meeting cancelled in the mailbox when the org keeps cancelled meetings"),
-    ProductField("Task", "Syncline_Manual_Save__c", "Checkbox", "Saved from the sidebar (Syncline)", MANUAL_SAVE_WHY),
-    ProductField("EmailMessage", "Syncline_Manual_Save__c", "Checkbox", "Saved from the sidebar (Syncline)",
-                 MANUAL_SAVE_WHY),
+    ProductField("Task", MANUAL_SAVE_FIELD, "Checkbox", "Saved from the sidebar (Syncline)", MANUAL_SAVE_WHY),
+    ProductField("EmailMessage", MANUAL_SAVE_FIELD, "Checkbox", "Saved from the sidebar (Syncline)", MANUAL_SAVE_WHY),
 )
 PRODUCT_FIELD_NAMES = frozenset((f.object_type, f.name.lower()) for f in PRODUCT_FIELDS)
 
