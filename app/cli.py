@@ -138,9 +138,10 @@ def token_create(email: str, sf_org_id: str | None, name: str, days: int | None)
 
 
 def register_commands(app: Flask) -> None:
+    from app.cli_salesforce import salesforce_group
     from app.processes import process_commands
 
-    for group in (db_group, org_group, user_group, token_group, *process_commands):
+    for group in (db_group, org_group, user_group, token_group, salesforce_group, *process_commands):
         app.cli.add_command(group)
 
 

@@ -28,6 +28,9 @@ class TokenCreateSchema(StrictSchema):
 class SignInSchema(StrictSchema):
     token = fields.Nested(NewTokenSchema, required=True)
     user = fields.Nested(MeSchema, required=True)
+    warnings = fields.List(fields.String(), metadata={
+        "description": "What went wrong without stopping the sign-in, e.g. a failed permission look-up "
+                       "(the user then signs in as a plain user)"})
 
 
 class LoginArgsSchema(StrictSchema):

@@ -50,9 +50,10 @@ class Factory:
             s.flush()
             return mailbox
 
-    def salesforce_user(self, emu, *, admin: bool = True, org_name: str = "Acme") -> tuple[User, str, str]:
+    def salesforce_user(self, emu, *, admin: bool = True, org_name: str = "Acme",
+                        syncline_fields: bool = True) -> tuple[User, str, str]:
         """A Syncline user signed in to a fresh emulator org: (user, emulator org id, emulator user id)."""
-        sf_org = emu.create_org(name=org_name)
+        sf_org = emu.create_org(name=org_name, syncline_fields=syncline_fields)
         n = next(_seq)
         sf_user = emu.create_user(sf_org, email=f"admin{n}@{org_name.lower()}.test", admin=admin)
         tokens = emu.issue_tokens(sf_org, sf_user)

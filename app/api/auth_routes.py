@@ -73,12 +73,13 @@ class SalesforceCallback(MethodView):
             abort(400, message="The callback needs a 'code' parameter from Salesforce.")
         session = db_session()
         try:
-            user, plaintext, row = signin.complete(runtime(), session, _redirect_uri(), args["code"], args["state"])
+            done = signin.complete(runtime(), session, _redirect_uri(), args["code"], args["state"])
         except SignInFailed as exc:
             session.rollback()
             abort(401, message=str(exc))
         session.commit()
-        return {"token": {**_token_view(row), "token": plaintext}, "user": me_view(user)}
+        return {"token": {**_token_view(done.row), "token": done.token}, "user": me_view(done.user),
+                "warnings": done.warnings}
 
 
 def _complete_for_sidebar(args: dict, return_to: str):
@@ -91,7 +92,7 @@ def _complete_for_sidebar(args: dict, return_to: str):
         return redirect(signin_return.with_error(return_to, code, description), code=302)
     session = db_session()
     try:
-        _, plaintext, _ = signin.complete(runtime(), session, _redirect_uri(), args["code"], args["state"])
+        plaintext = signin.complete(runtime(), session, _redirect_uri(), args["code"], args["state"]).token
     except SignInFailed as exc:
         session.rollback()
         return redirect(signin_return.with_error(return_to, "sign_in_failed", str(exc)), code=302)

@@ -9,15 +9,18 @@ from sqlalchemy import select
 
 from app.api.auth import admin_required, current_user
 from app.api.scoping import own_org
+from app.api.sidebar_errors import salesforce_errors
 from app.models import Org, ServerProfile, User
 from app.providers.salesforce.connect import api_budget
 from app.runtime import db_session, runtime
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
+from app.services.salesforce_fields import field_status, setup_fields
 from app.services.session_connection import IntegrationUserRefused, integration_user_id, set_integration_user
 from app.services.settings import org_settings, update_org_settings
 from schemas.base import ErrorSchema
 from schemas.mailboxes import ServerProfileSchema
+from schemas.salesforce_fields import FieldSetupSchema, FieldStatusSchema
 from schemas.settings import IntegrationUserSchema, OrgSettingsSchema, SalesforceStatusSchema
 
 blp = Blueprint("orgs", __name__, url_prefix="/orgs", description="Org administration (admins only)")
@@ -72,6 +75,34 @@ class SalesforceStatus(MethodView):
     def get(self, org_id: int):
         """Is the org's default Salesforce connection usable, how much of the daily API allowance is used?"""
         return _salesforce_status(own_org(org_id, current_user()))
+
+
+@blp.route("/<int:org_id>/salesforce/fields")
+class SalesforceFields(MethodView):
+    @admin_required
+    @blp.response(200, FieldStatusSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Your Salesforce connection needs a new sign-in")
+    @blp.alt_response(502, schema=ErrorSchema, description="Salesforce refused a call (message says which)")
+    def get(self, org_id: int):
+        """Which of Syncline's custom fields exist in the org and are usable (read with your connection)."""
+        org = own_org(org_id, current_user())
+        with salesforce_errors():
+            return field_status(runtime(), db_session(), org, current_user())
+
+    @admin_required
+    @blp.response(200, FieldSetupSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Your Salesforce connection needs a new sign-in")
+    @blp.alt_response(502, schema=ErrorSchema, description="Salesforce refused a call, e.g. you may not customize "
+                                                           "the org (needs \"Customize Application\")")
+    def post(self, org_id: int):
+        """Create the missing fields (Tooling API, with your Salesforce connection), grant read/edit through the
+        Syncline_Sync_Fields permission set, assign it to the org's Syncline users and resume mailboxes suspended
+        for missing fields. Idempotent: a second call changes nothing (`changed: false`)."""
+        org, session = own_org(org_id, current_user()), db_session()
+        with salesforce_errors():
+            report = setup_fields(runtime(), session, org, current_user())
+        session.commit()
+        return report
 
 
 @blp.route("/<int:org_id>/salesforce/integration-user")

@@ -3,7 +3,7 @@
 Used by every view that asks Salesforce something on the user's behalf (the sidebar, mapping
 checks against the org's describe). The ports raise only the core's vocabulary, so this table
 is the whole story:
-AuthFailure → 409 "sign in again"; TemporaryFailure (daily-limit pause, timeouts) → 503 with
+AuthFailure → 409 "sign in again"; SetupRequired → 409 naming the fields and the fix; TemporaryFailure (daily-limit pause, timeouts) → 503 with
 Retry-After; InvalidData (a record Salesforce refuses, with its own words) → 400;
 PermissionDenied → 403; NotFound → 404; anything else → 502.
 """
@@ -33,6 +33,7 @@ ANSWERS: dict[type[core.SyncError], ErrorAnswer] = {
     core.TemporaryFailure: ErrorAnswer(503, "Salesforce cannot take this request right now (busy, or your org's "
                                             "daily API limit was reached); try again later.", "temporary"),
     core.InvalidData: ErrorAnswer(400, "Salesforce refused this: {words}", "invalid"),
+    core.SetupRequired: ErrorAnswer(409, "{words}", "setup_required"),
     core.PermissionDenied: ErrorAnswer(403, "Salesforce refused this: {words}", "permission"),
     core.NotFound: ErrorAnswer(404, "Salesforce refused this: {words}", "not_found"),
     core.SyncError: ErrorAnswer(502, "Salesforce failed: {words}", "error"),

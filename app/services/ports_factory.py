@@ -26,6 +26,7 @@ from app.services.folder_states import NOT_AVAILABLE
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
+from app.services.session_fields import check_session_fields, fix_hint
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, load_table, policy_for
 from app.services.sync_runner import SessionPorts
@@ -122,9 +123,12 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """IMAP + CalDAV/CardDAV mailbox, the owner's Salesforce, and saving tagged emails."""
     ctx = owner_context(rt, mailbox, user)
     client = salesforce_client(rt, ctx)
+    endpoints = dict(mailbox.server_profile.endpoints or {})
+    saves_email = [ctx.save_rules.save_as] if endpoints.get("imap_host") else []
+    check_session_fields(rt, client, ctx.connection_id, ctx.session.owner_email, ctx.fields, saves_email,
+                         fix_hint(ctx.org_pk, ctx.session.sf_org_id))
     crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields), ctx.save_rules.blocked)
     describer = cached_describer(client)
-    endpoints = dict(mailbox.server_profile.endpoints or {})
     secrets = stored_credentials(rt, mailbox)
     login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
     dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))

@@ -17,9 +17,11 @@ from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage
 from app.sync.policy import SyncSession
 from app.sync.ports import SYNC_KEY_FIELD, ActivityRelationSpec, PersonMatch
+from app.sync.salesforce_fields import MANUAL_SAVE_FIELD
 from app.sync.sidebar_ports import WHAT_TYPES, ActivitySave, FileUpload, LinkCheck, type_of
 
-MANUAL_FLAG = "Syncline_Manual_Save__c"
+MANUAL_FLAG = MANUAL_SAVE_FIELD
+SAVE_FIELDS = (SYNC_KEY_FIELD, MANUAL_FLAG)     # the custom fields a sidebar save writes
 
 
 class InvalidLinks(Exception):

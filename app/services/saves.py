@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 from app.models import SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
 from app.services import save_writes
+from app.services.session_fields import fix_hint
 from app.services.settings import org_settings
 from app.sync.email_plan import email_key
 from app.sync.email_rules import normalized_message_id
-from app.sync.errors import SyncError
+from app.sync.errors import SetupRequired, SyncError
 from app.sync.idmap import sync_key
 from app.sync.items import EmailMessage
 from app.sync.policy import SyncSession
+from app.sync.salesforce_fields import field_problems, setup_message
 from app.sync.sidebar_ports import SidebarCrmPort
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024      # decoded, in total (the sidebar refuses more too)
@@ -144,9 +146,17 @@ def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict
     return {**view, "attachments_stored": file_names if created else []}, created
 
 
+def _check_fields(user: User, crm: SidebarCrmPort, sobject: str) -> None:
+    """The org has Syncline's fields for this save (else one sentence naming them and the fix)."""
+    problems = field_problems({sobject: set(save_writes.SAVE_FIELDS)}, crm.describe)
+    if problems:
+        raise SetupRequired(setup_message(problems, user.email, fix_hint(user.org_id, user.org.sf_org_id)))
+
+
 def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict) -> tuple[str, bool]:
     item, who_ids, what_id = data["item"], data["who_ids"], data["what_id"]
     save_writes.check_what_type(what_id)
+    _check_fields(user, crm, sobject)
     found = crm.check_links(sobject, sf_key, who_ids, what_id)
     save_writes.check_links(found, who_ids, what_id)
     if found.existing_id:

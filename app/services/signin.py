@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.models import SalesforceConnection, User
+from app.models import ApiToken, SalesforceConnection, User
 from app.models.base import utcnow
 from app.providers.salesforce import oauth
 from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
@@ -26,8 +27,21 @@ def begin(rt: Runtime, redirect_uri: str, login_hint: str | None = None) -> str:
     return url
 
 
-def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state: str) -> tuple[User, str, object]:
-    """Finish the flow; returns (user, api token plaintext, token row). Raises oauth.SignInFailed."""
+@dataclass(frozen=True)
+class SignedIn:
+    """A finished sign-in: the user, the API token (plaintext, shown once) and its row, and warnings."""
+
+    user: User
+    token: str
+    row: ApiToken
+    warnings: list[str]
+
+
+def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state: str) -> SignedIn:
+    """Finish the flow. Raises oauth.SignInFailed.
+
+    The org is named after Salesforce's Organization.Name; a failed permission look-up signs the
+    user in as a plain user (audited as user.admin_check_failed, and in `user.warnings`)."""
     pending = rt.redis.client.getdel(keys.oauth_state(state))
     if pending is None:
         raise oauth.SignInFailed("This sign-in link has expired or was already used; start again.")
@@ -39,14 +53,19 @@ def complete(rt: Runtime, session: Session, redirect_uri: str, code: str, state:
         raise oauth.SignInFailed(f"Refused to trust the instance URL Salesforce returned: {exc}") from None
     except (KeyError, ValueError) as exc:
         raise oauth.SignInFailed(f"Salesforce's answer was not usable: {exc}") from None
-    org = find_or_create_org(session, identity.org_id, identity.org_id, instance_url)
+    org = find_or_create_org(session, identity.org_id, identity.org_name or identity.org_id, instance_url)
+    if identity.org_name and org.name == org.sf_org_id:     # named after its id by an earlier sign-in
+        org.name = identity.org_name
     user = find_or_create_user(session, org, sf_user_id=identity.user_id, email=identity.email,
                                name=identity.name, sf_admin=identity.is_admin)
+    if identity.admin_check_failed:
+        audit.record(session, org.id, "user.admin_check_failed", actor_id=user.id, target_type="user",
+                     target_id=user.id, details={"reason": identity.admin_check_failed[:500]})
     _store_connection(rt, session, user, instance_url, token)
     mailbox_status.reauthorised(session, user.mailbox, user)  # fresh tokens: a waiting mailbox resumes
     row, plaintext = issue_token(session, user, name="salesforce-sign-in", ttl_days=rt.config.api_token_ttl_days)
     audit.record(session, org.id, "user.signed_in", actor_id=user.id, target_type="user", target_id=user.id)
-    return user, plaintext, row
+    return SignedIn(user, plaintext, row, [identity.admin_check_failed] if identity.admin_check_failed else [])
 
 
 def _store_connection(rt: Runtime, session: Session, user: User, instance_url: str, token: dict) -> None:

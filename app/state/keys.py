@@ -39,6 +39,11 @@ def salesforce_describe(org_pk: int, sobject: str) -> str:
     return f"{PREFIX}:sf:describe:{org_pk}:{sobject.lower()}"
 
 
+def salesforce_fields_verified(connection_id: int) -> str:
+    """Digest of the custom fields a connection's user was last seen able to use (TTL: the describe's)."""
+    return f"{PREFIX}:sf:fields-verified:{connection_id}"
+
+
 def mailbox_lock(mailbox_id: int) -> str:
     """Held by the one sync session of a mailbox that may run at a time."""
     return f"{PREFIX}:lock:mailbox:{mailbox_id}"

@@ -75,6 +75,15 @@ class FolderUnavailable(SyncError):
     code = "unavailable"
 
 
+class SetupRequired(SyncError):
+    """The org lacks a Salesforce field the session needs, or the user cannot see or write it.
+
+    An admin-fixable configuration error: retrying cannot help, so the mailbox is suspended with
+    the one-sentence reason; the field setup (CLI or admin endpoint) resumes it once fixed."""
+
+    code = "setup_required"
+
+
 class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
@@ -96,6 +105,9 @@ REACTIONS: dict[str, Reaction] = {
     Unsupported.code: Reaction.MARK_FAILED,
     UnsupportedRecurrence.code: Reaction.MARK_FAILED,
     FolderUnavailable.code: Reaction.MARK_FAILED,
+
+
+    SetupRequired.code: Reaction.MARK_FAILED,
 }
 
 

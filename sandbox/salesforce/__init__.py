@@ -16,6 +16,7 @@ Public API (stable)::
     emu.faults.fail_next(503, count=2)         # next N API requests answer 503 SERVER_UNAVAILABLE
                                                # (403 REQUEST_LIMIT_EXCEEDED, 401 INVALID_SESSION_ID, 500)
     emu.faults.fail_for(503, seconds=10)       # a storm: every API request answers 503 for 10 s
+    emu.faults.fail_matching("FROM Profile", 500)   # the next request whose path/SOQL holds the text fails
     emu.faults.lock_rows(count=3)              # next N record writes: UNABLE_TO_LOCK_ROW
     emu.faults.lock_rows_for(seconds=10)       # every record write in the window: UNABLE_TO_LOCK_ROW
     emu.faults.expire_sessions()               # every access token → 401 INVALID_SESSION_ID
@@ -25,7 +26,11 @@ Public API (stable)::
     emu.records(org, "Event")                  # copies of live records (include_deleted=True for bin)
     emu.insert(org, "Contact", {...})          # seed with full validation, no API call counted
     emu.update(org, "Contact", rid, {...})     # edit the same way (a user in the Salesforce UI)
-    emu.add_field(org, "Event", "Foo__c", "string", length=80)
+    emu.add_field(org, "Event", "Foo__c", "string", length=80)   # visible=False: hidden by field-level security
+    emu.create_org(name, syncline_fields=False)  # a real org's start: no Syncline_*__c fields (Tooling API creates them:
+                                               # tooling/sobjects/CustomField, tooling/query; FLS via PermissionSet,
+                                               # FieldPermissions, PermissionSetAssignment)
+    emu.grant_field(org, "Contact", "X__c"); emu.revoke_field(org, "Contact", "X__c")   # FLS for every profile
     emu.add_validation_rule(org, "Event", lambda r: ..., "message", field="Subject")
     emu.add_duplicate_rule(org, "Contact", ("Email",), match_types=("Lead",))
     emu.register_client("cid", secret=None, redirect_uris=[...])  # none registered → any client_id

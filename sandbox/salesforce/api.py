@@ -78,7 +78,7 @@ def _url_map() -> Map:
 
 def dispatch(ctx: Ctx, req: ApiRequest) -> ApiResponse:
     """Route and run one call; ApiErrors become error responses and undo partial writes."""
-    from . import routes_collections, routes_limits, routes_query, routes_sobjects  # noqa: F401  (registers)
+    from . import routes_collections, routes_limits, routes_query, routes_sobjects, routes_tooling  # noqa: F401
 
     path = req.path if req.path == "/" else req.path.rstrip("/")
     adapter = _url_map().bind("localhost")

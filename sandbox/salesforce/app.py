@@ -116,7 +116,7 @@ class EmulatorApp:
     # ---- REST API -----------------------------------------------------------------------
     def api(self, request: Request, version: str, rest: str) -> Response:
         emu = self.emu
-        status = emu.faults.take_failure()
+        status = emu.faults.take_failure(f"{rest} {request.args.get('q', '')}")
         if status is not None:
             return _json(status, fault_body(status))
         session = self._bearer(request)

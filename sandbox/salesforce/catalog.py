@@ -263,7 +263,27 @@ def _files() -> list[ObjectDef]:
     ]
 
 
+def _security() -> list[ObjectDef]:
+    """Permission sets and field-level security (FieldPermissions): who sees which custom field."""
+    return [
+        obj("PermissionSet", "Permission Set", [
+            s("Name", 80, name_field=True, nillable=False, required=True, unique=True),
+            s("Label", 80, nillable=False, required=True), s("Description", 255),
+            readonly(flag("IsOwnedByProfile")), readonly(ref("ProfileId", ("Profile",), "Profile"))],
+            owned=False, searchable=False),
+        obj("PermissionSetAssignment", "Permission Set Assignment", [
+            ref("AssigneeId", ("User",), "Assignee", nillable=False, required=True, updateable=False),
+            ref("PermissionSetId", ("PermissionSet",), "PermissionSet", nillable=False, required=True,
+                updateable=False)], owned=False, updateable=False, searchable=False),
+        obj("FieldPermissions", "Field Permissions", [
+            ref("ParentId", ("PermissionSet",), "Parent", nillable=False, required=True, updateable=False),
+            s("SobjectType", 255, nillable=False, required=True, updateable=False),
+            s("Field", 255, nillable=False, required=True, updateable=False),
+            flag("PermissionsRead"), flag("PermissionsEdit")], owned=False, searchable=False),
+    ]
+
+
 def build_schema() -> Schema:
     """A fresh schema with all standard objects (mutable: custom fields may be added)."""
-    objects = _people() + _crm() + _activities() + _email() + _files()
+    objects = _people() + _crm() + _activities() + _email() + _files() + _security()
     return Schema({o.name: o for o in objects})

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from . import files, ids, recurring
+from .access import check_security_record, visible_schema
 from .derive import apply_defaults, derive
 from .errors import ApiError, RecordError, RecordFailed, unsupported_type
 from .faults import Faults
-from .schema import ObjectDef
+from .schema import ObjectDef, Schema
 from .store import Org, Record
 from .validate import (
     check_access,
@@ -48,8 +50,13 @@ class Ctx:
     def stamp(self) -> str:
         return format_datetime(self.now)
 
+    @cached_property
+    def schema(self) -> Schema:
+        """The org's schema as the calling user sees it (field-level security applied)."""
+        return visible_schema(self.org, self.user_id)
+
     def sobject(self, name: str) -> ObjectDef:
-        obj = self.org.schema.get(name)
+        obj = self.schema.get(name)
         if obj is None:
             raise unsupported_type(name)
         return obj
@@ -67,6 +74,7 @@ def _check_all(ctx: Ctx, obj: ObjectDef, record: Record, touched: set[str],
     errors = errors or check_references(ctx.org, obj, record, touched)
     errors = errors or check_unique(ctx.org, obj, record)
     errors = errors or check_rules(ctx.org, obj, record, ctx.version)
+    errors = errors or check_security_record(ctx.org, obj, record)
     if errors:
         raise RecordFailed(errors)
 
@@ -102,7 +110,8 @@ def insert(ctx: Ctx, kind: str, raw: Any) -> str:
     record.update(Id=rid, IsDeleted=False, CreatedDate=ctx.stamp, CreatedById=ctx.user_id,
                   LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
-    ctx.org.store.put(obj.name, {f: record.get(f) for f in obj.fields})
+    every = ctx.org.schema.objects[obj.name].fields      # fields the caller cannot see keep their defaults
+    ctx.org.store.put(obj.name, {n: record.get(n, f.default) for n, f in every.items()})
     if starts is not None:
         _create_children(ctx, obj, record, starts)
     if obj.name == "ContentVersion":

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import dml, persistence
+from . import custom_fields, dml, persistence
+from .access import grant, permissionable
 from .app import EmulatorApp
 from .catalog import typed
 from .dml import Ctx
@@ -77,8 +78,13 @@ class SalesforceEmulator:
             self._saver.dirty.set()
 
     # ---- orgs and users --------------------------------------------------------------
-    def create_org(self, name: str = "Acme", daily_api_max: int = 100_000) -> str:
-        """Create an org (with its Organization record); returns its 18-char 00D id."""
+    def create_org(self, name: str = "Acme", daily_api_max: int = 100_000,
+                   syncline_fields: bool = True) -> str:
+        """Create an org (with its Organization record); returns its 18-char 00D id.
+
+        `syncline_fields=False` gives an org as a real one arrives: without Syncline's custom
+        fields (`Syncline_*__c`), which the Tooling API can then create.
+        """
         with self.lock:
             factory = IdFactory(pod_for(len(self.orgs)))
             org_id = factory.new("00D")
@@ -93,7 +99,24 @@ class SalesforceEmulator:
                     "Name": profile, "PermissionsManageUsers": admin,
                     "PermissionsCustomizeApplication": admin, "PermissionsApiEnabled": True,
                     "UserType": "Standard"}, None)
+            if not syncline_fields:
+                for obj in org.schema.objects.values():
+                    for field_name in [n for n in obj.fields if n.startswith("Syncline_")]:
+                        del obj.fields[field_name]
+            custom_fields.register_existing(org, lambda: org.ids.new("00N"))
+            self._profile_permission_sets(org)
             return org_id
+
+    def _profile_permission_sets(self, org: Org) -> None:
+        """Each profile owns a permission set; the catalog's custom fields are granted to all of them."""
+        for profile in org.store.all("Profile"):
+            ps = self._system_put(org, "PermissionSet", {
+                "Name": f"X{profile['Id'][:15]}", "Label": profile["Name"], "IsOwnedByProfile": True,
+                "ProfileId": profile["Id"]}, None)
+            for obj in org.schema.objects.values():
+                for f in obj.fields.values():
+                    if permissionable(f):
+                        grant(org, lambda kind, values: self._system_put(org, kind, values, None), ps, obj.name, f.name)
 
     def create_user(self, org_id: str, email: str, admin: bool = False,
                     first_name: str | None = None, last_name: str | None = None,
@@ -231,8 +254,11 @@ class SalesforceEmulator:
                 self.mark_dirty()
 
     def add_field(self, org_id: str, sobject: str, name: str, type: str = "string",
-                  **options: Any) -> None:
-        """Declare a custom field (`name` must end in `__c`), e.g. length=80, external_id=True."""
+                  visible: bool = True, **options: Any) -> None:
+        """Declare a custom field (`name` must end in `__c`), e.g. length=80, external_id=True.
+
+        `visible` grants read/edit to every profile (Setup's default); False leaves it hidden by
+        field-level security until a FieldPermissions row grants it."""
         if not name.endswith("__c"):
             raise ValueError("custom field names end in __c")
         if type == "string":
@@ -242,6 +268,29 @@ class SalesforceEmulator:
             org.schema.objects[sobject].fields[name] = typed(name, type, **options) \
                 if "length" not in options else FieldDef(name, type, **options)
             org.schema_modified = self.now()
+            custom_fields.register_existing(org, lambda: org.ids.new("00N"))
+            if visible:
+                self.grant_field(org_id, sobject, name, profiles=True)
+
+    def grant_field(self, org_id: str, sobject: str, name: str, profiles: bool = True,
+                    permission_set: str | None = None, edit: bool = True) -> None:
+        """Field-level security as an admin sets it: read (and edit) on every profile, or on one permission set."""
+        with self.lock:
+            org = self.orgs[org_id]
+            sets = [p["Id"] for p in org.store.all("PermissionSet") if p.get("IsOwnedByProfile") and profiles]
+            for ps in sets + ([permission_set] if permission_set else []):
+                grant(org, lambda kind, values: self._system_put(org, kind, values, None), ps, sobject, name, edit)
+
+    def revoke_field(self, org_id: str, sobject: str, name: str) -> None:
+        """Remove every FieldPermissions row of a field: it exists, but nobody can see it."""
+        with self.lock:
+            org = self.orgs[org_id]
+            key = f"{sobject}.{name}".lower()
+            for row in org.store.all("FieldPermissions"):
+                if str(row.get("Field")).lower() == key:
+                    org.store.mark_deleted("FieldPermissions", row["Id"], self.now(), format_datetime(self.now()))
+            org.store.clear_journal()
+            self.mark_dirty()
 
     def add_validation_rule(self, org_id: str, sobject: str,
                             error_when: Callable[[Record], bool], message: str,

@@ -37,6 +37,7 @@ class Faults:
         self.clock = clock                          # windows are measured on it (tests may replace it)
         self._lock = threading.Lock()
         self._fail: list[tuple[int, int]] = []      # (status, remaining count)
+        self._fail_matching: list[tuple[str, int, int]] = []    # (text in path or query, status, remaining)
         self._storm: tuple[int, float] = (503, 0.0)     # (status, window end)
         self._lock_rows = 0
         self._lock_until = 0.0
@@ -54,6 +55,12 @@ class Faults:
         REQUEST_LIMIT_EXCEEDED, 401 INVALID_SESSION_ID, 500 UNKNOWN_EXCEPTION)."""
         with self._lock:
             self._fail.append((status, count))
+
+    def fail_matching(self, text: str, status: int = 500, count: int = 1) -> None:
+        """The next `count` API requests whose path or SOQL contains `text` answer `status`
+        (e.g. one query that a real org refuses while every other call works)."""
+        with self._lock:
+            self._fail_matching.append((text.lower(), status, count))
 
     def fail_for(self, status: int, seconds: float) -> None:
         """A storm: every API request answers `status` for the next `seconds`."""
@@ -92,11 +99,16 @@ class Faults:
         """Remove every pending fault and the latency."""
         with self._lock:
             self.latency_ms, self._fail, self._lock_rows, self._refuse_refresh = 0, [], 0, 0
+            self._fail_matching = []
             self._storm, self._lock_until, self._refuse_until = (503, 0.0), 0.0, 0.0
 
-    def take_failure(self) -> int | None:
+    def take_failure(self, target: str = "") -> int | None:
         """Consume one pending request failure (or meet the storm); returns its status or None."""
         with self._lock:
+            for n, (text, status, left) in enumerate(self._fail_matching):
+                if text in target.lower():
+                    self._fail_matching[n:n + 1] = [(text, status, left - 1)] if left > 1 else []
+                    return status
             if not self._fail:
                 status, until = self._storm
                 return status if self.clock() < until else None

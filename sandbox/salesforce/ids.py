@@ -15,6 +15,8 @@ KEY_PREFIXES: dict[str, str] = {
     # EmailMessageRelation's prefix could not be confirmed from public sources.
     "EmailMessageRelation": "0Rs", "Organization": "00D",
     "ContentVersion": "068", "ContentDocument": "069", "ContentDocumentLink": "06A",
+    "PermissionSet": "0PS", "PermissionSetAssignment": "0Pa", "FieldPermissions": "01k",
+    "CustomField": "00N",
 }
 TYPE_BY_PREFIX: dict[str, str] = {v: k for k, v in KEY_PREFIXES.items()}
 QUERY_LOCATOR_PREFIX = "01g"

@@ -1,7 +1,7 @@
 """Optional JSON persistence of the whole emulator under `--state-dir` (sandbox mode).
 
-Saved: orgs, records, recycle bin, API counters, users and OAuth grants. Not saved:
-custom fields, validation/duplicate rules, faults and query cursors (runtime-only).
+Saved: orgs, records, recycle bin, API counters, users, OAuth grants and custom field definitions
+(CustomField rows). Not saved: validation/duplicate rules, faults and query cursors (runtime-only).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
+from .custom_fields import apply, register_existing, tables
 from .ids import IdFactory
 from .store import Org
 from .values import format_datetime, parse_datetime
@@ -29,6 +30,7 @@ def dump(emu: SalesforceEmulator) -> dict[str, Any]:
             "autonumbers": o.autonumbers, "ids_issued": o.ids.issued,
             "records": {k: list(v.values()) for k, v in o.store.by_type.items()},
             "deleted_at": {r: format_datetime(w) for r, w in o.store.deleted_at.items()},
+            "custom_fields": list(o.custom_fields.values()),
         } for o in emu.orgs.values()]
         login = list(emu._login) if emu._login else None
         return {"orgs": orgs, "user_org": emu.user_org, "login": login,
@@ -47,12 +49,32 @@ def restore(emu: SalesforceEmulator, data: dict[str, Any]) -> None:
             for row in rows:
                 org.store.put(kind, row)
         org.store.deleted_at = {r: parse_datetime(w) for r, w in item["deleted_at"].items()}
+        _restore_custom_fields(org, item.get("custom_fields"))
         org.store.clear_journal()
         emu.orgs[org.id] = org
+        if not org.store.all("PermissionSet"):      # saved before field-level security was modelled
+            register_existing(org, lambda o=org: o.ids.new("00N"))
+            emu._profile_permission_sets(org)
     emu.user_org = dict(data.get("user_org", {}))
     login = data.get("login")
     emu._login = (login[0], login[1]) if login else None
     emu.oauth.load(data.get("oauth", {}))
+
+
+def _restore_custom_fields(org: Org, rows: list[dict[str, Any]] | None) -> None:
+    """The schema's custom fields are exactly the saved definitions (older files: the catalog's)."""
+    if rows is None:
+        return
+    org.custom_fields = {r["FullName"].lower(): r for r in rows}
+    for obj in org.schema.objects.values():
+        table = "Activity" if obj.name in tables("Activity") else obj.name
+        for name in [n for n in obj.fields if n.endswith("__c")]:
+            if f"{table}.{name}".lower() not in org.custom_fields:
+                del obj.fields[name]
+    for r in rows:
+        name = r["FullName"].partition(".")[2]
+        if any(org.schema.objects[kind].fields.get(name) is None for kind in tables(r["TableEnumOrId"])):
+            apply(org, r["TableEnumOrId"], name, r["Metadata"])
 
 
 def load(emu: SalesforceEmulator, state_dir: str) -> None:

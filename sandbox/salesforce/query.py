@@ -29,7 +29,7 @@ def attributes(ctx: Ctx, kind: str, rid: str) -> dict[str, str]:
 def run_query(ctx: Ctx, text: str, include_deleted: bool, endpoint: str) -> dict[str, Any]:
     """Execute a statement; returns the first page as Salesforce's query response."""
     query = parse(text)
-    obj = ctx.org.schema.get(query.sobject)
+    obj = ctx.schema.get(query.sobject)
     if obj is None:
         raise located(text, query.sobject_pos,
                       f"sObject type '{query.sobject}' is not supported. If you are attempting "
@@ -147,7 +147,7 @@ def _place(ctx: Ctx, row: dict[str, Any], record: Record, res: Resolved, depth: 
     if depth + 1 == len(res.hops) and res.leaf is None:
         nested["Type"] = kind
         return
-    parent_obj = ctx.org.schema.get(kind)
+    parent_obj = ctx.schema.get(kind)
     if depth + 1 == len(res.hops) and parent_obj and res.leaf and \
             parent_obj.field_ci(res.leaf.name) is None:
         nested[res.leaf_name] = None

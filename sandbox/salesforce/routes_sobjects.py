@@ -18,7 +18,7 @@ DELETED_WINDOW = timedelta(days=15)
 
 
 def _obj(ctx: Ctx, name: str) -> ObjectDef:
-    obj = ctx.org.schema.get(name)
+    obj = ctx.schema.get(name)
     if obj is None:
         raise not_found()
     return obj
@@ -56,7 +56,7 @@ def resources(ctx: Ctx, req: ApiRequest) -> ApiResponse:
 
 @route("/sobjects", "GET")
 def describe_global(ctx: Ctx, req: ApiRequest) -> ApiResponse:
-    return ApiResponse(200, ctx.org.schema.describe_global(ctx.version))
+    return ApiResponse(200, ctx.schema.describe_global(ctx.version))
 
 
 @route("/sobjects/<sobject>", "GET")

@@ -145,7 +145,7 @@ def search(ctx: Ctx, text: str) -> dict[str, Any]:
     if rest and not (mr := _RETURNING.match(rest)):
         raise _malformed(f"unexpected token: '{rest.split()[0]}'")
     specs = _specs(ctx, mr.group(1)) if rest else \
-        [(o.name, "Id") for o in ctx.org.schema.objects.values() if o.searchable]
+        [(o.name, "Id") for o in ctx.schema.objects.values() if o.searchable]
     found: list[dict[str, Any]] = []
     for name, inner in specs:
         found += _search_object(ctx, name, inner, scope, terms)
@@ -154,7 +154,7 @@ def search(ctx: Ctx, text: str) -> dict[str, Any]:
 
 def _search_object(ctx: Ctx, name: str, inner: str, scope: str,
                    terms: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
-    obj = ctx.org.schema.get(name)
+    obj = ctx.schema.get(name)
     if obj is None:
         raise ApiError(400, "INVALID_TYPE", f"sObject type '{name}' is not supported.")
     parts = _CLAUSE.split(inner, maxsplit=1)

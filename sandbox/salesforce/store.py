@@ -151,6 +151,7 @@ class Org:
     autonumbers: dict[str, int] = field(default_factory=dict)
     cursors: dict[str, QueryCursor] = field(default_factory=dict)
     schema_modified: datetime | None = None
+    custom_fields: dict[str, dict[str, Any]] = field(default_factory=dict)   # CustomField rows by lower FullName
 
     def next_autonumber(self, key: str, start: int = 1000) -> int:
         value = self.autonumbers.get(key, start - 1) + 1

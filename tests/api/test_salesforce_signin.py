@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import select
 
 from app import create_app
-from app.models import Org, SalesforceConnection, User
+from app.models import AuditEvent, Org, SalesforceConnection, User
 from tests.conftest import make_test_config
 
 
@@ -69,6 +69,31 @@ def test_second_sign_in_links_the_same_user_and_plain_users_are_not_admins(sf_ap
     rt = sf_app.extensions["syncline"]
     with rt.db.session_scope() as s:
         assert len(list(s.scalars(select(User)))) == 1 and len(list(s.scalars(select(Org)))) == 1
+
+
+def test_sign_in_names_the_org_after_salesforce(sf_app, emulator):
+    org = emulator.create_org(name="Globex Corporation")
+    sf_user = emulator.create_user(org, email="hank@globex.test", admin=False)
+    body, status = _sign_in(sf_app.test_client(), emulator, org, sf_user)
+    assert status == 200, body
+    assert body["user"]["org"]["name"] == "Globex Corporation" and body["warnings"] == []
+
+
+def test_a_failed_permission_lookup_signs_in_a_plain_user_visibly(sf_app, emulator):
+    org = emulator.create_org(name="Umbrella")
+    sf_user = emulator.create_user(org, email="alice@umbrella.test", admin=True)
+    emulator.faults.fail_matching("Profile.PermissionsManageUsers", 500)
+    body, status = _sign_in(sf_app.test_client(), emulator, org, sf_user)
+    assert status == 200, body
+    assert body["user"]["role"] == "user" and body["user"]["role_source"] == "none"
+    assert body["user"]["org"]["name"] == "Umbrella"
+    [warning] = body["warnings"]
+    assert "permission look-up failed" in warning and "plain user" in warning
+    with sf_app.extensions["syncline"].db.session_scope() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "user.admin_check_failed")).all()
+        assert len(events) == 1 and "500" in events[0].details["reason"]
+    again, _ = _sign_in(sf_app.test_client(), emulator, org, sf_user)      # the look-up works again
+    assert again["user"]["role"] == "admin" and again["warnings"] == []
 
 
 def test_replayed_or_forged_state_is_refused(sf_app, emulator):

@@ -15,6 +15,7 @@ from app.sync import errors as core
     (core.InvalidData("400 REQUIRED_FIELD_MISSING: Required fields are missing: [Company]"), 400, "invalid"),
     (core.PermissionDenied("403 INSUFFICIENT_ACCESS_OR_READONLY: no"), 403, "permission"),
     (core.NotFound("404 NOT_FOUND: gone"), 404, "not_found"),
+    (core.SetupRequired("Salesforce setup is incomplete for ann: …"), 409, "setup_required"),
     (core.CursorExpired("old"), 502, "error"),          # no row of its own: its base class's row
 ])
 def test_each_core_error_has_one_answer(error, status, code):

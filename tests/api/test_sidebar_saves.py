@@ -46,6 +46,17 @@ def test_save_creates_one_manual_email_message_keyed_like_the_sync_engine(world)
     assert relation["RelationId"] == world["ids"]["contact"] and relation["RelationType"] == "FromAddress"
 
 
+def test_a_save_into_an_org_whose_field_is_hidden_names_the_field_and_the_fix(world):
+    world["emu"].revoke_field(world["sf_org"], "EmailMessage", "Syncline_Manual_Save__c")
+    response = save(world)
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["errors"] == {"salesforce": ["setup_required"]}
+    assert body["message"].startswith("Salesforce setup is incomplete for ")
+    assert "EmailMessage.Syncline_Manual_Save__c is missing or hidden by field-level security" in body["message"]
+    assert "syncline salesforce setup-fields --org" in body["message"] and records(world) == []
+
+
 def test_saving_twice_answers_already_saved_with_the_same_record(world):
     first = save(world).get_json()
     again = save(world, subject="changed")

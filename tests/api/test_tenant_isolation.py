@@ -45,6 +45,8 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/failed-items/replay", "POST"): (
         "/api/v1/mailboxes/{mailbox_a}/failed-items/replay", None),
     ("/api/v1/orgs/<int:org_id>/salesforce", "GET"): ("/api/v1/orgs/{org_a}/salesforce", None),
+    ("/api/v1/orgs/<int:org_id>/salesforce/fields", "GET"): ("/api/v1/orgs/{org_a}/salesforce/fields", None),
+    ("/api/v1/orgs/<int:org_id>/salesforce/fields", "POST"): ("/api/v1/orgs/{org_a}/salesforce/fields", None),
     ("/api/v1/orgs/<int:org_id>/salesforce/integration-user", "PUT"): (
         "/api/v1/orgs/{org_a}/salesforce/integration-user", {"user_id": None}),
     ("/api/v1/orgs/<int:org_id>/mappings", "GET"): ("/api/v1/orgs/{org_a}/mappings", None),

@@ -51,7 +51,7 @@ def endpoints(e2e: E2E, caldav_port: int | None = None) -> dict:
 
 
 def sign_up(e2e: E2E, factory: Factory, sf_org: str | None = None, password: str | None = None,
-            caldav_port: int | None = None, **org_settings: Any) -> Person:
+            caldav_port: int | None = None, syncline_fields: bool = True, **org_settings: Any) -> Person:
     """A new user (a fresh org unless `sf_org` is given) with a registered mailbox."""
     username, secret = f"u{secrets.token_hex(4)}", secrets.token_urlsafe(10)
     dav = e2e.radicale.add_user(username, secret)
@@ -59,7 +59,7 @@ def sign_up(e2e: E2E, factory: Factory, sf_org: str | None = None, password: str
     dav.make_calendar("calendar")
     dav.make_addressbook("contacts")
     if sf_org is None:
-        user, sf_org, sf_user = factory.salesforce_user(e2e.emu)
+        user, sf_org, sf_user = factory.salesforce_user(e2e.emu, syncline_fields=syncline_fields)
     else:
         user, sf_user = _colleague(e2e, factory, sf_org)
     headers = factory.auth(user)

@@ -4,6 +4,7 @@ Only talks HTTP; decisions about orgs and users live in app.services.signin.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import requests
@@ -15,6 +16,7 @@ from app.config import Config
 from app.providers.salesforce.guard import check_instance_url
 
 SCOPES = "api refresh_token id"
+log = logging.getLogger(__name__)
 
 
 class SignInFailed(Exception):
@@ -28,6 +30,8 @@ class SalesforceIdentity:
     email: str
     name: str
     is_admin: bool
+    org_name: str = ""                    # Organization.Name; empty when it could not be read
+    admin_check_failed: str | None = None  # why the permission look-up failed (the user is then a plain user)
 
 
 def _client(config: Config, redirect_uri: str) -> OAuth2Session:
@@ -63,22 +67,45 @@ def exchange_code(config: Config, redirect_uri: str, code: str, verifier: str) -
 
 
 def fetch_identity(config: Config, token: dict, session: requests.Session) -> SalesforceIdentity:
-    """Who signed in, and whether Salesforce lets them manage users or customize the app."""
+    """Who signed in, their org's name, and whether Salesforce lets them manage users or customize the app.
+
+    Only the identity URL is essential: when the org name or the permission look-up fails, sign-in
+    goes on (without the name; as a plain user) and the reason is logged and kept on the identity."""
     allowed = config.salesforce_allowed_hosts
     instance = check_instance_url(token["instance_url"], allowed)
     check_instance_url(token["id"], allowed)
     auth = {"Authorization": f"Bearer {token['access_token']}"}
     ident = _get_json(session, token["id"], auth)
+    query_url = f"{instance}/services/data/v{config.salesforce_api_version}/query"
     soql = ("SELECT Profile.PermissionsManageUsers, Profile.PermissionsCustomizeApplication "
             f"FROM User WHERE Id = '{_sf_id(ident['user_id'])}'")
-    result = _get_json(session, f"{instance}/services/data/v{config.salesforce_api_version}/query",
-                       auth, params={"q": soql})
-    profile = (result.get("records") or [{}])[0].get("Profile") or {}
+    is_admin, admin_check_failed = False, None
+    try:
+        profile = _first_row(_get_json(session, query_url, auth, params={"q": soql})).get("Profile") or {}
+        is_admin = bool(profile.get("PermissionsManageUsers") or profile.get("PermissionsCustomizeApplication"))
+    except SignInFailed as exc:
+        admin_check_failed = f"the Salesforce permission look-up failed ({exc}); signed in as a plain user"
+        log.warning("admin check failed at sign-in", extra={"ctx": {"user": ident["user_id"], "reason": str(exc)}})
     return SalesforceIdentity(
         org_id=ident["organization_id"], user_id=ident["user_id"], email=ident.get("email", ""),
-        name=ident.get("display_name") or ident.get("username", ""),
-        is_admin=bool(profile.get("PermissionsManageUsers") or profile.get("PermissionsCustomizeApplication")),
+        name=ident.get("display_name") or ident.get("username", ""), is_admin=is_admin,
+        org_name=_org_name(session, query_url, auth), admin_check_failed=admin_check_failed,
     )
+
+
+def _first_row(result: dict) -> dict:
+    rows = result.get("records") if isinstance(result, dict) else None
+    return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+
+
+def _org_name(session: requests.Session, query_url: str, auth: dict) -> str:
+    """Organization.Name, or "" (logged) when the org does not tell."""
+    try:
+        name = _first_row(_get_json(session, query_url, auth, params={"q": "SELECT Name FROM Organization"})).get("Name")
+    except SignInFailed as exc:
+        log.warning("org name not readable at sign-in", extra={"ctx": {"reason": str(exc)}})
+        return ""
+    return str(name or "")
 
 
 def _sf_id(value: str) -> str:
@@ -94,7 +121,10 @@ def _get_json(session: requests.Session, url: str, headers: dict, params: dict |
         raise SignInFailed(f"Salesforce could not be reached: {type(exc).__name__}") from None
     if response.status_code != 200:
         raise SignInFailed(f"Salesforce answered {response.status_code} while reading the identity")
-    return response.json()
+    try:
+        return response.json()
+    except ValueError:
+        raise SignInFailed("Salesforce answered with something other than JSON while reading the identity") from None
 
 
 class RefreshRejected(Exception):

@@ -20,6 +20,7 @@ from app.sync.errors import (
     PermissionDenied,
     Reaction,
     SessionFate,
+    SetupRequired,
     SyncError,
     TemporaryFailure,
     Unsupported,
@@ -40,6 +41,7 @@ TABLE = [
     (Unsupported, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (UnsupportedRecurrence, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
     (FolderUnavailable, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
+    (SetupRequired, Reaction.MARK_FAILED, SessionFate.SUSPEND, False),
 ]
 
 

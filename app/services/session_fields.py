@@ -1,0 +1,46 @@
+"""Before a session writes: can its Salesforce user see and write every custom field it needs?
+
+Checked with a fresh describe through the session's own connection (field-level security is
+per user, the describe cache is per org), at most once per connection per describe TTL while
+it passes; a failure is never remembered, so a session after the admin's fix checks again.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from app.providers.salesforce.client import SalesforceClient
+from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.describe import DESCRIBE_TTL_S
+from app.providers.salesforce.field_setup import fresh_describe
+from app.providers.salesforce.org_schema import core_describe
+from app.runtime import Runtime
+from app.state import keys
+from app.sync.errors import SetupRequired
+from app.sync.salesforce_fields import field_problems, session_needs, setup_message
+
+
+def fix_hint(org_pk: int, sf_org_id: str) -> str:
+    """The command and the endpoint that create Syncline's fields and grant access to them."""
+    return (f"`syncline salesforce setup-fields --org {sf_org_id}` (or POST /api/v1/orgs/{org_pk}/salesforce/fields "
+            "as an admin)")
+
+
+def check_session_fields(rt: Runtime, client: SalesforceClient, connection_id: int, who: str,
+                         mapped: Mapping[str, Iterable[str]], written: Iterable[str], hint: str) -> None:
+    """Raise the core's SetupRequired (one sentence: field, user, fix) when a needed field is unusable."""
+    needs = session_needs(mapped, written)
+    digest = hashlib.sha256(repr(sorted((o, sorted(f)) for o, f in needs.items())).encode()).hexdigest()[:16]
+    marker = keys.salesforce_fields_verified(connection_id)
+    stored = rt.redis.client.get(marker)
+    if stored in (digest, digest.encode()):
+        return
+    with salesforce_edge():
+        def describe(object_type: str) -> dict | None:
+            meta = fresh_describe(client, object_type)
+            return core_describe(meta) if meta is not None else None
+
+        problems = field_problems(needs, describe)
+    if problems:
+        raise SetupRequired(setup_message(problems, who, hint))
+    rt.redis.client.set(marker, digest, ex=DESCRIBE_TTL_S)
