@@ -26,7 +26,7 @@ from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.mail_hosts import mail_host_policy
 from app.services.session_connection import session_connection
 from app.services.settings import org_settings, user_settings
-from app.services.sync_policy import active_table_names, load_table, policy_for
+from app.services.sync_policy import active_table_names, contact_scope, load_table, policy_for
 from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
@@ -130,7 +130,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
-                                  host_policy=mail_host_policy(rt.config))
+                                  host_policy=mail_host_policy(rt.config), addressbook_name=contact_scope(user)[1])
     port = build_mailbox(endpoints, mailbox.username or mailbox.address, password, options)
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
     steps.append(meeting_link_step(rt, ctx, crm))

@@ -10,7 +10,7 @@ from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable, item_retried
 from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, entry_for_unit, fuzzy_criteria
-from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
+from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
@@ -116,6 +116,16 @@ def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, po
     people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
     return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session,
                                                                 [u.item for u in new if u.key not in existing]))
+
+
+def held_elsewhere(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],
+                   mailbox_changes: MailboxChanges) -> frozenset[str]:
+    """Records of pairs this mailbox deleted that another mailbox still mirrors (one query, only
+    when something was deleted): deleting them would take them from the other users too."""
+    gone = set(mailbox_changes.deleted_ids)
+    crm_ids = sorted({e.crm_id for e in entries if e.is_linked and e.crm_id
+                      and (e.mailbox_item_id in gone or e.series_id in gone)})
+    return frozenset(id_map.linked_elsewhere(session.mailbox_id, crm_ids)) if crm_ids else frozenset()
 
 
 def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession,

@@ -24,6 +24,7 @@ class PlanState:
     mailbox_deleted: frozenset[str]
     actions: list[Action] = field(default_factory=list)
     handled_records: set[str] = field(default_factory=set)
+    planned_keys: set[str] = field(default_factory=set)   # new units already planned this run
 
     def __post_init__(self) -> None:
         self.by_item = {e.mailbox_item_id: e for e in self.entries if e.mailbox_item_id}

@@ -66,6 +66,7 @@ class SyncPolicy:
     window: SyncWindow = SyncWindow()
     options: Mapping[FolderKind, SyncOption] = field(default_factory=dict)
     max_attempts: int = 5
+    contact_category: str | None = None   # only cards carrying it sync (None: every card of the book)
     crm_batch_size: int = 200
     mailbox_batch_size: int = 20
 

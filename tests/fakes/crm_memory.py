@@ -249,6 +249,10 @@ class InMemoryIdMapStore:
         for key in sync_keys:
             self.rows.pop((mailbox_id, key), None)
 
+    def linked_elsewhere(self, mailbox_id: str, crm_ids: Sequence[str]) -> set[str]:
+        wanted = set(crm_ids)
+        return {e.crm_id for (m, _), e in self.rows.items() if m != mailbox_id and e.is_linked and e.crm_id in wanted}
+
 
 class InMemoryCursorStore:
     """``CursorStore`` on a dict; ``faults.arm('save', ...)`` simulates a crash before saving."""

@@ -6,6 +6,7 @@ collection (display name or last path segment) or the first one offering the com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from app.providers.imap_dav.errors import HostRefused, unreachable
 from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
@@ -40,10 +41,22 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     candidates = [_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS)]
     offering = [c for c in candidates if _offers(c, component)]
     if wanted_name:
-        offering = [c for c in offering if wanted_name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])]
+        offering = [c for c in offering if _named(c, wanted_name)]
+        if not offering:
+            raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     if not offering:
         raise NotFound(f"no collection offering {component} under {home}")
     return offering[0]
+
+
+def _named(collection: DavCollection, wanted: str) -> bool:
+    """Chosen by display name, last path segment, path or full URL (names compared case-insensitively)."""
+    wanted = wanted.strip()
+    path = urlsplit(wanted).path if "://" in wanted else wanted
+    if "/" in path.strip("/"):
+        return unquote(path).rstrip("/") == unquote(collection.href).rstrip("/")
+    names = (collection.name, unquote(collection.href.rstrip("/").rsplit("/", 1)[-1]))
+    return path.strip("/").casefold() in {n.casefold() for n in names if n}
 
 
 def _probe(session: DavSession, start_href: str) -> list[DavMember]:
