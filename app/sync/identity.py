@@ -72,8 +72,7 @@ def fuzzy_criteria(unit: MailboxUnit, mapping: BoundMapping, session: SyncSessio
     values = {k: v for k, v in mailbox_values(mapping, unit.item, ctx).items() if k in keys}
     if any(v in (None, "") for v in values.values()):
         return None
-    org_wide = mapping.table.kind is FolderKind.CONTACTS   # a person's Contact may be anyone's
-    return SearchCriteria(equals=record_fields(mapping, values, ctx), owner_id=None if org_wide else session.owner_id)
+    return SearchCriteria(equals=record_fields(mapping, values, ctx), owner_id=session.owner_id)
 
 
 def occurrence_start(item_id: str) -> datetime | None:

@@ -220,11 +220,11 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
         person = _same_person(plan, unit)
         if existing is not None and existing.record_id not in plan.linked_crm:
             _link(plan, unit, existing, "same sync key already in Salesforce (shared meeting or replayed create)")
-        elif existing is None and len(fuzzy) == 1:
-            _link(plan, unit, fuzzy[0], "exactly one record with the same subject, start and end", write_key=True)
         elif existing is None and person is not None:
             _link(plan, unit, person, "a Contact with the same e-mail address already exists",
                   write_key=not person.sync_key)
+        elif existing is None and len(fuzzy) == 1:
+            _link(plan, unit, fuzzy[0], "exactly one record with the same subject, start and end", write_key=True)
         else:
             _create_in_crm(plan, unit)
 
