@@ -110,12 +110,12 @@ def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, po
     for start in range(0, len(keys), policy.crm_batch_size):
         existing.update(crm.find_by_sync_keys(mapping.table.object_type, keys[start:start + policy.crm_batch_size]))
     fuzzy = {}
-    people = _same_people(crm, mapping, [u for u in new if u.key not in existing])
+    same_people = _same_people(crm, mapping, [u for u in new if u.key not in existing])
     for unit in new:
-        criteria = None if unit.key in existing or people is not None else fuzzy_criteria(unit, mapping, session)
+        criteria = None if unit.key in existing or same_people is not None else fuzzy_criteria(unit, mapping, session)
         if criteria is not None:
             fuzzy[unit.key] = tuple(crm.search(mapping.table.object_type, criteria))
-    fuzzy.update(people or {})
+    fuzzy.update(same_people or {})
     people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
     return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session,
                                                                 [u.item for u in new if u.key not in existing]))
