@@ -72,6 +72,7 @@ class OwnerContext:
     fields: dict[str, tuple[str, ...]]
     user_id: int = 0
     save_rules: SaveRules = SaveRules()
+    addressbook_name: str | None = None     # the contact scope's address book (None: the first one)
 
 
 def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
@@ -89,7 +90,7 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
         settings = org_settings(u.org)
         return OwnerContext(session, policy_for(u), settings, connection_id, u.org_id, mapped_fields(tables), u.id,
-                            load_save_rules(s, u.id, settings))
+                            load_save_rules(s, u.id, settings), contact_scope(u)[1])
 
 
 def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
@@ -130,7 +131,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     endpoints = dict(mailbox.server_profile.endpoints or {})
     password = str(mailbox_credentials(rt, mailbox).get("password") or "")
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
-                                  host_policy=mail_host_policy(rt.config), addressbook_name=contact_scope(user)[1])
+                                  host_policy=mail_host_policy(rt.config), addressbook_name=ctx.addressbook_name)
     port = build_mailbox(endpoints, mailbox.username or mailbox.address, password, options)
     steps = [email_step(rt, ctx, port, crm, describer)] if endpoints.get("imap_host") else []
     steps.append(meeting_link_step(rt, ctx, crm))
