@@ -178,7 +178,7 @@ def test_salesforce_contact_with_only_a_last_name_becomes_a_valid_vcard(server, 
     world.sf.emu.insert(world.sf.org, "Contact", {"LastName": "Nakamura", "OwnerId": world.sf.user})
     assert world.sync(book).errors == ()
     [written] = book.cards()
-    assert written.version.value == "3.0" and written.fn.value == "Nakamura"     # RFC 2426 §5: N and FN
+    assert written.version.value == "3.0" and written.fn.value == "Nakamura"     # RFC 2426 requires N and FN
     assert (written.n.value.family, written.n.value.given) == ("Nakamura", "")
     assert counts(world.sync(book)).updated == 0
 
