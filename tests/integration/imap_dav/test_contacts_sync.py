@@ -198,6 +198,11 @@ ADDRESSES = {
     "outlook21.vcf": (card("N:Müller;Jörg", "FN:Jörg Müller", "EMAIL;PREF;INTERNET:joerg@client.test",
                            "ADR;WORK;PREF:;;Hauptstraße 1;Berlin;Berlin;10115;Deutschland", version="2.1"),
                       ("Hauptstraße 1", "Berlin", "Berlin", "10115", "Deutschland")),
+    "outlook-qp.vcf": (card("N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Stra=C3=9F;Eva", "FN:Eva Stra=C3=9F",
+                            "EMAIL;PREF;INTERNET:eva@client.test",
+                            "ADR;WORK;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:;;Gro=C3=9Fe Str. 2=0D=0AHinterhaus;"
+                            "M=C3=BCnchen;Bayern;80331;Deutschland", version="2.1"),
+                       ("Große Str. 2\nHinterhaus", "München", "Bayern", "80331", "Deutschland")),
     "v4-pobox.vcf": (card("FN:Ada Lovelace", "N:Lovelace;Ada;;;", "EMAIL:ada@engine.test",
                           'ADR;TYPE="work,pref":12;;;London;Greater London;SW1A 1AA;United Kingdom',
                           version="4.0"),
