@@ -19,7 +19,7 @@ from app.sync.actions import (
     UpdateCrm,
     UpdateMailbox,
 )
-from app.sync.contacts import in_contact_scope, missing_required, with_scope_category
+from app.sync.contacts import LastNameCodec, in_contact_scope, missing_required, with_scope_category
 from app.sync.event.attendees import relations_change, relations_for
 from app.sync.event.links import event_owner, with_event_links
 from app.sync.event.relations import EventRelationSpec
@@ -240,11 +240,20 @@ def _same_person(plan: PlanState, unit: MailboxUnit) -> CrmRecord | None:
 
 
 def _link(plan: PlanState, unit: MailboxUnit, record: CrmRecord, reason: str, write_key: bool = False) -> None:
-    entry = _new_entry(plan, unit, crm_id=record.record_id)
+    entry = _new_entry(plan, unit, crm_id=record.record_id, field_hashes=_derived_as_agreed(plan, unit.item))
     plan.linked_crm.add(record.record_id)
     plan.handled_records.add(record.record_id)
     extra = {SYNC_KEY_FIELD: unit.key} if write_key else {}
     _reconcile(plan, entry, unit.item, record, plan.mb_origin, extra_crm_fields=extra, reason="linked: " + reason)
+
+
+def _derived_as_agreed(plan: PlanState, item: MailboxItem) -> dict[str, str]:
+    """On a first link, a LastName the card does not hold (derived) counts as already agreed, so
+    the existing Contact's real LastName is kept (and reaches the card), never overwritten by it."""
+    if not isinstance(item, ContactItem) or item.surname.strip():
+        return {}
+    rows = [r for r in plan.mapping.table.active_rows() if isinstance(r.codec, LastNameCodec)]
+    return {r.key: value_hash(r.codec.from_item(item, r, plan.ctx)) for r in rows}
 
 
 def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry:

@@ -122,3 +122,13 @@ def test_crm_contacts_written_to_a_category_scoped_book_carry_the_category():
         ("Ofscope", ()), ("Crm", ("Salesforce",))]
     assert [r.fields["LastName"] for r in world.crm.all("Contact")] == ["Crm"]
 
+
+
+def test_linking_a_card_without_family_name_keeps_the_existing_contacts_last_name():
+    world = _contact_world()
+    world.crm.create("Contact", OWNER, FirstName="Jane", LastName="Doe", Email="jane@client.test")
+    card = world.mailbox.put(CONTACTS, ContactItem("", "Jane", "", "JANE@client.test", display_name="Jane"))
+    assert world.sync().errors == ()
+    [record] = world.crm.all("Contact")
+    assert record.fields["LastName"] == "Doe"
+    assert world.mailbox.items[CONTACTS][card.item_id].surname == "Doe"
