@@ -7,10 +7,24 @@ from schemas.base import StrictSchema
 
 SYNC_DIRECTIONS = ("off", "to_salesforce", "to_mailbox", "two_way")
 CONFLICT_POLICIES = ("last_writer_wins", "salesforce_wins", "mailbox_wins")
+CONTACT_SCOPES = ("all", "address_book", "category")
 
 
 def _direction(**kw):
     return fields.String(validate=validate.OneOf(SYNC_DIRECTIONS), **kw)
+
+
+def _contacts_scope(**kw):
+    return fields.String(validate=validate.OneOf(CONTACT_SCOPES), **kw, metadata={"description": (
+        "Which cards sync: every card of the address book (all), only the cards of the chosen address "
+        "book (address_book, see contacts_address_book), or only cards carrying the salesforce_category "
+        "category (category)")})
+
+
+def _address_book(**kw):
+    return fields.String(allow_none=True, validate=validate.Length(min=1, max=1024), **kw, metadata={
+        "description": "The address book contacts_scope=address_book syncs: its display name, last path "
+                       "segment, path or URL (null: the one named like salesforce_folder)"})
 
 
 class OrgSettingsSchema(StrictSchema):
@@ -38,6 +52,8 @@ class OrgSettingsSchema(StrictSchema):
     sync_contacts = _direction()
     calendar_sync_as = fields.String(validate=validate.OneOf(("Event", "Task")),
                                      metadata={"description": "Mirror calendar items as Events or as Tasks"})
+    contacts_scope = _contacts_scope()
+    contacts_address_book = _address_book()
 
 
 class UserSettingsSchema(StrictSchema):
@@ -47,6 +63,8 @@ class UserSettingsSchema(StrictSchema):
     sync_calendar = _direction(allow_none=True)
     sync_tasks = _direction(allow_none=True)
     sync_contacts = _direction(allow_none=True)
+    contacts_scope = _contacts_scope(allow_none=True)
+    contacts_address_book = _address_book()
 
     @validates("timezone")
     def _known_timezone(self, value, **_):

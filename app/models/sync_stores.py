@@ -64,6 +64,13 @@ class SqlIdMapStore:
             s.execute(delete(IdMapRow).where(IdMapRow.mailbox_id == int(mailbox_id),
                                              IdMapRow.sync_key.in_(list(sync_keys))))
 
+    def linked_elsewhere(self, mailbox_id: str, crm_ids: Sequence[str]) -> set[str]:
+        with self.db.session_scope() as s:
+            return set(s.scalars(select(IdMapRow.crm_id).where(
+                IdMapRow.org_id == self.org_pk, IdMapRow.crm_id.in_(list(crm_ids)),
+                IdMapRow.mailbox_id != int(mailbox_id), IdMapRow.deleted.is_(False), IdMapRow.unlinked.is_(False),
+                IdMapRow.pending.is_(None), IdMapRow.mailbox_item_id.is_not(None))))
+
 
 class SqlCursorStore:
     def __init__(self, db: Database):

@@ -28,7 +28,7 @@ from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
 from app.services.session_fields import check_session_fields, fix_hint
 from app.services.settings import org_settings, user_settings
-from app.services.sync_policy import active_table_names, load_table, policy_for
+from app.services.sync_policy import active_table_names, contact_scope, load_table, policy_for
 from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
@@ -70,6 +70,7 @@ class OwnerContext:
     fields: dict[str, tuple[str, ...]]
     user_id: int = 0
     save_rules: SaveRules = SaveRules()
+    addressbook_name: str | None = None     # the contact scope's address book (None: the first one)
 
 
 def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
@@ -87,7 +88,7 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
         settings = org_settings(u.org)
         return OwnerContext(session, policy_for(u), settings, connection_id, u.org_id, mapped_fields(tables), u.id,
-                            load_save_rules(s, u.id, settings))
+                            load_save_rules(s, u.id, settings), contact_scope(u)[1])
 
 
 def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
@@ -133,7 +134,8 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
     dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
-                                  host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone)
+                                  host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
+                                  addressbook_name=ctx.addressbook_name)
     port = build_mailbox(endpoints, login, password, options, dav_login)
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))

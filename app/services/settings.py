@@ -22,10 +22,13 @@ DEFAULT_ORG_SETTINGS: dict = {
     "sync_tasks": "two_way",
     "sync_contacts": "two_way",
     "calendar_sync_as": "Event",
+    "contacts_scope": "all",
+    "contacts_address_book": None,
 }
 
-DEFAULT_USER_SETTINGS: dict = {"timezone": None, "sync_calendar": None, "sync_tasks": None, "sync_contacts": None}
-OVERRIDABLE = ("sync_calendar", "sync_tasks", "sync_contacts")
+DEFAULT_USER_SETTINGS: dict = {"timezone": None, "sync_calendar": None, "sync_tasks": None, "sync_contacts": None,
+                               "contacts_scope": None, "contacts_address_book": None}
+OVERRIDABLE = ("sync_calendar", "sync_tasks", "sync_contacts", "contacts_scope", "contacts_address_book")
 
 
 class SettingsLocked(Exception):

@@ -113,6 +113,15 @@ class Skip(Action):
 
 
 @dataclass(frozen=True)
+class Refuse(Skip):
+    """A write the planner will not send (Salesforce would refuse it): a per-item error with
+    ``reason`` on the dashboard, tried again when the item changes."""
+
+    code: str = "invalid"
+    write: str = "CreateInCrm"   # the action it stands for
+
+
+@dataclass(frozen=True)
 class ResolveConflict(Action):
     """Reports an override made by the conflict policy (the writes are separate actions)."""
 

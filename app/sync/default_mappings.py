@@ -34,7 +34,7 @@ TASK_MAPPING = MappingTable("task_as_task", FolderKind.TASKS, "Task", (
 
 CONTACT_MAPPING = MappingTable("contact_as_contact", FolderKind.CONTACTS, "Contact", (
     MappingRow("given_name", "FirstName", B, "text"),
-    MappingRow("surname", "LastName", B, "text"),
+    MappingRow("surname", "LastName", B, "last_name"),  # derived when the card has no family name
     MappingRow("email", "Email", B, "text"),
     MappingRow("business_phone", "Phone", B, "text"),
     MappingRow("mobile_phone", "MobilePhone", B, "text"),
@@ -42,6 +42,7 @@ CONTACT_MAPPING = MappingTable("contact_as_contact", FolderKind.CONTACTS, "Conta
     MappingRow("department", "Department", B, "text"),
     MappingRow("street", "MailingStreet", B, "text"),
     MappingRow("city", "MailingCity", B, "text"),
+    MappingRow("state", "MailingState", B, "text"),
     MappingRow("postal_code", "MailingPostalCode", B, "text"),
     MappingRow("country", "MailingCountry", B, "text"),
     MappingRow("notes", "Description", B, "text"),

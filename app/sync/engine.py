@@ -7,12 +7,14 @@ changes were all safely written. A crash anywhere replays; echo suppression make
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.sync.apply import Ports, apply_actions
 from app.sync.blocklist import AddressBlocklist, blocklisted
 from app.sync.engine_support import (
     finalize_entries,
     gather_lookups,
+    held_elsewhere,
     held_streams,
     pull_crm,
     pull_mailbox,
@@ -67,7 +69,8 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
     units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
     outcome.errors.extend(refused_series_errors(table.kind, refused))
-    lookups = gather_lookups(ports.crm, mapping, session, policy, units, entries)
+    lookups = replace(gather_lookups(ports.crm, mapping, session, policy, units, entries),
+                      held_elsewhere=held_elsewhere(ports.id_map, session, entries, mailbox_changes))
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,
                         units=units)
     applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)

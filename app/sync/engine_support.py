@@ -6,17 +6,18 @@ from dataclasses import replace
 
 from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents
+from app.sync.contacts import normalized_email
 from app.sync.email_links import Directory, build_directory
 from app.sync.errors import CursorExpired, is_retryable, item_retried
 from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, RefusedSeries, entry_for_unit, fuzzy_criteria
-from app.sync.idmap import CursorStore, IdMapEntry, PendingWrite, crm_stream, mailbox_stream
+from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
 from app.sync.policy import SyncPolicy, SyncSession
-from app.sync.ports import CrmChanges, CrmPort, MailboxChanges, MailboxPort, WriteResult
+from app.sync.ports import CrmChanges, CrmPort, CrmRecord, MailboxChanges, MailboxPort, WriteResult
 
 
 def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable) -> list[IdMapEntry]:
@@ -109,13 +110,41 @@ def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, po
     for start in range(0, len(keys), policy.crm_batch_size):
         existing.update(crm.find_by_sync_keys(mapping.table.object_type, keys[start:start + policy.crm_batch_size]))
     fuzzy = {}
+    same_people = _same_people(crm, mapping, [u for u in new if u.key not in existing])
     for unit in new:
-        criteria = None if unit.key in existing else fuzzy_criteria(unit, mapping, session)
+        criteria = None if unit.key in existing or same_people is not None else fuzzy_criteria(unit, mapping, session)
         if criteria is not None:
             fuzzy[unit.key] = tuple(crm.search(mapping.table.object_type, criteria))
+    fuzzy.update(same_people or {})
     people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
     return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session,
                                                                 [u.item for u in new if u.key not in existing]))
+
+
+def _same_people(crm: CrmPort, mapping: BoundMapping,
+                  units: Sequence[MailboxUnit]) -> dict[str, tuple[CrmRecord, ...]] | None:
+    """For new cards: the org's records with each card's e-mail address, any owner, lowest Id
+    first, in batched queries (None when this table does not map contacts' e-mail)."""
+    email_field = next((r.salesforce_field for r in mapping.table.active_rows() if r.key == "email"), None)
+    if mapping.table.kind is not FolderKind.CONTACTS or email_field is None:
+        return None
+    emails = {u.key: normalized_email(getattr(u.item, "email", "")) for u in units}
+    wanted = sorted({e for e in emails.values() if e})
+    found: dict[str, list[CrmRecord]] = {}
+    for record in crm.find_by_field(mapping.table.object_type, email_field, wanted) if wanted else []:
+        found.setdefault(normalized_email(str(record.fields.get(email_field) or "")), []).append(record)
+    return {key: tuple(sorted(found[email], key=lambda r: r.record_id)) for key, email in emails.items()
+            if email in found}
+
+
+def held_elsewhere(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],
+                   mailbox_changes: MailboxChanges) -> frozenset[str]:
+    """Records of pairs this mailbox deleted that another mailbox still mirrors (one query, only
+    when something was deleted): deleting them would take them from the other users too."""
+    gone = set(mailbox_changes.deleted_ids)
+    crm_ids = sorted({e.crm_id for e in entries if e.is_linked and e.crm_id
+                      and (e.mailbox_item_id in gone or e.series_id in gone)})
+    return frozenset(id_map.linked_elsewhere(session.mailbox_id, crm_ids)) if crm_ids else frozenset()
 
 
 def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession,

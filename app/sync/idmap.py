@@ -13,7 +13,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from app.sync.items import CalendarItem, FolderKind, MailboxItem
+from app.sync.contacts import normalized_email
+from app.sync.items import CalendarItem, ContactItem, FolderKind, MailboxItem
 
 
 class PendingWrite(str, Enum):
@@ -79,6 +80,9 @@ class IdMapStore(Protocol):
     def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
         """Forget entries (a pending create that never happened)."""
 
+    def linked_elsewhere(self, mailbox_id: str, crm_ids: Sequence[str]) -> set[str]:
+        """Those of ``crm_ids`` another mailbox of the org still mirrors (a live, linked entry)."""
+
 
 class CursorStore(Protocol):
     """Change cursors per mailbox and stream (``mailbox:calendar``, ``crm:Event``)."""
@@ -101,7 +105,10 @@ def sync_key(sf_org_id: str, identity: str) -> str:
 
 
 def mailbox_identity(mailbox_id: str, item: MailboxItem) -> str:
-    """Org-wide identity: iCalUID (+ recurrence-id) for meetings, so shared meetings dedupe."""
+    """Org-wide identity: iCalUID (+ recurrence-id) for meetings, so shared meetings dedupe, and
+    the e-mail address (trimmed, case-insensitive) for contacts, so one person is one Contact."""
+    if isinstance(item, ContactItem) and item.email.strip():
+        return f"email:{normalized_email(item.email)}"
     if isinstance(item, CalendarItem) and item.uid:
         if item.recurrence_id is not None:
             return f"ical:{item.uid}#{item.recurrence_id.strftime('%Y%m%dT%H%M%SZ')}"

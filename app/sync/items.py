@@ -134,7 +134,11 @@ class TaskItem:
 
 @dataclass(frozen=True)
 class ContactItem:
-    """An address-book entry; ``email`` is the primary address used for matching."""
+    """An address-book entry; ``email`` is the primary address used for matching.
+
+    ``display_name`` is the card's formatted name (vCard FN); ``street`` holds every street line
+    (PO box, extended address and street, newline-separated) as Salesforce's MailingStreet does.
+    """
 
     item_id: str
     given_name: str = ""
@@ -154,6 +158,8 @@ class ContactItem:
     version: str = ""
     modified_at: datetime | None = None
     sync_key: str | None = None
+    display_name: str = ""
+    state: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from app.sync.contacts import LastNameCodec
 from app.sync.event.attendees import AttendeesCodec
 from app.sync.event.recurrence_fields import RecurrenceCodec
 from app.sync.event.timing import EventTimingCodec, StartDateCodec
@@ -40,6 +41,7 @@ CODECS: dict[str, Codec] = {
     "start_date": StartDateCodec(),
     "attendees": AttendeesCodec(),
     "event_recurrence": RecurrenceCodec(),
+    "last_name": LastNameCodec(),
 }
 
 
@@ -124,6 +126,7 @@ class BoundMapping:
     table: MappingTable
     lengths: Mapping[str, int] = field(default_factory=dict)
     fields: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
 
     def context(self, timezone: str) -> FieldContext:
         return FieldContext(self.lengths, timezone)
@@ -137,7 +140,15 @@ def field_lengths(describe: Mapping[str, Any]) -> dict[str, int]:
 def bind_mapping(table: MappingTable, describe: Mapping[str, Any] | None = None) -> BoundMapping:
     describe = describe or {}
     createable = frozenset(f["name"] for f in describe.get("fields", []) if f.get("createable", True) is not False)
-    return BoundMapping(table, field_lengths(describe), createable)
+    return BoundMapping(table, field_lengths(describe), createable, required_fields(describe))
+
+
+def required_fields(describe: Mapping[str, Any]) -> frozenset[str]:
+    """Fields a create must fill: createable, not nillable, not defaulted on create (booleans
+    always have a value), as Salesforce's describe marks a required field."""
+    return frozenset(f["name"] for f in describe.get("fields", [])
+                     if f.get("createable") and f.get("nillable", True) is False
+                     and not f.get("defaultedOnCreate", False) and f.get("type") != "boolean")
 
 
 def mailbox_values(mapping: BoundMapping, item: Any, ctx: FieldContext) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from app.sync.actions import (
     DeleteInCrm,
     DeleteInMailbox,
     RecordEntry,
+    Refuse,
     ResolveConflict,
     Skip,
     UpdateCrm,
@@ -81,11 +82,13 @@ class OutcomeBuilder:
         counter = self.counts.setdefault(kind, Counter())
         if isinstance(action, ResolveConflict) and action.conflict is not None:
             self.conflicts.append(action.conflict)
-        elif failed:
+        elif failed or isinstance(action, Refuse):
             counter["failed"] += 1
         elif type(action) in COUNTED:
             counter[COUNTED[type(action)]] += 1
-        if isinstance(action, Skip):
+        if isinstance(action, Refuse):
+            self.errors.append(ItemError(kind, action.sync_key, action.write, action.code, action.reason, False))
+        elif isinstance(action, Skip):
             self.skip_reasons[action.reason] += 1
 
     def build(self) -> SyncOutcome:

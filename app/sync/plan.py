@@ -14,17 +14,19 @@ from app.sync.actions import (
     CreateInCrm,
     CreateInMailbox,
     RecordEntry,
+    Refuse,
     ResolveConflict,
     UpdateCrm,
     UpdateMailbox,
 )
+from app.sync.contacts import LastNameCodec, in_contact_scope, missing_required, with_scope_category
 from app.sync.event.attendees import relations_change, relations_for
 from app.sync.event.links import event_owner, with_event_links
 from app.sync.event.recurrence_fields import is_series_master
 from app.sync.event.relations import EventRelationSpec
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
 from app.sync.idmap import IdMapEntry, PendingWrite, crm_identity, sync_key
-from app.sync.items import CalendarItem, MailboxItem
+from app.sync.items import CalendarItem, ContactItem, MailboxItem
 from app.sync.mapping import (
     BoundMapping,
     Direction,
@@ -89,7 +91,10 @@ def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmReco
         return
     if entry.crm_id:
         plan.handled_records.add(entry.crm_id)
-    if not entry.is_linked:
+    if _another_card(plan, unit, entry):
+        plan.skip(unit.key, unit.item.item_id, "another card in this address book already mirrors this "
+                  "e-mail address's Contact", plan.mb_origin)
+    elif not entry.is_linked:
         plan.skip(entry.sync_key, unit.item.item_id, _unlinked_reason(entry), plan.mb_origin)
     elif entry.crm_id in plan.crm_deleted:
         return  # the delete pass decides: a delete wins over an edit
@@ -103,6 +108,12 @@ def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmReco
 
 def _reconcile_record(plan: PlanState, entry: IdMapEntry, record: CrmRecord) -> None:
     _reconcile(plan, entry, None, record, plan.crm_origin)
+
+
+def _another_card(plan: PlanState, unit: MailboxUnit, entry: IdMapEntry) -> bool:
+    """Two live cards of one book with the same address share a key: only the linked one syncs."""
+    return (isinstance(unit.item, ContactItem) and entry.mailbox_item_id not in (None, unit.item.item_id)
+            and entry.mailbox_item_id not in plan.mailbox_deleted and not entry.deleted)
 
 
 def _unlinked_reason(entry: IdMapEntry) -> str:
@@ -172,7 +183,12 @@ def _update_actions(plan: PlanState, after: IdMapEntry, item: MailboxItem | None
                     relations: tuple[EventRelationSpec, ...] | None, first_invitees: bool = False) -> list[Action]:
     actions: list[Action] = []
     fields = {**record_fields(plan.mapping, to_crm, plan.ctx), **(extra_crm_fields or {})}
-    if fields or relations is not None:
+    blanked = missing_required(plan.mapping.required & set(fields), fields)
+    if blanked:
+        actions.append(Refuse(after.sync_key, f"Salesforce requires {', '.join(blanked)}; the mailbox item "
+                              "leaves it empty, so the update is not sent", None, origins,
+                              ref=after.mailbox_item_id or "", write="UpdateCrm"))
+    elif fields or relations is not None:
         actions.append(UpdateCrm(after.sync_key, "mailbox changed " + ", ".join(sorted(to_crm)) if to_crm
                                  else "linking by sync key", after, origins,
                                  crm_id=after.crm_id or "", fields=fields, relations=relations,
@@ -202,24 +218,54 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
         plan.skip(unit.key, item.item_id, "this object syncs to the mailbox only", plan.mb_origin)
     elif not in_window(item, plan.policy, plan.session.now):
         plan.skip(unit.key, item.item_id, "outside the sync window", plan.mb_origin)
+    elif not in_contact_scope(item, plan.policy.contact_category):
+        plan.skip(unit.key, item.item_id, f"not in the contact scope (no '{plan.policy.contact_category}' "
+                  "category)", plan.mb_origin)
+    elif isinstance(item, ContactItem) and unit.key in plan.planned_keys:
+        plan.skip(unit.key, item.item_id, "another card in this address book has the same e-mail address",
+                  plan.mb_origin)
     else:
+        plan.planned_keys.add(unit.key)
         existing = plan.lookups.existing_by_key.get(unit.key)
         fuzzy = [r for r in plan.lookups.fuzzy_candidates.get(unit.key, ())
                  if not r.sync_key and r.record_id not in plan.linked_crm and not is_series_master(r.fields)]
+        person = _same_person(plan, unit)
         if existing is not None and existing.record_id not in plan.linked_crm:
             _link(plan, unit, existing, "same sync key already in Salesforce (shared meeting or replayed create)")
+        elif existing is None and person is not None:
+            _link(plan, unit, person, "a Contact with the same e-mail address already exists",
+                  write_key=not person.sync_key)
         elif existing is None and len(fuzzy) == 1:
             _link(plan, unit, fuzzy[0], "exactly one record with the same subject, start and end", write_key=True)
         else:
             _create_in_crm(plan, unit)
 
 
+def _same_person(plan: PlanState, unit: MailboxUnit) -> CrmRecord | None:
+    """For a card: the org's Contact with its e-mail address (lowest Id when several), whoever
+    created it — one person is one Contact, linked to every address book holding them."""
+    if not isinstance(unit.item, ContactItem):
+        return None
+    candidates = sorted((r for r in plan.lookups.fuzzy_candidates.get(unit.key, ())
+                         if r.record_id not in plan.linked_crm), key=lambda r: r.record_id)
+    return candidates[0] if candidates else None
+
+
 def _link(plan: PlanState, unit: MailboxUnit, record: CrmRecord, reason: str, write_key: bool = False) -> None:
-    entry = _new_entry(plan, unit, crm_id=record.record_id)
+    entry = _new_entry(plan, unit, crm_id=record.record_id, field_hashes=_derived_as_agreed(plan, unit.item))
     plan.linked_crm.add(record.record_id)
     plan.handled_records.add(record.record_id)
     extra = {SYNC_KEY_FIELD: unit.key} if write_key else {}
     _reconcile(plan, entry, unit.item, record, plan.mb_origin, extra_crm_fields=extra, reason="linked: " + reason)
+
+
+def _derived_as_agreed(plan: PlanState, item: MailboxItem) -> dict[str, str]:
+    """On a first link, a LastName the card does not hold (derived) counts as already agreed, so
+    the existing Contact's real LastName is kept (and reaches the card), never overwritten by it."""
+    if not isinstance(item, ContactItem) or item.surname.strip():
+        return {}
+    rows = [r for r in plan.mapping.table.active_rows() if isinstance(r.codec, LastNameCodec)]
+    return {r.key: value_hash(r.codec.from_item(item, r, plan.ctx)) for r in rows}
 
 
 def _new_entry(plan: PlanState, unit: MailboxUnit, **changes: Any) -> IdMapEntry:
@@ -239,6 +285,11 @@ def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     fields = with_event_links(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
                               plan.mapping.fields)
     relations = (relations_for(unit.item, plan.lookups.people) or None) if "attendees" in values else None
+    missing = missing_required(plan.mapping.required, fields)
+    if missing:
+        plan.add(Refuse(unit.key, f"Salesforce requires {', '.join(missing)} on {plan.mapping.table.object_type}, "
+                        "and this item has nothing to fill it with", None, plan.mb_origin, ref=unit.item.item_id))
+        return
     hashes = values_hashes(values)
     entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,
                        mailbox_version=unit.item.version, mailbox_hash=content_of(hashes), crm_hash=content_of(hashes))
@@ -275,7 +326,8 @@ def _plan_new_record(plan: PlanState, record: CrmRecord, retry: bool = False) ->
         return
     key = sync_key(plan.session.sf_org_id, crm_identity(record.object_type, record.record_id))
     values = _allowed(plan, crm_values(plan.mapping, record.fields, plan.ctx), to_salesforce=False)
-    item = build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key)
+    item = with_scope_category(build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key),
+                               plan.policy.contact_category)
     hashes = values_hashes(values)
     entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
                        plan.mapping.table.object_type, uid=getattr(item, "uid", None), crm_id=record.record_id,

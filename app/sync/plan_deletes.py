@@ -39,6 +39,10 @@ def plan_mailbox_deletes(plan: PlanState, units: Sequence[MailboxUnit]) -> None:
             if entry.crm_id in plan.crm_deleted:
                 plan.add(RecordEntry(entry.sync_key, "deleted on both sides", replace(entry, deleted=True),
                                      plan.mb_origin | plan.crm_origin))
+            elif entry.crm_id in plan.lookups.held_elsewhere:
+                plan.add(RecordEntry(entry.sync_key, "deleted in the mailbox; other mailboxes still hold the "
+                                     "record, so it is kept", replace(entry, deleted=True, unlinked=True),
+                                     plan.mb_origin))
             else:
                 delete_in_crm(plan, entry, "deleted in the mailbox", plan.mb_origin)
 

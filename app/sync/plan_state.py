@@ -26,6 +26,7 @@ class PlanState:
     handled_records: set[str] = field(default_factory=set)
     relinked: set[str] = field(default_factory=set)     # deleted Events whose occurrence a new Event took over
     carried: set[str] = field(default_factory=set)      # sync keys kept across single ⇄ series
+    planned_keys: set[str] = field(default_factory=set)   # new units already planned this run
 
     def __post_init__(self) -> None:
         self.by_item = {e.mailbox_item_id: e for e in self.entries if e.mailbox_item_id}

@@ -23,7 +23,8 @@ class PlanLookups:
     ``existing_by_key``: records already carrying a new unit's sync key (org-wide dedup and
     replayed creates); ``fuzzy_candidates``: per unit key, records with equal subject/start/end;
     ``people``: email → WhoId for attendees; ``users``: email → User id for organizers;
-    ``directory``: new calendar items' participants for auto-linking (None: no links wanted).
+    ``directory``: new calendar items' participants for auto-linking (None: no links wanted);
+    ``held_elsewhere``: records of pairs deleted in this mailbox that other mailboxes still mirror.
     """
 
     existing_by_key: Mapping[str, CrmRecord] = field(default_factory=dict)
@@ -31,6 +32,7 @@ class PlanLookups:
     people: Mapping[str, str] = field(default_factory=dict)
     users: Mapping[str, str] = field(default_factory=dict)
     directory: Directory | None = None
+    held_elsewhere: frozenset[str] = frozenset()
 
 
 def content_of(hashes: Mapping[str, str]) -> str:

@@ -68,6 +68,7 @@ class SyncPolicy:
     window: SyncWindow = SyncWindow()
     options: Mapping[FolderKind, SyncOption] = field(default_factory=dict)
     max_attempts: int = 5
+    contact_category: str | None = None   # only cards carrying it sync (None: every card of the book)
     crm_batch_size: int = 200
     mailbox_batch_size: int = 20
     # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.

@@ -157,6 +157,9 @@ class CrmPort(Protocol):
     def find_by_sync_keys(self, object_type: str, keys: Sequence[str]) -> dict[str, CrmRecord]:
         """Records carrying these sync keys (crash recovery and org-wide dedup)."""
 
+    def find_by_field(self, object_type: str, field_name: str, values: Sequence[str]) -> list[CrmRecord]:
+        """Org-wide records whose ``field_name`` is one of ``values`` (text compared case-insensitively)."""
+
     def search(self, object_type: str, criteria: SearchCriteria) -> list[CrmRecord]:
         """Records matching every equality filter (identity ladder, fuzzy step)."""
 

@@ -158,3 +158,33 @@ def test_admins_see_which_users_must_sign_in_to_salesforce_again(client, factory
     assert body["salesforce_connection"] == "needs_reauth" and "invalid_grant" in body["salesforce_connection_reason"]
     listed = client.get("/api/v1/users", headers=factory.auth(admin)).get_json()["items"]
     assert {u["salesforce_connection"] for u in listed} == {"needs_reauth", "none"}
+
+
+def test_contact_scope_is_an_org_setting_a_user_may_override(client, factory, app):
+    from app.models import User
+    from app.services.sync_policy import contact_scope, policy_for
+
+    org = factory.org()
+    admin, user = factory.user(org, admin=True), factory.user(org)
+    admin_h, user_h = factory.auth(admin), factory.auth(user)
+
+    def effective():
+        with app.extensions["syncline"].db.session_scope() as s:
+            person = s.get(User, user.id)
+            return contact_scope(person), policy_for(person).contact_category
+
+    assert effective() == (("all", None), None)     # the default: every card of the address book
+    bad = client.patch(f"/api/v1/orgs/{org.id}/settings", json={"contacts_scope": "everything"}, headers=admin_h)
+    assert bad.status_code in (400, 422) and "contacts_scope" in str(bad.get_json())
+    body = client.patch(f"/api/v1/orgs/{org.id}/settings", json={"contacts_scope": "category"}, headers=admin_h)
+    assert body.status_code == 200 and body.get_json()["contacts_scope"] == "category"
+    assert effective() == (("category", None), "Salesforce")     # the org's salesforce_category
+    mine = client.patch("/api/v1/me", json={"settings": {"contacts_scope": "address_book"}}, headers=user_h)
+    assert mine.status_code == 200, mine.get_json()
+    assert effective() == (("address_book", "Salesforce"), None)  # defaults to the salesforce_folder name
+    client.patch("/api/v1/me", json={"settings": {"contacts_address_book": "/dav/ann/crm/"}}, headers=user_h)
+    assert effective() == (("address_book", "/dav/ann/crm/"), None)
+    client.patch(f"/api/v1/orgs/{org.id}/settings", json={"allow_user_overrides": False}, headers=admin_h)
+    assert effective() == (("category", None), "Salesforce")
+    locked = client.patch("/api/v1/me", json={"settings": {"contacts_scope": "all"}}, headers=user_h)
+    assert locked.status_code == 403 and "contacts_scope" in locked.get_json()["message"]

@@ -107,6 +107,10 @@ class InMemoryCrm:
         wanted = set(keys)
         return {r.sync_key: r for r in self.all(object_type) if r.sync_key in wanted}
 
+    def find_by_field(self, object_type: str, field_name: str, values: Sequence[str]) -> list[CrmRecord]:
+        wanted = {str(v).casefold() for v in values}
+        return [r for r in self.all(object_type) if str(r.fields.get(field_name) or "").casefold() in wanted]
+
     def search(self, object_type: str, criteria: SearchCriteria) -> list[CrmRecord]:
         def matches(r: CrmRecord) -> bool:
             owner_ok = criteria.owner_id is None or r.fields.get("OwnerId") == criteria.owner_id
@@ -250,6 +254,10 @@ class InMemoryIdMapStore:
     def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
         for key in sync_keys:
             self.rows.pop((mailbox_id, key), None)
+
+    def linked_elsewhere(self, mailbox_id: str, crm_ids: Sequence[str]) -> set[str]:
+        wanted = set(crm_ids)
+        return {e.crm_id for (m, _), e in self.rows.items() if m != mailbox_id and e.is_linked and e.crm_id in wanted}
 
 
 class InMemoryCursorStore:

@@ -6,6 +6,7 @@ collection (display name or last path segment) or the first one offering the com
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlsplit
 
 from app.providers.imap_dav.errors import HostRefused, unreachable
 from app.providers.imap_dav.webdav import DavMember, DavSession, normalize_href, prop_xml, xml_document
@@ -46,7 +47,9 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     if not offering:   # e.g. a calendar server without task lists, or a CardDAV URL that has no address book
         raise FolderUnavailable(f"not available on this server: no collection offering {component} under {home}")
     if wanted_name:
-        offering = [c for c in offering if wanted_name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])]
+        offering = [c for c in offering if _named(c, wanted_name)]
+        if not offering:
+            raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     if not offering:
         raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
@@ -71,6 +74,16 @@ def _addresses(principal: DavMember | None) -> frozenset[str]:
     element = principal.props.get(_clark(ADDRESS_SET_PROP)) if principal is not None else None
     hrefs = [(h.text or "").strip() for h in element.iter("{DAV:}href")] if element is not None else []
     return frozenset(h[7:].lower() if h.lower().startswith("mailto:") else h.lower() for h in hrefs if h)
+
+
+def _named(collection: DavCollection, wanted: str) -> bool:
+    """Chosen by display name, last path segment, path or full URL (names compared case-insensitively)."""
+    wanted = wanted.strip()
+    path = urlsplit(wanted).path if "://" in wanted else wanted
+    if "/" in path.strip("/"):
+        return unquote(path).rstrip("/") == unquote(collection.href).rstrip("/")
+    names = (collection.name, unquote(collection.href.rstrip("/").rsplit("/", 1)[-1]))
+    return path.strip("/").casefold() in {n.casefold() for n in names if n}
 
 
 def _probe(session: DavSession, start_href: str) -> list[DavMember]:

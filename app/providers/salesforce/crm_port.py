@@ -89,6 +89,10 @@ class SalesforceCrmPort:
         records = self._select_where(object_type, SYNC_KEY_FIELD, keys)
         return {r.sync_key: r for r in records if r.sync_key}
 
+    def find_by_field(self, object_type: str, field_name: str, values: Sequence[str]) -> list[CrmRecord]:
+        """Org-wide, chunked `IN` queries (SOQL compares text case-insensitively)."""
+        return self._select_where(object_type, field_name, values)
+
     def search(self, object_type: str, criteria: SearchCriteria) -> list[CrmRecord]:
         """Equality search; answered from this session's full listing of the owner when there is one."""
         listing = self._listings.get((object_type, criteria.owner_id))

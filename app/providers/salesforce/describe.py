@@ -28,6 +28,7 @@ class FieldInfo:
     picklist_values: tuple[str, ...] = ()
     external_id: bool = False
     reference_to: tuple[str, ...] = ()
+    defaulted_on_create: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class ObjectDescribe:
             nillable=bool(f.get("nillable", True)),
             picklist_values=tuple(p["value"] for p in f.get("picklistValues") or () if p.get("active", True)),
             external_id=bool(f.get("externalId")), reference_to=tuple(f.get("referenceTo") or ()),
+            defaulted_on_create=bool(f.get("defaultedOnCreate")),
         ) for f in body.get("fields", [])]
         return cls(body["name"], {f.name.lower(): f for f in infos})
 

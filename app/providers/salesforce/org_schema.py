@@ -29,7 +29,7 @@ def core_describe(meta: ObjectDescribe) -> dict[str, Any]:
     """ObjectDescribe → the `{"fields": [...]}` shape `app.sync` reads (lengths, writability, picklists)."""
     return {"name": meta.name, "fields": [
         {"name": f.name, "type": f.type, "length": f.length, "createable": f.createable,
-         "updateable": f.updateable, "nillable": f.nillable,
+         "updateable": f.updateable, "nillable": f.nillable, "defaultedOnCreate": f.defaulted_on_create,
          "picklistValues": [{"value": v, "active": True} for v in f.picklist_values]}
         for f in meta.fields.values()]}
 
