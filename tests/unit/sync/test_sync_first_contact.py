@@ -180,7 +180,7 @@ def test_the_agreed_base_after_a_union_holds_both_sides_values():
     contacts = bind_mapping(CONTACT_MAPPING)
     card = ContactItem("card-1", "Maria", "Anders", "maria@northwind.test", version="v1", modified_at=NOW)
     record = CrmRecord("Contact", "003X", {**CONTACT_FIELDS, "Phone": "+1 206", "OwnerId": OWNER}, "cv1", NOW)
-    key = sync_key("org1", "item:alice:card-1")
+    key = sync_key("org1", "email:maria@northwind.test")   # a card's org-wide identity is its address
     actions = plan([card], lookups=PlanLookups(fuzzy_candidates={key: (record,)}), mapping=contacts)
     after = actions[-1].entry
     expected = values_hashes({"business_phone": "+1 206", "surname": "Anders", "email": "maria@northwind.test"})
