@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 from sqlalchemy import select
 
 from app.models import Org, User
@@ -160,19 +160,35 @@ class SynclineGroup(FlaskGroup):
     sentence and exits 1; only a real bug is left to show its traceback."""
 
     def invoke(self, ctx: click.Context):
-        from app.config import ConfigError
-        from app.connection_checks import failure_sentence
-        from app.instance_lock import CannotStart
-
         try:
             return super().invoke(ctx)
-        except (ConfigError, CannotStart) as exc:
-            raise click.ClickException(str(exc)) from None
         except Exception as exc:
-            sentence = failure_sentence(exc, *_configured_urls())
+            sentence = _startup_sentence(exc)
             if sentence is None:
                 raise
             raise click.ClickException(sentence) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """`syncline --help` with a broken configuration: the sentence, not Flask's traceback."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except Exception as exc:
+            sentence = _startup_sentence(exc)
+            if sentence is None:
+                raise
+            click.echo(f"Error: {sentence}", err=True)
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+
+def _startup_sentence(exc: BaseException) -> str | None:
+    from app.config import ConfigError
+    from app.connection_checks import failure_sentence
+    from app.instance_lock import CannotStart
+
+    if isinstance(exc, ConfigError | CannotStart):
+        return str(exc)
+    return failure_sentence(exc, *_configured_urls())
 
 
 def _configured_urls() -> tuple[str, str]:

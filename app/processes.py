@@ -77,7 +77,8 @@ def scheduler():
 
 @click.command("up", help="Migrate, then run API + worker + scheduler until Ctrl-C (embedded defaults). "
                           "Without SALESFORCE_CLIENT_ID it also runs a local sandbox: a Salesforce emulator, "
-                          "mail servers and demo data, kept under <instance>/sandbox/.")
+                          "mail servers and demo data, kept under <instance>/sandbox/. One `up` per instance folder "
+                          "and per port: a second one refuses to start and leaves the running one alone.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--sandbox/--no-sandbox", default=None,

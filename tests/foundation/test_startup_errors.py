@@ -114,3 +114,10 @@ def test_serve_refuses_a_port_that_is_taken(tmp_path, redis_url):
         done = subprocess.run([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
                               capture_output=True, text=True, timeout=90)
     _assert_one_sentence(done, f"port {port} on 127.0.0.1 is already in use")
+
+
+def test_help_with_a_broken_configuration_names_the_setting_instead_of_a_traceback(tmp_path):
+    env = {**os.environ, "SYNCLINE_ENV": "staging", "SYNCLINE_INSTANCE_DIR": str(tmp_path / "instance")}
+    done = subprocess.run([sys.executable, "-m", "app", "--help"], env=env, capture_output=True, text=True, timeout=90)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == "Error: SYNCLINE_ENV must be one of development, test, production, got 'staging'"
