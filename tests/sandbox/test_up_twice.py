@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +44,13 @@ def _refusal(up: UpProcess) -> str:
     return output
 
 
+def _stored_endpoints_and_status(instance: Path) -> list[tuple]:
+    """What a second sandbox start rewrote before the fix: where the mailbox points, and its status."""
+    with sqlite3.connect(f"file:{instance / 'syncline.db'}?mode=ro", uri=True) as db:
+        return db.execute("SELECT p.endpoints, m.status, m.status_reason FROM mailboxes m "
+                          "JOIN server_profiles p ON p.id = m.server_profile_id ORDER BY m.id").fetchall()
+
+
 def _first_still_serves(api: str, token: str) -> dict:
     assert _session().get(f"{api}/api/v1/ready", timeout=5).status_code == 200
     dashboard = _session().get(f"{api}/api/v1/mailboxes/mine/dashboard", timeout=10,
@@ -58,6 +67,7 @@ def test_a_second_up_on_the_same_folder_or_port_refuses_and_leaves_the_first_run
         token = first.wait_for_token(timeout=60)
         before_state = (first_dir / "sandbox" / "sandbox.json").read_text()
         redis_pid = _embedded_redis_pid(first_dir)
+        stored = _stored_endpoints_and_status(first_dir)
         before = _first_still_serves(api, token)
 
         other_port = free_port()
@@ -70,6 +80,7 @@ def test_a_second_up_on_the_same_folder_or_port_refuses_and_leaves_the_first_run
         assert not (other_dir / "sandbox").exists() and not (other_dir / "redis.rdb").exists()
 
         assert (first_dir / "sandbox" / "sandbox.json").read_text() == before_state
+        assert _stored_endpoints_and_status(first_dir) == stored
         assert _alive(redis_pid) and _embedded_redis_pid(first_dir) == redis_pid
         after = _first_still_serves(api, token)
         assert (after["status"], after["server_profile"]) == (before["status"], before["server_profile"])
