@@ -4,11 +4,12 @@ Every failure ends with one sentence on stderr and exit status 1, never a traceb
 """
 from __future__ import annotations
 
+import os
 from typing import NoReturn
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 from sqlalchemy import select
 
 from app.models import Org, User
@@ -46,9 +47,13 @@ def db_group():
 @db_group.command("upgrade", help="Migrate the database to the newest schema (or to REVISION).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str):
+    from app.connection_checks import database_problem
     from app.migrate import upgrade
 
-    upgrade(runtime().config.database_url, revision)
+    url = runtime().config.database_url
+    if problem := database_problem(url):
+        _fail(problem.sentence)
+    upgrade(url, revision)
     click.echo(f"database migrated to {revision}")
 
 
@@ -151,5 +156,52 @@ def _create_app_for_cli() -> Flask:
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app_for_cli, add_default_commands=False, add_version_option=False,
-                  help="Syncline: server-side sync between mailboxes and Salesforce.")
+class SynclineGroup(FlaskGroup):
+    """A command that cannot start (settings, database, Redis, a taken folder or port) says why in one
+    sentence and exits 1; only a real bug is left to show its traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            sentence = _startup_sentence(exc)
+            if sentence is None:
+                raise
+            raise click.ClickException(sentence) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """`syncline --help` with a broken configuration: the sentence, not Flask's traceback."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except Exception as exc:
+            sentence = _startup_sentence(exc)
+            if sentence is None:
+                raise
+            click.echo(f"Error: {sentence}", err=True)
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+
+def _startup_sentence(exc: BaseException) -> str | None:
+    from app.config import ConfigError
+    from app.connection_checks import failure_sentence
+    from app.instance_lock import CannotStart
+
+    if isinstance(exc, ConfigError | CannotStart):
+        return str(exc)
+    return failure_sentence(exc, *_configured_urls())
+
+
+def _configured_urls() -> tuple[str, str]:
+    """DATABASE_URL and REDIS_URL as this process reads them (for naming where a failure happened)."""
+    from app.config import Config
+
+    try:
+        config = Config.from_env()
+    except Exception:  # the failure being reported may be this very configuration
+        return os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    return config.database_url, config.redis_url
+
+
+main = SynclineGroup(create_app=_create_app_for_cli, add_default_commands=False, add_version_option=False,
+                     help="Syncline: server-side sync between mailboxes and Salesforce.")

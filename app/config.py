@@ -56,6 +56,36 @@ def _mail_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
+DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _database_url(env: Mapping[str, str], instance: Path) -> str:
+    """DATABASE_URL (default: SQLite in the instance folder); a typo or an unsupported database fails here."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'syncline.db'}"
+    try:
+        driver = make_url(url).drivername
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL is not a database URL; write it like "
+                          "postgresql://USER:PASSWORD@HOST:5432/DATABASE or sqlite:////absolute/path/syncline.db") from None
+    if driver not in DATABASE_DRIVERS:
+        raise ConfigError(f"DATABASE_URL names {driver!r}; Syncline runs on postgresql:// or sqlite:///")
+    return url
+
+
+def _redis_url(env: Mapping[str, str]) -> str:
+    """REDIS_URL (empty: the embedded Redis); a URL redis-py cannot use fails here, not in the first job."""
+    url = env.get("REDIS_URL", "")
+    scheme, separator, _ = url.partition("://")
+    if url and (not separator or scheme.lower() not in REDIS_SCHEMES):
+        raise ConfigError("REDIS_URL is not a Redis URL; write it like redis://:PASSWORD@HOST:6379/0, "
+                          "rediss://… or unix:///path/to/redis.sock")
+    return url
+
+
 @dataclass(frozen=True)
 class Config:
     """All settings the service reads. Defaults are the embedded, no-account setup."""
@@ -94,8 +124,8 @@ class Config:
         return cls(
             env=name,
             instance_dir=instance,
-            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'syncline.db'}",
-            redis_url=env.get("REDIS_URL", ""),
+            database_url=_database_url(env, instance),
+            redis_url=_redis_url(env),
             secret_keys=_list(env.get("SYNCLINE_SECRET_KEYS")),
             key_file=Path(key_file) if key_file else instance / "secret.key",
             flask_secret_key=env.get("SECRET_KEY", ""),

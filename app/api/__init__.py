@@ -10,6 +10,7 @@ from app.api.error_docs import ErrorResponsesPlugin
 from app.api.errors import register_error_handlers
 from app.api.json_limits import shape_problem
 from app.api.outages import register_outage_handlers
+from app.api.swagger_assets import init_swagger_assets
 from schemas.base import ErrorSchema
 
 API_PREFIX = "/api/v1"
@@ -21,12 +22,22 @@ class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
     def _raw_load_json(self, req: Request):
-        """Every JSON body passes here: refuse over-deep nesting and over-long numbers before parsing."""
+        """Every JSON body passes here: refuse over-deep nesting and over-long numbers before parsing,
+        and a body that is not labelled JSON (webargs would ignore it and answer a silent 200)."""
+        if not is_json_request(req) and (req.content_length or req.get_data(cache=True)):
+            abort(415, message=_not_json_message(req.headers.get("Content-Type")),
+                  errors={"headers": {"Content-Type": ["must be application/json"]}})
         if is_json_request(req):
             problem = shape_problem(req.get_data(cache=True))
             if problem:
                 abort(400, message=f"Invalid JSON body: {problem}.", errors={"json": [problem]})
         return super()._raw_load_json(req)
+
+
+def _not_json_message(content_type: str | None) -> str:
+    """What to send instead, naming what was sent (a form, text, or no Content-Type at all)."""
+    sent = f"Content-Type {content_type.split(';')[0].strip()!r}" if content_type else "no Content-Type"
+    return f"Send the body as JSON with the header 'Content-Type: application/json' (this request had {sent})."
 
 
 Blueprint.ARGUMENTS_PARSER = _Parser()
@@ -51,7 +62,8 @@ def init_api(app: Flask) -> Api:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=init_swagger_assets(app),  # the installed package's files, never a CDN
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no call to swagger.io's online validator either
     )
     api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"},
                                         "extra_plugins": [ErrorResponsesPlugin()]})

@@ -1,7 +1,7 @@
 """OpenAPI: the error answers every operation can give, documented where they arise.
 
 Views only declare their own special cases; the answers that follow from how an operation is
-reached (a bearer token: 401/403, an id in the path: 404, a body: 413) are added here for
+reached (a bearer token: 401/403, an id in the path: 404, a body: 413/415) are added here for
 every operation, so the document never leaves them to `default`.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 BY_AUTH = {"401": "Missing, invalid or expired API token",
            "403": "Not allowed: an admin-only operation, or a disabled user"}
 BY_PATH = {"404": "No such resource, or it belongs to another org or user"}
-BY_BODY = {"413": "The request body is larger than the API accepts"}
+BY_BODY = {"413": "The request body is larger than the API accepts",
+           "415": "The body was not sent as JSON: send it with 'Content-Type: application/json'"}
 
 
 class ErrorResponsesPlugin(BasePlugin):

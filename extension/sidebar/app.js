@@ -33,7 +33,13 @@ async function start(ctx) {
   nav.hidden = false;
   replace(who, h("span", {}, ctx.me.name || ctx.me.email), " ",
     h("button.link", { type: "button", onclick: () => signOut(ctx) }, "Sign out"));
-  return ctx.show("item");
+  return ctx.show(initialView());
+}
+
+/** `#view=dashboard` opens the Sync page (the link `syncline up` prints); the Email view otherwise. */
+function initialView() {
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("view");
+  return Object.hasOwn(VIEWS, wanted || "") ? wanted : "item";
 }
 
 function showSignIn(ctx, message) {
