@@ -86,7 +86,7 @@ def seed_dav(account: DavAccount, today: date) -> None:
     for name, display, components, resources in (
             ("calendar", "Work", ("VEVENT",), data.calendar_events(today)),
             ("tasks", "Tasks", ("VTODO",), data.tasks(today)),
-            ("contacts", "Contacts", None, data.address_book())):
+            ("contacts", "Contacts", None, data.address_book(DEFAULT_ORG_SETTINGS["salesforce_category"]))):
         if account.has_collection(name):
             continue
         if components is None:

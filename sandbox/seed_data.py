@@ -115,13 +115,14 @@ def tasks(today: date) -> list[DavResource]:
         "STATUS:NEEDS-ACTION", "END:VTODO"])) for uid, summary, days, priority in items]
 
 
-def address_book() -> list[DavResource]:
-    """One person Salesforce knows (Maria), one it does not (Nina)."""
+def address_book(category: str) -> list[DavResource]:
+    """One person Salesforce knows (Maria), one it does not (Nina); both carry the Salesforce
+    category, so the default contact scope (Salesforce book or category) syncs them."""
     people = [("maria-anders", "Anders", "Maria", "Northwind Traders", "maria.anders@northwind.test"),
               ("nina-becker", "Becker", "Nina", "Contoso", "nina.becker@contoso.test")]
     return [DavResource(f"{uid}.vcf", "\r\n".join([
         "BEGIN:VCARD", "VERSION:3.0", f"UID:{uid}@sandbox.syncline", f"FN:{first} {last}", f"N:{last};{first};;;",
-        f"ORG:{company}", f"EMAIL;TYPE=WORK:{email}", "END:VCARD"]) + "\r\n")
+        f"ORG:{company}", f"EMAIL;TYPE=WORK:{email}", f"CATEGORIES:{category}", "END:VCARD"]) + "\r\n")
         for uid, last, first, company, email in people]
 
 

@@ -137,6 +137,8 @@ class KindCountsSchema(StrictSchema):
     updated = fields.Integer()
     deleted = fields.Integer()
     skipped = fields.Integer()
+    skipped_because = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Why items were skipped, with how many (e.g. a card outside the contact scope)"})
     failed = fields.Integer()
     recorded = fields.Integer()
 

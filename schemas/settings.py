@@ -7,7 +7,7 @@ from schemas.base import StrictSchema
 
 SYNC_DIRECTIONS = ("off", "to_salesforce", "to_mailbox", "two_way")
 CONFLICT_POLICIES = ("last_writer_wins", "salesforce_wins", "mailbox_wins")
-CONTACT_SCOPES = ("all", "address_book", "category")
+CONTACT_SCOPES = ("salesforce", "all", "address_book", "category")
 
 
 def _direction(**kw):
@@ -16,15 +16,18 @@ def _direction(**kw):
 
 def _contacts_scope(**kw):
     return fields.String(validate=validate.OneOf(CONTACT_SCOPES), **kw, metadata={"description": (
-        "Which cards sync: every card of the address book (all), only the cards of the chosen address "
-        "book (address_book, see contacts_address_book), or only cards carrying the salesforce_category "
-        "category (category)")})
+        "Which cards sync. salesforce (default): every card of the address book named like salesforce_folder "
+        "(or contacts_address_book) if the account has one, plus the cards of the default address book "
+        "carrying the salesforce_category category; Salesforce's new Contacts go to that book, else to the "
+        "default one, with the category. all: every card of the default address book. address_book: only the "
+        "cards of the chosen address book (see contacts_address_book). category: only the default book's "
+        "cards carrying the salesforce_category category")})
 
 
 def _address_book(**kw):
     return fields.String(allow_none=True, validate=validate.Length(min=1, max=1024), **kw, metadata={
-        "description": "The address book contacts_scope=address_book syncs: its display name, last path "
-                       "segment, path or URL (null: the one named like salesforce_folder)"})
+        "description": "The address book contacts_scope address_book or salesforce syncs: its display name, "
+                       "last path segment, path or URL (null: the one named like salesforce_folder)"})
 
 
 class OrgSettingsSchema(StrictSchema):

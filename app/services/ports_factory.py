@@ -71,6 +71,7 @@ class OwnerContext:
     user_id: int = 0
     save_rules: SaveRules = SaveRules()
     addressbook_name: str | None = None     # the contact scope's address book (None: the first one)
+    scope_book_name: str | None = None      # scope salesforce: that book too, if the account has it
 
 
 def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
@@ -87,8 +88,10 @@ def owner_context(rt: Runtime, mailbox: Mailbox, user: User) -> OwnerContext:
         session = SyncSession(sf_org_id=u.org.sf_org_id, mailbox_id=str(mailbox.id), owner_id=u.sf_user_id,
                               owner_email=u.email, timezone=user_settings(u).get("timezone") or "UTC")
         settings = org_settings(u.org)
+        scope, book = contact_scope(u)
         return OwnerContext(session, policy_for(u), settings, connection_id, u.org_id, mapped_fields(tables), u.id,
-                            load_save_rules(s, u.id, settings), contact_scope(u)[1])
+                            load_save_rules(s, u.id, settings), book if scope == "address_book" else None,
+                            book if scope == "salesforce" else None)
 
 
 def salesforce_client(rt: Runtime, ctx: OwnerContext) -> SalesforceClient:
@@ -135,7 +138,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
-                                  addressbook_name=ctx.addressbook_name)
+                                  addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name)
     port = build_mailbox(endpoints, login, password, options, dav_login)
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))

@@ -64,7 +64,9 @@ def _close_abandoned(session, mailbox: Mailbox) -> None:
 
 
 def _kind_counts(outcome: SyncOutcome) -> dict:
-    return {kind.value: dataclasses.asdict(counts) for kind, counts in outcome.counts.items()}
+    """Counts per kind, with why items were skipped (a card outside the contact scope…)."""
+    return {kind.value: {**dataclasses.asdict(counts), "skipped_because": dict(outcome.skips_by_kind.get(kind, {}))}
+            for kind, counts in outcome.counts.items()}
 
 
 def _errors(outcome: SyncOutcome, extras: dict) -> list[dict]:

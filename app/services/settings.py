@@ -22,7 +22,7 @@ DEFAULT_ORG_SETTINGS: dict = {
     "sync_tasks": "two_way",
     "sync_contacts": "two_way",
     "calendar_sync_as": "Event",
-    "contacts_scope": "all",
+    "contacts_scope": "salesforce",
     "contacts_address_book": None,
 }
 

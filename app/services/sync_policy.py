@@ -27,8 +27,10 @@ def policy_for(user: User) -> SyncPolicy:
         chosen = mine.get(name) if overrides_allowed and mine.get(name) else org[name]
         return SyncOption(chosen)
 
+    scope, book = contact_scope(user)
     return SyncPolicy(
-        contact_category=org["salesforce_category"] if contact_scope(user)[0] == "category" else None,
+        contact_category=org["salesforce_category"] if scope in ("category", "salesforce") else None,
+        contact_book=book if scope == "salesforce" else None,
         conflict=ConflictPolicy(org["conflict_policy"]),
         cancellation=CancellationPolicy.DELETE if org["cancelled_meeting_policy"] == "delete"
         else CancellationPolicy.MARK,
@@ -42,13 +44,14 @@ def policy_for(user: User) -> SyncPolicy:
 
 def contact_scope(user: User) -> tuple[str, str | None]:
     """(scope, address book) for this user's contacts: the user's choice where the admin allows
-    overrides, else the org's; the address book defaults to the one named like salesforce_folder."""
+    overrides, else the org's; the address book (scopes address_book and salesforce) defaults to
+    the one named like salesforce_folder."""
     org, mine = org_settings(user.org), user_settings(user)
     overrides = org["allow_user_overrides"]
     scope = (mine["contacts_scope"] if overrides and mine["contacts_scope"] else org["contacts_scope"])
     book = (mine["contacts_address_book"] if overrides and mine["contacts_address_book"]
             else org["contacts_address_book"]) or org["salesforce_folder"]
-    return scope, book if scope == "address_book" else None
+    return scope, book if scope in ("address_book", "salesforce") else None
 
 
 def active_table_names(user: User) -> list[str]:

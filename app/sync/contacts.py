@@ -55,10 +55,17 @@ class LastNameCodec(TextCodec):
 
 
 def in_contact_scope(item: MailboxItem, category: str | None) -> bool:
-    """Does this card sync? With a scope category, only cards carrying it (case-insensitively)."""
-    if not isinstance(item, ContactItem) or not category:
+    """Does this card sync? With a scope category, only cards carrying it (case-insensitively) or
+    read from the scope's address book (the seeds' "Salesforce folder or Salesforce category")."""
+    if not isinstance(item, ContactItem) or not category or item.in_scope_book:
         return True
     return category.casefold() in {c.casefold() for c in item.categories}
+
+
+def out_of_scope_reason(category: str | None, book: str | None) -> str:
+    """Why a card did not sync, as the dashboard shows it."""
+    where = f"not in the '{book}' address book and " if book else ""
+    return f"not in the contact scope ({where}no '{category}' category)"
 
 
 def with_scope_category(item: MailboxItem, category: str | None) -> MailboxItem:

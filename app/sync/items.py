@@ -160,6 +160,8 @@ class ContactItem:
     sync_key: str | None = None
     display_name: str = ""
     state: str = ""
+    # Read from the address book the contact scope names (every card there syncs, tagged or not).
+    in_scope_book: bool = False
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ class SyncOutcome:
     held_streams: tuple[str, ...] = ()
     skip_reasons: Mapping[str, int] = field(default_factory=dict)
     unavailable: Mapping[FolderKind, str] = field(default_factory=dict)   # kind → why the server lacks it
+    # kind → reason → items: why items did not sync (a card outside the contact scope…), for the dashboard
+    skips_by_kind: Mapping[FolderKind, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,7 @@ class OutcomeBuilder:
     held: list[str] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
     unavailable: dict[FolderKind, str] = field(default_factory=dict)
+    skips_by_kind: dict[FolderKind, Counter[str]] = field(default_factory=dict)
 
     def count(self, kind: FolderKind, action: Action, failed: bool) -> None:
         counter = self.counts.setdefault(kind, Counter())
@@ -90,9 +93,11 @@ class OutcomeBuilder:
             self.errors.append(ItemError(kind, action.sync_key, action.write, action.code, action.reason, False))
         elif isinstance(action, Skip):
             self.skip_reasons[action.reason] += 1
+            self.skips_by_kind.setdefault(kind, Counter())[action.reason] += 1
 
     def build(self) -> SyncOutcome:
         counts = {k: KindCounts(**{name: c.get(name, 0) for name in KindCounts.__dataclass_fields__})
                   for k, c in self.counts.items()}
         return SyncOutcome(counts, tuple(self.errors), tuple(self.conflicts), tuple(self.full_resyncs),
-                           tuple(self.held), dict(self.skip_reasons), dict(self.unavailable))
+                           tuple(self.held), dict(self.skip_reasons), dict(self.unavailable),
+                           {k: dict(c) for k, c in self.skips_by_kind.items()})

@@ -19,7 +19,13 @@ from app.sync.actions import (
     UpdateCrm,
     UpdateMailbox,
 )
-from app.sync.contacts import LastNameCodec, in_contact_scope, missing_required, with_scope_category
+from app.sync.contacts import (
+    LastNameCodec,
+    in_contact_scope,
+    missing_required,
+    out_of_scope_reason,
+    with_scope_category,
+)
 from app.sync.event.attendees import relations_change, relations_for
 from app.sync.event.links import event_owner, with_event_links
 from app.sync.event.recurrence_fields import is_series_master
@@ -219,8 +225,8 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
     elif not in_window(item, plan.policy, plan.session.now):
         plan.skip(unit.key, item.item_id, "outside the sync window", plan.mb_origin)
     elif not in_contact_scope(item, plan.policy.contact_category):
-        plan.skip(unit.key, item.item_id, f"not in the contact scope (no '{plan.policy.contact_category}' "
-                  "category)", plan.mb_origin)
+        plan.skip(unit.key, item.item_id, out_of_scope_reason(plan.policy.contact_category, plan.policy.contact_book),
+                  plan.mb_origin)
     elif isinstance(item, ContactItem) and unit.key in plan.planned_keys:
         plan.skip(unit.key, item.item_id, "another card in this address book has the same e-mail address",
                   plan.mb_origin)

@@ -68,7 +68,9 @@ class SyncPolicy:
     window: SyncWindow = SyncWindow()
     options: Mapping[FolderKind, SyncOption] = field(default_factory=dict)
     max_attempts: int = 5
-    contact_category: str | None = None   # only cards carrying it sync (None: every card of the book)
+    # Only cards carrying it, or read from the scope's address book, sync (None: every card read).
+    contact_category: str | None = None
+    contact_book: str | None = None       # that address book's name, for the skip reason only
     crm_batch_size: int = 200
     mailbox_batch_size: int = 20
     # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.

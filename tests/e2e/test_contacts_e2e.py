@@ -45,3 +45,22 @@ def test_the_salesforce_category_scope_syncs_only_tagged_cards(e2e, factory):
     session = force_sync(ann)
     assert session["status"] == "succeeded" and session["errors"] == [], session
     assert [c["LastName"] for c in _contacts(ann)] == ["Client"]
+
+
+def test_by_default_the_salesforce_book_and_tagged_cards_sync_and_the_dashboard_says_why_others_did_not(e2e, factory):
+    ann = sign_up(e2e, factory)                      # an org that never chose a contact scope
+    ann.dav.make_addressbook("crm", "Salesforce")
+    put_card(ann, "crm", "partner.vcf", "N:Partner;Paula;;;", "FN:Paula Partner", "EMAIL:paula@partner.test")
+    put_card(ann, "contacts", "client.vcf", "N:Client;Cleo;;;", "FN:Cleo Client", "EMAIL:cleo@client.test",
+             "CATEGORIES:Salesforce")
+    put_card(ann, "contacts", "friend.vcf", "N:Friend;Fred;;;", "FN:Fred Friend", "EMAIL:fred@home.test")
+    session = force_sync(ann)
+    assert session["status"] == "succeeded" and session["errors"] == [], session
+    assert sorted(c["LastName"] for c in _contacts(ann)) == ["Client", "Partner"]
+    assert session["counts"]["contacts"]["skipped_because"][
+        "not in the contact scope (not in the 'Salesforce' address book and no 'Salesforce' category)"] == 1
+
+    ann.e2e.emu.insert(ann.sf_org, "Contact", {"LastName": "Crm", "FirstName": "Cora", "OwnerId": ann.sf_user})
+    assert force_sync(ann)["status"] == "succeeded"
+    listing = ann.dav.session().request("PROPFIND", f"{ann.dav.principal_url}crm/", headers={"Depth": "1"})
+    assert listing.text.count(".vcf</") == 2, listing.text          # Salesforce's new Contact went to that book

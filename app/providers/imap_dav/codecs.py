@@ -52,8 +52,15 @@ class TaskCodec:
 
 
 class ContactCodec:
+    """vCard ⇄ ContactItem; ``in_scope_book`` tells (after discovery) whether a path lies in the
+    contact scope's address book, whose cards all sync."""
+
+    def __init__(self, in_scope_book: Callable[[str], bool] = lambda href: False) -> None:
+        self.in_scope_book = in_scope_book
+
     def read(self, href: str, etag: str, data: str) -> ContactItem | None:
-        return read_contact(href, etag, data)
+        item = read_contact(href, etag, data)
+        return replace(item, in_scope_book=True) if item is not None and self.in_scope_book(href) else item
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, ContactItem)

@@ -72,7 +72,7 @@ class CollectionClient:
 
     def delta(self, cursor: str | None) -> CollectionDelta:
         """Hrefs changed/removed since ``cursor``; None lists everything. Raises CursorExpired."""
-        state = _decode_cursor(cursor, self.collection.href) if cursor else {}
+        state = decode_cursor(cursor, self.collection.href) if cursor else {}
         if self.collection.supports_sync and "e" not in state:
             return self._sync_delta(state.get("t", ""))
         return self._etag_delta(state.get("e") if cursor else None)
@@ -94,7 +94,7 @@ class CollectionClient:
             token = result.sync_token or token
             if not truncated:
                 break
-        return CollectionDelta(tuple(changed), tuple(removed), _encode_cursor(self.collection.href, t=token), full)
+        return CollectionDelta(tuple(changed), tuple(removed), encode_cursor(self.collection.href, t=token), full)
 
     def _sync_report(self, token: str) -> Multistatus:
         body = xml_document("d:sync-collection", f"<d:sync-token>{escape(token)}</d:sync-token>"
@@ -113,7 +113,7 @@ class CollectionClient:
         listing = self.session.multistatus("PROPFIND", self.collection.href, body, "1")
         etags = {m.href: m.etag for m in listing.members
                  if m.status == 200 and m.href.rstrip("/") != self.collection.href.rstrip("/")}
-        cursor = _encode_cursor(self.collection.href, e=etags)
+        cursor = encode_cursor(self.collection.href, e=etags)
         if known is None:
             return CollectionDelta(tuple(etags), (), cursor, True)
         changed = tuple(h for h, tag in etags.items() if known.get(h) != tag)
@@ -175,12 +175,12 @@ def _clark(prefixed: str) -> str:
                   "d": "DAV:"}[prefix] + "}" + local
 
 
-def _encode_cursor(collection: str, **state) -> str:
+def encode_cursor(collection: str, **state) -> str:
     raw = json.dumps({"c": collection, **state}, separators=(",", ":")).encode("utf-8")
     return "dav1." + base64.urlsafe_b64encode(zlib.compress(raw)).decode("ascii")
 
 
-def _decode_cursor(cursor: str, collection: str) -> dict:
+def decode_cursor(cursor: str, collection: str) -> dict:
     """The cursor's state; a foreign, corrupt or other-collection cursor means resync."""
     try:
         state = json.loads(zlib.decompress(base64.urlsafe_b64decode(cursor.removeprefix("dav1.").encode())))

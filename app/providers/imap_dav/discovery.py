@@ -55,6 +55,27 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
 
 
+def find_scope_books(session: DavSession, start_href: str, home_prop: str, component: str,
+                     scope_name: str) -> tuple[DavCollection | None, DavCollection | None]:
+    """(the collection named ``scope_name`` if the account has one, the default one if there is
+    another): the seeds' contact scope reads both, the Salesforce book whole and the default book's
+    tagged cards. The default is the configured URL when it is a collection, else the first one."""
+    here = _probe(session, start_href)
+    own = here[0] if here else None
+    principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
+    home_members = _propfind(session, principal, "0", (home_prop,))
+    home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
+    offering = [c for c in (_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS))
+                if _offers(c, component)]
+    if own is not None and _offers(_as_collection(own), component):
+        offering.insert(0, _as_collection(own))
+    if not offering:
+        raise FolderUnavailable(f"not available on this server: no collection offering {component} under {home}")
+    named = next((c for c in offering if _named(c, scope_name)), None)
+    default = next((c for c in offering if named is None or c.href.rstrip("/") != named.href.rstrip("/")), None)
+    return named, default
+
+
 def _principal_addresses(session: DavSession, principal: str | None) -> frozenset[str]:
     """The addresses of a principal (one PROPFIND); none when the server will not say."""
     if not principal:

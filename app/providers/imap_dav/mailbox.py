@@ -15,10 +15,11 @@ from app.providers.imap_dav.codecs import ContactCodec, EventCodec, TaskCodec
 from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.dav_folder import DavFolder
 from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient, ResourceType
-from app.providers.imap_dav.discovery import find_collection
+from app.providers.imap_dav.discovery import find_collection, find_scope_books
 from app.providers.imap_dav.errors import forbidden_host
 from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
+from app.providers.imap_dav.scope_books import ScopeBooks
 from app.providers.imap_dav.webdav import DavSession
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
@@ -39,6 +40,8 @@ class MailboxOptions:
     calendar_name: str | None = None
     tasks_name: str | None = None
     addressbook_name: str | None = None
+    # The seeds' contact scope: also read the address book named so (if any), flag its cards, create there.
+    scope_book_name: str | None = None
     allow_plaintext: bool = False
     ca_file: str | None = None
     timeout: float = 30.0
@@ -136,7 +139,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
              EventCodec(options.timezone, lambda: folders[FolderKind.CALENDAR].client.collection.owner_addresses),
              ICALENDAR),
             (FolderKind.TASKS, "caldav_url", "VTODO", options.tasks_name, TaskCodec(options.timezone), ICALENDAR),
-            (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name, ContactCodec(), VCARD)):
+            (FolderKind.CONTACTS, "carddav_url", "VCARD", options.addressbook_name,
+             ContactCodec(lambda href: _in_scope_book(folders[FolderKind.CONTACTS].client, href)), VCARD)):
         url = endpoints.get(url_key)
         if url:
             _check_plaintext(str(url).startswith("http://"), options, url_key)
@@ -145,7 +149,10 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
             dav_user, dav_password = dav_login or (username, password)
             dav = DavSession(url, dav_user, dav_password, counter, options.ca_file or True, options.timeout,
                              options.host_policy)
-            folders[kind] = DavFolder(kind, _discoverer(dav, url, component, name, rtype), codec)
+            discover = (_scope_discoverer(dav, url, options.scope_book_name)
+                        if kind is FolderKind.CONTACTS and options.scope_book_name
+                        else _discoverer(dav, url, component, name, rtype))
+            folders[kind] = DavFolder(kind, discover, codec)
     return ImapDavMailbox(mail, folders, counter, closers)
 
 
@@ -153,6 +160,25 @@ def _discoverer(dav: DavSession, url: str, component: str, name: str | None, rty
     home_prop = "cr:addressbook-home-set" if component == "VCARD" else "c:calendar-home-set"
     path = urlsplit(url).path or "/"
     return lambda: CollectionClient(dav, find_collection(dav, path, home_prop, component, name), rtype)
+
+
+def _scope_discoverer(dav: DavSession, url: str, scope_name: str):
+    """The named book with the default one when the account has it; else the default book alone."""
+    def discover() -> CollectionClient:
+        named, default = find_scope_books(dav, urlsplit(url).path or "/", "cr:addressbook-home-set", "VCARD",
+                                          scope_name)
+        if named is not None:
+            return ScopeBooks(dav, named, default, VCARD)
+        assert default is not None  # find_scope_books raises when there is no address book at all
+        return CollectionClient(dav, default, VCARD)
+    return discover
+
+
+def _in_scope_book(client: CollectionClient, href: str) -> bool:
+    """Is this path in the contact scope's address book (every card there syncs)?"""
+    if isinstance(client, ScopeBooks):
+        return client.in_scope_book(href)
+    return False
 
 
 @contextmanager

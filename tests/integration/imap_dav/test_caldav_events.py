@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.providers.imap_dav.davsync import _encode_cursor
+from app.providers.imap_dav.davsync import encode_cursor
 from app.sync.errors import CursorExpired
 from app.sync.items import (
     Attendee,
@@ -166,7 +166,7 @@ def test_invalid_sync_token_raises_cursor_expired(dav_mailbox):
     dav_mailbox.changes_since(CAL, None)
     collection = dav_mailbox.folders[CAL].client.collection.href
     with pytest.raises(CursorExpired):
-        dav_mailbox.changes_since(CAL, _encode_cursor(collection, t="http://radicale.org/ns/sync/0000"))
+        dav_mailbox.changes_since(CAL, encode_cursor(collection, t="http://radicale.org/ns/sync/0000"))
     with pytest.raises(CursorExpired):
         dav_mailbox.changes_since(CAL, "not-a-cursor")
 

@@ -67,8 +67,10 @@ class Book:
         return [vobject.readOne(session.get(self.account.base_url + h, headers={"Accept": "text/vcard"}).text)
                 for h in hrefs]
 
-    def port(self, carddav_url: str | None = None, addressbook_name: str | None = None):
-        options = MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY, addressbook_name=addressbook_name)
+    def port(self, carddav_url: str | None = None, addressbook_name: str | None = None,
+             scope_book_name: str | None = None):
+        options = MailboxOptions(allow_plaintext=True, host_policy=LOOPBACK_POLICY, addressbook_name=addressbook_name,
+                                 scope_book_name=scope_book_name)
         return build_mailbox({"carddav_url": carddav_url or self.url}, self.account.username,
                              self.account.password, options)
 
@@ -292,6 +294,52 @@ def test_scope_by_address_book_syncs_only_the_chosen_book(server, request, world
     assert world.sync(chosen, carddav_url=home, addressbook_name=chosen.url).errors == ()   # by URL too
     assert sorted(c.fn.value for c in chosen.cards()) == ["Carl Client", "FromCrm"]
     assert [c.fn.value for c in other.cards()] == ["Mum Private"]
+
+
+def _seeds_scope(world: ContactWorld, book_name: str) -> None:
+    """The default scope as the org settings make it: the named book, or the Salesforce category."""
+    world.policy = replace(world.policy, contact_category="Salesforce", contact_book=book_name)
+
+
+def test_default_scope_syncs_the_salesforce_book_whole_and_only_tagged_cards_of_the_default_book(
+        server, request, world):
+    name = f"Salesforce {secrets.token_hex(3)}"      # unique: Xandikos tests share one account
+    sf_book = _new_book(server, request, "sf", display=name)
+    default = _new_book(server, request, account=sf_book.account if server == "radicale" else None)
+    partner = card("N:Partner;Paula;;;", "FN:Paula Partner", "EMAIL:paula@partner.test")
+    sf_book.put("partner.vcf", partner)
+    default.put("client.vcf", card("N:Client;Cleo;;;", "FN:Cleo Client", "EMAIL:cleo@client.test",
+                                   "CATEGORIES:Customers,salesforce"))
+    default.put("mum.vcf", card("N:Private;Mum;;;", "FN:Mum Private", "EMAIL:mum@home.test"))
+    _seeds_scope(world, name)
+    outcome = world.sync(default, scope_book_name=name)
+    assert outcome.errors == () and sorted(c["LastName"] for c in world.contacts()) == ["Client", "Partner"]
+    assert outcome.skips_by_kind[CONTACTS][
+        f"not in the contact scope (not in the '{name}' address book and no 'Salesforce' category)"] == 1
+
+    world.sf.emu.insert(world.sf.org, "Contact", {"LastName": "Crm", "FirstName": "Cora", "OwnerId": world.sf.user})
+    sf_book.put("partner.vcf", partner.replace("END:VCARD", "TITLE:Buyer\nEND:VCARD"))
+    assert world.sync(default, scope_book_name=name).errors == ()
+    assert world.by_last_name()["Partner"]["Title"] == "Buyer"       # a later edit in either book arrives
+    assert sorted(c.fn.value for c in sf_book.cards()) == ["Cora Crm", "Paula Partner"]   # new cards go there
+    assert sorted(c.fn.value for c in default.cards()) == ["Cleo Client", "Mum Private"]
+    again = counts(world.sync(default, scope_book_name=name))
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_default_scope_without_a_salesforce_book_is_the_category_and_new_cards_carry_it(server, request, world):
+    name = f"Salesforce {secrets.token_hex(3)}"
+    book = _new_book(server, request)
+    book.put("client.vcf", card("N:Client;Cleo;;;", "FN:Cleo Client", "EMAIL:cleo@client.test", "CATEGORIES:SALESFORCE"))
+    book.put("mum.vcf", card("N:Private;Mum;;;", "FN:Mum Private", "EMAIL:mum@home.test"))
+    _seeds_scope(world, name)
+    assert world.sync(book, scope_book_name=name).errors == ()
+    assert [c["LastName"] for c in world.contacts()] == ["Client"]
+    world.sf.emu.insert(world.sf.org, "Contact", {"LastName": "Crm", "FirstName": "Cora", "OwnerId": world.sf.user})
+    assert world.sync(book, scope_book_name=name).errors == ()
+    [from_crm] = [c for c in book.cards() if c.fn.value == "Cora Crm"]
+    assert from_crm.categories.value == ["Salesforce"]       # stays in scope
+    assert counts(world.sync(book, scope_book_name=name)).created == 0
 
 
 def test_scope_by_category_syncs_only_tagged_cards(server, request, world):

@@ -47,8 +47,8 @@ def test_calendar_and_contacts_round_trip_on_xandikos(xandikos_server, xandikos_
 
 
 def test_invalid_token_expires_on_xandikos(xandikos_mailbox):
-    from app.providers.imap_dav.davsync import _encode_cursor
+    from app.providers.imap_dav.davsync import encode_cursor
     xandikos_mailbox.changes_since(FolderKind.CALENDAR, None)
     href = xandikos_mailbox.folders[FolderKind.CALENDAR].client.collection.href
     with pytest.raises(CursorExpired):
-        xandikos_mailbox.changes_since(FolderKind.CALENDAR, _encode_cursor(href, t="0000deadbeef"))
+        xandikos_mailbox.changes_since(FolderKind.CALENDAR, encode_cursor(href, t="0000deadbeef"))
