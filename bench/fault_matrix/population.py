@@ -106,7 +106,7 @@ def dav_resource(kind: str, token: str, n: int, version: int) -> tuple[str, str,
     return "contacts", f"{token}.vcf", "\r\n".join([
         "BEGIN:VCARD", "VERSION:3.0", f"UID:{token}@fault-bench", f"FN:Pat Buyer-{token}",
         f"N:Buyer-{token};Pat;;;", f"TITLE:Buyer v{version}", f"EMAIL;TYPE=WORK:{token}@customers.test",
-        "END:VCARD"]) + "\r\n"
+        f"CATEGORIES:{DEFAULT_ORG_SETTINGS['salesforce_category']}", "END:VCARD"]) + "\r\n"   # in contact scope
 
 
 def salesforce_values(kind: str, token: str, n: int, version: int) -> dict:

@@ -173,7 +173,9 @@ def test_contact_scope_is_an_org_setting_a_user_may_override(client, factory, ap
             person = s.get(User, user.id)
             return contact_scope(person), policy_for(person).contact_category
 
-    assert effective() == (("all", None), None)     # the default: every card of the address book
+    # the default, as the seeds describe: the "Salesforce" address book, or cards with the Salesforce category
+    assert effective() == (("salesforce", "Salesforce"), "Salesforce")
+    assert client.get(f"/api/v1/orgs/{org.id}/settings", headers=admin_h).get_json()["contacts_scope"] == "salesforce"
     bad = client.patch(f"/api/v1/orgs/{org.id}/settings", json={"contacts_scope": "everything"}, headers=admin_h)
     assert bad.status_code in (400, 422) and "contacts_scope" in str(bad.get_json())
     body = client.patch(f"/api/v1/orgs/{org.id}/settings", json={"contacts_scope": "category"}, headers=admin_h)
@@ -188,3 +190,5 @@ def test_contact_scope_is_an_org_setting_a_user_may_override(client, factory, ap
     assert effective() == (("category", None), "Salesforce")
     locked = client.patch("/api/v1/me", json={"settings": {"contacts_scope": "all"}}, headers=user_h)
     assert locked.status_code == 403 and "contacts_scope" in locked.get_json()["message"]
+    every = client.patch(f"/api/v1/orgs/{org.id}/settings", json={"contacts_scope": "all"}, headers=admin_h)
+    assert every.status_code == 200 and effective() == (("all", None), None)     # still an explicit choice

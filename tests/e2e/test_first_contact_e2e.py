@@ -21,8 +21,9 @@ def _put(person, collection: str, name: str, text: str, content_type: str) -> No
 
 
 def _card(first: str, last: str, email: str, extra: str = "") -> str:
+    """A card the default contact scope syncs: it carries the Salesforce category."""
     return (f"BEGIN:VCARD\nVERSION:3.0\nUID:{first}-{last}\nFN:{first} {last}\nN:{last};{first};;;\n"
-            f"EMAIL;TYPE=WORK:{email}\n{extra}END:VCARD\n")
+            f"EMAIL;TYPE=WORK:{email}\nCATEGORIES:Salesforce\n{extra}END:VCARD\n")
 
 
 def _items(person, kind: FolderKind) -> list:

@@ -61,6 +61,12 @@ def _contact_world(table: MappingTable = CONTACT_MAPPING, *extra: dict) -> World
     return world
 
 
+def test_every_card_of_the_scope_address_book_syncs_without_the_category():
+    untagged = ContactItem("/b/c.vcf", "Paula", "Partner", "paula@partner.test")
+    assert not in_contact_scope(untagged, "Salesforce")
+    assert in_contact_scope(replace(untagged, in_scope_book=True), "Salesforce")
+
+
 def test_a_required_field_no_row_fills_is_reported_per_item_before_the_write():
     world = _contact_world(CONTACT_MAPPING, {"name": "Region__c", "type": "picklist", "createable": True,
                                              "nillable": False, "defaultedOnCreate": False})
