@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 import vobject
@@ -325,6 +326,24 @@ def test_default_scope_syncs_the_salesforce_book_whole_and_only_tagged_cards_of_
     assert sorted(c.fn.value for c in default.cards()) == ["Cleo Client", "Mum Private"]
     again = counts(world.sync(default, scope_book_name=name))
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_default_scope_found_from_the_servers_root_on_radicale_and_cyrus(dav_account, world):
+    """Discovery from the root, as a registered mailbox is configured: the server's own default
+    book (Cyrus's ``Default``) and a "Salesforce" book made beside it."""
+    default = Book(dav_account, dav_account.collection_path("contacts"))
+    sf_book = Book(dav_account, urlsplit(dav_account.make_addressbook("crm", "Salesforce")).path)
+    sf_book.put("partner.vcf", card("N:Partner;Paula;;;", "FN:Paula Partner", "EMAIL:paula@partner.test"))
+    default.put("client.vcf", card("N:Client;Cleo;;;", "FN:Cleo Client", "EMAIL:cleo@client.test",
+                                   "CATEGORIES:Salesforce"))
+    default.put("mum.vcf", card("N:Private;Mum;;;", "FN:Mum Private", "EMAIL:mum@home.test"))
+    _seeds_scope(world, "Salesforce")
+    root = dav_account.base_url + "/"
+    assert world.sync(default, carddav_url=root, scope_book_name="Salesforce").errors == ()
+    assert sorted(c["LastName"] for c in world.contacts()) == ["Client", "Partner"]
+    world.sf.emu.insert(world.sf.org, "Contact", {"LastName": "Crm", "FirstName": "Cora", "OwnerId": world.sf.user})
+    assert world.sync(default, carddav_url=root, scope_book_name="Salesforce").errors == ()
+    assert sorted(c.fn.value for c in sf_book.cards()) == ["Cora Crm", "Paula Partner"]
 
 
 def test_default_scope_without_a_salesforce_book_is_the_category_and_new_cards_carry_it(server, request, world):
