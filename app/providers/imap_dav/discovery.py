@@ -62,13 +62,20 @@ def find_scope_books(session: DavSession, start_href: str, home_prop: str, compo
     tagged cards. The default is the configured URL when it is a collection, else the first one."""
     here = _probe(session, start_href)
     own = here[0] if here else None
+    own_book = [_as_collection(own)] if own is not None and _offers(_as_collection(own), component) else []
     principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
-    home_members = _propfind(session, principal, "0", (home_prop,))
-    home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
-    offering = [c for c in (_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS))
-                if _offers(c, component)]
-    if own is not None and _offers(_as_collection(own), component):
-        offering.insert(0, _as_collection(own))
+    home = principal
+    try:
+        home_members = _propfind(session, principal, "0", (home_prop,))
+        home = _href_prop(home_members[0] if home_members else None, _clark(home_prop)) or principal
+        listed = [_as_collection(m) for m in _propfind(session, home, "1", COLLECTION_PROPS)]
+    except AuthFailure:
+        raise
+    except SyncError:
+        if not own_book:
+            raise
+        listed = []   # the configured book is usable even where the home cannot be listed
+    offering = own_book + [c for c in listed if _offers(c, component)]
     if not offering:
         raise FolderUnavailable(f"not available on this server: no collection offering {component} under {home}")
     named = next((c for c in offering if _named(c, scope_name)), None)
