@@ -1,12 +1,17 @@
-"""Items the product refuses before any write (a series it cannot expand, a card Salesforce would
+"""Refusals reported the same way everywhere, through the whole product (API → worker → Radicale →
+Salesforce emulator).
+
+Items the product refuses before any write (a series it cannot expand, a card Salesforce would
 refuse) are failed items like any other: listed by GET …/failed-items with the reason, replayed by
 POST …/failed-items/replay (tried again, listed again while still refused), gone once the item syncs.
-Through the whole product: API → worker → Radicale → Salesforce emulator."""
+Salesforce refusing one of Syncline's own fields after the pre-session check is the session's setup
+problem, in the check's one sentence, and the next session checks again."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.e2e.helpers import NOW, Person, force_sync, sign_up
+from app.state import keys
+from tests.e2e.helpers import NOW, Person, dashboard, force_sync, put_event, sign_up
 from tests.recurrence_corpus import vcalendar
 
 
@@ -88,3 +93,35 @@ def test_a_card_salesforce_would_refuse_is_a_failed_item_replayed_and_cleared_on
     assert force_sync(ann)["status"] == "succeeded"
     assert failed_items(ann) == []
     assert [c["LastName"] for c in e2e.emu.records(ann.sf_org, "Contact")] == ["Fairweather"]
+
+
+def _field_check_remembered(person: Person) -> bool:
+    from app.models import SalesforceConnection
+
+    with person.e2e.rt.db.session_scope() as s:
+        [connection_id] = [c.id for c in s.query(SalesforceConnection).filter_by(user_id=person.user.id)]
+    return person.e2e.rt.redis.client.get(keys.salesforce_fields_verified(connection_id)) is not None
+
+
+def test_a_syncline_field_lost_after_the_check_fails_the_session_naming_it_and_is_checked_again(e2e, factory):
+    ann = sign_up(e2e, factory)
+    put_event(ann, "lost-field-before", "Before", NOW + timedelta(days=2))
+    assert force_sync(ann)["status"] == "succeeded"
+    assert _field_check_remembered(ann)       # the pre-session check passed and is not repeated for 12 h
+
+    e2e.emu.revoke_field(ann.sf_org, "Event", "Syncline_Key__c")     # the user loses access to it
+    put_event(ann, "lost-field-after", "After", NOW + timedelta(days=3))
+    failed = force_sync(ann)
+    assert failed["status"] == "failed" and failed["errors"] == [], failed
+    reason = failed["failure"]
+    assert reason.startswith(f"SetupRequired: Salesforce setup is incomplete for {ann.user.email}: "
+                             "Event.Syncline_Key__c is missing or hidden by field-level security from this user; "
+                             f"an admin runs `syncline salesforce setup-fields --org {ann.sf_org}`"), reason
+    assert "INVALID_FIELD" not in reason and "No such column" not in reason
+    assert dashboard(ann)["mailbox"]["status"] == "suspended"
+    assert not _field_check_remembered(ann)   # the next session checks again before writing
+
+    response = e2e.app.test_client().post(f"/api/v1/orgs/{ann.user.org_id}/salesforce/fields", headers=ann.headers)
+    assert response.status_code == 200 and response.json["resumed_mailboxes"] == [ann.mailbox_id], response.json
+    assert force_sync(ann)["status"] == "succeeded"
+    assert sorted(e["Subject"] for e in e2e.emu.records(ann.sf_org, "Event")) == ["After", "Before"]
