@@ -268,7 +268,7 @@ def forget_seen_refusals(id_map: IdMapStore, session: SyncSession, entries: Sequ
     """Drop the unsent refusals of items this session reads again (changed, replayed) or that were
     deleted: the planner decides them afresh, and a refusal that still holds is stored again."""
     seen = {i.item_id for i in changes.items} | set(changes.deleted_ids)
-    stale = [e for e in entries if is_unsent_refusal(e) and e.mailbox_item_id in seen]
+    stale = [e for e in entries if is_unsent_refusal(e) and split_occurrence_id(e.mailbox_item_id or "")[0] in seen]
     if stale:
         id_map.remove(session.mailbox_id, [e.sync_key for e in stale])
     return [e for e in entries if e not in stale]

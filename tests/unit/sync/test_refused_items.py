@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from app.sync import ContactItem, FolderKind, MappingRow, MappingTable, bind_mapping
 from app.sync.idmap import IdMapEntry
-from tests.unit.sync.sync_world import World
+from tests.unit.sync.sync_world import World, event_describe, meeting
 
 CONTACTS = FolderKind.CONTACTS
 PLAIN = MappingTable("contact_plain", CONTACTS, "Contact", (
@@ -45,3 +45,18 @@ def test_a_refused_update_is_a_failed_item_replayed_while_refused_and_cleared_wh
     assert world.sync().errors == () and failed(world) == []
     assert {k: world.crm.all("Contact")[0].fields[k] for k in ("LastName", "Title")} == {
         "LastName": "Dough", "Title": "CFO"}
+
+
+def test_refused_occurrences_are_failed_items_that_leave_with_their_series():
+    describe = event_describe()
+    describe["fields"].append({"name": "Region__c", "type": "picklist", "createable": True, "nillable": False,
+                               "defaultedOnCreate": False})
+    world = World(describe=describe)
+    series = world.mailbox.put(FolderKind.CALENDAR, meeting("Stand-up", rrule="FREQ=WEEKLY;COUNT=3"))
+    assert [e.code for e in world.sync().errors] == ["invalid"] * 3
+    assert len(failed(world)) == 3 and {e.series_id for e in failed(world)} == {series.item_id}
+    replay(world)
+    assert len(world.sync().errors) == 3 and len(failed(world)) == 3    # still refused: listed again, once each
+    world.mailbox.remove(FolderKind.CALENDAR, series.item_id)
+    world.sync()
+    assert failed(world) == [] and world.events() == []
