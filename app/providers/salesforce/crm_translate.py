@@ -49,7 +49,7 @@ GENERIC_FIX = ("Syncline's field setup (`syncline salesforce setup-fields`, or P
 class SetupHint:
     """Who the session runs as and the command that fixes the org, for the one-sentence SetupRequired."""
 
-    who: str = "the mailbox owner"
+    who: str = "your Salesforce user"
     fix: str = GENERIC_FIX
 
 

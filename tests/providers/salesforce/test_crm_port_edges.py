@@ -78,7 +78,7 @@ def test_a_record_refused_for_a_read_only_syncline_field_stops_the_session_not_t
         "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Syncline_Key__c. Please check the security "
         "settings of this field and verify that it is read/write for your profile or permission set.",
         ("Syncline_Key__c",)),))
-    with pytest.raises(SetupRequired, match="for the mailbox owner: Task.Syncline_Key__c is read-only for this user"):
+    with pytest.raises(SetupRequired, match="for your Salesforce user: Task.Syncline_Key__c is read-only for this user"):
         raise_lost_fields("Task", [refused])
     other = RecordResult(0, None, False, False, (RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to "
                                                              "create/update fields: Title.", ("Title",)),))
