@@ -183,5 +183,7 @@ def test_a_key_field_lost_after_the_describe_was_cached_is_409_naming_it_not_a_r
     assert response.status_code == 409, response.get_json()
     body = response.get_json()
     assert body["errors"] == {"salesforce": ["setup_required"]}
-    assert "EmailMessage.Syncline_Key__c is missing or hidden by field-level security" in body["message"]
+    assert body["message"].startswith(f"Salesforce setup is incomplete for {world['user'].email}: EmailMessage."
+                                      "Syncline_Key__c is missing or hidden by field-level security from this user")
+    assert f"syncline salesforce setup-fields --org {world['sf_org']}" in body["message"]
     assert "INVALID_FIELD" not in body["message"] and len(records(world)) == 1
