@@ -35,8 +35,11 @@ class ErrorResponsesPlugin(BasePlugin):
 
 
 SALESFORCE_ANSWERS = {
-    409: "Salesforce needs the user to sign in again (errors.salesforce = reauthorization_required)",
-    502: "Salesforce failed in a way the user cannot fix (errors.salesforce = error)",
+    409: "Salesforce needs the user to sign in again (errors.salesforce = reauthorization_required), the org "
+         "lacks one of Syncline's fields (setup_required), or its duplicate rules refused the record "
+         "(duplicate: the message names the rule and the records it matched)",
+    502: "Salesforce failed in a way the user cannot fix (errors.salesforce = error), or rejected a query "
+         "Syncline built (malformed_request)",
     503: "Salesforce API use is paused for the org, or Salesforce did not answer in time (see Retry-After)",
 }
 

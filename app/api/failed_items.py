@@ -28,8 +28,9 @@ class FailedItems(MethodView):
     @login_required
     @blp.response(200, FailedItemSchema(many=True))
     def get(self, mailbox_id: int):
-        """Items whose last sync failed, with the reason; `will_retry` false (permanent errors at once,
-        temporary ones after the last attempt): not retried until replayed or changed."""
+        """Items whose last sync failed, with the reason: refused writes, and items refused before any write
+        (a series that cannot be expanded, a card missing a field Salesforce requires); `will_retry` false
+        (permanent errors at once, temporary ones after the last attempt): not retried until replayed or changed."""
         mailbox = mailbox_for(mailbox_id, current_user())
         rows = db_session().scalars(select(IdMapRow).where(
             IdMapRow.mailbox_id == mailbox.id, IdMapRow.last_error.is_not(None)).order_by(IdMapRow.id).limit(500))

@@ -4,8 +4,10 @@ Used by every view that asks Salesforce something on the user's behalf (the side
 checks against the org's describe). The ports raise only the core's vocabulary, so this table
 is the whole story:
 AuthFailure → 409 "sign in again"; SetupRequired → 409 naming the fields and the fix; TemporaryFailure (daily-limit pause, timeouts) → 503 with
-Retry-After; InvalidData (a record Salesforce refuses, with its own words) → 400;
-PermissionDenied → 403; NotFound → 404; anything else → 502.
+Retry-After; Duplicate (the org's duplicate rules, with their reason and matches) → 409; InvalidData
+(a record Salesforce refuses, with its own words) → 400; PermissionDenied → 403; NotFound → 404;
+MalformedRequest (a query or call Syncline built that Salesforce rejects: our fault, not the
+user's) and anything else → 502.
 """
 from __future__ import annotations
 
@@ -32,7 +34,11 @@ ANSWERS: dict[type[core.SyncError], ErrorAnswer] = {
                                        "expired or was revoked.", "reauthorization_required"),
     core.TemporaryFailure: ErrorAnswer(503, "Salesforce cannot take this request right now (busy, or your org's "
                                             "daily API limit was reached); try again later.", "temporary"),
+    core.Duplicate: ErrorAnswer(409, "Salesforce's duplicate rules refused this as a copy of an existing record: "
+                                     "{words}", "duplicate"),
     core.InvalidData: ErrorAnswer(400, "Salesforce refused this: {words}", "invalid"),
+    core.MalformedRequest: ErrorAnswer(502, "Salesforce rejected a request Syncline built: {words}",
+                                       "malformed_request"),
     core.SetupRequired: ErrorAnswer(409, "{words}", "setup_required"),
     core.PermissionDenied: ErrorAnswer(403, "Salesforce refused this: {words}", "permission"),
     core.NotFound: ErrorAnswer(404, "Salesforce refused this: {words}", "not_found"),

@@ -17,7 +17,7 @@ from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.crm_records import mapped_fields
-from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
@@ -26,7 +26,7 @@ from app.services.folder_states import NOT_AVAILABLE
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
-from app.services.session_fields import check_session_fields, fix_hint
+from app.services.session_fields import check_session_fields, fix_hint, forget_session_fields
 from app.services.settings import org_settings, user_settings
 from app.services.sync_policy import active_table_names, contact_scope, load_table, policy_for
 from app.services.sync_runner import SessionPorts
@@ -129,9 +129,10 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     client = salesforce_client(rt, ctx)
     endpoints = dict(mailbox.server_profile.endpoints or {})
     saves_email = [ctx.save_rules.save_as] if endpoints.get("imap_host") else []
-    check_session_fields(rt, client, ctx.connection_id, ctx.session.owner_email, ctx.fields, saves_email,
-                         fix_hint(ctx.org_pk, ctx.session.sf_org_id))
-    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields), ctx.save_rules.blocked)
+    hint = SetupHint(ctx.session.owner_email, fix_hint(ctx.org_pk, ctx.session.sf_org_id))
+    check_session_fields(rt, client, ctx.connection_id, hint.who, ctx.fields, saves_email, hint.fix)
+    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint),
+                      ctx.save_rules.blocked)
     describer = cached_describer(client)
     secrets = stored_credentials(rt, mailbox)
     login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
@@ -142,7 +143,8 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     port = build_mailbox(endpoints, login, password, options, dav_login)
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))
-    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close)
+    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
+                        setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
 
 def no_mail_step() -> dict:

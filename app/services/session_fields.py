@@ -2,7 +2,8 @@
 
 Checked with a fresh describe through the session's own connection (field-level security is
 per user, the describe cache is per org), at most once per connection per describe TTL while
-it passes; a failure is never remembered, so a session after the admin's fix checks again.
+it passes; a failure is never remembered, so a session after the admin's fix checks again. A
+session Salesforce stops mid-way for a lost field forgets the pass (`forget_session_fields`).
 """
 from __future__ import annotations
 
@@ -44,3 +45,9 @@ def check_session_fields(rt: Runtime, client: SalesforceClient, connection_id: i
     if problems:
         raise SetupRequired(setup_message(problems, who, hint))
     rt.redis.client.set(marker, digest, ex=DESCRIBE_TTL_S)
+
+
+def forget_session_fields(rt: Runtime, connection_id: int) -> None:
+    """Drop the remembered pass: Salesforce refused one of Syncline's fields after the check (the
+    field was deleted or the user lost access), so the next session checks again before writing."""
+    rt.redis.client.delete(keys.salesforce_fields_verified(connection_id))

@@ -4,9 +4,10 @@ from __future__ import annotations
 from app.models import User
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect, connect_org
-from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.sidebar import SalesforceSidebarPort
 from app.runtime import Runtime
+from app.services.session_fields import fix_hint
 
 
 def user_client(rt: Runtime, user: User) -> SalesforceClient:
@@ -23,4 +24,4 @@ def user_client(rt: Runtime, user: User) -> SalesforceClient:
 
 def sidebar_port(rt: Runtime, user: User) -> SalesforceSidebarPort:
     """The `SidebarCrmPort` the sidebar services receive for this user."""
-    return SalesforceSidebarPort(user_client(rt, user))
+    return SalesforceSidebarPort(user_client(rt, user), SetupHint(user.email, fix_hint(user.org_id, user.org.sf_org_id)))

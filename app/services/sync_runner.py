@@ -22,7 +22,7 @@ from app.services.sync_policy import bound_mappings, policy_for
 from app.state import keys, progress
 from app.state.locks import Lease
 from app.sync.engine import run_sync
-from app.sync.errors import SyncError
+from app.sync.errors import SetupRequired, SyncError
 from app.sync.outcome import SyncOutcome
 from app.sync.policy import SyncSession
 from app.sync.ports import CrmPort, MailboxPort
@@ -33,13 +33,15 @@ LEASE_SECONDS = 60  # renewed every 20 s while a session runs; a dead worker fre
 
 @dataclass
 class SessionPorts:
-    """What a session talks to; `extra_steps` run after the mirror (e.g. saving tagged emails)."""
+    """What a session talks to; `extra_steps` run after the mirror (e.g. saving tagged emails);
+    `setup_lost` forgets the pre-session field check when Salesforce refused one of Syncline's fields."""
 
     mailbox: MailboxPort
     crm: CrmPort
     describe: Callable[[str], Mapping | None] = lambda _t: None
     extra_steps: list[Callable[[], dict]] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
+    setup_lost: Callable[[], None] = lambda: None
 
 
 PortsFactory = Callable[[Runtime, Mailbox, User], SessionPorts]
@@ -107,5 +109,8 @@ def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFacto
             progress.report(rt.redis.client, mailbox.id, stage=getattr(step, "__name__", "extra"))
             extras = merged_extras(extras, step())
         return outcome, extras
+    except SetupRequired:
+        ports.setup_lost()
+        raise
     finally:
         ports.close()

@@ -115,7 +115,10 @@ class Skip(Action):
 @dataclass(frozen=True)
 class Refuse(Skip):
     """A write the planner will not send (Salesforce would refuse it): a per-item error with
-    ``reason`` on the dashboard, tried again when the item changes."""
+    ``reason`` on the dashboard, tried again when the item changes or is replayed.
+
+    ``entry`` is the pair as the refusal leaves it (a new item's unsent entry, or the linked pair):
+    the ID map stores it with the reason, so the item is listed among the failed items."""
 
     code: str = "invalid"
     write: str = "CreateInCrm"   # the action it stands for

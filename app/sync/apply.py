@@ -2,7 +2,8 @@
 
 Pending entries are written to the ID map BEFORE any create, so a crash between "created
 on the other side" and "ID map written" is recovered by looking the sync key up on restart.
-A batch that raises counts as failed for every action in it; ``AuthFailure`` stops the run.
+A batch that raises counts as failed for every action in it; ``AuthFailure`` and ``SetupRequired``
+(the org lost one of Syncline's fields) stop the run.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from app.sync.actions import (
     UpdateCrm,
     UpdateMailbox,
 )
-from app.sync.errors import AuthFailure, NotFound, SyncError
+from app.sync.errors import AuthFailure, NotFound, SetupRequired, SyncError
 from app.sync.event.relations import EventRelations
 from app.sync.idmap import IdMapEntry, IdMapStore, with_write_intents
 from app.sync.items import FolderKind
@@ -111,7 +112,7 @@ def _results_in_batches(items: Sequence[T], size: int, call: Callable[[Sequence[
         batch = items[start:start + max(size, 1)]
         try:
             got = call(batch)
-        except AuthFailure:
+        except (AuthFailure, SetupRequired):   # about the session, not this batch: stop the run
             raise
         except SyncError as exc:  # the whole call failed: nothing in it is known to be written
             got = [WriteResult(False, error=str(exc) or exc.code, error_code=exc.code)] * len(batch)

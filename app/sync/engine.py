@@ -13,6 +13,7 @@ from app.sync.apply import Ports, apply_actions
 from app.sync.blocklist import AddressBlocklist, blocklisted
 from app.sync.engine_support import (
     finalize_entries,
+    forget_seen_refusals,
     gather_lookups,
     held_elsewhere,
     held_streams,
@@ -20,6 +21,7 @@ from app.sync.engine_support import (
     pull_mailbox,
     reconcile_pending,
     record_outcome,
+    refused_series_entries,
     refused_series_errors,
     tombstones_from_full_listings,
     with_retries,
@@ -67,8 +69,11 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
+    entries = forget_seen_refusals(ports.id_map, session, entries, mailbox_changes)
     units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
     outcome.errors.extend(refused_series_errors(table.kind, refused))
+    if refused:
+        ports.id_map.put(refused_series_entries(table, session, entries, refused, policy.max_attempts))
     lookups = replace(gather_lookups(ports.crm, mapping, session, policy, units, entries),
                       held_elsewhere=held_elsewhere(ports.id_map, session, entries, mailbox_changes))
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,

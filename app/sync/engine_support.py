@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from app.sync.actions import Action, CreateInCrm, CreateInMailbox, UpdateCrm, UpdateMailbox
+from app.sync.actions import Action, CreateInCrm, CreateInMailbox, Refuse, UpdateCrm, UpdateMailbox
 from app.sync.apply import Applied, Ports, write_intents
 from app.sync.contacts import normalized_email
 from app.sync.email_links import Directory, build_directory
@@ -179,6 +179,7 @@ def finalize_entries(actions: Sequence[Action], applied: Sequence[Applied],
     out = []
     for key, group in groups.items():
         failures = [results[id(a)] for a in group if id(a) in results and not results[id(a)].ok]
+        failures += [refusal_result(a) for a in group if isinstance(a, Refuse)]
         entry = (_failed(stored.get(key), planned[key], group, failures[0], results, max_attempts) if failures
                  else _succeeded(planned[key], group, results))
         if entry is not None:
@@ -221,11 +222,10 @@ def _failed(stored: IdMapEntry | None, planned_entry: IdMapEntry, group: Sequenc
     Rows a half-applied pair did write become agreed (else our own write would later look like a
     user's edit and lose to the policy); versions stay old so both sides are re-read next time.
     """
-    attempts = (stored.attempts if stored else 0) + 1
-    if not item_retried(failure.error_code):
-        attempts = max(attempts, max_attempts)
+    attempts = failed_attempts(stored, failure.error_code, max_attempts)
     create = next((a for a in group if isinstance(a, (CreateInCrm, CreateInMailbox))), None)
-    base = create.entry if create is not None else stored
+    refusal = next((a.entry for a in group if isinstance(a, Refuse)), None)
+    base = create.entry if create is not None else stored or (unsent(refusal) if refusal is not None else None)
     if base is None:
         return None
     if create is None:
@@ -235,6 +235,62 @@ def _failed(stored: IdMapEntry | None, planned_entry: IdMapEntry, group: Sequenc
         base = replace(base, field_hashes={**base.field_hashes, **{k: planned[k] for k in written if k in planned}})
         [base] = write_intents(group, [base]) or [base]  # a raised batch may still have written
     return replace(base, last_error=f"{failure.error_code}: {failure.error}", attempts=attempts)
+
+
+def failed_attempts(stored: IdMapEntry | None, code: str | None, max_attempts: int) -> int:
+    """Attempts after one more failure; a permanent error (``item_retried`` false) uses them all up,
+    so the item is a dead letter until it changes or is replayed."""
+    attempts = (stored.attempts if stored else 0) + 1
+    return attempts if item_retried(code) else max(attempts, max_attempts)
+
+
+def refusal_result(action: Refuse) -> WriteResult:
+    """A write the planner refused to send, as the failed result it stands for."""
+    return WriteResult(False, error=action.reason, error_code=action.code)
+
+
+def unsent(entry: IdMapEntry) -> IdMapEntry:
+    """A new item's entry with nothing agreed or linked yet: the next session plans it as new again."""
+    return replace(entry, pending=None, crm_id=None, crm_version=None, mailbox_version=None, field_hashes={},
+                   pending_writes={}, mailbox_hash=None, crm_hash=None)
+
+
+def is_unsent_refusal(entry: IdMapEntry) -> bool:
+    """An entry that only records why a new mailbox item was refused for good (nothing exists in
+    Salesforce); a retryable failed create is not one: it keeps counting its attempts."""
+    return (entry.last_error is not None and not item_retried(entry.last_error.split(":", 1)[0])
+            and entry.crm_id is None and entry.pending is None and not entry.deleted
+            and entry.mailbox_item_id is not None)
+
+
+def forget_seen_refusals(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],
+                         changes: MailboxChanges) -> list[IdMapEntry]:
+    """Drop the unsent refusals of items this session reads again (changed, replayed) or that were
+    deleted: the planner decides them afresh, and a refusal that still holds is stored again."""
+    seen = {i.item_id for i in changes.items} | set(changes.deleted_ids)
+    stale = [e for e in entries if is_unsent_refusal(e) and split_occurrence_id(e.mailbox_item_id or "")[0] in seen]
+    if stale:
+        id_map.remove(session.mailbox_id, [e.sync_key for e in stale])
+    return [e for e in entries if e not in stale]
+
+
+def refused_series_entries(table: MappingTable, session: SyncSession, entries: Sequence[IdMapEntry],
+                           refused: Sequence[RefusedSeries], max_attempts: int) -> list[IdMapEntry]:
+    """Each refused series as a failed item: its own entry (kept linked) or a new unsent one, with the reason."""
+    by_item = {e.mailbox_item_id: e for e in entries if e.mailbox_item_id}
+    by_key = {e.sync_key: e for e in entries}
+    out = []
+    for r in refused:
+        stored = by_item.get(r.item.item_id) or by_key.get(r.key)
+        base = stored or IdMapEntry(session.sf_org_id, session.mailbox_id, r.key, table.kind, table.object_type,
+                                    mailbox_item_id=r.item.item_id, uid=r.item.uid)
+        out.append(replace(base, last_error=f"{r.error.code}: {series_refusal(r)}",
+                           attempts=failed_attempts(stored, r.error.code, max_attempts)))
+    return out
+
+
+def series_refusal(refused: RefusedSeries) -> str:
+    return f"{refused.item.subject or refused.item.item_id}: {refused.error}"
 
 
 def held_streams(applied: Sequence[Applied]) -> set[str]:
@@ -257,5 +313,5 @@ def record_outcome(outcome: OutcomeBuilder, kind: FolderKind, actions: Sequence[
 
 def refused_series_errors(kind: FolderKind, refused: Sequence[RefusedSeries]) -> list[ItemError]:
     """Series that could not be expanded, as the dashboard's per-item errors (not retried unchanged)."""
-    return [ItemError(kind, r.key, "expand series", r.error.code, f"{r.item.subject or r.item.item_id}: {r.error}",
-                      item_retried(r.error.code)) for r in refused]
+    return [ItemError(kind, r.key, "expand series", r.error.code, series_refusal(r), item_retried(r.error.code))
+            for r in refused]

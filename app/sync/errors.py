@@ -56,6 +56,20 @@ class InvalidData(SyncError):
     code = "invalid"
 
 
+class Duplicate(InvalidData):
+    """The other side's duplicate rules refused the record as a copy of one it holds: the person
+    decides (use the existing record, or change the values); sending the same values again cannot help."""
+
+    code = "duplicate"
+
+
+class MalformedRequest(SyncError):
+    """The other side rejected a request Syncline built (a malformed query, an unknown field in it):
+    a fault on our side or in the org's schema, never in the user's data."""
+
+    code = "malformed_request"
+
+
 class Unsupported(SyncError):
     """This deployment cannot serve the mailbox at all (e.g. no adapter for its server kind)."""
 
@@ -102,11 +116,11 @@ REACTIONS: dict[str, Reaction] = {
     NotFound.code: Reaction.FORGET_ITEM,
     PermissionDenied.code: Reaction.MARK_FAILED,
     InvalidData.code: Reaction.MARK_FAILED,
+    Duplicate.code: Reaction.MARK_FAILED,
+    MalformedRequest.code: Reaction.MARK_FAILED,
     Unsupported.code: Reaction.MARK_FAILED,
     UnsupportedRecurrence.code: Reaction.MARK_FAILED,
     FolderUnavailable.code: Reaction.MARK_FAILED,
-
-
     SetupRequired.code: Reaction.MARK_FAILED,
 }
 

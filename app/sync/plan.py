@@ -192,7 +192,7 @@ def _update_actions(plan: PlanState, after: IdMapEntry, item: MailboxItem | None
     blanked = missing_required(plan.mapping.required & set(fields), fields)
     if blanked:
         actions.append(Refuse(after.sync_key, f"Salesforce requires {', '.join(blanked)}; the mailbox item "
-                              "leaves it empty, so the update is not sent", None, origins,
+                              "leaves it empty, so the update is not sent", after, origins,
                               ref=after.mailbox_item_id or "", write="UpdateCrm"))
     elif fields or relations is not None:
         actions.append(UpdateCrm(after.sync_key, "mailbox changed " + ", ".join(sorted(to_crm)) if to_crm
@@ -294,7 +294,8 @@ def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     missing = missing_required(plan.mapping.required, fields)
     if missing:
         plan.add(Refuse(unit.key, f"Salesforce requires {', '.join(missing)} on {plan.mapping.table.object_type}, "
-                        "and this item has nothing to fill it with", None, plan.mb_origin, ref=unit.item.item_id))
+                        "and this item has nothing to fill it with", _new_entry(plan, unit), plan.mb_origin,
+                        ref=unit.item.item_id))
         return
     hashes = values_hashes(values)
     entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,

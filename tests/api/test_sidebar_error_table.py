@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from app.api.sidebar_errors import abort_for
+from app.api.sidebar_errors import abort_for, salesforce_errors
+from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.errors import translate
 from app.sync import errors as core
 
 
@@ -16,6 +18,8 @@ from app.sync import errors as core
     (core.PermissionDenied("403 INSUFFICIENT_ACCESS_OR_READONLY: no"), 403, "permission"),
     (core.NotFound("404 NOT_FOUND: gone"), 404, "not_found"),
     (core.SetupRequired("Salesforce setup is incomplete for ann: …"), 409, "setup_required"),
+    (core.Duplicate("400 DUPLICATES_DETECTED: Use one of these records?"), 409, "duplicate"),
+    (core.MalformedRequest("400 MALFORMED_QUERY: unexpected token"), 502, "malformed_request"),
     (core.CursorExpired("old"), 502, "error"),          # no row of its own: its base class's row
 ])
 def test_each_core_error_has_one_answer(error, status, code):
@@ -38,3 +42,18 @@ def test_a_temporary_failure_says_when_to_retry(error, seconds):
         abort_for(error)
     assert dict(raised.value.data["headers"])["Retry-After"] == seconds
 
+
+
+@pytest.mark.parametrize("code, message", [
+    ("MALFORMED_QUERY", "unexpected token: 'FROM'"),
+    ("INVALID_FIELD", "No such column 'Shoe_Size__c' on entity 'Contact'. If you are attempting to use a custom field"),
+])
+def test_a_query_we_built_that_salesforce_rejects_is_502_not_the_users_fault(code, message):
+    from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+    refused = SalesforceMalformedRequest("https://x/services/data/v62.0/query", 400, "query",
+                                         [{"errorCode": code, "message": message}])
+    with pytest.raises(HTTPException) as raised, salesforce_errors(), salesforce_edge("Contact"):
+        raise translate(refused)
+    assert raised.value.code == 502 and raised.value.data["errors"] == {"salesforce": ["malformed_request"]}
+    assert raised.value.data["message"] == f"Salesforce rejected a request Syncline built: {message}"

@@ -124,3 +124,14 @@ def test_duplicate_check_takes_like_wildcards_in_a_website_literally(world):
     response = create(world, "Account", {"Name": "Brand New", "Website": "100%_done"})
     assert response.status_code == 409
     assert [d["id"] for d in response.get_json()["errors"]["duplicates"]] == [literal]
+
+
+def test_a_duplicate_rule_refusal_is_409_with_the_rules_reason_and_match(world):
+    world["emu"].add_duplicate_rule(world["sf_org"], "Contact", ("Email",))
+    response = create(world, "Contact", {"LastName": "Doe", "Email": "jane.doe@globex.example"}, allow_duplicate=True)
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["errors"] == {"salesforce": ["duplicate"]}
+    assert body["message"] == ("Salesforce's duplicate rules refused this as a copy of an existing record: Use one of "
+                               f"these records? (Contact_Duplicate_Rule matched Contact {world['ids']['contact']})")
+

@@ -174,3 +174,16 @@ def test_gmail_items_without_message_id_are_saved_by_their_ref(world):
 def test_bad_save_requests_are_400(world, changes, field):
     response = save(world, **changes)
     assert response.status_code == 400 and field in str(response.get_json()["errors"])
+
+
+def test_a_key_field_lost_after_the_describe_was_cached_is_409_naming_it_not_a_refused_record(world):
+    assert save(world).status_code == 201          # the org's describe is now cached (12 h)
+    world["emu"].revoke_field(world["sf_org"], "EmailMessage", "Syncline_Key__c")
+    response = save(world, item={**EMAIL, "message_id": "<other-1@globex.example>"})
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["errors"] == {"salesforce": ["setup_required"]}
+    assert body["message"].startswith(f"Salesforce setup is incomplete for {world['user'].email}: EmailMessage."
+                                      "Syncline_Key__c is missing or hidden by field-level security from this user")
+    assert f"syncline salesforce setup-fields --org {world['sf_org']}" in body["message"]
+    assert "INVALID_FIELD" not in body["message"] and len(records(world)) == 1

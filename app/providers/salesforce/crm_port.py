@@ -21,7 +21,13 @@ from app.providers.salesforce.crm_records import (
     readable_fields,
     to_record,
 )
-from app.providers.salesforce.crm_translate import partial_or_raise, salesforce_edge, write_result
+from app.providers.salesforce.crm_translate import (
+    SetupHint,
+    partial_or_raise,
+    raise_lost_fields,
+    salesforce_edge,
+    write_result,
+)
 from app.providers.salesforce.describe import ObjectDescribe
 from app.providers.salesforce.errors import SalesforceError
 from app.providers.salesforce.event_relations import existing_relation_statements, merged_writes
@@ -50,12 +56,14 @@ DEFAULT_FIELDS = {**mapped_fields(DEFAULT_MAPPINGS.values()),
 
 
 class SalesforceCrmPort:
-    """One org seen as `owner_id`; `fields` says which fields to read per object (mapped ones)."""
+    """One org seen as `owner_id`; `fields` says which fields to read per object (mapped ones);
+    `setup` names the user and the fix when Salesforce refuses one of Syncline's own fields."""
 
     def __init__(self, client: SalesforceClient, owner_id: str | None = None,
                  fields: Mapping[str, Sequence[str]] | None = None,
-                 describer: Callable[[str], ObjectDescribe | None] | None = None) -> None:
-        self.client, self.owner_id = client, owner_id
+                 describer: Callable[[str], ObjectDescribe | None] | None = None,
+                 setup: SetupHint | None = None) -> None:
+        self.client, self.owner_id, self.setup = client, owner_id, setup
         self.writer = RecordWriter(client)
         self.feed = ChangeFeed(client)
         self.fields = {**DEFAULT_FIELDS, **(fields or {})}
@@ -70,7 +78,7 @@ class SalesforceCrmPort:
         """Owner's records changed since `cursor` (overlapping SystemModstamp watermark) and deletes."""
         start = _parse_cursor(object_type, cursor)
         owners = [owner_id] if owner_id else None
-        with salesforce_edge():
+        with salesforce_edge(object_type, self.setup):
             request = FeedRequest(object_type, self._select(object_type), start, owners)
             pages = list(self.feed.pages(request))
         changes = [c for page in pages for c in page.changes]
@@ -103,7 +111,7 @@ class SalesforceCrmPort:
         where = equality_where(criteria.equals, meta, criteria.owner_id)
         soql = (f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
                 f"{' WHERE ' + where if where else ''} ORDER BY Id LIMIT {int(criteria.limit)}")
-        with salesforce_edge():
+        with salesforce_edge(object_type, self.setup):
             return [to_record(object_type, row) for row in self.client.query(soql)]
 
     def resolve_people(self, emails: Sequence[str]) -> dict[str, str]:
@@ -204,12 +212,13 @@ class SalesforceCrmPort:
         try:
             raw = send()
         except SalesforceError as exc:
-            return [(r, False) for r in partial_or_raise(exc, count)]
+            return [(r, False) for r in partial_or_raise(exc, count, object_type, self.setup)]
+        raise_lost_fields(object_type, raw, self.setup)
         return [(write_result(r, ids[r.index] if ids else None), r.created) for r in raw]
 
     def _select_where(self, object_type: str, field: str, values: Iterable[str]) -> list[CrmRecord]:
         select = f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
-        with salesforce_edge():
+        with salesforce_edge(object_type, self.setup):
             rows = query_in_chunks(self.client, in_list(select, field, [v for v in values if v]))
             return [to_record(object_type, row) for row in rows]
 

@@ -131,8 +131,19 @@ def _first_error(content: Any) -> tuple[str, str]:
     entry = content[0] if isinstance(content, list) and content else content
     if isinstance(entry, dict):
         return str(entry.get("errorCode") or entry.get("error") or ""), \
-            str(entry.get("message") or entry.get("error_description") or "")
+            str(entry.get("message") or entry.get("error_description") or "") + _duplicates(entry)
     return "", str(entry or "")[:300]
+
+
+def _duplicates(entry: dict) -> str:
+    """A duplicate rule's refusal (DUPLICATES_DETECTED) says which rule and which records it matched."""
+    found = entry.get("duplicateResult")
+    if not isinstance(found, dict):
+        return ""
+    matches = [f"{m.get('entityType')} {r.get('record', {}).get('Id')}" for m in found.get("matchResults") or []
+               if isinstance(m, dict) for r in m.get("matchRecords") or [] if isinstance(r, dict)]
+    rule = found.get("duplicateRule") or "a duplicate rule"
+    return f" ({rule} matched {', '.join(matches)})" if matches else f" ({rule})"
 
 
 _EXCEPTION_BY_KIND: dict[ErrorKind, type[SalesforceError]] = {

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.providers.salesforce import errors as sf
-from app.providers.salesforce.crm_translate import code_for, core_error, write_result
+from app.providers.salesforce.crm_translate import SetupHint, code_for, core_error, raise_lost_fields, write_result
 from app.providers.salesforce.writes import RecordError, RecordResult
 from app.sync import (
     AuthFailure,
@@ -21,6 +21,7 @@ from app.sync import (
     SearchCriteria,
     TemporaryFailure,
 )
+from app.sync.errors import Duplicate, MalformedRequest, SetupRequired
 from app.sync.event.relations import relation_diff
 from tests.providers.salesforce.test_crm_port_world import CAL, PortWorld, meeting
 
@@ -39,10 +40,49 @@ def pw(world) -> PortWorld:
     (sf.CursorExpired("old", "CURSOR_EXPIRED"), CursorExpired),
     (sf.CallFailed("no", "INSUFFICIENT_ACCESS_OR_READONLY", 403), PermissionDenied),
     (sf.CallFailed("gone", "NOT_FOUND", 404), NotFound),
-    (sf.CallFailed("bad", "MALFORMED_QUERY", 400), InvalidData),
+    (sf.CallFailed("bad", "MALFORMED_QUERY", 400), MalformedRequest),
+    (sf.CallFailed("400 INVALID_FIELD: No such column 'Shoe__c' on entity 'Contact'.", "INVALID_FIELD", 400),
+     MalformedRequest),
+    (sf.CallFailed("400 INVALID_QUERY_FILTER_OPERATOR: bad", "INVALID_QUERY_FILTER_OPERATOR", 400), MalformedRequest),
+    (sf.CallFailed("400 DUPLICATES_DETECTED: Use one of these records?", "DUPLICATES_DETECTED", 400), Duplicate),
+    (sf.CallFailed("400 DUPLICATE_VALUE: duplicate value found", "DUPLICATE_VALUE", 400), Duplicate),
+    (sf.CallFailed("400 REQUIRED_FIELD_MISSING: [LastName]", "REQUIRED_FIELD_MISSING", 400), InvalidData),
+    # Syncline's own field gone (deleted, or hidden by field-level security): the session's setup, not the item
+    (sf.CallFailed("400 INVALID_FIELD: \nSELECT Id, Syncline_Key__c FROM Event\n ^\nERROR at Row:1:Column:12\n"
+                   "No such column 'Syncline_Key__c' on entity 'Event'. If you are attempting to use a custom field, "
+                   "be sure to append the '__c'", "INVALID_FIELD", 400), SetupRequired),
+    (sf.CallFailed("400 INVALID_FIELD: No such column 'Syncline_Key__c' on sobject of type Contact", "INVALID_FIELD",
+                   400), SetupRequired),
+    (sf.CallFailed("404 NOT_FOUND: Provided external ID field does not exist or is not accessible: Syncline_Key__c",
+                   "NOT_FOUND", 404), SetupRequired),
 ])
 def test_whole_call_errors_map_to_the_core_vocabulary(exc, expected):
-    assert type(core_error(exc)) is expected
+    assert type(core_error(exc, "Event")) is expected   # the object the call was about
+
+
+@pytest.mark.parametrize("exc, sentence", [
+    (sf.CallFailed("404 NOT_FOUND: Provided external ID field does not exist or is not accessible: Syncline_Key__c",
+                   "NOT_FOUND", 404), "Event.Syncline_Key__c is missing or hidden by field-level security from"),
+    (sf.CallFailed("400 INVALID_FIELD: No such column 'Syncline_Key__c' on sobject of type Contact", "INVALID_FIELD",
+                   400), "Contact.Syncline_Key__c is missing or hidden by field-level security from"),
+])
+def test_a_lost_syncline_field_names_object_field_user_and_fix(exc, sentence):
+    error = core_error(exc, "Event", SetupHint("ann@acme.test", "`syncline salesforce setup-fields --org 00D1`"))
+    assert str(error) == (f"Salesforce setup is incomplete for ann@acme.test: {sentence} this user; an admin runs "
+                          "`syncline salesforce setup-fields --org 00D1` to create Syncline's fields and grant "
+                          "access to them")
+
+
+def test_a_record_refused_for_a_read_only_syncline_field_stops_the_session_not_the_item():
+    refused = RecordResult(0, None, False, False, (RecordError(
+        "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Syncline_Key__c. Please check the security "
+        "settings of this field and verify that it is read/write for your profile or permission set.",
+        ("Syncline_Key__c",)),))
+    with pytest.raises(SetupRequired, match="for your Salesforce user: Task.Syncline_Key__c is read-only for this user"):
+        raise_lost_fields("Task", [refused])
+    other = RecordResult(0, None, False, False, (RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to "
+                                                             "create/update fields: Title.", ("Title",)),))
+    raise_lost_fields("Task", [other])      # someone else's field: an ordinary per-item error
 
 
 def test_a_paused_org_tells_the_core_when_to_retry():
@@ -54,6 +94,7 @@ def test_a_paused_org_tells_the_core_when_to_retry():
     ("UNABLE_TO_LOCK_ROW", True, "temporary"), ("REQUEST_LIMIT_EXCEEDED", True, "temporary"),
     ("ENTITY_IS_DELETED", False, "not_found"), ("INSUFFICIENT_ACCESS_OR_READONLY", False, "permission"),
     ("STRING_TOO_LONG", False, "invalid"), ("FIELD_CUSTOM_VALIDATION_EXCEPTION", False, "invalid"),
+    ("DUPLICATES_DETECTED", False, "duplicate"), ("DUPLICATE_VALUE", False, "duplicate"),
 ])
 def test_per_record_errors_map_to_core_codes(code, retryable, expected):
     result = write_result(RecordResult(0, None, False, False, (RecordError(code, "why"),), retryable))
@@ -183,3 +224,20 @@ def test_people_resolve_to_contacts_before_unconverted_leads(pw):
     assert pw.calls() - before == 1
     assert port.resolve_users(["ann.admin@" + org.lower() + ".test"]) == {
         "ann.admin@" + org.lower() + ".test": pw.sf.user}
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["hidden", "read-only"])
+def test_a_write_salesforce_refuses_for_a_lost_syncline_field_stops_the_session(pw, read_only):
+    """The emulator answers as an org does: an External ID field the user cannot see is a 404 for
+    the whole upsert, a read-only one is INVALID_FIELD_FOR_INSERT_UPDATE on each record."""
+    pw.mailbox.put(CAL, meeting("Alpha"))
+    pw.sync()
+    pw.sf.emu.revoke_field(pw.sf.org, "Event", "Syncline_Key__c")
+    if read_only:
+        pw.sf.emu.grant_field(pw.sf.org, "Event", "Syncline_Key__c", edit=False)
+    port = pw.port()
+    state = "read-only for" if read_only else "missing or hidden by field-level security from"
+    with pytest.raises(SetupRequired, match=rf"Event\.Syncline_Key__c is {state} this user"):
+        port.upsert_by_sync_key("Event", [RecordWrite({"Subject": "Bravo", "StartDateTime": "2030-01-01T10:00:00Z",
+                                                       "EndDateTime": "2030-01-01T11:00:00Z"}, sync_key="k-bravo")])
+    assert [e["Subject"] for e in pw.sf.emu.records(pw.sf.org, "Event")] == ["Alpha"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.crm_records import to_record
-from app.providers.salesforce.crm_translate import salesforce_edge
+from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.describe import describe, prepare_for_write
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.providers.salesforce.queries import run_queries
@@ -22,10 +22,11 @@ from app.sync.sidebar_ports import ActivitySave, LinkCheck, RelatedTerms, SavedA
 
 
 class SalesforceSidebarPort:
-    """The signed-in user's Salesforce, for the sidebar; not thread-safe (one per request)."""
+    """The signed-in user's Salesforce, for the sidebar; not thread-safe (one per request). `setup`
+    names the user and the fix when Salesforce refuses one of Syncline's own fields."""
 
-    def __init__(self, client: SalesforceClient) -> None:
-        self.client = client
+    def __init__(self, client: SalesforceClient, setup: SetupHint | None = None) -> None:
+        self.client, self.setup = client, setup
 
     def record_url(self, record_id: str) -> str:
         """The Lightning-independent classic link `https://<instance>/<id>` (redirects to the record)."""
@@ -42,7 +43,7 @@ class SalesforceSidebarPort:
 
     def search_text(self, text: str, object_types: Sequence[str], limit: int) -> list[CrmRecord]:
         sosl = search_statement(text, object_types, limit)
-        with salesforce_edge():
+        with salesforce_edge(hint=self.setup):
             rows = self.client.restful("search", params={"q": sosl}).get("searchRecords", [])
         return [to_record(row["attributes"]["type"], row) for row in rows]
 
@@ -51,7 +52,7 @@ class SalesforceSidebarPort:
         return [record for records in found.values() for record in records]
 
     def create_record(self, object_type: str, values: Mapping[str, Any]) -> str:
-        with salesforce_edge():
+        with salesforce_edge(hint=self.setup):
             created = self.client.restful(f"sobjects/{object_type}", "POST", json=dict(values), idempotent=False)
         return str(created["id"])
 
@@ -59,11 +60,11 @@ class SalesforceSidebarPort:
                     what_id: str | None) -> LinkCheck:
         what_type = type_of(what_id) if what_id else None
         statements = link_statements(object_type, sync_key, who_ids, what_type, what_id)
-        with salesforce_edge():
+        with salesforce_edge(hint=self.setup):
             return link_check(run_queries(self.client, statements))
 
     def save_activity(self, save: ActivitySave) -> SavedActivity:
-        with salesforce_edge():
+        with salesforce_edge(hint=self.setup):
             body = prepare_for_write(describe(self.client, save.object_type), dict(save.fields), creating=True)
             body.pop(SYNC_KEY_FIELD, None)      # the upsert URL carries the key
             subs = save_subrequests(self.client.api_root, save, body)
@@ -75,7 +76,7 @@ class SalesforceSidebarPort:
         """Named queries (≤ 5 per Composite call) as records of the type each statement reads."""
         if not statements:
             return {}
-        with salesforce_edge():
+        with salesforce_edge(hint=self.setup):
             rows = run_queries(self.client, statements)
         return {name: [to_record(_row_type(row, name), row) for row in found] for name, found in rows.items()}
 
