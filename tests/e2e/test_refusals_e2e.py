@@ -78,7 +78,7 @@ def card(*lines: str) -> str:
 
 def test_a_card_salesforce_would_refuse_is_a_failed_item_replayed_and_cleared_once_fixed(e2e, factory):
     ann = sign_up(e2e, factory)
-    put(ann, "contacts/blank.vcf", card("N:;;;;", "FN:", "NOTE:met at the fair"), "text/vcard")
+    put(ann, "contacts/blank.vcf", card("N:;;;;", "FN:", "NOTE:met at the fair", "CATEGORIES:Salesforce"), "text/vcard")
     assert force_sync(ann)["status"] == "partial"
     [item] = failed_items(ann)
     assert item["kind"] == "contacts" and item["mailbox_item_id"].endswith("blank.vcf")
@@ -89,7 +89,7 @@ def test_a_card_salesforce_would_refuse_is_a_failed_item_replayed_and_cleared_on
     assert_listed_again_after_replay(ann, item)
 
     put(ann, "contacts/blank.vcf", card("N:Fairweather;Fay;;;", "FN:Fay Fairweather", "EMAIL:fay@fair.test",
-                                        "NOTE:met at the fair"), "text/vcard")
+                                        "NOTE:met at the fair", "CATEGORIES:Salesforce"), "text/vcard")
     assert force_sync(ann)["status"] == "succeeded"
     assert failed_items(ann) == []
     assert [c["LastName"] for c in e2e.emu.records(ann.sf_org, "Contact")] == ["Fairweather"]
