@@ -22,7 +22,7 @@ class GraphFake:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start() the fake first"
-        return f"https://localhost:{self._server.port}"
+        return f"https://127.0.0.1:{self._server.port}"
 
     @property
     def ca_path(self) -> str:

@@ -127,7 +127,7 @@ class GraphCalendar:
 
 def _patched(item: CalendarItem, changes: dict[str, Any] | Any) -> CalendarItem:
     known = {f.name for f in fields(item)} & WRITABLE
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in dict(changes).items() if k in known}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in dict(changes).items() if k in known}
     return replace(item, **values)
 
 
