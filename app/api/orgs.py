@@ -63,7 +63,7 @@ class ServerProfiles(MethodView):
         """Add a server profile; users then register their mailbox against it."""
         own_org(org_id, current_user())
         session = db_session()
-        profile = create_profile(session, current_user(), data, mail_host_policy(runtime().config))
+        profile = create_profile(session, current_user(), data, mail_host_policy(runtime().config), runtime().secrets)
         session.commit()
         return profile
 

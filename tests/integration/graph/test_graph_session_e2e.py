@@ -1,0 +1,151 @@
+"""Graph fake ⇄ product (real sessions through ``run_session`` and ``default_ports``) ⇄ Salesforce
+emulator: meetings both ways, edits, deletes, an expired delta token with a deletion in the gap,
+a 429 storm, and not one invitation sent by the product's writes."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from app import create_app
+from app.models import Mailbox, SyncSessionRecord
+from app.services.ports_factory import default_ports
+from app.services.sync_runner import run_session
+from app.sync.transforms import parse_sf_datetime
+from tests.conftest import _clean, emulator_overrides, make_test_config
+from tests.factories import Factory
+
+START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+FMT = "%Y-%m-%dT%H:%M:%S"
+
+
+class World:
+    """One org, one user, their Office 365 mailbox on the fake, registered through the API."""
+
+    def __init__(self, app, emu, fake) -> None:
+        self.app, self.emu, self.fake, self.rt = app, emu, fake, app.extensions["syncline"]
+        factory = Factory(app)
+        self.user, self.sf_org, self.sf_user = factory.salesforce_user(emu)
+        self.address = fake.store.add_user(self.user.email)
+        client, headers = app.test_client(), factory.auth(self.user)
+        profile = client.post(f"/api/v1/orgs/{self.user.org_id}/server-profiles", headers=headers, json={
+            "name": "Office 365", "kind": "graph", "client_secret": "app-secret",
+            "endpoints": {"tenant_id": "contoso-tenant", "client_id": "app-1", "authority_url": fake.authority_url,
+                          "graph_url": fake.graph_url}})
+        assert profile.status_code == 201, profile.json
+        assert "client_secret" not in profile.json
+        mailbox = client.post("/api/v1/mailboxes", headers=headers,
+                              json={"server_profile_id": profile.json["id"], "address": self.user.email})
+        assert mailbox.status_code == 201, mailbox.json
+        self.mailbox_id = mailbox.json["id"]
+
+    def sync(self) -> SyncSessionRecord:
+        """One session; the product's writes must not add a message to the outbox."""
+        sent = len(self.fake.store.outbox)
+        run_session(self.rt, self.mailbox_id, "forced", default_ports)
+        assert len(self.fake.store.outbox) == sent, self.fake.store.outbox[sent:]
+        with self.rt.db.session_scope() as s:
+            record = s.scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == self.mailbox_id)
+                               .order_by(SyncSessionRecord.id.desc())).first()
+            s.expunge(record)
+            return record
+
+    def sf_delete(self, sobject: str, record_id: str) -> None:
+        """The user deleting a record in Salesforce (through its REST API)."""
+        tokens = self.emu.issue_tokens(self.sf_org, self.sf_user)
+        http = requests.Session()
+        http.trust_env, http.verify = False, self.emu.ca_path
+        answer = http.delete(f"{tokens['instance_url']}/services/data/v62.0/sobjects/{sobject}/{record_id}",
+                             headers={"Authorization": "Bearer " + tokens["access_token"]})
+        assert answer.status_code == 204, answer.text
+
+    def sf_events(self) -> list[dict]:
+        return self.emu.records(self.sf_org, "Event")
+
+    def outlook(self) -> list[dict]:
+        return list(self.fake.store.mailbox(self.address).events.values())
+
+    def outlook_meeting(self, subject: str, days: int = 0, guests: tuple[str, ...] = ("buyer@fabrikam.test",)) -> str:
+        start = START + timedelta(days=days)
+        event, _ = self.fake.store.create_event(self.address, {
+            "subject": subject, "start": {"dateTime": start.strftime(FMT), "timeZone": "UTC"},
+            "end": {"dateTime": (start + timedelta(hours=1)).strftime(FMT), "timeZone": "UTC"},
+            "location": {"displayName": "Room 9"}, "originalStartTimeZone": "Pacific Standard Time",
+            "attendees": [{"emailAddress": {"address": g}, "type": "required"} for g in guests]})
+        return event["id"]
+
+
+@pytest.fixture
+def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fake):
+    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
+                              **emulator_overrides(salesforce_emulator)).with_overrides(
+        graph_ca_bundle=graph_fake.ca_path, allowed_mail_hosts=("127.0.0.1",))
+    app = create_app(config)
+    _clean(app)
+    yield World(app, salesforce_emulator, graph_fake)
+    app.extensions["syncline"].db.dispose()
+
+
+def test_meetings_flow_both_ways_with_edits_and_deletes_and_no_invitation(world):
+    event_id = world.outlook_meeting("Pipeline review")
+    first = world.sync()
+    assert first.status == "succeeded", first.errors
+    [event] = world.sf_events()
+    assert (event["Subject"], event["Location"], event["OwnerId"]) == ("Pipeline review", "Room 9", world.sf_user)
+    assert parse_sf_datetime(event["StartDateTime"]) == START
+
+    world.emu.insert(world.sf_org, "Event", {
+        "Subject": "Demo from Salesforce", "OwnerId": world.sf_user,
+        "StartDateTime": (START + timedelta(days=1)).strftime(FMT + ".000+0000"),
+        "EndDateTime": (START + timedelta(days=1, hours=1)).strftime(FMT + ".000+0000")})
+    assert world.sync().status == "succeeded"
+    [demo] = [e for e in world.outlook() if e["subject"] == "Demo from Salesforce"]
+    assert demo["attendees"] == [] and demo["transactionId"]
+
+    world.fake.store.update_event(world.address, event_id, {"subject": "Pipeline review (moved)"})
+    assert world.sync().status == "succeeded"
+    assert sorted(e["Subject"] for e in world.sf_events()) == ["Demo from Salesforce", "Pipeline review (moved)"]
+
+    [sf_demo] = [e for e in world.sf_events() if e["Subject"] == "Demo from Salesforce"]
+    world.emu.update(world.sf_org, "Event", sf_demo["Id"], {"Subject": "Demo (renamed in Salesforce)"})
+    assert world.sync().status == "succeeded"
+    assert sorted(e["subject"] for e in world.outlook()) == ["Demo (renamed in Salesforce)", "Pipeline review (moved)"]
+
+    world.fake.store.delete_event(world.address, event_id)
+    world.sf_delete("Event", sf_demo["Id"])
+    assert world.sync().status == "succeeded"
+    assert world.sf_events() == [] and world.outlook() == []
+    quiet = world.sync()    # a second pass changes nothing
+    assert quiet.status == "succeeded" and quiet.errors == []
+    assert not any(n for kind in quiet.counts.values() if isinstance(kind, dict)
+                   for n in kind.values() if isinstance(n, int)), quiet.counts
+    assert world.fake.store.outbox and all(m.event_id == event_id for m in world.fake.store.outbox)
+
+
+def test_an_expired_delta_token_resyncs_in_full_and_finds_the_deletion_made_in_the_gap(world):
+    kept, gone = world.outlook_meeting("Kept"), world.outlook_meeting("Deleted in the gap", days=1)
+    assert world.sync().status == "succeeded" and len(world.sf_events()) == 2
+    world.fake.store.expire_delta_tokens()
+    world.fake.store.delete_event(world.address, gone)
+    record = world.sync()
+    assert record.status == "succeeded", record.errors
+    assert [e["Subject"] for e in world.sf_events()] == ["Kept"]
+    assert kept in {e["id"] for e in world.outlook()}
+
+
+def test_a_429_storm_defers_the_session_then_it_completes_once(world):
+    world.outlook_meeting("During the storm")
+    world.fake.store.throttle(1000, retry_after=30)
+    record = world.sync()
+    assert record.status == "failed" and "429" in str(record.failure), record
+    with world.rt.db.session_scope() as s:
+        mailbox = s.get(Mailbox, world.mailbox_id)
+        assert mailbox.status == "active" and mailbox.next_sync_at is not None
+        waited = mailbox.next_sync_at.replace(tzinfo=UTC) - datetime.now(UTC)
+        assert waited >= timedelta(seconds=20)
+    world.fake.store.throttle(0)
+    assert world.sync().status == "succeeded"
+    assert world.sync().status == "succeeded"
+    assert [e["Subject"] for e in world.sf_events()] == ["During the storm"]
