@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
-from sandbox.graph.store import GraphStore, parse_time
+from sandbox.graph.store import GraphStore
+from sandbox.graph.store_times import parse_time
 
 GRAPH = "/v1.0"
 DEFAULT_PAGE = 10
@@ -172,15 +173,28 @@ def create_app(store: GraphStore) -> Flask:
                 return graph_error(400, "ErrorInvalidRequest", "The request body is not a JSON object.")
             event = store.update_event(user, event_id, body)
             return ok(_shown(event)) if event is not None else _missing()
-        event = box.events.get(event_id)
+        event = box.events.get(event_id) or store.occurrence(user, event_id)
         return ok(_shown(event)) if event is not None else _missing()
+
+    @app.get(GRAPH + "/users/<user>/events/<event_id>/instances")
+    def instances(user: str, event_id: str) -> Response:
+        if store.mailbox(user) is None:
+            return _no_user(user)
+        try:
+            start, end = (parse_time({"dateTime": request.args[k], "timeZone": "UTC"})
+                          for k in ("startDateTime", "endDateTime"))
+        except (KeyError, ValueError):
+            return graph_error(400, "ErrorInvalidParameter", "This request requires a time window specified "
+                               "by the query string parameters StartDateTime and EndDateTime.")
+        found = store.instances(user, event_id, start, end)
+        return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
     return app
 
 
 def _shown(event: dict) -> dict:
     """An event as GET returns it: extended properties only when ``$expand``-ed, ``$select`` honoured."""
-    shown = {k: v for k, v in event.items() if k != "singleValueExtendedProperties"}
+    shown = {k: v for k, v in event.items() if k != "singleValueExtendedProperties" and not k.startswith("_")}
     expand = _EXPAND_FILTER.search(request.args.get("$expand", "")) if request else None
     if expand:
         wanted = expand.group(1).lower()

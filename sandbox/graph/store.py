@@ -11,8 +11,11 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sandbox.graph import series
+from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
 
@@ -97,7 +100,7 @@ class GraphStore:
     def _touch(self, box: Mailbox, event: Event) -> None:
         seq = next(self.counter)
         event["changeKey"] = secrets.token_urlsafe(12)
-        event["lastModifiedDateTime"] = _stamp(self.clock())
+        event["lastModifiedDateTime"] = stamp(self.clock())
         event["@odata.etag"] = f'W/"{event["changeKey"]}"'
         box.changed_at[event["id"]] = seq
 
@@ -111,7 +114,9 @@ class GraphStore:
                     if existing.get("transactionId") == txn:
                         return existing, False
             event_id = "AAkALg" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
-            now = _stamp(self.clock())
+            if body.get("recurrence"):
+                body = {**body, "type": "seriesMaster", "_overrides": {}, "_cancelled": set()}
+            now = stamp(self.clock())
             event = {"subject": "", "body": {"contentType": "text", "content": ""}, "isAllDay": False,
                      "showAs": "busy", "sensitivity": "normal", "categories": [], "attendees": [],
                      "location": {"displayName": ""}, "isCancelled": False, "type": "singleInstance",
@@ -128,6 +133,14 @@ class GraphStore:
     def update_event(self, user: str, event_id: str, changes: Event) -> Event | None:
         with self.lock:
             box = self._box(user)
+            occurrence = self.occurrence(user, event_id)
+            if occurrence is not None:   # an occurrence edited alone becomes an exception of its series
+                master = box.events[occurrence["seriesMasterId"]]
+                original = occurrence["originalStart"].replace("-", "").replace(":", "")
+                master["_overrides"].setdefault(original, {}).update(changes)
+                self._touch(box, master)
+                self._send(box, master, "update", master.get("attendees") or [])
+                return self.occurrence(user, event_id)
             event = box.events.get(event_id)
             if event is None:
                 return None
@@ -147,13 +160,41 @@ class GraphStore:
     def delete_event(self, user: str, event_id: str) -> bool:
         with self.lock:
             box = self._box(user)
+            occurrence = self.occurrence(user, event_id)
+            if occurrence is not None:   # deleting one occurrence cancels it in its series
+                master = box.events[occurrence["seriesMasterId"]]
+                master["_cancelled"].add(occurrence["originalStart"].replace("-", "").replace(":", ""))
+                self._touch(box, master)
+                box.removed[event_id] = next(self.counter)
+                self._send(box, master, "cancellation", master.get("attendees") or [])
+                return True
             event = box.events.pop(event_id, None)
             if event is None:
                 return False
             box.changed_at.pop(event_id, None)
             box.removed[event_id] = next(self.counter)
+            if event.get("type") == "seriesMaster":
+                now = self.clock()
+                for instance in series.instances(event, now - _YEARS, now + _YEARS):
+                    box.removed[instance["id"]] = next(self.counter)
             self._send(box, event, "cancellation", event.get("attendees") or [])
             return True
+
+    def occurrence(self, user: str, event_id: str) -> Event | None:
+        """An occurrence or exception of a series by its id (None: not one, or cancelled)."""
+        parts = series.split_occurrence(event_id)
+        box = self.mailbox(user)
+        master = box.events.get(parts[0]) if box and parts else None
+        if master is None:
+            return None
+        now = self.clock()
+        return next((i for i in series.instances(master, now - _YEARS, now + _YEARS) if i["id"] == event_id), None)
+
+    def instances(self, user: str, master_id: str, start: datetime, end: datetime) -> list[Event] | None:
+        master = self._box(user).events.get(master_id)
+        if master is None or master.get("type") != "seriesMaster":
+            return None
+        return series.instances(master, start, end)
 
     def _send(self, box: Mailbox, event: Event, kind: str, attendees: list[dict]) -> None:
         """Exchange mails attendees of an organiser's meeting; nothing for a plain appointment."""
@@ -182,7 +223,13 @@ class GraphStore:
                 if seq <= state.since:
                     continue
                 event = box.events[event_id]
-                if overlaps(event, state.start, state.end):
+                if event.get("type") == "seriesMaster":
+                    shown = series.instances(event, state.start, state.end)
+                    out += [dict(i) for i in shown]
+                    if state.since:
+                        out += [removed(series.occurrence_id(event_id, _original(stamp_)))
+                                for stamp_ in event["_cancelled"]]
+                elif overlaps(event, state.start, state.end):
                     out.append(dict(event))
                 elif state.since:   # moved out of the view: gone from the client's point of view
                     out.append(removed(event_id))
@@ -203,30 +250,14 @@ class GraphStore:
             return self.tokens.get(token)
 
 
+_YEARS = timedelta(days=730)
+
+
+def _original(text: str) -> datetime:
+    return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
 def removed(event_id: str) -> Event:
     return {"@odata.type": "#microsoft.graph.event", "id": event_id, "@removed": {"reason": "deleted"}}
 
 
-def overlaps(event: Event, start: datetime, end: datetime) -> bool:
-    """calendarView semantics: the event ends after the view starts and starts before it ends."""
-    ev_start, ev_end = parse_time(event["start"]), parse_time(event["end"])
-    return ev_end > start and ev_start < end if ev_end > ev_start else start <= ev_start < end
-
-
-def parse_time(value: dict) -> datetime:
-    """A dateTimeTimeZone the fake stores: always UTC (clients write UTC or get it converted)."""
-    text = value["dateTime"].rstrip("Z")[:26]
-    moment = datetime.fromisoformat(text)
-    zone = value.get("timeZone") or "UTC"
-    if zone != "UTC":
-        from zoneinfo import ZoneInfo
-        return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
-    return moment.replace(tzinfo=UTC)
-
-
-def utc_time(moment: datetime) -> dict:
-    return {"dateTime": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -23,6 +23,7 @@ from app.providers.graph.events import (
     write_event,
 )
 from app.providers.graph.http import GraphHttp, SubRequest, SubResponse
+from app.providers.graph.series import read_series
 from app.sync.errors import AuthFailure, CursorExpired, InvalidData, NotFound, SyncError
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
@@ -40,39 +41,77 @@ class GraphCalendar:
         self.delta = f"/users/{quote(user, safe='@')}/calendarView/delta"
 
     def changes_since(self, cursor: str | None) -> MailboxChanges:
-        """One delta round to its deltaLink; the deltaLink is the next cursor."""
-        if cursor is not None and not cursor.startswith(self.http.base_url + self.delta):
+        """One delta round to its deltaLink. The cursor is the deltaLink plus the ids of the series
+        seen so far: Graph reports a deleted occurrence or series only by instance ids, so a round
+        with removals re-reads those series (a gone master is a deleted series)."""
+        link, known = _split_cursor(cursor)
+        if link is not None and not link.startswith(self.http.base_url + self.delta):
             raise CursorExpired("the Graph endpoint changed since the last delta round")
         low, high = self.window
-        url = cursor or self.delta + "?" + urlencode({"startDateTime": _iso(low), "endDateTime": _iso(high)})
+        url = link or self.delta + "?" + urlencode({"startDateTime": _iso(low), "endDateTime": _iso(high)})
         items: dict[str, CalendarItem] = {}
         deleted: list[str] = []
+        masters: set[str] = set()
         while True:
             page = self.http.get(url, "calendarView delta", prefer=f"odata.maxpagesize={PAGE_SIZE}") or {}
             for event in page.get("value") or ():
                 if "@removed" in event:
                     deleted.append(str(event["id"]))
                     items.pop(str(event["id"]), None)
-                elif not is_series_part(event):   # series: a later slice (see SERIES_NOT_YET)
+                elif is_series_part(event):
+                    masters.add(str(event.get("seriesMasterId") or event["id"]))
+                else:
                     items[str(event["id"])] = read_event(event)
             if "@odata.deltaLink" in page:
-                link = str(page["@odata.deltaLink"])
-                return MailboxChanges(FolderKind.CALENDAR, tuple(items.values()),
-                                      tuple(i for i in deleted if i not in items), _same_origin(link, self.http),
-                                      full=cursor is None)
+                break
             if "@odata.nextLink" not in page:
                 raise CursorExpired("Graph ended a delta round without a deltaLink")
             url = _same_origin(str(page["@odata.nextLink"]), self.http)
+        series, gone = self._series(sorted(masters | (known if deleted else set())))
+        items.update(series)
+        known = (known | masters) - gone
+        next_cursor = _same_origin(str(page["@odata.deltaLink"]), self.http) + "\n" + ",".join(sorted(known))
+        return MailboxChanges(FolderKind.CALENDAR, tuple(items.values()),
+                              tuple(i for i in [*deleted, *sorted(gone)] if i not in items), next_cursor,
+                              full=cursor is None)
 
     def get_items(self, item_ids: Sequence[str]) -> list[MailboxItem]:
-        answers = self.http.batch([SubRequest("GET", self._one(i)) for i in item_ids], "get events")
+        ids = [split_occurrence_id(i)[0] for i in item_ids]
+        answers = self.http.batch([SubRequest("GET", self._one(i)) for i in ids], "get events")
         out: list[MailboxItem] = []
-        for item_id, answer in zip(item_ids, answers, strict=True):
-            if answer.ok and isinstance(answer.body, dict) and not is_series_part(answer.body):
-                out.append(read_event(answer.body))
+        masters = []
+        for item_id, answer in zip(ids, answers, strict=True):
+            if answer.ok and isinstance(answer.body, dict):
+                if answer.body.get("type") == "seriesMaster":
+                    masters.append(item_id)
+                elif not is_series_part(answer.body):
+                    out.append(read_event(answer.body))
             elif not answer.ok and answer.status != 404:
                 raise answer.error(f"get event {item_id}")
-        return out
+        return out + list(self._series(masters)[0].values())
+
+    def _series(self, master_ids: Sequence[str]) -> tuple[dict[str, CalendarItem], set[str]]:
+        """Series by master id, each with its instances in the window; and the masters that are gone."""
+        low, high = self.window
+        subs = []
+        for master in master_ids:
+            subs.append(SubRequest("GET", self._one(master, with_recurrence=True)))
+            subs.append(SubRequest("GET", self.events + "/" + quote(master, safe="") + "/instances?" + urlencode(
+                {"startDateTime": _iso(low), "endDateTime": _iso(high), "$select": SELECT + ",originalStart",
+                 "$top": "1000"})))
+        answers = self.http.batch(subs, "get series")
+        found: dict[str, CalendarItem] = {}
+        gone: set[str] = set()
+        for n, master in enumerate(master_ids):
+            head, listing = answers[2 * n], answers[2 * n + 1]
+            if head.status == 404:
+                gone.add(master)
+                continue
+            for answer in (head, listing):
+                if not answer.ok:
+                    raise answer.error(f"get series {master}")
+            found[master] = read_series(head.body, (listing.body or {}).get("value") or (), self.window)
+        return found, gone
 
     def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]:
         subs = [SubRequest("GET", self.events + "?" + urlencode({
@@ -120,9 +159,17 @@ class GraphCalendar:
         return [WriteResult(True, i) if a.ok else _failed(a.error(f"delete event {i}"))
                 for i, a in zip(item_ids, answers, strict=True)]
 
-    def _one(self, item_id: str) -> str:
+    def _one(self, item_id: str, with_recurrence: bool = False) -> str:
+        select = SELECT + (",recurrence" if with_recurrence else "")
         return (self.events + "/" + quote(split_occurrence_id(item_id)[0], safe="") + "?"
-                + urlencode({"$select": SELECT, "$expand": EXPAND}))
+                + urlencode({"$select": select, "$expand": EXPAND}))
+
+
+def _split_cursor(cursor: str | None) -> tuple[str | None, set[str]]:
+    if cursor is None:
+        return None, set()
+    link, _, masters = cursor.partition("\n")
+    return link, {m for m in masters.split(",") if m}
 
 
 def _patched(item: CalendarItem, changes: dict[str, Any] | Any) -> CalendarItem:
