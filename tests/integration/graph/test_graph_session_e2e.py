@@ -4,6 +4,7 @@ a 429 storm, and not one invitation sent by the product's writes."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -149,3 +150,30 @@ def test_a_429_storm_defers_the_session_then_it_completes_once(world):
     assert world.sync().status == "succeeded"
     assert world.sync().status == "succeeded"
     assert [e["Subject"] for e in world.sf_events()] == ["During the storm"]
+
+
+def test_an_outlook_series_with_a_moved_and_a_cancelled_occurrence_reaches_salesforce_as_its_occurrences(world):
+    store, first = world.fake.store, START.replace(hour=15)
+    master, _ = store.create_event(world.address, {
+        "subject": "Weekly sync", "originalStartTimeZone": "America/New_York",
+        "start": {"dateTime": first.strftime(FMT), "timeZone": "UTC"},
+        "end": {"dateTime": (first + timedelta(minutes=45)).strftime(FMT), "timeZone": "UTC"},
+        "recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": [
+            first.astimezone(ZoneInfo("America/New_York")).strftime("%A").lower()], "firstDayOfWeek": "sunday"},
+            "range": {"type": "numbered", "numberOfOccurrences": 4, "recurrenceTimeZone": "America/New_York",
+                      "startDate": first.date().isoformat()}}})
+    occurrences = store.instances(world.address, master["id"], START - timedelta(days=1), START + timedelta(days=60))
+    moved_to = first + timedelta(days=7, hours=2)
+    store.update_event(world.address, occurrences[1]["id"], {
+        "start": {"dateTime": moved_to.strftime(FMT), "timeZone": "UTC"},
+        "end": {"dateTime": (moved_to + timedelta(minutes=45)).strftime(FMT), "timeZone": "UTC"}})
+    store.delete_event(world.address, occurrences[2]["id"])
+    record = world.sync()
+    assert record.status == "succeeded" and record.errors == [], record.errors
+    starts = sorted(parse_sf_datetime(e["StartDateTime"]) for e in world.sf_events())
+    assert starts == [first, moved_to, first + timedelta(days=21)]
+    assert {e["Subject"] for e in world.sf_events()} == {"Weekly sync"}
+
+    store.delete_event(world.address, master["id"])
+    assert world.sync().status == "succeeded"
+    assert world.sf_events() == []
