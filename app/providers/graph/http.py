@@ -45,7 +45,7 @@ class SubResponse:
 class GraphHttp:
     """Authenticated JSON calls to one Graph base URL; ``calls`` counts HTTP requests sent."""
 
-    def __init__(self, base_url: str, session: requests.Session, token: Callable[[], str],
+    def __init__(self, base_url: str, session: requests.Session, token: Callable[[bool], str],
                  timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.session, self._token, self.timeout = session, token, timeout
@@ -70,18 +70,23 @@ class GraphHttp:
         return out
 
     def _send(self, method: str, url: str, body: Any, what: str, prefer: str = "") -> Any:
-        headers = {"Authorization": "Bearer " + self._token(), "Accept": "application/json",
-                   "Prefer": ", ".join(p for p in (PREFER, prefer) if p)}
-        self.calls += 1
-        try:
-            answer = self.session.request(method, url, json=body, headers=headers, timeout=self.timeout,
-                                          allow_redirects=False)
-        except requests.RequestException as exc:
-            raise TemporaryFailure(f"Graph {what}: unreachable ({type(exc).__name__})") from exc
+        answer = self._once(method, url, body, what, prefer, fresh_token=False)
+        if answer.status_code == 401:   # a cached token revoked or expired early: one retry with a new one
+            answer = self._once(method, url, body, what, prefer, fresh_token=True)
         payload = _json(answer)
         if answer.status_code >= 300:
             raise graph_error(answer.status_code, payload, answer.headers, what)
         return payload
+
+    def _once(self, method: str, url: str, body: Any, what: str, prefer: str, fresh_token: bool) -> requests.Response:
+        headers = {"Authorization": "Bearer " + self._token(fresh_token), "Accept": "application/json",
+                   "Prefer": ", ".join(p for p in (PREFER, prefer) if p)}
+        self.calls += 1
+        try:
+            return self.session.request(method, url, json=body, headers=headers, timeout=self.timeout,
+                                        allow_redirects=False)
+        except requests.RequestException as exc:
+            raise TemporaryFailure(f"Graph {what}: unreachable ({type(exc).__name__})") from exc
 
 
 def _sub_json(request_id: str, sub: SubRequest) -> dict[str, Any]:

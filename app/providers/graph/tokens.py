@@ -27,9 +27,12 @@ class GraphTokens:
         self._scope = scope
         self._app: Any = None
 
-    def access_token(self) -> str:
-        """A valid token (from the cache while it lasts); AuthFailure when Entra ID refuses the app."""
+    def access_token(self, fresh: bool = False) -> str:
+        """A valid token (from the cache while it lasts; ``fresh``: a new one, Graph refused the cached
+        one); AuthFailure when Entra ID refuses the app."""
         try:
+            if fresh:
+                self._client().remove_tokens_for_client()
             result = self._client().acquire_token_for_client(scopes=[self._scope])
         except requests.RequestException as exc:
             raise TemporaryFailure(f"Entra ID unreachable: {exc}") from exc

@@ -100,3 +100,9 @@ def test_endpoints_are_guarded_before_any_token_is_sent(graph_fake, graph_user):
     with pytest.raises(InvalidData, match="https"):
         build_graph_mailbox(graph_settings(graph_fake, graph_url="http://graph.microsoft.com/v1.0"), graph_user,
                             WINDOW)
+
+
+def test_a_cached_token_graph_no_longer_accepts_is_replaced_once(graph_fake, graph_user, graph_mailbox):
+    graph_mailbox.changes_since(CAL, None)
+    graph_fake.store.access_tokens.clear()      # revoked or expired before its time
+    assert graph_mailbox.changes_since(CAL, None).full

@@ -177,3 +177,23 @@ def test_an_outlook_series_with_a_moved_and_a_cancelled_occurrence_reaches_sales
     store.delete_event(world.address, master["id"])
     assert world.sync().status == "succeeded"
     assert world.sf_events() == []
+
+
+def test_a_refused_secret_waits_for_reauthorisation_and_the_token_cache_is_kept_encrypted(world):
+    world.outlook_meeting("Before the secret rotated")
+    assert world.sync().status == "succeeded"
+    with world.rt.db.session_scope() as s:
+        profile = s.get(Mailbox, world.mailbox_id).server_profile
+        cache = world.rt.secrets.decrypt(profile.settings["token_cache_enc"])
+        assert "AccessToken" in cache and "app-secret" not in cache
+    tokens_before = len(world.fake.store.access_tokens)
+    assert world.sync().status == "succeeded"
+    assert len(world.fake.store.access_tokens) == tokens_before      # the cached token was reused
+
+    world.fake.store.register_client("app-1", "rotated-secret")
+    world.fake.store.access_tokens.clear()                           # the old token no longer works either
+    assert world.sync().status == "failed"
+    with world.rt.db.session_scope() as s:
+        mailbox = s.get(Mailbox, world.mailbox_id)
+        assert mailbox.status == "needs_reauth" and "invalid_client" in mailbox.status_reason
+    world.fake.store.register_client("app-1", "app-secret")
