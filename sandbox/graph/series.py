@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
-from sandbox.graph.store_times import parse_time, utc_time
+from sandbox.graph.store_times import parse_time, utc_time, zone
 
 _FREQ = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "absoluteMonthly": rrule.MONTHLY,
          "relativeMonthly": rrule.MONTHLY, "absoluteYearly": rrule.YEARLY, "relativeYearly": rrule.YEARLY}
@@ -26,14 +26,14 @@ SEPARATOR = "_occ_"
 def zone_of(master: dict) -> ZoneInfo:
     name = ((master.get("recurrence") or {}).get("range") or {}).get("recurrenceTimeZone") or \
         master.get("originalStartTimeZone") or master["start"].get("timeZone") or "UTC"
-    return ZoneInfo(name)
+    return zone(name)
 
 
 def original_starts(master: dict, low: datetime, high: datetime) -> list[datetime]:
     """UTC original starts ``low <= start < high`` of the master's pattern."""
     pattern, rng = master["recurrence"]["pattern"], master["recurrence"]["range"]
-    zone = zone_of(master)
-    first = parse_time(master["start"]).astimezone(zone).replace(tzinfo=None)
+    local_zone = zone_of(master)
+    first = parse_time(master["start"]).astimezone(local_zone).replace(tzinfo=None)
     args: dict[str, Any] = {"dtstart": first, "interval": int(pattern.get("interval") or 1),
                             "wkst": _DAYS[pattern.get("firstDayOfWeek") or "sunday"]}
     kind = pattern["type"]
@@ -52,7 +52,7 @@ def original_starts(master: dict, low: datetime, high: datetime) -> list[datetim
         args["until"] = datetime.combine(date.fromisoformat(rng["endDate"]), time(23, 59, 59))
     out = []
     for local in rrule.rrule(_FREQ[kind], **args):
-        moment = local.replace(tzinfo=zone).astimezone(UTC)
+        moment = local.replace(tzinfo=local_zone).astimezone(UTC)
         if moment >= high:
             break
         if moment >= low:

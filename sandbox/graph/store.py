@@ -121,7 +121,9 @@ class GraphStore:
                      "showAs": "busy", "sensitivity": "normal", "categories": [], "attendees": [],
                      "location": {"displayName": ""}, "isCancelled": False, "type": "singleInstance",
                      "seriesMasterId": None, "recurrence": None, "transactionId": None,
-                     "singleValueExtendedProperties": [], **body,
+                     "singleValueExtendedProperties": [],
+                     "originalStartTimeZone": (body.get("start") or {}).get("timeZone") or "UTC",
+                     "originalEndTimeZone": (body.get("end") or {}).get("timeZone") or "UTC", **body,
                      "id": event_id, "iCalUId": "040000008200E00074C5B7101A82E008" + uuid.uuid4().hex.upper(),
                      "createdDateTime": now, "isOrganizer": True,
                      "organizer": {"emailAddress": {"name": box.address, "address": box.address}}}

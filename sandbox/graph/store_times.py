@@ -4,6 +4,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """Graph takes Windows zone names (``Pacific Standard Time``) and IANA ones."""
+    text = name or "UTC"
+    return ZoneInfo(WINDOWS_TO_OLSON.get(text, text))
+
 
 def overlaps(event: dict, start: datetime, end: datetime) -> bool:
     """calendarView semantics: the event ends after the view starts and starts before it ends."""
@@ -15,10 +23,7 @@ def parse_time(value: dict) -> datetime:
     """A dateTimeTimeZone the fake stores: always UTC (clients write UTC or get it converted)."""
     text = value["dateTime"].rstrip("Z")[:26]
     moment = datetime.fromisoformat(text)
-    zone = value.get("timeZone") or "UTC"
-    if zone != "UTC":
-        return moment.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
-    return moment.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=zone(value.get("timeZone"))).astimezone(UTC)
 
 
 def utc_time(moment: datetime) -> dict:

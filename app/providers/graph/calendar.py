@@ -23,13 +23,13 @@ from app.providers.graph.events import (
     write_event,
 )
 from app.providers.graph.http import GraphHttp, SubRequest, SubResponse
-from app.providers.graph.series import read_series
+from app.providers.graph.series import original_start, read_series
+from app.providers.graph.series_write import exception_changes
 from app.sync.errors import AuthFailure, CursorExpired, InvalidData, NotFound, SyncError
-from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
+from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxItem, occurrence_id, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 PAGE_SIZE = 50
-SERIES_NOT_YET = "recurring series are not yet supported on Office 365 (Graph): only single events sync"
 
 
 class GraphCalendar:
@@ -126,14 +126,29 @@ class GraphCalendar:
         return found
 
     def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]:
-        """Creates with ``transactionId`` = sync key, so a create retried after a lost answer makes one event."""
+        """Creates with ``transactionId`` = sync key, so a create retried after a lost answer makes one
+        event; a series is one recurring event, its exceptions then applied to its occurrences."""
+        results: list[WriteResult | None] = []
         subs = []
         for item in items:
-            body = write_event(_calendar(item), item.sync_key)
+            try:
+                body = write_event(_calendar(item), item.sync_key)
+            except SyncError as exc:
+                results.append(_failed(exc))
+                continue
             if item.sync_key:
                 body["transactionId"] = item.sync_key
+            results.append(None)
             subs.append(SubRequest("POST", self.events, body))
-        return [_result(a, "create event") for a in self.http.batch(subs, "create events")]
+        answers = iter(self.http.batch(subs, "create events"))
+        out = []
+        for item, result in zip(items, results, strict=True):
+            if result is None:
+                result = _result(next(answers), "create event")
+                if result.ok and isinstance(item, CalendarItem) and item.exceptions:
+                    result = self._with_exceptions(result, item)
+            out.append(result)
+        return out
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
         current = {i.item_id: i for i in self.get_items([p.item_id for p in patches
@@ -141,23 +156,86 @@ class GraphCalendar:
         results: list[WriteResult | None] = []
         subs: list[SubRequest] = []
         for patch in patches:
+            series_id, stamp = split_occurrence_id(patch.item_id)
             item = current.get(patch.item_id)
-            if split_occurrence_id(patch.item_id)[1] is not None:
-                results.append(_failed(InvalidData(SERIES_NOT_YET)))
+            if stamp is not None:
+                results.append(self._occurrence_write(series_id, stamp, dict(patch.changes)))
             elif not isinstance(item, CalendarItem):
                 results.append(_failed(NotFound(f"event {patch.item_id} not found")))
             else:
+                try:
+                    body = _patch_body(item, _patched(item, patch.changes), patch.changes)
+                except SyncError as exc:
+                    results.append(_failed(exc))
+                    continue
                 results.append(None)
-                subs.append(SubRequest("PATCH", self.events + "/" + quote(patch.item_id, safe=""),
-                                       write_event(_patched(item, patch.changes))))
+                subs.append(SubRequest("PATCH", self.events + "/" + quote(patch.item_id, safe=""), body))
         answers = iter(self.http.batch(subs, "update events"))
         return [r if r is not None else _result(next(answers), "update event") for r in results]
 
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
-        answers = self.http.batch([SubRequest("DELETE", self.events + "/" + quote(i, safe="")) for i in item_ids],
+        """Deletes events; an occurrence id cancels that occurrence of its series."""
+        results: dict[str, WriteResult] = {}
+        for item_id in item_ids:
+            series_id, stamp = split_occurrence_id(item_id)
+            if stamp is not None:
+                results[item_id] = self._occurrence_write(series_id, stamp, {"cancelled": True})
+        plain = [i for i in item_ids if i not in results]
+        answers = self.http.batch([SubRequest("DELETE", self.events + "/" + quote(i, safe="")) for i in plain],
                                   "delete events")
-        return [WriteResult(True, i) if a.ok else _failed(a.error(f"delete event {i}"))
-                for i, a in zip(item_ids, answers, strict=True)]
+        for item_id, answer in zip(plain, answers, strict=True):
+            results[item_id] = WriteResult(True, item_id) if answer.ok else _failed(answer.error(f"delete event {item_id}"))
+        return [results[i] for i in item_ids]
+
+    def _instances(self, series_id: str) -> dict[datetime, str]:
+        """Original start → occurrence id, for the series' occurrences in the window."""
+        low, high = self.window
+        page = self.http.get(self.events + "/" + quote(series_id, safe="") + "/instances?" + urlencode(
+            {"startDateTime": _iso(low), "endDateTime": _iso(high), "$select": "id,originalStart", "$top": "1000"}),
+            "list occurrences") or {}
+        out = {}
+        for instance in page.get("value") or ():
+            original = original_start(instance)
+            if original is not None:
+                out[original] = str(instance["id"])
+        return out
+
+    def _occurrence_write(self, series_id: str, stamp: str, changes: dict[str, Any],
+                          known: dict[datetime, str] | None = None) -> WriteResult:
+        """Edit or cancel one occurrence, found by its original start (already cancelled: done)."""
+        try:
+            original = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            instance = (known if known is not None else self._instances(series_id)).get(original)
+            if instance is None:
+                if changes.get("cancelled"):
+                    return WriteResult(True, occurrence_id(series_id, original))
+                raise NotFound(f"occurrence {stamp} of {series_id} is not in the series")
+            url = self.events + "/" + quote(instance, safe="")
+            if changes.get("cancelled"):
+                self.http.send("DELETE", url, None, "cancel occurrence")
+                return WriteResult(True, occurrence_id(series_id, original))
+            zone = str(changes.get("timezone") or "UTC")
+            exception = CalendarException(original, **{k: v for k, v in changes.items()
+                                                       if k in ("start", "end", "subject", "location")})
+            answer = self.http.send("PATCH", url, exception_changes(exception, zone), "edit occurrence") or {}
+            return WriteResult(True, occurrence_id(series_id, original), str(answer.get("changeKey") or ""))
+        except SyncError as exc:
+            return _failed(exc)
+
+    def _with_exceptions(self, created: WriteResult, item: CalendarItem) -> WriteResult:
+        """Apply a new series' exceptions; a failure fails the create (its retry finds the series by
+        transactionId and applies them again)."""
+        series_id = str(created.target_id)
+        known = self._instances(series_id)
+        for exception in item.exceptions:
+            stamp = exception.recurrence_id.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            changes: dict[str, Any] = {"cancelled": True} if exception.cancelled else {
+                "timezone": item.timezone, **{k: getattr(exception, k) for k in ("start", "end", "subject", "location")
+                                              if getattr(exception, k) is not None}}
+            result = self._occurrence_write(series_id, stamp, changes, known)
+            if not result.ok:
+                return result
+        return created
 
     def _one(self, item_id: str, with_recurrence: bool = False) -> str:
         select = SELECT + (",recurrence" if with_recurrence else "")
@@ -181,9 +259,20 @@ def _patched(item: CalendarItem, changes: dict[str, Any] | Any) -> CalendarItem:
 def _calendar(item: MailboxItem) -> CalendarItem:
     if not isinstance(item, CalendarItem):
         raise InvalidData("only calendar items are written to an Office 365 calendar")
-    if item.rrule or item.rdates or item.exceptions:
-        raise InvalidData(SERIES_NOT_YET)
     return item
+
+
+def _patch_body(before: CalendarItem, after: CalendarItem, changes: Any) -> dict[str, Any]:
+    """A PATCH of what changed: a series' rule and times are sent only when they changed (sending
+    them again would make Exchange rebuild the series and drop its exceptions)."""
+    body = write_event(after)
+    if before.rrule or after.rrule:
+        if "rrule" not in changes:
+            body.pop("recurrence", None)
+        if not {"start", "end", "timezone", "all_day", "start_date", "end_date"} & set(changes):
+            body.pop("start", None)
+            body.pop("end", None)
+    return body
 
 
 def _result(answer: SubResponse, what: str) -> WriteResult:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from app.providers.graph.series_write import local_time, recurrence_of
 from app.sync.items import Attendee, CalendarItem, ResponseStatus, ShowAs
 
 # A named property in PS_PUBLIC_STRINGS ({00020329-...}): the sync key on events the product writes.
@@ -60,7 +61,8 @@ def is_series_part(event: Mapping[str, Any]) -> bool:
 
 
 def write_event(item: CalendarItem, sync_key: str | None = None) -> dict[str, Any]:
-    """The create/PATCH body for an item: no attendees (no invitation mail), UTC times."""
+    """The create/PATCH body for an item: no attendees (no invitation mail), UTC times (a series:
+    its own zone and a ``patternedRecurrence``; raises UnsupportedRecurrence for a rule Graph cannot hold)."""
     body: dict[str, Any] = {
         "subject": item.subject, "isAllDay": item.all_day, "showAs": _SHOW_AS_OUT.get(item.show_as, "busy"),
         "sensitivity": "private" if item.private else "normal", "categories": list(item.categories),
@@ -71,8 +73,12 @@ def write_event(item: CalendarItem, sync_key: str | None = None) -> dict[str, An
         end_date = item.end_date if item.end_date and item.end_date > item.start_date else (
             item.start_date + timedelta(days=1))
         body["start"], body["end"] = _day(item.start_date), _day(end_date)
+    elif item.start and item.end and item.rrule:     # a series repeats on its own wall clock
+        body["start"], body["end"] = local_time(item.start, item.timezone), local_time(item.end, item.timezone)
     elif item.start and item.end:
         body["start"], body["end"] = _utc(item.start), _utc(item.end)
+    if item.rrule:
+        body["recurrence"] = recurrence_of(item)
     if sync_key:
         body["singleValueExtendedProperties"] = [{"id": SYNC_KEY_PROPERTY, "value": sync_key}]
     return body

@@ -56,6 +56,10 @@ class GraphHttp:
         full = url if url.startswith(self.base_url + "/") else self.base_url + url
         return self._send("GET", full, None, what, prefer)
 
+    def send(self, method: str, path: str, body: Any, what: str) -> Any:
+        """One write (PATCH/DELETE/POST) to a path relative to the base."""
+        return self._send(method, self.base_url + path, body, what)
+
     def batch(self, requests_: Sequence[SubRequest], what: str) -> list[SubResponse]:
         """Run the requests in ``$batch`` calls of at most 20; answers in input order."""
         out: list[SubResponse] = []

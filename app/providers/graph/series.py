@@ -70,7 +70,7 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
     exceptions: dict[datetime, CalendarException] = {}
     listed: set[datetime] = set()
     for instance in instances:
-        original = _original(instance)
+        original = original_start(instance)
         if original is None:
             continue
         listed.add(original)
@@ -87,7 +87,7 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
     return replace(item, exceptions=tuple(exceptions[k] for k in sorted(exceptions)))
 
 
-def _original(instance: Mapping[str, Any]) -> datetime | None:
+def original_start(instance: Mapping[str, Any]) -> datetime | None:
     text = str(instance.get("originalStart") or "")
     if not text:
         return None

@@ -197,3 +197,47 @@ def test_a_refused_secret_waits_for_reauthorisation_and_the_token_cache_is_kept_
         mailbox = s.get(Mailbox, world.mailbox_id)
         assert mailbox.status == "needs_reauth" and "invalid_client" in mailbox.status_reason
     world.fake.store.register_client("app-1", "app-secret")
+
+
+def test_a_salesforce_series_is_written_as_one_graph_recurrence_with_its_exceptions(world):
+    berlin = ZoneInfo("Europe/Berlin")
+    day = START.astimezone(berlin).date()
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    first = datetime(day.year, day.month, day.day, 10, tzinfo=berlin)
+    stamp = "%Y-%m-%dT%H:%M:%S.000+0000"
+    master = world.emu.insert(world.sf_org, "Event", {
+        "Subject": "Pipeline call", "IsRecurrence": True, "StartDateTime": first.astimezone(UTC).strftime(stamp),
+        "EndDateTime": (first + timedelta(minutes=30)).astimezone(UTC).strftime(stamp),
+        "RecurrenceStartDateTime": first.astimezone(UTC).strftime(stamp),
+        "RecurrenceEndDateOnly": (first + timedelta(weeks=5)).date().isoformat(),
+        "RecurrenceType": "RecursWeekly", "RecurrenceInterval": 1, "RecurrenceDayOfWeekMask": 4,
+        "RecurrenceTimeZoneSidKey": "Europe/Berlin", "OwnerId": world.sf_user})
+    kids = sorted((e for e in world.sf_events() if e.get("RecurrenceActivityId") == master),
+                  key=lambda e: e["StartDateTime"])
+    world.sf_delete("Event", kids[3]["Id"])
+    world.emu.update(world.sf_org, "Event", kids[4]["Id"], {"Location": "Berlin office"})
+    before = sorted(e["Id"] for e in world.sf_events())
+    record = world.sync()
+    assert record.status == "succeeded" and record.errors == [], record.errors
+    [series] = world.outlook()
+    assert series["type"] == "seriesMaster" and series["attendees"] == []
+    assert series["recurrence"]["pattern"]["type"] == "weekly"
+    assert series["recurrence"]["pattern"]["daysOfWeek"] == ["tuesday"]
+    instances = world.fake.store.instances(world.address, series["id"], START - timedelta(days=7),
+                                           START + timedelta(days=60))
+    local = [datetime.fromisoformat(i["start"]["dateTime"][:19]).replace(tzinfo=UTC).astimezone(berlin)
+             for i in instances]
+    assert len(instances) == 5 and {t.hour for t in local} == {10}
+    assert first + timedelta(weeks=3) not in local
+    assert [i.get("location", {}).get("displayName") for i in instances].count("Berlin office") == 1
+    quiet = world.sync()
+    assert quiet.status == "succeeded" and quiet.errors == []
+    assert sorted(e["Id"] for e in world.sf_events()) == before     # nothing came back as a new Event
+
+    world.emu.update(world.sf_org, "Event", kids[1]["Id"], {"Subject": "Pipeline call (prep)"})
+    world.sf_delete("Event", kids[2]["Id"])
+    assert world.sync().status == "succeeded"
+    subjects = [i["subject"] for i in world.fake.store.instances(world.address, series["id"], START - timedelta(days=7),
+                                                                 START + timedelta(days=60))]
+    assert len(subjects) == 4 and subjects.count("Pipeline call (prep)") == 1
+    assert len(world.outlook()) == 1
