@@ -70,3 +70,30 @@ def test_every_graph_pattern_becomes_the_same_rfc5545_rule():
     assert rule({"type": "weekly", "interval": 1, "daysOfWeek": ["monday", "wednesday"], "firstDayOfWeek": "sunday"},
                 {"type": "endDate", "endDate": "2026-12-31"}) == \
         "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE;WKST=SU;UNTIL=20270101T045959Z"
+
+
+def test_rules_graph_cannot_hold_are_refused_and_the_others_become_patterns():
+    import pytest
+
+    from app.providers.graph.series_write import recurrence_of
+    from app.sync.errors import UnsupportedRecurrence
+    from app.sync.items import CalendarItem
+
+    start = datetime(2026, 3, 10, 14, tzinfo=UTC)
+
+    def pattern(rule):
+        item = CalendarItem("x", "u", start=start, end=start + timedelta(hours=1), timezone="America/New_York",
+                            rrule=rule)
+        return recurrence_of(item)
+
+    weekdays = pattern("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=10")
+    assert weekdays["pattern"]["type"] == "weekly" and len(weekdays["pattern"]["daysOfWeek"]) == 5
+    assert weekdays["range"] == {"startDate": "2026-03-10", "recurrenceTimeZone": "Eastern Standard Time",
+                                 "type": "numbered", "numberOfOccurrences": 10}
+    second_tuesday = pattern("FREQ=MONTHLY;BYDAY=2TU;UNTIL=20261231T235959Z")
+    assert second_tuesday["pattern"] == {"interval": 1, "type": "relativeMonthly", "daysOfWeek": ["tuesday"],
+                                         "index": "second"}
+    assert second_tuesday["range"]["endDate"] == "2026-12-31"
+    for rule in ("FREQ=HOURLY", "FREQ=MONTHLY;BYDAY=1MO,3MO", "FREQ=WEEKLY;BYHOUR=9"):
+        with pytest.raises(UnsupportedRecurrence):
+            pattern(rule)
