@@ -30,6 +30,7 @@ from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxI
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 PAGE_SIZE = 50
+FULL_EVENT = frozenset({"subject", "start", "end"})
 
 
 class GraphCalendar:
@@ -52,6 +53,7 @@ class GraphCalendar:
         items: dict[str, CalendarItem] = {}
         deleted: list[str] = []
         masters: set[str] = set()
+        partial: set[str] = set()
         while True:
             page = self.http.get(url, "calendarView delta", prefer=f"odata.maxpagesize={PAGE_SIZE}") or {}
             for event in page.get("value") or ():
@@ -60,8 +62,10 @@ class GraphCalendar:
                     items.pop(str(event["id"]), None)
                 elif is_series_part(event):
                     masters.add(str(event.get("seriesMasterId") or event["id"]))
-                else:
+                elif FULL_EVENT <= event.keys():
                     items[str(event["id"])] = read_event(event)
+                else:   # delta may send only what changed: read the whole event
+                    partial.add(str(event["id"]))
             if "@odata.deltaLink" in page:
                 break
             if "@odata.nextLink" not in page:
@@ -69,6 +73,8 @@ class GraphCalendar:
             url = _same_origin(str(page["@odata.nextLink"]), self.http)
         series, gone = self._series(sorted(masters | (known if deleted else set())))
         items.update(series)
+        refetched = self.get_items(sorted(partial - set(items) - set(deleted))) if partial else []
+        items.update({i.item_id: i for i in refetched if isinstance(i, CalendarItem)})
         known = (known | masters) - gone
         next_cursor = _same_origin(str(page["@odata.deltaLink"]), self.http) + "\n" + ",".join(sorted(known))
         return MailboxChanges(FolderKind.CALENDAR, tuple(items.values()),
