@@ -99,3 +99,24 @@ def test_token_endpoint_refuses_a_wrong_secret(fake, http):
                        data={"grant_type": "client_credentials", "client_id": "client-1", "client_secret": "x",
                              "scope": "https://graph.microsoft.com/.default"})
     assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+
+
+def test_a_series_expands_on_its_wall_clock_across_dst_with_exceptions_and_cancellations(fake, user, http):
+    master, _ = fake.store.create_event(user, {
+        "subject": "Standup", "start": {"dateTime": "2026-10-19T09:00:00", "timeZone": "W. Europe Standard Time"},
+        "end": {"dateTime": "2026-10-19T09:15:00", "timeZone": "W. Europe Standard Time"},
+        "recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday"]},
+                       "range": {"type": "numbered", "numberOfOccurrences": 3, "startDate": "2026-10-19",
+                                 "recurrenceTimeZone": "W. Europe Standard Time"}}})
+    url = f"{fake.graph_url}/users/{user}/events/{master['id']}/instances"
+    window = {"startDateTime": "2026-10-01T00:00:00Z", "endDateTime": "2026-12-01T00:00:00Z"}
+    listed = http.get(url, params=window).json()["value"]
+    assert [i["start"]["dateTime"][:16] for i in listed] == ["2026-10-19T07:00", "2026-10-26T08:00",
+                                                           "2026-11-02T08:00"]   # 09:00 Berlin, CEST then CET
+    assert {i["type"] for i in listed} == {"occurrence"} and {i["seriesMasterId"] for i in listed} == {master["id"]}
+    http.patch(f"{fake.graph_url}/users/{user}/events/{listed[0]['id']}", json={"subject": "Standup (long)"})
+    http.delete(f"{fake.graph_url}/users/{user}/events/{listed[1]['id']}")
+    again = http.get(url, params=window).json()["value"]
+    assert [(i["type"], i["subject"]) for i in again] == [("exception", "Standup (long)"), ("occurrence", "Standup")]
+    events, _, _ = _round(http, f"{fake.graph_url}/users/{user}/calendarView/delta", WINDOW)
+    assert sorted(e["id"] for e in events) == sorted(i["id"] for i in again)
