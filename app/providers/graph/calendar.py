@@ -31,13 +31,14 @@ from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 PAGE_SIZE = 50
 FULL_EVENT = frozenset({"subject", "start", "end"})
+SILENT_FIELDS = frozenset({"categories"})   # the owner's own labels: Exchange mails nobody for them
 
 
 class GraphCalendar:
     """Calendar items of one user (``user`` is the UPN or object id Graph addresses them by)."""
 
     def __init__(self, http: GraphHttp, user: str, window: tuple[datetime, datetime]) -> None:
-        self.http, self.window = http, window
+        self.http, self.window, self.user = http, window, user.lower()
         self.events = f"/users/{quote(user, safe='@')}/events"
         self.delta = f"/users/{quote(user, safe='@')}/calendarView/delta"
 
@@ -157,20 +158,22 @@ class GraphCalendar:
         return out
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        current = {i.item_id: i for i in self.get_items([p.item_id for p in patches
-                                                          if split_occurrence_id(p.item_id)[1] is None])}
+        current = {i.item_id: i for i in self.get_items(sorted({split_occurrence_id(p.item_id)[0] for p in patches}))}
         results: list[WriteResult | None] = []
         subs: list[SubRequest] = []
         for patch in patches:
             series_id, stamp = split_occurrence_id(patch.item_id)
             item = current.get(patch.item_id)
-            if stamp is not None:
+            refusal = self._would_mail(current.get(series_id), set(patch.changes) - SILENT_FIELDS)
+            if refusal is not None:
+                results.append(refusal)
+            elif stamp is not None:
                 results.append(self._occurrence_write(series_id, stamp, dict(patch.changes)))
             elif not isinstance(item, CalendarItem):
                 results.append(_failed(NotFound(f"event {patch.item_id} not found")))
             else:
                 try:
-                    body = _patch_body(item, _patched(item, patch.changes), patch.changes)
+                    body = _patch_body(_patched(item, patch.changes), patch.changes)
                 except SyncError as exc:
                     results.append(_failed(exc))
                     continue
@@ -182,9 +185,13 @@ class GraphCalendar:
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
         """Deletes events; an occurrence id cancels that occurrence of its series."""
         results: dict[str, WriteResult] = {}
+        current = {i.item_id: i for i in self.get_items(sorted({split_occurrence_id(i)[0] for i in item_ids}))}
         for item_id in item_ids:
             series_id, stamp = split_occurrence_id(item_id)
-            if stamp is not None:
+            refusal = self._would_mail(current.get(series_id), {"deleted"})
+            if refusal is not None:
+                results[item_id] = refusal
+            elif stamp is not None:
                 results[item_id] = self._occurrence_write(series_id, stamp, {"cancelled": True})
         plain = [i for i in item_ids if i not in results]
         answers = self.http.batch([SubRequest("DELETE", self.events + "/" + quote(i, safe="")) for i in plain],
@@ -192,6 +199,22 @@ class GraphCalendar:
         for item_id, answer in zip(plain, answers, strict=True):
             results[item_id] = WriteResult(True, item_id) if answer.ok else _failed(answer.error(f"delete event {item_id}"))
         return [results[i] for i in item_ids]
+
+    def _would_mail(self, item: MailboxItem | None, changed: set[str]) -> WriteResult | None:
+        """A refusal when writing would make Exchange mail the attendees of the owner's meeting.
+
+        Graph sends an update or cancellation for every change to an organiser's meeting with
+        attendees and has no switch to stop it, so such changes stay in Salesforce, reported per item."""
+        if not changed or not isinstance(item, CalendarItem) or not item.attendees:
+            return None
+        if item.organizer and item.organizer.lower() != self.user:
+            return None     # the owner is an attendee: their copy changes without mail
+        others = [a for a in item.attendees if a.email.lower() != self.user]
+        if not others:
+            return None
+        return _failed(InvalidData(
+            f"not written to Office 365: the meeting has {len(others)} attendee(s) and Exchange would mail them "
+            f"this change ({', '.join(sorted(changed))}); change it in Outlook"))
 
     def _instances(self, series_id: str) -> dict[datetime, str]:
         """Original start → occurrence id, for the series' occurrences in the window."""
@@ -268,17 +291,20 @@ def _calendar(item: MailboxItem) -> CalendarItem:
     return item
 
 
-def _patch_body(before: CalendarItem, after: CalendarItem, changes: Any) -> dict[str, Any]:
-    """A PATCH of what changed: a series' rule and times are sent only when they changed (sending
-    them again would make Exchange rebuild the series and drop its exceptions)."""
+_GRAPH_FIELDS = {"subject": ("subject",), "location": ("location",), "body_text": ("body",), "body_html": ("body",),
+                 "private": ("sensitivity",), "show_as": ("showAs",), "categories": ("categories",),
+                 "start": ("start", "end", "isAllDay"), "end": ("start", "end", "isAllDay"),
+                 "timezone": ("start", "end", "isAllDay"), "all_day": ("start", "end", "isAllDay"),
+                 "start_date": ("start", "end", "isAllDay"), "end_date": ("start", "end", "isAllDay"),
+                 "rrule": ("recurrence", "start", "end")}
+
+
+def _patch_body(after: CalendarItem, changes: Any) -> dict[str, Any]:
+    """A PATCH of only what changed: resending a series' rule or times would make Exchange rebuild
+    the series (dropping its exceptions), and unchanged values are no business of the write."""
     body = write_event(after)
-    if before.rrule or after.rrule:
-        if "rrule" not in changes:
-            body.pop("recurrence", None)
-        if not {"start", "end", "timezone", "all_day", "start_date", "end_date"} & set(changes):
-            body.pop("start", None)
-            body.pop("end", None)
-    return body
+    wanted = {graph for key in changes for graph in _GRAPH_FIELDS.get(key, ())}
+    return {k: v for k, v in body.items() if k in wanted}
 
 
 def _result(answer: SubResponse, what: str) -> WriteResult:

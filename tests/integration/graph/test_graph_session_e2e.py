@@ -241,3 +241,18 @@ def test_a_salesforce_series_is_written_as_one_graph_recurrence_with_its_excepti
                                                                  START + timedelta(days=60))]
     assert len(subjects) == 4 and subjects.count("Pipeline call (prep)") == 1
     assert len(world.outlook()) == 1
+
+
+def test_salesforce_changes_to_an_outlook_meeting_with_attendees_are_not_mailed_but_reported(world):
+    world.outlook_meeting("Customer kickoff", guests=("buyer@fabrikam.test", "cfo@fabrikam.test"))
+    assert world.sync().status == "succeeded"
+    [event] = world.sf_events()
+    world.emu.update(world.sf_org, "Event", event["Id"], {"Subject": "Customer kickoff (moved)"})
+    record = world.sync()                      # sync() itself asserts the outbox did not grow
+    [error] = record.errors
+    assert "2 attendee(s)" in error["reason"] and "Exchange would mail" in error["reason"], error
+    assert [e["subject"] for e in world.outlook()] == ["Customer kickoff"]
+    world.sf_delete("Event", event["Id"])
+    record = world.sync()
+    assert any("Exchange would mail" in e["reason"] for e in record.errors), record.errors
+    assert len(world.outlook()) == 1
