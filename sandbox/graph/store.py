@@ -64,6 +64,7 @@ class GraphStore:
         self.access_tokens: set[str] = set()
         self.throttle_left = 0
         self.throttle_retry_after = 1
+        self.throttle_match = ""
         self.requests = 0
         self.clock = lambda: datetime.now(UTC)
 
@@ -86,10 +87,11 @@ class GraphStore:
         return token
 
     # -- faults -------------------------------------------------------------------------------
-    def throttle(self, count: int, retry_after: int = 1) -> None:
-        """The next ``count`` Graph requests answer 429 with ``Retry-After``."""
+    def throttle(self, count: int, retry_after: int = 1, match: str = "") -> None:
+        """The next ``count`` Graph requests (those whose ``METHOD /path`` contains ``match``; inside a
+        ``$batch`` each request counts on its own) answer 429 with ``Retry-After``."""
         with self.lock:
-            self.throttle_left, self.throttle_retry_after = count, retry_after
+            self.throttle_left, self.throttle_retry_after, self.throttle_match = count, retry_after, match
 
     def expire_delta_tokens(self) -> None:
         """Every delta and skip token issued so far answers 410 (the sync state is gone)."""

@@ -256,3 +256,18 @@ def test_salesforce_changes_to_an_outlook_meeting_with_attendees_are_not_mailed_
     record = world.sync()
     assert any("Exchange would mail" in e["reason"] for e in record.errors), record.errors
     assert len(world.outlook()) == 1
+
+
+def test_writes_throttled_inside_a_batch_are_retried_by_the_next_session_and_never_duplicated(world):
+    for day in (1, 2):
+        world.emu.insert(world.sf_org, "Event", {
+            "Subject": f"Throttled {day}", "OwnerId": world.sf_user,
+            "StartDateTime": (START + timedelta(days=day)).strftime(FMT + ".000+0000"),
+            "EndDateTime": (START + timedelta(days=day, hours=1)).strftime(FMT + ".000+0000")})
+    world.fake.store.throttle(1, retry_after=5, match="POST /v1.0/users/")   # one create inside the $batch
+    first = world.sync()
+    assert len(world.outlook()) == 1
+    assert [e["code"] for e in first.errors] == ["temporary"] and first.errors[0]["will_retry"], first.errors
+    assert world.sync().status == "succeeded"
+    assert sorted(e["subject"] for e in world.outlook()) == ["Throttled 1", "Throttled 2"]
+    assert world.sync().status == "succeeded" and len(world.outlook()) == 2
