@@ -72,6 +72,7 @@ def create_app(store: GraphStore) -> Flask:
             return None
         with store.lock:
             store.requests += 1
+            store.preferences.append(request.headers.get("Prefer", ""))
             if store.throttle_left > 0 and store.throttle_match in f"{request.method} {request.path}":
                 store.throttle_left -= 1
                 return graph_error(429, "TooManyRequests", "Too many requests.",

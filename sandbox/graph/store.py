@@ -66,6 +66,7 @@ class GraphStore:
         self.throttle_retry_after = 1
         self.throttle_match = ""
         self.requests = 0
+        self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
 
     # -- tenant setup -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import requests
 
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.http import GraphHttp
-from app.providers.graph.tokens import GRAPH_SCOPE, GraphTokens
+from app.providers.graph.tokens import GraphTokens, scope_for
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
 from app.providers.imap_dav.guarded_transport import GuardedAdapter
 from app.sync.errors import FolderUnavailable, InvalidData
@@ -36,7 +36,7 @@ class GraphSettings:
     authority_url: str = AUTHORITY_URL
     graph_url: str = GRAPH_URL
     ca_file: str | None = None
-    scope: str = GRAPH_SCOPE
+    scope: str = ""                      # empty: derived from graph_url (see tokens.scope_for)
     token_cache: str | None = None
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
@@ -93,7 +93,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     session.mount("https://", guarded)
     session.mount("http://", guarded)
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
-                         session, settings.token_cache, settings.scope)
+                         session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
     return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
 

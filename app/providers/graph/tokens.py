@@ -6,6 +6,7 @@ between sessions (a token lives about an hour; several sessions share it).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import msal
 import requests
@@ -13,6 +14,15 @@ import requests
 from app.sync.errors import AuthFailure, TemporaryFailure
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+# National clouds' Graph hosts are their own token audiences (Microsoft Learn, "National cloud deployments").
+NATIONAL_GRAPH_HOSTS = frozenset({"graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"})
+
+
+def scope_for(graph_url: str) -> str:
+    """The ``.default`` scope for the Graph base URL: a national cloud's own, else the global one
+    (which a faithful stand-in answers too)."""
+    host = urlsplit(graph_url).hostname or ""
+    return f"https://{host}/.default" if host in NATIONAL_GRAPH_HOSTS else GRAPH_SCOPE
 
 
 class GraphTokens:

@@ -106,3 +106,17 @@ def test_a_cached_token_graph_no_longer_accepts_is_replaced_once(graph_fake, gra
     graph_mailbox.changes_since(CAL, None)
     graph_fake.store.access_tokens.clear()      # revoked or expired before its time
     assert graph_mailbox.changes_since(CAL, None).full
+
+
+def test_every_graph_request_asks_for_immutable_ids_and_utc(graph_fake, graph_user, graph_mailbox):
+    graph_fake.store.preferences.clear()
+    graph_mailbox.create_items(CAL, [_meeting("key-prefer")])
+    graph_mailbox.changes_since(CAL, None)
+    assert graph_fake.store.preferences
+    assert all('IdType="ImmutableId"' in p and 'outlook.timezone="UTC"' in p for p in graph_fake.store.preferences)
+
+
+def test_national_clouds_get_their_own_token_scope():
+    from app.providers.graph.tokens import scope_for
+    assert scope_for("https://graph.microsoft.us/v1.0") == "https://graph.microsoft.us/.default"
+    assert scope_for("https://graph.microsoft.com/v1.0") == "https://graph.microsoft.com/.default"
