@@ -75,6 +75,12 @@ class ServerProfileSchema(StrictSchema):
                                                  f"{', '.join(any_of)}"]})
 
 
+class ClientSecretSchema(StrictSchema):
+    client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
+                                  metadata={"description": "The app registration's new client secret (graph profiles); "
+                                                           "stored encrypted, never shown"})
+
+
 class ServerProfileSummarySchema(StrictSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)

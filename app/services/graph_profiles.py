@@ -2,10 +2,14 @@
 kept encrypted on the profile between sessions (one app registration serves every mailbox of it)."""
 from __future__ import annotations
 
-from app.models import ServerProfile
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Mailbox, ServerProfile, User
 from app.providers.graph import AUTHORITY_URL, GRAPH_URL, GraphSettings
 from app.runtime import Runtime
 from app.security.secret_box import SecretDecryptError
+from app.services import audit, mailbox_status
 from app.services.mail_hosts import mail_host_policy
 from app.sync.errors import AuthFailure
 
@@ -29,6 +33,25 @@ def graph_settings(rt: Runtime, profile: ServerProfile) -> GraphSettings:
                          graph_url=str(endpoints.get("graph_url") or GRAPH_URL),
                          ca_file=rt.config.graph_ca_bundle or None, token_cache=cache,
                          host_policy=mail_host_policy(rt.config))
+
+
+class NotAGraphProfile(ValueError):
+    """Only a graph server profile holds an app registration's secret."""
+
+
+def rotate_client_secret(rt: Runtime, session: Session, profile: ServerProfile, secret: str, actor: User) -> int:
+    """Store the app registration's new secret (encrypted), forget tokens got with the old one, and
+    resume the profile's mailboxes that were waiting for it; returns how many resumed."""
+    if profile.kind != "graph":
+        raise NotAGraphProfile(f"server profile {profile.name!r} is a {profile.kind} profile: it has no client secret")
+    profile.settings = {k: v for k, v in (profile.settings or {}).items() if k != TOKEN_CACHE} | {
+        "client_secret_enc": rt.secrets.encrypt(secret)}
+    waiting = session.scalars(select(Mailbox).where(Mailbox.server_profile_id == profile.id,
+                                                    Mailbox.status == "needs_reauth")).all()
+    resumed = sum(mailbox_status.reauthorised(session, m, actor) for m in waiting)
+    audit.record(session, profile.org_id, "server_profile.secret_rotated", actor_id=actor.id,
+                 target_type="server_profile", target_id=profile.id, details={"resumed": resumed})
+    return resumed
 
 
 def save_token_cache(rt: Runtime, profile_id: int, cache: str | None) -> None:

@@ -38,3 +38,20 @@ def test_an_incomplete_or_unsafe_graph_profile_is_a_400_naming_the_field(client,
     response = _post(client, factory, body)
     assert response.status_code == 400, response.get_json()
     assert field in str(response.get_json()) and words in str(response.get_json())
+
+
+def test_only_a_graph_profile_of_the_callers_org_has_its_secret_replaced(app, client, factory):
+    org = factory.org()
+    headers = factory.auth(factory.user(org, admin=True))
+    graph = client.post(f"/api/v1/orgs/{org.id}/server-profiles", headers=headers, json={
+        "name": "O365", "kind": "graph", "endpoints": GRAPH, "client_secret": "old"}).get_json()
+    imap = client.post(f"/api/v1/orgs/{org.id}/server-profiles", headers=headers, json={
+        "name": "Mail", "kind": "imap", "endpoints": {"imap_host": "imap.example.com"}}).get_json()
+    url = f"/api/v1/orgs/{org.id}/server-profiles/{{}}/client-secret"
+    assert client.put(url.format(graph["id"]), headers=headers, json={"client_secret": "new"}).status_code == 200
+    refused = client.put(url.format(imap["id"]), headers=headers, json={"client_secret": "new"})
+    assert refused.status_code == 400 and "no client secret" in refused.get_json()["message"]
+    assert client.put(url.format(999999), headers=headers, json={"client_secret": "x"}).status_code == 404
+    rt = app.extensions["syncline"]
+    with rt.db.session_scope() as s:
+        assert rt.secrets.decrypt(s.get(ServerProfile, graph["id"]).settings["client_secret_enc"]) == "new"

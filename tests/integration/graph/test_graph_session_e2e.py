@@ -41,6 +41,7 @@ class World:
                               json={"server_profile_id": profile.json["id"], "address": self.user.email})
         assert mailbox.status_code == 201, mailbox.json
         self.mailbox_id = mailbox.json["id"]
+        self.client, self.headers, self.profile_id = client, headers, profile.json["id"]
 
     def sync(self) -> SyncSessionRecord:
         """One session; the product's writes must not add a message to the outbox."""
@@ -196,6 +197,12 @@ def test_a_refused_secret_waits_for_reauthorisation_and_the_token_cache_is_kept_
     with world.rt.db.session_scope() as s:
         mailbox = s.get(Mailbox, world.mailbox_id)
         assert mailbox.status == "needs_reauth" and "invalid_client" in mailbox.status_reason
+    rotated = world.client.put(f"/api/v1/orgs/{world.user.org_id}/server-profiles/{world.profile_id}/client-secret",
+                               headers=world.headers, json={"client_secret": "rotated-secret"})
+    assert rotated.status_code == 200 and "rotated" not in rotated.get_data(as_text=True)
+    with world.rt.db.session_scope() as s:
+        assert s.get(Mailbox, world.mailbox_id).status == "active"
+    assert world.sync().status == "succeeded"
     world.fake.store.register_client("app-1", "app-secret")
 
 
