@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from app.providers.graph.errors import failed_result
 from app.providers.graph.events import (
     EXPAND,
     SELECT,
@@ -23,10 +24,10 @@ from app.providers.graph.events import (
     write_event,
 )
 from app.providers.graph.http import GraphHttp, SubRequest, SubResponse
-from app.providers.graph.series import original_start, read_series
-from app.providers.graph.series_write import exception_changes
-from app.sync.errors import AuthFailure, CursorExpired, InvalidData, NotFound, SyncError
-from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxItem, occurrence_id, split_occurrence_id
+from app.providers.graph.occurrences import OccurrenceWriter, iso_utc
+from app.providers.graph.series import read_series
+from app.sync.errors import CursorExpired, InvalidData, NotFound, SyncError
+from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 PAGE_SIZE = 50
@@ -41,6 +42,7 @@ class GraphCalendar:
         self.http, self.window, self.user = http, window, user.lower()
         self.events = f"/users/{quote(user, safe='@')}/events"
         self.delta = f"/users/{quote(user, safe='@')}/calendarView/delta"
+        self.occurrences = OccurrenceWriter(http, self.events, window)
 
     def changes_since(self, cursor: str | None) -> MailboxChanges:
         """One delta round to its deltaLink. The cursor is the deltaLink plus the ids of the series
@@ -50,7 +52,7 @@ class GraphCalendar:
         if link is not None and not link.startswith(self.http.base_url + self.delta):
             raise CursorExpired("the Graph endpoint changed since the last delta round")
         low, high = self.window
-        url = link or self.delta + "?" + urlencode({"startDateTime": _iso(low), "endDateTime": _iso(high)})
+        url = link or self.delta + "?" + urlencode({"startDateTime": iso_utc(low), "endDateTime": iso_utc(high)})
         items: dict[str, CalendarItem] = {}
         deleted: list[str] = []
         masters: set[str] = set()
@@ -104,7 +106,7 @@ class GraphCalendar:
         for master in master_ids:
             subs.append(SubRequest("GET", self._one(master, with_recurrence=True)))
             subs.append(SubRequest("GET", self.events + "/" + quote(master, safe="") + "/instances?" + urlencode(
-                {"startDateTime": _iso(low), "endDateTime": _iso(high), "$select": SELECT + ",originalStart",
+                {"startDateTime": iso_utc(low), "endDateTime": iso_utc(high), "$select": SELECT + ",originalStart",
                  "$top": "1000"})))
         answers = self.http.batch(subs, "get series")
         found: dict[str, CalendarItem] = {}
@@ -141,7 +143,7 @@ class GraphCalendar:
             try:
                 body = write_event(_calendar(item), item.sync_key)
             except SyncError as exc:
-                results.append(_failed(exc))
+                results.append(failed_result(exc))
                 continue
             if item.sync_key:
                 body["transactionId"] = item.sync_key
@@ -153,7 +155,7 @@ class GraphCalendar:
             if result is None:
                 result = _result(next(answers), "create event")
                 if result.ok and isinstance(item, CalendarItem) and item.exceptions:
-                    result = self._with_exceptions(result, item)
+                    result = self.occurrences.with_exceptions(result, item)
             out.append(result)
         return out
 
@@ -168,14 +170,14 @@ class GraphCalendar:
             if refusal is not None:
                 results.append(refusal)
             elif stamp is not None:
-                results.append(self._occurrence_write(series_id, stamp, dict(patch.changes)))
+                results.append(self.occurrences.write(series_id, stamp, dict(patch.changes)))
             elif not isinstance(item, CalendarItem):
-                results.append(_failed(NotFound(f"event {patch.item_id} not found")))
+                results.append(failed_result(NotFound(f"event {patch.item_id} not found")))
             else:
                 try:
                     body = _patch_body(_patched(item, patch.changes), patch.changes)
                 except SyncError as exc:
-                    results.append(_failed(exc))
+                    results.append(failed_result(exc))
                     continue
                 results.append(None)
                 subs.append(SubRequest("PATCH", self.events + "/" + quote(patch.item_id, safe=""), body))
@@ -192,12 +194,12 @@ class GraphCalendar:
             if refusal is not None:
                 results[item_id] = refusal
             elif stamp is not None:
-                results[item_id] = self._occurrence_write(series_id, stamp, {"cancelled": True})
+                results[item_id] = self.occurrences.write(series_id, stamp, {"cancelled": True})
         plain = [i for i in item_ids if i not in results]
         answers = self.http.batch([SubRequest("DELETE", self.events + "/" + quote(i, safe="")) for i in plain],
                                   "delete events")
         for item_id, answer in zip(plain, answers, strict=True):
-            results[item_id] = WriteResult(True, item_id) if answer.ok else _failed(answer.error(f"delete event {item_id}"))
+            results[item_id] = WriteResult(True, item_id) if answer.ok else failed_result(answer.error(f"delete event {item_id}"))
         return [results[i] for i in item_ids]
 
     def _would_mail(self, item: MailboxItem | None, changed: set[str]) -> WriteResult | None:
@@ -212,59 +214,10 @@ class GraphCalendar:
         others = [a for a in item.attendees if a.email.lower() != self.user]
         if not others:
             return None
-        return _failed(InvalidData(
+        return failed_result(InvalidData(
             f"not written to Office 365: the meeting has {len(others)} attendee(s) and Exchange would mail them "
             f"this change ({', '.join(sorted(changed))}); change it in Outlook"))
 
-    def _instances(self, series_id: str) -> dict[datetime, str]:
-        """Original start → occurrence id, for the series' occurrences in the window."""
-        low, high = self.window
-        page = self.http.get(self.events + "/" + quote(series_id, safe="") + "/instances?" + urlencode(
-            {"startDateTime": _iso(low), "endDateTime": _iso(high), "$select": "id,originalStart", "$top": "1000"}),
-            "list occurrences") or {}
-        out = {}
-        for instance in page.get("value") or ():
-            original = original_start(instance)
-            if original is not None:
-                out[original] = str(instance["id"])
-        return out
-
-    def _occurrence_write(self, series_id: str, stamp: str, changes: dict[str, Any],
-                          known: dict[datetime, str] | None = None) -> WriteResult:
-        """Edit or cancel one occurrence, found by its original start (already cancelled: done)."""
-        try:
-            original = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            instance = (known if known is not None else self._instances(series_id)).get(original)
-            if instance is None:
-                if changes.get("cancelled"):
-                    return WriteResult(True, occurrence_id(series_id, original))
-                raise NotFound(f"occurrence {stamp} of {series_id} is not in the series")
-            url = self.events + "/" + quote(instance, safe="")
-            if changes.get("cancelled"):
-                self.http.send("DELETE", url, None, "cancel occurrence")
-                return WriteResult(True, occurrence_id(series_id, original))
-            zone = str(changes.get("timezone") or "UTC")
-            exception = CalendarException(original, **{k: v for k, v in changes.items()
-                                                       if k in ("start", "end", "subject", "location")})
-            answer = self.http.send("PATCH", url, exception_changes(exception, zone), "edit occurrence") or {}
-            return WriteResult(True, occurrence_id(series_id, original), str(answer.get("changeKey") or ""))
-        except SyncError as exc:
-            return _failed(exc)
-
-    def _with_exceptions(self, created: WriteResult, item: CalendarItem) -> WriteResult:
-        """Apply a new series' exceptions; a failure fails the create (its retry finds the series by
-        transactionId and applies them again)."""
-        series_id = str(created.target_id)
-        known = self._instances(series_id)
-        for exception in item.exceptions:
-            stamp = exception.recurrence_id.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-            changes: dict[str, Any] = {"cancelled": True} if exception.cancelled else {
-                "timezone": item.timezone, **{k: getattr(exception, k) for k in ("start", "end", "subject", "location")
-                                              if getattr(exception, k) is not None}}
-            result = self._occurrence_write(series_id, stamp, changes, known)
-            if not result.ok:
-                return result
-        return created
 
     def _one(self, item_id: str, with_recurrence: bool = False) -> str:
         select = SELECT + (",recurrence" if with_recurrence else "")
@@ -310,13 +263,7 @@ def _patch_body(after: CalendarItem, changes: Any) -> dict[str, Any]:
 def _result(answer: SubResponse, what: str) -> WriteResult:
     if answer.ok and isinstance(answer.body, dict):
         return WriteResult(True, str(answer.body.get("id")), str(answer.body.get("changeKey") or ""))
-    return _failed(answer.error(what))
-
-
-def _failed(error: SyncError) -> WriteResult:
-    if isinstance(error, AuthFailure):
-        raise error
-    return WriteResult(False, error=str(error) or error.code, error_code=error.code)
+    return failed_result(answer.error(what))
 
 
 def _same_origin(link: str, http: GraphHttp) -> str:
@@ -326,10 +273,6 @@ def _same_origin(link: str, http: GraphHttp) -> str:
     if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
         raise InvalidData(f"Graph returned a link to another host ({target.netloc}): refused")
     return link
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _odata_quote(text: str) -> str:
