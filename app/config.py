@@ -111,6 +111,7 @@ class Config:
     extension_origins: tuple[str, ...] = ()
     salesforce_api_reserve: float = 0.20
     allowed_mail_hosts: tuple[str, ...] = ()
+    graph_ca_bundle: str = ""          # CA file for Entra ID / Graph HTTPS (a stand-in's CA); system CAs when empty
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -143,6 +144,7 @@ class Config:
             extension_origins=tuple(o.rstrip("/") for o in _list(env.get("SYNCLINE_EXTENSION_ORIGINS"))),
             salesforce_api_reserve=_fraction(env, "SALESFORCE_API_RESERVE", 0.20),
             allowed_mail_hosts=_mail_hosts(env, "SYNCLINE_ALLOWED_MAIL_HOSTS"),
+            graph_ca_bundle=env.get("SYNCLINE_GRAPH_CA_BUNDLE", ""),
         )
 
     @property

@@ -28,16 +28,25 @@ class EndpointsSchema(StrictSchema):
     caldav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     carddav_url = fields.String(validate=URL, metadata={"description": "http(s) URL; " + PUBLIC_HOST})
     ews_url = fields.String(validate=URL, metadata={"description": "https URL; " + PUBLIC_HOST})
-    tenant_id = fields.String(validate=validate.Length(max=64))
+    tenant_id = fields.String(validate=validate.Length(max=64), metadata={
+        "description": "graph: the Entra ID tenant (GUID or domain) of the org's app registration"})
+    client_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "graph: the app registration's application (client) id"})
+    authority_url = fields.String(validate=URL, metadata={
+        "description": "graph: Entra ID host (default https://login.microsoftonline.com); https; " + PUBLIC_HOST})
+    graph_url = fields.String(validate=URL, metadata={
+        "description": "graph: Graph base URL (default https://graph.microsoft.com/v1.0); https; " + PUBLIC_HOST})
 
 
-REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": (), "gmail": ()}
+REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": ("tenant_id", "client_id"), "gmail": ()}
 # Kinds whose parts are optional but at least one must be named: an imap profile may be
 # IMAP-only (mail), DAV-only (calendar/tasks and/or contacts) or both.
 ANY_ENDPOINT = {"imap": ("imap_host", "dav_url", "caldav_url", "carddav_url")}
 KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url for calendar and tasks, "
              "carddav_url for contacts (dav_url: one URL for both); give any of them (an IMAP-only or a calendar-only account leaves "
-             "the others out, and their folders show as not available on this server)")
+             "the others out, and their folders show as not available on this server); "
+             "graph: Office 365 through Microsoft Graph with the org's app registration - endpoints.tenant_id, "
+             "endpoints.client_id and client_secret (calendar only for now)")
 
 
 class ServerProfileSchema(StrictSchema):
@@ -46,6 +55,8 @@ class ServerProfileSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(tuple(REQUIRED_ENDPOINTS)),
                          metadata={"description": KIND_HELP})
     endpoints = fields.Nested(EndpointsSchema, load_default=dict)
+    client_secret = fields.String(load_only=True, validate=validate.Length(min=1, max=1024), metadata={
+        "description": "graph: the app registration's client secret; stored encrypted, never shown"})
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
@@ -54,10 +65,20 @@ class ServerProfileSchema(StrictSchema):
         missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not endpoints.get(f)]
         if missing:
             raise ValidationError({"endpoints": [f"a {data['kind']} profile needs {', '.join(missing)}"]})
+        if data.get("kind") == "graph" and not data.get("client_secret"):
+            raise ValidationError({"client_secret": ["a graph profile needs the app registration's client secret"]})
+        if data.get("kind") != "graph" and data.get("client_secret"):
+            raise ValidationError({"client_secret": ["only a graph profile has a client secret"]})
         any_of = ANY_ENDPOINT.get(data.get("kind"), ())
         if any_of and not any(endpoints.get(f) for f in any_of):
             raise ValidationError({"endpoints": [f"a {data['kind']} profile needs at least one of "
                                                  f"{', '.join(any_of)}"]})
+
+
+class ClientSecretSchema(StrictSchema):
+    client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
+                                  metadata={"description": "The app registration's new client secret (graph profiles); "
+                                                           "stored encrypted, never shown"})
 
 
 class ServerProfileSummarySchema(StrictSchema):

@@ -13,13 +13,14 @@ from app.api.sidebar_errors import salesforce_errors
 from app.models import Org, ServerProfile, User
 from app.providers.salesforce.connect import api_budget
 from app.runtime import db_session, runtime
+from app.services.graph_profiles import NotAGraphProfile, rotate_client_secret
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
 from app.services.salesforce_fields import field_status, setup_fields
 from app.services.session_connection import IntegrationUserRefused, integration_user_id, set_integration_user
 from app.services.settings import org_settings, update_org_settings
 from schemas.base import ErrorSchema
-from schemas.mailboxes import ServerProfileSchema
+from schemas.mailboxes import ClientSecretSchema, ServerProfileSchema
 from schemas.salesforce_fields import FieldSetupSchema, FieldStatusSchema
 from schemas.settings import IntegrationUserSchema, OrgSettingsSchema, SalesforceStatusSchema
 
@@ -63,9 +64,31 @@ class ServerProfiles(MethodView):
         """Add a server profile; users then register their mailbox against it."""
         own_org(org_id, current_user())
         session = db_session()
-        profile = create_profile(session, current_user(), data, mail_host_policy(runtime().config))
+        profile = create_profile(session, current_user(), data, mail_host_policy(runtime().config), runtime().secrets)
         session.commit()
         return profile
+
+
+@blp.route("/<int:org_id>/server-profiles/<int:profile_id>/client-secret")
+class ServerProfileSecret(MethodView):
+    @admin_required
+    @blp.arguments(ClientSecretSchema)
+    @blp.response(200, ServerProfileSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="The profile is not a graph profile")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such server profile in this org")
+    def put(self, data: dict, org_id: int, profile_id: int):
+        """Replace a graph profile's client secret (e.g. after it expired in Entra ID); its mailboxes
+        waiting for re-authorisation resume."""
+        org, session = own_org(org_id, current_user()), db_session()
+        profile = session.get(ServerProfile, profile_id)
+        if profile is not None and profile.org_id == org.id:
+            try:
+                rotate_client_secret(runtime(), session, profile, data["client_secret"], current_user())
+            except NotAGraphProfile as exc:
+                abort(400, message=str(exc))
+            session.commit()
+            return profile
+        abort(404, message=f"server profile {profile_id} not found in this org")
 
 
 @blp.route("/<int:org_id>/salesforce")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import Mailbox, ServerProfile, SyncCursor, User
 from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
-from app.security.secret_box import SecretDecryptError
+from app.security.secret_box import SecretBox, SecretDecryptError
 from app.services import audit, mailbox_status
 from app.services.mail_hosts import check_endpoints
 from app.sync.idmap import mailbox_stream
@@ -52,19 +52,32 @@ def with_dav_urls(endpoints: dict) -> dict:
     return {"caldav_url": shared, "carddav_url": shared, **rest} if shared else rest
 
 
-def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy) -> ServerProfile:
-    """A new server profile; its hosts must pass the host guard (raises InvalidEndpoints)."""
+def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy,
+                   secrets: SecretBox | None = None) -> ServerProfile:
+    """A new server profile; its hosts must pass the host guard (raises InvalidEndpoints).
+
+    A graph profile's client secret is kept encrypted in its settings (``secrets`` encrypts it)."""
     check_endpoints(data.get("endpoints") or {}, hosts)
     endpoints = with_dav_urls(data.get("endpoints") or {})
     if session.scalar(select(ServerProfile).where(ServerProfile.org_id == actor.org_id,
                                                   ServerProfile.name == data["name"])):
         raise MailboxConflict(f"a server profile named {data['name']!r} already exists")
-    profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"], endpoints=endpoints)
+    profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"], endpoints=endpoints,
+                            settings=sealed_client_secret(data.get("client_secret"), secrets))
     session.add(profile)
     session.flush()
     audit.record(session, actor.org_id, "server_profile.created", actor_id=actor.id,
                  target_type="server_profile", target_id=profile.id, details={"kind": profile.kind})
     return profile
+
+
+def sealed_client_secret(secret: str | None, secrets: SecretBox | None) -> dict:
+    """The profile settings holding an app registration's secret, encrypted (empty without one)."""
+    if not secret:
+        return {}
+    if secrets is None:
+        raise ValueError("a client secret needs the secret box to be stored encrypted")
+    return {"client_secret_enc": secrets.encrypt(secret)}
 
 
 def register(rt: Runtime, session: Session, owner: User, profile: ServerProfile, data: dict, actor: User) -> Mailbox:

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
+from app.providers.graph import build_graph_mailbox
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect
@@ -23,6 +24,7 @@ from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.folder_states import NOT_AVAILABLE
+from app.services.graph_profiles import graph_settings, save_token_cache
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
@@ -55,7 +57,7 @@ def default_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
 
 def _builders() -> dict[str, Callable[[Runtime, Mailbox, User], SessionPorts]]:
-    return {"imap": imap_ports}
+    return {"imap": imap_ports, "graph": graph_ports}
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,8 @@ def mailbox_options(endpoints: Mapping[str, Any], settings: Mapping[str, Any],
 def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """IMAP + CalDAV/CardDAV mailbox, the owner's Salesforce, and saving tagged emails."""
     ctx = owner_context(rt, mailbox, user)
-    client = salesforce_client(rt, ctx)
     endpoints = dict(mailbox.server_profile.endpoints or {})
-    saves_email = [ctx.save_rules.save_as] if endpoints.get("imap_host") else []
-    hint = SetupHint(ctx.session.owner_email, fix_hint(ctx.org_pk, ctx.session.sf_org_id))
-    check_session_fields(rt, client, ctx.connection_id, hint.who, ctx.fields, saves_email, hint.fix)
-    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint),
-                      ctx.save_rules.blocked)
-    describer = cached_describer(client)
+    crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as] if endpoints.get("imap_host") else [])
     secrets = stored_credentials(rt, mailbox)
     login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
     dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
@@ -144,6 +140,36 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
+                        setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
+
+
+def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[CrmPort, Describer]:
+    """The owner's Salesforce, its fields checked first, blocklisted addresses kept out."""
+    client = salesforce_client(rt, ctx)
+    hint = SetupHint(ctx.session.owner_email, fix_hint(ctx.org_pk, ctx.session.sf_org_id))
+    check_session_fields(rt, client, ctx.connection_id, hint.who, ctx.fields, saves_email, hint.fix)
+    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint),
+                      ctx.save_rules.blocked)
+    return crm, cached_describer(client)
+
+
+def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
+    """Office 365 through Graph (calendar only for now) and the owner's Salesforce.
+
+    The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
+    ctx = owner_context(rt, mailbox, user)
+    crm, describer = crm_side(rt, ctx, [])
+    profile = mailbox.server_profile
+    port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
+                               ctx.policy.window.bounds(ctx.session.now))
+
+    def close() -> None:
+        port.close()
+        save_token_cache(rt, profile.id, port.tokens.cache_state())
+
+    reason = f"{NOT_AVAILABLE}: mail is not yet supported on Office 365"
+    steps = [lambda: {"counts": {FolderKind.MAIL.value: {"unavailable": reason}}}, meeting_link_step(rt, ctx, crm)]
+    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
 

@@ -35,6 +35,8 @@ FOREIGN_ID = {
     ("/api/v1/orgs/<int:org_id>/server-profiles", "GET"): ("/api/v1/orgs/{org_a}/server-profiles", None),
     ("/api/v1/orgs/<int:org_id>/server-profiles", "POST"): (
         "/api/v1/orgs/{org_a}/server-profiles", {"name": "x", "kind": "gmail"}),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/client-secret", "PUT"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/client-secret", {"client_secret": "x"}),
     ("/api/v1/mailboxes/<int:mailbox_id>", "GET"): ("/api/v1/mailboxes/{mailbox_a}", None),
     ("/api/v1/mailboxes/<int:mailbox_id>", "PATCH"): ("/api/v1/mailboxes/{mailbox_a}", {"username": "x"}),
     ("/api/v1/mailboxes/<int:mailbox_id>/sync", "POST"): ("/api/v1/mailboxes/{mailbox_a}/sync", None),
@@ -81,14 +83,15 @@ def world(factory, client):
     admin_b, user_b = factory.user(org_b, admin=True), factory.user(org_b)
     user_a_headers = factory.auth(user_a)
     token_a = client.get("/api/v1/auth/tokens", headers=user_a_headers).get_json()[0]["id"]
-    mailbox_a = factory.mailbox(user_a).id
+    mailbox_row = factory.mailbox(user_a)
+    mailbox_a, profile_a = mailbox_row.id, mailbox_row.server_profile_id
     compose_a = client.post("/api/v1/compose-saves", json={"marker": "mk-tenant-0001"},
                             headers=user_a_headers).get_json()["id"]
     meeting_a = client.post("/api/v1/meeting-saves", json={"ical_uid": "uid-tenant@a.test"},
                             headers=user_a_headers).get_json()["id"]
     return {
         "ids": {"org_a": org_a.id, "user_a": user_a.id, "token_a": token_a, "mailbox_a": mailbox_a,
-                "compose_a": compose_a, "meeting_a": meeting_a},
+                "profile_a": profile_a, "compose_a": compose_a, "meeting_a": meeting_a},
         "admin_b": factory.auth(admin_b), "user_b": factory.auth(user_b),
         "user_a2": factory.auth(factory.user(org_a)), "admin_a": factory.auth(admin_a),
         "user_a": user_a_headers,

@@ -79,6 +79,7 @@ class E2E:
     env: dict
     tmp: Path
     worker: WorkerProcess | None = None
+    graph: object = None     # the Microsoft Graph fake (sandbox/graph) the worker trusts
 
     @property
     def rt(self):
@@ -93,14 +94,17 @@ class E2E:
 
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) -> Iterator[E2E]:
+    from sandbox.graph import GraphFake
+
     tmp = tmp_path_factory.mktemp("e2e")
+    graph = GraphFake().start()
     redis = PrivateRedis(str(tmp))
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     upgrade(database_url)
     key = Fernet.generate_key().decode()
     overrides = emulator_overrides(salesforce_emulator)
     config = make_test_config(tmp, database_url, redis.url, **overrides).with_overrides(
-        secret_keys=(key,), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS)
+        secret_keys=(key,), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS, graph_ca_bundle=graph.ca_path)
     env = {**os.environ, "SYNCLINE_ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis.url,
            "SYNCLINE_SECRET_KEYS": key, "SYNCLINE_INSTANCE_DIR": str(tmp / "instance"), "SECRET_KEY": "e2e",
            "SALESFORCE_CLIENT_ID": overrides["salesforce_client_id"],
@@ -108,14 +112,15 @@ def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) 
            "SALESFORCE_LOGIN_URL": overrides["salesforce_login_url"],
            "SALESFORCE_ALLOWED_HOSTS": ",".join(overrides["salesforce_allowed_hosts"]),
            "SALESFORCE_CA_BUNDLE": overrides["salesforce_ca_bundle"], "LOG_LEVEL": "INFO",
-           "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS)}
-    world = E2E(create_app(config), salesforce_emulator, radicale_server, dovecot_server, env, tmp)
+           "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS), "SYNCLINE_GRAPH_CA_BUNDLE": graph.ca_path}
+    world = E2E(create_app(config), salesforce_emulator, radicale_server, dovecot_server, env, tmp, graph=graph)
     world.start_worker()
     yield world
     if world.worker is not None:
         world.worker.stop()
     world.rt.db.dispose()
     redis.stop()
+    graph.stop()
 
 
 @pytest.fixture

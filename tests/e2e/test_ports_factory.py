@@ -26,8 +26,8 @@ def test_plaintext_is_allowed_only_where_the_endpoints_say_so(endpoints, plainte
 
 
 def test_unknown_kinds_still_fail_with_a_clear_reason(e2e):
-    mailbox = SimpleNamespace(server_profile=SimpleNamespace(kind="graph"))
-    with pytest.raises(ProviderUnavailable, match="no adapter for 'graph'"):
+    mailbox = SimpleNamespace(server_profile=SimpleNamespace(kind="ews"))
+    with pytest.raises(ProviderUnavailable, match="no adapter for 'ews'"):
         default_ports(e2e.rt, mailbox, None)
 
 

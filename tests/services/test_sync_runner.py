@@ -319,7 +319,7 @@ SESSION_FATES = [
     (NotFound("no calendar collection"), "suspended", True, False),
     (PermissionDenied("API_DISABLED_FOR_ORG"), "suspended", True, False),
     (InvalidData("no IMAP server configured"), "suspended", True, False),
-    (ProviderUnavailable("no adapter for 'graph' mailboxes in this deployment"), "suspended", True, False),
+    (ProviderUnavailable("no adapter for 'ews' mailboxes in this deployment"), "suspended", True, False),
 ]
 
 
@@ -346,10 +346,10 @@ def test_no_adapter_is_a_permanent_clearly_worded_state_not_a_retried_crash(setu
 
     rt, _, user, mailbox, _ = setup
     with rt.db.session_scope() as s:
-        s.get(Mailbox, mailbox.id).server_profile.kind = "graph"
+        s.get(Mailbox, mailbox.id).server_profile.kind = "ews"
     assert run_session(rt, mailbox.id, "scheduled", default_ports) == "failed"
     box = _mailbox(rt, mailbox.id)
-    assert box.status == "suspended" and "no adapter for 'graph' mailboxes" in box.status_reason
+    assert box.status == "suspended" and "no adapter for 'ews' mailboxes" in box.status_reason
     assert [r.status for r in _sessions(rt, mailbox.id)] == ["failed"]
 
 

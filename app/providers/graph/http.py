@@ -1,0 +1,110 @@
+"""Graph calls over one guarded ``requests`` session: single requests and ``$batch`` (≤ 20 each).
+
+Every request names ``Prefer: IdType="ImmutableId"`` (ids survive moves between folders),
+``outlook.timezone="UTC"`` (times come back as UTC instants) and ``outlook.body-content-type="text"``.
+Failures become the core's errors through ``errors.graph_error``; 429/503/504 carry Retry-After.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from app.providers.graph.errors import graph_error
+from app.sync.errors import SyncError, TemporaryFailure
+
+PREFER = 'IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text"'
+MAX_BATCH = 20
+
+
+@dataclass(frozen=True)
+class SubRequest:
+    """One request of a ``$batch``; ``url`` is relative to the Graph base (``/users/...``)."""
+
+    method: str
+    url: str
+    body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SubResponse:
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def error(self, what: str) -> SyncError:
+        return graph_error(self.status, self.body, self.headers, what)
+
+
+class GraphHttp:
+    """Authenticated JSON calls to one Graph base URL; ``calls`` counts HTTP requests sent."""
+
+    def __init__(self, base_url: str, session: requests.Session, token: Callable[[bool], str],
+                 timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session, self._token, self.timeout = session, token, timeout
+        self.calls = 0
+
+    def get(self, url: str, what: str, prefer: str = "") -> Any:
+        """GET a path (relative to the base) or a full link Graph handed out (nextLink/deltaLink)."""
+        full = url if url.startswith(self.base_url + "/") else self.base_url + url
+        return self._send("GET", full, None, what, prefer)
+
+    def send(self, method: str, path: str, body: Any, what: str) -> Any:
+        """One write (PATCH/DELETE/POST) to a path relative to the base."""
+        return self._send(method, self.base_url + path, body, what)
+
+    def batch(self, requests_: Sequence[SubRequest], what: str) -> list[SubResponse]:
+        """Run the requests in ``$batch`` calls of at most 20; answers in input order."""
+        out: list[SubResponse] = []
+        for start in range(0, len(requests_), MAX_BATCH):
+            chunk = requests_[start:start + MAX_BATCH]
+            payload = {"requests": [_sub_json(str(i), r) for i, r in enumerate(chunk)]}
+            answer = self._send("POST", self.base_url + "/$batch", payload, what)
+            by_id = {str(r.get("id")): r for r in (answer or {}).get("responses") or []}
+            for i in range(len(chunk)):
+                r = by_id.get(str(i)) or {"status": 500, "body": {"error": {"message": "no answer in the batch"}}}
+                out.append(SubResponse(int(r.get("status") or 500), r.get("body"), r.get("headers") or {}))
+        return out
+
+    def _send(self, method: str, url: str, body: Any, what: str, prefer: str = "") -> Any:
+        answer = self._once(method, url, body, what, prefer, fresh_token=False)
+        if answer.status_code == 401:   # a cached token revoked or expired early: one retry with a new one
+            answer = self._once(method, url, body, what, prefer, fresh_token=True)
+        payload = _json(answer)
+        if answer.status_code >= 300:
+            raise graph_error(answer.status_code, payload, answer.headers, what)
+        return payload
+
+    def _once(self, method: str, url: str, body: Any, what: str, prefer: str, fresh_token: bool) -> requests.Response:
+        headers = {"Authorization": "Bearer " + self._token(fresh_token), "Accept": "application/json",
+                   "Prefer": ", ".join(p for p in (PREFER, prefer) if p)}
+        self.calls += 1
+        try:
+            return self.session.request(method, url, json=body, headers=headers, timeout=self.timeout,
+                                        allow_redirects=False)
+        except requests.RequestException as exc:
+            raise TemporaryFailure(f"Graph {what}: unreachable ({type(exc).__name__})") from exc
+
+
+def _sub_json(request_id: str, sub: SubRequest) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": request_id, "method": sub.method, "url": sub.url, "headers": {"Prefer": PREFER}}
+    if sub.body is not None:
+        entry["body"] = dict(sub.body)
+        entry["headers"]["Content-Type"] = "application/json"
+    return entry
+
+
+def _json(answer: requests.Response) -> Any:
+    if not answer.content:
+        return None
+    try:
+        return answer.json()
+    except ValueError:
+        return None
