@@ -9,7 +9,6 @@ from app.models import BlocklistEntry, User
 from app.services import audit
 from app.sync.blocklist import AddressBlocklist, parse_blocklist
 
-
 Blocklist = AddressBlocklist   # the entries that apply to one user (theirs plus the org admin's)
 
 

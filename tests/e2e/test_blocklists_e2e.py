@@ -3,10 +3,12 @@ address out of every Salesforce query and link; a thread auto-save whose only ex
 are blocked is skipped with the reason on the dashboard, while tagging the same mail still saves it."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from imapclient import IMAPClient
 
 from app.sync.email_rules import BLOCKED_AUTOSAVE
-from tests.e2e.helpers import Person, force_sync, sign_up
+from tests.e2e.helpers import NOW, Person, force_sync, put_event, sign_up
 from tests.e2e.test_email_saves_e2e import _append, _client_contact
 
 
@@ -79,4 +81,21 @@ def test_thread_autosave_with_only_blocked_externals_is_skipped_with_the_reason_
     assert force_sync(ann)["status"] == "succeeded"
     email = _emails(ann)["<robot-2@customer.test>"]
     assert robot not in _relations(ann, email["Id"]) and not email.get("RelatedToId")
+    assert "client@customer.test" in _queries(ann) and "noreply@customer.test" not in _queries(ann)
+
+
+def test_org_regex_entry_keeps_an_attendee_out_of_the_events_links_relations_and_queries(e2e, factory):
+    ann = sign_up(e2e, factory)
+    account, client_contact = _client_contact(ann)
+    robot = _robot_contact(ann, account)
+    response = e2e.app.test_client().put(f"/api/v1/orgs/{ann.user.org_id}/blocklist", headers=ann.headers,
+                                         json={"entries": [r"/^no-?reply@/"]})
+    assert response.status_code == 200, response.json
+    put_event(ann, "e2e-blocked-attendee", "Demo", NOW + timedelta(days=2), organizer=ann.user.email,
+              attendees=(ann.user.email, "NoReply@customer.test", "client@customer.test"))
+    assert force_sync(ann)["status"] == "succeeded"
+    [event] = e2e.emu.records(ann.sf_org, "Event")
+    assert (event["WhoId"], event["WhatId"]) == (client_contact, account)
+    related = {r["RelationId"] for r in e2e.emu.records(ann.sf_org, "EventRelation") if r["EventId"] == event["Id"]}
+    assert robot not in related
     assert "client@customer.test" in _queries(ann) and "noreply@customer.test" not in _queries(ann)
