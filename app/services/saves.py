@@ -21,6 +21,7 @@ from app.models.base import utcnow
 from app.services import blocklists, save_writes
 from app.services.session_fields import fix_hint
 from app.services.settings import org_settings
+from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import email_key
 from app.sync.email_rules import normalized_message_id
 from app.sync.errors import SetupRequired, SyncError
@@ -28,7 +29,6 @@ from app.sync.idmap import sync_key
 from app.sync.items import EmailMessage
 from app.sync.policy import SyncSession
 from app.sync.salesforce_fields import field_problems, setup_message
-from app.sync.blocklist import AddressBlocklist
 from app.sync.sidebar_ports import LinkCheck, SidebarCrmPort
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024      # decoded, in total (the sidebar refuses more too)
