@@ -1,4 +1,4 @@
-"""Blocklists: my own, and the org admin's; listed addresses and @domains are never looked up."""
+"""Blocklists: my own, and the org admin's; listed addresses, @domains and /patterns/ are never looked up."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -10,7 +10,8 @@ from app.runtime import db_session
 from app.services import blocklists as service
 from schemas.records import BlocklistSchema
 
-blp = Blueprint("blocklists", __name__, url_prefix="", description="Addresses and domains kept out of Salesforce")
+blp = Blueprint("blocklists", __name__, url_prefix="",
+                description="Addresses, domains and regular expressions kept out of Salesforce look-ups, links and auto-saves")
 
 
 @blp.route("/me/blocklist")
@@ -26,7 +27,10 @@ class MyBlocklist(MethodView):
     @blp.arguments(BlocklistSchema)
     @blp.response(200, BlocklistSchema)
     def put(self, data: dict):
-        """Replace my personal blocklist (addresses and @domains, lower-cased)."""
+        """Replace my personal blocklist.
+
+        Addresses and @domains (subdomains included) are stored lower-cased, `/regular expressions/` as
+        written; matching is case-insensitive. A bad entry is 400 quoting it and saying what is wrong."""
         user, session = current_user(), db_session()
         entries = service.replace(session, user, user.id, data["entries"])
         session.commit()
@@ -46,7 +50,7 @@ class OrgBlocklist(MethodView):
     @blp.arguments(BlocklistSchema)
     @blp.response(200, BlocklistSchema)
     def put(self, data: dict, org_id: int):
-        """Replace the org's blocklist."""
+        """Replace the org's blocklist (same entries and checks as `PUT /me/blocklist`)."""
         own_org(org_id, current_user())
         session = db_session()
         entries = service.replace(session, current_user(), None, data["entries"])

@@ -1,30 +1,15 @@
-"""Personal and org-wide blocklists: addresses and @domains never looked up, suggested or saved."""
+"""Personal and org-wide blocklists: addresses, @domains and /patterns/ never looked up, linked or created
+(entry syntax and matching: app.sync.blocklist)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import BlocklistEntry, User
 from app.services import audit
+from app.sync.blocklist import AddressBlocklist, parse_blocklist
 
-
-@dataclass(frozen=True)
-class Blocklist:
-    """The entries that apply to one user (theirs plus the org admin's)."""
-
-    addresses: frozenset[str]
-    domains: frozenset[str]
-
-    def blocks(self, address: str) -> bool:
-        """True for a listed address, or one on a listed domain or any of its subdomains."""
-        address = (address or "").strip().lower()
-        domain = address.rpartition("@")[2]
-        if address in self.addresses:
-            return True
-        parts = domain.split(".")
-        return any(".".join(parts[i:]) in self.domains for i in range(len(parts)))
+Blocklist = AddressBlocklist   # the entries that apply to one user (theirs plus the org admin's)
 
 
 def entries(session: Session, org_id: int, user_id: int | None) -> list[str]:
@@ -52,6 +37,4 @@ def for_user(session: Session, user: User) -> Blocklist:
     rows = session.scalars(select(BlocklistEntry.entry).where(
         BlocklistEntry.org_id == user.org_id,
         (BlocklistEntry.user_id.is_(None)) | (BlocklistEntry.user_id == user.id)))
-    listed = set(rows)
-    return Blocklist(frozenset(e for e in listed if not e.startswith("@")),
-                     frozenset(e[1:] for e in listed if e.startswith("@")))
+    return parse_blocklist(rows)

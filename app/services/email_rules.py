@@ -55,13 +55,11 @@ def _compose_problem(rule: ComposeRule) -> str | None:
 
 
 def load_blocklist(session: Session, user_id: int) -> AddressBlocklist:
-    """The user's and the org admin's blocklist, as data for the engine (lower-cased)."""
+    """The user's and the org admin's blocklist, as data for the engine."""
     user = session.get(User, user_id)
     if user is None:
         return AddressBlocklist()
-    listed = blocklists.for_user(session, user)
-    return AddressBlocklist(frozenset(a.strip().lower() for a in listed.addresses),
-                            frozenset(d.strip().lower() for d in listed.domains))
+    return blocklists.for_user(session, user)
 
 
 def mail_rules(rules: SaveRules) -> MailRules:

@@ -201,6 +201,8 @@ def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPor
         counts = outcome.counts.get(FolderKind.MAIL, KindCounts())
         errors = [{"kind": e.kind.value, "item": e.sync_key, "action": e.action, "code": e.code,
                    "reason": e.message, "will_retry": e.retried} for e in outcome.errors]
-        return {"counts": {FolderKind.MAIL.value: dataclasses.asdict(counts)}, "errors": errors}
+        skipped = dict(outcome.skips_by_kind.get(FolderKind.MAIL, {}))   # e.g. auto-saves of blocked people only
+        return {"counts": {FolderKind.MAIL.value: {**dataclasses.asdict(counts), "skipped_because": skipped}},
+                "errors": errors}
 
     return save_tagged_emails

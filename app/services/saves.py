@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.models import SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
-from app.services import save_writes
+from app.services import blocklists, save_writes
 from app.services.session_fields import fix_hint
 from app.services.settings import org_settings
+from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import email_key
 from app.sync.email_rules import normalized_message_id
 from app.sync.errors import SetupRequired, SyncError
@@ -28,7 +29,7 @@ from app.sync.idmap import sync_key
 from app.sync.items import EmailMessage
 from app.sync.policy import SyncSession
 from app.sync.salesforce_fields import field_problems, setup_message
-from app.sync.sidebar_ports import SidebarCrmPort
+from app.sync.sidebar_ports import LinkCheck, SidebarCrmPort
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024      # decoded, in total (the sidebar refuses more too)
 CLAIM_TIMEOUT = timedelta(minutes=2)         # a pending claim older than this was abandoned
@@ -134,7 +135,7 @@ def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict
         session.commit()
         return _view(row, "already_saved", crm.record_url), False
     try:
-        record_id, created = _write(user, crm, sobject, sf_key, data)
+        record_id, created = _write(user, crm, sobject, sf_key, data, blocklists.for_user(session, user))
     except (SyncError, save_writes.InvalidLinks) as exc:
         row.status, row.last_error = "failed", str(exc)[:1024]
         session.commit()
@@ -153,12 +154,19 @@ def _check_fields(user: User, crm: SidebarCrmPort, sobject: str) -> None:
         raise SetupRequired(setup_message(problems, user.email, fix_hint(user.org_id, user.org.sf_org_id)))
 
 
-def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict) -> tuple[str, bool]:
+def _unblocked(found: LinkCheck, who_ids: list[str], blocked: AddressBlocklist) -> list[str]:
+    """The chosen Names minus blocklisted people: the user's Save still saves, they are just not linked."""
+    return [w for w in who_ids if not blocked.blocks(found.who_emails.get(w[:15], ""))]
+
+
+def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict,
+           blocked: AddressBlocklist) -> tuple[str, bool]:
     item, who_ids, what_id = data["item"], data["who_ids"], data["what_id"]
     save_writes.check_what_type(what_id)
     _check_fields(user, crm, sobject)
     found = crm.check_links(sobject, sf_key, who_ids, what_id)
     save_writes.check_links(found, who_ids, what_id)
+    who_ids = _unblocked(found, who_ids, blocked)
     if found.existing_id:
         return found.existing_id, False
     edits = {"subject": data["subject"] if data["subject"] is not None else item.get("subject") or "",

@@ -3,7 +3,9 @@
 A message is saved when the user tagged it (Salesforce category or folder), when it is a
 Compose-mode "save when sent" (its ``X-Syncline-Save`` marker or Message-ID matches one of
 the user's pending compose saves, whose chosen Who/What replace auto-linking), or when it
-belongs to a thread the user set to "save all emails in thread".
+belongs to a thread the user set to "save all emails in thread". That last one is automatic:
+a message whose only external participants are blocklisted is skipped (``blocked_autosaves``),
+while the user's explicit choices (category, folder, Compose) are saved, just not linked to them.
 """
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ class SaveReason:
 
     reason: str
     compose: ComposeRule | None = None
+    automatic: bool = False
 
 
 def save_reason(message: EmailMessage, rules: SaveRules) -> SaveReason | None:
@@ -83,7 +86,7 @@ def save_reason(message: EmailMessage, rules: SaveRules) -> SaveReason | None:
         return SaveReason("marked for Salesforce")
     thread = normalized_message_id(message.conversation_id or message.message_id)
     if thread and thread in rules.threads:
-        return SaveReason("thread set to save all emails")
+        return SaveReason("thread set to save all emails", automatic=True)
     return None
 
 
@@ -96,3 +99,28 @@ def wanted(messages: Sequence[object], rules: SaveRules) -> list[tuple[EmailMess
             if reason is not None:
                 out.append((message, reason))
     return out
+
+
+BLOCKED_AUTOSAVE = "automatic save skipped: every external participant is blocklisted"
+
+
+def only_blocked_externals(message: EmailMessage, blocked: AddressBlocklist, owner_email: str) -> bool:
+    """Every participant outside the owner's own address and domain is blocked (and there is one)."""
+    owner = owner_email.strip().lower()
+    own_domain = owner.rpartition("@")[2]
+    addresses = [message.sender, *message.to, *message.cc]
+    externals = {a.strip().lower() for a in addresses if a and a.strip()}
+    externals = {a for a in externals if a != owner and a.rpartition("@")[2] != own_domain}
+    return bool(externals) and all(blocked.blocks(a) for a in externals)
+
+
+def blocked_autosaves(chosen: Sequence[tuple[EmailMessage, SaveReason]], rules: SaveRules, owner_email: str
+                      ) -> tuple[list[tuple[EmailMessage, SaveReason]], list[EmailMessage]]:
+    """(what to save, the automatic saves skipped because only blocklisted people are outside)."""
+    keep, skipped = [], []
+    for message, reason in chosen:
+        if reason.automatic and rules.blocked and only_blocked_externals(message, rules.blocked, owner_email):
+            skipped.append(message)
+        else:
+            keep.append((message, reason))
+    return keep, skipped

@@ -10,11 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from app.sync.actions import CreateInCrm, RecordEntry
+from app.sync.actions import CreateInCrm, RecordEntry, Skip
 from app.sync.apply import Applied, Ports, apply_actions
 from app.sync.blocklist import blocklisted
 from app.sync.email_links import build_directory, participants
 from app.sync.email_plan import (
+    ORIGIN,
     RELATION_OBJECT,
     EmailLookups,
     EmailSavePlan,
@@ -24,7 +25,7 @@ from app.sync.email_plan import (
     plan_email_saves,
     task_fields,
 )
-from app.sync.email_rules import SaveRules, wanted
+from app.sync.email_rules import BLOCKED_AUTOSAVE, SaveRules, blocked_autosaves, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
 from app.sync.errors import InvalidData, is_retryable
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream
@@ -55,7 +56,10 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
     ports, outcome = Ports(mailbox, crm, id_map), OutcomeBuilder()
     entries = id_map.entries(session.mailbox_id, MAIL)
     changes = _with_retries(mailbox, entries, policy, pull_mailbox(mailbox, cursors, session.mailbox_id, MAIL, outcome))
-    chosen = wanted(changes.items, rules)
+    chosen, blocked = blocked_autosaves(wanted(changes.items, rules), rules, session.owner_email)
+    for message in blocked:
+        outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), BLOCKED_AUTOSAVE, None, ORIGIN,
+                                 ref=message.item_id), False)
     lookups = gather_email_lookups(crm, session, chosen, entries)
     plan = plan_email_saves(chosen, entries, session, rules, lookups, field_lengths(describe or {}))
     applied = apply_actions(plan.actions, ports, MAIL, rules.save_as, policy)

@@ -45,7 +45,8 @@ def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: I
     Raises AuthFailure (stop, needs re-authorisation) and whatever a port raises while
     *reading* changes (the worker retries the job); per-record write errors never raise. A kind
     the mailbox's server does not offer (FolderUnavailable) is left out and listed in the outcome.
-    ``blocked`` addresses are never looked up, so never linked.
+    ``blocked`` addresses (listed, on a listed domain, or matching a listed pattern) are never
+    looked up, so never linked.
     """
     ports = Ports(mailbox, blocklisted(crm, blocked), id_map)
     outcome = OutcomeBuilder()

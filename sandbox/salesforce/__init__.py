@@ -10,6 +10,7 @@ Public API (stable)::
     tok = emu.issue_tokens(org, user)          # OAuth token response: access_token, refresh_token,
                                                # instance_url, id, token_type, issued_at, signature, scope
     emu.api_calls(org); emu.reset_api_calls(org); emu.set_daily_api_max(org, n)
+    emu.requests_text(org)                     # every API request received (method, path, decoded query/body)
                                                # GET /services/data/vNN.N/limits reports the same
                                                # counter as DailyApiRequests {Max, Remaining}
     emu.faults.latency_ms = 50                 # per request

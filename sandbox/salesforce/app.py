@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from werkzeug.wrappers import Request, Response
 
@@ -128,6 +129,9 @@ class EmulatorApp:
                 err = ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
                 return _json(403, err.body(), self._usage(org))
             org.api_calls += 1
+            emu.record_request(session.org_id, unquote_plus(
+                f"{request.method} {rest} {request.query_string.decode('latin-1')} "
+                f"{(request.get_data() or b'').decode('utf-8', 'replace')}"))
             ctx = Ctx(org, session.user_id, emu.now(), emu.faults, version)
             req = ApiRequest(request.method, rest, request.args.to_dict(),
                              request.get_data() or None,

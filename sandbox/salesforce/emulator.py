@@ -46,6 +46,7 @@ class SalesforceEmulator:
         self.base_url = "https://localhost"
         self.ca_path: str | None = None
         self._login: tuple[str, str] | None = None
+        self.received: dict[str, list[str]] = {}   # org → its API requests as text (tests assert what was asked)
         self._server: TlsServer | None = None
         self._saver = persistence.Saver(self) if state_dir else None
         if state_dir:
@@ -205,6 +206,18 @@ class SalesforceEmulator:
     # ---- API usage -------------------------------------------------------------------
     def api_calls(self, org_id: str) -> int:
         return self.orgs[org_id].api_calls
+
+    def requests_text(self, org_id: str) -> str:
+        """Every API request the org received (method, path, decoded query and body), one a line."""
+        with self.lock:
+            return "\n".join(self.received.get(org_id, ()))
+
+    def record_request(self, org_id: str, text: str) -> None:
+        """Keep the org's last 2000 requests' text (see ``requests_text``)."""
+        with self.lock:
+            kept = self.received.setdefault(org_id, [])
+            kept.append(text)
+            del kept[:-2000]
 
     def reset_api_calls(self, org_id: str) -> None:
         with self.lock:

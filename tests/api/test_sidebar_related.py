@@ -83,6 +83,18 @@ def test_blocklisted_addresses_and_domains_are_neither_looked_up_nor_suggested(w
     assert [u["name"] for u in body["groups"]["User"]] == ["Uma User"]
 
 
+def test_a_regex_entry_keeps_matching_addresses_out_of_every_query(world):
+    client, headers, emu = world["client"], world["headers"], world["emu"]
+    assert client.put("/api/v1/me/blocklist", json={"entries": [r"/^(jane|sam)\.\w+@GLOBEX\./"]},
+                      headers=headers).status_code == 200
+    before = len(emu.requests_text(world["sf_org"]))
+    body = related(world).get_json()
+    asked = emu.requests_text(world["sf_org"])[before:].lower()
+    assert "jane.doe@globex.example" not in asked and "sam.lee@globex.example" not in asked
+    assert "uma@acme.example" in asked
+    assert body["groups"]["Contact"] == [] and body["groups"]["Lead"] == []
+
+
 def test_org_blocklist_applies_to_every_user(world):
     client, user = world["client"], world["user"]
     response = client.put(f"/api/v1/orgs/{user.org_id}/blocklist", json={"entries": ["Jane.Doe@globex.example"]},

@@ -74,6 +74,44 @@ def test_personal_blocklist_round_trip_normalises_entries(world):
     assert client.put("/api/v1/me/blocklist", json={"entries": ["not an address"]}, headers=headers).status_code == 400
 
 
+def test_regular_expressions_are_kept_as_written_beside_lower_cased_addresses(world):
+    client, headers = world["client"], world["headers"]
+    entries = ["  /^NoReply@\\S+$/i ", "Ann@X.com", r"/\bnews(letter)?@/", "@Sub.Example.com"]
+    put = client.put("/api/v1/me/blocklist", json={"entries": entries}, headers=headers)
+    assert put.status_code == 200, put.get_json()
+    assert put.get_json()["entries"] == [r"/^NoReply@\S+$/i", "ann@x.com", r"/\bnews(letter)?@/", "@sub.example.com"]
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ("/[a-z/", "not a valid regular expression"),
+    ("/(a+)+$/", "repetition inside a repetition"),
+    ("/(a|ab)*c/", "alternatives inside a repetition"),
+    ("/^.*.*.*@x/", "too many repetitions"),
+    (r"/(\w)\1@/", "back-references"),
+    ("//", "regular expression is empty"),
+    ("   ", "empty"),
+    ("/" + "a" * 201 + "/", "longer than 200"),
+    ("x" * 310 + "@example.com", "longer than 320"),
+    ("not an address", "not an address"),
+])
+def test_a_bad_entry_is_400_naming_the_entry_and_what_is_wrong(world, entry, problem):
+    response = world["client"].put("/api/v1/me/blocklist", json={"entries": ["@fine.example", entry]},
+                                   headers=world["headers"])
+    assert response.status_code == 400
+    [message] = response.get_json()["errors"]["json"]["entries"]["1"]
+    assert problem in message and repr(entry[:80]) in message
+
+
+def test_over_long_lists_are_400(world):
+    client, headers = world["client"], world["headers"]
+    too_many = [f"p{n}@x.example" for n in range(1001)]
+    response = client.put("/api/v1/me/blocklist", json={"entries": too_many}, headers=headers)
+    assert response.status_code == 400 and "at most 1000 entries" in str(response.get_json()["errors"])
+    patterns = [f"/^bot{n}@/" for n in range(51)]
+    response = client.put("/api/v1/me/blocklist", json={"entries": patterns}, headers=headers)
+    assert response.status_code == 400 and "at most 50 /regular expressions/" in str(response.get_json()["errors"])
+
+
 def test_org_blocklist_is_for_admins_and_separate_from_personal_lists(world):
     client, org_id = world["client"], world["org"].id
     assert client.put(f"/api/v1/orgs/{org_id}/blocklist", json={"entries": ["@rival.example"]},

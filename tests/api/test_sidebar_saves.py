@@ -187,3 +187,14 @@ def test_a_key_field_lost_after_the_describe_was_cached_is_409_naming_it_not_a_r
                                       "Syncline_Key__c is missing or hidden by field-level security from this user")
     assert f"syncline salesforce setup-fields --org {world['sf_org']}" in body["message"]
     assert "INVALID_FIELD" not in body["message"] and len(records(world)) == 1
+
+
+def test_a_save_still_saves_but_does_not_link_a_blocklisted_name(world):
+    response = world["client"].put("/api/v1/me/blocklist", json={"entries": [r"/^jane\.doe@/"]},
+                                   headers=world["headers"])
+    assert response.status_code == 200, response.get_json()
+    response = save(world)
+    assert response.status_code == 201, response.get_json()
+    [record] = records(world)
+    assert record["RelatedToId"] == world["ids"]["account"]
+    assert [r for r in records(world, "EmailMessageRelation") if r["RelationId"] == world["ids"]["contact"]] == []

@@ -167,12 +167,17 @@ def test_settings_save_through_the_real_me_endpoint_and_blocklist(page, sidebar_
     page.wait_for_selector("text=Settings saved.")
     me = page.evaluate("() => window.synclineSidebar.api.get('/me')")
     assert me["settings"]["sync_tasks"] == "off" and me["settings"]["timezone"] == "Europe/Vilnius"
-    page.fill("input[name=entry]", "@personal.example")
-    page.click(".blocklist-form .row button")
+    for entry in ("@Personal.example", r"/^NoReply@\S+$/"):
+        page.fill("input[name=entry]", entry)
+        page.click(".blocklist-form .row button")
     page.click(".blocklist-form button[type=submit]")
     page.wait_for_selector("text=Blocklist saved.")
     blocklist = page.evaluate("() => window.synclineSidebar.api.get('/me/blocklist')")
-    assert blocklist == {"entries": ["@personal.example"]}
+    assert blocklist == {"entries": ["@personal.example", r"/^NoReply@\S+$/"]}
+    page.fill("input[name=entry]", "/(a+)+@/")
+    page.click(".blocklist-form .row button")
+    page.click(".blocklist-form button[type=submit]")
+    page.wait_for_selector("text=repetition inside a repetition")
 
 
 def test_invalid_token_shows_sign_in(page, sidebar_server):

@@ -5,7 +5,7 @@ import { h, notice, replace } from "../dom.js";
 const OBJECTS = [["sync_calendar", "Calendar"], ["sync_tasks", "Tasks"], ["sync_contacts", "Contacts"]];
 const DIRECTIONS = [["", "Org default"], ["off", "Don't sync"], ["to_salesforce", "Mailbox → Salesforce"],
   ["to_mailbox", "Salesforce → mailbox"], ["two_way", "Both ways"]];
-const BLOCK_ENTRY = /^(@[^@\s]+\.[^@\s]+|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
+const BLOCK_ENTRY = /^(@[^@\s]+\.[^@\s]+|[^@\s]+@[^@\s]+\.[^@\s]+|\/.+\/i?)$/;  // the server checks patterns
 
 export async function renderSettings(ctx, el) {
   replace(el, notice("info", "Loading settings…"));
@@ -51,16 +51,20 @@ function blocklist(ctx) {
   let entries = [];
   const list = h("ul.blocklist", { id: "blocklist" });
   const status = h("div.status");
-  const input = h("input", { name: "entry", placeholder: "name@example.com or @example.com" });
+  const input = h("input", { name: "entry", placeholder: "name@example.com, @example.com or /^noreply@/" });
   const draw = () => replace(list, entries.length ? entries.map((entry) => h("li", {}, entry, " ",
     h("button.link", { type: "button", onclick: () => { entries = entries.filter((e) => e !== entry); draw(); } }, "Remove")))
     : h("li.muted", {}, "Nothing blocked."));
   const form = h("form.blocklist-form", {},
     h("h2", {}, "Never sync these addresses"),
-    h("p.muted", {}, "Emails, meetings and contacts with these people or domains stay out of Salesforce."),
+    h("p.muted", {}, "These people are never looked up or linked in Salesforce, and mail with only them outside "
+      + "your company is not saved automatically. Patterns go between slashes."),
     list, h("div.row", {}, input, h("button", { type: "button", onclick: () => {
-      const value = input.value.trim().toLowerCase();
-      if (!BLOCK_ENTRY.test(value)) return replace(status, notice("error", "Enter an address or @domain."));
+      const raw = input.value.trim();
+      const value = raw.startsWith("/") ? raw : raw.toLowerCase();   // a pattern keeps its case (\S is not \s)
+      if (!BLOCK_ENTRY.test(value)) {
+        return replace(status, notice("error", "Enter an address, @domain or /regular expression/."));
+      }
       if (!entries.includes(value)) entries.push(value);
       input.value = "";
       replace(status);
