@@ -45,7 +45,8 @@ def test_imap_profiles_get_the_dav_mailbox_the_owners_salesforce_and_email_savin
         assert ports.describe("Event")["name"] == "Event" and ports.describe("NoSuchObject__c") is None
         assert [step.__name__ for step in ports.extra_steps] == ["save_tagged_emails", "link_saved_meetings"]
         assert ports.extra_steps[0]() == {"counts": {"mail": {"created": 0, "updated": 0, "deleted": 0,
-                                                              "skipped": 0, "failed": 0, "recorded": 0}},
+                                                              "skipped": 0, "failed": 0, "recorded": 0,
+                                                              "skipped_because": {}}},
                                           "errors": []}
     finally:
         ports.close()
