@@ -102,13 +102,9 @@ def _series_already_linked(plan: PlanState, child_ids: Sequence[str]) -> str | N
 def _link_master(plan: PlanState, master: CrmRecord, series_id: str) -> None:
     """The main record mirrors that series; the values agreed are Salesforce's, so a later mailbox
     edit of the series is written to it."""
-    values = _to_mailbox(plan, master.fields)
-    hashes = values_hashes(values)
-    key = sync_key(plan.session.sf_org_id, crm_identity(master.object_type, master.record_id))
-    entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
-                       plan.mapping.table.object_type, mailbox_item_id=series_id, crm_id=master.record_id,
-                       crm_version=master.version, field_hashes=hashes, mailbox_hash=content_of(hashes),
-                       crm_hash=content_of(hashes))
+    key = _record_key(plan, master)
+    entry = _agreed_entry(plan, key, master, values_hashes(_to_mailbox(plan, master.fields)),
+                          mailbox_item_id=series_id)
     plan.add(RecordEntry(key, "linked: its occurrences are this mailbox series' occurrences", entry,
                          plan.crm_origin))
 
@@ -122,7 +118,7 @@ def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRec
             record_in_window(c.fields, plan.mapping.table.kind, plan.policy, plan.session.now) for c in children):
         plan.skip("", master.record_id, "outside the sync window", plan.crm_origin)
         return
-    key = sync_key(plan.session.sf_org_id, crm_identity(master.object_type, master.record_id))
+    key = _record_key(plan, master)
     values = _to_mailbox(plan, master.fields)
     built = build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key)
     if not isinstance(built, CalendarItem):
@@ -132,11 +128,8 @@ def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRec
     matched = match_children(slots, [(c.record_id, s) for c, s in zip(children, starts) if s is not None])
     exceptions = _exceptions(plan, item, values, children, matched, slots)
     item = replace(item, exceptions=tuple(sorted(exceptions, key=lambda e: e.recurrence_id)))
-    hashes = values_hashes(values)
-    entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
-                       plan.mapping.table.object_type, uid=item.uid, crm_id=master.record_id,
-                       crm_version=master.version, field_hashes=hashes, mailbox_hash=content_of(hashes),
-                       crm_hash=content_of(hashes), pending=PendingWrite.CREATE_IN_MAILBOX)
+    entry = _agreed_entry(plan, key, master, values_hashes(values), uid=item.uid,
+                          pending=PendingWrite.CREATE_IN_MAILBOX)
     occurrences = tuple(_child_entry(plan, child, matched[child.record_id], values)
                         for child in children if child.record_id in matched)
     plan.add(CreateInMailbox(key, "new series in Salesforce", entry, plan.crm_origin, item=item,
@@ -226,11 +219,19 @@ def _child_entry(plan: PlanState, child: CrmRecord, rid: datetime, series_values
     own = _to_mailbox(plan, child.fields)
     agreed = {**series_values, "rrule": None, **{k: own[k] for k in OCCURRENCE_ROWS & own.keys()}}
     hashes = values_hashes({k: v for k, v in agreed.items() if k in series_values})
-    key = sync_key(plan.session.sf_org_id, crm_identity(child.object_type, child.record_id))
+    return _agreed_entry(plan, _record_key(plan, child), child, hashes, mailbox_item_id=occurrence_id("", rid))
+
+
+def _record_key(plan: PlanState, record: CrmRecord) -> str:
+    return sync_key(plan.session.sf_org_id, crm_identity(record.object_type, record.record_id))
+
+
+def _agreed_entry(plan: PlanState, key: str, record: CrmRecord, hashes: Mapping[str, str],
+                  **changes: Any) -> IdMapEntry:
+    """An entry linking ``record`` whose values both sides already agree on (``hashes``)."""
     return IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
-                      plan.mapping.table.object_type, mailbox_item_id=occurrence_id("", rid),
-                      crm_id=child.record_id, crm_version=child.version, field_hashes=hashes,
-                      mailbox_hash=content_of(hashes), crm_hash=content_of(hashes))
+                      plan.mapping.table.object_type, crm_id=record.record_id, crm_version=record.version,
+                      field_hashes=hashes, mailbox_hash=content_of(hashes), crm_hash=content_of(hashes), **changes)
 
 
 def _join_series(plan: PlanState, master_entry: IdMapEntry, children: Sequence[CrmRecord],
@@ -252,7 +253,7 @@ def _join_series(plan: PlanState, master_entry: IdMapEntry, children: Sequence[C
         if previous is not None and previous.crm_id not in plan.crm_deleted:
             plan.skip("", child.record_id, "its occurrence is already linked to another Event", plan.crm_origin)
             continue
-        key = sync_key(plan.session.sf_org_id, crm_identity(child.object_type, child.record_id))
+        key = _record_key(plan, child)
         base = previous.field_hashes if previous is not None else {}
         entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
                            plan.mapping.table.object_type, mailbox_item_id=occurrence, series_id=series_id,
