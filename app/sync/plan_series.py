@@ -44,8 +44,11 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
     masters = {r.record_id: r for r in records if is_series_master(r.fields)}
     _follow_series(plan, masters, records, reconcile)
     kids: dict[str, list[CrmRecord]] = {}
+    child_ids: dict[str, list[str]] = {}
     for record in records:
         parent = series_parent(record.fields)
+        if parent:
+            child_ids.setdefault(parent, []).append(record.record_id)
         if parent and record.record_id not in plan.by_crm and record.record_id not in plan.handled_records:
             kids.setdefault(parent, []).append(record)
     for master_id, master in masters.items():
@@ -54,7 +57,7 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
             continue
         plan.handled_records.add(master_id)
         plan.handled_records.update(k.record_id for k in kids.get(master_id, ()))
-        series_id = _series_already_linked(plan, [r.record_id for r in records if series_parent(r.fields) == master_id])
+        series_id = _series_already_linked(plan, child_ids.get(master_id, []))
         if series_id is not None:
             _link_master(plan, master, series_id)
         else:
@@ -74,6 +77,7 @@ def _follow_series(plan: PlanState, masters: Mapping[str, CrmRecord], records: S
     """Salesforce copies a series edit onto every child; where a child only followed its series (it held
     the series' value before and holds the series' new value now), the mailbox series already carries
     the change, so no per-occurrence override is written for it."""
+    series_values: dict[str, dict[str, Any]] = {}   # each series' values, read once for all its children
     for record in records:
         parent = series_parent(record.fields)
         entry = plan.by_crm.get(record.record_id)
@@ -82,7 +86,10 @@ def _follow_series(plan: PlanState, masters: Mapping[str, CrmRecord], records: S
         if entry is None or master_entry is None or master is None or not entry.is_linked \
                 or record.record_id in plan.handled_records:
             continue
-        series_now, own = _to_mailbox(plan, master.fields), _to_mailbox(plan, record.fields)
+        series_now = series_values.get(master.record_id)
+        if series_now is None:
+            series_now = series_values[master.record_id] = _to_mailbox(plan, master.fields)
+        own = _to_mailbox(plan, record.fields)
         followed = {k: value_hash(own[k]) for k in FOLLOWING_ROWS & own.keys() & series_now.keys()
                     if own[k] == series_now[k] and entry.field_hashes.get(k) == master_entry.field_hashes.get(k)}
         if followed:
