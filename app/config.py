@@ -58,6 +58,8 @@ def _mail_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 DATABASE_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+DATABASE_URL_SHAPE = "postgresql://USER:PASSWORD@HOST:5432/DATABASE or sqlite:////absolute/path/syncline.db"
+REDIS_URL_SHAPE = "redis://:PASSWORD@HOST:6379/0, rediss://… or unix:///path/to/redis.sock"
 
 
 def _database_url(env: Mapping[str, str], instance: Path) -> str:
@@ -69,8 +71,7 @@ def _database_url(env: Mapping[str, str], instance: Path) -> str:
     try:
         driver = make_url(url).drivername
     except ArgumentError:
-        raise ConfigError("DATABASE_URL is not a database URL; write it like "
-                          "postgresql://USER:PASSWORD@HOST:5432/DATABASE or sqlite:////absolute/path/syncline.db") from None
+        raise ConfigError(f"DATABASE_URL is not a database URL; write it like {DATABASE_URL_SHAPE}") from None
     if driver not in DATABASE_DRIVERS:
         raise ConfigError(f"DATABASE_URL names {driver!r}; Syncline runs on postgresql:// or sqlite:///")
     return url
@@ -81,8 +82,7 @@ def _redis_url(env: Mapping[str, str]) -> str:
     url = env.get("REDIS_URL", "")
     scheme, separator, _ = url.partition("://")
     if url and (not separator or scheme.lower() not in REDIS_SCHEMES):
-        raise ConfigError("REDIS_URL is not a Redis URL; write it like redis://:PASSWORD@HOST:6379/0, "
-                          "rediss://… or unix:///path/to/redis.sock")
+        raise ConfigError(f"REDIS_URL is not a Redis URL; write it like {REDIS_URL_SHAPE}")
     return url
 
 

@@ -16,11 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
+from app.config import DATABASE_URL_SHAPE, REDIS_URL_SHAPE
 from app.db import make_engine
 
 CONNECT_TIMEOUT_SECONDS = 5
-DATABASE_URL_SHAPE = "postgresql://USER:PASSWORD@HOST:5432/DATABASE or sqlite:////absolute/path/syncline.db"
-REDIS_URL_SHAPE = "redis://:PASSWORD@HOST:6379/0, rediss://… or unix:///path/to/redis.sock"
 _UNKNOWN_HOST = re.compile(r"Name or service not known|could not translate host name|failed to resolve host|"
                            r"nodename nor servname|Temporary failure in name resolution|Error -[23] connecting",
                            re.IGNORECASE)

