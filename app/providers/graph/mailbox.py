@@ -16,8 +16,8 @@ import requests
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.tokens import GraphTokens, scope_for
+from app.providers.guarded_transport import GuardedAdapter
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
-from app.providers.imap_dav.guarded_transport import GuardedAdapter
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult

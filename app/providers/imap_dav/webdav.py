@@ -13,10 +13,10 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import requests
 from lxml import etree
 
+from app.providers.guarded_transport import GuardedAdapter
 from app.providers.host_guard import ForbiddenHost, HostPolicy
 from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.errors import CREDENTIALS_REFUSED, forbidden_host, http_error, unreachable
-from app.providers.imap_dav.guarded_transport import GuardedAdapter
 from app.sync.errors import AuthFailure, InvalidData
 
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:xml:ns:carddav",

@@ -1,4 +1,4 @@
-"""An HTTP transport whose every connection, redirect hops included, goes only to checked hosts.
+"""An HTTP transport for any adapter (DAV, Graph): every connection, redirects included, goes to checked hosts.
 
 ``requests`` resolves and connects inside urllib3, so the guard sits at the connection: each
 new socket's host is resolved and checked first, then the peer actually connected must be one
