@@ -50,8 +50,6 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
         offering = [c for c in offering if _named(c, wanted_name)]
         if not offering:
             raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
-    if not offering:
-        raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
 
 
