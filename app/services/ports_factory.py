@@ -23,7 +23,7 @@ from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
-from app.services.folder_states import NOT_AVAILABLE
+from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.graph_profiles import graph_settings, save_token_cache
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
@@ -168,7 +168,7 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
         save_token_cache(rt, profile.id, port.tokens.cache_state())
 
     reason = f"{NOT_AVAILABLE}: mail is not yet supported on Office 365"
-    steps = [lambda: {"counts": {FolderKind.MAIL.value: {"unavailable": reason}}}, meeting_link_step(rt, ctx, crm)]
+    steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
@@ -176,7 +176,7 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 def no_mail_step() -> dict:
     """A DAV-only account: no mail to save, shown as such on the dashboard (not an error)."""
     reason = f"{NOT_AVAILABLE}: the server profile has no imap_host"
-    return {"counts": {FolderKind.MAIL.value: {"unavailable": reason}}}
+    return {"counts": unavailable_counts({FolderKind.MAIL: reason})}
 
 
 def meeting_link_step(rt: Runtime, ctx: OwnerContext, crm: CrmPort) -> Callable[[], dict]:

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import requests
-
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.tokens import GraphTokens, scope_for
+from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
-from app.providers.imap_dav.guarded_transport import GuardedAdapter
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
@@ -85,13 +83,8 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
         raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
     for url in (settings.authority_url, settings.graph_url):
         _check_endpoint(url, settings.host_policy)
-    session = requests.Session()
-    session.trust_env = False                    # no proxies or CA bundle from the environment
-    session.verify = settings.ca_file or True
+    session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
-    guarded = GuardedAdapter(settings.host_policy)
-    session.mount("https://", guarded)
-    session.mount("http://", guarded)
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)

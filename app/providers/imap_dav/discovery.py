@@ -37,7 +37,7 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
     own = here[0] if here else None
     if own is not None and _offers(_as_collection(own), component) and not wanted_name:
         principal = _href_prop(own, "{DAV:}current-user-principal")
-        addresses = _principal_addresses(session, principal) if component != "VCARD" else frozenset()
+        addresses = _principal_addresses(session, principal) if component == "VEVENT" else frozenset()
         return replace(_as_collection(own), owner_addresses=addresses)
     principal = _href_prop(own, "{DAV:}current-user-principal") or start_href
     home_members = _propfind(session, principal, "0", (home_prop, ADDRESS_SET_PROP))
@@ -50,8 +50,6 @@ def find_collection(session: DavSession, start_href: str, home_prop: str, compon
         offering = [c for c in offering if _named(c, wanted_name)]
         if not offering:
             raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
-    if not offering:
-        raise NotFound(f"no collection named {wanted_name!r} offering {component} under {home}")
     return replace(offering[0], owner_addresses=_addresses(home_members[0] if home_members else None))
 
 

@@ -13,10 +13,10 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import requests
 from lxml import etree
 
+from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import ForbiddenHost, HostPolicy
 from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.errors import CREDENTIALS_REFUSED, forbidden_host, http_error, unreachable
-from app.providers.imap_dav.guarded_transport import GuardedAdapter
 from app.sync.errors import AuthFailure, InvalidData
 
 NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:xml:ns:carddav",
@@ -58,13 +58,8 @@ class DavSession:
         self.host = urlsplit(self.base_url).hostname or self.base_url
         self.counter = counter
         self.timeout = timeout
-        self.http = requests.Session()
-        self.http.trust_env = False  # REQUESTS_CA_BUNDLE/proxies must not override our settings
+        self.http = guarded_session(host_policy or HostPolicy(), verify)
         self.http.auth = (username, password)
-        self.http.verify = verify
-        adapter = GuardedAdapter(host_policy or HostPolicy())
-        self.http.mount("http://", adapter)
-        self.http.mount("https://", adapter)
 
     def url(self, href: str) -> str:
         """Absolute URL of an (unquoted) path."""

@@ -1,4 +1,4 @@
-"""An HTTP transport whose every connection, redirect hops included, goes only to checked hosts.
+"""An HTTP transport for any adapter (DAV, Graph): every connection, redirects included, goes to checked hosts.
 
 ``requests`` resolves and connects inside urllib3, so the guard sits at the connection: each
 new socket's host is resolved and checked first, then the peer actually connected must be one
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -68,3 +69,14 @@ class GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
         self.poolmanager = _GuardedPoolManager(self.host_policy, num_pools=connections, maxsize=maxsize,
                                                block=block, **pool_kwargs)
+
+
+def guarded_session(host_policy: HostPolicy, verify: bool | str = True) -> requests.Session:
+    """A ``requests.Session`` with the guard on http:// and https:// and nothing (proxies, CA bundle) from the environment."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = verify
+    adapter = GuardedAdapter(host_policy)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
