@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
+from sandbox.graph.mail_routes import register_mail_routes
 from sandbox.graph.store import GraphStore
 from sandbox.graph.store_times import parse_time
 
@@ -190,6 +191,7 @@ def create_app(store: GraphStore) -> Flask:
         found = store.instances(user, event_id, start, end)
         return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
+    register_mail_routes(app, store)
     return app
 
 
