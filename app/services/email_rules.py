@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import ComposeSave, SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
 from app.models.sidebar_requests import ThreadAutosave
+from app.providers.graph import GraphMailOptions
 from app.providers.imap_dav.imap_mail import MailRules
 from app.services import blocklists
 from app.sync.blocklist import AddressBlocklist
@@ -67,6 +68,13 @@ def mail_rules(rules: SaveRules) -> MailRules:
     return MailRules(compose_markers=any(r.marker for r in rules.compose),
                      message_ids=tuple(sorted({r.message_id for r in rules.compose if r.message_id})),
                      thread_ids=tuple(sorted(rules.threads)))
+
+
+def graph_mail_options(rules: SaveRules) -> GraphMailOptions:
+    """What the Graph listing needs: the org's names, and Sent Items / Inbox only while rules want them."""
+    wants = mail_rules(rules)
+    return GraphMailOptions(category=rules.category, folder=rules.folder, compose_markers=wants.compose_markers,
+                            message_ids=wants.message_ids, thread_ids=wants.thread_ids)
 
 
 class SqlSaveLedger:

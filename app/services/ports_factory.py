@@ -22,7 +22,7 @@ from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
-from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
+from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.graph_profiles import graph_settings, save_token_cache
 from app.services.mail_hosts import mail_host_policy
@@ -154,21 +154,20 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 
 
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Office 365 through Graph (calendar only for now) and the owner's Salesforce.
+    """Office 365 through Graph (calendar and mail so far) and the owner's Salesforce.
 
     The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
     ctx = owner_context(rt, mailbox, user)
-    crm, describer = crm_side(rt, ctx, [])
+    crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     profile = mailbox.server_profile
     port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
-                               ctx.policy.window.bounds(ctx.session.now))
+                               ctx.policy.window.bounds(ctx.session.now), graph_mail_options(ctx.save_rules))
 
     def close() -> None:
         port.close()
         save_token_cache(rt, profile.id, port.tokens.cache_state())
 
-    reason = f"{NOT_AVAILABLE}: mail is not yet supported on Office 365"
-    steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]
+    steps = [email_step(rt, ctx, port, crm, describer), meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
