@@ -12,6 +12,8 @@ Public API::
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
+    fake.store.mail.deliver(user, "inbox", subject=..., categories=("Salesforce",))   # mail (mail_store.py)
+    fake.store.mail.move(user, message_id, folder_id); fake.store.mail.expire_delta_tokens()
     fake.stop()
 
 Never imported by app/; reusable by tests and, later, ``syncline up``.
