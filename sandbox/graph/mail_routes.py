@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
-from sandbox.graph.mail_store import MailStore, Message, MessageDelta, instant
+from sandbox.graph.mail_store import MailStore, Message, MessageDelta, UserMail, instant
 from sandbox.graph.store import GraphStore
 
 GRAPH = "/v1.0"
@@ -53,6 +53,13 @@ def register_mail_routes(app: Flask, store: GraphStore) -> None:
             return graph_error(400, "RequestBroker--ParseUri",
                                f"Could not find a property named '{unknown[0]}' on type 'microsoft.graph.message'.")
         return None
+
+    def readable(user: str) -> UserMail | Response:
+        """The user's mail, or the error for an unknown user or a ``$select`` naming no message property."""
+        box = mail.user(user)
+        if box is None:
+            return no_user(user)
+        return bad_select() or box
 
     @app.route(GRAPH + "/users/<user>/mailFolders", methods=["GET", "POST"])
     def folders(user: str) -> Response:
@@ -122,13 +129,10 @@ def register_mail_routes(app: Flask, store: GraphStore) -> None:
 
     @app.get(GRAPH + "/users/<user>/messages")
     def list_messages(user: str) -> Response:
-        box = mail.user(user)
-        if box is None:
-            return no_user(user)
-        refused = bad_select()
-        if refused is not None:
-            return refused
-        found = [m for m in box.messages.values()]
+        box = readable(user)
+        if isinstance(box, Response):
+            return box
+        found = list(box.messages.values())
         if "$filter" in request.args:
             match = _CATEGORY_FILTER.match(request.args["$filter"])
             if match is None:
@@ -150,12 +154,9 @@ def register_mail_routes(app: Flask, store: GraphStore) -> None:
 
     @app.get(GRAPH + "/users/<user>/messages/<message_id>")
     def one_message(user: str, message_id: str) -> Response:
-        box = mail.user(user)
-        if box is None:
-            return no_user(user)
-        refused = bad_select()
-        if refused is not None:
-            return refused
+        box = readable(user)
+        if isinstance(box, Response):
+            return box
         message = box.messages.get(message_id)
         if message is None:
             return missing()
