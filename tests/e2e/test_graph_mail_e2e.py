@@ -1,6 +1,7 @@
 """Office 365 mail saves through the REAL worker: Graph fake ⇄ `python -m app worker` ⇄ Salesforce
 emulator. A categorised message and one filed in the Salesforce folder are saved once (a second
-session, and one after the delta tokens expired, save nothing), and a Compose-mode save is found in Sent Items by its marker."""
+session, and one after the delta tokens expired, save nothing); a Compose-mode save is found in
+Sent Items by its marker and a thread set to auto-save in the Inbox by its conversationId."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -54,7 +55,7 @@ def test_tagged_and_filed_office365_emails_are_saved_once(e2e, factory):
     assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 2
 
 
-def test_a_compose_mode_save_is_found_in_sent_items_and_linked_as_chosen(e2e, factory):
+def test_compose_mode_and_thread_autosaves_are_found_in_sent_items_and_the_inbox(e2e, factory):
     ann = _office365_user(e2e, factory)
     account, contact = _client_contact(ann)
     opportunity = e2e.emu.insert(ann.sf_org, "Opportunity", {"Name": "Deal", "StageName": "Prospecting",
@@ -63,7 +64,11 @@ def test_a_compose_mode_save_is_found_in_sent_items_and_linked_as_chosen(e2e, fa
     response = client.post("/api/v1/compose-saves", headers=ann.headers, json={
         "marker": "mk-o365-0001", "message_id": None, "who_ids": [contact], "what_id": opportunity})
     assert response.status_code == 202, response.json
+    assert client.put("/api/v1/thread-autosaves/AAQkADdeal-thread==", json={},
+                      headers=ann.headers).status_code == 204
     mail, address = e2e.graph.store.mail, ann.user.email
+    mail.deliver(address, "inbox", subject="Re: Deal", sender="client@customer.test", to=(address,),
+                 internet_message_id="<reply-1@customer.test>", conversation_id="AAQkADdeal-thread==")
     mail.deliver(address, "sentitems", subject="Proposal", sender=address, to=("client@customer.test",),
                  body="Here it is.", internet_message_id="<sent-1@contoso.test>",
                  headers={"X-Syncline-Save": "mk-o365-0001"})
@@ -73,9 +78,11 @@ def test_a_compose_mode_save_is_found_in_sent_items_and_linked_as_chosen(e2e, fa
     session = force_sync(ann)
     assert session["status"] == "succeeded", session
     saved = _saved(ann)
-    assert set(saved) == {"<sent-1@contoso.test>"}
+    assert set(saved) == {"<sent-1@contoso.test>", "<reply-1@customer.test>"}
     assert saved["<sent-1@contoso.test>"]["RelatedToId"] == opportunity
+    assert saved["<reply-1@customer.test>"]["ThreadIdentifier"] == "AAQkADdeal-thread=="
+    assert saved["<reply-1@customer.test>"]["RelatedToId"] == account
     with e2e.rt.db.session_scope() as s:
         assert s.scalar(select(ComposeSave.status).where(ComposeSave.marker == "mk-o365-0001")) == "saved"
     assert force_sync(ann)["counts"]["mail"]["created"] == 0
-    assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 1
+    assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 2
