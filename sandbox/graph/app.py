@@ -190,6 +190,8 @@ def create_app(store: GraphStore) -> Flask:
         found = store.instances(user, event_id, start, end)
         return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
+    from sandbox.graph.contacts_routes import register_contacts  # it reuses this module's helpers
+    register_contacts(app, store)
     return app
 
 

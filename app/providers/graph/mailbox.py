@@ -1,8 +1,8 @@
-"""Office 365 through Microsoft Graph behind the core's ``MailboxPort`` (calendar in this slice).
+"""Office 365 through Microsoft Graph behind the core's ``MailboxPort`` (calendar and contacts).
 
 Endpoints are the admin's (authority host, Graph base URL, CA bundle) and pass the host guard
-before any token is sent; redirects are never followed. Tasks, contacts and mail raise
-FolderUnavailable ("not yet supported on Office 365") so a session syncs the calendar alone.
+before any token is sent; redirects are never followed. Tasks and mail raise FolderUnavailable
+("not yet supported on Office 365") so a session syncs the calendar and contacts alone.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from app.providers.graph.calendar import GraphCalendar
+from app.providers.graph.contact_folders import ContactScope
+from app.providers.graph.contacts import GraphContacts
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.tokens import GraphTokens, scope_for
 from app.providers.guarded_transport import guarded_session
@@ -43,8 +45,9 @@ class GraphSettings:
 class GraphMailbox:
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp) -> None:
-        self.calendar, self.tokens, self.http = calendar, tokens, http
+    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp,
+                 contacts: GraphContacts | None = None) -> None:
+        self.calendar, self.tokens, self.http, self.contacts = calendar, tokens, http, contacts
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
         return self._calendar(kind).changes_since(cursor)
@@ -67,14 +70,18 @@ class GraphMailbox:
     def close(self) -> None:
         self.http.session.close()
 
-    def _calendar(self, kind: FolderKind) -> GraphCalendar:
+    def _calendar(self, kind: FolderKind) -> GraphCalendar | GraphContacts:
+        if kind is FolderKind.CONTACTS and self.contacts is not None:
+            return self.contacts
         if kind is not FolderKind.CALENDAR:
-            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph): only the calendar syncs")
+            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph)")
         return self.calendar
 
 
-def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime]) -> GraphMailbox:
-    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use.
+def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime],
+                        contacts: ContactScope = ContactScope()) -> GraphMailbox:
+    """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
+    connects until first use.
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -88,7 +95,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
-    return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
+    return GraphMailbox(GraphCalendar(http, user, window), tokens, http, GraphContacts(http, user, contacts))
 
 
 def _check_endpoint(url: str, policy: HostPolicy) -> None:
