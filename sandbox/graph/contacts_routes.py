@@ -1,7 +1,8 @@
 """The fake's Graph v1.0 contact calls, as Microsoft Learn documents them:
 
 - contact folders: ``GET/POST /users/{id}/contactFolders`` (children of the default Contacts folder,
-  ``$filter=displayName eq '…'``), ``GET /users/{id}/contactFolders/{id}`` (user-post-contactfolders);
+  ``$filter=displayName eq '…'`` compared as Exchange does, case-insensitively; 409 for a taken
+  name), ``GET /users/{id}/contactFolders/{id}`` (user-post-contactfolders);
 - contacts: list/create in the default folder (``/users/{id}/contacts``) or a folder
   (``/contactFolders/{id}/contacts``), ``$filter`` on ``categories/any(…)`` or a
   ``singleValueExtendedProperties/any(…)``, ``$select``/``$expand``, ``$top`` pages with ``$skip``
@@ -39,11 +40,14 @@ def register_contacts(app: Flask, store: GraphStore) -> None:
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not str(body.get("displayName") or "").strip():
                 return graph_error(400, "ErrorInvalidRequest", "A contact folder needs a displayName.")
-            return ok(contacts.create_folder(user, str(body["displayName"]), body.get("parentFolderId")), 201)
+            name = str(body["displayName"])
+            if any(f["displayName"].casefold() == name.casefold() for f in contacts.child_folders(user)):
+                return graph_error(409, "ErrorFolderExists", "A folder with the specified name already exists.")
+            return ok(contacts.create_folder(user, name, body.get("parentFolderId")), 201)
         found = contacts.child_folders(user)
         name = _NAME_FILTER.search(request.args.get("$filter", ""))
         if name:
-            found = [f for f in found if f["displayName"] == name.group(1).replace("''", "'")]
+            found = [f for f in found if f["displayName"].casefold() == name.group(1).replace("''", "'").casefold()]
         return ok({"value": [_shown(f) for f in found]})
 
     @app.get(users + "/contactFolders/<folder_id>")

@@ -22,7 +22,8 @@ def test_folders_are_created_under_the_default_one_and_found_by_name(fake, user,
     made = http.post(base, json={"displayName": "Salesforce"})
     assert made.status_code == 201
     assert made.json()["parentFolderId"] == fake.store.contacts.book(user).default_id
-    found = http.get(base, params={"$filter": "displayName eq 'Salesforce'", "$select": "id"}).json()["value"]
+    assert http.post(base, json={"displayName": "salesforce"}).json()["error"]["code"] == "ErrorFolderExists"
+    found = http.get(base, params={"$filter": "displayName eq 'SALESFORCE'", "$select": "id"}).json()["value"]
     assert found == [{"id": made.json()["id"]}]
     assert http.get(base, params={"$filter": "displayName eq 'Other'"}).json()["value"] == []
     assert http.get(f"{base}/nope").json()["error"]["code"] == "ErrorItemNotFound"
