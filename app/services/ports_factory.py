@@ -12,7 +12,7 @@ from typing import Any
 
 from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
-from app.providers.graph import build_graph_mailbox
+from app.providers.graph import ContactScope, build_graph_mailbox
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect
@@ -154,14 +154,17 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 
 
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Office 365 through Graph (calendar and mail so far) and the owner's Salesforce.
+    """Office 365 through Graph (calendar, contacts and mail so far) and the owner's Salesforce.
 
     The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     profile = mailbox.server_profile
     port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
-                               ctx.policy.window.bounds(ctx.session.now), graph_mail_options(ctx.save_rules))
+                               ctx.policy.window.bounds(ctx.session.now),
+                               contacts=ContactScope(ctx.scope_book_name or ctx.addressbook_name,
+                                                     with_default=not ctx.addressbook_name),
+                               mail=graph_mail_options(ctx.save_rules))
 
     def close() -> None:
         port.close()

@@ -1,4 +1,4 @@
-"""A stateful loopback Microsoft Graph v1.0 fake (calendar slice), served over real HTTPS.
+"""A stateful loopback Microsoft Graph v1.0 fake (calendar and contacts), served over real HTTPS.
 
 Public API::
 
@@ -9,6 +9,8 @@ Public API::
     fake.store.register_client("cid", "secret")  # an app registration (client credentials)
     fake.store.add_user("ann@contoso.test")      # a licensed mailbox, addressed by UPN
     fake.store.create_event(user, {...})         # what a user does in Outlook
+    fake.store.contacts.create_contact(user, {...}, folder_id=None)   # a contact (default folder when None)
+    fake.store.contacts.create_folder(user, "Salesforce")              # a contact folder under the default one
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
     fake.store.outbox                            # every meeting request/update/cancellation "sent"

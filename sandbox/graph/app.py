@@ -192,6 +192,8 @@ def create_app(store: GraphStore) -> Flask:
         return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
     register_mail_routes(app, store)
+    from sandbox.graph.contacts_routes import register_contacts  # it reuses this module's helpers
+    register_contacts(app, store)
     return app
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox.graph import series
 from sandbox.graph.mail_store import MailStore
+from sandbox.graph.contacts_store import ContactStore
 from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
@@ -70,6 +71,7 @@ class GraphStore:
         self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
         self.mail = MailStore(self)                # folders, messages and categories (mail_store.py)
+        self.contacts = ContactStore(self)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

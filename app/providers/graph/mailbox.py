@@ -1,17 +1,20 @@
-"""Office 365 through Microsoft Graph behind the core's ``MailboxPort`` (calendar and mail so far).
+"""Office 365 through Microsoft Graph behind the core's ``MailboxPort``: one folder object per kind.
 
 Endpoints are the admin's (authority host, Graph base URL, CA bundle) and pass the host guard
-before any token is sent; redirects are never followed. Tasks and contacts raise
-FolderUnavailable ("not yet supported on Office 365") so a session syncs the calendar alone.
+before any token is sent; redirects are never followed. A kind without a folder object raises
+FolderUnavailable ("not yet supported on Office 365") so a session syncs the others.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from app.providers.graph.calendar import GraphCalendar
+from app.providers.graph.contact_folders import ContactScope
+from app.providers.graph.contacts import GraphContacts
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.mail import GraphMail, GraphMailOptions
 from app.providers.graph.tokens import GraphTokens, scope_for
@@ -41,46 +44,55 @@ class GraphSettings:
     timeout: float = 30.0
 
 
+class GraphFolder(Protocol):
+    """The MailboxPort operations of one folder kind (calendar, contacts, tasks, mail)."""
+
+    def changes_since(self, cursor: str | None) -> MailboxChanges: ...
+    def get_items(self, item_ids: Sequence[str]) -> list[MailboxItem]: ...
+    def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]: ...
+    def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]: ...
+    def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]: ...
+    def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]: ...
+
+
 class GraphMailbox:
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp,
-                 mail: GraphMail | None = None) -> None:
-        self.calendar, self.tokens, self.http, self.mail = calendar, tokens, http, mail
+    def __init__(self, folders: Mapping[FolderKind, GraphFolder], tokens: GraphTokens, http: GraphHttp) -> None:
+        self.folders, self.tokens, self.http = dict(folders), tokens, http
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
-        return self._calendar(kind).changes_since(cursor)
+        return self._folder(kind).changes_since(cursor)
 
     def get_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[MailboxItem]:
-        return self._calendar(kind).get_items(item_ids)
+        return self._folder(kind).get_items(item_ids)
 
     def create_items(self, kind: FolderKind, items: Sequence[MailboxItem]) -> list[WriteResult]:
-        return self._calendar(kind).create_items(items)
+        return self._folder(kind).create_items(items)
 
     def update_items(self, kind: FolderKind, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return self._calendar(kind).update_items(patches)
+        return self._folder(kind).update_items(patches)
 
     def delete_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[WriteResult]:
-        return self._calendar(kind).delete_items(item_ids)
+        return self._folder(kind).delete_items(item_ids)
 
     def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
-        return self._calendar(kind).find_by_sync_keys(keys)
+        return self._folder(kind).find_by_sync_keys(keys)
 
     def close(self) -> None:
         self.http.session.close()
 
-    def _calendar(self, kind: FolderKind) -> GraphCalendar | GraphMail:
-        if kind is FolderKind.MAIL and self.mail is not None:
-            return self.mail
-        if kind is not FolderKind.CALENDAR:
-            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph): only the calendar syncs")
-        return self.calendar
+    def _folder(self, kind: FolderKind) -> GraphFolder:
+        folder = self.folders.get(kind)
+        if folder is None:
+            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph)")
+        return folder
 
 
-def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime],
-                        mail: GraphMailOptions | None = None) -> GraphMailbox:
-    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use. Mail is
-    served when ``mail`` says what the user's saving rules need listed.
+def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
+                        contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None) -> GraphMailbox:
+    """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
+    connects until first use. Mail is served when ``mail`` says what the user's saving rules need listed.
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -94,8 +106,11 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
-    return GraphMailbox(GraphCalendar(http, user, window), tokens, http,
-                        GraphMail(http, user, mail) if mail is not None else None)
+    folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
+                                              FolderKind.CONTACTS: GraphContacts(http, user, contacts)}
+    if mail is not None:
+        folders[FolderKind.MAIL] = GraphMail(http, user, mail)
+    return GraphMailbox(folders, tokens, http)
 
 
 def _check_endpoint(url: str, policy: HostPolicy) -> None:

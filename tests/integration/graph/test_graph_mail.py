@@ -19,7 +19,7 @@ def open_mailbox(graph_fake, graph_user):
     opened = []
 
     def open_(**options):
-        mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW, GraphMailOptions(**options))
+        mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW, mail=GraphMailOptions(**options))
         opened.append(mailbox)
         return mailbox
 
