@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph import series
-from sandbox.graph.mail_store import MailStore
 from sandbox.graph.contacts_store import ContactStore
+from sandbox.graph.mail_store import MailStore
 from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
