@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph import series
+from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
@@ -68,6 +69,7 @@ class GraphStore:
         self.requests = 0
         self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
+        self.limits = MailboxLimits()              # Outlook's 4 concurrent requests per mailbox; latency
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

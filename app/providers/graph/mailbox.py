@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from app.providers.graph.calendar import GraphCalendar
+from app.providers.graph.gate import RequestGate
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.tokens import GraphTokens, scope_for
 from app.providers.guarded_transport import guarded_session
@@ -73,8 +74,10 @@ class GraphMailbox:
         return self.calendar
 
 
-def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime]) -> GraphMailbox:
-    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use.
+def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime],
+                        gate: RequestGate | None = None) -> GraphMailbox:
+    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use. ``gate``:
+    the mailbox's shared budget and concurrency (none: unlimited).
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -87,7 +90,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     session.max_redirects = 0
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
-    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
+    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate)
     return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
 
 
