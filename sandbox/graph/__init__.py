@@ -10,11 +10,12 @@ Public API::
     fake.store.add_user("ann@contoso.test")      # a licensed mailbox, addressed by UPN
     fake.store.create_event(user, {...})         # what a user does in Outlook
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
+    fake.store.limits.latency = 0.05             # added to every Graph call (benches); 4 per mailbox at once
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
     fake.stop()
 
-Never imported by app/; reusable by tests and, later, ``syncline up``.
+Never imported by app/; used by tests, benches and ``syncline up --graph``.
 """
 from sandbox.graph.fake import GraphFake
 from sandbox.graph.store import GraphStore, OutboxMessage
