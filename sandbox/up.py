@@ -17,8 +17,9 @@ from sandbox.mailservers import ServerUnavailable  # stdlib and requests only: a
 
 
 def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
-                        extra_env: dict[str, str]) -> None:
+                        extra_env: dict[str, str], graph: bool = False) -> None:
     """Start and seed the sandbox in this process, then the children pointed at it; Ctrl-C stops all.
+    ``graph``: also an Office 365-style mailbox on the Graph fake (sandbox/office365.py).
 
     The sandbox servers live here, not in the children, so restarting a child never moves them.
     """
@@ -31,6 +32,7 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
         from sandbox.seed import seed_sandbox
 
         env = SandboxEnvironment.start(rt.config.instance_dir / "sandbox", public_url)
+        office = _start_office365(env) if graph else None
     except (ImportError, ServerUnavailable) as exc:  # e.g. Radicale or trustme not installed
         rt.close()
         raise click.ClickException(f"the sandbox cannot start ({exc}); install the sandbox extra "
@@ -40,12 +42,33 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
             click.echo(env.dovecot_note)
         seed = seed_sandbox(rt, env)
         enqueue_session(rt, seed.rows.mailbox_id, "forced", seed.sf_org_id)
+        banner, graph_env = sandbox_banner(api_url, env, seed), {}
+        if office is not None:
+            from sandbox.office365 import banner_lines, seed_graph_mailbox
+
+            olivia = seed_graph_mailbox(rt, env, office, seed.sf_org_id)
+            enqueue_session(rt, olivia.mailbox_id, "forced", seed.sf_org_id)
+            banner, graph_env = "\n".join([banner.rstrip("\n"), *banner_lines(api_url, olivia), ""]), office.env()
         click.echo(f"sandbox ready: Salesforce emulator {env.emulator.base_url}, CalDAV/CardDAV {env.dav_url}"
-                   + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else ""))
+                   + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else "")
+                   + (f", Graph {office.fake.graph_url}" if office else ""))
         click.echo(f"Syncline API on {api_url}/api/docs  (Ctrl-C stops everything)")
-        announce_when_ready(api_url, sandbox_banner(api_url, env, seed), click.echo)
-        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), **env.mail_env(),
+        announce_when_ready(api_url, banner, click.echo)
+        Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), **env.mail_env(), **graph_env,
                                           "SYNCLINE_PUBLIC_URL": public_url}).run()
     finally:
+        if office is not None:
+            office.stop()
         env.stop()
         rt.close()
+
+
+def _start_office365(env):
+    """The Graph fake under the sandbox folder; the other servers stop if it cannot start."""
+    from sandbox.office365 import GraphSandbox
+
+    try:
+        return GraphSandbox.start(env.directory / "graph")
+    except BaseException:
+        env.stop()
+        raise

@@ -24,6 +24,7 @@ from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
+from app.services.graph_gates import graph_gate
 from app.services.graph_profiles import graph_settings, save_token_cache
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
@@ -160,11 +161,11 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     profile = mailbox.server_profile
-    port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
-                               ctx.policy.window.bounds(ctx.session.now),
+    settings, user_name = graph_settings(rt, profile), mailbox.username or mailbox.address
+    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
                                contacts=ContactScope(ctx.scope_book_name or ctx.addressbook_name,
                                                      with_default=not ctx.addressbook_name),
-                               mail=graph_mail_options(ctx.save_rules))
+                               mail=graph_mail_options(ctx.save_rules), gate=graph_gate(rt, settings, user_name))
 
     def close() -> None:
         port.close()

@@ -57,3 +57,13 @@ def mailbox_progress(mailbox_id: int) -> str:
 def sync_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
     return f"sync-mailbox-{mailbox_id}"
+
+
+def graph_slots(mailbox: str) -> str:
+    """Sorted set: holders of one Graph mailbox's concurrency slots, scored by when each expires."""
+    return f"{PREFIX}:graph:slots:{mailbox}"
+
+
+def graph_budget(mailbox: str) -> str:
+    """Hash {minute: requests}: one Graph mailbox's requests over the last budget window."""
+    return f"{PREFIX}:graph:budget:{mailbox}"

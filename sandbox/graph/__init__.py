@@ -12,13 +12,14 @@ Public API::
     fake.store.contacts.create_contact(user, {...}, folder_id=None)   # a contact (default folder when None)
     fake.store.contacts.create_folder(user, "Salesforce")              # a contact folder under the default one
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
+    fake.store.limits.latency = 0.05             # added to every Graph call (benches); 4 per mailbox at once
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
     fake.store.mail.deliver(user, "inbox", subject=..., categories=("Salesforce",))   # mail (mail_store.py)
     fake.store.mail.move(user, message_id, folder_id); fake.store.mail.expire_delta_tokens()
     fake.stop()
 
-Never imported by app/; reusable by tests and, later, ``syncline up``.
+Never imported by app/; used by tests, benches and ``syncline up --graph``.
 """
 from sandbox.graph.fake import GraphFake
 from sandbox.graph.store import GraphStore, OutboxMessage

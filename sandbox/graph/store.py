@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox.graph import series
 from sandbox.graph.contacts_store import ContactStore
+from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.mail_store import MailStore
 from sandbox.graph.store_times import overlaps, stamp
 
@@ -72,6 +73,7 @@ class GraphStore:
         self.clock = lambda: datetime.now(UTC)
         self.mail = MailStore(self)                # folders, messages and categories (mail_store.py)
         self.contacts = ContactStore(self)
+        self.limits = MailboxLimits()              # Outlook's 4 concurrent requests per mailbox; latency
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

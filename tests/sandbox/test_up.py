@@ -25,12 +25,12 @@ TOKEN_LINE = re.compile(r"^API token\s+(slk_\S+)")
 class UpProcess:
     """`python -m app up` in its own process group; stdout collected by a reader thread."""
 
-    def __init__(self, instance: Path, port: int, **extra_env: str) -> None:
+    def __init__(self, instance: Path, port: int, *args: str, **extra_env: str) -> None:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SALESFORCE_", "SYNCLINE_", "DATABASE_URL", "REDIS_URL"))}
         env.update(SYNCLINE_INSTANCE_DIR=str(instance), SYNCLINE_ENV="development", LOG_LEVEL="WARNING", **extra_env)
         self.lines: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "up", "--port", str(port)], cwd=instance.parent,
+        self.proc = subprocess.Popen([sys.executable, "-m", "app", "up", "--port", str(port), *args], cwd=instance.parent,
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.contact_folders import ContactScope
 from app.providers.graph.contacts import GraphContacts
+from app.providers.graph.gate import RequestGate
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.mail import GraphMail, GraphMailOptions
 from app.providers.graph.tokens import GraphTokens, scope_for
@@ -90,9 +91,11 @@ class GraphMailbox:
 
 
 def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
-                        contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None) -> GraphMailbox:
+                        contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None,
+                        gate: RequestGate | None = None) -> GraphMailbox:
     """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
-    connects until first use. Mail is served when ``mail`` says what the user's saving rules need listed.
+    connects until first use. Mail is served when ``mail`` says what the user's saving rules need
+    listed. ``gate``: the mailbox's shared budget and concurrency (none: unlimited).
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -105,7 +108,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     session.max_redirects = 0
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
-    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
+    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate)
     folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
                                               FolderKind.CONTACTS: GraphContacts(http, user, contacts)}
     if mail is not None:
