@@ -53,7 +53,7 @@ def _parallel_reads(fake, user: str, gates: list, rounds: int = 3) -> list[BaseE
     start = threading.Barrier(len(gates))
 
     def session(gate) -> None:
-        mailbox = build_graph_mailbox(graph_settings(fake), user, WINDOW, gate)
+        mailbox = build_graph_mailbox(graph_settings(fake), user, WINDOW, gate=gate)
         try:
             start.wait()
             for _ in range(rounds):
@@ -93,7 +93,7 @@ def test_a_batch_holds_up_to_four_slots_so_others_wait_for_it(slow_fake, graph_u
     errors: list[BaseException] = []
 
     def reader(gate) -> None:
-        mailbox = build_graph_mailbox(graph_settings(slow_fake), graph_user, WINDOW, gate)
+        mailbox = build_graph_mailbox(graph_settings(slow_fake), graph_user, WINDOW, gate=gate)
         try:
             assert len(mailbox.get_items(CAL, ids)) == len(ids)      # one $batch of 8: 4 slots
         except BaseException as exc:
