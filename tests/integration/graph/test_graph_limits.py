@@ -112,7 +112,7 @@ def test_a_batch_holds_up_to_four_slots_so_others_wait_for_it(slow_fake, graph_u
 def test_a_spent_budget_stops_the_session_with_the_retry_time_from_the_error_table(
         graph_fake, graph_user, redis_client):
     mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW,
-                                  _gate(redis_client, f"budget-{next(_ids)}", budget=2))
+                                  gate=_gate(redis_client, f"budget-{next(_ids)}", budget=2))
     mailbox.changes_since(CAL, None)
     mailbox.changes_since(CAL, None)
     sent = graph_fake.store.requests
@@ -128,7 +128,7 @@ def test_a_spent_budget_stops_the_session_with_the_retry_time_from_the_error_tab
 def test_a_budget_spent_between_batches_keeps_the_writes_made_and_retries_the_rest(
         graph_fake, graph_user, redis_client):
     mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW,
-                                  _gate(redis_client, f"midbatch-{next(_ids)}", budget=20))
+                                  gate=_gate(redis_client, f"midbatch-{next(_ids)}", budget=20))
     results = mailbox.create_items(CAL, [_meeting(f"m{i}") for i in range(25)])
     assert [r.ok for r in results] == [True] * 20 + [False] * 5
     assert {r.error_code for r in results[20:]} == {"temporary"}       # retried by the next session
