@@ -154,14 +154,14 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 
 
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Office 365 through Graph (calendar only for now) and the owner's Salesforce.
+    """Office 365 through Graph (calendar and To Do tasks for now) and the owner's Salesforce.
 
     The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [])
     profile = mailbox.server_profile
     port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
-                               ctx.policy.window.bounds(ctx.session.now))
+                               ctx.policy.window.bounds(ctx.session.now), ctx.session.timezone)
 
     def close() -> None:
         port.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox.graph import series
 from sandbox.graph.store_times import overlaps, stamp
+from sandbox.graph.todo_store import TodoStore
 
 Event = dict[str, Any]
 
@@ -68,6 +69,7 @@ class GraphStore:
         self.requests = 0
         self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
+        self.todo = TodoStore(self)                # Microsoft To Do lists and tasks (todo_store.py)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

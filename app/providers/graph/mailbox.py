@@ -1,8 +1,8 @@
-"""Office 365 through Microsoft Graph behind the core's ``MailboxPort`` (calendar in this slice).
+"""Office 365 through Microsoft Graph behind the core's ``MailboxPort`` (calendar and To Do tasks).
 
 Endpoints are the admin's (authority host, Graph base URL, CA bundle) and pass the host guard
-before any token is sent; redirects are never followed. Tasks, contacts and mail raise
-FolderUnavailable ("not yet supported on Office 365") so a session syncs the calendar alone.
+before any token is sent; redirects are never followed. Contacts and mail raise
+FolderUnavailable ("not yet supported on Office 365") so a session syncs the other kinds alone.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.http import GraphHttp
+from app.providers.graph.todo import GraphTasks
 from app.providers.graph.tokens import GraphTokens, scope_for
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
@@ -43,8 +44,10 @@ class GraphSettings:
 class GraphMailbox:
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp) -> None:
+    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp,
+                 tasks: GraphTasks | None = None) -> None:
         self.calendar, self.tokens, self.http = calendar, tokens, http
+        self.tasks = tasks
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
         return self._calendar(kind).changes_since(cursor)
@@ -67,14 +70,19 @@ class GraphMailbox:
     def close(self) -> None:
         self.http.session.close()
 
-    def _calendar(self, kind: FolderKind) -> GraphCalendar:
+    def _calendar(self, kind: FolderKind) -> GraphCalendar | GraphTasks:
+        if kind is FolderKind.TASKS and self.tasks is not None:
+            return self.tasks
         if kind is not FolderKind.CALENDAR:
-            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph): only the calendar syncs")
+            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph): "
+                                    "only the calendar and tasks sync")
         return self.calendar
 
 
-def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime]) -> GraphMailbox:
-    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use.
+def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime],
+                        owner_zone: str = "UTC") -> GraphMailbox:
+    """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use. Task due
+    days are read and written in ``owner_zone``.
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -88,7 +96,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
-    return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
+    return GraphMailbox(GraphCalendar(http, user, window), tokens, http, GraphTasks(http, user, owner_zone))
 
 
 def _check_endpoint(url: str, policy: HostPolicy) -> None:

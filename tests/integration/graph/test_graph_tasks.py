@@ -1,0 +1,181 @@
+"""Microsoft To Do tasks through the Graph adapter against the loopback fake (real HTTPS, real msal),
+and through real sessions (``run_session``) against the Salesforce emulator."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app import create_app
+from app.providers.graph import build_graph_mailbox
+from app.sync.errors import CursorExpired
+from app.sync.items import FolderKind, TaskItem, TaskPriority, TaskStatus
+from app.sync.ports import ItemPatch
+from tests.conftest import _clean, emulator_overrides, make_test_config
+from tests.integration.graph.conftest import WINDOW, graph_settings
+from tests.integration.graph.test_graph_session_e2e import World
+
+TASKS = FolderKind.TASKS
+
+
+def _todo(fake, user, **body) -> dict:
+    store = fake.store.todo
+    return store.create(user, store.default_list(user).id, body)
+
+
+def _round(mailbox, cursor=None):
+    return mailbox.changes_since(TASKS, cursor)
+
+
+def test_a_todo_task_reads_into_the_core_task_with_its_due_day_in_the_owners_zone(graph_fake, graph_user):
+    # To Do keeps a due date as the start of the day in the user's zone, shown in UTC: 05:00Z on
+    # 10 March is 10 March in New York, while read in UTC 23:30Z on 9 March stays 9 March.
+    _todo(graph_fake, graph_user, title="Send the quote", status="waitingOnOthers", importance="high",
+          body={"contentType": "html", "content": "<p>Prices &amp; terms</p><p>by Friday</p>"},
+          dueDateTime={"dateTime": "2027-03-10T05:00:00.0000000", "timeZone": "UTC"},
+          reminderDateTime={"dateTime": "2027-03-09T14:00:00.0000000", "timeZone": "UTC"}, isReminderOn=True,
+          categories=["Salesforce"])
+    _todo(graph_fake, graph_user, title="Done already", status="completed",
+          dueDateTime={"dateTime": "2027-03-09T23:30:00.0000000", "timeZone": "UTC"})
+    mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW, "America/New_York")
+    try:
+        changes = _round(mailbox)
+    finally:
+        mailbox.close()
+    tasks = {t.subject: t for t in changes.items}
+    quote = tasks["Send the quote"]
+    assert isinstance(quote, TaskItem) and changes.full and changes.kind is TASKS
+    assert (quote.due_date, quote.status, quote.priority) == (date(2027, 3, 10), TaskStatus.WAITING, TaskPriority.HIGH)
+    assert quote.body_text == "Prices & terms\n\nby Friday" and quote.categories == ("Salesforce",)
+    assert quote.version and quote.modified_at is not None and quote.sync_key is None
+    done = tasks["Done already"]
+    assert done.status is TaskStatus.COMPLETED and done.completed_at is not None
+    assert done.due_date == date(2027, 3, 9)
+
+
+def test_delta_pages_to_a_delta_link_then_reports_edits_and_removals(graph_fake, graph_user, graph_mailbox):
+    ids = [_todo(graph_fake, graph_user, title=f"t{n}")["id"] for n in range(7)]
+    before = graph_fake.store.requests
+    first = _round(graph_mailbox)           # 100 per page in the adapter; the fake's default page is 10
+    assert sorted(t.item_id for t in first.items) == sorted(ids)
+    store, list_id = graph_fake.store.todo, graph_fake.store.todo.default_list(graph_user).id
+    store.update(graph_user, list_id, ids[0], {"title": "t0 renamed"})
+    store.delete(graph_user, list_id, ids[1])
+    second = _round(graph_mailbox, first.cursor)
+    assert [(t.item_id, t.subject) for t in second.items] == [(ids[0], "t0 renamed")]
+    assert second.deleted_ids == (ids[1],) and not second.full
+    assert _round(graph_mailbox, second.cursor).items == ()
+    assert graph_fake.store.requests - before <= 6     # lists once, then one delta call per round
+    assert all('odata.maxpagesize' in p for p in graph_fake.store.preferences[-2:])
+
+
+def test_an_expired_delta_token_is_cursor_expired(graph_fake, graph_user, graph_mailbox):
+    _todo(graph_fake, graph_user, title="kept")
+    cursor = _round(graph_mailbox).cursor
+    graph_fake.store.expire_delta_tokens()
+    with pytest.raises(CursorExpired):
+        _round(graph_mailbox, cursor)
+    graph_fake.store.todo.remove_default_list(graph_user)     # a deltaLink of another list: start over
+    fresh = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW)
+    try:
+        with pytest.raises(CursorExpired):
+            _round(fresh, cursor)
+    finally:
+        fresh.close()
+
+
+def test_writes_are_batched_carry_the_sync_key_and_are_found_again_after_a_crash(graph_fake, graph_user,
+                                                                                  graph_mailbox):
+    items = [TaskItem("", subject=f"From Salesforce {n}", due_date=date(2027, 1, n + 1), sync_key=f"key-{n}",
+                      body_text="line 1\nline <2>") for n in range(25)]
+    before = graph_fake.store.requests
+    results = graph_mailbox.create_items(TASKS, items)
+    assert all(r.ok and r.target_id and r.version for r in results)
+    assert graph_fake.store.requests - before <= 1 + 2 + 2 * 25   # lists, two $batch calls (25 subrequests)
+    stored = graph_fake.store.todo.default_list(graph_user).tasks[results[3].target_id]
+    assert stored["linkedResources"][0]["externalId"] == "key-3"
+    assert stored["dueDateTime"] == {"dateTime": "2027-01-04T00:00:00", "timeZone": "UTC"}
+    assert stored["body"]["contentType"] == "html"
+
+    found = graph_mailbox.find_by_sync_keys(TASKS, ["key-3", "key-24", "missing"])
+    assert {k: v.item_id for k, v in found.items()} == {"key-3": results[3].target_id, "key-24": results[24].target_id}
+    assert found["key-3"].body_text == "line 1\nline <2>" and found["key-3"].due_date == date(2027, 1, 4)
+
+    patched = graph_mailbox.update_items(TASKS, [ItemPatch(results[0].target_id, {"status": TaskStatus.COMPLETED,
+                                                                                  "due_date": None}),
+                                                 ItemPatch("no-such-task", {"subject": "x"})])
+    assert patched[0].ok and not patched[1].ok and patched[1].error_code == "not_found"
+    done = graph_fake.store.todo.default_list(graph_user).tasks[results[0].target_id]
+    assert done["status"] == "completed" and "completedDateTime" in done and "dueDateTime" not in done
+    assert done["title"] == "From Salesforce 0"            # only the changed fields were sent
+
+    deleted = graph_mailbox.delete_items(TASKS, [results[1].target_id, results[1].target_id])
+    assert [r.ok for r in deleted] == [True, True]      # the second one finds it gone: still deleted
+    assert results[1].target_id not in graph_fake.store.todo.default_list(graph_user).tasks
+
+
+def test_a_user_without_a_mailbox_is_reported_not_hidden(graph_fake):
+    mailbox = build_graph_mailbox(graph_settings(graph_fake), "nobody@contoso.test", WINDOW)
+    try:
+        with pytest.raises(Exception) as caught:
+            _round(mailbox)
+    finally:
+        mailbox.close()
+    assert "ErrorInvalidUser" in str(caught.value)
+
+
+# -- through real sessions -------------------------------------------------------------------
+
+@pytest.fixture
+def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fake):
+    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
+                              **emulator_overrides(salesforce_emulator)).with_overrides(
+        graph_ca_bundle=graph_fake.ca_path, allowed_mail_hosts=("127.0.0.1",))
+    app = create_app(config)
+    _clean(app)
+    yield World(app, salesforce_emulator, graph_fake)
+    app.extensions["syncline"].db.dispose()
+
+
+def _todo_tasks(world) -> dict[str, dict]:
+    return {t["title"]: t for t in world.fake.store.todo.default_list(world.address).tasks.values()}
+
+
+def _sf_tasks(world) -> dict[str, dict]:
+    return {t["Subject"]: t for t in world.emu.records(world.sf_org, "Task")}
+
+
+def test_an_expired_task_delta_token_resyncs_in_full_and_finds_the_deletion_made_in_the_gap(world):
+    kept = _todo(world.fake, world.address, title="Kept task")
+    gone = _todo(world.fake, world.address, title="Deleted in the gap")
+    first = world.sync()
+    assert first.status == "succeeded", first.errors
+    assert sorted(_sf_tasks(world)) == ["Deleted in the gap", "Kept task"]
+    assert first.counts["tasks"], first.counts
+    world.fake.store.expire_delta_tokens()
+    store = world.fake.store.todo
+    store.delete(world.address, store.default_list(world.address).id, gone["id"])
+    record = world.sync()
+    assert record.status == "succeeded", record.errors
+    assert sorted(_sf_tasks(world)) == ["Kept task"]
+    assert list(_todo_tasks(world)) == ["Kept task"] and kept["id"] in store.default_list(world.address).tasks
+    quiet = world.sync()
+    assert quiet.status == "succeeded" and quiet.errors == []
+    assert sorted(_sf_tasks(world)) == ["Kept task"]
+
+
+def test_a_salesforce_task_reaches_to_do_once_with_its_due_day_and_comes_back_unchanged(world):
+    due = (datetime.now(UTC) + timedelta(days=5)).date()
+    world.emu.insert(world.sf_org, "Task", {"Subject": "Call the buyer", "OwnerId": world.sf_user,
+                                            "ActivityDate": due.isoformat(), "Status": "In Progress",
+                                            "Priority": "High", "Description": "Ask about\nthe renewal"})
+    assert world.sync().status == "succeeded"
+    [task] = _todo_tasks(world).values()
+    assert (task["title"], task["status"], task["importance"]) == ("Call the buyer", "inProgress", "high")
+    assert task["dueDateTime"]["dateTime"].startswith(due.isoformat())
+    assert task["linkedResources"][0]["applicationName"] == "Syncline"
+    quiet = world.sync()
+    assert quiet.status == "succeeded" and quiet.errors == []
+    assert len(_todo_tasks(world)) == 1 and len(_sf_tasks(world)) == 1
+    assert _sf_tasks(world)["Call the buyer"]["Description"] == "Ask about\nthe renewal"
+    assert _sf_tasks(world)["Call the buyer"]["ActivityDate"] == due.isoformat()
