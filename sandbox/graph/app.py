@@ -190,7 +190,7 @@ def create_app(store: GraphStore) -> Flask:
         found = store.instances(user, event_id, start, end)
         return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
-    from sandbox.graph.todo_routes import register_todo   # imports this module's helpers
+    from sandbox.graph.todo_routes import register_todo  # imports this module's helpers
     register_todo(app, store)
     return app
 
