@@ -4,24 +4,14 @@ deltaLink that keeps the first request's ``$select``/``$expand``, ``@removed``, 
 token, 400 for values To Do refuses, and ``$batch``."""
 from __future__ import annotations
 
+from tests.sandbox_graph.test_graph_fake import _round  # the same delta walk as for events
+
 
 def _default_list(fake, user, http) -> str:
     lists = http.get(f"{fake.graph_url}/users/{user}/todo/lists").json()["value"]
     [default] = [entry for entry in lists if entry["wellknownListName"] == "defaultList"]
     assert default["displayName"] == "Tasks"
     return f"{fake.graph_url}/users/{user}/todo/lists/{default['id']}/tasks"
-
-
-def _round(http, url, params=None, page=None):
-    headers = {"Prefer": f"odata.maxpagesize={page}"} if page else {}
-    tasks, pages = [], 0
-    while True:
-        body = http.get(url, params=params, headers=headers).json()
-        params, pages = None, pages + 1
-        tasks += body["value"]
-        if "@odata.deltaLink" in body:
-            return tasks, body["@odata.deltaLink"], pages
-        url = body["@odata.nextLink"]
 
 
 def test_tasks_are_created_with_linked_resources_read_updated_and_deleted(fake, user, http):

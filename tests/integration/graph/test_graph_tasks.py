@@ -6,14 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app import create_app
 from app.providers.graph import build_graph_mailbox
 from app.sync.errors import CursorExpired
 from app.sync.items import FolderKind, TaskItem, TaskPriority, TaskStatus
 from app.sync.ports import ItemPatch
-from tests.conftest import _clean, emulator_overrides, make_test_config
 from tests.integration.graph.conftest import WINDOW, graph_settings
-from tests.integration.graph.test_graph_session_e2e import World
 
 TASKS = FolderKind.TASKS
 
@@ -124,18 +121,7 @@ def test_a_user_without_a_mailbox_is_reported_not_hidden(graph_fake):
     assert "ErrorInvalidUser" in str(caught.value)
 
 
-# -- through real sessions -------------------------------------------------------------------
-
-@pytest.fixture
-def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fake):
-    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
-                              **emulator_overrides(salesforce_emulator)).with_overrides(
-        graph_ca_bundle=graph_fake.ca_path, allowed_mail_hosts=("127.0.0.1",))
-    app = create_app(config)
-    _clean(app)
-    yield World(app, salesforce_emulator, graph_fake)
-    app.extensions["syncline"].db.dispose()
-
+# -- through real sessions (``world`` in conftest: one org, user and Office 365 mailbox) ---------
 
 def _todo_tasks(world) -> dict[str, dict]:
     return {t["title"]: t for t in world.fake.store.todo.default_list(world.address).tasks.values()}
