@@ -2,11 +2,14 @@
 and through real sessions (``run_session``) against the Salesforce emulator."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from app.providers.graph import build_graph_mailbox
+from app.services.ports_factory import default_ports
+from app.services.sync_runner import run_session
 from app.sync.errors import CursorExpired
 from app.sync.items import FolderKind, TaskItem, TaskPriority, TaskStatus
 from app.sync.ports import ItemPatch
@@ -171,3 +174,36 @@ def test_a_salesforce_task_reaches_to_do_once_with_its_due_day_and_comes_back_un
     assert len(_todo_tasks(world)) == 1 and len(_sf_tasks(world)) == 1
     assert _sf_tasks(world)["Call the buyer"]["Description"] == "Ask about\nthe renewal"
     assert _sf_tasks(world)["Call the buyer"]["ActivityDate"] == due.isoformat()
+
+
+class _DiesAfterCreating:
+    """The worker dying right after To Do accepted its creates: the answers never reach the ID map."""
+
+    def __init__(self, mailbox) -> None:
+        self.mailbox = mailbox
+
+    def __getattr__(self, name):
+        return getattr(self.mailbox, name)
+
+    def create_items(self, kind, items):
+        self.mailbox.create_items(kind, items)
+        raise RuntimeError("worker killed after the create")
+
+
+def test_a_create_cut_off_by_a_crash_is_found_by_its_sync_key_and_never_duplicated(world):
+    world.emu.insert(world.sf_org, "Task", {"Subject": "Crash-proof task", "OwnerId": world.sf_user,
+                                            "Status": "Not Started", "Priority": "Normal"})
+
+    def dying_ports(rt, mailbox, user):
+        ports = default_ports(rt, mailbox, user)
+        return dataclasses.replace(ports, mailbox=_DiesAfterCreating(ports.mailbox))
+
+    with pytest.raises(RuntimeError, match="worker killed"):
+        run_session(world.rt, world.mailbox_id, "forced", dying_ports)
+    assert list(_todo_tasks(world)) == ["Crash-proof task"]        # written, but the product never heard
+    record = world.sync()
+    assert record.status == "succeeded", record.errors
+    assert list(_todo_tasks(world)) == ["Crash-proof task"] and len(_sf_tasks(world)) == 1
+    world.emu.update(world.sf_org, "Task", _sf_tasks(world)["Crash-proof task"]["Id"], {"Subject": "Linked again"})
+    assert world.sync().status == "succeeded"
+    assert list(_todo_tasks(world)) == ["Linked again"]             # the recovered pair is linked
