@@ -24,6 +24,13 @@ TASKS = GRAPH + "/users/<user>/todo/lists/<list_id>/tasks"
 def register_todo(app: Flask, store: GraphStore) -> None:
     todo = store.todo
 
+    @app.before_request
+    def todo_consent() -> Response | None:
+        """An app registration without Tasks.ReadWrite.All: every To Do call answers 403."""
+        if todo.denied and "/todo/" in request.path:
+            return graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        return None
+
     @app.get(GRAPH + "/users/<user>/todo/lists")
     def todo_lists(user: str) -> Response:
         found = todo.user_lists(user)

@@ -63,6 +63,7 @@ class TodoStore:
     def __init__(self, tenant: GraphStore) -> None:
         self.tenant = tenant
         self.lists: dict[str, dict[str, TaskList]] = {}   # user (lower-case) → list id → list
+        self.denied = False                                # True: the app lacks To Do permission (403)
 
     def user_lists(self, user: str) -> dict[str, TaskList] | None:
         """The user's lists (None: no such mailbox)."""

@@ -17,7 +17,7 @@ from app.providers.graph.calendar import _same_origin
 from app.providers.graph.errors import failed_result
 from app.providers.graph.http import GraphHttp, SubRequest, SubResponse
 from app.providers.graph.todo_codec import EXPAND, SELECT, read_task, write_task
-from app.sync.errors import CursorExpired, FolderUnavailable, InvalidData, NotFound, SyncError
+from app.sync.errors import CursorExpired, FolderUnavailable, InvalidData, NotFound, PermissionDenied, SyncError
 from app.sync.items import FolderKind, MailboxItem, TaskItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -141,9 +141,15 @@ class GraphTasks:
         return out
 
     def _default_list(self) -> str:
+        """The default list's id. An app registration without To Do permission (one set up when only
+        the calendar synced) leaves tasks not available, named as such, and the calendar syncing."""
         url = self.root + "?" + urlencode({"$select": "id,displayName,wellknownListName"})
         while True:
-            page = self.http.get(url, "list To Do lists") or {}
+            try:
+                page = self.http.get(url, "list To Do lists") or {}
+            except PermissionDenied as exc:
+                raise FolderUnavailable(f"Microsoft To Do refused the app registration ({exc}); grant it the "
+                                        "Tasks.ReadWrite.All application permission with admin consent") from exc
             for found in page.get("value") or ():
                 if found.get("wellknownListName") == "defaultList":
                     return str(found["id"])

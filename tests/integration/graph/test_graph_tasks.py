@@ -207,3 +207,15 @@ def test_a_create_cut_off_by_a_crash_is_found_by_its_sync_key_and_never_duplicat
     world.emu.update(world.sf_org, "Task", _sf_tasks(world)["Crash-proof task"]["Id"], {"Subject": "Linked again"})
     assert world.sync().status == "succeeded"
     assert list(_todo_tasks(world)) == ["Linked again"]             # the recovered pair is linked
+
+
+def test_an_app_registration_without_to_do_permission_leaves_tasks_unavailable_and_the_calendar_syncing(world):
+    world.outlook_meeting("Still mirrored", guests=())
+    world.fake.store.todo.denied = True
+    try:
+        record = world.sync()
+    finally:
+        world.fake.store.todo.denied = False
+    assert record.status == "succeeded", record.errors
+    assert "Tasks.ReadWrite.All" in record.counts["tasks"]["unavailable"], record.counts
+    assert [e["Subject"] for e in world.sf_events()] == ["Still mirrored"]
