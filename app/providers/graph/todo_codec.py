@@ -8,8 +8,9 @@ values one to one. The update page notes that only HTML task bodies are supporte
 as escaped HTML and come back as text through the core's ``html_to_text``.
 
 The sync key lives in a ``linkedResource`` (``applicationName`` "Syncline", ``externalId`` = key),
-created inside the task's own create request so no task exists without it, and ``$expand``-ed on
-every read (delta supports ``$expand``). An open extension would also hold it, but Graph cannot
+created inside the task's own create request so no task exists without it (also the only way with
+application permissions: "Create linkedResource" on its own does not support them, "Create
+todoTask" takes Tasks.ReadWrite.All), and ``$expand``-ed on every read (delta supports ``$expand``). An open extension would also hold it, but Graph cannot
 filter open extensions by value and a separate extension write could be lost in a crash between the
 two calls; a linkedResource also shows the user where the task comes from.
 """
