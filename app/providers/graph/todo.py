@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from app.providers.graph.calendar import _same_origin
 from app.providers.graph.errors import failed_result
@@ -44,8 +44,7 @@ class GraphTasks:
     def changes_since(self, cursor: str | None) -> MailboxChanges:
         """One delta round to its deltaLink (the cursor). A deltaLink for another list or endpoint
         (the default list was replaced, the Graph URL changed) starts a full round."""
-        delta = self.http.base_url + self.tasks + "/delta"
-        if cursor is not None and not cursor.startswith(delta + "?"):
+        if cursor is not None and not self._same_list(cursor):
             raise CursorExpired("the default To Do list or the Graph endpoint changed since the last delta round")
         url = cursor or self.tasks + "/delta?" + QUERY
         items: dict[str, TaskItem] = {}
@@ -156,6 +155,13 @@ class GraphTasks:
             if "@odata.nextLink" not in page:
                 raise FolderUnavailable("the mailbox has no default Microsoft To Do list")
             url = _same_origin(str(page["@odata.nextLink"]), self.http)
+
+    def _same_list(self, link: str) -> bool:
+        """A deltaLink of this endpoint and this list: Graph may name the user by object id rather than
+        the UPN asked for, and escape the list id differently, so the decoded list path is compared."""
+        if not link.startswith(self.http.base_url + "/"):
+            return False
+        return unquote(urlsplit(link).path).endswith("/todo/" + unquote(self.tasks.split("/todo/", 1)[1]) + "/delta")
 
     def _one(self, task_id: str) -> str:
         return self.tasks + "/" + quote(task_id, safe="")
