@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.providers.graph import build_graph_mailbox
+from app.providers.graph.todo_codec import read_task, write_task
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from app.sync.errors import CursorExpired
@@ -222,3 +223,16 @@ def test_an_app_registration_without_to_do_permission_leaves_tasks_unavailable_a
     assert record.status == "succeeded", record.errors
     assert "Tasks.ReadWrite.All" in record.counts["tasks"]["unavailable"], record.counts
     assert [e["Subject"] for e in world.sf_events()] == ["Still mirrored"]
+
+
+def test_a_due_day_is_written_as_midnight_in_the_owners_zone_and_read_back_as_the_same_day():
+    item = TaskItem("", subject="Renewal", due_date=date(2027, 7, 14), status=TaskStatus.COMPLETED,
+                    completed_at=datetime(2027, 7, 13, 22, tzinfo=UTC), sync_key="k")
+    body = write_task(item, "America/New_York")
+    assert body["dueDateTime"] == {"dateTime": "2027-07-14T00:00:00", "timeZone": "Eastern Standard Time"}
+    assert body["completedDateTime"]["timeZone"] == "UTC" and body["status"] == "completed"
+    # To Do answers the same day as a UTC instant (04:00Z, New York being on summer time): still 14 July
+    echoed = read_task({**body, "id": "t1", "dueDateTime": {"dateTime": "2027-07-14T04:00:00.0000000",
+                                                            "timeZone": "UTC"}}, "America/New_York")
+    assert echoed.due_date == date(2027, 7, 14) and echoed.sync_key == "k" and echoed.body_text == ""
+    assert write_task(item, "America/New_York", frozenset({"subject"})) == {"title": "Renewal"}
