@@ -60,7 +60,9 @@ class GraphTasks:
                     partial.discard(task_id)
                 elif FULL_TASK <= task.keys():
                     items[task_id] = read_task(task, self.owner_zone)
+                    partial.discard(task_id)
                 else:   # delta may send only what changed: read the whole task
+                    items.pop(task_id, None)
                     partial.add(task_id)
             if "@odata.deltaLink" in page:
                 break
