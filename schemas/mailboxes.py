@@ -46,7 +46,7 @@ KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url fo
              "carddav_url for contacts (dav_url: one URL for both); give any of them (an IMAP-only or a calendar-only account leaves "
              "the others out, and their folders show as not available on this server); "
              "graph: Office 365 through Microsoft Graph with the org's app registration - endpoints.tenant_id, "
-             "endpoints.client_id and client_secret (calendar, contacts and email saves for now)")
+             "endpoints.client_id and client_secret (calendar, To Do tasks, contacts and email saves)")
 
 
 class ServerProfileSchema(StrictSchema):

@@ -155,14 +155,14 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 
 
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Office 365 through Graph (calendar, contacts and mail so far) and the owner's Salesforce.
+    """Office 365 through Graph (calendar, To Do tasks, contacts and mail) and the owner's Salesforce.
 
     The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     profile = mailbox.server_profile
     settings, user_name = graph_settings(rt, profile), mailbox.username or mailbox.address
-    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
+    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now), owner_zone=ctx.session.timezone,
                                contacts=ContactScope(ctx.scope_book_name or ctx.addressbook_name,
                                                      with_default=not ctx.addressbook_name),
                                mail=graph_mail_options(ctx.save_rules), gate=graph_gate(rt, settings, user_name))

@@ -196,6 +196,8 @@ def create_app(store: GraphStore) -> Flask:
     register_mail_routes(app, store)
     from sandbox.graph.contacts_routes import register_contacts  # it reuses this module's helpers
     register_contacts(app, store)
+    from sandbox.graph.todo_routes import register_todo  # imports this module's helpers
+    register_todo(app, store)
     return app
 
 

@@ -19,6 +19,7 @@ from sandbox.graph.contacts_store import ContactStore
 from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.mail_store import MailStore
 from sandbox.graph.store_times import overlaps, stamp
+from sandbox.graph.todo_store import TodoStore
 
 Event = dict[str, Any]
 
@@ -74,6 +75,7 @@ class GraphStore:
         self.mail = MailStore(self)                # folders, messages and categories (mail_store.py)
         self.contacts = ContactStore(self)
         self.limits = MailboxLimits()              # Outlook's 4 concurrent requests per mailbox; latency
+        self.todo = TodoStore(self)                # Microsoft To Do lists and tasks (todo_store.py)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

@@ -35,8 +35,9 @@ def graph_error(status: int, body: Any, headers: Mapping[str, str], what: str) -
     if status == 401:
         return AuthFailure(text)
     if status == 403:
-        return PermissionDenied(text + " (does the app registration have the Calendars.ReadWrite and "
-                                       "Contacts.ReadWrite application permissions with admin consent?)")
+        return PermissionDenied(text + " (does the app registration have the Calendars.ReadWrite, Tasks.ReadWrite.All, "
+                                       "Contacts.ReadWrite and Mail.ReadWrite application permissions with admin "
+                                       "consent?)")
     if status == 404:
         return NotFound(text)
     return InvalidData(text)

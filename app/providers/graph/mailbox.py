@@ -18,6 +18,7 @@ from app.providers.graph.contacts import GraphContacts
 from app.providers.graph.gate import RequestGate
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.mail import GraphMail, GraphMailOptions
+from app.providers.graph.todo import GraphTasks
 from app.providers.graph.tokens import GraphTokens, scope_for
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
@@ -91,11 +92,11 @@ class GraphMailbox:
 
 
 def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
-                        contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None,
+                        owner_zone: str = "UTC", contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None,
                         gate: RequestGate | None = None) -> GraphMailbox:
     """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
     connects until first use. Mail is served when ``mail`` says what the user's saving rules need
-    listed. ``gate``: the mailbox's shared budget and concurrency (none: unlimited).
+    listed. Task due days are read and written in ``owner_zone``. ``gate``: the mailbox's shared budget and concurrency (none: unlimited).
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
@@ -110,7 +111,8 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate)
     folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
-                                              FolderKind.CONTACTS: GraphContacts(http, user, contacts)}
+                                              FolderKind.CONTACTS: GraphContacts(http, user, contacts),
+                                              FolderKind.TASKS: GraphTasks(http, user, owner_zone)}
     if mail is not None:
         folders[FolderKind.MAIL] = GraphMail(http, user, mail)
     return GraphMailbox(folders, tokens, http)

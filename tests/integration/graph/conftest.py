@@ -40,3 +40,19 @@ def graph_mailbox(graph_fake, graph_user):
     mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW)
     yield mailbox
     mailbox.close()
+
+
+@pytest.fixture
+def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fake):
+    """One org, user and Office 365 mailbox on the fake, through the API (see ``World``)."""
+    from app import create_app
+    from tests.conftest import _clean, emulator_overrides, make_test_config
+    from tests.integration.graph.test_graph_session_e2e import World
+
+    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
+                              **emulator_overrides(salesforce_emulator)).with_overrides(
+        graph_ca_bundle=graph_fake.ca_path, allowed_mail_hosts=("127.0.0.1",))
+    app = create_app(config)
+    _clean(app)
+    yield World(app, salesforce_emulator, graph_fake)
+    app.extensions["syncline"].db.dispose()

@@ -6,16 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 from sqlalchemy import select
 
-from app import create_app
 from app.models import Mailbox, SyncSessionRecord
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from app.sync.transforms import parse_sf_datetime
-from tests.conftest import _clean, emulator_overrides, make_test_config
 from tests.factories import Factory
 
 START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
@@ -77,17 +74,6 @@ class World:
             "location": {"displayName": "Room 9"}, "originalStartTimeZone": "Pacific Standard Time",
             "attendees": [{"emailAddress": {"address": g}, "type": "required"} for g in guests]})
         return event["id"]
-
-
-@pytest.fixture
-def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fake):
-    config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
-                              **emulator_overrides(salesforce_emulator)).with_overrides(
-        graph_ca_bundle=graph_fake.ca_path, allowed_mail_hosts=("127.0.0.1",))
-    app = create_app(config)
-    _clean(app)
-    yield World(app, salesforce_emulator, graph_fake)
-    app.extensions["syncline"].db.dispose()
 
 
 def test_meetings_flow_both_ways_with_edits_and_deletes_and_no_invitation(world):
