@@ -38,7 +38,7 @@ def test_a_todo_task_reads_into_the_core_task_with_its_due_day_in_the_owners_zon
           categories=["Salesforce"])
     _todo(graph_fake, graph_user, title="Done already", status="completed",
           dueDateTime={"dateTime": "2027-03-09T23:30:00.0000000", "timeZone": "UTC"})
-    mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW, "America/New_York")
+    mailbox = build_graph_mailbox(graph_settings(graph_fake), graph_user, WINDOW, owner_zone="America/New_York")
     try:
         changes = _round(mailbox)
     finally:
