@@ -2,10 +2,8 @@
 under ``address_book`` only the named contact folder syncs, tagged or not."""
 from __future__ import annotations
 
-from tests.integration.graph.test_graph_session_e2e import world  # noqa: F401  (the fixture)
 
-
-def test_the_address_book_scope_syncs_the_named_contact_folder_alone(world):  # noqa: F811
+def test_the_address_book_scope_syncs_the_named_contact_folder_alone(world):
     answer = world.client.patch(f"/api/v1/orgs/{world.user.org_id}/settings", headers=world.headers,
                                 json={"contacts_scope": "address_book", "contacts_address_book": "Clients"})
     assert answer.status_code == 200, answer.json
