@@ -67,8 +67,8 @@ def test_delta_pages_to_a_delta_link_then_reports_edits_and_removals(graph_fake,
     assert second.deleted_ids == (ids[1],) and not second.full
     assert _round(graph_mailbox, second.cursor).items == ()
     # Graph may name the user by object id in its links: still this list's cursor; another list's is not
-    assert graph_mailbox.tasks._same_list(second.cursor.replace(graph_user, "5f1c0f2e-object-id"))
-    assert not graph_mailbox.tasks._same_list(second.cursor.replace(list_id, "another-list"))
+    assert graph_mailbox.folders[FolderKind.TASKS]._same_list(second.cursor.replace(graph_user, "5f1c0f2e-object-id"))
+    assert not graph_mailbox.folders[FolderKind.TASKS]._same_list(second.cursor.replace(list_id, "another-list"))
     assert graph_fake.store.requests - before <= 6     # lists once, then one delta call per round
     assert all('odata.maxpagesize' in p for p in graph_fake.store.preferences[-2:])
 
