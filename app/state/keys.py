@@ -57,3 +57,8 @@ def mailbox_progress(mailbox_id: int) -> str:
 def sync_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
     return f"sync-mailbox-{mailbox_id}"
+
+
+def push_followup_job_id(mailbox_id: int) -> str:
+    """Stable RQ job id of the one session a push asked for while another session ran."""
+    return f"push-followup-{mailbox_id}"

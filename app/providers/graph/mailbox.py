@@ -78,6 +78,12 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
+    http, tokens = connect_graph(settings)
+    return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
+
+
+def connect_graph(settings: GraphSettings) -> tuple[GraphHttp, GraphTokens]:
+    """The app registration's guarded Graph client and its tokens (same checks as above)."""
     missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(settings, n)]
     if missing:
         raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
@@ -87,8 +93,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     session.max_redirects = 0
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
-    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
-    return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
+    return GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout), tokens
 
 
 def _check_endpoint(url: str, policy: HostPolicy) -> None:
