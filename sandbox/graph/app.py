@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, request
 
 from sandbox.graph.store import GraphStore
+from sandbox.graph.subscription_routes import register_subscriptions
 from sandbox.graph.store_times import parse_time
 
 GRAPH = "/v1.0"
@@ -190,6 +191,7 @@ def create_app(store: GraphStore) -> Flask:
         found = store.instances(user, event_id, start, end)
         return ok({"value": [_shown(i) for i in found]}) if found is not None else _missing()
 
+    register_subscriptions(app, store, GRAPH)
     return app
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph import series
+from sandbox.graph.push import PushBook
 from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
@@ -68,6 +69,7 @@ class GraphStore:
         self.requests = 0
         self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
+        self.push = PushBook(lambda: self.clock())   # subscriptions and change notifications
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:
@@ -106,6 +108,8 @@ class GraphStore:
         event["lastModifiedDateTime"] = stamp(self.clock())
         event["@odata.etag"] = f'W/"{event["changeKey"]}"'
         box.changed_at[event["id"]] = seq
+        self.push.changed(box.address, "events", event["id"], "updated" if event["id"] in box.events else "created",
+                          event["@odata.etag"])
 
     def create_event(self, user: str, body: Event) -> tuple[Event, bool]:
         """The stored event and whether it is new (a repeated ``transactionId`` returns the first one)."""
@@ -171,6 +175,7 @@ class GraphStore:
                 master["_cancelled"].add(occurrence["originalStart"].replace("-", "").replace(":", ""))
                 self._touch(box, master)
                 box.removed[event_id] = next(self.counter)
+                self.push.changed(box.address, "events", event_id, "deleted")
                 self._send(box, master, "cancellation", master.get("attendees") or [])
                 return True
             event = box.events.pop(event_id, None)
@@ -178,6 +183,7 @@ class GraphStore:
                 return False
             box.changed_at.pop(event_id, None)
             box.removed[event_id] = next(self.counter)
+            self.push.changed(box.address, "events", event_id, "deleted")
             if event.get("type") == "seriesMaster":
                 now = self.clock()
                 for instance in series.instances(event, now - _YEARS, now + _YEARS):
