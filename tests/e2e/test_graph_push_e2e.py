@@ -11,27 +11,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.models import GraphSubscription
 from app.services import graph_subscriptions
-from sandbox.salesforce.server import TlsServer
 from tests.e2e.helpers import NOW, dashboard
+from tests.graph_webhook import public_api as serving_api
 from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
 
 
 @pytest.fixture
 def public_api(e2e) -> Iterator[object]:
-    """The API served over HTTPS on a free port, SYNCLINE_PUBLIC_URL saying where; the fake trusts its CA."""
-    holder: dict = {}
-    server = TlsServer(lambda environ, start: holder["app"](environ, start))
-    app = create_app(e2e.rt.config.with_overrides(public_url=f"https://127.0.0.1:{server.port}"))
-    holder["app"] = app
-    server.start()
-    e2e.graph.store.push.ca_file = server.ca_path
-    yield app.extensions["syncline"]
-    e2e.graph.store.push.subscriptions.clear()
-    server.stop()
-    app.extensions["syncline"].db.dispose()
+    with serving_api(e2e.rt.config, e2e.graph) as rt:
+        yield rt
 
 
 def _wait(check, what: str, e2e, timeout: float = 60):
