@@ -31,4 +31,5 @@ class NotificationBatchSchema(StrictSchema):
     class Meta:
         unknown = EXCLUDE
 
-    value = fields.List(fields.Nested(NotificationSchema), required=True)
+    value = fields.List(fields.Nested(NotificationSchema), load_default=None,
+                        metadata={"description": "Required unless validationToken is given"})

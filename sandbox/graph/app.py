@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, request
 
 from sandbox.graph.store import GraphStore
-from sandbox.graph.subscription_routes import register_subscriptions
 from sandbox.graph.store_times import parse_time
+from sandbox.graph.subscription_routes import register_subscriptions
 
 GRAPH = "/v1.0"
 DEFAULT_PAGE = 10

@@ -13,7 +13,7 @@ from sandbox.graph.store import GraphStore
 
 
 def register_subscriptions(app: Flask, store: GraphStore, graph: str) -> None:
-    from sandbox.graph.app import graph_error, ok   # the fake's response helpers
+    from sandbox.graph.app import graph_error, ok  # the fake's response helpers
 
     def missing(subscription_id: str) -> Response:
         return graph_error(404, "ResourceNotFound", f"The object '{subscription_id}' was not found.")

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.models import GraphSubscription
 from app.services import graph_subscriptions
 from tests.e2e.helpers import NOW, dashboard
-from tests.graph_webhook import public_api as serving_api
 from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
+from tests.graph_webhook import public_api as serving_api
 
 
 @pytest.fixture
