@@ -68,6 +68,12 @@ def verified(rt: Runtime, subscription_id: str, client_state: str) -> Verified |
         return Verified(row.id, row.mailbox_id if active else None)
 
 
+def push_reachable(rt: Runtime) -> bool:
+    """Graph only calls https webhooks: with an http SYNCLINE_PUBLIC_URL nothing is subscribed
+    (every attempt would fail validation) and the schedule alone brings changes."""
+    return rt.config.public_url.startswith("https://")
+
+
 @dataclass
 class Counts:
     created: int = 0
@@ -129,7 +135,7 @@ def _maintain_profile(rt: Runtime, graph: GraphSubscriptions, profile_id: int, n
     for pk, mailbox_id, kind, expires_at in rows:
         counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(mailbox_id or 0), kind,
                                                             expires_at, now, counts))
-    for box in boxes.values():
+    for box in boxes.values() if push_reachable(rt) else ():
         for kind in PUSHED_KINDS:
             if (box.id, kind.value) not in have:
                 done = _attempt(lambda: _subscribe(rt, graph, box, kind, now))

@@ -60,3 +60,11 @@ def test_lifecycle_refresh_renews_or_recreates(world, api):  # noqa: F811
     assert graph_subscriptions.refresh(api, pk, recreate=False) == "recreated"
     [(_, new_id, kind, _)] = _rows(api, world.mailbox_id)
     assert new_id != sub_id and kind == "calendar" and push.get(new_id) is not None
+
+
+def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):  # noqa: F811
+    assert world.rt.config.public_url.startswith("http://")
+    calls = world.fake.store.requests
+    counts = graph_subscriptions.maintain(world.rt)
+    assert (counts.created, counts.failed) == (0, 0) and _rows(world.rt, world.mailbox_id) == []
+    assert world.fake.store.requests == calls
