@@ -33,14 +33,26 @@ def _answer(batch: dict, token: str | None) -> Response:
     return Response(status=202)
 
 
+def _graph_callback(accepted: str):
+    """Both callbacks take the same input and answer alike; only what 202 means differs."""
+    decorators = [blp.arguments(ValidationArgsSchema, location="query", as_kwargs=True),
+                  blp.arguments(NotificationBatchSchema),
+                  blp.response(202, description=accepted),
+                  blp.alt_response(200, description="The validation handshake: validationToken echoed as text/plain"),
+                  blp.alt_response(400, schema=ErrorSchema, description="Not a Graph notification batch"),
+                  blp.alt_response(403, schema=ErrorSchema, description="Every notification had a wrong clientState")]
+
+    def wrap(view):
+        for decorate in reversed(decorators):
+            view = decorate(view)
+        return view
+
+    return wrap
+
+
 @blp.route("/notifications")
 class Notifications(MethodView):
-    @blp.arguments(ValidationArgsSchema, location="query", as_kwargs=True)
-    @blp.arguments(NotificationBatchSchema)
-    @blp.response(202, description="Accepted: one delta session is queued per mailbox named")
-    @blp.alt_response(200, description="The validation handshake: validationToken echoed as text/plain")
-    @blp.alt_response(400, schema=ErrorSchema, description="Not a Graph notification batch")
-    @blp.alt_response(403, schema=ErrorSchema, description="Every notification had a wrong clientState")
+    @_graph_callback("Accepted: one delta session is queued per mailbox named")
     def post(self, batch: dict, validationToken: str | None = None):  # noqa: N803 (Graph's name)
         """Change notifications for the mailboxes' subscriptions (and the validation handshake)."""
         return _answer(batch, validationToken)
@@ -48,12 +60,7 @@ class Notifications(MethodView):
 
 @blp.route("/lifecycle")
 class Lifecycle(MethodView):
-    @blp.arguments(ValidationArgsSchema, location="query", as_kwargs=True)
-    @blp.arguments(NotificationBatchSchema)
-    @blp.response(202, description="Accepted: renewal, re-creation or a delta session follows")
-    @blp.alt_response(200, description="The validation handshake: validationToken echoed as text/plain")
-    @blp.alt_response(400, schema=ErrorSchema, description="Not a Graph notification batch")
-    @blp.alt_response(403, schema=ErrorSchema, description="Every notification had a wrong clientState")
+    @_graph_callback("Accepted: renewal, re-creation or a delta session follows")
     def post(self, batch: dict, validationToken: str | None = None):  # noqa: N803 (Graph's name)
         """Lifecycle notifications: reauthorizationRequired, subscriptionRemoved, missed."""
         return _answer(batch, validationToken)

@@ -45,7 +45,7 @@ def followup(rt: Runtime, mailbox_id: int) -> str:
 
 def _follow(rt: Runtime, mailbox_id: int, running: Job) -> bool:
     """Leave one follow-up behind the running session; False when one is already waiting."""
-    if _waiting_followup(rt, mailbox_id):
+    if _waiting_followup(rt, mailbox_id, running):
         return False
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     queue.enqueue(FOLLOWUP_JOB, mailbox_id, job_id=keys.push_followup_job_id(mailbox_id),
@@ -54,13 +54,16 @@ def _follow(rt: Runtime, mailbox_id: int, running: Job) -> bool:
     return True
 
 
-def _waiting_followup(rt: Runtime, mailbox_id: int) -> bool:
-    """A follow-up still to run (deferred behind the session, or queued); a spent one is deleted."""
+def _waiting_followup(rt: Runtime, mailbox_id: int, running: Job) -> bool:
+    """A follow-up still to run: queued, or deferred behind THIS running session. Any other is
+    deleted (spent, or left deferred behind a session whose worker died: RQ would never free it)."""
     try:
         job = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=rt.redis.client)
     except NoSuchJobError:
         return False
-    if job.get_status(refresh=False) in (JobStatus.DEFERRED, JobStatus.QUEUED):
+    status = job.get_status(refresh=False)
+    if status == JobStatus.QUEUED or (
+            status == JobStatus.DEFERRED and rt.redis.client.sismember(running.dependents_key, job.id)):
         return True
     job.delete()
     return False

@@ -146,3 +146,18 @@ def test_lifecycle_events_renew_recreate_or_sync_now(client, factory, rt):
     missed = client.post(LIFECYCLE, json={"value": [_note(sub, "the-state", lifecycleEvent="missed")]})
     assert missed.status_code == 202 and _sync_jobs(rt) == [keys.sync_job_id(mailbox_id)]
     assert client.post(LIFECYCLE, json={"value": [_note(sub, "wrong", lifecycleEvent="missed")]}).status_code == 403
+
+
+def test_a_follow_up_stranded_by_a_dead_worker_does_not_swallow_later_changes(factory, rt):
+    mailbox_id, _ = _subscribed(factory, rt)
+    push_triggers.notify(rt, mailbox_id)
+    _start(rt, mailbox_id)
+    assert push_triggers.notify(rt, mailbox_id) == push_triggers.AFTER_RUNNING
+    Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client).delete()   # its worker died; job swept
+    rt.redis.client.delete(keys.mailbox_lock(mailbox_id))
+    assert push_triggers.notify(rt, mailbox_id) == push_triggers.QUEUED
+    _start(rt, mailbox_id)
+    assert push_triggers.notify(rt, mailbox_id) == push_triggers.AFTER_RUNNING    # a fresh follow-up, not the stranded one
+    followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=rt.redis.client)
+    assert rt.redis.client.sismember(Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client).dependents_key,
+                                     followup.id)
