@@ -49,6 +49,19 @@ def test_maintenance_creates_once_renews_before_expiry_and_deletes_when_suspende
     assert _rows(api, world.mailbox_id) == [] and push.get(sub_id) is None
 
 
+def test_a_removed_mailboxs_subscription_is_deleted_at_graph(world, api):  # noqa: F811
+    graph_subscriptions.maintain(api)
+    [(pk, sub_id, _, _)] = _rows(api, world.mailbox_id)
+    with api.db.session_scope() as s:
+        s.delete(s.get(Mailbox, world.mailbox_id))
+    with api.db.session_scope() as s:
+        assert s.get(GraphSubscription, pk).mailbox_id is None      # kept, so Graph can be told
+    assert graph_subscriptions.maintain(api).deleted == 1
+    assert world.fake.store.push.get(sub_id) is None
+    with api.db.session_scope() as s:
+        assert s.get(GraphSubscription, pk) is None
+
+
 def test_lifecycle_refresh_renews_or_recreates(world, api):  # noqa: F811
     push = world.fake.store.push
     graph_subscriptions.maintain(api)
