@@ -12,6 +12,9 @@ Public API::
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
+    fake.store.push.ca_file = webhook_ca         # /subscriptions validate and notify this HTTPS webhook
+    fake.store.push.lifecycle(sub_id, "missed")  # a lifecycle notification (or reauthorizationRequired…)
+    fake.store.push.drain()                      # wait until every notification was POSTed
     fake.stop()
 
 Never imported by app/; reusable by tests and, later, ``syncline up``.
