@@ -1,12 +1,14 @@
 """RQ job functions: each one is thin and delegates to app.services."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
 from rq import get_current_job
 
 from app.models.base import utcnow
+from app.services import graph_subscriptions, push_triggers
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
 from app.services.sync_runner import run_session
@@ -33,3 +35,18 @@ def sync_mailbox(mailbox_id: int, trigger: str = "scheduled") -> str:
     """One session. A failure is not retried by RQ: the session sets the mailbox's next run."""
     job = get_current_job()
     return run_session(worker_runtime(), mailbox_id, trigger, default_ports, job.id if job else None)
+
+
+def push_followup(mailbox_id: int) -> str:
+    """A push arrived while a session ran: once it is over, queue the next one."""
+    return push_triggers.followup(worker_runtime(), mailbox_id)
+
+
+def maintain_graph_subscriptions() -> dict:
+    """Create, renew and delete Graph change-notification subscriptions."""
+    return dataclasses.asdict(graph_subscriptions.maintain(worker_runtime()))
+
+
+def refresh_graph_subscription(subscription_pk: int, recreate: bool) -> str:
+    """A lifecycle notification: renew (reauthorise) or recreate one subscription."""
+    return graph_subscriptions.refresh(worker_runtime(), subscription_pk, recreate)

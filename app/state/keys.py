@@ -67,3 +67,6 @@ def graph_slots(mailbox: str) -> str:
 def graph_budget(mailbox: str) -> str:
     """Hash {minute: requests}: one Graph mailbox's requests over the last budget window."""
     return f"{PREFIX}:graph:budget:{mailbox}"
+def push_followup_job_id(mailbox_id: int) -> str:
+    """Stable RQ job id of the one session a push asked for while another session ran."""
+    return f"push-followup-{mailbox_id}"

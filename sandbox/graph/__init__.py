@@ -17,6 +17,9 @@ Public API::
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
     fake.store.mail.deliver(user, "inbox", subject=..., categories=("Salesforce",))   # mail (mail_store.py)
     fake.store.mail.move(user, message_id, folder_id); fake.store.mail.expire_delta_tokens()
+    fake.store.push.ca_file = webhook_ca         # /subscriptions validate and notify this HTTPS webhook
+    fake.store.push.lifecycle(sub_id, "missed")  # a lifecycle notification (or reauthorizationRequired…)
+    fake.store.push.drain()                      # wait until every notification was POSTed
     fake.stop()
 
 Never imported by app/; used by tests, benches and ``syncline up --graph``.

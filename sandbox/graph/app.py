@@ -19,6 +19,7 @@ from sandbox.graph.limits import register_limits
 from sandbox.graph.mail_routes import register_mail_routes
 from sandbox.graph.store import GraphStore
 from sandbox.graph.store_times import parse_time
+from sandbox.graph.subscription_routes import register_subscriptions
 
 GRAPH = "/v1.0"
 DEFAULT_PAGE = 10
@@ -198,6 +199,7 @@ def create_app(store: GraphStore) -> Flask:
     register_contacts(app, store)
     from sandbox.graph.todo_routes import register_todo  # imports this module's helpers
     register_todo(app, store)
+    register_subscriptions(app, store, GRAPH)
     return app
 
 

@@ -18,6 +18,7 @@ from sandbox.graph import series
 from sandbox.graph.contacts_store import ContactStore
 from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.mail_store import MailStore
+from sandbox.graph.push import PushBook
 from sandbox.graph.store_times import overlaps, stamp
 from sandbox.graph.todo_store import TodoStore
 
@@ -76,6 +77,7 @@ class GraphStore:
         self.contacts = ContactStore(self)
         self.limits = MailboxLimits()              # Outlook's 4 concurrent requests per mailbox; latency
         self.todo = TodoStore(self)                # Microsoft To Do lists and tasks (todo_store.py)
+        self.push = PushBook(lambda: self.clock())   # subscriptions and change notifications
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:
@@ -114,6 +116,8 @@ class GraphStore:
         event["lastModifiedDateTime"] = stamp(self.clock())
         event["@odata.etag"] = f'W/"{event["changeKey"]}"'
         box.changed_at[event["id"]] = seq
+        self.push.changed(box.address, "events", event["id"], "updated" if event["id"] in box.events else "created",
+                          event["@odata.etag"])
 
     def create_event(self, user: str, body: Event) -> tuple[Event, bool]:
         """The stored event and whether it is new (a repeated ``transactionId`` returns the first one)."""
@@ -179,6 +183,7 @@ class GraphStore:
                 master["_cancelled"].add(occurrence["originalStart"].replace("-", "").replace(":", ""))
                 self._touch(box, master)
                 box.removed[event_id] = next(self.counter)
+                self.push.changed(box.address, "events", event_id, "deleted")
                 self._send(box, master, "cancellation", master.get("attendees") or [])
                 return True
             event = box.events.pop(event_id, None)
@@ -186,6 +191,7 @@ class GraphStore:
                 return False
             box.changed_at.pop(event_id, None)
             box.removed[event_id] = next(self.counter)
+            self.push.changed(box.address, "events", event_id, "deleted")
             if event.get("type") == "seriesMaster":
                 now = self.clock()
                 for instance in series.instances(event, now - _YEARS, now + _YEARS):

@@ -92,14 +92,26 @@ class GraphMailbox:
 
 
 def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
-                        owner_zone: str = "UTC", contacts: ContactScope = ContactScope(), mail: GraphMailOptions | None = None,
-                        gate: RequestGate | None = None) -> GraphMailbox:
+                        owner_zone: str = "UTC", contacts: ContactScope = ContactScope(),
+                        mail: GraphMailOptions | None = None, gate: RequestGate | None = None) -> GraphMailbox:
     """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
     connects until first use. Mail is served when ``mail`` says what the user's saving rules need
-    listed. Task due days are read and written in ``owner_zone``. ``gate``: the mailbox's shared budget and concurrency (none: unlimited).
+    listed. Task due days are read and written in ``owner_zone``. ``gate``: the mailbox's shared
+    budget and concurrency (none: unlimited).
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
+    http, tokens = connect_graph(settings, gate)
+    folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
+                                              FolderKind.CONTACTS: GraphContacts(http, user, contacts),
+                                              FolderKind.TASKS: GraphTasks(http, user, owner_zone)}
+    if mail is not None:
+        folders[FolderKind.MAIL] = GraphMail(http, user, mail)
+    return GraphMailbox(folders, tokens, http)
+
+
+def connect_graph(settings: GraphSettings, gate: RequestGate | None = None) -> tuple[GraphHttp, GraphTokens]:
+    """The app registration's guarded Graph client and its tokens (same checks as above)."""
     missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(settings, n)]
     if missing:
         raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
@@ -109,13 +121,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     session.max_redirects = 0
     tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
                          session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
-    http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate)
-    folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
-                                              FolderKind.CONTACTS: GraphContacts(http, user, contacts),
-                                              FolderKind.TASKS: GraphTasks(http, user, owner_zone)}
-    if mail is not None:
-        folders[FolderKind.MAIL] = GraphMail(http, user, mail)
-    return GraphMailbox(folders, tokens, http)
+    return GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate), tokens
 
 
 def _check_endpoint(url: str, policy: HostPolicy) -> None:

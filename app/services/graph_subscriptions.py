@@ -1,0 +1,231 @@
+"""Keeping each active Office 365 mailbox subscribed to Graph change notifications.
+
+A scheduler job (`maintain`) creates what is missing, renews what expires within a day (Outlook
+subscriptions live under 7 days) and deletes, at Graph, the subscriptions of mailboxes that were
+suspended or removed. Lifecycle notifications call `refresh` (renew = reauthorise, or recreate).
+Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH; their clientState is a random secret
+per subscription, kept here only as a hash and checked by `verified`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.models import Mailbox, ServerProfile
+from app.models.base import utcnow
+from app.models.graph_subscription import GraphSubscription
+from app.providers.graph.mailbox import connect_graph
+from app.providers.graph.subscriptions import GraphSubscriptions, push_target
+from app.runtime import Runtime
+from app.services.graph_profiles import graph_settings, save_token_cache
+from app.sync.errors import NotFound, SyncError
+from app.sync.items import FolderKind
+
+log = logging.getLogger("syncline.push")
+
+# The folder kinds the Graph adapter syncs today; a kind joins push with one entry here
+# (its resource is in app/providers/graph/subscriptions.RESOURCES).
+PUSHED_KINDS: tuple[FolderKind, ...] = (FolderKind.CALENDAR,)
+NOTIFY_PATH = "/api/v1/graph/notifications"
+LIFECYCLE_PATH = "/api/v1/graph/lifecycle"
+RENEW_AHEAD = timedelta(days=1)
+
+
+def client_state_hash(client_state: str) -> str:
+    return hashlib.sha256(client_state.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A notification whose subscription is ours and whose clientState matches."""
+
+    subscription_pk: int
+    mailbox_id: int | None
+
+
+class Forged(Exception):
+    """The notification names one of our subscriptions but not its clientState."""
+
+
+def verified(rt: Runtime, subscription_id: str, client_state: str) -> Verified | None:
+    """None for a subscription we do not know (ignored); Forged for a wrong clientState."""
+    with rt.db.session_scope() as s:
+        row = s.scalar(select(GraphSubscription).where(GraphSubscription.subscription_id == subscription_id))
+        if row is None:
+            return None
+        if not hmac.compare_digest(row.client_state_hash, client_state_hash(client_state)):
+            raise Forged(f"clientState does not match subscription {subscription_id}")
+        active = row.mailbox_id is not None and s.scalar(
+            select(Mailbox.status).where(Mailbox.id == row.mailbox_id)) == "active"
+        return Verified(row.id, row.mailbox_id if active else None)
+
+
+def push_reachable(rt: Runtime) -> bool:
+    """Graph only calls https webhooks: with an http SYNCLINE_PUBLIC_URL nothing is subscribed
+    (every attempt would fail validation) and the schedule alone brings changes."""
+    return rt.config.public_url.startswith("https://")
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    renewed: int = 0
+    deleted: int = 0
+    failed: int = 0
+
+
+def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
+    """One pass over every Graph server profile; failures are logged and retried next pass."""
+    now, counts = now or utcnow(), Counts()
+    with rt.db.session_scope() as s:
+        profile_ids = s.scalars(select(ServerProfile.id).where(ServerProfile.kind == "graph")).all()
+    for profile_id in profile_ids:
+        try:
+            with _graph(rt, profile_id) as graph:
+                _maintain_profile(rt, graph, profile_id, now, counts)
+        except SyncError as exc:
+            counts.failed += 1
+            log.warning("graph subscriptions", extra={"ctx": {"profile": profile_id, "error": str(exc)}})
+    return counts
+
+
+def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | None = None) -> str:
+    """A lifecycle notification's answer: renew (reauthorises), or recreate a removed subscription.
+    Returns what was done ("renewed", "recreated", "dropped": the mailbox is no longer active)."""
+    now = now or utcnow()
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, subscription_pk)
+        if row is None:
+            return "dropped"
+        profile_id, mailbox_id, kind = row.server_profile_id, row.mailbox_id, FolderKind(row.kind)
+    with _graph(rt, profile_id) as graph:
+        box = _active_box(rt, mailbox_id)
+        if box is None:
+            _delete(rt, graph, subscription_pk)
+            return "dropped"
+        if not recreate and _renew(rt, graph, subscription_pk, box, now):
+            return "renewed"
+        _forget(rt, subscription_pk)
+        _subscribe(rt, graph, box, kind, now)
+        return "recreated"
+
+
+@dataclass(frozen=True)
+class _Box:
+    id: int
+    profile_id: int
+    user: str
+
+
+def _maintain_profile(rt: Runtime, graph: GraphSubscriptions, profile_id: int, now: datetime, counts: Counts) -> None:
+    with rt.db.session_scope() as s:
+        boxes = {m.id: _Box(m.id, profile_id, m.username or m.address) for m in s.scalars(
+            select(Mailbox).where(Mailbox.server_profile_id == profile_id, Mailbox.status == "active"))}
+        rows = [(r.id, r.mailbox_id, r.kind, r.expires_at) for r in s.scalars(
+            select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id))]
+    have = {(mailbox_id, kind) for _, mailbox_id, kind, _ in rows}
+    for pk, mailbox_id, kind, expires_at in rows:
+        counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(mailbox_id or 0), kind,
+                                                            expires_at, now, counts))
+    for box in boxes.values() if push_reachable(rt) else ():
+        for kind in PUSHED_KINDS:
+            if (box.id, kind.value) not in have:
+                done = _attempt(lambda: _subscribe(rt, graph, box, kind, now))
+                counts.created, counts.failed = counts.created + done, counts.failed + (not done)
+
+
+def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | None, kind: str,
+                  expires_at: datetime, now: datetime, counts: Counts) -> None:
+    if box is None or kind not in {k.value for k in PUSHED_KINDS}:
+        _delete(rt, graph, pk)
+        counts.deleted += 1
+    elif expires_at - now < RENEW_AHEAD:
+        if not _renew(rt, graph, pk, box, now):
+            _forget(rt, pk)
+            _subscribe(rt, graph, box, FolderKind(kind), now)
+        counts.renewed += 1
+
+
+def _attempt(step: Callable[[], None]) -> bool:
+    """Run one subscription step; a Graph failure is logged (the next pass retries it)."""
+    try:
+        step()
+        return True
+    except SyncError as exc:
+        log.warning("graph subscription step failed", extra={"ctx": {"error": str(exc)}})
+        return False
+
+
+def _subscribe(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: FolderKind, now: datetime) -> None:
+    client_state = secrets.token_urlsafe(32)
+    root = rt.config.public_url.rstrip("/")
+    target = push_target(kind, box.user)
+    made = graph.create(target, root + NOTIFY_PATH, root + LIFECYCLE_PATH, client_state, now)
+    with rt.db.session_scope() as s:
+        s.add(GraphSubscription(mailbox_id=box.id, server_profile_id=box.profile_id, kind=kind.value,
+                                subscription_id=made.subscription_id, resource=target.resource,
+                                client_state_hash=client_state_hash(client_state), expires_at=made.expires_at))
+
+
+def _renew(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box, now: datetime) -> bool:
+    """False when Graph no longer knows the subscription (the caller recreates it)."""
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is None:
+            return False
+        subscription_id, kind = row.subscription_id, FolderKind(row.kind)
+    try:
+        renewed = graph.renew(subscription_id, push_target(kind, box.user), now)
+    except NotFound:
+        return False
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is not None:
+            row.expires_at = renewed.expires_at
+    return True
+
+
+def _delete(rt: Runtime, graph: GraphSubscriptions, pk: int) -> None:
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        subscription_id = row.subscription_id if row is not None else None
+    if subscription_id is not None:
+        graph.delete(subscription_id)
+        _forget(rt, pk)
+
+
+def _forget(rt: Runtime, pk: int) -> None:
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is not None:
+            s.delete(row)
+
+
+def _active_box(rt: Runtime, mailbox_id: int | None) -> _Box | None:
+    with rt.db.session_scope() as s:
+        m = s.get(Mailbox, mailbox_id) if mailbox_id is not None else None
+        return _Box(m.id, m.server_profile_id, m.username or m.address) if m is not None and m.status == "active" else None
+
+
+@contextmanager
+def _graph(rt: Runtime, profile_id: int) -> Iterator[GraphSubscriptions]:
+    """The profile's Graph client; msal's cache goes back to the profile afterwards."""
+    with rt.db.session_scope() as s:
+        profile = s.get(ServerProfile, profile_id)
+        if profile is None:
+            raise NotFound(f"server profile {profile_id} is gone")
+        settings = graph_settings(rt, profile)
+    http, tokens = connect_graph(settings)
+    try:
+        yield GraphSubscriptions(http)
+    finally:
+        http.session.close()
+        save_token_cache(rt, profile_id, tokens.cache_state())

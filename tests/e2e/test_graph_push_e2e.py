@@ -1,0 +1,65 @@
+"""Push end to end: the product subscribes through the Graph fake (which validates the HTTPS
+webhook of a real API server), an event created in Outlook is POSTed to the API as a change
+notification, and the REAL worker's session puts it in Salesforce — no schedule involved. A
+forged notification is refused and starts nothing."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.models import GraphSubscription
+from app.services import graph_subscriptions
+from tests.e2e.helpers import NOW, dashboard
+from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
+from tests.graph_webhook import public_api as serving_api
+
+
+@pytest.fixture
+def public_api(e2e) -> Iterator[object]:
+    with serving_api(e2e.rt.config, e2e.graph) as rt:
+        yield rt
+
+
+def _wait(check, what: str, e2e, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")
+
+
+def test_an_outlook_event_reaches_salesforce_through_a_notification(e2e, factory, public_api):
+    ann = _office365_user(e2e, factory)
+    counts = graph_subscriptions.maintain(public_api)
+    assert counts.created >= 1, counts
+    with public_api.db.session_scope() as s:
+        row = s.scalar(select(GraphSubscription).where(GraphSubscription.mailbox_id == ann.mailbox_id))
+        subscription_id = row.subscription_id
+    graph_sub = e2e.graph.store.push.get(subscription_id)
+    assert graph_sub is not None and graph_sub.resource == f"users/{ann.user.email}/events"
+    assert graph_sub.client_state and graph_sub.client_state not in (row.client_state_hash, "")
+    assert graph_sub.notification_url == public_api.config.public_url + "/api/v1/graph/notifications"
+
+    start = NOW + timedelta(days=2)
+    e2e.graph.store.create_event(ann.user.email, {
+        "subject": "Pushed meeting", "start": {"dateTime": start.strftime(FMT), "timeZone": "UTC"},
+        "end": {"dateTime": (start + timedelta(hours=1)).strftime(FMT), "timeZone": "UTC"}})
+    events = _wait(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "Pushed meeting"],
+                   "the pushed event reaching Salesforce", e2e)
+    assert len(events) == 1
+    sessions = dashboard(ann)["sessions"]
+    assert sessions and {s["trigger"] for s in sessions} == {"push"}, sessions
+
+    e2e.graph.store.push.drain()
+    seen = len(e2e.graph.store.push.deliveries)
+    forged = {"subscriptionId": subscription_id, "clientState": "guessed", "changeType": "deleted",
+              "resource": f"Users/{ann.user.email}/Events/x", "tenantId": "t"}
+    e2e.graph.store.push.post_raw(graph_sub.notification_url, forged)
+    e2e.graph.store.push.drain()
+    assert [d.status for d in e2e.graph.store.push.deliveries[seen:]] == [403]

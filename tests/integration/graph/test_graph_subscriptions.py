@@ -1,0 +1,83 @@
+"""Keeping Office 365 mailboxes subscribed, against the Graph fake and a real HTTPS API: create
+(validated by Graph), renew before expiry, delete at Graph when the mailbox is suspended, and
+the lifecycle answers (reauthorise by renewing, recreate a removed subscription)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.models import GraphSubscription, Mailbox
+from app.models.base import utcnow
+from app.services import graph_subscriptions
+from tests.graph_webhook import public_api
+from tests.integration.graph.test_graph_session_e2e import world  # noqa: F401  (the fixture)
+
+
+@pytest.fixture
+def api(world):  # noqa: F811
+    with public_api(world.rt.config, world.fake) as rt:
+        yield rt
+
+
+def _rows(rt, mailbox_id):
+    with rt.db.session_scope() as s:
+        rows = s.scalars(select(GraphSubscription).where(GraphSubscription.mailbox_id == mailbox_id)).all()
+        return [(r.id, r.subscription_id, r.kind, r.expires_at) for r in rows]
+
+
+def test_maintenance_creates_once_renews_before_expiry_and_deletes_when_suspended(world, api):  # noqa: F811
+    push = world.fake.store.push
+    first = graph_subscriptions.maintain(api)
+    assert (first.created, first.failed) == (1, 0)
+    [(pk, sub_id, kind, expires)] = _rows(api, world.mailbox_id)
+    assert kind == "calendar" and push.get(sub_id).resource == f"users/{world.address}/events"
+    assert timedelta(days=6) < expires - utcnow() <= timedelta(minutes=10080)
+    assert graph_subscriptions.maintain(api).created == 0 and _rows(api, world.mailbox_id)[0][1] == sub_id
+
+    with api.db.session_scope() as s:                       # within a day of expiry
+        s.get(GraphSubscription, pk).expires_at = utcnow() + timedelta(hours=3)
+    assert graph_subscriptions.maintain(api).renewed == 1
+    [(_, renewed_id, _, renewed_expiry)] = _rows(api, world.mailbox_id)
+    assert renewed_id == sub_id and renewed_expiry - utcnow() > timedelta(days=6)
+    assert push.get(sub_id).expires == renewed_expiry
+
+    with api.db.session_scope() as s:
+        s.get(Mailbox, world.mailbox_id).status = "suspended"
+    assert graph_subscriptions.maintain(api).deleted == 1
+    assert _rows(api, world.mailbox_id) == [] and push.get(sub_id) is None
+
+
+def test_a_removed_mailboxs_subscription_is_deleted_at_graph(world, api):  # noqa: F811
+    graph_subscriptions.maintain(api)
+    [(pk, sub_id, _, _)] = _rows(api, world.mailbox_id)
+    with api.db.session_scope() as s:
+        s.delete(s.get(Mailbox, world.mailbox_id))
+    with api.db.session_scope() as s:
+        assert s.get(GraphSubscription, pk).mailbox_id is None      # kept, so Graph can be told
+    assert graph_subscriptions.maintain(api).deleted == 1
+    assert world.fake.store.push.get(sub_id) is None
+    with api.db.session_scope() as s:
+        assert s.get(GraphSubscription, pk) is None
+
+
+def test_lifecycle_refresh_renews_or_recreates(world, api):  # noqa: F811
+    push = world.fake.store.push
+    graph_subscriptions.maintain(api)
+    [(pk, sub_id, _, _)] = _rows(api, world.mailbox_id)
+    push.subscriptions[sub_id].needs_reauthorization = True
+    assert graph_subscriptions.refresh(api, pk, recreate=False) == "renewed"
+    assert not push.get(sub_id).needs_reauthorization
+    push.delete(sub_id)                                    # Graph removed it
+    assert graph_subscriptions.refresh(api, pk, recreate=False) == "recreated"
+    [(_, new_id, kind, _)] = _rows(api, world.mailbox_id)
+    assert new_id != sub_id and kind == "calendar" and push.get(new_id) is not None
+
+
+def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):  # noqa: F811
+    assert world.rt.config.public_url.startswith("http://")
+    calls = world.fake.store.requests
+    counts = graph_subscriptions.maintain(world.rt)
+    assert (counts.created, counts.failed) == (0, 0) and _rows(world.rt, world.mailbox_id) == []
+    assert world.fake.store.requests == calls
