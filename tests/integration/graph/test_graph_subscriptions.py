@@ -12,11 +12,10 @@ from app.models import GraphSubscription, Mailbox
 from app.models.base import utcnow
 from app.services import graph_subscriptions
 from tests.graph_webhook import public_api
-from tests.integration.graph.test_graph_session_e2e import world  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
-def api(world):  # noqa: F811
+def api(world):
     with public_api(world.rt.config, world.fake) as rt:
         yield rt
 
@@ -27,7 +26,7 @@ def _rows(rt, mailbox_id):
         return [(r.id, r.subscription_id, r.kind, r.expires_at) for r in rows]
 
 
-def test_maintenance_creates_once_renews_before_expiry_and_deletes_when_suspended(world, api):  # noqa: F811
+def test_maintenance_creates_once_renews_before_expiry_and_deletes_when_suspended(world, api):
     push = world.fake.store.push
     first = graph_subscriptions.maintain(api)
     assert (first.created, first.failed) == (1, 0)
@@ -49,7 +48,7 @@ def test_maintenance_creates_once_renews_before_expiry_and_deletes_when_suspende
     assert _rows(api, world.mailbox_id) == [] and push.get(sub_id) is None
 
 
-def test_a_removed_mailboxs_subscription_is_deleted_at_graph(world, api):  # noqa: F811
+def test_a_removed_mailboxs_subscription_is_deleted_at_graph(world, api):
     graph_subscriptions.maintain(api)
     [(pk, sub_id, _, _)] = _rows(api, world.mailbox_id)
     with api.db.session_scope() as s:
@@ -62,7 +61,7 @@ def test_a_removed_mailboxs_subscription_is_deleted_at_graph(world, api):  # noq
         assert s.get(GraphSubscription, pk) is None
 
 
-def test_lifecycle_refresh_renews_or_recreates(world, api):  # noqa: F811
+def test_lifecycle_refresh_renews_or_recreates(world, api):
     push = world.fake.store.push
     graph_subscriptions.maintain(api)
     [(pk, sub_id, _, _)] = _rows(api, world.mailbox_id)
@@ -75,7 +74,7 @@ def test_lifecycle_refresh_renews_or_recreates(world, api):  # noqa: F811
     assert new_id != sub_id and kind == "calendar" and push.get(new_id) is not None
 
 
-def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):  # noqa: F811
+def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):
     assert world.rt.config.public_url.startswith("http://")
     calls = world.fake.store.requests
     counts = graph_subscriptions.maintain(world.rt)
