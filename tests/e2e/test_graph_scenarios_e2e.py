@@ -63,6 +63,13 @@ def test_a_meeting_shared_by_two_synced_users_is_one_salesforce_event_related_to
     ann.sync()
     assert [(e["Id"], e["Subject"]) for e in ann.sf_events()] == [(event["Id"], "Pricing call (moved)")]
     assert bob.subjects() == ["Pricing call (moved)"] and ann.subjects() == ["Pricing call (moved)"]
+
+    ann.delete(ann.outlook()[0]["id"])        # the organiser cancels: Bob's copy stays, marked cancelled
+    ann.sync()
+    assert [e["Id"] for e in ann.sf_events()] == [event["Id"]]       # Bob's calendar still holds it
+    bob.sync()
+    assert ann.sf_events() == []              # the org's policy: a cancelled meeting deletes its Event
+    assert [e["isCancelled"] for e in bob.outlook()] == [True]
     ann.assert_no_invitation_from_the_product()
     bob.assert_no_invitation_from_the_product()
 
@@ -151,15 +158,19 @@ def test_an_expired_delta_token_finds_the_deletions_and_edits_made_in_the_gap(e2
     kept = ann.meeting("Kept", START)
     gone = ann.meeting("Deleted in the gap", START + timedelta(days=1))
     edited = ann.meeting("Edited in the gap", START + timedelta(days=2))
+    weekly = ann.meeting("Weekly", START.replace(hour=9), recurrence=_weekly(START.replace(hour=9), "UTC", 3))
+    ann.sf_event("Written by us, deleted in the gap", START + timedelta(days=4))
     ann.sync()
-    assert len(ann.sf_events()) == 3
+    assert len(ann.sf_events()) == 7
     ann.store.expire_delta_tokens()
     ann.delete(gone)
+    ann.delete(next(e["id"] for e in ann.outlook() if e["subject"] == "Written by us, deleted in the gap"))
+    ann.delete(ann.store.instances(ann.address, weekly, START - timedelta(days=1), START + timedelta(days=60))[1]["id"])
     ann.edit(edited, {"subject": "Edited in the gap (new title)"})
     ann.meeting("Created in the gap", START + timedelta(days=3))
     ann.sync()
     assert sorted(e["Subject"] for e in ann.sf_events()) == ["Created in the gap", "Edited in the gap (new title)",
-                                                             "Kept"]
+                                                             "Kept", "Weekly", "Weekly"]
     assert kept in {e["id"] for e in ann.outlook()}
     assert _wrote_nothing(ann.sync())
     ann.assert_no_invitation_from_the_product()
