@@ -212,3 +212,21 @@ def test_a_create_whose_answer_was_lost_is_retried_into_one_event(e2e, factory):
     ann.sync()
     assert ann.subjects() == ["Answer lost"] and [e["Subject"] for e in ann.sf_events()] == ["Answer lost"]
     ann.assert_no_invitation_from_the_product()
+
+
+def test_a_weekly_meeting_shared_by_two_synced_users_is_one_event_per_occurrence(e2e, factory):
+    ann = office365_user(e2e, factory)
+    bob = office365_user(e2e, factory, colleague_of=ann)
+    first = START.replace(hour=14)
+    master = ann.meeting("Team weekly", first, guests=(bob.address,), recurrence=_weekly(first, "Europe/Paris", 3),
+                         originalStartTimeZone="Europe/Paris")
+    ann.delete(ann.store.instances(ann.address, master, START - timedelta(days=1), START + timedelta(days=60))[2]["id"])
+    ann.sync()
+    bob.sync()
+    starts = sorted(parse_sf_datetime(e["StartDateTime"]) for e in ann.sf_events())
+    assert starts == [first, first + timedelta(days=7)]
+    bob.sync()
+    ann.sync()
+    assert len(ann.sf_events()) == 2
+    ann.assert_no_invitation_from_the_product()
+    bob.assert_no_invitation_from_the_product()
