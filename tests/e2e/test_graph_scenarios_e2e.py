@@ -38,6 +38,19 @@ def test_meetings_flow_both_ways_and_our_own_writes_do_not_come_back(e2e, factor
     assert quiet["counts"]["calendar"]["skipped_because"] == {"echo of our own write": 1}, quiet["counts"]
     assert {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()} == stamps
     assert ann.store.mailbox(ann.address).events[demo["id"]]["changeKey"] == demo["changeKey"]
+
+    [sf_demo] = [e for e in ann.sf_events() if e["Subject"] == "Demo from Salesforce"]
+    e2e.emu.update(ann.sf_org, "Event", sf_demo["Id"], {"Subject": "Demo (renamed in Salesforce)"})
+    review = next(e for e in ann.outlook() if e["subject"] == "Pipeline review")
+    ann.edit(review["id"], {"location": {"displayName": "Room 12"}})
+    ann.sync()
+    assert ann.subjects() == ["Demo (renamed in Salesforce)", "Pipeline review"]
+    assert {e["Subject"]: e["Location"] for e in ann.sf_events()}["Pipeline review"] == "Room 12"
+    keys = {e["id"]: e["changeKey"] for e in ann.outlook()}
+    stamps = {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()}
+    assert _wrote_nothing(ann.sync())         # neither update comes back to the side it came from
+    assert {e["id"]: e["changeKey"] for e in ann.outlook()} == keys
+    assert {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()} == stamps
     ann.assert_no_invitation_from_the_product()
 
 
