@@ -8,12 +8,13 @@ Public API::
     fake.graph_url                               # fake.base_url + "/v1.0"
     fake.store.register_client("cid", "secret")  # an app registration (client credentials)
     fake.store.add_user("ann@contoso.test")      # a licensed mailbox, addressed by UPN
-    fake.store.create_event(user, {...})         # what a user does in Outlook
+    fake.store.create_event(user, {...})         # what a user does in Outlook; tenant attendees get a copy
     fake.store.contacts.create_contact(user, {...}, folder_id=None)   # a contact (default folder when None)
     fake.store.contacts.create_folder(user, "Salesforce")              # a contact folder under the default one
     fake.store.throttle(5, retry_after=1)        # next 5 Graph requests answer 429 + Retry-After
     fake.store.limits.latency = 0.05             # added to every Graph call (benches); 4 per mailbox at once
     fake.store.expire_delta_tokens()             # every delta/skip token answers 410 syncStateNotFound
+    fake.store.lost_answers.lose(1, match="POST /v1.0/users/")   # done, but answers 504 (faults.py)
     fake.store.outbox                            # every meeting request/update/cancellation "sent"
     fake.store.mail.deliver(user, "inbox", subject=..., categories=("Salesforce",))   # mail (mail_store.py)
     fake.store.mail.move(user, message_id, folder_id); fake.store.mail.expire_delta_tokens()

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
+from sandbox.graph.faults import register_faults
 from sandbox.graph.limits import register_limits
 from sandbox.graph.mail_routes import register_mail_routes
 from sandbox.graph.store import GraphStore
@@ -43,6 +44,7 @@ def ok(body: Any, status: int = 200, headers: dict | None = None) -> Response:
 def create_app(store: GraphStore) -> Flask:
     app = Flask("graph-fake")
     register_limits(app, store)   # first: a request over the mailbox's concurrency never reaches the others
+    register_faults(app, store.lost_answers)
 
     @app.get("/<tenant>/v2.0/.well-known/openid-configuration")
     def discovery(tenant: str) -> Response:

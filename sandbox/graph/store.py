@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.graph import series
+from sandbox.graph import meetings, series
 from sandbox.graph.contacts_store import ContactStore
+from sandbox.graph.faults import LostAnswers
 from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.mail_store import MailStore
 from sandbox.graph.push import PushBook
@@ -78,6 +79,7 @@ class GraphStore:
         self.limits = MailboxLimits()              # Outlook's 4 concurrent requests per mailbox; latency
         self.todo = TodoStore(self)                # Microsoft To Do lists and tasks (todo_store.py)
         self.push = PushBook(lambda: self.clock())   # subscriptions and change notifications
+        self.lost_answers = LostAnswers()          # work done, answer lost (faults.py)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:
@@ -145,6 +147,7 @@ class GraphStore:
             self._touch(box, event)
             box.events[event_id] = event
             self._send(box, event, "request", event["attendees"])
+            meetings.deliver(self, box, event)
             return event, True
 
     def update_event(self, user: str, event_id: str, changes: Event) -> Event | None:
@@ -157,6 +160,7 @@ class GraphStore:
                 master["_overrides"].setdefault(original, {}).update(changes)
                 self._touch(box, master)
                 self._send(box, master, "update", master.get("attendees") or [])
+                meetings.deliver(self, box, master)
                 return self.occurrence(user, event_id)
             event = box.events.get(event_id)
             if event is None:
@@ -172,6 +176,7 @@ class GraphStore:
             kept = [a for a in attendees if a["emailAddress"]["address"].lower() in before]
             self._send(box, event, "update", kept)
             self._send(box, event, "request", [a for a in attendees if a not in kept])
+            meetings.deliver(self, box, event)
             return event
 
     def delete_event(self, user: str, event_id: str) -> bool:
@@ -185,6 +190,7 @@ class GraphStore:
                 box.removed[event_id] = next(self.counter)
                 self.push.changed(box.address, "events", event_id, "deleted")
                 self._send(box, master, "cancellation", master.get("attendees") or [])
+                meetings.deliver(self, box, master)
                 return True
             event = box.events.pop(event_id, None)
             if event is None:
@@ -197,6 +203,7 @@ class GraphStore:
                 for instance in series.instances(event, now - _YEARS, now + _YEARS):
                     box.removed[instance["id"]] = next(self.counter)
             self._send(box, event, "cancellation", event.get("attendees") or [])
+            meetings.cancel(self, box, event)
             return True
 
     def occurrence(self, user: str, event_id: str) -> Event | None:
