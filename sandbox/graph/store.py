@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph import series
+from sandbox.graph.identity import Identity
 from sandbox.graph.store_times import overlaps, stamp
 
 Event = dict[str, Any]
@@ -68,6 +69,7 @@ class GraphStore:
         self.requests = 0
         self.preferences: list[str] = []           # the Prefer header of every Graph request, in order
         self.clock = lambda: datetime.now(UTC)
+        self.identity = Identity()                 # certificates, consents, sign-ins (identity.py)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:
