@@ -24,7 +24,7 @@ from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, load_save_rules, mail_rules
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
-from app.services.graph_profiles import graph_settings, save_token_cache
+from app.services.graph_accounts import session_settings
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
@@ -156,16 +156,17 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """Office 365 through Graph (calendar only for now) and the owner's Salesforce.
 
-    The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
+    The delta view spans the sync window as it is now; msal's token cache goes back to the profile
+    (application mode) or to the mailbox (delegated sign-in)."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [])
-    profile = mailbox.server_profile
-    port = build_graph_mailbox(graph_settings(rt, profile), mailbox.username or mailbox.address,
-                               ctx.policy.window.bounds(ctx.session.now))
+    settings, keep_cache = session_settings(rt, mailbox)     # the app's, or the mailbox's own sign-in
+    port = build_graph_mailbox(settings, mailbox.username or mailbox.address,
+                               ctx.policy.window.bounds(ctx.session.now), keep_cache)
 
     def close() -> None:
         port.close()
-        save_token_cache(rt, profile.id, port.tokens.cache_state())
+        keep_cache(port.tokens.cache_state())
 
     reason = f"{NOT_AVAILABLE}: mail is not yet supported on Office 365"
     steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]

@@ -57,3 +57,8 @@ def mailbox_progress(mailbox_id: int) -> str:
 def sync_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
     return f"sync-mailbox-{mailbox_id}"
+
+
+def graph_sign_in(state: str) -> str:
+    """msal's auth code flow of an Office 365 mailbox sign-in in progress, with its mailbox (10 minutes)."""
+    return f"{PREFIX}:graph:sign-in:{state}"

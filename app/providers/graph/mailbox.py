@@ -6,17 +6,19 @@ FolderUnavailable ("not yet supported on Office 365") so a session syncs the cal
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from app.providers.graph.calendar import GraphCalendar
+from app.providers.graph.certificates import CertificateCredential
+from app.providers.graph.connect import checked_session, token_source
+from app.providers.graph.delegated import DelegatedTokens
 from app.providers.graph.http import GraphHttp
-from app.providers.graph.tokens import GraphTokens, scope_for
-from app.providers.guarded_transport import guarded_session
-from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
-from app.sync.errors import FolderUnavailable, InvalidData
+from app.providers.graph.permissions import APPLICATION
+from app.providers.graph.tokens import GraphTokens
+from app.providers.host_guard import HostPolicy
+from app.sync.errors import FolderUnavailable
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -35,15 +37,18 @@ class GraphSettings:
     graph_url: str = GRAPH_URL
     ca_file: str | None = None
     scope: str = ""                      # empty: derived from graph_url (see tokens.scope_for)
-    token_cache: str | None = None
+    token_cache: str | None = None       # application: the profile's msal cache; delegated: the mailbox's
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
+    certificate: CertificateCredential | None = None   # used instead of client_secret when set
+    auth_mode: str = APPLICATION         # or "delegated": each mailbox signs in (permissions.AUTH_MODES)
+    account_id: str = ""                 # delegated: the signed-in account in token_cache
 
 
 class GraphMailbox:
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens, http: GraphHttp) -> None:
+    def __init__(self, calendar: GraphCalendar, tokens: GraphTokens | DelegatedTokens, http: GraphHttp) -> None:
         self.calendar, self.tokens, self.http = calendar, tokens, http
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
@@ -73,28 +78,13 @@ class GraphMailbox:
         return self.calendar
 
 
-def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime]) -> GraphMailbox:
+def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime],
+                        on_token_cache: Callable[[str], None] | None = None) -> GraphMailbox:
     """A MailboxPort for ``user`` (UPN or object id); nothing connects until first use.
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
-    that the host guard refuses."""
-    missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(settings, n)]
-    if missing:
-        raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
-    for url in (settings.authority_url, settings.graph_url):
-        _check_endpoint(url, settings.host_policy)
-    session = guarded_session(settings.host_policy, settings.ca_file or True)
-    session.max_redirects = 0
-    tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
-                         session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
+    that the host guard refuses. ``on_token_cache`` (delegated mode) stores a refreshed msal cache."""
+    session = checked_session(settings)
+    tokens = token_source(settings, session, on_token_cache)
     http = GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout)
     return GraphMailbox(GraphCalendar(http, user, window), tokens, http)
-
-
-def _check_endpoint(url: str, policy: HostPolicy) -> None:
-    if urlsplit(url).scheme != "https":
-        raise InvalidData(f"{url} is refused: Office 365 endpoints must be https")
-    try:
-        check_url(url, policy)
-    except ForbiddenHost as exc:
-        raise InvalidData(f"{url} is refused by the host guard: {exc}") from exc
