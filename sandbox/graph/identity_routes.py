@@ -217,3 +217,10 @@ def oauth_error(code: str, description: str, number: int) -> Response:
                "timestamp": datetime.now().isoformat(timespec="seconds"),
                "error_uri": f"https://login.microsoftonline.com/error?code={number}"},
               401 if code == "invalid_client" else 400)
+
+
+def revoke_sign_ins(store: GraphStore, user: str, code: int = 50173) -> None:
+    """What an admin's "revoke sessions" (or a password reset) does: the user's refresh tokens answer
+    ``invalid_grant`` with ``code`` and the user's access tokens stop working at once."""
+    with store.lock:
+        store.access_tokens.difference_update(store.identity.refuse_refresh(user, code))
