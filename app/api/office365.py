@@ -1,6 +1,8 @@
 """Office 365 (Microsoft Graph) connection: certificate credential, test connection, delegated sign-in."""
 from __future__ import annotations
 
+from typing import cast
+
 from flask import jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -33,7 +35,7 @@ def _profile(org_id: int, profile_id: int) -> ServerProfile:
     profile = db_session().get(ServerProfile, profile_id)
     if profile is None or profile.org_id != org.id:
         abort(404, message=f"server profile {profile_id} not found in this org")
-    return profile
+    return cast(ServerProfile, profile)     # abort() raised otherwise
 
 
 def _redirect_uri() -> str:

@@ -76,7 +76,8 @@ def check_connection(rt: Runtime, session: Session, profile: ServerProfile, call
         return {**report, "ok": False, "error": f"no token: {exc}"}
     save(tokens.cache_state())
     have = granted(token, settings.auth_mode)
-    lacking = missing(have, enabled_kinds(org_settings(session.get(Org, profile.org_id))), settings.auth_mode)
+    org = session.get(Org, profile.org_id)
+    lacking = missing(have, enabled_kinds(org_settings(org) if org else {}), settings.auth_mode)
     return {**report, "ok": not lacking, "granted": sorted(have),
             "missing": [dataclasses.asdict(m) for m in lacking]}
 

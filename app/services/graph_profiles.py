@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 from app.models import Mailbox, ServerProfile, User
 from app.providers.graph import AUTHORITY_URL, GRAPH_URL, GraphSettings
 from app.providers.graph.certificates import CertificateCredential, checked_certificate
-from app.security.secret_box import SecretBox
 from app.providers.graph.permissions import APPLICATION
 from app.runtime import Runtime
-from app.security.secret_box import SecretDecryptError
+from app.security.secret_box import SecretBox, SecretDecryptError
 from app.services import audit, mailbox_status
 from app.services.mail_hosts import mail_host_policy
 from app.sync.errors import AuthFailure

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import time
 import uuid
@@ -148,7 +149,7 @@ def user_oid(user: str) -> str:
 
 def client_info(user: str, tenant: str) -> str:
     """What ``client_info=1`` asks for: base64url JSON of the user's object id and tenant (msal's account key)."""
-    raw = ('{"uid":"%s","utid":"%s"}' % (user_oid(user), tenant)).encode()
+    raw = json.dumps({"uid": user_oid(user), "utid": tenant}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
