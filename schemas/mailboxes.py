@@ -108,6 +108,11 @@ class CertificateSchema(StrictSchema):
                                 metadata={"description": CERTIFICATE_HELP})
 
 
+class AuthModeSchema(StrictSchema):
+    auth_mode = fields.String(required=True, validate=validate.OneOf(AUTH_MODES),
+                              metadata={"description": AUTH_MODE_HELP})
+
+
 class MissingPermissionSchema(StrictSchema):
     permission = fields.String(required=True, metadata={"description": "Microsoft Graph permission, e.g. Mail.ReadWrite"})
     needed_for = fields.String(required=True, metadata={

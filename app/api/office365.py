@@ -14,11 +14,12 @@ from app.providers.graph.certificates import BadCertificate
 from app.providers.graph.delegated import SignInRefused
 from app.runtime import db_session, runtime
 from app.services import graph_signin
-from app.services.graph_connection import check_connection, store_certificate
+from app.services.graph_connection import check_connection, set_auth_mode, store_certificate
 from app.services.graph_profiles import NotAGraphProfile
 from app.sync.errors import SyncError
 from schemas.base import ErrorSchema
 from schemas.mailboxes import (
+    AuthModeSchema,
     CertificateSchema,
     ConnectionTestSchema,
     GraphCallbackArgsSchema,
@@ -61,6 +62,25 @@ class ProfileCertificate(MethodView):
             abort(400, message=str(exc))
         except BadCertificate as exc:
             abort(400, message=str(exc), errors={"certificate": [str(exc)]})
+        session.commit()
+        return profile
+
+
+@blp.route("/orgs/<int:org_id>/server-profiles/<int:profile_id>/auth-mode")
+class ProfileAuthMode(MethodView):
+    @admin_required
+    @blp.arguments(AuthModeSchema)
+    @blp.response(200, ServerProfileSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="The profile is not a graph profile")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such server profile in this org")
+    def put(self, data: dict, org_id: int, profile_id: int):
+        """Switch between application permissions and each mailbox's own sign-in (delegated); after a switch
+        to delegated, each mailbox waits for its owner's sign-in."""
+        profile, session = _profile(org_id, profile_id), db_session()
+        try:
+            set_auth_mode(session, profile, data["auth_mode"], current_user())
+        except NotAGraphProfile as exc:
+            abort(400, message=str(exc))
         session.commit()
         return profile
 

@@ -191,8 +191,16 @@ def test_delegated_sign_in_then_revoked_refresh_token_needs_reauth_and_a_new_sig
 def test_delegated_test_connection_reads_scp_and_the_callback_refuses_another_account_or_a_used_state(world):
     world.fake.store.register_client("app-scoped", "scoped-secret")
     world.fake.store.identity.scopes["app-scoped"] = set(DELEGATED_SCOPES) - {"Tasks.ReadWrite"}
-    world.profile("app-scoped", client_secret="scoped-secret", auth_mode="delegated")
+    assert world.profile("app-scoped", client_secret="scoped-secret")["auth_mode"] == "application"
     world.register_mailbox()
+    refused = world.client.get(f"/api/v1/mailboxes/{world.mailbox_id}/graph-sign-in", headers=world.headers)
+    assert refused.status_code == 400 and "delegated" in refused.json["message"]
+    switched = world.client.put(f"{world.org}/server-profiles/{world.profile_id}/auth-mode", headers=world.headers,
+                                json={"auth_mode": "delegated"})
+    assert switched.status_code == 200 and switched.json["auth_mode"] == "delegated"
+    bad = world.client.put(f"{world.org}/server-profiles/{world.profile_id}/auth-mode", headers=world.headers,
+                           json={"auth_mode": "interactive"})
+    assert bad.status_code == 400 and "auth_mode" in bad.json["errors"]["json"]
     before = world.test_connection().json
     assert before["ok"] is False and "has signed in" in before["error"]
 
