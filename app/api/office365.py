@@ -128,24 +128,37 @@ class GraphSignIn(MethodView):
 
 @blp.route("/auth/microsoft/callback")
 class GraphCallback(MethodView):
+    @blp.arguments(GraphCallbackArgsSchema, location="form")
+    @blp.response(200, GraphSignedInSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Microsoft refused the sign-in, the state is unknown "
+                                                           "or used, or another account signed in")
+    @blp.alt_response(503, schema=ErrorSchema, description="Entra ID did not answer")
+    def post(self, args: dict):
+        """Microsoft's browser form (`response_mode=form_post`) after a mailbox sign-in; the mailbox's token
+        cache is stored encrypted and a mailbox waiting for re-authorisation resumes. Register this URL
+        (`SYNCLINE_PUBLIC_URL` + `/api/v1/auth/microsoft/callback`) as a Web redirect URI of the app."""
+        return _complete(args)
+
     @blp.arguments(GraphCallbackArgsSchema, location="query")
     @blp.response(200, GraphSignedInSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Microsoft refused the sign-in, the state is unknown "
                                                            "or used, or another account signed in")
     @blp.alt_response(503, schema=ErrorSchema, description="Entra ID did not answer")
     def get(self, args: dict):
-        """Microsoft returns here after a mailbox sign-in; the mailbox's token cache is stored encrypted and
-        a mailbox waiting for re-authorisation resumes. Register this URL (`SYNCLINE_PUBLIC_URL` +
-        `/api/v1/auth/microsoft/callback`) as a Web redirect URI of the app registration."""
-        session = db_session()
-        try:
-            mailbox = graph_signin.complete(runtime(), session, args)
-        except SignInRefused as exc:
-            session.rollback()
-            abort(401, message=f"Microsoft sign-in failed: {exc}")
-        except SyncError as exc:
-            session.rollback()
-            abort(503 if exc.code == "temporary" else 401, message=f"Microsoft sign-in failed: {exc}")
-        session.commit()
-        return {"mailbox_id": mailbox.id, "status": mailbox.status,
-                "message": f"{mailbox.address} is signed in with Microsoft; sync runs as this account"}
+        """The same answer as a query redirect (Entra ID sends errors of an unknown response mode this way)."""
+        return _complete(args)
+
+
+def _complete(args: dict) -> dict:
+    session = db_session()
+    try:
+        mailbox = graph_signin.complete(runtime(), session, args)
+    except SignInRefused as exc:
+        session.rollback()
+        abort(401, message=f"Microsoft sign-in failed: {exc}")
+    except SyncError as exc:
+        session.rollback()
+        abort(503 if exc.code == "temporary" else 401, message=f"Microsoft sign-in failed: {exc}")
+    session.commit()
+    return {"mailbox_id": mailbox.id, "status": mailbox.status,
+            "message": f"{mailbox.address} is signed in with Microsoft; sync runs as this account"}

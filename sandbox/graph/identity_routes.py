@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from html import escape
 from urllib.parse import urlencode
 
 import jwt
@@ -206,8 +207,15 @@ def _tokens(body: dict) -> Response:
 
 
 def _back(redirect_uri: str, state: str, **params: str) -> Response:
+    """The answer to the app: a query redirect, or with ``response_mode=form_post`` Entra ID's page
+    that POSTs the fields to the redirect URI as soon as it loads."""
+    fields = {**params, "state": state}
+    if request.args.get("response_mode") == "form_post":
+        inputs = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}"/>' for k, v in fields.items())
+        return Response(f'<html><body onload="document.forms[0].submit()"><form method="POST" '
+                        f'action="{escape(redirect_uri)}">{inputs}</form></body></html>', 200, content_type="text/html")
     sep = "&" if "?" in redirect_uri else "?"
-    return redirect(redirect_uri + sep + urlencode({**params, "state": state}), code=302)
+    return redirect(redirect_uri + sep + urlencode(fields), code=302)
 
 
 def oauth_error(code: str, description: str, number: int) -> Response:

@@ -46,11 +46,14 @@ class SignInRefused(Exception):
 
 
 def begin_sign_in(reg: Registration, redirect_uri: str, login_hint: str | None = None) -> dict[str, Any]:
-    """msal's auth code flow (``auth_uri`` to send the browser to, ``state``); keep the whole dict."""
+    """msal's auth code flow (``auth_uri`` to send the browser to, ``state``); keep the whole dict.
+
+    ``form_post``: the browser POSTs the code to the callback, so it never sits in a URL, a history
+    or an access log (RFC 9700 section 4.3.1; msal's advice)."""
     app = confidential_app(reg.authority, reg.client_id, reg.credential, reg.http, loaded_cache(None))
     try:
         flow = app.initiate_auth_code_flow([reg.scope], redirect_uri=redirect_uri, login_hint=login_hint,
-                                           response_mode="query")
+                                           response_mode="form_post")
     except requests.RequestException as exc:
         raise TemporaryFailure(f"Entra ID unreachable: {exc}") from exc
     return dict(flow)

@@ -1,6 +1,8 @@
 """Test-side helpers for Graph sign-in: a throwaway certificate and the browser's trip to /authorize."""
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,9 +27,15 @@ def self_signed() -> tuple[str, str]:
 
 
 def browser_visit(authorize_url: str, ca_path: str) -> dict[str, str]:
-    """Open the authorize URL as the signed-in browser does; the query Microsoft sends back to the app."""
+    """Open the authorize URL as the signed-in browser does; the fields Microsoft sends back to the app
+    (the auto-submitted form of ``response_mode=form_post``, else the redirect's query)."""
     session = requests.Session()
     session.trust_env, session.verify = False, ca_path
     answer = session.get(authorize_url, allow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    return dict(parse_qsl(urlsplit(answer.headers["Location"]).query))
+    if answer.status_code == 302:
+        return dict(parse_qsl(urlsplit(answer.headers["Location"]).query))
+    assert answer.status_code == 200 and 'method="POST"' in answer.text, answer.text
+    return {html.unescape(k): html.unescape(v) for k, v in _HIDDEN.findall(answer.text)}
+
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)"/>')

@@ -63,7 +63,7 @@ class AuthWorld:
             answer = browser_visit(start.headers["Location"], self.fake.ca_path)
         finally:
             self.fake.store.identity.browser_user = None
-        return self.client.get("/api/v1/auth/microsoft/callback", query_string=answer)
+        return self.client.post("/api/v1/auth/microsoft/callback", data=answer)     # response_mode=form_post
 
     def sync(self) -> SyncSessionRecord:
         run_session(self.rt, self.mailbox_id, "forced", default_ports)
