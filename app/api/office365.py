@@ -114,16 +114,31 @@ class GraphSignIn(MethodView):
     def get(self, mailbox_id: int):
         """Start the mailbox owner's Microsoft sign-in (authorization code + PKCE, offline access) for a
         graph profile with `auth_mode` delegated. Microsoft returns to `/api/v1/auth/microsoft/callback`."""
-        mailbox = mailbox_for(mailbox_id, current_user())
-        try:
-            url = graph_signin.begin(runtime(), mailbox, _redirect_uri())
-        except graph_signin.NotDelegated as exc:
-            abort(400, message=str(exc))
-        except SyncError as exc:
-            abort(503 if exc.code == "temporary" else 400, message=f"Microsoft sign-in cannot start: {exc}")
+        url = _sign_in_url(mailbox_id)
         response = jsonify({"authorize_url": url})
         response.status_code, response.headers["Location"] = 302, url
         return response
+
+    @login_required
+    @blp.response(200, GraphSignInSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="The mailbox's profile does not use delegated sign-in")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such mailbox of yours")
+    @blp.alt_response(503, schema=ErrorSchema, description="Entra ID did not answer")
+    def post(self, mailbox_id: int):
+        """The same start for scripts and the sidebar: the authorize URL to open, as JSON (a page's `fetch`
+        cannot read a redirect's body)."""
+        return {"authorize_url": _sign_in_url(mailbox_id)}
+
+
+def _sign_in_url(mailbox_id: int) -> str:
+    mailbox = mailbox_for(mailbox_id, current_user())
+    try:
+        return graph_signin.begin(runtime(), mailbox, _redirect_uri())
+    except graph_signin.NotDelegated as exc:
+        abort(400, message=str(exc))
+    except SyncError as exc:
+        abort(503 if exc.code == "temporary" else 400, message=f"Microsoft sign-in cannot start: {exc}")
+    raise AssertionError("abort() raised")
 
 
 @blp.route("/auth/microsoft/callback")
