@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Mailbox, Org, ServerProfile, User
+from app.providers.graph import GraphSettings
 from app.providers.graph.connect import checked_session, token_source
 from app.providers.graph.permissions import DELEGATED, granted, missing
 from app.runtime import Runtime
@@ -26,9 +27,12 @@ from app.services.graph_profiles import (
     sealed_certificate,
 )
 from app.services.settings import org_settings
+from app.state import keys
+from app.state.locks import Lease
 from app.sync.errors import SyncError
 from app.sync.items import FolderKind
 
+REFRESH_LOCK_SECONDS = 60
 SYNC_SETTING = {FolderKind.CALENDAR: "sync_calendar", FolderKind.TASKS: "sync_tasks",
                 FolderKind.CONTACTS: "sync_contacts"}
 
@@ -43,10 +47,15 @@ def store_certificate(rt: Runtime, session: Session, profile: ServerProfile, pri
 
 
 def set_auth_mode(session: Session, profile: ServerProfile, mode: str, actor: User) -> None:
+    """Back to application permissions resumes mailboxes waiting for a sign-in (the app reaches them now);
+    to delegated, each mailbox waits for its owner's sign-in at its next session."""
     _graph_only(profile)
-    profile.settings = {**(profile.settings or {}), "auth_mode": mode}
-    audit.record(session, profile.org_id, "server_profile.auth_mode_changed", actor_id=actor.id,
-                 target_type="server_profile", target_id=profile.id, details={"auth_mode": mode})
+    if mode == DELEGATED:
+        profile.settings = {**(profile.settings or {}), "auth_mode": mode}
+        audit.record(session, profile.org_id, "server_profile.auth_mode_changed", actor_id=actor.id,
+                     target_type="server_profile", target_id=profile.id, details={"auth_mode": mode})
+    else:
+        new_credential(session, profile, {"auth_mode": mode}, actor, "server_profile.auth_mode_changed")
 
 
 def enabled_kinds(settings: dict[str, Any]) -> list[str]:
@@ -55,20 +64,35 @@ def enabled_kinds(settings: dict[str, Any]) -> list[str]:
 
 
 def check_connection(rt: Runtime, session: Session, profile: ServerProfile, caller: User) -> dict[str, Any]:
-    """{ok, auth_mode, checked_as, granted, missing: [{permission, needed_for}], error}."""
+    """{ok, auth_mode, checked_as, granted, missing: [{permission, needed_for}], error}.
+
+    A delegated check refreshes a signed-in mailbox's token, so it holds that mailbox's session lock
+    meanwhile (one refresh at a time: a session and the check never rotate the same refresh token)."""
     _graph_only(profile)
     settings = graph_settings(rt, profile)
     report: dict[str, Any] = {"auth_mode": settings.auth_mode, "checked_as": "the app registration",
                               "granted": [], "missing": [], "error": None}
-    profile_id = profile.id
-    save: CacheSaver = lambda cache: save_token_cache(rt, profile_id, cache)   # noqa: E731
-    if settings.auth_mode == DELEGATED:
-        mailbox = _signed_in_mailbox(rt, session, profile, caller)
-        if mailbox is None:
-            return {**report, "ok": False, "checked_as": None, "error": "no mailbox of this profile has signed in "
-                    "with Microsoft yet: sign in (GET /api/v1/mailboxes/{id}/graph-sign-in) and test again"}
-        settings, save = session_settings(rt, mailbox)
-        report["checked_as"] = mailbox.address
+    if settings.auth_mode != DELEGATED:
+        profile_id = profile.id
+        return _checked(session, profile, settings, lambda cache: save_token_cache(rt, profile_id, cache), report)
+    mailbox = _signed_in_mailbox(rt, session, profile, caller)
+    if mailbox is None:
+        return {**report, "ok": False, "checked_as": None, "error": "no mailbox of this profile has signed in "
+                "with Microsoft yet: sign in (GET /api/v1/mailboxes/{id}/graph-sign-in) and test again"}
+    report["checked_as"] = mailbox.address
+    lease = Lease(rt.redis.client, keys.mailbox_lock(mailbox.id), REFRESH_LOCK_SECONDS)
+    if not lease.acquire():
+        return {**report, "ok": False, "error": f"a sync session of {mailbox.address} is running; test again "
+                                                 "when it has finished"}
+    try:
+        return _checked(session, profile, *session_settings(rt, mailbox), report)
+    finally:
+        lease.release()
+
+
+def _checked(session: Session, profile: ServerProfile, settings: GraphSettings, save: CacheSaver,
+             report: dict[str, Any]) -> dict[str, Any]:
+    """A fresh token's permissions against what the org's enabled folder kinds need."""
     try:
         tokens = token_source(settings, checked_session(settings), save)
         token = tokens.access_token(True)

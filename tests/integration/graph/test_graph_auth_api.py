@@ -13,6 +13,8 @@ from app import create_app
 from app.models import SyncSessionRecord
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
+from app.state import keys
+from app.state.locks import Lease
 from sandbox.graph.identity import APPLICATION_ROLES, DELEGATED_SCOPES
 from sandbox.graph.identity_routes import revoke_sign_ins
 from tests.conftest import _clean, emulator_overrides, make_test_config
@@ -219,6 +221,13 @@ def test_delegated_test_connection_reads_scp_and_the_callback_refuses_another_ac
     report = world.test_connection().json
     assert report["checked_as"] == world.address and report["auth_mode"] == "delegated"
     assert report["missing"] == [{"permission": "Tasks.ReadWrite", "needed_for": "tasks"}]
+    session_lock = Lease(world.rt.redis.client, keys.mailbox_lock(world.mailbox_id), 30)
+    assert session_lock.acquire()                   # a session is refreshing this mailbox's token
+    try:
+        busy = world.test_connection().json
+    finally:
+        session_lock.release()
+    assert busy["ok"] is False and "is running" in busy["error"]
 
     replay = world.client.get("/api/v1/auth/microsoft/callback", query_string={"state": "no-such-state", "code": "x"})
     assert replay.status_code == 401 and "expired or was already used" in replay.json["message"]
