@@ -210,6 +210,12 @@ def test_delegated_test_connection_reads_scp_and_the_callback_refuses_another_ac
     bad = world.client.put(f"{world.org}/server-profiles/{world.profile_id}/auth-mode", headers=world.headers,
                            json={"auth_mode": "interactive"})
     assert bad.status_code == 400 and "auth_mode" in bad.json["errors"]["json"]
+    assert world.sync().status == "failed" and world.mailbox()["status"] == "needs_reauth"   # nobody signed in
+    back = world.client.put(f"{world.org}/server-profiles/{world.profile_id}/auth-mode", headers=world.headers,
+                            json={"auth_mode": "application"})
+    assert back.status_code == 200 and world.mailbox()["status"] == "active"     # the app reaches it again
+    world.client.put(f"{world.org}/server-profiles/{world.profile_id}/auth-mode", headers=world.headers,
+                     json={"auth_mode": "delegated"})
     before = world.test_connection().json
     assert before["ok"] is False and "has signed in" in before["error"]
 
