@@ -69,9 +69,12 @@ def check_connection(rt: Runtime, session: Session, profile: ServerProfile, call
     A delegated check refreshes a signed-in mailbox's token, so it holds that mailbox's session lock
     meanwhile (one refresh at a time: a session and the check never rotate the same refresh token)."""
     _graph_only(profile)
-    settings = graph_settings(rt, profile)
-    report: dict[str, Any] = {"auth_mode": settings.auth_mode, "checked_as": "the app registration",
+    report: dict[str, Any] = {"auth_mode": profile.auth_mode, "checked_as": "the app registration",
                               "granted": [], "missing": [], "error": None}
+    try:
+        settings = graph_settings(rt, profile)
+    except SyncError as exc:            # a stored secret or key that no longer decrypts
+        return {**report, "ok": False, "error": f"no token: {exc}"}
     if settings.auth_mode != DELEGATED:
         profile_id = profile.id
         return _checked(session, profile, settings, lambda cache: save_token_cache(rt, profile_id, cache), report)
@@ -86,6 +89,8 @@ def check_connection(rt: Runtime, session: Session, profile: ServerProfile, call
                                                  "when it has finished"}
     try:
         return _checked(session, profile, *session_settings(rt, mailbox), report)
+    except SyncError as exc:            # its sign-in no longer decrypts
+        return {**report, "ok": False, "error": f"no token: {exc}"}
     finally:
         lease.release()
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from app.models import SyncSessionRecord
+from app.models import ServerProfile, SyncSessionRecord
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from app.state import keys
@@ -122,6 +122,12 @@ def test_test_connection_reports_a_refused_secret_with_its_aadsts_code(world):
     answer = world.test_connection()
     assert answer.status_code == 200 and answer.json["ok"] is False
     assert "invalid_client" in answer.json["error"] and "AADSTS7000215" in answer.json["error"]
+
+    with world.rt.db.session_scope() as s:          # stored under a key this deployment no longer has
+        profile = s.get(ServerProfile, world.profile_id)
+        profile.settings = {**profile.settings, "client_secret_enc": "gAAAAA-not-a-token"}
+    lost = world.test_connection()
+    assert lost.status_code == 200 and "can no longer be decrypted" in lost.json["error"]
 
 
 def test_a_certificate_profile_connects_without_a_secret_and_a_bad_pair_is_a_400(world):
