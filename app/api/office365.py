@@ -1,11 +1,13 @@
 """Office 365 (Microsoft Graph) connection: certificate credential, test connection, delegated sign-in."""
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from flask import jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import Session
 
 from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import mailbox_for, own_org
@@ -28,15 +30,25 @@ from schemas.mailboxes import (
     ServerProfileSchema,
 )
 
+T = TypeVar("T")
 blp = Blueprint("office365", __name__, url_prefix="", description="Office 365 (Microsoft Graph) connection")
 
 
-def _profile(org_id: int, profile_id: int) -> ServerProfile:
-    org = own_org(org_id, current_user())
-    profile = db_session().get(ServerProfile, profile_id)
+def _on_profile(org_id: int, profile_id: int, act: Callable[[Session, ServerProfile], T]) -> T:
+    """Run an admin's action on one graph profile of their org and commit it: 404 for another org's
+    or no profile, 400 (with the reason) for a profile that is not graph or a certificate that cannot sign."""
+    org, session = own_org(org_id, current_user()), db_session()
+    profile = session.get(ServerProfile, profile_id)
     if profile is None or profile.org_id != org.id:
         abort(404, message=f"server profile {profile_id} not found in this org")
-    return cast(ServerProfile, profile)     # abort() raised otherwise
+    try:
+        result = act(session, cast(ServerProfile, profile))
+    except NotAGraphProfile as exc:
+        abort(400, message=str(exc))
+    except BadCertificate as exc:
+        abort(400, message=str(exc), errors={"certificate": [str(exc)]})
+    session.commit()
+    return result
 
 
 def _redirect_uri() -> str:
@@ -55,15 +67,11 @@ class ProfileCertificate(MethodView):
         """Store the app registration's certificate (PEM key + certificate; SHA-256 thumbprint derived).
         Sessions then sign client assertions with it instead of sending the client secret; mailboxes
         waiting for re-authorisation resume."""
-        profile, session = _profile(org_id, profile_id), db_session()
-        try:
+        def store(session: Session, profile: ServerProfile) -> ServerProfile:
             store_certificate(runtime(), session, profile, data["private_key"], data["certificate"], current_user())
-        except NotAGraphProfile as exc:
-            abort(400, message=str(exc))
-        except BadCertificate as exc:
-            abort(400, message=str(exc), errors={"certificate": [str(exc)]})
-        session.commit()
-        return profile
+            return profile
+
+        return _on_profile(org_id, profile_id, store)
 
 
 @blp.route("/orgs/<int:org_id>/server-profiles/<int:profile_id>/auth-mode")
@@ -76,13 +84,11 @@ class ProfileAuthMode(MethodView):
     def put(self, data: dict, org_id: int, profile_id: int):
         """Switch between application permissions and each mailbox's own sign-in (delegated); after a switch
         to delegated, each mailbox waits for its owner's sign-in."""
-        profile, session = _profile(org_id, profile_id), db_session()
-        try:
+        def switch(session: Session, profile: ServerProfile) -> ServerProfile:
             set_auth_mode(session, profile, data["auth_mode"], current_user())
-        except NotAGraphProfile as exc:
-            abort(400, message=str(exc))
-        session.commit()
-        return profile
+            return profile
+
+        return _on_profile(org_id, profile_id, switch)
 
 
 @blp.route("/orgs/<int:org_id>/server-profiles/<int:profile_id>/test")
@@ -95,13 +101,8 @@ class ProfileTest(MethodView):
         """Test connection: get a token as sessions do and name each Graph permission the org's enabled
         folder kinds need that it lacks (the token's `roles`, or `scp` for delegated sign-in); a refused
         token is reported as a sentence with Entra ID's AADSTS code."""
-        profile, session = _profile(org_id, profile_id), db_session()
-        try:
-            report = check_connection(runtime(), session, profile, current_user())
-        except NotAGraphProfile as exc:
-            abort(400, message=str(exc))
-        session.commit()
-        return report
+        return _on_profile(org_id, profile_id,
+                           lambda session, profile: check_connection(runtime(), session, profile, current_user()))
 
 
 @blp.route("/mailboxes/<int:mailbox_id>/graph-sign-in")
