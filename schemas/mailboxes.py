@@ -38,6 +38,13 @@ class EndpointsSchema(StrictSchema):
         "description": "graph: Graph base URL (default https://graph.microsoft.com/v1.0); https; " + PUBLIC_HOST})
 
 
+AUTH_MODES = ("application", "delegated")
+AUTH_MODE_HELP = ("graph: application (default: the app registration reaches every mailbox with admin-consented "
+                  "application permissions) or delegated (each mailbox's owner signs in with Microsoft once: "
+                  "GET /api/v1/mailboxes/{id}/graph-sign-in)")
+PRIVATE_KEY_HELP = ("graph: the app registration certificate's private key, unencrypted PEM (RSA); stored "
+                    "encrypted, never shown; used instead of the client secret")
+CERTIFICATE_HELP = "graph: the certificate uploaded to the app registration, PEM; its SHA-256 thumbprint is derived"
 REQUIRED_ENDPOINTS = {"imap": (), "ews": ("ews_url",), "graph": ("tenant_id", "client_id"), "gmail": ()}
 # Kinds whose parts are optional but at least one must be named: an imap profile may be
 # IMAP-only (mail), DAV-only (calendar/tasks and/or contacts) or both.
@@ -46,7 +53,8 @@ KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url fo
              "carddav_url for contacts (dav_url: one URL for both); give any of them (an IMAP-only or a calendar-only account leaves "
              "the others out, and their folders show as not available on this server); "
              "graph: Office 365 through Microsoft Graph with the org's app registration - endpoints.tenant_id, "
-             "endpoints.client_id and client_secret (calendar, To Do tasks, contacts and email saves)")
+             "endpoints.client_id and client_secret or private_key + certificate; auth_mode application or delegated "
+             "(calendar, To Do tasks, contacts and email saves)")
 
 
 class ServerProfileSchema(StrictSchema):
@@ -57,6 +65,13 @@ class ServerProfileSchema(StrictSchema):
     endpoints = fields.Nested(EndpointsSchema, load_default=dict)
     client_secret = fields.String(load_only=True, validate=validate.Length(min=1, max=1024), metadata={
         "description": "graph: the app registration's client secret; stored encrypted, never shown"})
+    auth_mode = fields.String(validate=validate.OneOf(AUTH_MODES), metadata={"description": AUTH_MODE_HELP})
+    private_key = fields.String(load_only=True, validate=validate.Length(min=1, max=16384),
+                                metadata={"description": PRIVATE_KEY_HELP})
+    certificate = fields.String(load_only=True, validate=validate.Length(min=1, max=16384),
+                                metadata={"description": CERTIFICATE_HELP})
+    certificate_thumbprint = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "graph: SHA-256 thumbprint of the stored certificate (as the Entra admin center shows it)"})
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
@@ -65,14 +80,75 @@ class ServerProfileSchema(StrictSchema):
         missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not endpoints.get(f)]
         if missing:
             raise ValidationError({"endpoints": [f"a {data['kind']} profile needs {', '.join(missing)}"]})
-        if data.get("kind") == "graph" and not data.get("client_secret"):
-            raise ValidationError({"client_secret": ["a graph profile needs the app registration's client secret"]})
-        if data.get("kind") != "graph" and data.get("client_secret"):
-            raise ValidationError({"client_secret": ["only a graph profile has a client secret"]})
+        _graph_credentials(data)
         any_of = ANY_ENDPOINT.get(data.get("kind"), ())
         if any_of and not any(endpoints.get(f) for f in any_of):
             raise ValidationError({"endpoints": [f"a {data['kind']} profile needs at least one of "
                                                  f"{', '.join(any_of)}"]})
+
+
+def _graph_credentials(data: dict) -> None:
+    """A graph profile authenticates with a client secret or a certificate (key + certificate together)."""
+    graph = data.get("kind") == "graph"
+    given = [f for f in ("client_secret", "private_key", "certificate", "auth_mode") if data.get(f)]
+    if not graph and given:
+        raise ValidationError({f: ["only a graph profile has this"] for f in given})
+    if graph and bool(data.get("private_key")) != bool(data.get("certificate")):
+        missing = "certificate" if data.get("private_key") else "private_key"
+        raise ValidationError({missing: ["give private_key and certificate together"]})
+    if graph and not data.get("client_secret") and not data.get("certificate"):
+        raise ValidationError({"client_secret": ["a graph profile needs the app registration's client secret "
+                                                 "(or private_key and certificate)"]})
+
+
+class CertificateSchema(StrictSchema):
+    private_key = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=16384),
+                                metadata={"description": PRIVATE_KEY_HELP})
+    certificate = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=16384),
+                                metadata={"description": CERTIFICATE_HELP})
+
+
+class AuthModeSchema(StrictSchema):
+    auth_mode = fields.String(required=True, validate=validate.OneOf(AUTH_MODES),
+                              metadata={"description": AUTH_MODE_HELP})
+
+
+class MissingPermissionSchema(StrictSchema):
+    permission = fields.String(required=True, metadata={"description": "Microsoft Graph permission, e.g. Mail.ReadWrite"})
+    needed_for = fields.String(required=True, metadata={
+        "description": "The folder kind that needs it (mail, calendar, tasks, contacts) or 'every mailbox'"})
+
+
+class ConnectionTestSchema(StrictSchema):
+    ok = fields.Boolean(required=True, metadata={"description": "A token came and carries every needed permission"})
+    auth_mode = fields.String(required=True)
+    checked_as = fields.String(allow_none=True, metadata={
+        "description": "'the app registration', or the signed-in mailbox whose token was checked (delegated)"})
+    granted = fields.List(fields.String(), required=True, metadata={
+        "description": "The token's permissions: its roles claim (application) or scp claim (delegated)"})
+    missing = fields.List(fields.Nested(MissingPermissionSchema), required=True)
+    error = fields.String(allow_none=True, metadata={
+        "description": "Why no token came, in one sentence with Entra ID's AADSTS code (null when one came)"})
+
+
+class GraphSignInSchema(StrictSchema):
+    authorize_url = fields.String(required=True, metadata={"description": "Where to send the mailbox's owner"})
+
+
+class GraphCallbackArgsSchema(StrictSchema):
+    state = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    code = fields.String(validate=validate.Length(max=8192))
+    session_state = fields.String(validate=validate.Length(max=512))
+    client_info = fields.String(validate=validate.Length(max=2048))
+    error = fields.String(validate=validate.Length(max=256))
+    error_description = fields.String(validate=validate.Length(max=4096))
+    error_uri = fields.String(validate=validate.Length(max=2048))
+
+
+class GraphSignedInSchema(StrictSchema):
+    mailbox_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "The mailbox's status after the sign-in"})
+    message = fields.String(required=True)
 
 
 class ClientSecretSchema(StrictSchema):

@@ -52,7 +52,19 @@ class SynclineApi(Api):
 
 
 def init_api(app: Flask) -> Api:
-    from app.api import audit_log, auth_routes, failed_items, graph_push, health, mailboxes, mappings, me, orgs, users
+    from app.api import (
+        audit_log,
+        auth_routes,
+        failed_items,
+        graph_push,
+        health,
+        mailboxes,
+        mappings,
+        me,
+        office365,
+        orgs,
+        users,
+    )
 
     app.url_map.converters["int"] = StorableIntConverter   # before any route is added
     app.config.update(
@@ -68,7 +80,7 @@ def init_api(app: Flask) -> Api:
     api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"},
                                         "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings, graph_push):
+    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings, graph_push, office365):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     from app.api import blocklists, records, related, saves  # the sidebar's endpoints
 

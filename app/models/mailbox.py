@@ -28,6 +28,15 @@ class ServerProfile(Base):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
+    @property
+    def auth_mode(self) -> str | None:
+        """graph: "application" (the app registration) or "delegated" (each mailbox signs in)."""
+        return str((self.settings or {}).get("auth_mode") or "application") if self.kind == "graph" else None
+
+    @property
+    def certificate_thumbprint(self) -> str | None:
+        return (self.settings or {}).get("certificate_thumbprint")
+
 
 class Mailbox(Base):
     """A user's mailbox as the sync engine sees it; credentials are encrypted at rest."""

@@ -11,7 +11,8 @@ from app.models import Mailbox, User
 from app.models.base import utcnow
 from app.services import audit
 
-REAUTH_HINT = "sign in with Salesforce again or update the mailbox password; sync resumes by itself"
+REAUTH_HINT = ("sign in with Salesforce again, update the mailbox password, or for Office 365 sign in with Microsoft "
+               "again (delegated) or store a new client secret or certificate; sync resumes by itself")
 
 
 class AdminSuspension(Exception):

@@ -7,10 +7,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import Mailbox, ServerProfile, SyncCursor, User
+from app.providers.graph.certificates import BadCertificate
 from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
 from app.security.secret_box import SecretBox, SecretDecryptError
 from app.services import audit, mailbox_status
+from app.services.graph_profiles import sealed_certificate
 from app.services.mail_hosts import check_endpoints
 from app.sync.idmap import mailbox_stream
 from app.sync.items import FolderKind
@@ -63,7 +65,8 @@ def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy,
                                                   ServerProfile.name == data["name"])):
         raise MailboxConflict(f"a server profile named {data['name']!r} already exists")
     profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"], endpoints=endpoints,
-                            settings=sealed_client_secret(data.get("client_secret"), secrets))
+                            settings=sealed_client_secret(data.get("client_secret"), secrets)
+                            | graph_auth_settings(data, secrets))
     session.add(profile)
     session.flush()
     audit.record(session, actor.org_id, "server_profile.created", actor_id=actor.id,
@@ -78,6 +81,19 @@ def sealed_client_secret(secret: str | None, secrets: SecretBox | None) -> dict:
     if secrets is None:
         raise ValueError("a client secret needs the secret box to be stored encrypted")
     return {"client_secret_enc": secrets.encrypt(secret)}
+
+
+def graph_auth_settings(data: dict, secrets: SecretBox | None) -> dict:
+    """A graph profile's auth mode and certificate credential, if given (raises InvalidRegistration)."""
+    extra = {"auth_mode": data["auth_mode"]} if data.get("auth_mode") else {}
+    if not data.get("private_key"):
+        return extra
+    if secrets is None:
+        raise ValueError("a certificate key needs the secret box to be stored encrypted")
+    try:
+        return extra | sealed_certificate(data["private_key"], data["certificate"], secrets)
+    except BadCertificate as exc:
+        raise InvalidRegistration({"certificate": [str(exc)]}) from exc
 
 
 def register(rt: Runtime, session: Session, owner: User, profile: ServerProfile, data: dict, actor: User) -> Mailbox:

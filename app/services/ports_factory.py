@@ -24,8 +24,8 @@ from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
+from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
-from app.services.graph_profiles import graph_settings, save_token_cache
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
 from app.services.session_connection import session_connection
@@ -157,19 +157,22 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
 def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """Office 365 through Graph (calendar, To Do tasks, contacts and mail) and the owner's Salesforce.
 
-    The delta view spans the sync window as it is now; msal's token cache goes back to the profile."""
+    The delta view spans the sync window as it is now; msal's token cache goes back to the profile
+    (application mode) or to the mailbox (delegated sign-in)."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
-    profile = mailbox.server_profile
-    settings, user_name = graph_settings(rt, profile), mailbox.username or mailbox.address
-    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now), owner_zone=ctx.session.timezone,
+    settings, keep_cache = session_settings(rt, mailbox)     # the app's, or the mailbox's own sign-in
+    user_name = mailbox.username or mailbox.address
+    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
+                               owner_zone=ctx.session.timezone,
                                contacts=ContactScope(ctx.scope_book_name or ctx.addressbook_name,
                                                      with_default=not ctx.addressbook_name),
-                               mail=graph_mail_options(ctx.save_rules), gate=graph_gate(rt, settings, user_name))
+                               mail=graph_mail_options(ctx.save_rules), gate=graph_gate(rt, settings, user_name),
+                               on_token_cache=keep_cache)
 
     def close() -> None:
         port.close()
-        save_token_cache(rt, profile.id, port.tokens.cache_state())
+        keep_cache(port.tokens.cache_state())
 
     steps = [email_step(rt, ctx, port, crm, describer), meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,

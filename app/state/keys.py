@@ -70,3 +70,6 @@ def graph_budget(mailbox: str) -> str:
 def push_followup_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of the one session a push asked for while another session ran."""
     return f"push-followup-{mailbox_id}"
+def graph_sign_in(state: str) -> str:
+    """msal's auth code flow of an Office 365 mailbox sign-in in progress, with its mailbox (10 minutes)."""
+    return f"{PREFIX}:graph:sign-in:{state}"

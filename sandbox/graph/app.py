@@ -1,4 +1,4 @@
-"""The fake's HTTP surface: Entra ID's token endpoint and discovery, and Graph v1.0 calendar calls.
+"""The fake's HTTP surface: Entra ID's discovery (sign-in and tokens: identity_routes.py) and Graph v1.0.
 
 Shapes follow Microsoft Learn: OAuth 2.0 client credentials (``/{tenant}/oauth2/v2.0/token``),
 OpenID discovery (``/{tenant}/v2.0/.well-known/openid-configuration``), ``calendarView/delta``
@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, request
 
 from sandbox.graph.faults import register_faults
+from sandbox.graph.identity_routes import register_identity
 from sandbox.graph.limits import register_limits
 from sandbox.graph.mail_routes import register_mail_routes
 from sandbox.graph.store import GraphStore
@@ -53,24 +54,6 @@ def create_app(store: GraphStore) -> Flask:
                    "authorization_endpoint": f"{root}/{tenant}/oauth2/v2.0/authorize",
                    "jwks_uri": f"{root}/{tenant}/discovery/v2.0/keys", "response_types_supported": ["code"],
                    "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"]})
-
-    @app.post("/<tenant>/oauth2/v2.0/token")
-    def token(tenant: str) -> Response:
-        form = request.form
-        if form.get("grant_type") != "client_credentials":
-            return _oauth_error("unsupported_grant_type", "AADSTS70003: the grant type is not supported.", 70003)
-        client, secret = form.get("client_id", ""), form.get("client_secret", "")
-        if client not in store.clients:
-            return _oauth_error("unauthorized_client", f"AADSTS700016: Application with identifier '{client}' "
-                                "was not found in the directory.", 700016)
-        if store.clients[client] != secret:
-            return _oauth_error("invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215)
-        if form.get("scope") != "https://graph.microsoft.com/.default" and not str(form.get("scope", "")).endswith(
-                "/.default"):
-            return _oauth_error("invalid_scope", "AADSTS1002012: The provided value for scope is not valid.",
-                                1002012)
-        return ok({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
-                   "access_token": store.issue_access_token()})
 
     @app.before_request
     def guard() -> Response | None:
@@ -202,6 +185,7 @@ def create_app(store: GraphStore) -> Flask:
     from sandbox.graph.todo_routes import register_todo  # imports this module's helpers
     register_todo(app, store)
     register_subscriptions(app, store, GRAPH)
+    register_identity(app, store)
     return app
 
 
@@ -236,8 +220,3 @@ def _missing() -> Response:
 
 def _no_user(user: str) -> Response:
     return graph_error(404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
-
-
-def _oauth_error(code: str, description: str, number: int) -> Response:
-    return ok({"error": code, "error_description": description, "error_codes": [number],
-               "timestamp": datetime.now().isoformat(timespec="seconds")}, 401 if code == "invalid_client" else 400)

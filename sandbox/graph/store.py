@@ -17,6 +17,7 @@ from typing import Any
 from sandbox.graph import meetings, series
 from sandbox.graph.contacts_store import ContactStore
 from sandbox.graph.faults import LostAnswers
+from sandbox.graph.identity import Identity
 from sandbox.graph.limits import MailboxLimits
 from sandbox.graph.mail_store import MailStore
 from sandbox.graph.push import PushBook
@@ -80,6 +81,7 @@ class GraphStore:
         self.todo = TodoStore(self)                # Microsoft To Do lists and tasks (todo_store.py)
         self.push = PushBook(lambda: self.clock())   # subscriptions and change notifications
         self.lost_answers = LostAnswers()          # work done, answer lost (faults.py)
+        self.identity = Identity()                 # certificates, consents, sign-ins (identity.py)
 
     # -- tenant setup -------------------------------------------------------------------------
     def add_user(self, address: str) -> str:

@@ -10,6 +10,8 @@ import pytest
 PUBLIC = {
     ("/api/v1/health", "GET"), ("/api/v1/ready", "GET"),
     ("/api/v1/auth/salesforce/login", "GET"), ("/api/v1/auth/salesforce/callback", "GET"),
+    # Microsoft's answer to a mailbox sign-in: the one-time state kept server-side names the mailbox
+    ("/api/v1/auth/microsoft/callback", "GET"), ("/api/v1/auth/microsoft/callback", "POST"),
 }
 SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
@@ -37,6 +39,15 @@ FOREIGN_ID = {
         "/api/v1/orgs/{org_a}/server-profiles", {"name": "x", "kind": "gmail"}),
     ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/client-secret", "PUT"): (
         "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/client-secret", {"client_secret": "x"}),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/certificate", "PUT"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/certificate", {"private_key": "k", "certificate": "c"}),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/auth-mode", "PUT"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/auth-mode", {"auth_mode": "delegated"}),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/test", "POST"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/test", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "GET"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "POST"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in",
+                                                                   None),
     ("/api/v1/mailboxes/<int:mailbox_id>", "GET"): ("/api/v1/mailboxes/{mailbox_a}", None),
     ("/api/v1/mailboxes/<int:mailbox_id>", "PATCH"): ("/api/v1/mailboxes/{mailbox_a}", {"username": "x"}),
     ("/api/v1/mailboxes/<int:mailbox_id>/sync", "POST"): ("/api/v1/mailboxes/{mailbox_a}/sync", None),

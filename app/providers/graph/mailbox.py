@@ -6,23 +6,27 @@ FolderUnavailable ("not yet supported on Office 365") so a session syncs the oth
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from urllib.parse import urlsplit
+
+import requests
 
 from app.providers.graph.calendar import GraphCalendar
+from app.providers.graph.certificates import CertificateCredential
+from app.providers.graph.connect import checked_session, token_source
 from app.providers.graph.contact_folders import ContactScope
 from app.providers.graph.contacts import GraphContacts
+from app.providers.graph.delegated import DelegatedTokens
 from app.providers.graph.gate import RequestGate
 from app.providers.graph.http import GraphHttp
 from app.providers.graph.mail import GraphMail, GraphMailOptions
+from app.providers.graph.permissions import APPLICATION
 from app.providers.graph.todo import GraphTasks
-from app.providers.graph.tokens import GraphTokens, scope_for
-from app.providers.guarded_transport import guarded_session
-from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
-from app.sync.errors import FolderUnavailable, InvalidData
+from app.providers.graph.tokens import GraphTokens
+from app.providers.host_guard import HostPolicy
+from app.sync.errors import FolderUnavailable
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -41,9 +45,12 @@ class GraphSettings:
     graph_url: str = GRAPH_URL
     ca_file: str | None = None
     scope: str = ""                      # empty: derived from graph_url (see tokens.scope_for)
-    token_cache: str | None = None
+    token_cache: str | None = None       # application: the profile's msal cache; delegated: the mailbox's
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
+    certificate: CertificateCredential | None = None   # used instead of client_secret when set
+    auth_mode: str = APPLICATION         # or "delegated": each mailbox signs in (permissions.AUTH_MODES)
+    account_id: str = ""                 # delegated: the signed-in account in token_cache
 
 
 class GraphFolder(Protocol):
@@ -60,7 +67,8 @@ class GraphFolder(Protocol):
 class GraphMailbox:
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, folders: Mapping[FolderKind, GraphFolder], tokens: GraphTokens, http: GraphHttp) -> None:
+    def __init__(self, folders: Mapping[FolderKind, GraphFolder], tokens: GraphTokens | DelegatedTokens,
+                 http: GraphHttp) -> None:
         self.folders, self.tokens, self.http = dict(folders), tokens, http
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
@@ -93,15 +101,17 @@ class GraphMailbox:
 
 def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
                         owner_zone: str = "UTC", contacts: ContactScope = ContactScope(),
-                        mail: GraphMailOptions | None = None, gate: RequestGate | None = None) -> GraphMailbox:
+                        mail: GraphMailOptions | None = None, gate: RequestGate | None = None,
+                        on_token_cache: Callable[[str], None] | None = None) -> GraphMailbox:
     """A MailboxPort for ``user`` (UPN or object id), its contacts in ``contacts`` scope; nothing
     connects until first use. Mail is served when ``mail`` says what the user's saving rules need
     listed. Task due days are read and written in ``owner_zone``. ``gate``: the mailbox's shared
-    budget and concurrency (none: unlimited).
+    budget and concurrency (none: unlimited). ``on_token_cache`` (delegated mode) stores a
+    refreshed msal cache.
 
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
-    http, tokens = connect_graph(settings, gate)
+    http, tokens = connect_graph(settings, gate, on_token_cache)
     folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
                                               FolderKind.CONTACTS: GraphContacts(http, user, contacts),
                                               FolderKind.TASKS: GraphTasks(http, user, owner_zone)}
@@ -110,24 +120,10 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     return GraphMailbox(folders, tokens, http)
 
 
-def connect_graph(settings: GraphSettings, gate: RequestGate | None = None) -> tuple[GraphHttp, GraphTokens]:
-    """The app registration's guarded Graph client and its tokens (same checks as above)."""
-    missing = [n for n in ("tenant_id", "client_id", "client_secret") if not getattr(settings, n)]
-    if missing:
-        raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
-    for url in (settings.authority_url, settings.graph_url):
-        _check_endpoint(url, settings.host_policy)
-    session = guarded_session(settings.host_policy, settings.ca_file or True)
-    session.max_redirects = 0
-    tokens = GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, settings.client_secret,
-                         session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
+def connect_graph(settings: GraphSettings, gate: RequestGate | None = None,
+                  on_token_cache: Callable[[str], None] | None = None
+                  ) -> tuple[GraphHttp, GraphTokens | DelegatedTokens]:
+    """The guarded Graph client and its token source (same checks as above)."""
+    session: requests.Session = checked_session(settings)
+    tokens = token_source(settings, session, on_token_cache)
     return GraphHttp(settings.graph_url, session, tokens.access_token, settings.timeout, gate), tokens
-
-
-def _check_endpoint(url: str, policy: HostPolicy) -> None:
-    if urlsplit(url).scheme != "https":
-        raise InvalidData(f"{url} is refused: Office 365 endpoints must be https")
-    try:
-        check_url(url, policy)
-    except ForbiddenHost as exc:
-        raise InvalidData(f"{url} is refused by the host guard: {exc}") from exc
