@@ -75,7 +75,7 @@ def test_a_delegated_sign_in_syncs_its_own_mailbox_with_scp_permissions_only(gra
     assert done.username == graph_user and done.account_id
     stored: list[str] = []
     mailbox = build_graph_mailbox(dataclasses.replace(settings, token_cache=done.cache, account_id=done.account_id),
-                                  graph_user, WINDOW, stored.append)
+                                  graph_user, WINDOW, on_token_cache=stored.append)
     try:
         assert mailbox.changes_since(FolderKind.CALENDAR, None).full
         token = mailbox.tokens.access_token(True)          # a forced refresh rotates the refresh token ...
