@@ -12,6 +12,8 @@ PUBLIC = {
     ("/api/v1/auth/salesforce/login", "GET"), ("/api/v1/auth/salesforce/callback", "GET"),
     # Microsoft's answer to a mailbox sign-in: the one-time state kept server-side names the mailbox
     ("/api/v1/auth/microsoft/callback", "GET"), ("/api/v1/auth/microsoft/callback", "POST"),
+    # Graph's webhooks: each notification's clientState (kept hashed) names its one mailbox
+    ("/api/v1/graph/notifications", "POST"), ("/api/v1/graph/lifecycle", "POST"),
 }
 SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
