@@ -129,3 +129,16 @@ def test_a_kind_switched_off_loses_its_subscriptions(world, api):
     assert graph_subscriptions.maintain(api).deleted == len(dropped) == 2
     assert "contacts" not in _subscriptions(api, world.mailbox_id)
     assert all(world.fake.store.push.get(i) is None for i in dropped)
+
+
+def test_a_removed_folder_subscription_is_recreated_on_the_same_folder(world, api):
+    graph_subscriptions.maintain(api)
+    push = world.fake.store.push
+    [old] = _subscriptions(api, world.mailbox_id)["mail"]
+    resource = push.get(old).resource
+    with api.db.session_scope() as s:
+        pk = s.scalar(select(GraphSubscription.id).where(GraphSubscription.subscription_id == old))
+    push.delete(old)                                     # Graph removed it (subscriptionRemoved)
+    assert graph_subscriptions.refresh(api, pk, recreate=True) == "recreated"
+    [new] = _subscriptions(api, world.mailbox_id)["mail"]
+    assert new != old and (push.get(new).resource, push.get(new).change_types) == (resource, ("created", "updated"))
