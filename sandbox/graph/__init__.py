@@ -21,6 +21,7 @@ Public API::
     fake.store.push.ca_file = webhook_ca         # /subscriptions validate and notify this HTTPS webhook
     fake.store.push.lifecycle(sub_id, "missed")  # a lifecycle notification (or reauthorizationRequired…)
     fake.store.push.drain()                      # wait until every notification was POSTed
+                                                 # (events, contacts, To Do tasks and messages notify: push_kinds.py)
     fake.stop()
 
 Never imported by app/; used by tests, benches and ``syncline up --graph``.

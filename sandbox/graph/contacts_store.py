@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sandbox.graph.push_kinds import contact_changed
 from sandbox.graph.store_times import stamp
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class ContactStore:
                 contact["displayName"] = _generated_name(contact)
             self._touch(book, contact)
             book.contacts[contact["id"]] = contact
+            contact_changed(self.store.push, user, contact, "created")
             return contact
 
     def update_contact(self, user: str, contact_id: str, changes: Contact) -> Contact | None:
@@ -107,6 +109,7 @@ class ContactStore:
             if ({"givenName", "surname"} & changes.keys()) and "displayName" not in changes:
                 contact["displayName"] = _generated_name(contact)   # as documented: pass it to keep it
             self._touch(book, contact)
+            contact_changed(self.store.push, user, contact, "updated")
             return contact
 
     def delete_contact(self, user: str, contact_id: str) -> bool:
@@ -117,6 +120,7 @@ class ContactStore:
                 return False
             book.changed_at.pop(contact_id, None)
             book.removed[contact_id] = (contact["parentFolderId"], next(self.store.counter))
+            contact_changed(self.store.push, user, contact, "deleted")
             return True
 
     def collect(self, state: ContactDeltaState) -> list[Contact]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sandbox.graph.push_kinds import message_changed
 from sandbox.graph.store_times import stamp
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class MailStore:
             }
             self._touch(mail, message)
             mail.messages[message_id] = message
+            message_changed(self.store.push, user, mail.well_known, message, "created")
             return message
 
     def set_categories(self, user: str, message_id: str, categories: list[str]) -> Message:
@@ -124,6 +126,7 @@ class MailStore:
             message = mail.messages[message_id]
             message["categories"] = list(categories)
             self._touch(mail, message)
+            message_changed(self.store.push, user, mail.well_known, message, "updated")
             return message
 
     def move(self, user: str, message_id: str, folder: str) -> Message:
@@ -135,8 +138,10 @@ class MailStore:
             if target is None:
                 raise KeyError(folder)
             mail.left[(message["parentFolderId"], message_id)] = next(self.store.counter)
+            message_changed(self.store.push, user, mail.well_known, message, "deleted")
             message["parentFolderId"] = target
             self._touch(mail, message)
+            message_changed(self.store.push, user, mail.well_known, message, "created")
             return message
 
     def delete(self, user: str, message_id: str) -> None:
@@ -145,6 +150,7 @@ class MailStore:
             message = mail.messages.pop(message_id)
             mail.changed_at.pop(message_id, None)
             mail.left[(message["parentFolderId"], message_id)] = next(self.store.counter)
+            message_changed(self.store.push, user, mail.well_known, message, "deleted")
 
     def add_category(self, user: str, name: str, color: str = "preset0") -> dict[str, str] | None:
         """A master category; None when the name is taken (names are unique, case-insensitively)."""

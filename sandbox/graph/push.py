@@ -5,7 +5,10 @@ type": creating a subscription first POSTs ``?validationToken=…`` (text/plain)
 and to lifecycleNotificationUrl, and fails unless each answers 200 with the token as the body;
 a change is POSTed as ``{"value": [{subscriptionId, clientState, changeType, resource,
 resourceData, tenantId, subscriptionExpirationDateTime}]}``; lifecycle events go to the
-lifecycle URL. Delivery runs on a background thread (Graph is asynchronous too); ``drain()``
+lifecycle URL. Resources ("Change notifications for Outlook resources", "todoTask resource
+type"): ``events``, ``contacts`` or ``contactFolders/{id}/contacts``, ``messages`` or
+``mailFolders/{id}/messages`` (also written ``mailFolders('{id}')``), ``todo/lists/{id}/tasks``;
+a change notifies every subscription whose resource holds the item. Delivery runs on a background thread (Graph is asynchronous too); ``drain()``
 waits until every queued notification was POSTed, ``deliveries`` records each answer.
 """
 from __future__ import annotations
@@ -15,10 +18,11 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import requests
 
@@ -27,9 +31,11 @@ CHANGE_TYPES = frozenset({"created", "updated", "deleted"})
 LIFECYCLE_EVENTS = frozenset({"reauthorizationRequired", "subscriptionRemoved", "missed"})
 OUTLOOK_MAX, TODO_MAX = timedelta(minutes=10080), timedelta(minutes=4230)
 _TYPES = {"events": "#Microsoft.Graph.Event", "contacts": "#Microsoft.Graph.Contact",
-          "messages": "#Microsoft.Graph.Message"}
+          "messages": "#Microsoft.Graph.Message", "tasks": "#microsoft.graph.todoTask"}
 _RESOURCE = re.compile(r"^/?(?:users|Users)/(?P<user>[^/]+)/(?P<what>events|contacts|messages|"
-                       r"mailFolders\('[^']+'\)/messages|todo/lists/[^/]+/tasks)$")
+                       r"contactFolders/[^/]+/contacts|mailFolders(?:\('[^']+'\)|/[^/]+)/messages|"
+                       r"todo/lists/[^/]+/tasks)$")
+_QUOTED_FOLDER = re.compile(r"^mailFolders\('([^']+)'\)/")
 
 
 class Refused(ValueError):
@@ -133,18 +139,21 @@ class PushBook:
             return self.subscriptions.pop(subscription_id, None) is not None
 
     # -- notifications --------------------------------------------------------------------------
-    def changed(self, user: str, folder: str, item_id: str, change_type: str, etag: str = "") -> None:
-        """An item of ``user``'s ``folder`` (events, contacts, messages…) changed: notify its subscribers."""
+    def changed(self, user: str, folder: str | Sequence[str], item_id: str, change_type: str, etag: str = "") -> None:
+        """An item of ``user``'s ``folder`` changed: notify its subscribers. ``folder`` is every
+        resource that holds the item, e.g. ``("contacts", "contactFolders/{id}/contacts")``."""
+        scopes = {folder} if isinstance(folder, str) else set(folder)
         for sub in self.live():
             match = _RESOURCE.match(sub.resource)
-            if (match and sub.user == user.lower() and match.group("what") == folder
+            if (match and sub.user == user.lower() and _scope(match.group("what")) in scopes
                     and change_type in sub.change_types and not sub.needs_reauthorization):
-                path = f"Users/{user}/{folder.capitalize()}/{item_id}"
+                kind = _scope(match.group("what")).rsplit("/", 1)[-1]
+                path = f"Users/{user}/{kind.capitalize()}/{item_id}"
                 self._post(sub.notification_url, {
                     "id": secrets.token_urlsafe(9), "subscriptionId": sub.id,
                     "subscriptionExpirationDateTime": _stamp(sub.expires), "clientState": sub.client_state,
                     "changeType": change_type, "resource": path, "tenantId": TENANT_ID,
-                    "resourceData": {"@odata.type": _TYPES.get(folder, "#Microsoft.Graph.Entity"), "@odata.id": path,
+                    "resourceData": {"@odata.type": _TYPES.get(kind, "#Microsoft.Graph.Entity"), "@odata.id": path,
                                      "@odata.etag": etag, "id": item_id}})
 
     def lifecycle(self, subscription_id: str, event: str) -> None:
@@ -227,9 +236,10 @@ class PushBook:
                 item.set()
                 continue
             url, body = item
+            session.verify = self.ca_file            # the webhook's CA as it is now (tests restart the API)
             try:
                 status: int | None = session.post(url, json=body, timeout=10).status_code
-            except requests.RequestException:
+            except (requests.RequestException, OSError):   # OSError: a CA file that is gone
                 status = None
             self.deliveries.append(Delivery(url, body, status))
 
@@ -237,6 +247,11 @@ class PushBook:
         session = requests.Session()
         session.trust_env, session.verify = False, self.ca_file
         return session
+
+
+def _scope(what: str) -> str:
+    """One spelling per resource: ids unquoted, ``mailFolders('x')`` as ``mailFolders/x``."""
+    return unquote(_QUOTED_FOLDER.sub(r"mailFolders/\1/", what))
 
 
 def _stamp(when: datetime) -> str:

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sandbox.graph.push_kinds import task_changed
 from sandbox.graph.store_times import stamp
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class TodoStore:
             self._completion(task, None)
             self._touch(box, task)
             box.tasks[task["id"]] = task
+            task_changed(self.tenant.push, user, list_id, task, "created")
             return task
 
     def update(self, user: str, list_id: str, task_id: str, changes: Task) -> Task | None:
@@ -123,6 +125,7 @@ class TodoStore:
                 task.pop(key)
             self._completion(task, before)
             self._touch(box, task)
+            task_changed(self.tenant.push, user, list_id, task, "updated")
             return task
 
     def delete(self, user: str, list_id: str, task_id: str) -> bool:
@@ -132,6 +135,7 @@ class TodoStore:
                 return False
             box.changed_at.pop(task_id, None)
             box.removed[task_id] = next(self.tenant.counter)
+            task_changed(self.tenant.push, user, list_id, task_id, "deleted")
             return True
 
     def _touch(self, box: TaskList, task: Task) -> None:

@@ -2,8 +2,9 @@
 
 Microsoft Learn, "Create subscription" (POST /subscriptions), "Update subscription" (PATCH
 /subscriptions/{id}: a new expirationDateTime renews and reauthorises it), "Delete subscription",
-and "subscription resource type" for the maximum lifetime per resource: Outlook message, event
-and personal contact 10,080 minutes (under 7 days), To Do task 4,230 minutes (under 3 days).
+and "subscription resource type" for the maximum lifetime per resource ("Maximum length of
+subscription per resource type"): Outlook message, event and personal contact 10,080 minutes
+(under 7 days), To Do todoTask 4,230 minutes (under 3 days).
 Graph validates ``notificationUrl`` (and ``lifecycleNotificationUrl``) before answering 201.
 """
 from __future__ import annotations
@@ -26,8 +27,8 @@ MARGIN = timedelta(minutes=15)   # ask a little under the maximum: clocks differ
 # folder the kind syncs (the "Salesforce" mail folder, the To Do list), known to its adapter.
 RESOURCES: Mapping[FolderKind, tuple[str, timedelta]] = {
     FolderKind.CALENDAR: ("users/{user}/events", OUTLOOK_MAX),
-    FolderKind.CONTACTS: ("users/{user}/contacts", OUTLOOK_MAX),
-    FolderKind.MAIL: ("users/{user}/mailFolders('{folder}')/messages", OUTLOOK_MAX),
+    FolderKind.CONTACTS: ("users/{user}/contactFolders/{folder}/contacts", OUTLOOK_MAX),
+    FolderKind.MAIL: ("users/{user}/mailFolders/{folder}/messages", OUTLOOK_MAX),
     FolderKind.TASKS: ("users/{user}/todo/lists/{folder}/tasks", TODO_MAX),
 }
 
@@ -39,6 +40,7 @@ class PushTarget:
     kind: FolderKind
     resource: str
     lifetime: timedelta
+    change_types: str = CHANGE_TYPES
 
     def expiry(self, now: datetime) -> datetime:
         return now + self.lifetime - MARGIN
@@ -66,7 +68,7 @@ class GraphSubscriptions:
 
     def create(self, target: PushTarget, notification_url: str, lifecycle_url: str, client_state: str,
                now: datetime) -> Subscribed:
-        body = {"changeType": CHANGE_TYPES, "notificationUrl": notification_url,
+        body = {"changeType": target.change_types, "notificationUrl": notification_url,
                 "lifecycleNotificationUrl": lifecycle_url, "resource": target.resource,
                 "expirationDateTime": _stamp(target.expiry(now)), "clientState": client_state}
         answer = self.http.send("POST", "/subscriptions", body, f"subscribe to {target.resource}")
