@@ -7,6 +7,7 @@ import time
 from rq import get_current_job
 
 from app.models.base import utcnow
+from app.services.org_change_loop import enqueue_org_polls, poll_org_changes
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
 from app.services.sync_runner import run_session
@@ -33,3 +34,14 @@ def sync_mailbox(mailbox_id: int, trigger: str = "scheduled") -> str:
     """One session. A failure is not retried by RQ: the session sets the mailbox's next run."""
     job = get_current_job()
     return run_session(worker_runtime(), mailbox_id, trigger, default_ports, job.id if job else None)
+
+
+def enqueue_org_polls_job() -> int:
+    """Every minute: one Salesforce change poll per connected org (not one per mailbox)."""
+    return enqueue_org_polls(worker_runtime())
+
+
+def poll_org_changes_job(org_pk: int) -> dict:
+    """One org's poll: its changes routed to the mailboxes they concern, their sessions queued."""
+    report = poll_org_changes(worker_runtime(), org_pk)
+    return {"status": report.status, "changes": report.changes, "routed": report.routed}

@@ -19,4 +19,5 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("heartbeat", jobs.heartbeat, queues.DEFAULT, 60),
     Schedule("enqueue-due-sessions", jobs.enqueue_due_sessions, queues.DEFAULT, 60),
+    Schedule("enqueue-org-polls", jobs.enqueue_org_polls_job, queues.DEFAULT, 60),
 )

@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.mailbox import Mailbox, ServerProfile
 from app.models.mapping_table import MappingTableRecord
 from app.models.org import Org, SalesforceConnection
+from app.models.org_feed import MailboxChange, OrgFeedState
 from app.models.saved_email import SavedEmail, SavedEmailSaver
 from app.models.sidebar_requests import BlocklistEntry, ComposeSave, MeetingSave, ThreadAutosave
 from app.models.sync_session import SyncSessionRecord
@@ -12,6 +13,6 @@ from app.models.sync_state import IdMapRow, SyncCursor
 from app.models.user import User
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "BlocklistEntry", "ComposeSave", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MappingTableRecord", "Org", "SalesforceConnection",
+    "ApiToken", "AuditEvent", "Base", "BlocklistEntry", "ComposeSave", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MailboxChange", "MappingTableRecord", "Org", "OrgFeedState", "SalesforceConnection",
     "SavedEmail", "SavedEmailSaver", "ServerProfile", "SyncCursor", "SyncSessionRecord", "User",
 ]

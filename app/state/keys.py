@@ -57,3 +57,13 @@ def mailbox_progress(mailbox_id: int) -> str:
 def sync_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
     return f"sync-mailbox-{mailbox_id}"
+
+
+def org_poll_lock(org_pk: int) -> str:
+    """Held by the one Salesforce change poll of an org that may run at a time."""
+    return f"{PREFIX}:lock:org-poll:{org_pk}"
+
+
+def org_poll_job_id(org_pk: int) -> str:
+    """Stable RQ job id of an org's change poll, so polls cannot pile up in the queue."""
+    return f"poll-org-{org_pk}"
