@@ -49,7 +49,7 @@ def route_changes(s: Session, org_pk: int, changes: Sequence[OrgChange],
     users = {c.owner_id for c in changes if c.owner_id} | {u for ids in invitees.values() for u in ids}
     by_user = mailboxes_of_users(s, org_pk, users)
     linked = mailboxes_linking(s, org_pk, (c.record_id for c in changes))
-    rows = []
+    rows: list[MailboxChange] = []
     for change in changes:
         targets: dict[int, str] = {}
         candidates = (("owner", by_user.get(change.owner_id or "", set())),
