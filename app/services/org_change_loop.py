@@ -27,6 +27,7 @@ from app.providers.salesforce.crm_translate import salesforce_edge
 from app.providers.salesforce.org_feed import ObjectPoll, ObjectWindow, OrgChange, event_invitees, poll_org
 from app.runtime import Runtime
 from app.services.change_routing import route_changes
+from app.services.salesforce_usage_metrics import record_poll
 from app.services.mappings import effective
 from app.services.settings import org_settings
 from app.services.sync_policy import CALENDAR_TABLES
@@ -89,6 +90,8 @@ def _poll_locked(rt: Runtime, org_pk: int, now: datetime) -> PollReport:
             polls, invitees = _read(client, windows, now)
         except CursorExpired:
             report.status = "restarted"
+        finally:
+            record_poll(rt, org_pk, client.calls)
     with rt.db.session_scope() as s:
         changes = [c for p in polls for c in p.changes]
         rows = route_changes(s, org_pk, changes, invitees)

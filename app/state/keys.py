@@ -67,3 +67,8 @@ def org_poll_lock(org_pk: int) -> str:
 def org_poll_job_id(org_pk: int) -> str:
     """Stable RQ job id of an org's change poll, so polls cannot pile up in the queue."""
     return f"poll-org-{org_pk}"
+
+
+def org_poll_stats(org_pk: int) -> str:
+    """Hash: how many change polls an org ran and the Salesforce calls they cost (metrics)."""
+    return f"{PREFIX}:sf:org-poll-stats:{org_pk}"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.models import IdMapRow, MailboxChange, OrgFeedState, SyncCursor
+from app.models import IdMapRow, MailboxChange, OrgFeedState
 from app.providers.salesforce.connect import connect_org
 from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.writes import RecordWriter
@@ -225,9 +225,20 @@ def test_a_restarted_feed_makes_mailboxes_read_in_full(world):
 
 
 def test_the_tick_queues_one_poll_per_connected_org(world):
-    enqueue_org_polls(world.rt)
     from rq.job import Job
+
+    assert enqueue_org_polls(world.rt) == 1
     job = Job.fetch(keys.org_poll_job_id(world.org_pk), connection=world.rt.redis.client)
     assert job.args == (world.org_pk,)
-    assert enqueue_org_polls(world.rt) == 0 or job.get_status() != "queued", "a waiting poll is not queued twice"
-    assert SyncCursor  # noqa: B018 (imported for the model registry)
+    assert enqueue_org_polls(world.rt) == 0, "a poll still waiting is not queued twice"
+
+
+def test_metrics_show_each_orgs_salesforce_usage_and_poll_calls(world, sf_app):
+    world.poll()
+    world.poll()
+    text = sf_app.test_client().get("/metrics").get_data(as_text=True)
+    label = f'{{org="{world.sf_org}"}}'
+    assert f"syncline_salesforce_org_polls_total{label} 2.0" in text
+    assert f"syncline_salesforce_org_poll_calls_total{label} 2.0" in text, "one Composite call per idle poll"
+    used = [line for line in text.splitlines() if line.startswith(f"syncline_salesforce_api_used{label}")]
+    assert used and float(used[0].split()[-1]) == world.calls()
