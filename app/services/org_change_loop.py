@@ -27,8 +27,8 @@ from app.providers.salesforce.crm_translate import salesforce_edge
 from app.providers.salesforce.org_feed import ObjectPoll, ObjectWindow, OrgChange, event_invitees, poll_org
 from app.runtime import Runtime
 from app.services.change_routing import route_changes
-from app.services.salesforce_usage_metrics import record_poll
 from app.services.mappings import effective
+from app.services.salesforce_usage_metrics import record_poll
 from app.services.settings import org_settings
 from app.services.sync_policy import CALENDAR_TABLES
 from app.services.sync_queue import enqueue_session
