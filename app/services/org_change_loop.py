@@ -24,7 +24,15 @@ from app.models.base import utcnow
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect_org
 from app.providers.salesforce.crm_translate import salesforce_edge
-from app.providers.salesforce.org_feed import ObjectPoll, ObjectWindow, OrgChange, event_invitees, poll_org
+from app.providers.salesforce.org_feed import (
+    RELATION_OBJECT,
+    ObjectPoll,
+    ObjectWindow,
+    OrgChange,
+    event_invitees,
+    fold_relations,
+    poll_org,
+)
 from app.runtime import Runtime
 from app.services.change_routing import route_changes
 from app.services.mappings import effective
@@ -54,9 +62,11 @@ class PollReport:
 
 
 def synced_objects(org: Org, s) -> list[str]:
-    """The objects the org's mapping tables mirror (calendar as Event or Task, tasks, contacts)."""
+    """The objects the org's mapping tables mirror (calendar as Event or Task, tasks, contacts),
+    and EventRelation beside Event (invitees added or removed later)."""
     names = (CALENDAR_TABLES[org_settings(org)["calendar_sync_as"]], *TABLES)
-    return sorted({effective(s, org.id, name)[0].object_type for name in names})
+    objects = {effective(s, org.id, name)[0].object_type for name in names}
+    return sorted(objects | ({RELATION_OBJECT} if "Event" in objects else set()))
 
 
 def poll_org_changes(rt: Runtime, org_pk: int, now: datetime | None = None) -> PollReport:
@@ -82,18 +92,18 @@ def _poll_locked(rt: Runtime, org_pk: int, now: datetime) -> PollReport:
         sf_org_id = org.sf_org_id
     report = PollReport("polled" if windows else "opened")
     polls: list[ObjectPoll] = []
+    changes: list[OrgChange] = []
     invitees: dict[str, set[str]] = {}
     if windows:
         with salesforce_edge():
             client = connect_org(rt, org_pk)
         try:
-            polls, invitees = _read(client, windows, now)
+            polls, changes, invitees = _read(client, windows, now)
         except CursorExpired:
             report.status = "restarted"
         finally:
             record_poll(rt, org_pk, client.calls)
     with rt.db.session_scope() as s:
-        changes = [c for p in polls for c in p.changes]
         rows = route_changes(s, org_pk, changes, invitees)
         s.add_all(rows)
         _store_windows(s, org_pk, objects, polls, now, restart=report.status == "restarted")
@@ -106,12 +116,16 @@ def _poll_locked(rt: Runtime, org_pk: int, now: datetime) -> PollReport:
 
 
 def _read(client: SalesforceClient, windows: list[ObjectWindow],
-          now: datetime) -> tuple[list[ObjectPoll], dict[str, set[str]]]:
-    """The org's changes, and the User invitees of changed Events (one more query only then)."""
+          now: datetime) -> tuple[list[ObjectPoll], list[OrgChange], dict[str, set[str]]]:
+    """The org's changes to route, and per changed Event the User invitees it has now or just
+    lost (reading the invitees is one more query, only when Events changed)."""
     with salesforce_edge():
         polls = poll_org(client, windows, now)
-        events = [c.record_id for p in polls if p.sobject == "Event" for c in p.changes if not c.deleted]
-        return polls, event_invitees(client, events)
+        changes, touched = fold_relations(polls)
+        invitees = event_invitees(client, [c.record_id for c in changes if c.sobject == "Event" and not c.deleted])
+    for event_id, users in touched.items():
+        invitees.setdefault(event_id, set()).update(users)
+    return polls, changes, invitees
 
 
 def _store_windows(s, org_pk: int, objects: list[str], polls: list[ObjectPoll], now: datetime,

@@ -88,7 +88,7 @@ def world(sf_app, salesforce_emulator):
 def test_first_poll_opens_windows_without_reading_the_org(world):
     with world.rt.db.session_scope() as s:
         assert sorted(st.sobject for st in s.scalars(select(OrgFeedState).where(
-            OrgFeedState.org_id == world.org_pk))) == ["Contact", "Event", "Task"]
+            OrgFeedState.org_id == world.org_pk))) == ["Contact", "Event", "EventRelation", "Task"]
     assert world.calls() == 0
 
 
@@ -123,6 +123,23 @@ def test_shared_event_reaches_an_invitees_mailbox(world):
     changes = world.crm("carol").changes_since("Event", '{"sobject":"Event","epoch":1,"after":0}',
                                                world.sf_users["carol"])
     assert [r.fields["Subject"] for r in changes.records] == ["Board meeting"]
+
+
+def test_an_invitee_added_later_receives_the_event(world):
+    """Adding an EventRelation does not move the Event's SystemModstamp: the relation's own does."""
+    world.colleague("lou")
+    record = world.event("admin", "Pricing")
+    world.poll()
+    assert world.routed("lou") == []
+    world.clock += timedelta(minutes=1)
+    relation = world.emu.insert(world.sf_org, "EventRelation", {"EventId": record, "RelationId": world.sf_users["lou"]})
+    assert [e["SystemModstamp"] for e in world.emu.records(world.sf_org, "Event") if e["Id"] == record] != \
+        [r["SystemModstamp"] for r in world.emu.records(world.sf_org, "EventRelation") if r["Id"] == relation]
+    report = world.poll()
+    assert report.changes == 1 and world.routed("lou") == [(record, False, "invitee")]
+    RecordWriter(connect_org(world.rt, world.org_pk)).delete([relation])
+    world.poll()
+    assert world.routed("lou")[-1] == (record, False, "invitee"), "a removed invitee learns it too"
 
 
 def test_deletion_is_routed_and_read_as_a_deletion(world):

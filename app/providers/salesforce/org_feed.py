@@ -27,6 +27,8 @@ from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.queries import in_list, query_in_chunks
 
 ROUTING_FIELDS = ("OwnerId",)
+RELATION_OBJECT = "EventRelation"      # polled beside Event: an invitee added or removed later
+RELATION_FIELDS = ("EventId", "RelationId")
 USER_PREFIX = "005"
 
 
@@ -46,6 +48,7 @@ class OrgChange:
     version: str              # SystemModstamp
     deleted: bool
     owner_id: str | None
+    relation: tuple[str, str] | None = None      # EventRelation rows: (EventId, RelationId)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ def poll_org(client: SalesforceClient, windows: Sequence[ObjectWindow], now: dat
 
     Raises CursorExpired when a window starts beyond the 15-day deletion horizon."""
     feed = ChangeFeed(client, overlap, now=lambda: now)
-    requests = [FeedRequest(w.sobject, ROUTING_FIELDS, ChangeCursor(w.sobject, soql_stamp(w.polled_at)))
-                for w in windows]
+    requests = [FeedRequest(w.sobject, RELATION_FIELDS if w.sobject == RELATION_OBJECT else ROUTING_FIELDS,
+                            ChangeCursor(w.sobject, soql_stamp(w.polled_at))) for w in windows]
     pages = feed.poll(requests)
     keep_from = now - overlap
     out = []
@@ -75,9 +78,35 @@ def poll_org(client: SalesforceClient, windows: Sequence[ObjectWindow], now: dat
         fresh = unseen(read, window.seen)
         seen = {i: v for i, v in window.seen.items() if parse_stamp(v) >= keep_from}
         seen.update({c.id: c.version for c in read if parse_stamp(c.version) >= keep_from})
-        changes = [OrgChange(window.sobject, c.id, c.version, c.deleted, c.record.get("OwnerId")) for c in fresh]
+        changes = [OrgChange(window.sobject, c.id, c.version, c.deleted, c.record.get("OwnerId"), _relation(c.record))
+                   for c in fresh]
         out.append(ObjectPoll(window.sobject, changes, seen, len(read)))
     return out
+
+
+def _relation(row: Mapping) -> tuple[str, str] | None:
+    return (str(row["EventId"]), str(row["RelationId"])) if row.get("EventId") and row.get("RelationId") else None
+
+
+def fold_relations(polls: Sequence[ObjectPoll]) -> tuple[list[OrgChange], dict[str, set[str]]]:
+    """The changes to route, EventRelation rows folded into their Event, and the Users whose
+    relation changed per Event: an invitee added (or removed) later reaches that invitee's
+    mailboxes (and, through the ID map, every mailbox holding the Event) though the Event's own
+    SystemModstamp did not move. An Event deleted in this poll keeps only its deletion."""
+    changes = [c for p in polls if p.sobject != RELATION_OBJECT for c in p.changes]
+    events = {c.record_id for c in changes if c.sobject == "Event"}
+    deleted = {c.record_id for c in changes if c.sobject == "Event" and c.deleted}
+    touched: dict[str, set[str]] = {}
+    for rel in (c for p in polls if p.sobject == RELATION_OBJECT for c in p.changes):
+        if rel.relation is None or rel.relation[0] in deleted:
+            continue
+        event_id, relation_id = rel.relation
+        if relation_id.startswith(USER_PREFIX):
+            touched.setdefault(event_id, set()).add(relation_id)
+        if event_id not in events:
+            events.add(event_id)
+            changes.append(OrgChange("Event", event_id, rel.version, False, None))
+    return changes, touched
 
 
 def event_invitees(client: SalesforceClient, event_ids: Iterable[str]) -> dict[str, set[str]]:
