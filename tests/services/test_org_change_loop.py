@@ -181,6 +181,18 @@ def test_an_idle_cycle_after_an_import_reads_nothing_again(world):
     assert (idle.read, idle.changes, idle.routed) == (0, 0, 0)
 
 
+def test_a_row_at_the_very_start_of_the_next_window_is_not_routed_again(world):
+    """Salesforce stamps milliseconds; the poll clock has microseconds: what is kept as seen must
+    reach back exactly as far as the next window does."""
+    world.colleague("max")
+    world.clock = world.clock.replace(microsecond=737123)
+    world.emu.insert(world.sf_org, "Contact", {"LastName": "Edge", "OwnerId": world.sf_users["max"]})
+    world.poll()
+    world.poll(after=timedelta(minutes=5) - timedelta(seconds=1))
+    assert world.poll().read == 1, "the next window starts exactly at the row's stamp"
+    assert len(world.routed("max")) == 1
+
+
 def test_a_late_commit_inside_the_overlap_is_still_routed(world):
     world.colleague("hal")
     world.clock -= timedelta(minutes=2)               # stamped two minutes before the poll that follows

@@ -71,7 +71,7 @@ def poll_org(client: SalesforceClient, windows: Sequence[ObjectWindow], now: dat
     requests = [FeedRequest(w.sobject, RELATION_FIELDS if w.sobject == RELATION_OBJECT else ROUTING_FIELDS,
                             ChangeCursor(w.sobject, soql_stamp(w.polled_at))) for w in windows]
     pages = feed.poll(requests)
-    keep_from = now - overlap
+    keep_from = parse_stamp(soql_stamp(now)) - overlap     # the next window's start, to the millisecond
     out = []
     for window in windows:
         read = [c for page in pages.get(window.sobject, []) for c in page.changes]
