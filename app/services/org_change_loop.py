@@ -39,7 +39,7 @@ from app.services.mappings import effective
 from app.services.salesforce_usage_metrics import record_poll
 from app.services.settings import org_settings
 from app.services.sync_policy import CALENDAR_TABLES
-from app.services.sync_queue import enqueue_session
+from app.services.sync_queue import enqueue_session, pending_job
 from app.state import keys, queues
 from app.state.locks import Lease
 from app.sync.errors import CursorExpired
@@ -144,13 +144,31 @@ def _store_windows(s, org_pk: int, objects: list[str], polls: list[ObjectPoll], 
 
 
 def _enqueue_sessions(rt: Runtime, mailbox_ids: list[int], sf_org_id: str) -> None:
-    """A session for each active mailbox that received work (one already waiting is reused)."""
+    """A session for each active mailbox that received work. One already waiting will read it;
+    one already running may have read its rows before these: it is noted, and the next tick
+    queues another session once it has finished (never two at once)."""
     if not mailbox_ids:
         return
     with rt.db.session_scope() as s:
         active = list(s.scalars(select(Mailbox.id).where(Mailbox.id.in_(mailbox_ids), Mailbox.status == "active")))
     for mailbox_id in active:
-        enqueue_session(rt, mailbox_id, "push", sf_org_id)
+        job = pending_job(rt, mailbox_id)
+        if job is None:
+            enqueue_session(rt, mailbox_id, "push", sf_org_id)
+        elif job.get_status(refresh=False) == JobStatus.STARTED:
+            rt.redis.client.sadd(keys.routed_while_running(), mailbox_id)
+
+
+def requeue_after_running(rt: Runtime) -> int:
+    """Queue a session for each noted mailbox whose running session has finished."""
+    client, queued = rt.redis.client, 0
+    for raw in client.smembers(keys.routed_while_running()):
+        mailbox_id = int(raw)
+        if pending_job(rt, mailbox_id) is None:
+            enqueue_session(rt, mailbox_id, "push")
+            queued += 1
+            client.srem(keys.routed_while_running(), raw)
+    return queued
 
 
 def connected_orgs(rt: Runtime) -> list[int]:
@@ -162,7 +180,9 @@ def connected_orgs(rt: Runtime) -> list[int]:
 
 
 def enqueue_org_polls(rt: Runtime) -> int:
-    """Scheduler tick: one poll job per connected org, unless that org's job is still waiting."""
+    """Scheduler tick: one poll job per connected org, unless that org's job is still waiting,
+    and the sessions that `requeue_after_running` owes."""
+    requeue_after_running(rt)
     queue = Queue(queues.SYNC, connection=rt.redis.client)
     enqueued = 0
     for org_pk in connected_orgs(rt):
@@ -179,4 +199,5 @@ def enqueue_org_polls(rt: Runtime) -> int:
     return enqueued
 
 
-__all__ = ["OrgChange", "PollReport", "enqueue_org_polls", "poll_org_changes", "synced_objects"]
+__all__ = ["OrgChange", "PollReport", "enqueue_org_polls", "poll_org_changes", "requeue_after_running",
+           "synced_objects"]

@@ -72,3 +72,9 @@ def org_poll_job_id(org_pk: int) -> str:
 def org_poll_stats(org_pk: int) -> str:
     """Hash: how many change polls an org ran and the Salesforce calls they cost (metrics)."""
     return f"{PREFIX}:sf:org-poll-stats:{org_pk}"
+
+
+def routed_while_running() -> str:
+    """Set: mailboxes that received Salesforce changes while their session was running (re-queued
+    by the next tick; losing it only delays them to their scheduled session)."""
+    return f"{PREFIX}:sf:routed-while-running"

@@ -271,3 +271,24 @@ def test_metrics_show_each_orgs_salesforce_usage_and_poll_calls(world, sf_app):
     assert f"syncline_salesforce_org_poll_calls_total{label} 2.0" in text, "one Composite call per idle poll"
     used = [line for line in text.splitlines() if line.startswith(f"syncline_salesforce_api_used{label}")]
     assert used and float(used[0].split()[-1]) == world.calls()
+
+
+def test_work_routed_while_a_session_runs_gets_a_session_after_it(world):
+    from rq.job import Job, JobStatus
+
+    from app.services.org_change_loop import requeue_after_running
+    from app.services.sync_queue import enqueue_session
+
+    mailbox_id = world.colleague("nia")
+    job_id, _ = enqueue_session(world.rt, mailbox_id, "scheduled")
+    job = Job.fetch(job_id, connection=world.rt.redis.client)
+    job.set_status(JobStatus.STARTED)                   # its session runs (and may have read already)
+    world.event("nia")
+    assert world.poll().mailboxes == [mailbox_id]
+    assert Job.fetch(job_id, connection=world.rt.redis.client).get_status() == JobStatus.STARTED, "not two at once"
+    assert requeue_after_running(world.rt) == 0, "still running"
+    job.delete()                                        # the session finished
+    assert requeue_after_running(world.rt) == 1
+    again = Job.fetch(job_id, connection=world.rt.redis.client)
+    assert again.get_status() == JobStatus.QUEUED and again.args == (mailbox_id, "push")
+    assert requeue_after_running(world.rt) == 0
