@@ -18,6 +18,7 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.models import Mailbox, Org, OrgFeedState, SalesforceConnection
 from app.models.base import utcnow
@@ -61,7 +62,7 @@ class PollReport:
     mailboxes: list[int] = field(default_factory=list)
 
 
-def synced_objects(org: Org, s) -> list[str]:
+def synced_objects(org: Org, s: Session) -> list[str]:
     """The objects the org's mapping tables mirror (calendar as Event or Task, tasks, contacts),
     and EventRelation beside Event (invitees added or removed later)."""
     names = (CALENDAR_TABLES[org_settings(org)["calendar_sync_as"]], *TABLES)
@@ -128,7 +129,7 @@ def _read(client: SalesforceClient, windows: list[ObjectWindow],
     return polls, changes, invitees
 
 
-def _store_windows(s, org_pk: int, objects: list[str], polls: list[ObjectPoll], now: datetime,
+def _store_windows(s: Session, org_pk: int, objects: list[str], polls: list[ObjectPoll], now: datetime,
                    restart: bool) -> None:
     """Every object's window now starts at this poll; a restart also bumps the epoch."""
     seen = {p.sobject: p.seen for p in polls}
