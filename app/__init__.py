@@ -29,6 +29,9 @@ def create_app(config: Config | None = None) -> Flask:
         TESTING=config.env == "test",
     )
     app.extensions["syncline"] = Runtime.build(config)
+    from app.services.salesforce_usage_metrics import register_salesforce_usage
+
+    register_salesforce_usage(app.extensions["syncline"])
     app.teardown_appcontext(close_db_session)
     init_request_context(app)
     init_api(app)

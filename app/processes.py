@@ -65,7 +65,7 @@ def worker(burst: bool, forking: bool):
     run_worker(rt, forking=forking, burst=burst)
 
 
-@click.command("scheduler", help="Run the RQ cron scheduler (enqueues scheduled jobs).")
+@click.command("scheduler", help="Run the RQ cron scheduler: due mailbox sessions and each org's Salesforce change poll, every minute.")
 def scheduler():
     from workers.scheduler import run_scheduler
 

@@ -9,6 +9,7 @@ from rq import get_current_job
 
 from app.models.base import utcnow
 from app.services import graph_subscriptions, push_triggers
+from app.services.org_change_loop import enqueue_org_polls, poll_org_changes
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
 from app.services.sync_runner import run_session
@@ -50,3 +51,12 @@ def maintain_graph_subscriptions() -> dict:
 def refresh_graph_subscription(subscription_pk: int, recreate: bool) -> str:
     """A lifecycle notification: renew (reauthorise) or recreate one subscription."""
     return graph_subscriptions.refresh(worker_runtime(), subscription_pk, recreate)
+def enqueue_org_polls_job() -> int:
+    """Every minute: one Salesforce change poll per connected org (not one per mailbox)."""
+    return enqueue_org_polls(worker_runtime())
+
+
+def poll_org_changes_job(org_pk: int) -> dict:
+    """One org's poll: its changes routed to the mailboxes they concern, their sessions queued."""
+    report = poll_org_changes(worker_runtime(), org_pk)
+    return {"status": report.status, "changes": report.changes, "routed": report.routed}

@@ -23,6 +23,7 @@ from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
+from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
@@ -149,8 +150,8 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
     client = salesforce_client(rt, ctx)
     hint = SetupHint(ctx.session.owner_email, fix_hint(ctx.org_pk, ctx.session.sf_org_id))
     check_session_fields(rt, client, ctx.connection_id, hint.who, ctx.fields, saves_email, hint.fix)
-    crm = blocklisted(SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint),
-                      ctx.save_rules.blocked)
+    port = SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint)
+    crm = blocklisted(FannedOutCrm(port, rt.db, ctx.org_pk, int(ctx.session.mailbox_id)), ctx.save_rules.blocked)
     return crm, cached_describer(client)
 
 

@@ -67,9 +67,34 @@ def graph_slots(mailbox: str) -> str:
 def graph_budget(mailbox: str) -> str:
     """Hash {minute: requests}: one Graph mailbox's requests over the last budget window."""
     return f"{PREFIX}:graph:budget:{mailbox}"
+
+
 def push_followup_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of the one session a push asked for while another session ran."""
     return f"push-followup-{mailbox_id}"
+
+
 def graph_sign_in(state: str) -> str:
     """msal's auth code flow of an Office 365 mailbox sign-in in progress, with its mailbox (10 minutes)."""
     return f"{PREFIX}:graph:sign-in:{state}"
+
+
+def org_poll_lock(org_pk: int) -> str:
+    """Held by the one Salesforce change poll of an org that may run at a time."""
+    return f"{PREFIX}:lock:org-poll:{org_pk}"
+
+
+def org_poll_job_id(org_pk: int) -> str:
+    """Stable RQ job id of an org's change poll, so polls cannot pile up in the queue."""
+    return f"poll-org-{org_pk}"
+
+
+def org_poll_stats(org_pk: int) -> str:
+    """Hash: how many change polls an org ran and the Salesforce calls they cost (metrics)."""
+    return f"{PREFIX}:sf:org-poll-stats:{org_pk}"
+
+
+def routed_while_running() -> str:
+    """Set: mailboxes that received Salesforce changes while their session was running (re-queued
+    by the next tick; losing it only delays them to their scheduled session)."""
+    return f"{PREFIX}:sf:routed-while-running"

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.providers.salesforce.crm_port import SalesforceCrmPort
+from app.services.fanned_out_crm import FannedOutCrm
 from app.services.ports_factory import ProviderUnavailable, default_ports, mailbox_options
 from app.services.settings import DEFAULT_ORG_SETTINGS
 from tests.e2e.helpers import sign_up
@@ -41,7 +42,8 @@ def test_imap_profiles_get_the_dav_mailbox_the_owners_salesforce_and_email_savin
         s.expunge_all()
     ports = default_ports(e2e.rt, mailbox, user)
     try:
-        assert isinstance(ports.crm, SalesforceCrmPort) and ports.crm.owner_id == ann.sf_user
+        assert isinstance(ports.crm, FannedOutCrm) and ports.crm.owner_id == ann.sf_user   # routed org changes
+        assert isinstance(ports.crm._crm, SalesforceCrmPort)
         assert ports.describe("Event")["name"] == "Event" and ports.describe("NoSuchObject__c") is None
         assert [step.__name__ for step in ports.extra_steps] == ["save_tagged_emails", "link_saved_meetings"]
         assert ports.extra_steps[0]() == {"counts": {"mail": {"created": 0, "updated": 0, "deleted": 0,

@@ -1,10 +1,13 @@
-"""Salesforce → mailbox change feed: one SystemModstamp query per object for the whole org.
+"""Salesforce → mailbox change queries: one SystemModstamp query per object, paged in
+(SystemModstamp, Id) order from one query locator, so page boundaries and timestamp ties leave
+no gaps; deletes come from the same queryAll (IsDeleted = true) inside the 15-day recycle window.
 
+Two users: `pages` is one owner's listing (a mailbox's first session, or an org without a
+change loop yet), whose cursor is anchored at the newest record it saw; `poll` packs several
+objects in one Composite call and is what the org's change loop runs (`org_feed.poll_org`,
+which anchors the window at the previous poll's start instead and drops rows it already saw).
 Salesforce stamps SystemModstamp when a transaction starts, so a late commit can appear
-"in the past": each poll re-reads an overlap window before the watermark and the consumer
-drops versions it has already applied (`unseen`). Rows come ordered by (SystemModstamp, Id)
-from one query locator, so page boundaries and timestamp ties leave no gaps; deletes come
-from the same queryAll (IsDeleted = true) while the cursor is within the 15-day recycle window.
+"in the past": each read re-reads an overlap window before its start.
 """
 from __future__ import annotations
 
@@ -101,7 +104,8 @@ class ChangeFeed:
         yield from self._follow(req, owners, page)
 
     def poll(self, requests: Sequence[FeedRequest]) -> dict[str, list[ChangePage]]:
-        """Several objects' feeds with their first pages in one Composite call per five objects."""
+        """Several objects' feeds in one Composite call per five objects (further pages: one call each);
+        the org change loop's read (`org_feed.poll_org`)."""
         out: dict[str, list[ChangePage]] = {}
         for start in range(0, len(requests), COMPOSITE_QUERIES):
             group = requests[start:start + COMPOSITE_QUERIES]
