@@ -1,7 +1,7 @@
 """one Salesforce change loop per org: feed state per object and fanned-out mailbox work
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-05
 """
 import sqlalchemy as sa
