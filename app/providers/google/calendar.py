@@ -23,9 +23,8 @@ from app.providers.google.errors import failed_result, google_error
 from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
 from app.sync.errors import InvalidData, NotFound, SyncError
-from app.sync.items import CalendarException, CalendarItem, MailboxItem, occurrence_id, split_occurrence_id
+from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxItem, occurrence_id, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
-from app.sync.items import FolderKind
 
 PAGE_SIZE = 250
 QUIET = {"sendUpdates": "none"}
@@ -259,7 +258,8 @@ def event_id_for(sync_key: str) -> str:
 
 def _patched(item: CalendarItem, changes: Any) -> CalendarItem:
     known = {f.name for f in fields(item)} & WRITABLE
-    return replace(item, **{k: tuple(v) if isinstance(v, list) else v for k, v in dict(changes).items() if k in known})
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in dict(changes).items() if k in known}
+    return replace(item, **values)
 
 
 def _calendar(item: MailboxItem) -> CalendarItem:
