@@ -81,16 +81,13 @@ class ServerProfileSecret(MethodView):
     def put(self, data: dict, org_id: int, profile_id: int):
         """Replace a graph profile's client secret (e.g. after it expired in Entra ID); its mailboxes
         waiting for re-authorisation resume."""
-        org, session = own_org(org_id, current_user()), db_session()
-        profile = session.get(ServerProfile, profile_id)
-        if profile is not None and profile.org_id == org.id:
-            try:
-                rotate_client_secret(runtime(), session, profile, data["client_secret"], current_user())
-            except NotAGraphProfile as exc:
-                abort(400, message=str(exc))
-            session.commit()
-            return profile
-        abort(404, message=f"server profile {profile_id} not found in this org")
+        session, profile = db_session(), _own_profile(org_id, profile_id)
+        try:
+            rotate_client_secret(runtime(), session, profile, data["client_secret"], current_user())
+        except NotAGraphProfile as exc:
+            abort(400, message=str(exc))
+        session.commit()
+        return profile
 
 
 @blp.route("/<int:org_id>/server-profiles/<int:profile_id>/service-account-key")
@@ -103,16 +100,23 @@ class ServerProfileServiceAccount(MethodView):
     def put(self, data: dict, org_id: int, profile_id: int):
         """Store a gmail profile's service-account key (e.g. a new one after the old was deleted in Google
         Cloud); its mailboxes waiting for re-authorisation resume."""
-        org, session = own_org(org_id, current_user()), db_session()
-        profile = session.get(ServerProfile, profile_id)
-        if profile is not None and profile.org_id == org.id:
-            try:
-                store_service_account(runtime(), session, profile, data["service_account_key"], current_user())
-            except NotAGoogleProfile as exc:
-                abort(400, message=str(exc))
-            session.commit()
-            return profile
+        session, profile = db_session(), _own_profile(org_id, profile_id)
+        try:
+            store_service_account(runtime(), session, profile, data["service_account_key"], current_user())
+        except NotAGoogleProfile as exc:
+            abort(400, message=str(exc))
+        session.commit()
+        return profile
+
+
+def _own_profile(org_id: int, profile_id: int) -> ServerProfile:
+    """A server profile of the caller's org (404 otherwise, as for another org's)."""
+    org = own_org(org_id, current_user())
+    profile = db_session().get(ServerProfile, profile_id)
+    if profile is None or profile.org_id != org.id:
         abort(404, message=f"server profile {profile_id} not found in this org")
+        raise AssertionError("abort raises")
+    return profile
 
 
 @blp.route("/<int:org_id>/salesforce")

@@ -19,9 +19,10 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from app.providers.google.errors import failed_result, google_error
+from app.providers.google.errors import google_error
 from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
+from app.providers.vendor_edge import failed_result
 from app.sync.errors import InvalidData, NotFound, SyncError
 from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxItem, occurrence_id, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult

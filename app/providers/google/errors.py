@@ -22,7 +22,6 @@ from app.sync.errors import (
     SyncError,
     TemporaryFailure,
 )
-from app.sync.ports import WriteResult
 
 QUOTA_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"})
 DEFAULT_RETRY_AFTER = 30.0
@@ -56,13 +55,6 @@ def reason_and_message(content: Any) -> tuple[str, str]:
         return "", str(error)
     reasons = [str(e.get("reason") or "") for e in error.get("errors") or () if isinstance(e, dict)]
     return (reasons[0] if reasons else ""), str(error.get("message") or "")
-
-
-def failed_result(error: SyncError) -> WriteResult:
-    """One item's failure as its WriteResult; refused credentials stop the whole batch instead."""
-    if isinstance(error, AuthFailure):
-        raise error
-    return WriteResult(False, error=str(error) or error.code, error_code=error.code)
 
 
 def _seconds(value: Any) -> float:

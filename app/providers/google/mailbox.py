@@ -9,22 +9,22 @@ supported on Google Workspace") so a session syncs the calendar alone.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 
+from app.providers.calendar_only import CalendarOnlyMailbox
 from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.guarded_transport import guarded_session
-from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
-from app.sync.errors import FolderUnavailable, InvalidData
-from app.sync.items import FolderKind, MailboxItem
-from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+from app.providers.host_guard import HostPolicy
+from app.providers.vendor_edge import check_https_endpoint
+from app.sync.errors import InvalidData
 
 API_ROOT = "https://www.googleapis.com/"            # the discovery document's rootUrl
 TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -44,37 +44,16 @@ class GoogleSettings:
     timeout: float = 30.0
 
 
-class GoogleMailbox:
+class GoogleMailbox(CalendarOnlyMailbox):
     """One user's Google Workspace account."""
+
+    service = "Google Workspace"
 
     def __init__(self, calendar: GoogleCalendar, http: GuardedGoogleHttp) -> None:
         self.calendar, self.http = calendar, http
 
-    def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
-        return self._calendar(kind).changes_since(cursor)
-
-    def get_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[MailboxItem]:
-        return self._calendar(kind).get_items(item_ids)
-
-    def create_items(self, kind: FolderKind, items: Sequence[MailboxItem]) -> list[WriteResult]:
-        return self._calendar(kind).create_items(items)
-
-    def update_items(self, kind: FolderKind, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return self._calendar(kind).update_items(patches)
-
-    def delete_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[WriteResult]:
-        return self._calendar(kind).delete_items(item_ids)
-
-    def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
-        return self._calendar(kind).find_by_sync_keys(keys)
-
     def close(self) -> None:
         self.http.close()
-
-    def _calendar(self, kind: FolderKind) -> GoogleCalendar:
-        if kind is not FolderKind.CALENDAR:
-            raise FolderUnavailable(f"{kind.value} is not yet supported on Google Workspace: only the calendar syncs")
-        return self.calendar
 
 
 def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime]) -> GoogleMailbox:
@@ -83,7 +62,7 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
     for url in (settings.api_root, settings.token_uri):
-        _check_endpoint(url, settings.host_policy)
+        check_https_endpoint(url, settings.host_policy, "Google")
     key = dict(settings.service_account)
     if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
         raise InvalidData("the Google Workspace server profile has no usable service-account key")
@@ -102,12 +81,3 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
 
 def _root(url: str) -> str:
     return url if url.endswith("/") else url + "/"
-
-
-def _check_endpoint(url: str, policy: HostPolicy) -> None:
-    if urlsplit(url).scheme != "https":
-        raise InvalidData(f"{url} is refused: Google endpoints must be https")
-    try:
-        check_url(url, policy)
-    except ForbiddenHost as exc:
-        raise InvalidData(f"{url} is refused by the host guard: {exc}") from exc

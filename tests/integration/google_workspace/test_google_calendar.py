@@ -132,7 +132,6 @@ def test_endpoints_must_be_https_and_pass_the_host_guard(google_fake, service_ke
 
 
 def test_a_changed_event_is_patched_only_where_it_changed(google_fake, google_mailbox, google_user):
-    store = google_fake.store
     created = google_mailbox.create_items(CAL, [_item("Plan", "sf-key-2", days=6)])[0]
     moved = NOW + timedelta(days=7)
     assert google_mailbox.update_items(CAL, [ItemPatch(str(created.target_id), {"start": moved,
