@@ -20,7 +20,7 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from app.providers.google.errors import google_error
-from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, read_event, write_event
+from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, instant, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
 from app.providers.vendor_edge import failed_result
 from app.sync.errors import InvalidData, NotFound, SyncError
@@ -204,10 +204,9 @@ class GoogleCalendar:
         page = self._run(self._events().instances(calendarId=self.calendar_id, eventId=series_id,
                                                   originalStart=_rfc3339(original), showDeleted=True),
                          "events.instances")
-        for instance in page.get("items") or ():
-            if instance.get("status") == "cancelled":
-                return None
-            return str(instance["id"])
+        for instance in page.get("items") or ():   # a server ignoring originalStart lists them all: match it here
+            if instant(instance.get("originalStartTime")) == original:
+                return None if instance.get("status") == "cancelled" else str(instance["id"])
         return None
 
     def _series(self, master_ids: Sequence[str]) -> tuple[dict[str, CalendarItem], set[str]]:
