@@ -10,6 +10,7 @@
 * ``events.get/insert/patch/update/delete/instances`` with ``If-Match`` (412 ``conditionNotMet``) and
   ``sendUpdates`` (only ``all``/``externalOnly`` mail guests: the store's outbox).
 * Errors in Google's JSON error format; quota: 403/429 ``rateLimitExceeded``.
+* ``POST /batch/calendar/v3`` (batch.py): multipart/mixed, at most 50 parts.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, Response, request
 
+from sandbox.google.batch import add_batch_endpoint
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
 
 API = "/calendar/v3/calendars/<calendar_id>/events"
@@ -156,6 +158,7 @@ def create_app(store: GoogleStore) -> Flask:
             found = [i for i in found if _time((i.get("originalStartTime") or {}).get("dateTime")) == wanted]
         return ok({"kind": "calendar#events", "items": found})
 
+    add_batch_endpoint(app, store, api_error)
     return app
 
 

@@ -60,6 +60,7 @@ class GoogleStore:
         self.writes: list[dict[str, Any]] = []       # every write's method and sendUpdates, for tests
         self.requests = 0
         self.token_requests = 0
+        self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
         self.throttle_left, self.throttle_status = 0, 429
         self._seq = itertools.count(1)

@@ -121,3 +121,23 @@ def test_the_outbox_records_what_google_would_mail_guests(fake, user, http):
     assert [(m["to"], m["kind"]) for m in fake.store.outbox[before:]] == [
         ("buyer@fabrikam.test", "invitation"), ("buyer@fabrikam.test", "cancellation")]
     assert http.get(_events(fake), headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def _multipart(parts: list[str]) -> tuple[str, str]:
+    body = "".join(f"--b\r\nContent-Type: application/http\r\nContent-ID: <x + {n}>\r\n\r\n{p}\r\n"
+                   for n, p in enumerate(parts))
+    return body + "--b--\r\n", "multipart/mixed; boundary=b"
+
+
+def test_the_batch_endpoint_answers_each_part_and_refuses_more_than_fifty(fake, user, http):
+    created = http.post(_events(fake), json=_event("batched")).json()
+    body, content_type = _multipart([f"GET /calendar/v3/calendars/primary/events/{created['id']} HTTP/1.1\r\n",
+                                     "GET /calendar/v3/calendars/primary/events/missingevent HTTP/1.1\r\n"])
+    answer = http.post(f"{fake.api_root}batch/calendar/v3", data=body, headers={"Content-Type": content_type})
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("multipart/mixed")
+    text = answer.text
+    assert "Content-ID: <response-x + 0>" in text and "HTTP/1.1 200 OK" in text and '"summary": "batched"' in text
+    assert "Content-ID: <response-x + 1>" in text and "HTTP/1.1 404 NOT FOUND" in text
+    body, content_type = _multipart(["GET /calendar/v3/calendars/primary/events HTTP/1.1\r\n"] * 51)
+    too_many = http.post(f"{fake.api_root}batch/calendar/v3", data=body, headers={"Content-Type": content_type})
+    assert too_many.status_code == 400 and "at most 50" in too_many.json()["error"]["message"]

@@ -19,6 +19,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
+from app.providers.google.batch import GoogleBatch
 from app.providers.google.errors import google_error
 from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, instant, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
@@ -34,8 +35,9 @@ QUIET = {"sendUpdates": "none"}
 class GoogleCalendar:
     """Calendar items of one user through a built ``calendar`` v3 service (``service.events()``)."""
 
-    def __init__(self, service: Any, window: tuple[datetime, datetime], calendar_id: str = "primary") -> None:
-        self.service, self.window, self.calendar_id = service, window, calendar_id
+    def __init__(self, service: Any, batch: GoogleBatch, window: tuple[datetime, datetime],
+                 calendar_id: str = "primary") -> None:
+        self.service, self.batch, self.window, self.calendar_id = service, batch, window, calendar_id
 
     def changes_since(self, cursor: str | None) -> MailboxChanges:
         low, high = self.window
@@ -72,11 +74,10 @@ class GoogleCalendar:
                               page.get("nextSyncToken"), full=cursor is None)
 
     def get_items(self, item_ids: Sequence[str]) -> list[MailboxItem]:
-        """Current events by id; cancelled (deleted) and unknown ones are omitted."""
+        """Current events by id (fetched in batches); cancelled (deleted) and unknown ones are omitted."""
         out: list[MailboxItem] = []
         masters = []
-        for item_id in dict.fromkeys(split_occurrence_id(i)[0] for i in item_ids):
-            event = self._get(item_id)
+        for item_id, event in self._get_many(list(dict.fromkeys(split_occurrence_id(i)[0] for i in item_ids))).items():
             if event is None or event.get("status") == "cancelled":
                 continue
             if event.get("recurrence"):
@@ -210,28 +211,42 @@ class GoogleCalendar:
         return None
 
     def _series(self, master_ids: Sequence[str]) -> tuple[dict[str, CalendarItem], set[str]]:
-        """Series by master id with their exceptions in the window; and the masters that are gone."""
+        """Series by master id with their exceptions in the window; and the masters that are gone.
+        Masters, then the first page of each one's instances, are read in batches."""
         low, high = self.window
+        masters = self._get_many(master_ids)
+        gone = {m for m, event in masters.items() if event is None or event.get("status") == "cancelled"}
+        live = [m for m in master_ids if m not in gone]
+
+        def page(master_id: str, token: str | None = None) -> Any:
+            return self._events().instances(calendarId=self.calendar_id, eventId=master_id, showDeleted=True,
+                                            timeMin=_rfc3339(low), timeMax=_rfc3339(high), maxResults=PAGE_SIZE,
+                                            **({"pageToken": token} if token else {}))
+
         found: dict[str, CalendarItem] = {}
-        gone: set[str] = set()
-        for master_id in master_ids:
-            master = self._get(master_id)
-            if master is None or master.get("status") == "cancelled":
-                gone.add(master_id)
-                continue
-            instances: list[dict[str, Any]] = []
-            page_token = None
-            while True:
-                page = self._run(self._events().instances(
-                    calendarId=self.calendar_id, eventId=master_id, showDeleted=True, timeMin=_rfc3339(low),
-                    timeMax=_rfc3339(high), maxResults=PAGE_SIZE, **({"pageToken": page_token} if page_token else {})),
-                    "events.instances")
-                instances.extend(page.get("items") or ())
-                page_token = page.get("nextPageToken")
-                if not page_token:
-                    break
-            found[master_id] = read_series(master, instances)
+        for master_id, first in zip(live, self.batch.run([page(m) for m in live], "events.instances"), strict=True):
+            if isinstance(first, SyncError):
+                raise first
+            instances, answer = list(first.get("items") or ()), first
+            while answer.get("nextPageToken"):
+                answer = self._run(page(master_id, answer["nextPageToken"]), "events.instances")
+                instances.extend(answer.get("items") or ())
+            found[master_id] = read_series(masters[master_id] or {}, instances)
         return found, gone
+
+    def _get_many(self, event_ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """Events by id in batches (None: Google has no such event)."""
+        answers = self.batch.run([self._events().get(calendarId=self.calendar_id, eventId=i) for i in event_ids],
+                                 "events.get")
+        out: dict[str, dict[str, Any] | None] = {}
+        for event_id, answer in zip(event_ids, answers, strict=True):
+            if isinstance(answer, NotFound):
+                out[event_id] = None
+            elif isinstance(answer, SyncError):
+                raise answer
+            else:
+                out[event_id] = dict(answer)
+        return out
 
     def _get(self, event_id: str) -> dict[str, Any] | None:
         try:

@@ -19,6 +19,7 @@ from google.oauth2 import service_account
 from googleapiclient.discovery import build
 
 from app.providers.calendar_only import CalendarOnlyMailbox
+from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.guarded_transport import guarded_session
@@ -76,7 +77,7 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     http = GuardedGoogleHttp(session, credentials, settings.timeout)
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
-    return GoogleMailbox(GoogleCalendar(service, window), http)
+    return GoogleMailbox(GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window), http)
 
 
 def _root(url: str) -> str:

@@ -7,7 +7,9 @@ handling, proxies from the environment) or google-auth-httplib2, this shim sends
 makes through ``google.auth.transport.requests.Request`` on the same session - is checked by the
 host guard at connect time, uses the operator's CA bundle, and never follows a redirect.
 Credentials are applied per request (google-auth refreshes them when expired); a 401 refreshes once
-and retries. Refusals of the grant become the core's AuthFailure, transport failures TemporaryFailure.
+and retries. They are kept as ``_credentials``, not ``credentials``: googleapiclient's batch code
+refreshes any ``http.credentials`` it finds over a fresh, unguarded httplib2 connection; here a batch
+carries the token on its outer request only, which Google applies to every part (batch guide). Refusals of the grant become the core's AuthFailure, transport failures TemporaryFailure.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ class GuardedGoogleHttp:
     """An httplib2.Http stand-in; ``calls`` counts API requests sent (token exchanges excluded)."""
 
     def __init__(self, session: requests.Session, credentials: Credentials, timeout: float = 30.0) -> None:
-        self.session, self.credentials, self.timeout = session, credentials, timeout
+        self.session, self._credentials, self.timeout = session, credentials, timeout
         self.auth_request = AuthRequest(session)
         self.calls = 0
 
@@ -52,8 +54,8 @@ class GuardedGoogleHttp:
         sent = dict(headers or {})
         try:
             if refresh:
-                self.credentials.refresh(self.auth_request)
-            self.credentials.before_request(self.auth_request, method, uri, sent)
+                self._credentials.refresh(self.auth_request)
+            self._credentials.before_request(self.auth_request, method, uri, sent)
         except auth_exceptions.RefreshError as exc:
             raise refresh_failure(exc) from exc
         except auth_exceptions.TransportError as exc:

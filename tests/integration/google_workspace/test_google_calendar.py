@@ -139,3 +139,13 @@ def test_a_changed_event_is_patched_only_where_it_changed(google_fake, google_ma
     [item] = google_mailbox.get_items(CAL, [str(created.target_id)])
     assert (item.subject, item.start, item.end, item.sync_key) == ("Plan", moved, moved + timedelta(hours=2), "sf-key-2")
     assert replace(item, version="").timezone == "Europe/Berlin"
+
+
+def test_many_events_are_read_in_batches_of_at_most_fifty(google_fake, google_mailbox, google_user):
+    store = google_fake.store
+    ids = [store.insert_event(google_user, _event(f"Visit {n}", NOW + timedelta(hours=n)))["id"] for n in range(60)]
+    store.delete_event(google_user, ids[0], None, None)
+    batches, calls = store.batches, store.requests
+    found = google_mailbox.get_items(CAL, [*ids, "unknownevent1"])
+    assert sorted(i.item_id for i in found) == sorted(ids[1:])
+    assert (store.batches - batches, store.requests - calls) == (2, 61)     # 61 gets in 2 batch requests
