@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -100,22 +100,10 @@ class GoogleCalendar:
     def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]:
         """Inserts with an event id derived from the sync key: a create retried after a lost answer
         meets 409 ``duplicate`` and takes the event already made, so there is never a second one."""
-        out = []
-        for item in items:
-            try:
-                out.append(self._create(_calendar(item)))
-            except SyncError as exc:
-                out.append(failed_result(exc))
-        return out
+        return _each(items, lambda item: self._create(_calendar(item)))
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        out = []
-        for patch in patches:
-            try:
-                out.append(self._update(patch))
-            except SyncError as exc:
-                out.append(failed_result(exc))
-        return out
+        return _each(patches, self._update)
 
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
         """Deletes events; an occurrence id cancels that occurrence. Already gone counts as done."""
@@ -263,6 +251,17 @@ class GoogleCalendar:
             return request.execute(num_retries=0) or {}
         except HttpError as exc:
             raise google_error(exc, what) from exc
+
+
+def _each(things: Sequence[Any], write: Callable[[Any], WriteResult]) -> list[WriteResult]:
+    """One write per item; an item's failure is its result, the others still go."""
+    out = []
+    for thing in things:
+        try:
+            out.append(write(thing))
+        except SyncError as exc:
+            out.append(failed_result(exc))
+    return out
 
 
 def event_id_for(sync_key: str) -> str:
