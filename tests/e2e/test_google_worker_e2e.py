@@ -90,3 +90,21 @@ def test_a_refused_grant_waits_for_a_new_key_and_then_resumes(e2e, factory):
     assert stored.status_code == 200, stored.json
     assert client.get(f"/api/v1/mailboxes/{ann.mailbox_id}", headers=ann.headers).json["status"] == "active"
     assert force_sync(ann)["status"] == "succeeded"
+
+
+def test_a_quota_storm_ends_the_session_for_a_later_retry_and_nothing_is_duplicated(e2e, factory):
+    ann = _workspace_user(e2e, factory)
+    store, start = e2e.google.store, NOW + timedelta(days=6)
+    store.insert_event(ann.user.email, _event("Board meeting", start))
+    store.throttle(10_000, status=403)
+    try:
+        stormy = force_sync(ann)
+    finally:
+        store.throttle(0)
+    assert stormy["status"] != "succeeded", stormy
+    assert "rateLimitExceeded" in str(stormy), stormy
+    mailbox = e2e.app.test_client().get(f"/api/v1/mailboxes/{ann.mailbox_id}", headers=ann.headers).json
+    assert mailbox["status"] == "active", mailbox
+    assert force_sync(ann)["status"] == "succeeded"
+    assert force_sync(ann)["status"] == "succeeded"
+    assert [e["Subject"] for e in e2e.emu.records(ann.sf_org, "Event")] == ["Board meeting"]
