@@ -154,8 +154,8 @@ def create_app(store: GoogleStore) -> Flask:
         high = _time(args.get("timeMax")) or datetime.fromisoformat("2100-01-01T00:00:00+00:00")
         found = store.instances(user, event_id, low, high, args.get("showDeleted", "false").lower() == "true")
         if args.get("originalStart"):
-            wanted = _time(args["originalStart"])
-            found = [i for i in found if _time((i.get("originalStartTime") or {}).get("dateTime")) == wanted]
+            wanted = args["originalStart"]
+            found = [i for i in found if _same_start(i.get("originalStartTime") or {}, wanted)]
         return ok({"kind": "calendar#events", "items": found})
 
     add_batch_endpoint(app, store, api_error)
@@ -220,6 +220,13 @@ def _time(text: str | None) -> datetime | None:
         return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise ApiError(400, "invalid", f"Bad Request: {text!r} is not an RFC 3339 timestamp") from None
+
+
+def _same_start(original: dict[str, Any], wanted: str) -> bool:
+    """``originalStart`` names an occurrence by its RFC 3339 start (all day: its date or that midnight)."""
+    if original.get("date"):
+        return wanted[:10] == original["date"]
+    return _time(original.get("dateTime")) == _time(wanted)
 
 
 def _send_updates() -> str | None:

@@ -21,7 +21,7 @@ from googleapiclient.errors import HttpError
 
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.errors import google_error
-from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, instant, read_event, write_event
+from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, original_start, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
 from app.providers.vendor_edge import failed_result
 from app.sync.errors import InvalidData, NotFound, SyncError
@@ -194,7 +194,7 @@ class GoogleCalendar:
                                                   originalStart=_rfc3339(original), showDeleted=True),
                          "events.instances")
         for instance in page.get("items") or ():   # a server ignoring originalStart lists them all: match it here
-            if instant(instance.get("originalStartTime")) == original:
+            if original_start(instance.get("originalStartTime")) == original:
                 return None if instance.get("status") == "cancelled" else str(instance["id"])
         return None
 

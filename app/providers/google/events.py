@@ -9,7 +9,7 @@ anyone about an event a guest list came with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,6 +80,13 @@ def instant(value: Mapping[str, Any] | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone_name((value or {}).get("timeZone"))))
     return moment.astimezone(UTC)
+
+
+def original_start(value: Mapping[str, Any] | None) -> datetime | None:
+    """An occurrence's ``originalStartTime`` as the core's recurrence id (all day: midnight UTC of the date)."""
+    if value and value.get("date") and not value.get("dateTime"):
+        return datetime.combine(date.fromisoformat(str(value["date"])), time(), UTC)
+    return instant(value)
 
 
 def local_time(moment: datetime, zone: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.providers.google.events import instant, read_event, zone_name
+from app.providers.google.events import instant, original_start, read_event, zone_name
 from app.sync.errors import UnsupportedRecurrence
 from app.sync.items import CalendarException, CalendarItem
 
@@ -26,7 +26,7 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
     span = (item.end - item.start) if item.start and item.end else None
     exceptions: dict[datetime, CalendarException] = {d: CalendarException(d, cancelled=True) for d in exdates}
     for instance in instances:
-        original = instant(instance.get("originalStartTime"))
+        original = original_start(instance.get("originalStartTime"))
         if original is None:
             continue
         if instance.get("status") == "cancelled":
@@ -34,7 +34,7 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
             continue
         start, end = instant(instance.get("start")), instant(instance.get("end"))
         subject, location = str(instance.get("summary") or ""), str(instance.get("location") or "")
-        moved = start != original or (span is not None and end is not None and end - start != span)
+        moved = (start is not None and start != original) or (span is not None and end is not None and end - start != span)
         if moved or subject != item.subject or location != item.location:
             exceptions[original] = CalendarException(
                 original, start=start if moved else None, end=end if moved else None,
@@ -54,7 +54,8 @@ def recurrence_lines(item: CalendarItem) -> list[str]:
         lines.append("RDATE:" + ",".join(_utc_stamp(d) for d in item.rdates))
     cancelled = [e.recurrence_id for e in item.exceptions if e.cancelled]
     if cancelled:
-        lines.append("EXDATE:" + ",".join(_utc_stamp(d) for d in sorted(cancelled)))
+        lines.append("EXDATE;VALUE=DATE:" + ",".join(f"{d:%Y%m%d}" for d in sorted(cancelled)) if item.all_day
+                     else "EXDATE:" + ",".join(_utc_stamp(d) for d in sorted(cancelled)))
     return lines
 
 

@@ -82,3 +82,24 @@ def test_a_deleted_series_is_reported_deleted(google_fake, google_mailbox, googl
     store.delete_event(google_user, master["id"], None, None)
     changes = google_mailbox.changes_since(CAL, cursor)
     assert (changes.items, changes.deleted_ids) == ((), (master["id"],))
+
+
+def test_an_all_day_series_keeps_its_cancelled_days(google_fake, google_mailbox, google_user):
+    store = google_fake.store
+    day = FIRST.date()
+    master = store.insert_event(google_user, {
+        "summary": "Site visit", "start": {"date": day.isoformat()}, "end": {"date": (day + timedelta(days=1)).isoformat()},
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"]})
+    second = datetime.combine(day + timedelta(weeks=1), datetime.min.time(), UTC)
+    assert google_mailbox.delete_items(CAL, [occurrence_id(master["id"], second)])[0].ok
+    [series] = google_mailbox.get_items(CAL, [master["id"]])
+    assert (series.all_day, series.start_date, series.exceptions) == (True, day, (CalendarException(second, cancelled=True),))
+    item = CalendarItem(item_id="", uid="", subject="Offsite", all_day=True, start_date=day,
+                        end_date=day + timedelta(days=1), rrule="FREQ=DAILY;COUNT=3", sync_key="all-day-key",
+                        exceptions=(CalendarException(datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC),
+                                                      cancelled=True),))
+    created = google_mailbox.create_items(CAL, [item])[0]
+    assert store.calendar(google_user).events[str(created.target_id)]["recurrence"] == [
+        "RRULE:FREQ=DAILY;COUNT=3", f"EXDATE;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+    [back] = google_mailbox.get_items(CAL, [str(created.target_id)])
+    assert back.exceptions == item.exceptions
