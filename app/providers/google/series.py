@@ -34,7 +34,7 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
             continue
         start, end = instant(instance.get("start")), instant(instance.get("end"))
         subject, location = str(instance.get("summary") or ""), str(instance.get("location") or "")
-        moved = (start is not None and start != original) or (span is not None and end is not None and end - start != span)
+        moved = start is not None and (start != original or (span is not None and end is not None and end - start != span))
         if moved or subject != item.subject or location != item.location:
             exceptions[original] = CalendarException(
                 original, start=start if moved else None, end=end if moved else None,
