@@ -87,15 +87,17 @@ class GoogleCalendar:
         return out + list(self._series(masters)[0].values())
 
     def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]:
-        found: dict[str, MailboxItem] = {}
-        for key in keys:
-            page = self._run(self._events().list(calendarId=self.calendar_id, privateExtendedProperty=f"{SYNC_KEY}={key}",
-                                                 maxResults=10), "find events by sync key")
-            for event in page.get("items") or ():
-                item = self.get_items([str(event["id"])])
-                if item:
-                    found[key] = item[0]
-        return found
+        """Events the product made, by the sync key in their private extended property (batched lookups)."""
+        lookups = [self._events().list(calendarId=self.calendar_id, privateExtendedProperty=f"{SYNC_KEY}={key}",
+                                       maxResults=10) for key in keys]
+        ids: dict[str, str] = {}
+        for key, answer in zip(keys, self.batch.run(lookups, "find events by sync key"), strict=True):
+            if isinstance(answer, SyncError):
+                raise answer
+            for event in answer.get("items") or ():
+                ids[key] = str(event["id"])
+        current = {i.item_id: i for i in self.get_items(sorted(set(ids.values())))}
+        return {key: current[event_id] for key, event_id in ids.items() if event_id in current}
 
     def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]:
         """Inserts with an event id derived from the sync key: a create retried after a lost answer
