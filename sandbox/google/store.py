@@ -173,10 +173,10 @@ class GoogleStore:
         with self.lock:
             cal = self.calendar(user)
             master = cal.events.get(event_id)
-            if master is None or master.get("status") == "cancelled" or not master.get("recurrence"):
-                raise ApiError(404 if master is None or not master.get("recurrence") else 410,
-                               "notFound" if master is None or not master.get("recurrence") else "deleted",
-                               "Not Found" if master is None or not master.get("recurrence") else "Resource has been deleted")
+            if master is None or not master.get("recurrence"):
+                raise ApiError(404, "notFound", "Not Found")
+            if master.get("status") == "cancelled":
+                raise ApiError(410, "deleted", "Resource has been deleted")
             out = []
             for original in expand(master, low, high):
                 event = cal.events.get(self._instance_id(master, original)) or self._instance(master, original)
