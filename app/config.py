@@ -112,6 +112,7 @@ class Config:
     salesforce_api_reserve: float = 0.20
     allowed_mail_hosts: tuple[str, ...] = ()
     graph_ca_bundle: str = ""          # CA file for Entra ID / Graph HTTPS (a stand-in's CA); system CAs when empty
+    google_ca_bundle: str = ""         # CA file for Google's token endpoint and APIs (a stand-in's CA); system CAs when empty
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -145,6 +146,7 @@ class Config:
             salesforce_api_reserve=_fraction(env, "SALESFORCE_API_RESERVE", 0.20),
             allowed_mail_hosts=_mail_hosts(env, "SYNCLINE_ALLOWED_MAIL_HOSTS"),
             graph_ca_bundle=env.get("SYNCLINE_GRAPH_CA_BUNDLE", ""),
+            google_ca_bundle=env.get("SYNCLINE_GOOGLE_CA_BUNDLE", ""),
         )
 
     @property

@@ -36,6 +36,11 @@ class EndpointsSchema(StrictSchema):
         "description": "graph: Entra ID host (default https://login.microsoftonline.com); https; " + PUBLIC_HOST})
     graph_url = fields.String(validate=URL, metadata={
         "description": "graph: Graph base URL (default https://graph.microsoft.com/v1.0); https; " + PUBLIC_HOST})
+    google_api_url = fields.String(validate=URL, metadata={
+        "description": "gmail: Google APIs root (default https://www.googleapis.com/); https; " + PUBLIC_HOST})
+    google_token_url = fields.String(validate=URL, metadata={
+        "description": "gmail: Google's OAuth token endpoint (default https://oauth2.googleapis.com/token); https; "
+                       + PUBLIC_HOST})
 
 
 AUTH_MODES = ("application", "delegated")
@@ -54,7 +59,24 @@ KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url fo
              "the others out, and their folders show as not available on this server); "
              "graph: Office 365 through Microsoft Graph with the org's app registration - endpoints.tenant_id, "
              "endpoints.client_id and client_secret or private_key + certificate; auth_mode application or delegated "
-             "(calendar, To Do tasks, contacts and email saves)")
+             "(calendar, To Do tasks, contacts and email saves); "
+             "gmail: Google Workspace through domain-wide delegation - service_account_key (calendar only for now)")
+
+
+SERVICE_ACCOUNT_HELP = ("gmail: the Google Cloud service account's JSON key (the file the console downloads), whose "
+                        "client id a Workspace admin granted https://www.googleapis.com/auth/calendar.events under "
+                        "domain-wide delegation; stored encrypted, never shown")
+
+
+def check_service_account_key(key: dict, name: str) -> None:
+    """The parts of a service-account JSON key the adapter signs with; the message names what is missing."""
+    if key.get("type") != "service_account":
+        raise ValidationError({name: ['not a service-account key: "type" must be "service_account"']})
+    missing = [f for f in ("client_email", "private_key") if not isinstance(key.get(f), str) or not key.get(f)]
+    if missing:
+        raise ValidationError({name: [f"the key lacks {', '.join(missing)}"]})
+    if "PRIVATE KEY-----" not in key["private_key"]:
+        raise ValidationError({name: ["private_key is not a PEM private key"]})
 
 
 class ServerProfileSchema(StrictSchema):
@@ -72,10 +94,15 @@ class ServerProfileSchema(StrictSchema):
                                 metadata={"description": CERTIFICATE_HELP})
     certificate_thumbprint = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "graph: SHA-256 thumbprint of the stored certificate (as the Entra admin center shows it)"})
+    service_account_key = fields.Dict(load_only=True, metadata={"description": SERVICE_ACCOUNT_HELP})
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
     def _kind_needs_endpoints(self, data, **_):
+        if data.get("service_account_key") is not None:
+            if data.get("kind") != "gmail":
+                raise ValidationError({"service_account_key": ["only a gmail profile has a service-account key"]})
+            check_service_account_key(data["service_account_key"], "service_account_key")
         endpoints = data.get("endpoints", {})
         missing = [f for f in REQUIRED_ENDPOINTS.get(data.get("kind"), ()) if not endpoints.get(f)]
         if missing:

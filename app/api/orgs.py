@@ -14,6 +14,7 @@ from app.api.sidebar_errors import salesforce_errors
 from app.models import Org, ServerProfile, User
 from app.providers.salesforce.connect import api_budget
 from app.runtime import db_session, runtime
+from app.services.google_profiles import NotAGoogleProfile, store_service_account
 from app.services.graph_profiles import NotAGraphProfile, rotate_client_secret
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import create_profile
@@ -21,7 +22,7 @@ from app.services.salesforce_fields import field_status, setup_fields
 from app.services.session_connection import IntegrationUserRefused, integration_user_id, set_integration_user
 from app.services.settings import org_settings, update_org_settings
 from schemas.base import ErrorSchema
-from schemas.mailboxes import ClientSecretSchema, ServerProfileSchema
+from schemas.mailboxes import ClientSecretSchema, ServerProfileSchema, ServiceAccountKeySchema
 from schemas.salesforce_fields import FieldSetupSchema, FieldStatusSchema
 from schemas.settings import IntegrationUserSchema, OrgSettingsSchema, SalesforceStatusSchema
 
@@ -80,16 +81,42 @@ class ServerProfileSecret(MethodView):
     def put(self, data: dict, org_id: int, profile_id: int):
         """Replace a graph profile's client secret (e.g. after it expired in Entra ID); its mailboxes
         waiting for re-authorisation resume."""
-        org, session = own_org(org_id, current_user()), db_session()
-        profile = session.get(ServerProfile, profile_id)
-        if profile is not None and profile.org_id == org.id:
-            try:
-                rotate_client_secret(runtime(), session, profile, data["client_secret"], current_user())
-            except NotAGraphProfile as exc:
-                abort(400, message=str(exc))
-            session.commit()
-            return profile
+        session, profile = db_session(), _own_profile(org_id, profile_id)
+        try:
+            rotate_client_secret(runtime(), session, profile, data["client_secret"], current_user())
+        except NotAGraphProfile as exc:
+            abort(400, message=str(exc))
+        session.commit()
+        return profile
+
+
+@blp.route("/<int:org_id>/server-profiles/<int:profile_id>/service-account-key")
+class ServerProfileServiceAccount(MethodView):
+    @admin_required
+    @blp.arguments(ServiceAccountKeySchema)
+    @blp.response(200, ServerProfileSchema)
+    @blp.alt_response(400, schema=ErrorSchema, description="The profile is not a gmail profile")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such server profile in this org")
+    def put(self, data: dict, org_id: int, profile_id: int):
+        """Store a gmail profile's service-account key (e.g. a new one after the old was deleted in Google
+        Cloud); its mailboxes waiting for re-authorisation resume."""
+        session, profile = db_session(), _own_profile(org_id, profile_id)
+        try:
+            store_service_account(runtime(), session, profile, data["service_account_key"], current_user())
+        except NotAGoogleProfile as exc:
+            abort(400, message=str(exc))
+        session.commit()
+        return profile
+
+
+def _own_profile(org_id: int, profile_id: int) -> ServerProfile:
+    """A server profile of the caller's org (404 otherwise, as for another org's)."""
+    org = own_org(org_id, current_user())
+    profile = db_session().get(ServerProfile, profile_id)
+    if profile is None or profile.org_id != org.id:
         abort(404, message=f"server profile {profile_id} not found in this org")
+        raise AssertionError("abort raises")
+    return profile
 
 
 @blp.route("/<int:org_id>/salesforce")

@@ -12,6 +12,7 @@ from app.providers.host_guard import HostPolicy
 from app.runtime import Runtime
 from app.security.secret_box import SecretBox, SecretDecryptError
 from app.services import audit, mailbox_status
+from app.services.google_profiles import sealed_service_account
 from app.services.graph_profiles import sealed_certificate
 from app.services.mail_hosts import check_endpoints
 from app.sync.idmap import mailbox_stream
@@ -66,7 +67,8 @@ def create_profile(session: Session, actor: User, data: dict, hosts: HostPolicy,
         raise MailboxConflict(f"a server profile named {data['name']!r} already exists")
     profile = ServerProfile(org_id=actor.org_id, name=data["name"], kind=data["kind"], endpoints=endpoints,
                             settings=sealed_client_secret(data.get("client_secret"), secrets)
-                            | graph_auth_settings(data, secrets))
+                            | graph_auth_settings(data, secrets)
+                            | sealed_service_account(data.get("service_account_key"), secrets))
     session.add(profile)
     session.flush()
     audit.record(session, actor.org_id, "server_profile.created", actor_id=actor.id,

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
+from app.providers.google import build_google_mailbox
 from app.providers.graph import ContactScope, build_graph_mailbox
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.salesforce.client import SalesforceClient
@@ -25,6 +26,7 @@ from app.services import meeting_links
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
+from app.services.google_profiles import google_settings
 from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
 from app.services.mail_hosts import mail_host_policy
@@ -59,7 +61,7 @@ def default_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
 
 def _builders() -> dict[str, Callable[[Runtime, Mailbox, User], SessionPorts]]:
-    return {"imap": imap_ports, "graph": graph_ports}
+    return {"imap": imap_ports, "graph": graph_ports, "gmail": google_ports}
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,18 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
     steps = [email_step(rt, ctx, port, crm, describer), meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,
+                        setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
+
+
+def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
+    """Google Workspace through domain-wide delegation (calendar only for now) and the owner's Salesforce."""
+    ctx = owner_context(rt, mailbox, user)
+    crm, describer = crm_side(rt, ctx, [])
+    port = build_google_mailbox(google_settings(rt, mailbox.server_profile), mailbox.username or mailbox.address,
+                                ctx.policy.window.bounds(ctx.session.now))
+    reason = f"{NOT_AVAILABLE}: mail is not yet supported on Google Workspace"
+    steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]
+    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
 

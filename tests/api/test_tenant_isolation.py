@@ -50,6 +50,10 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "GET"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "POST"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in",
                                                                    None),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/service-account-key", "PUT"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/service-account-key",
+        {"service_account_key": {"type": "service_account", "client_email": "x@y.test",
+                                 "private_key": "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----"}}),
     ("/api/v1/mailboxes/<int:mailbox_id>", "GET"): ("/api/v1/mailboxes/{mailbox_a}", None),
     ("/api/v1/mailboxes/<int:mailbox_id>", "PATCH"): ("/api/v1/mailboxes/{mailbox_a}", {"username": "x"}),
     ("/api/v1/mailboxes/<int:mailbox_id>/sync", "POST"): ("/api/v1/mailboxes/{mailbox_a}/sync", None),

@@ -80,6 +80,7 @@ class E2E:
     tmp: Path
     worker: WorkerProcess | None = None
     graph: object = None     # the Microsoft Graph fake (sandbox/graph) the worker trusts
+    google: object = None    # the Google Workspace fake (sandbox/google) the worker trusts
 
     @property
     def rt(self):
@@ -94,17 +95,20 @@ class E2E:
 
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) -> Iterator[E2E]:
+    from sandbox.google import GoogleFake
     from sandbox.graph import GraphFake
 
     tmp = tmp_path_factory.mktemp("e2e")
     graph = GraphFake().start()
+    google = GoogleFake().start()
     redis = PrivateRedis(str(tmp))
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     upgrade(database_url)
     key = Fernet.generate_key().decode()
     overrides = emulator_overrides(salesforce_emulator)
     config = make_test_config(tmp, database_url, redis.url, **overrides).with_overrides(
-        secret_keys=(key,), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS, graph_ca_bundle=graph.ca_path)
+        secret_keys=(key,), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS, graph_ca_bundle=graph.ca_path,
+        google_ca_bundle=google.ca_path)
     env = {**os.environ, "SYNCLINE_ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis.url,
            "SYNCLINE_SECRET_KEYS": key, "SYNCLINE_INSTANCE_DIR": str(tmp / "instance"), "SECRET_KEY": "e2e",
            "SALESFORCE_CLIENT_ID": overrides["salesforce_client_id"],
@@ -112,8 +116,10 @@ def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) 
            "SALESFORCE_LOGIN_URL": overrides["salesforce_login_url"],
            "SALESFORCE_ALLOWED_HOSTS": ",".join(overrides["salesforce_allowed_hosts"]),
            "SALESFORCE_CA_BUNDLE": overrides["salesforce_ca_bundle"], "LOG_LEVEL": "INFO",
-           "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS), "SYNCLINE_GRAPH_CA_BUNDLE": graph.ca_path}
-    world = E2E(create_app(config), salesforce_emulator, radicale_server, dovecot_server, env, tmp, graph=graph)
+           "SYNCLINE_ALLOWED_MAIL_HOSTS": ",".join(LOOPBACK_MAIL_HOSTS), "SYNCLINE_GRAPH_CA_BUNDLE": graph.ca_path,
+           "SYNCLINE_GOOGLE_CA_BUNDLE": google.ca_path}
+    world = E2E(create_app(config), salesforce_emulator, radicale_server, dovecot_server, env, tmp, graph=graph,
+                google=google)
     world.start_worker()
     yield world
     if world.worker is not None:
@@ -121,6 +127,7 @@ def e2e(tmp_path_factory, salesforce_emulator, radicale_server, dovecot_server) 
     world.rt.db.dispose()
     redis.stop()
     graph.stop()
+    google.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import requests
 
@@ -16,7 +15,7 @@ from app.providers.graph.delegated import DelegatedTokens, Registration
 from app.providers.graph.permissions import DELEGATED
 from app.providers.graph.tokens import Credential, GraphTokens, scope_for
 from app.providers.guarded_transport import guarded_session
-from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
+from app.providers.vendor_edge import check_https_endpoint
 from app.sync.errors import InvalidData
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ def checked_session(settings: GraphSettings) -> requests.Session:
     if missing:
         raise InvalidData(f"the Office 365 server profile lacks {', '.join(missing)}")
     for url in (settings.authority_url, settings.graph_url):
-        _check_endpoint(url, settings.host_policy)
+        check_https_endpoint(url, settings.host_policy, "Office 365")
     session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
     return session
@@ -56,11 +55,3 @@ def token_source(settings: GraphSettings, session: requests.Session,
     return GraphTokens(settings.authority_url, settings.tenant_id, settings.client_id, credential(settings),
                        session, settings.token_cache, settings.scope or scope_for(settings.graph_url))
 
-
-def _check_endpoint(url: str, policy: HostPolicy) -> None:
-    if urlsplit(url).scheme != "https":
-        raise InvalidData(f"{url} is refused: Office 365 endpoints must be https")
-    try:
-        check_url(url, policy)
-    except ForbiddenHost as exc:
-        raise InvalidData(f"{url} is refused by the host guard: {exc}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.providers.vendor_edge import failed_result  # noqa: F401 (the adapter's modules import it from here)
 from app.sync.errors import (
     AuthFailure,
     CursorExpired,
@@ -13,7 +14,6 @@ from app.sync.errors import (
     SyncError,
     TemporaryFailure,
 )
-from app.sync.ports import WriteResult
 
 # Microsoft Learn, "Microsoft Graph throttling guidance" and "Microsoft Graph error responses":
 # 429, 503 and 504 carry Retry-After; a delta token the service no longer knows answers 410 (or a
@@ -41,13 +41,6 @@ def graph_error(status: int, body: Any, headers: Mapping[str, str], what: str) -
     if status == 404:
         return NotFound(text)
     return InvalidData(text)
-
-
-def failed_result(error: SyncError) -> WriteResult:
-    """One item's failure as its WriteResult; refused credentials stop the whole batch instead."""
-    if isinstance(error, AuthFailure):
-        raise error
-    return WriteResult(False, error=str(error) or error.code, error_code=error.code)
 
 
 def _code_and_message(body: Any) -> tuple[str, str]:

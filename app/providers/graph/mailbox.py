@@ -13,6 +13,7 @@ from typing import Protocol
 
 import requests
 
+from app.providers.calendar_only import CalendarOnlyMailbox
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.certificates import CertificateCredential
 from app.providers.graph.connect import checked_session, token_source
@@ -64,7 +65,7 @@ class GraphFolder(Protocol):
     def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]: ...
 
 
-class GraphMailbox:
+class GraphMailbox(CalendarOnlyMailbox):
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
     def __init__(self, folders: Mapping[FolderKind, GraphFolder], tokens: GraphTokens | DelegatedTokens,

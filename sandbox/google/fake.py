@@ -1,0 +1,28 @@
+"""The Google fake served over loopback HTTPS."""
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.google.app import create_app
+from sandbox.google.store import GoogleStore
+from sandbox.loopback import LoopbackFake
+
+
+class GoogleFake(LoopbackFake):
+    """One fake Workspace domain: the OAuth token endpoint and Calendar v3 on one loopback host."""
+
+    def __init__(self, cert_dir: str | None = None) -> None:
+        super().__init__(cert_dir)
+        self.store = GoogleStore()
+
+    def create_app(self) -> Any:
+        return create_app(self.store)
+
+    @property
+    def api_root(self) -> str:
+        """Like the discovery document's rootUrl (https://www.googleapis.com/)."""
+        return self.base_url + "/"
+
+    @property
+    def token_uri(self) -> str:
+        return self.base_url + "/token"

@@ -1,0 +1,316 @@
+"""The fake's state: service accounts with domain-wide delegation, users' primary calendars, sync
+tokens, quota errors and the outbox of mail Google would send.
+
+Events are stored as Calendar v3 ``Event`` resources. A recurring series is its master plus
+exception events (``recurringEventId`` + ``originalStartTime``); a deleted event or instance stays
+as a ``status: cancelled`` tombstone so sync tokens can report it (as Google does).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sandbox.google.times import expand, instance_suffix, instant, rfc3339
+
+CALENDAR_SCOPES = frozenset({"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.events"})
+EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")   # base32hex, as events.insert documents for client-chosen ids
+NOTIFYING = ("all", "externalOnly")
+
+
+class ApiError(Exception):
+    """A Calendar API error: HTTP status, the ``errors[].reason`` and the message Google sends."""
+
+    def __init__(self, status: int, reason: str, message: str, domain: str = "global") -> None:
+        super().__init__(message)
+        self.status, self.reason, self.message, self.domain = status, reason, message, domain
+
+
+@dataclass
+class ServiceAccount:
+    client_email: str
+    client_id: str
+    public_key: Any
+    scopes: frozenset[str]          # what the Workspace admin granted to this client id
+
+
+@dataclass
+class Calendar:
+    owner: str
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class GoogleStore:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.accounts: dict[str, ServiceAccount] = {}
+        self.calendars: dict[str, Calendar] = {}
+        self.tokens: dict[str, tuple[str, frozenset[str]]] = {}
+        self.outbox: list[dict[str, Any]] = []
+        self.writes: list[dict[str, Any]] = []       # every write's method and sendUpdates, for tests
+        self.requests = 0
+        self.token_requests = 0
+        self.batches = 0                             # batch requests received (each of ≤ 50 parts)
+        self.sync_epoch = 0
+        self.throttle_left, self.throttle_status = 0, 429
+        self._seq = itertools.count(1)
+        self.last_seq = 0
+
+    # --- directory -------------------------------------------------------------------------------
+    def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",
+                                 scopes: frozenset[str] = CALENDAR_SCOPES, token_uri: str = "") -> dict[str, Any]:
+        """A new key for ``email`` (the JSON Google's console downloads); the admin granted ``scopes``."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        client_id = str(100000000000000000000 + len(self.accounts))
+        key_id = secrets.token_hex(20)
+        with self.lock:
+            self.accounts[email] = ServiceAccount(email, client_id, key.public_key(), scopes)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+        return {"type": "service_account", "project_id": "project", "private_key_id": key_id, "private_key": pem,
+                "client_email": email, "client_id": client_id, "token_uri": token_uri or "https://oauth2.googleapis.com/token",
+                "auth_uri": "https://accounts.google.com/o/oauth2/auth", "universe_domain": "googleapis.com"}
+
+    def revoke_service_account(self, email: str) -> None:
+        with self.lock:
+            self.accounts.pop(email, None)
+
+    def add_user(self, email: str) -> str:
+        with self.lock:
+            self.calendars.setdefault(email.lower(), Calendar(email.lower()))
+        return email.lower()
+
+    def issue_token(self, user: str, scopes: frozenset[str]) -> str:
+        token = "ya29." + secrets.token_urlsafe(32)
+        with self.lock:
+            self.tokens[token] = (user, scopes)
+        return token
+
+    # --- quota and sync tokens -------------------------------------------------------------------
+    def throttle(self, count: int, status: int = 429) -> None:
+        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded."""
+        with self.lock:
+            self.throttle_left, self.throttle_status = count, status
+
+    def expire_sync_tokens(self) -> None:
+        with self.lock:
+            self.sync_epoch += 1
+
+    # --- events ------------------------------------------------------------------------------------
+    def calendar(self, user: str) -> Calendar:
+        try:
+            return self.calendars[user.lower()]
+        except KeyError:
+            raise ApiError(404, "notFound", "Not Found") from None
+
+    def insert_event(self, user: str, body: dict[str, Any], send_updates: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            cal = self.calendar(user)
+            event_id = str(body.get("id") or secrets.token_hex(13))
+            if not EVENT_ID.match(event_id):
+                raise ApiError(400, "invalid", "Invalid resource id value.")
+            if event_id in cal.events:
+                raise ApiError(409, "duplicate", "The requested identifier already exists.")
+            _check_times(body)
+            event = {k: v for k, v in body.items() if k in WRITABLE}
+            event.update(kind="calendar#event", id=event_id, status=body.get("status") or "confirmed",
+                         iCalUID=str(body.get("iCalUID") or f"{event_id}@google.com"),
+                         created=rfc3339(datetime.now(UTC)), organizer={"email": cal.owner, "self": True},
+                         creator={"email": cal.owner, "self": True}, sequence=0)
+            self._touch(cal, event)
+            self._mail(cal, "invitation", event, send_updates)
+            return _public(event)
+
+    def get_event(self, user: str, event_id: str) -> dict[str, Any]:
+        with self.lock:
+            return _public(self._find(self.calendar(user), event_id, materialise=False))
+
+    def patch_event(self, user: str, event_id: str, body: dict[str, Any], if_match: str | None,
+                    send_updates: str | None, replace: bool = False) -> dict[str, Any]:
+        with self.lock:
+            cal = self.calendar(user)
+            event = self._find(cal, event_id, materialise=True)
+            _check_match(event, if_match)
+            if replace:
+                for key in [k for k in event if k in WRITABLE]:
+                    event.pop(key)
+            event.update({k: v for k, v in body.items() if k in WRITABLE})
+            _check_times(event)
+            event["sequence"] = int(event.get("sequence") or 0) + 1
+            self._touch(cal, event)
+            self._mail(cal, "update", event, send_updates)
+            return _public(event)
+
+    def delete_event(self, user: str, event_id: str, if_match: str | None, send_updates: str | None) -> None:
+        with self.lock:
+            cal = self.calendar(user)
+            event = self._find(cal, event_id, materialise=True)
+            if event.get("status") == "cancelled":
+                raise ApiError(410, "deleted", "Resource has been deleted")
+            _check_match(event, if_match)
+            event["status"] = "cancelled"
+            self._touch(cal, event)
+            self._mail(cal, "cancellation", event, send_updates)
+            if event.get("recurrence"):   # the whole series goes: its exceptions too
+                for child in cal.events.values():
+                    if child.get("recurringEventId") == event["id"] and child.get("status") != "cancelled":
+                        child["status"] = "cancelled"
+                        self._touch(cal, child)
+
+    def instances(self, user: str, event_id: str, low: datetime, high: datetime,
+                  show_deleted: bool) -> list[dict[str, Any]]:
+        """The series' instances in [low, high): exceptions as stored, the rest generated from the master."""
+        with self.lock:
+            cal = self.calendar(user)
+            master = cal.events.get(event_id)
+            if master is None or not master.get("recurrence"):
+                raise ApiError(404, "notFound", "Not Found")
+            if master.get("status") == "cancelled":
+                raise ApiError(410, "deleted", "Resource has been deleted")
+            out = []
+            for original in expand(master, low, high):
+                event = cal.events.get(self._instance_id(master, original)) or self._instance(master, original)
+                if event.get("status") != "cancelled" or show_deleted:
+                    out.append(_public(event))
+            return out
+
+    def changed(self, user: str, since: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [_public(e) for e in sorted(self.calendar(user).events.values(), key=lambda e: e["_seq"])
+                    if e["_seq"] > since]
+
+    def listing(self, user: str, show_deleted: bool, low: datetime | None, high: datetime | None,
+                private_property: tuple[str, str] | None, ical_uid: str | None) -> list[dict[str, Any]]:
+        """events.list without a sync token (singleEvents=false): masters, single events and exceptions."""
+        with self.lock:
+            out = []
+            for event in sorted(self.calendar(user).events.values(), key=lambda e: e["id"]):
+                if event.get("status") == "cancelled" and not show_deleted:
+                    continue
+                if private_property and ((event.get("extendedProperties") or {}).get("private") or {}).get(
+                        private_property[0]) != private_property[1]:
+                    continue
+                if ical_uid and event.get("iCalUID") != ical_uid:
+                    continue
+                if not _overlaps(event, low, high):
+                    continue
+                out.append(_public(event))
+            return out
+
+    # --- internals -------------------------------------------------------------------------------
+    def _touch(self, cal: Calendar, event: dict[str, Any]) -> None:
+        seq = next(self._seq)
+        self.last_seq = seq
+        event["_seq"] = seq
+        event["updated"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        event["etag"] = '"' + hashlib.sha1(f"{event['id']}:{seq}".encode()).hexdigest()[:16] + '"'
+        cal.events[event["id"]] = event
+
+    def _find(self, cal: Calendar, event_id: str, materialise: bool) -> dict[str, Any]:
+        """A stored event, or an instance id (``{series}_{stamp}``) the series generates."""
+        if event_id in cal.events:
+            return cal.events[event_id]
+        series_id, _, stamp = event_id.rpartition("_")
+        master = cal.events.get(series_id)
+        if master and master.get("recurrence") and master.get("status") != "cancelled":
+            all_day = "date" in (master.get("start") or {})
+            first = instant(master.get("start"))
+            assert first is not None
+            for original in expand(master, first, first + timedelta(days=3660)):
+                if instance_suffix(original, all_day) == stamp:
+                    instance = self._instance(master, original)
+                    if materialise:
+                        self._touch(cal, instance)
+                    return instance
+        raise ApiError(404, "notFound", "Not Found")
+
+    def _instance_id(self, master: dict[str, Any], original: datetime) -> str:
+        return f"{master['id']}_{instance_suffix(original, 'date' in (master.get('start') or {}))}"
+
+    def _instance(self, master: dict[str, Any], original: datetime) -> dict[str, Any]:
+        start = master.get("start") or {}
+        span = (instant(master.get("end")) or original) - (instant(start) or original)
+        zone = start.get("timeZone")
+        if "date" in start:
+            times = {"start": {"date": original.date().isoformat()},
+                     "end": {"date": (original + span).date().isoformat()}}
+            origin: dict[str, Any] = {"date": original.date().isoformat()}
+        else:
+            times = {"start": {"dateTime": original.isoformat(), "timeZone": zone},
+                     "end": {"dateTime": (original + span).isoformat(), "timeZone": zone}}
+            origin = {"dateTime": original.isoformat(), "timeZone": zone}
+        event = {k: v for k, v in master.items() if k not in ("recurrence", "id", "_seq")}
+        event.update(times, id=self._instance_id(master, original), recurringEventId=master["id"],
+                     originalStartTime=origin, _seq=master["_seq"])
+        return event
+
+    def _mail(self, cal: Calendar, what: str, event: dict[str, Any], send_updates: str | None) -> None:
+        """Google mails the guests when the caller asks it to (``sendUpdates`` all / externalOnly)."""
+        self.writes.append({"what": what, "event": event["id"], "sendUpdates": send_updates})
+        if send_updates not in NOTIFYING:
+            return
+        for guest in event.get("attendees") or ():
+            email = str(guest.get("email") or "").lower()
+            if email and email != cal.owner and not guest.get("resource"):
+                self.outbox.append({"to": email, "kind": what, "event": event["id"],
+                                    "summary": event.get("summary", "")})
+
+
+WRITABLE = frozenset({"summary", "description", "location", "start", "end", "recurrence", "attendees", "transparency",
+                      "visibility", "extendedProperties", "status", "colorId", "reminders", "iCalUID", "originalStartTime",
+                      "recurringEventId", "guestsCanModify", "eventType"})
+
+
+def _public(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if not k.startswith("_")}
+
+
+def _check_match(event: dict[str, Any], if_match: str | None) -> None:
+    if if_match and if_match != "*" and if_match != event.get("etag"):
+        raise ApiError(412, "conditionNotMet", "Precondition Failed")
+
+
+def _check_times(event: dict[str, Any]) -> None:
+    start, end = event.get("start") or {}, event.get("end") or {}
+    if not (start.get("dateTime") or start.get("date")) or not (end.get("dateTime") or end.get("date")):
+        raise ApiError(400, "required", "Missing end time." if start else "Missing start time.")
+    if event.get("recurrence") and start.get("dateTime") and not start.get("timeZone"):
+        raise ApiError(400, "invalid", "Missing time zone definition for start time.")
+    first, last = instant(start), instant(end)
+    if first and last and last < first:
+        raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.")
+
+
+def _overlaps(event: dict[str, Any], low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    low = low or datetime.min.replace(tzinfo=UTC)
+    high = high or datetime.max.replace(tzinfo=UTC)
+    if event.get("recurrence"):
+        return bool(expand(event, low, high, limit=1))
+    start, end = instant(event.get("start")), instant(event.get("end"))
+    if start is None or end is None:    # a cancelled instance tombstone carries only its original start
+        start = end = instant(event.get("originalStartTime"))
+    return start is None or (start < high and end > low) or start == end == low
+
+
+def encode_token(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_token(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
