@@ -178,6 +178,14 @@ class GraphSignedInSchema(StrictSchema):
     message = fields.String(required=True)
 
 
+class ServiceAccountKeySchema(StrictSchema):
+    service_account_key = fields.Dict(required=True, load_only=True, metadata={"description": SERVICE_ACCOUNT_HELP})
+
+    @validates_schema
+    def _usable_key(self, data, **_):
+        check_service_account_key(data.get("service_account_key") or {}, "service_account_key")
+
+
 class ClientSecretSchema(StrictSchema):
     client_secret = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024),
                                   metadata={"description": "The app registration's new client secret (graph profiles); "
