@@ -1,0 +1,153 @@
+"""The entry point: a mail body (plain text and/or HTML) → the writer's `Signature`, or None.
+
+The block's lines are cut into parts (one-line layouts separate with |, •, ·, tabs between table
+cells) and each part is put into one field; the first of each wins. The sender hint picks the
+name line (the From display name) and a company line that names the sender's domain.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from app.sync.signature.block import signature_block
+from app.sync.signature.fields import (
+    EMAIL,
+    TITLE_COMPANY,
+    TITLE_WORDS,
+    is_address_line,
+    is_company,
+    is_title,
+    website_in,
+)
+from app.sync.signature.history import own_text
+from app.sync.signature.html_text import html_to_text
+from app.sync.signature.model import Phone, SenderHint, Signature
+from app.sync.signature.names import clean_name, is_display_name, looks_like_name, split_name
+from app.sync.signature.phones import has_label, is_bare_label, phones_in
+
+_SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+|\s+[-–—]\s+(?=\S)")
+_NAME_AND_REST = re.compile(r"^(?P<name>[^,]+?),\s+(?P<rest>.+)$")
+_FREEMAIL_CORES = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "yahoo", "icloud", "gmx", "web",
+                             "aol", "proton", "protonmail", "mail"})
+
+
+@dataclass
+class _Found:
+    """What the parts said so far."""
+
+    name: str = ""
+    title: str = ""
+    company: str = ""
+    email: str = ""
+    website: str = ""
+    phones: list[Phone] = field(default_factory=list)
+    address: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+
+
+def extract_signature(text: str = "", html: str = "", hint: SenderHint | None = None) -> Signature | None:
+    """The writer's details from the body's signature; `html` is used when `text` is empty."""
+    hint = hint or SenderHint()
+    body = text if (text or "").strip() else html_to_text(html)
+    parts = block_parts(signature_block(own_text(body), hint.display_name))
+    found = _Found()
+    if hint.display_name:
+        found.name = next((clean_name(p) for p in parts if is_display_name(p, hint.display_name)), "")
+    for part in parts:
+        _classify(part, found, hint)
+    _company_from_leftovers(found, hint)
+    if not (found.name or found.title or found.company or found.phones or found.email):
+        return None
+    first, last = split_name(_tidy_case(found.name)) if found.name else (None, None)
+    return Signature(first, last, found.title or None, found.company or None, tuple(dict.fromkeys(found.phones)),
+                     found.email or None, tuple(found.address), found.website or None)
+
+
+def block_parts(lines: list[str]) -> list[str]:
+    """Lines cut at one-line separators; a bare label ("T:", a cell "Mobile") joins its value."""
+    pieces = [p.strip() for line in lines for p in _SEPARATORS.split(line) if p.strip()]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and is_bare_label(parts[-1]):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
+def _classify(part: str, found: _Found, hint: SenderHint) -> None:
+    """Put one part into a field."""
+    email = EMAIL.search(part)
+    if email:
+        found.email = found.email or email.group(0).lower()
+        return
+    if has_label(part) or (not is_address_line(part) and phones_in(part)):
+        found.phones.extend(phones_in(part))
+        return
+    website = website_in(part)
+    if website:
+        found.website = found.website or website
+        return
+    if is_address_line(part) and (found.address or not _is_country(part)):
+        found.address.append(part.strip(" ,"))
+        return
+    _classify_words(part, found, hint)
+
+
+def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
+    """Name, title, company or a leftover, for a part with no number, address or link."""
+    part = part.strip(" ,;")
+    if found.name and clean_name(part) == found.name:
+        return
+    combined = TITLE_COMPANY.match(part)
+    if combined and TITLE_WORDS.search(combined.group("title")) and not found.title:
+        found.title, found.company = combined.group("title").strip(" ,"), found.company or _company(combined)
+        return
+    name_and_rest = _NAME_AND_REST.match(part)
+    if not found.name and name_and_rest and looks_like_name(name_and_rest.group("name")):
+        found.name = clean_name(name_and_rest.group("name"))
+        _classify_words(name_and_rest.group("rest"), found, hint)
+    elif not found.name and looks_like_name(part) and not _names_domain(part, hint):
+        found.name = clean_name(part)
+    elif not found.title and is_title(part):
+        title, _, company = part.partition(", ")
+        found.title = title if company and is_company(company) else part
+        if company and is_company(company):
+            found.company = found.company or company
+    elif not found.company and is_company(part):
+        found.company = part
+    elif not any(ch.isdigit() for ch in part):
+        found.leftovers.append(part)
+
+
+def _company(match: re.Match[str]) -> str:
+    return match.group("company").strip(" ,")
+
+
+def _company_from_leftovers(found: _Found, hint: SenderHint) -> None:
+    """A line naming the sender's domain is the company ("Globex" for globex.example)."""
+    if found.company:
+        return
+    found.company = next((p for p in found.leftovers if _names_domain(p, hint)), "")
+
+
+def _names_domain(part: str, hint: SenderHint) -> bool:
+    """Whether the words of `part` spell the core of the sender's (non-free-mail) domain."""
+    labels = hint.domain.split(".")
+    core = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "ac") else \
+        labels[-2] if len(labels) >= 2 else ""
+    if not core or core in _FREEMAIL_CORES or len(part) > 60:
+        return False
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", part.casefold()) if ch.isalnum())
+    core = core.replace("-", "")
+    return len(core) >= 3 and (folded.startswith(core) or core.startswith(folded) and len(folded) >= 3)
+
+
+def _is_country(part: str) -> bool:
+    return not any(ch.isdigit() for ch in part) and len(part.split()) <= 3
+
+
+def _tidy_case(name: str) -> str:
+    """"SAM LEE" → "Sam Lee" (a shouted name is still that name); mixed case is kept as written."""
+    return name.title() if name.isupper() else name
