@@ -19,6 +19,7 @@ from app.sync.signature.fields import (
     is_company,
     is_title,
     website_in,
+    without_address_label,
 )
 from app.sync.signature.history import own_text
 from app.sync.signature.html_text import html_to_text
@@ -26,7 +27,8 @@ from app.sync.signature.model import Phone, SenderHint, Signature
 from app.sync.signature.names import clean_name, is_display_name, looks_like_name, split_name
 from app.sync.signature.phones import has_label, is_bare_label, phones_in
 
-_SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+|\s+[-–—]\s+(?=\S)")
+_SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+")
+_DASH = re.compile(r"\s+[-–—]\s+(?=\S)")          # "Sam Lee - CFO", but not "Av. Paulista, 1000 - São Paulo"
 _NAME_AND_REST = re.compile(r"^(?P<name>[^,]+?),\s+(?P<rest>.+)$")
 _FREEMAIL_CORES = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "yahoo", "icloud", "gmx", "web",
                              "aol", "proton", "protonmail", "mail"})
@@ -66,7 +68,8 @@ def extract_signature(text: str = "", html: str = "", hint: SenderHint | None = 
 
 def block_parts(lines: list[str]) -> list[str]:
     """Lines cut at one-line separators; a bare label ("T:", a cell "Mobile") joins its value."""
-    pieces = [p.strip() for line in lines for p in _SEPARATORS.split(line) if p.strip()]
+    pieces = [p.strip() for line in lines for part in _SEPARATORS.split(line)
+              for p in ([part] if is_address_line(part) else _DASH.split(part)) if p.strip()]
     parts: list[str] = []
     for piece in pieces:
         if parts and is_bare_label(parts[-1]):
@@ -90,7 +93,7 @@ def _classify(part: str, found: _Found, hint: SenderHint) -> None:
         found.website = found.website or website
         return
     if is_address_line(part) and (found.address or not _is_country(part)):
-        found.address.append(part.strip(" ,"))
+        found.address.append(without_address_label(part))
         return
     _classify_words(part, found, hint)
 
@@ -110,15 +113,23 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
         _classify_words(name_and_rest.group("rest"), found, hint)
     elif not found.name and looks_like_name(part) and not _names_domain(part, hint):
         found.name = clean_name(part)
+    elif not found.title and _title_then_company(part, found):
+        return
     elif not found.title and is_title(part):
-        title, _, company = part.partition(", ")
-        found.title = title if company and is_company(company) else part
-        if company and is_company(company):
-            found.company = found.company or company
+        found.title = part
     elif not found.company and is_company(part):
         found.company = part
     elif not any(ch.isdigit() for ch in part):
         found.leftovers.append(part)
+
+
+def _title_then_company(part: str, found: _Found) -> bool:
+    """"Co-Founder & CEO, Tailwind Analytics Inc." → title and company."""
+    title, _, company = part.rpartition(", ")
+    if title and TITLE_WORDS.search(title) and not is_company(title) and is_company(company):
+        found.title, found.company = title, found.company or company
+        return True
+    return False
 
 
 def _company(match: re.Match[str]) -> str:

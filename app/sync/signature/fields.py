@@ -6,11 +6,12 @@ import re
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 COMPANY_SUFFIX = re.compile(
     r"(?:^|\s)(?:inc|llc|ltd|limited|gmbh|ag|kg|se|s\.?a\.?s?|sarl|s\.?l\.?u?|s\.?p\.?a\.?|srl|s\.?r\.?l\.?|b\.?v\.?"
-    r"|n\.?v\.?|oy|oyj|ab|as|asa|a/s|aps|uab|k\.?k\.?|co|corp|corporation|company|group|plc|pty|llp|lda|ltda"
+    r"|n\.?v\.?|s\.?a\.?\s+de\s+c\.?v\.?|oy|oyj|ab|as|asa|a/s|aps|uab|k\.?k\.?|co|corp|corporation|company|group|plc|pty|llp|lda|ltda"
     r"|gmbh\s*&\s*co\.?\s*kg|ооо|ао|sp\.\s*z\s*o\.\s*o|spółka|s\.?r\.?o|oü|sia|ug|e\.v\.)\.?(?:\s*\(.*\))?$"
     r"|^(?:uab|ooo|ооо|ao|ао)\s", re.I)
 TITLE_WORDS = re.compile(
     r"(?<!\w)(?:ceo|cfo|cto|coo|cio|cmo|cro|vp|svp|evp|avp|president|director|manager|head|lead|chief|officer"
+    r"|\w+manager|\w+leiter\w*|\w+berater\w*|\w+assistent\w*|consultant\w*|buchhaltung|controlling"
     r"|founder|co-founder|owner|partner|principal|engineer|developer|architect|consultant|analyst|specialist"
     r"|advisor|adviser|assistant|coordinator|administrator|executive|representative|associate|accountant"
     r"|counsel|attorney|lawyer|paralegal|sales|marketing|procurement|purchasing|buyer|recruiter|designer"
@@ -55,9 +56,18 @@ _SOCIAL = re.compile(r"linkedin\.|twitter\.|(?<![\w.])x\.com|facebook\.|instagra
                      r"calendly\.|teams\.microsoft|zoom\.us|wa\.me", re.I)
 
 
+_ADDRESS_LABEL = re.compile(r"^\s*(?:a|addr|address|adresse|anschrift|dirección|direccion|indirizzo|adres|endereço"
+                            r"|adresas)\s*[:.]\s*", re.I)
+
+
+def without_address_label(line: str) -> str:
+    """"a: 1 Main St" → "1 Main St"."""
+    return _ADDRESS_LABEL.sub("", line).strip(" ,")
+
+
 def is_address_line(line: str) -> bool:
     """A street, a post-code-and-city, a PO box or a lone country name."""
-    stripped = line.strip().strip(",")
+    stripped = without_address_label(line)
     return bool(_STREET.search(stripped) or _POSTCODE_CITY.search(stripped)) \
         or stripped.casefold() in _COUNTRIES
 
