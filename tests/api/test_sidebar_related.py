@@ -51,7 +51,7 @@ def test_records_are_grouped_by_type_with_why_they_were_found(world):
     assert [u["name"] for u in groups["User"]] == ["Uma User"]
     assert groups["Lead"] == []
     assert body["suggested_new"] == [{"email": "sam.lee@globex.example", "first_name": "Sam", "last_name": "Lee",
-                                      "title": "CFO", "company": "Globex Corporation", "phone": "+1 555 0100"}]
+                                      "title": "CFO", "company": "Globex Corporation", "phone": "+15550100"}]
     assert body["saved"] is None and body["thread_autosave"] is False
 
 

@@ -73,7 +73,8 @@ class _TextCollector(HTMLParser):
             self.stopped = True
             return
         if classes & _SIGNATURE_CLASSES or element_id in _SIGNATURE_IDS:
-            self._target().append(f"\n{SIGNATURE_DELIMITER}\n")
+            self._break_line()
+            self._target().append(f"{SIGNATURE_DELIMITER}\n")
         if tag == "div" and "border-top" in values.get("style", "").lower():
             self.border_block_pending = True
         self._structure_start(tag, values, classes)
