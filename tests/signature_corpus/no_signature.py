@@ -33,4 +33,11 @@ SAMPLES = [
     Sample("none-question",
            "Hi Sam,\n\nCould you send me the latest deck before Friday?\nI'd like to review it with Legal.\n\n"
            "Thanks!", {}, sender=("kim@fabrikam.example", "Kim Yu")),
+    Sample("none-attendee-list",
+           "Hi all,\n\nHere is who is coming on Thursday:\n\nJohn Smith\nMary Jones\nPeter Brown", {},
+           sender=("kim@fabrikam.example", "Kim Yu")),
+    Sample("none-thanks-then-prose",
+           "Thanks\n\nI also spoke to the regional manager about the delivery schedule and she agreed that the "
+           "second batch can ship next week.\nThe Sales Director will confirm.", {},
+           sender=("kim@fabrikam.example", "Kim Yu")),
 ]

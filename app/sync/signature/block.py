@@ -2,15 +2,17 @@
 
 In order of trust: the last ``--`` delimiter or sign-off ("Best regards", "Mit freundlichen
 Grüßen", "Cordialement", … also "Thanks, Sam" on one line); else the last line that is the
-sender's display name; else a last paragraph that opens with a name. The block ends before any
+sender's display name; else a last paragraph that opens with a name and holds a contact line (a phone, a title…). The block ends before any
 legal line (register court, confidentiality) and is at most MAX_BLOCK_LINES long.
 """
 from __future__ import annotations
 
 import re
 
+from app.sync.signature.fields import EMAIL, is_company, is_title, website_in
 from app.sync.signature.history import is_disclaimer
 from app.sync.signature.names import is_display_name, looks_like_name
+from app.sync.signature.phones import phones_in
 
 MAX_BLOCK_LINES = 16
 MAX_LINE_CHARS = 160            # a longer line is prose, not a signature line
@@ -70,4 +72,10 @@ def _last_paragraph(lines: list[str]) -> int | None:
         start -= 1
     if start == 0 or not 2 <= end - start <= 8:
         return None
-    return start if looks_like_name(lines[start]) else None
+    card = any(_contact_line(line) for line in lines[start + 1:end])
+    return start if card and looks_like_name(re.split(r"\s*[|•·,]\s*", lines[start])[0]) else None
+
+
+def _contact_line(line: str) -> bool:
+    """A line only a signature has: a phone, an address, a website, a title or a company."""
+    return bool(phones_in(line) or EMAIL.search(line) or website_in(line) or is_title(line) or is_company(line))

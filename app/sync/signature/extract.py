@@ -29,6 +29,7 @@ from app.sync.signature.phones import has_label, is_bare_label, phones_in
 
 _SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+")
 _DASH = re.compile(r"\s+[-–—]\s+(?=\S)")          # "Sam Lee - CFO", but not "Av. Paulista, 1000 - São Paulo"
+_SENTENCE_END = re.compile(r"(?:[^\W\d_]{5,}\.|[!?])$")   # "…will confirm." but not "Inc." / "S.A."
 _NAME_AND_REST = re.compile(r"^(?P<name>[^,]+?),\s+(?P<rest>.+)$")
 _FREEMAIL_CORES = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "yahoo", "icloud", "gmx", "web",
                              "aol", "proton", "protonmail", "mail"})
@@ -103,6 +104,9 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
     part = part.strip(" ,;")
     if found.name and clean_name(part) == found.name:
         return
+    if _is_prose(part):
+        found.leftovers.append(part)
+        return
     combined = TITLE_COMPANY.match(part)
     if combined and TITLE_WORDS.search(combined.group("title")) and not found.title:
         found.title, found.company = combined.group("title").strip(" ,"), found.company or _company(combined)
@@ -113,7 +117,7 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
         _classify_words(name_and_rest.group("rest"), found, hint)
     elif not found.name and looks_like_name(part) and not _names_domain(part, hint):
         found.name = clean_name(part)
-    elif not found.title and _title_then_company(part, found):
+    elif not found.title and _title_then_company(part, found, hint):
         return
     elif not found.title and is_title(part):
         found.title = part
@@ -123,10 +127,11 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
         found.leftovers.append(part)
 
 
-def _title_then_company(part: str, found: _Found) -> bool:
-    """"Co-Founder & CEO, Tailwind Analytics Inc." → title and company."""
+def _title_then_company(part: str, found: _Found, hint: SenderHint) -> bool:
+    """"Co-Founder & CEO, Tailwind Analytics Inc." or "Product Lead, Contoso" (from @contoso.example)."""
     title, _, company = part.rpartition(", ")
-    if title and TITLE_WORDS.search(title) and not is_company(title) and is_company(company):
+    if title and TITLE_WORDS.search(title) and not is_company(title) and (
+            is_company(company) or _names_domain(company, hint)):
         found.title, found.company = title, found.company or company
         return True
     return False
@@ -153,6 +158,12 @@ def _names_domain(part: str, hint: SenderHint) -> bool:
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", part.casefold()) if ch.isalnum())
     core = core.replace("-", "")
     return len(core) >= 3 and (folded.startswith(core) or core.startswith(folded) and len(folded) >= 3)
+
+
+def _is_prose(part: str) -> bool:
+    """A sentence, not a signature line: long, or several words ending in a full stop ("Inc." is no stop)."""
+    words = part.split()
+    return len(part) > 70 or len(words) > 9 or (len(words) >= 4 and _SENTENCE_END.search(part) is not None)
 
 
 def _is_country(part: str) -> bool:

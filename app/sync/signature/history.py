@@ -49,23 +49,44 @@ _DISCLAIMER = re.compile(
 
 
 def own_text(text: str) -> list[str]:
-    """The lines the writer wrote, before any quoted or forwarded part, footers and disclaimers."""
+    """The lines the writer wrote: quoted (`>`) lines and their "… wrote:" line are skipped (the
+    writer may answer below or between them); a header block or a forward marker, or a "wrote:"
+    line with unquoted history under it, ends the writer's text. Then footers and disclaimers go."""
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[:_history_start(lines)]
-    while lines and (not lines[-1].strip() or _RULE.match(lines[-1])):
-        lines.pop()                         # Outlook's ____ rule above the header block
-    return _without_footers(lines)
+    kept: list[str] = []
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        attribution = _attribution_lines(lines, n)
+        if line.lstrip().startswith(">"):
+            n += 1
+            continue
+        if attribution:
+            if not _quoted_next(lines, n + attribution):
+                break
+            n += attribution
+            continue
+        if _MARKER.match(line) or (FROM_HEADER.match(line) and any(_HEADER.match(x) for x in lines[n + 1:n + 5])):
+            break
+        kept.append(line)
+        n += 1
+    while kept and (not kept[-1].strip() or _RULE.match(kept[-1])):
+        kept.pop()                          # Outlook's ____ rule above the header block
+    return _without_footers(kept)
 
 
-def _history_start(lines: list[str]) -> int:
-    for n, line in enumerate(lines):
-        if line.lstrip().startswith(">") or _MARKER.match(line) or _WROTE.match(line):
-            return n
-        if _WROTE_START.match(line) and n + 1 < len(lines) and _WROTE.match(line + " " + lines[n + 1]):
-            return n                        # "On Mon, … Jane Doe <" / "jane@x> wrote:" wrapped
-        if FROM_HEADER.match(line) and any(_HEADER.match(next_line) for next_line in lines[n + 1:n + 5]):
-            return n
-    return len(lines)
+def _attribution_lines(lines: list[str], n: int) -> int:
+    """How many lines the "On … wrote:" at `n` spans (Gmail wraps long ones over two), or 0."""
+    if _WROTE.match(lines[n]):
+        return 1
+    if _WROTE_START.match(lines[n]) and n + 1 < len(lines) and _WROTE.match(lines[n] + " " + lines[n + 1]):
+        return 2
+    return 0
+
+
+def _quoted_next(lines: list[str], n: int) -> bool:
+    """Whether the next non-empty line from `n` is quoted."""
+    return next((line.lstrip().startswith(">") for line in lines[n:] if line.strip()), False)
 
 
 def _without_footers(lines: list[str]) -> list[str]:

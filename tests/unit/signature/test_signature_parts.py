@@ -68,7 +68,6 @@ def test_gmail_and_outlook_signature_blocks_get_the_delimiter():
     "Begin forwarded message:",
     "-------- Message transféré --------",
     "----- Weitergeleitete Nachricht -----",
-    "> quoted",
 ])
 def test_reply_chain_starts_in_many_languages(marker):
     assert own_text(f"Thanks,\nTom Baker\n\n{marker}\nJane Doe\nCFO") == ["Thanks,", "Tom Baker"]
@@ -166,3 +165,15 @@ def test_html_is_read_when_the_text_body_is_empty():
 def test_phone_accessors_pick_work_then_mobile_and_never_fax():
     found = extract_signature("Thanks,\nSam Lee\nFax +1 415 555 0101\nM +1 415 555 0102")
     assert (found.phone, found.mobile, found.fax) == ("+14155550102", "+14155550102", "+14155550101")
+
+
+def test_an_answer_below_or_between_quotes_is_the_writers():
+    body = ("On Mon, Jane Doe <jane@x.example> wrote:\n> Can you make Tuesday?\n> Jane\n\nYes, Tuesday is fine.\n"
+            "> And the room?\nRoom 4.\n\nThanks,\nTom Baker\nAdatum Corp.")
+    assert own_text(body) == ["", "Yes, Tuesday is fine.", "Room 4.", "", "Thanks,", "Tom Baker", "Adatum Corp."]
+    assert extract_signature(body).company == "Adatum Corp."
+
+
+def test_a_wrote_line_with_unquoted_history_under_it_ends_the_writers_text():
+    body = "Ok.\n\nThanks,\nTom Baker\n\nOn Mon, Jane Doe <jane@x.example> wrote:\n\nRegards,\nJane Doe\nCFO"
+    assert own_text(body) == ["Ok.", "", "Thanks,", "Tom Baker"]
