@@ -10,6 +10,7 @@ import re
 
 from app.sync.signature import SenderHint, Signature, extract_signature, split_name
 from app.sync.signature.fields import EMAIL
+from app.sync.signature.model import domain_core
 
 __all__ = ["EMAIL", "FREEMAIL", "Signature", "SenderHint", "company_from_domain", "parse_signature",
            "split_name", "suggest_person"]
@@ -65,7 +66,4 @@ def company_from_domain(address: str) -> str | None:
     domain = address.rpartition("@")[2].lower()
     if not domain or domain in FREEMAIL:
         return None
-    labels = domain.split(".")
-    core = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "ac") else labels[-2] \
-        if len(labels) >= 2 else labels[0]
-    return core.replace("-", " ").title()
+    return domain_core(domain).replace("-", " ").title()

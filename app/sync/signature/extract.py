@@ -27,6 +27,8 @@ from app.sync.signature.model import Phone, SenderHint, Signature
 from app.sync.signature.names import clean_name, is_display_name, looks_like_name, split_name
 from app.sync.signature.phones import has_label, is_bare_label, phones_in
 
+MAX_TEXT_CHARS = 100_000     # the writer's signature sits in the first 100k characters of any real mail
+MAX_HTML_CHARS = 1_000_000   # HTML carries ~10x markup; beyond this it is history or attachments inlined
 _SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+")
 _DASH = re.compile(r"\s+[-–—]\s+(?=\S)")          # "Sam Lee - CFO", but not "Av. Paulista, 1000 - São Paulo"
 _SENTENCE_END = re.compile(r"(?:[^\W\d_]{5,}\.|[!?])$")   # "…will confirm." but not "Inc." / "S.A."
@@ -52,7 +54,7 @@ class _Found:
 def extract_signature(text: str = "", html: str = "", hint: SenderHint | None = None) -> Signature | None:
     """The writer's details from the body's signature; `html` is used when `text` is empty."""
     hint = hint or SenderHint()
-    body = text if (text or "").strip() else html_to_text(html)
+    body = text[:MAX_TEXT_CHARS] if (text or "").strip() else html_to_text((html or "")[:MAX_HTML_CHARS])
     parts = block_parts(signature_block(own_text(body), hint.display_name))
     found = _Found()
     if hint.display_name:
@@ -150,9 +152,7 @@ def _company_from_leftovers(found: _Found, hint: SenderHint) -> None:
 
 def _names_domain(part: str, hint: SenderHint) -> bool:
     """Whether the words of `part` spell the core of the sender's (non-free-mail) domain."""
-    labels = hint.domain.split(".")
-    core = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "ac") else \
-        labels[-2] if len(labels) >= 2 else ""
+    core = hint.domain_core if "." in hint.domain else ""
     if not core or core in _FREEMAIL_CORES or len(part) > 60:
         return False
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", part.casefold()) if ch.isalnum())

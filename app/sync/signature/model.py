@@ -24,6 +24,19 @@ class SenderHint:
     def domain(self) -> str:
         return self.email.rpartition("@")[2].lower()
 
+    @property
+    def domain_core(self) -> str:
+        return domain_core(self.domain)
+
+
+def domain_core(domain: str) -> str:
+    """The organisation's label of a domain: "mail.globex-industries.co.uk" → "globex-industries"
+    (one rule for the company pre-fill and for recognising the company line)."""
+    labels = domain.lower().split(".")
+    if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "ac"):
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
 
 @dataclass(frozen=True)
 class Signature:
