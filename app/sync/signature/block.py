@@ -20,7 +20,7 @@ _DELIMITER = re.compile(r"^\s*(?:--\s*|—\s*|–\s*|_{3,}|-{3,}|={3,}|\*{3,})$"
 _CLOSINGS = (
     r"(?:(?:best|kind|warm|warmest|many|kindest|with)?\s*(?:regards|wishes)|best|cheers|thanks(?: again| so much)?"
     r"|thank you(?: very much)?|many thanks|sincerely|yours(?: truly| sincerely| faithfully)?|all the best|talk soon"
-    r"|br|rgds|mit freundlichen grüßen|mit freundlichen grüssen|mfg|freundliche grüße|freundliche grüsse"
+    r"|br|rgds|mit (?:freundlichen|besten|herzlichen|vielen|lieben|sonnigen) grü(?:ß|ss)en|mfg|freundliche grüße|freundliche grüsse"
     r"|viele grüße|beste grüße|liebe grüße|schöne grüße|herzliche grüße|grüße|gruß|danke|vielen dank"
     r"|cordialement|bien cordialement|bien à vous|salutations(?: distinguées)?|merci(?: beaucoup)?|bonne journée"
     r"|saludos(?: cordiales)?|un saludo(?: cordial)?|atentamente|gracias|un abrazo|atenciosamente|abraços"

@@ -49,6 +49,7 @@ class _Found:
     phones: list[Phone] = field(default_factory=list)
     address: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    last_leftover: str = ""         # the part just before, when it was a leftover
 
 
 def extract_signature(text: str = "", html: str = "", hint: SenderHint | None = None) -> Signature | None:
@@ -84,6 +85,7 @@ def block_parts(lines: list[str]) -> list[str]:
 
 def _classify(part: str, found: _Found, hint: SenderHint) -> None:
     """Put one part into a field."""
+    previous, found.last_leftover = found.last_leftover, ""
     email = EMAIL.search(part)
     if email:
         found.email = found.email or email.group(0).lower()
@@ -96,6 +98,8 @@ def _classify(part: str, found: _Found, hint: SenderHint) -> None:
         found.website = found.website or website
         return
     if is_address_line(part) and (found.address or not _is_country(part)):
+        if previous and not found.address and not _names_domain(previous, hint):
+            found.address.append(found.leftovers.pop())     # "Block B, Sandyford Business Park" above a post code
         found.address.append(without_address_label(part))
         return
     _classify_words(part, found, hint)
@@ -127,6 +131,7 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
         found.company = part
     elif not any(ch.isdigit() for ch in part):
         found.leftovers.append(part)
+        found.last_leftover = part
 
 
 def _title_then_company(part: str, found: _Found, hint: SenderHint) -> bool:

@@ -42,7 +42,7 @@ _STREET = re.compile(
 _POSTCODE_CITY = re.compile(
     r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d_]|^\d{2}-\d{3}\s+[^\W\d_]|^\d{3}\s?\d{2}\s+[^\W\d_]|^LT-\d{5}\s|^\d{4}\s?[A-Z]{2}\s+[^\W\d_]"
     r"|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b|[^\W\d_]+\s+\d{4,5}\s*$"
-    r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b", re.UNICODE)
+    r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|\b[A-Z]\d{2}\s[A-Z\d]{4}$", re.UNICODE)    # … Canada, Ireland (Eircode)
 _COUNTRIES = frozenset({
     "usa", "united states", "u.s.a.", "uk", "united kingdom", "england", "germany", "deutschland", "france",
     "spain", "españa", "italy", "italia", "netherlands", "nederland", "the netherlands", "portugal", "sweden",

@@ -6,7 +6,8 @@ import unicodedata
 
 from app.sync.signature.fields import COMPANY_SUFFIX, TITLE_WORDS
 
-HONORIFIC = re.compile(r"^(?:(?:dr|prof|mr|mrs|ms|mx|ing|mag|dipl\.-ing|mba|herr|frau|mme|m|sr|sra)\.?\s+)+", re.I)
+HONORIFIC = re.compile(r"^(?:(?:dr|prof|mr|mrs|ms|mx|ing|mag|dipl\.-ing|mba|herr|frau|mme|m|sr|sra|i\.\s?a|i\.\s?v|ppa)\.?\s+)+",
+                       re.I)                        # "i.A."/"i.V.": German "on behalf of" before a name
 _POST_NOMINALS = re.compile(r",?\s+(?:phd|ph\.d\.|mba|cpa|esq\.?|jr\.?|sr\.?|ii|iii|msc|m\.sc\.|dipl\.-\w+)$", re.I)
 PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "bin", "al",
                        "ter", "dos", "das", "do", "y", "zu", "af", "av"})
