@@ -10,6 +10,7 @@ import re
 
 from app.sync.signature import SenderHint, Signature, extract_signature, split_name
 from app.sync.signature.fields import EMAIL
+from app.sync.signature.hints import FREEMAIL
 from app.sync.signature.model import domain_core
 
 __all__ = ["EMAIL", "FREEMAIL", "Signature", "SenderHint", "company_from_domain", "parse_signature",
@@ -19,11 +20,6 @@ __all__ = ["EMAIL", "FREEMAIL", "Signature", "SenderHint", "company_from_domain"
 def parse_signature(body: str, html: str = "", hint: SenderHint | None = None) -> Signature | None:
     """The writer's details from the signature block of `body` (or of `html` when `body` is empty)."""
     return extract_signature(body, html, hint)
-
-
-FREEMAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-                      "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.de", "gmx.net",
-                      "web.de", "mail.ru", "yandex.ru", "proton.me", "protonmail.com", "zoho.com", "qq.com"})
 
 
 def _belongs_to(address: str, signature: Signature, signer: str | None) -> bool:

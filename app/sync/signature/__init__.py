@@ -6,6 +6,7 @@
 ``block``    where the signature block starts (sign-off, ``--``, the sender's name, last paragraph)
 ``names``    names: does a line look like one, first/last split, match against the From display name
 ``phones``   phone numbers: found, typed (work/mobile/fax) and normalised when a country code is given
+``hints``    whether a line names the sender's organisation (its domain; free-mail names none)
 ``fields``   which line is a title, a company, an address line, a website
 ``extract``  the entry point: ``extract_signature(text, html, hint)``
 The engine (autoresolve, the resolution ladder) and the sidebar share it.

@@ -7,7 +7,6 @@ name line (the From display name) and a company line that names the sender's dom
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from app.sync.signature.block import signature_block
@@ -21,6 +20,7 @@ from app.sync.signature.fields import (
     website_in,
     without_address_label,
 )
+from app.sync.signature.hints import names_sender_domain
 from app.sync.signature.history import own_text
 from app.sync.signature.html_text import html_to_text
 from app.sync.signature.model import Phone, SenderHint, Signature
@@ -33,8 +33,6 @@ _SEPARATORS = re.compile(r"\s+[|•·¦◦/]\s+|\s*\|\s*|\t+")
 _DASH = re.compile(r"\s+[-–—]\s+(?=\S)")          # "Sam Lee - CFO", but not "Av. Paulista, 1000 - São Paulo"
 _SENTENCE_END = re.compile(r"(?:[^\W\d_]{5,}\.|[!?])$")   # "…will confirm." but not "Inc." / "S.A."
 _NAME_AND_REST = re.compile(r"^(?P<name>[^,]+?),\s+(?P<rest>.+)$")
-_FREEMAIL_CORES = frozenset({"gmail", "googlemail", "outlook", "hotmail", "live", "yahoo", "icloud", "gmx", "web",
-                             "aol", "proton", "protonmail", "mail"})
 
 
 @dataclass
@@ -98,7 +96,7 @@ def _classify(part: str, found: _Found, hint: SenderHint) -> None:
         found.website = found.website or website
         return
     if is_address_line(part) and (found.address or not _is_country(part)):
-        if previous and not found.address and not _names_domain(previous, hint):
+        if previous and not found.address and not names_sender_domain(previous, hint):
             found.address.append(found.leftovers.pop())     # "Block B, Sandyford Business Park" above a post code
         found.address.append(without_address_label(part))
         return
@@ -121,7 +119,7 @@ def _classify_words(part: str, found: _Found, hint: SenderHint) -> None:
     if not found.name and name_and_rest and looks_like_name(name_and_rest.group("name")):
         found.name = clean_name(name_and_rest.group("name"))
         _classify_words(name_and_rest.group("rest"), found, hint)
-    elif not found.name and looks_like_name(part) and not _names_domain(part, hint):
+    elif not found.name and looks_like_name(part) and not names_sender_domain(part, hint):
         found.name = clean_name(part)
     elif not found.title and _title_then_company(part, found, hint):
         return
@@ -138,7 +136,7 @@ def _title_then_company(part: str, found: _Found, hint: SenderHint) -> bool:
     """"Co-Founder & CEO, Tailwind Analytics Inc." or "Product Lead, Contoso" (from @contoso.example)."""
     title, _, company = part.rpartition(", ")
     if title and TITLE_WORDS.search(title) and not is_company(title) and (
-            is_company(company) or _names_domain(company, hint)):
+            is_company(company) or names_sender_domain(company, hint)):
         found.title, found.company = title, found.company or company
         return True
     return False
@@ -152,17 +150,7 @@ def _company_from_leftovers(found: _Found, hint: SenderHint) -> None:
     """A line naming the sender's domain is the company ("Globex" for globex.example)."""
     if found.company:
         return
-    found.company = next((p for p in found.leftovers if _names_domain(p, hint)), "")
-
-
-def _names_domain(part: str, hint: SenderHint) -> bool:
-    """Whether the words of `part` spell the core of the sender's (non-free-mail) domain."""
-    core = hint.domain_core if "." in hint.domain else ""
-    if not core or core in _FREEMAIL_CORES or len(part) > 60:
-        return False
-    folded = "".join(ch for ch in unicodedata.normalize("NFKD", part.casefold()) if ch.isalnum())
-    core = core.replace("-", "")
-    return len(core) >= 3 and (folded.startswith(core) or core.startswith(folded) and len(folded) >= 3)
+    found.company = next((p for p in found.leftovers if names_sender_domain(p, hint)), "")
 
 
 def _is_prose(part: str) -> bool:
