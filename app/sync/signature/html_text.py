@@ -41,9 +41,8 @@ class _TextCollector(HTMLParser):
         self.border_block_pending = False
 
     def _target(self) -> list[str]:
-        if self.rows and self.rows[-1]:
-            return self.rows[-1][-1]
-        return self.out
+        """The innermost open cell (a row of a nested table writes into its enclosing cell), else the page."""
+        return next((row[-1] for row in reversed(self.rows) if row), self.out)
 
     def _break_line(self, blank: bool = False) -> None:
         """End the current line (a block boundary); `blank` also leaves an empty line (a paragraph)."""

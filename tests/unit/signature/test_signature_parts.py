@@ -177,3 +177,9 @@ def test_an_answer_below_or_between_quotes_is_the_writers():
 def test_a_wrote_line_with_unquoted_history_under_it_ends_the_writers_text():
     body = "Ok.\n\nThanks,\nTom Baker\n\nOn Mon, Jane Doe <jane@x.example> wrote:\n\nRegards,\nJane Doe\nCFO"
     assert own_text(body) == ["Ok.", "", "Thanks,", "Tom Baker"]
+
+
+def test_a_nested_table_stays_inside_its_cell_and_the_row_around_it():
+    html = ("<table><tr><td><img alt=''></td><td><table><tr><td>Sam Lee</td></tr><tr><td>T:</td><td>+1 555 0100</td>"
+            "</tr></table></td></tr></table><div>after</div>")
+    assert html_to_text(html).split("\n") == ["Sam Lee", "T:\t+1 555 0100", "after"]
