@@ -167,4 +167,19 @@ SAMPLES = [
            {"name": "Ravi Shankar", "title": "Data Engineer", "company": "Contoso Pharmaceuticals LLC",
             "phones": [("+918055550100", "work")]},
            html=True, sender=("ravi.shankar@contoso-pharma.example", "Ravi Shankar")),
+    Sample("html-thunderbird-pre-signature",
+           "<html><body><p>Agreed, ship on Monday.</p><pre class=\"moz-signature\" cols=\"72\">-- \n"
+           "Henrik Larsen\nCTO | Nordlys Systems ApS\n+45 70 55 01 00</pre><div class=\"moz-cite-prefix\">"
+           "On 03/03/2025 09:00, Jane Doe wrote:<br></div><blockquote type=\"cite\">Jane Doe<br>CFO</blockquote>"
+           "</body></html>",
+           {"name": "Henrik Larsen", "title": "CTO", "company": "Nordlys Systems ApS",
+            "phones": [("+4570550100", "work")]},
+           html=True, sender=("henrik@nordlys.example", "Henrik Larsen")),
+    Sample("html-owa-x-prefixed-reply",
+           "<div>Thanks, approved.</div><div><br></div><div>Kind regards,</div><div>Priya Nair</div>"
+           "<div>Finance Manager</div><div>Graphic Design Institute Ltd</div><hr><div id=\"x_divRplyFwdMsg\">"
+           "<font><b>From:</b> Jane Doe<br><b>Sent:</b> Monday</font></div><div class=\"x_elementToProof\">"
+           "Regards,<br>Jane Doe<br>CFO<br>Globex Corporation<br>+1 415 555 0100</div>",
+           {"name": "Priya Nair", "title": "Finance Manager", "company": "Graphic Design Institute Ltd"},
+           html=True, sender=("priya.nair@graphicdesigninstitute.example", "Priya Nair")),
 ]

@@ -6,7 +6,8 @@ one line (tab-separated, so "T:" and its number in two cells stay together). Hid
 chain starts: Gmail's `gmail_quote`, Apple's `<blockquote type="cite">`, Outlook's
 `divRplyFwdMsg`/`appendonsend`, or an Outlook border-top block whose first words are a
 "From:" header. Gmail's `gmail_signature` and Outlook's `Signature` div get a ``-- `` line
-before them, the delimiter the block finder knows.
+before them, the delimiter the block finder knows. Outlook on the web's `x_` prefixes are seen
+through, and <pre> (Thunderbird's plain signatures) keeps its own line breaks.
 """
 from __future__ import annotations
 
@@ -24,8 +25,15 @@ _NO_MARGIN = re.compile(r"margin(?:-top|-bottom)?\s*:\s*0", re.I)
 _REPLY_CLASSES = frozenset({"gmail_quote", "gmail_extra_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote"})
 _REPLY_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
 _SIGNATURE_CLASSES = frozenset({"gmail_signature", "moz-signature"})
-_SIGNATURE_IDS = frozenset({"signature", "applemailsignature", "x_signature"})
+_SIGNATURE_IDS = frozenset({"signature", "applemailsignature"})
 FROM_HEADER = re.compile(r"^\s*\*?(?:from|von|de|da|van|från|od|nuo|fra|lähettäjä|от|feladó)\s*\*?\s*:", re.I)
+
+
+def _unprefixed(name: str) -> str:
+    """Outlook on the web prefixes a quoted message's ids and classes: `x_divRplyFwdMsg`, `x_gmail_quote`."""
+    while name.startswith("x_"):
+        name = name[2:]
+    return name
 
 
 class _TextCollector(HTMLParser):
@@ -39,6 +47,7 @@ class _TextCollector(HTMLParser):
         self.hidden_depth = 0
         self.stopped = False
         self.border_block_pending = False
+        self.pre_depth = 0
 
     def _target(self) -> list[str]:
         """The innermost open cell (a row of a nested table writes into its enclosing cell), else the page."""
@@ -65,8 +74,8 @@ class _TextCollector(HTMLParser):
             if tag not in ("br", "img", "meta", "link", "input", "hr"):
                 self.hidden_tag, self.hidden_depth = tag, 1
             return
-        classes = set(values.get("class", "").lower().split())
-        element_id = values.get("id", "").lower()
+        classes = {_unprefixed(c) for c in values.get("class", "").lower().split()}
+        element_id = _unprefixed(values.get("id", "").lower())
         if classes & _REPLY_CLASSES or element_id in _REPLY_IDS or (
                 tag == "blockquote" and values.get("type", "").lower() == "cite"):
             self.stopped = True
@@ -74,6 +83,7 @@ class _TextCollector(HTMLParser):
         if classes & _SIGNATURE_CLASSES or element_id in _SIGNATURE_IDS:
             self._break_line()
             self._target().append(f"{SIGNATURE_DELIMITER}\n")
+        self.pre_depth += tag == "pre"
         if tag == "div" and "border-top" in values.get("style", "").lower():
             self.border_block_pending = True
         self._structure_start(tag, values, classes)
@@ -103,6 +113,7 @@ class _TextCollector(HTMLParser):
             if self.hidden_depth <= 0:
                 self.hidden_tag = ""
             return
+        self.pre_depth -= tag == "pre" and self.pre_depth > 0
         if tag == "tr" and self.rows:
             self._close_row()
         elif tag in _BLOCK_TAGS or tag == "p":
@@ -119,7 +130,7 @@ class _TextCollector(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.stopped or self.hidden_tag:
             return
-        text = re.sub(r"[ \t\r\n\f]+", " ", data)
+        text = data.replace("\r\n", "\n") if self.pre_depth else re.sub(r"[ \t\r\n\f]+", " ", data)
         if self.border_block_pending and text.strip():
             self.border_block_pending = False
             if FROM_HEADER.match(text):
