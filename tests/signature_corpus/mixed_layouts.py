@@ -64,4 +64,9 @@ SAMPLES = [
            {"name": "Nils Hansen", "title": "Einkäufer", "company": "Hansen Werkzeuge GmbH",
             "phones": [("+49405550100", "work"), ("+49405550101", "fax")], "email": "n.hansen@hansen-werkzeuge.de"},
            html=True, sender=("n.hansen@hansen-werkzeuge.de", "Nils Hansen")),
+    Sample("mixed-pronouns-and-bold-stars",
+           "Sounds good!\n\nBest,\n*Jordan Reyes* (they/them)\n*Developer Advocate* | Relecloud Ltd\n"
+           "+1 (720) 555-0123",
+           {"name": "Jordan Reyes", "title": "Developer Advocate", "company": "Relecloud Ltd",
+            "phones": [("+17205550123", "work")]}, sender=("jordan@relecloud.example", "Jordan Reyes")),
 ]

@@ -69,9 +69,10 @@ def extract_signature(text: str = "", html: str = "", hint: SenderHint | None = 
 
 
 def block_parts(lines: list[str]) -> list[str]:
-    """Lines cut at one-line separators; a bare label ("T:", a cell "Mobile") joins its value."""
-    pieces = [p.strip() for line in lines for part in _SEPARATORS.split(line)
-              for p in ([part] if is_address_line(part) else _DASH.split(part)) if p.strip()]
+    """Lines cut at one-line separators, without plain-text *bold*/_italic_ marks; a bare label
+    ("T:", a cell "Mobile") joins its value."""
+    pieces = [p.strip(" *_") for line in lines for part in _SEPARATORS.split(line)
+              for p in ([part] if is_address_line(part) else _DASH.split(part)) if p.strip(" *_")]
     parts: list[str] = []
     for piece in pieces:
         if parts and is_bare_label(parts[-1]):

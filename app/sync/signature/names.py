@@ -11,12 +11,15 @@ HONORIFIC = re.compile(r"^(?:(?:dr|prof|mr|mrs|ms|mx|ing|mag|dipl\.-ing|mba|herr
 _POST_NOMINALS = re.compile(r",?\s+(?:phd|ph\.d\.|mba|cpa|esq\.?|jr\.?|sr\.?|ii|iii|msc|m\.sc\.|dipl\.-\w+)$", re.I)
 PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "bin", "al",
                        "ter", "dos", "das", "do", "y", "zu", "af", "av"})
+_PRONOUNS = re.compile(r"\s*[(\[]\s*(?:she|he|they|ze|xe|sie|er|il|elle|ella|él)\s*/\s*\w+(?:\s*/\s*\w+)?\s*[)\]]",
+                       re.I)
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
 
 def clean_name(line: str) -> str:
-    """A name line without honorifics, post-nominals and quotes: "Dr. Klaus Müller, MBA" → "Klaus Müller"."""
-    name = re.sub(r"\s+", " ", line.strip().strip("'\"*_")).strip()
+    """A name line without honorifics, post-nominals, pronouns and quotes: "Dr. Klaus Müller, MBA" →
+    "Klaus Müller", "Jordan Reyes (they/them)" → "Jordan Reyes"."""
+    name = re.sub(r"\s+", " ", _PRONOUNS.sub("", line).strip().strip("'\"*_")).strip()
     return _POST_NOMINALS.sub("", HONORIFIC.sub("", name)).strip(" ,")
 
 
