@@ -45,7 +45,8 @@ class ItemSchema(StrictSchema):
     date = fields.DateTime(load_default=None, allow_none=True)
     body_text = fields.String(load_default="", allow_none=True, validate=validate.Length(max=MAX_BODY_CHARS))
     body_html = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_BODY_CHARS),
-                              metadata={"description": "Optional; sanitised with nh3 before it is stored"})
+                              metadata={"description": "Optional; sanitised with nh3 before it is stored; its "
+                                                      "signature is read when body_text is empty"})
     ical_uid = fields.String(load_default=None, allow_none=True,
                              validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
 

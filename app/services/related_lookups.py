@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.services.blocklists import Blocklist
-from app.services.signatures import EMAIL, FREEMAIL, Signature, parse_signature
+from app.services.signatures import EMAIL, FREEMAIL, SenderHint, Signature, parse_signature
 from app.sync.sidebar_ports import RelatedTerms
 
 MAX_ADDRESSES = 100     # an item with more is looked up on its first 100 (participants first)
@@ -61,7 +61,9 @@ def plan_lookups(item: dict, own_address: str, blocklist: Blocklist) -> Lookups:
         a.rpartition("@")[2] for a in plan.addresses
         if a.rpartition("@")[2] not in FREEMAIL and a.rpartition("@")[2] != plan.own_domain)[:MAX_DOMAINS]
     plan.numbers = _ordered_unique(CASE_NUMBER.findall(item.get("subject") or ""))[:MAX_NUMBERS]
-    signature = parse_signature(body)
+    sender = item.get("from_") or {}
+    signature = parse_signature(body, item.get("body_html") or "",
+                                SenderHint(sender.get("email") or "", sender.get("name") or ""))
     signer = signature.email or plan.sender if signature is not None else None
     if signature is not None and not (signer and blocklist.blocks(signer)):
         plan.signature = signature      # a blocked writer's signature is not read either

@@ -51,7 +51,7 @@ def test_records_are_grouped_by_type_with_why_they_were_found(world):
     assert [u["name"] for u in groups["User"]] == ["Uma User"]
     assert groups["Lead"] == []
     assert body["suggested_new"] == [{"email": "sam.lee@globex.example", "first_name": "Sam", "last_name": "Lee",
-                                      "title": "CFO", "company": "Globex Corporation", "phone": "+1 555 0100"}]
+                                      "title": "CFO", "company": "Globex Corporation", "phone": "+15550100"}]
     assert body["saved"] is None and body["thread_autosave"] is False
 
 
@@ -135,3 +135,13 @@ def test_daily_limit_reached_is_503_with_retry_after(world):
     finally:
         emu.set_daily_api_max(world["sf_org"], 100_000)
     assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 1
+
+
+def test_the_signature_is_read_from_the_html_body_when_there_is_no_text(world):
+    initech = world["emu"].insert(world["sf_org"], "Account", {"Name": "Initech AG"})
+    html = ("<div>See you Monday.</div><div class=\"gmail_signature\">Peter Gibbons<br>Leiter Einkauf<br>Initech AG"
+            "</div><div class=\"gmail_quote\">On Mon, Jane wrote:<br>Jane Doe<br>Globex Corporation</div>")
+    item = {**EMAIL, "from": {"email": "peter@elsewhere.example", "name": "Peter Gibbons"}, "body_text": "",
+            "body_html": html}
+    groups = related(world, item).get_json()["groups"]
+    assert ("signature", "Initech AG") in [r for a in groups["Account"] if a["id"] == initech for r in reasons(a)]

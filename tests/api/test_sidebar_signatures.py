@@ -3,41 +3,52 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.signatures import Signature, company_from_domain, parse_signature, split_name, suggest_person
+from app.services.signatures import company_from_domain, parse_signature, split_name, suggest_person
+
+
+def _expect(first, last, title, company, phone, email=None):
+    """The fields the sidebar reads (phones are normalised when the country code is written)."""
+    return first, last, title, company, phone, email
+
+
+def _read(signature):
+    return (signature.first_name, signature.last_name, signature.title, signature.company, signature.phone,
+            signature.email)
+
 
 CASES = [
     ("Hi Uma,\nplease loop in Sam.\n\n--\nSam Lee\nCFO\nGlobex Corporation\n+1 555 0100",
-     Signature("Sam", "Lee", "CFO", "Globex Corporation", "+1 555 0100")),
+     _expect("Sam", "Lee", "CFO", "Globex Corporation", "+15550100")),
     ("Hallo Frau Meier,\n\nanbei das Angebot.\n\nMit freundlichen Grüßen\n\nDr. Klaus Müller\n"
      "Leiter Vertrieb | Müller Maschinenbau GmbH\nTel.: +49 89 1234 5678\nFax: +49 89 1234 5679\nwww.mueller-mb.de",
-     Signature("Klaus", "Müller", "Leiter Vertrieb", "Müller Maschinenbau GmbH", "+49 89 1234 5678")),
+     _expect("Klaus", "Müller", "Leiter Vertrieb", "Müller Maschinenbau GmbH", "+498912345678")),
     ("Bonjour,\nMerci.\n\nCordialement,\nMarie-Claire Dubois\nDirectrice commerciale chez Fromagerie Dubois SAS\n"
      "Tél : 01 23 45 67 89\nmarie-claire.dubois@fromagerie.fr",
-     Signature("Marie-Claire", "Dubois", "Directrice commerciale", "Fromagerie Dubois SAS", "01 23 45 67 89",
+     _expect("Marie-Claire", "Dubois", "Directrice commerciale", "Fromagerie Dubois SAS", "01 23 45 67 89",
                "marie-claire.dubois@fromagerie.fr")),
     ("Laba diena,\nsiunčiu sąskaitą.\n\nPagarbiai\nJonas Jonaitis\nPardavimų vadovas\nUAB \"Saulės energija\"\n"
      "Mob. +370 612 34567",
-     Signature("Jonas", "Jonaitis", "Pardavimų vadovas", "UAB \"Saulės energija\"", "+370 612 34567")),
+     _expect("Jonas", "Jonaitis", "Pardavimų vadovas", "UAB \"Saulės energija\"", "+37061234567")),
     ("Привет!\n\nС уважением,\nИван Петров\nДиректор по продажам\nООО \"Ромашка\"\n+7 495 123-45-67",
-     Signature("Иван", "Петров", "Директор по продажам", "ООО \"Ромашка\"", "+7 495 123-45-67")),
+     _expect("Иван", "Петров", "Директор по продажам", "ООО \"Ромашка\"", "+74951234567")),
     ("Hola,\n\nSaludos cordiales,\nAna María García\nGerente de Compras | Acme Iberia S.L.\nM: +34 612 345 678",
-     Signature("Ana María", "García", "Gerente de Compras", "Acme Iberia S.L.", "+34 612 345 678")),
+     _expect("Ana María", "García", "Gerente de Compras", "Acme Iberia S.L.", "+34612345678")),
     ("Thanks,\nLudwig van Beethoven\nHead of Sales at Vienna Pianos Ltd\nT +43 1 505 65 25\nF +43 1 505 65 26",
-     Signature("Ludwig", "van Beethoven", "Head of Sales", "Vienna Pianos Ltd", "+43 1 505 65 25")),
+     _expect("Ludwig", "van Beethoven", "Head of Sales", "Vienna Pianos Ltd", "+4315056525")),
     ("Best regards,\nPriya Raman | VP Engineering | Initech Inc. | priya@initech.example | +1 (415) 555-0142",
-     Signature("Priya", "Raman", "VP Engineering", "Initech Inc.", "+1 (415) 555-0142", "priya@initech.example")),
+     _expect("Priya", "Raman", "VP Engineering", "Initech Inc.", "+14155550142", "priya@initech.example")),
 ]
 
 
 @pytest.mark.parametrize("body, expected", CASES, ids=["en", "de", "fr", "lt", "ru", "es", "particle", "one-line"])
 def test_signatures_in_common_layouts_and_languages(body, expected):
-    assert parse_signature(body) == expected
+    assert _read(parse_signature(body)) == expected
 
 
 def test_quoted_history_is_not_read_as_the_signature():
     body = ("Sounds good.\n\nCheers,\nTom Baker\n\nOn Mon, 3 Mar 2025 at 09:00, Jane Doe <jane@globex.example> wrote:\n"
             "> Best regards,\n> Jane Doe\n> CFO\n> Globex Corporation")
-    assert parse_signature(body) == Signature("Tom", "Baker")
+    assert _read(parse_signature(body)) == _expect("Tom", "Baker", None, None, None)
 
 
 def test_no_signature_is_none():
