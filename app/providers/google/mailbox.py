@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 
-from app.providers.calendar_only import CalendarOnlyMailbox
+from app.providers.folder_mailbox import Folder, FolderMailbox
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.transport import GuardedGoogleHttp
@@ -26,6 +26,7 @@ from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import HostPolicy
 from app.providers.vendor_edge import check_https_endpoint
 from app.sync.errors import InvalidData
+from app.sync.items import FolderKind
 
 API_ROOT = "https://www.googleapis.com/"            # the discovery document's rootUrl
 TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -45,13 +46,14 @@ class GoogleSettings:
     timeout: float = 30.0
 
 
-class GoogleMailbox(CalendarOnlyMailbox):
+class GoogleMailbox(FolderMailbox):
     """One user's Google Workspace account."""
 
     service = "Google Workspace"
 
-    def __init__(self, calendar: GoogleCalendar, http: GuardedGoogleHttp) -> None:
-        self.calendar, self.http = calendar, http
+    def __init__(self, folders: Mapping[FolderKind, Folder], http: GuardedGoogleHttp) -> None:
+        super().__init__(folders)
+        self.http = http
 
     def close(self) -> None:
         self.http.close()
@@ -77,7 +79,8 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     http = GuardedGoogleHttp(session, credentials, settings.timeout)
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
-    return GoogleMailbox(GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window), http)
+    calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
+    return GoogleMailbox({FolderKind.CALENDAR: calendar}, http)
 
 
 def _root(url: str) -> str:

@@ -6,14 +6,13 @@ FolderUnavailable ("not yet supported on Office 365") so a session syncs the oth
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 import requests
 
-from app.providers.calendar_only import CalendarOnlyMailbox
+from app.providers.folder_mailbox import Folder, FolderMailbox
 from app.providers.graph.calendar import GraphCalendar
 from app.providers.graph.certificates import CertificateCredential
 from app.providers.graph.connect import checked_session, token_source
@@ -27,9 +26,7 @@ from app.providers.graph.permissions import APPLICATION
 from app.providers.graph.todo import GraphTasks
 from app.providers.graph.tokens import GraphTokens
 from app.providers.host_guard import HostPolicy
-from app.sync.errors import FolderUnavailable
-from app.sync.items import FolderKind, MailboxItem
-from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+from app.sync.items import FolderKind
 
 AUTHORITY_URL = "https://login.microsoftonline.com"
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
@@ -54,50 +51,18 @@ class GraphSettings:
     account_id: str = ""                 # delegated: the signed-in account in token_cache
 
 
-class GraphFolder(Protocol):
-    """The MailboxPort operations of one folder kind (calendar, contacts, tasks, mail)."""
-
-    def changes_since(self, cursor: str | None) -> MailboxChanges: ...
-    def get_items(self, item_ids: Sequence[str]) -> list[MailboxItem]: ...
-    def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]: ...
-    def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]: ...
-    def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]: ...
-    def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]: ...
-
-
-class GraphMailbox(CalendarOnlyMailbox):
+class GraphMailbox(FolderMailbox):
     """One user's Office 365 mailbox; ``tokens.cache_state()`` hands the msal cache back for storage."""
 
-    def __init__(self, folders: Mapping[FolderKind, GraphFolder], tokens: GraphTokens | DelegatedTokens,
+    service = "Office 365 (Graph)"
+
+    def __init__(self, folders: Mapping[FolderKind, Folder], tokens: GraphTokens | DelegatedTokens,
                  http: GraphHttp) -> None:
-        self.folders, self.tokens, self.http = dict(folders), tokens, http
-
-    def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
-        return self._folder(kind).changes_since(cursor)
-
-    def get_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[MailboxItem]:
-        return self._folder(kind).get_items(item_ids)
-
-    def create_items(self, kind: FolderKind, items: Sequence[MailboxItem]) -> list[WriteResult]:
-        return self._folder(kind).create_items(items)
-
-    def update_items(self, kind: FolderKind, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return self._folder(kind).update_items(patches)
-
-    def delete_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[WriteResult]:
-        return self._folder(kind).delete_items(item_ids)
-
-    def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
-        return self._folder(kind).find_by_sync_keys(keys)
+        super().__init__(folders)
+        self.tokens, self.http = tokens, http
 
     def close(self) -> None:
         self.http.session.close()
-
-    def _folder(self, kind: FolderKind) -> GraphFolder:
-        folder = self.folders.get(kind)
-        if folder is None:
-            raise FolderUnavailable(f"{kind.value} is not yet supported on Office 365 (Graph)")
-        return folder
 
 
 def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[datetime, datetime], *,
@@ -113,7 +78,7 @@ def build_graph_mailbox(settings: GraphSettings, user: str, window: tuple[dateti
     Raises InvalidData for a missing app registration value or an endpoint that is not https or
     that the host guard refuses."""
     http, tokens = connect_graph(settings, gate, on_token_cache)
-    folders: dict[FolderKind, GraphFolder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
+    folders: dict[FolderKind, Folder] = {FolderKind.CALENDAR: GraphCalendar(http, user, window),
                                               FolderKind.CONTACTS: GraphContacts(http, user, contacts),
                                               FolderKind.TASKS: GraphTasks(http, user, owner_zone)}
     if mail is not None:
