@@ -90,6 +90,7 @@ class CachedFinder:
                 self.from_cache = True
                 return cached
         self.from_cache = False
+        self.cache.forget(self.key)   # should discovery fail now, the stale entry must not be kept
         found = self._discover()
         self.cache.put(self.key, self.print_, found)
         return found
