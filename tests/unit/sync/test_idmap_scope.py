@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.sync import FolderKind
+from app.sync import EmailMessage, FolderKind, save_emails
 from app.sync.idmap import InPlay
-from tests.unit.sync.sync_world import World, meeting
+from tests.unit.sync.sync_world import NOW, World, meeting
 
 CAL = FolderKind.CALENDAR
 
@@ -67,3 +67,25 @@ def test_a_full_listing_reads_the_whole_map_and_finds_deletions():
     world.sync()
     assert world.id_map.whole_map_reads > whole
     assert len(world.events()) == 4
+
+
+def test_saving_emails_reads_the_entries_of_the_messages_in_play_only():
+    world = World()
+    for n in range(20):
+        world.mailbox.put(FolderKind.MAIL, _tagged(n))
+    save_emails(world.session, world.mailbox, world.crm, world.id_map, world.cursors, world.policy)
+    saved = world.mailbox.put(FolderKind.MAIL, _tagged(99))
+    whole = world.id_map.whole_map_reads
+    counting = CountingReads(world)
+    save_emails(world.session, world.mailbox, world.crm, world.id_map, world.cursors, world.policy)
+    assert world.id_map.whole_map_reads == whole and counting.handed == 0    # the new message has no entry yet
+    assert len(world.crm.all("EmailMessage")) == 21
+    world.mailbox.edit(FolderKind.MAIL, saved.item_id, categories=("Salesforce", "Red"))
+    save_emails(world.session, world.mailbox, world.crm, world.id_map, world.cursors, world.policy)
+    assert counting.handed == 1 and len(world.crm.all("EmailMessage")) == 21   # found by its key: saved once
+
+
+def _tagged(n: int) -> EmailMessage:
+    return EmailMessage(item_id="", message_id=f"<m{n}@client.com>", conversation_id=f"c{n}",
+                        sender="carol@client.com", to=("alice@example.com",), sent_at=NOW, subject=f"Offer {n}",
+                        body_text="Attached.", categories=("Salesforce",))
