@@ -5,7 +5,7 @@ core relies on to advance cursors only after the data is written.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import and_, delete, or_, select
 
@@ -67,6 +67,17 @@ class SqlIdMapStore:
                                                         IdMapRow.kind == kind.value, condition))
                 found.update((r.id, _to_entry(r, self.sf_org_id)) for r in rows if r.id not in found)
         return [found[k] for k in sorted(found)]
+
+    def settled_records(self, mailbox_id: str, kind: FolderKind, versions: Mapping[str, str]) -> set[str]:
+        """Two short columns per row, in chunks of ``IN_LIST_CHUNK`` ids."""
+        ids, settled = sorted(versions), set()
+        with self.db.session_scope() as s:
+            for i in range(0, len(ids), IN_LIST_CHUNK):
+                rows = s.execute(select(IdMapRow.crm_id, IdMapRow.crm_version).where(
+                    IdMapRow.mailbox_id == int(mailbox_id), IdMapRow.kind == kind.value,
+                    IdMapRow.crm_id.in_(ids[i:i + IN_LIST_CHUNK])))
+                settled |= {crm_id for crm_id, version in rows if crm_id and version and version == versions.get(crm_id)}
+        return settled
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         by_mailbox: dict[int, dict[str, IdMapEntry]] = {}

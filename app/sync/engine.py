@@ -71,7 +71,7 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
         return
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
-    entries = entries_for_changes(ports.id_map, session, table, entries, mailbox_changes, crm_changes)
+    entries, crm_changes = entries_for_changes(ports.id_map, session, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     entries = forget_seen_refusals(ports.id_map, session, entries, mailbox_changes)
     units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan

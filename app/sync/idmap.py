@@ -96,6 +96,9 @@ class IdMapStore(Protocol):
     def entries_in_play(self, mailbox_id: str, kind: FolderKind, wanted: InPlay) -> list[IdMapEntry]:
         """The entries of one mailbox folder kind ``wanted`` names (see ``InPlay.wants``)."""
 
+    def settled_records(self, mailbox_id: str, kind: FolderKind, versions: Mapping[str, str]) -> set[str]:
+        """Those of these records (id → version) whose entry already agreed on exactly that version."""
+
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         """Insert or replace entries; durable when it returns."""
 

@@ -6,6 +6,7 @@ found. A full listing on either side still reads the whole map (its tombstones n
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from app.sync.event.recurrence_fields import series_parent
 from app.sync.idmap import IdMapEntry, IdMapStore, InPlay
@@ -24,17 +25,34 @@ def unfinished_entries(id_map: IdMapStore, session: SyncSession, table: MappingT
 
 
 def entries_for_changes(id_map: IdMapStore, session: SyncSession, table: MappingTable, known: Sequence[IdMapEntry],
-                        mailbox_changes: MailboxChanges, crm_changes: CrmChanges) -> list[IdMapEntry]:
-    """``known`` with the entries of the changed items and records (every entry after a full listing)."""
+                        mailbox_changes: MailboxChanges, crm_changes: CrmChanges) -> tuple[list[IdMapEntry], CrmChanges]:
+    """``known`` with the entries of the changed items and records (every entry after a full
+    listing), and the Salesforce changes without the records already agreed at that very version
+    (an overlapping poll window's re-reads: the planner would only skip them as echoes)."""
     if mailbox_changes.full or crm_changes.full:
         stored = [e for e in id_map.entries(session.mailbox_id, table.kind) if e.object_type == table.object_type]
-        return merged(known, stored)
+        return merged(known, stored), crm_changes
+    crm_changes = without_settled(id_map, session, table, known, crm_changes)
     item_ids = {split_occurrence_id(i.item_id)[0] for i in mailbox_changes.items}
     item_ids |= {split_occurrence_id(i)[0] for i in mailbox_changes.deleted_ids} | set(mailbox_changes.deleted_ids)
     crm_ids = {r.record_id for r in crm_changes.records} | set(crm_changes.deleted_ids)
     crm_ids |= {p for r in crm_changes.records if (p := series_parent(r.fields))}
     keys = {r.sync_key for r in crm_changes.records if r.sync_key}
-    return more_entries(id_map, session, table, known, item_ids=item_ids, crm_ids=crm_ids, keys=keys)
+    entries = more_entries(id_map, session, table, known, item_ids=item_ids, crm_ids=crm_ids, keys=keys)
+    return entries, crm_changes
+
+
+def without_settled(id_map: IdMapStore, session: SyncSession, table: MappingTable, known: Sequence[IdMapEntry],
+                    crm_changes: CrmChanges) -> CrmChanges:
+    """The changes less records whose entry holds their version (an unfinished entry's record stays:
+    it is being retried)."""
+    versions = {r.record_id: r.version for r in crm_changes.records if r.version}
+    if not versions:
+        return crm_changes
+    settled = id_map.settled_records(session.mailbox_id, table.kind, versions) - {e.crm_id for e in known}
+    if not settled:
+        return crm_changes
+    return replace(crm_changes, records=tuple(r for r in crm_changes.records if r.record_id not in settled))
 
 
 def entries_for_lookups(id_map: IdMapStore, session: SyncSession, table: MappingTable, known: Sequence[IdMapEntry],

@@ -251,6 +251,10 @@ class InMemoryIdMapStore:
         self.in_play_calls += 1
         return [e for (m, _), e in self.rows.items() if m == mailbox_id and e.kind is kind and wanted.wants(e)]
 
+    def settled_records(self, mailbox_id: str, kind: FolderKind, versions: Mapping[str, str]) -> set[str]:
+        return {e.crm_id for (m, _), e in self.rows.items() if m == mailbox_id and e.kind is kind and e.crm_id
+                and e.crm_version and versions.get(e.crm_id) == e.crm_version}
+
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         """``faults.arm("put", after=put_calls + n)`` fails the n-th call from now (0 = the next one)."""
         self.faults.check("put", self.put_calls)

@@ -107,3 +107,14 @@ def test_entries_in_play_take_any_number_of_ids(stores):
     id_map.put([_entry(sf_org_id, mailbox_id, f"k{n}", mailbox_item_id=f"/cal/{n}.ics") for n in range(0, 1300, 100)])
     wanted = InPlay(item_ids=frozenset(f"/cal/{n}.ics" for n in range(1200)))
     assert len(id_map.entries_in_play(mailbox_id, FolderKind.CALENDAR, wanted)) == 12
+
+
+def test_settled_records_are_those_whose_entry_holds_that_very_version(stores):
+    id_map, _, mailbox_id, sf_org_id = stores
+    same, newer, none = "00U000000000001AAA", "00U000000000002AAA", "00U000000000003AAA"
+    id_map.put([_entry(sf_org_id, mailbox_id, "a", crm_id=same, crm_version="v1"),
+                _entry(sf_org_id, mailbox_id, "b", crm_id=newer, crm_version="v1"),
+                _entry(sf_org_id, mailbox_id, "c", crm_id=none)])
+    versions = {same: "v1", newer: "v2", none: "v1", "00U000000000004AAA": "v1"}
+    assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {same}
+    assert id_map.settled_records(mailbox_id, FolderKind.TASKS, versions) == set()

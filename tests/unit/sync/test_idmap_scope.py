@@ -89,3 +89,19 @@ def _tagged(n: int) -> EmailMessage:
     return EmailMessage(item_id="", message_id=f"<m{n}@client.com>", conversation_id=f"c{n}",
                         sender="carol@client.com", to=("alice@example.com",), sent_at=NOW, subject=f"Offer {n}",
                         body_text="Attached.", categories=("Salesforce",))
+
+
+def test_records_re_read_at_their_agreed_version_load_no_entries_and_change_nothing():
+    """An overlapping Salesforce poll window hands back records already mirrored at that version."""
+    world = World()
+    for n in range(30):
+        world.mailbox.put(CAL, meeting(f"Meeting {n}"))
+    world.sync()
+    first = dict(world.cursors.cursors)
+    world.sync()
+    world.cursors.cursors.update({k: v for k, v in first.items() if k[1].startswith("crm:")})
+    counting = CountingReads(world)
+    whole = world.id_map.whole_map_reads
+    outcome = world.sync()
+    assert world.id_map.whole_map_reads == whole and counting.handed == 0
+    assert CAL not in outcome.counts and len(world.events()) == 30 and len(world.calendar()) == 30
