@@ -192,3 +192,16 @@ def _with_token(cursor: str, collection: str, token: str) -> str:
     state = decode_cursor(cursor, collection)
     assert "t" in state
     return encode_cursor(collection, **{**state, "t": token})
+
+
+def test_a_multiget_the_server_finds_too_large_is_sent_again_in_smaller_batches(proxied_account):
+    proxy, account = proxied_account
+    _seed(account, 3)
+    port = _port(account, proxy.base_url)
+    try:
+        hrefs = list(port.folders[CAL].client.delta(None).changed)
+        proxy.fail_for(1.5, status=413)
+        found = port.folders[CAL].client.fetch(hrefs)
+        assert proxy.faults_served == 1 and sorted(r.href for r in found) == sorted(hrefs)
+    finally:
+        port.close()
