@@ -118,3 +118,12 @@ def test_settled_records_are_those_whose_entry_holds_that_very_version(stores):
     versions = {same: "v1", newer: "v2", none: "v1", "00U000000000004AAA": "v1"}
     assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {same}
     assert id_map.settled_records(mailbox_id, FolderKind.TASKS, versions) == set()
+
+
+def test_settled_records_among_many_versions(stores):
+    """More records than one IN list (the SQL store then reads the kind's two columns in one pass)."""
+    id_map, _, mailbox_id, sf_org_id = stores
+    id_map.put([_entry(sf_org_id, mailbox_id, f"k{n}", crm_id=f"00U{n:015d}", crm_version="v1") for n in range(3)])
+    versions = {f"00U{n:015d}": "v1" if n != 1 else "v2" for n in range(700)}
+    assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {"00U000000000000000",
+                                                                                 "00U000000000000002"}
