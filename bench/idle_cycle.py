@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -123,7 +124,10 @@ def main(argv: list[str] | None = None) -> list[str]:
     runs = []
     for items in (args.small, args.large):
         tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
-        runs.append(measure(items, args.latency_ms, tmp))
+        try:
+            runs.append(measure(items, args.latency_ms, tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     lines = metric_lines(*runs)
     for line in lines:
         print(line, flush=True)
