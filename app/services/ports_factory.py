@@ -23,6 +23,7 @@ from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
+from app.services.dav_discovery import load_discovery, save_discovery
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
@@ -140,10 +141,15 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
                                   addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name)
-    port = build_mailbox(endpoints, login, password, options, dav_login)
+    port = build_mailbox(endpoints, login, password, options, dav_login, load_discovery(rt, mailbox.id))
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))
-    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
+
+    def close() -> None:
+        port.close()
+        save_discovery(rt, mailbox.id, port.discovered())
+
+    return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
 

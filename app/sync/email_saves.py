@@ -28,7 +28,8 @@ from app.sync.email_plan import (
 from app.sync.email_rules import BLOCKED_AUTOSAVE, SaveRules, blocked_autosaves, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
 from app.sync.errors import InvalidData, is_retryable
-from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, mailbox_stream
+from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, InPlay, PendingWrite, mailbox_stream
+from app.sync.idmap_scope import merged
 from app.sync.items import EmailMessage, FolderKind
 from app.sync.mapping import MappingTable, field_lengths
 from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
@@ -54,9 +55,10 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
     rules = rules or SaveRules()
     crm = blocklisted(crm, rules.blocked)
     ports, outcome = Ports(mailbox, crm, id_map), OutcomeBuilder()
-    entries = id_map.entries(session.mailbox_id, MAIL)
+    entries = id_map.entries_in_play(session.mailbox_id, MAIL, InPlay(retry_below=policy.max_attempts))
     changes = _with_retries(mailbox, entries, policy, pull_mailbox(mailbox, cursors, session.mailbox_id, MAIL, outcome))
     chosen, blocked = blocked_autosaves(wanted(changes.items, rules), rules, session.owner_email)
+    entries = _with_entries_of(id_map, session, entries, chosen)
     for message in blocked:
         outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), BLOCKED_AUTOSAVE, None, ORIGIN,
                                  ref=message.item_id), False)
@@ -79,6 +81,13 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
         cursors.save(session.mailbox_id, mailbox_stream(MAIL), changes.cursor)
     outcome.held.extend(sorted(held))
     return outcome.build()
+
+
+def _with_entries_of(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],
+                     chosen: Sequence[tuple[EmailMessage, Any]]) -> list[IdMapEntry]:
+    """The unfinished entries with those of the messages to save: the map is read by key, never whole."""
+    keys = frozenset(email_key(session.sf_org_id, m) for m, _ in chosen) - {e.sync_key for e in entries}
+    return merged(entries, id_map.entries_in_play(session.mailbox_id, MAIL, InPlay(sync_keys=keys)) if keys else [])
 
 
 def _with_retries(mailbox: MailboxPort, entries: Sequence[IdMapEntry], policy: SyncPolicy,

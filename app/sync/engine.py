@@ -29,6 +29,7 @@ from app.sync.engine_support import (
 from app.sync.errors import FolderUnavailable
 from app.sync.identity import expand_units
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
+from app.sync.idmap_scope import entries_for_changes, entries_for_lookups, more_entries, unfinished_entries
 from app.sync.mapping import BoundMapping, Direction
 from app.sync.outcome import OutcomeBuilder, SyncOutcome
 from app.sync.plan import plan_sync
@@ -62,21 +63,25 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
     cursors = ReachCursors(stored_cursors, window_reach(policy.window, table.kind, session.now))
     mb_stream, crm_stream_name = mailbox_stream(table.kind), crm_stream(table.name)
     try:   # the mailbox's first reads: nothing is written before the server says it lacks the kind
-        entries = reconcile_pending(ports, session, table)
+        entries = reconcile_pending(ports, session, table,
+                                    unfinished_entries(ports.id_map, session, table, policy.max_attempts))
         mailbox_changes = pull_mailbox(ports.mailbox, cursors, session.mailbox_id, table.kind, outcome)
     except FolderUnavailable as exc:
         outcome.unavailable[table.kind] = str(exc)
         return
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
-    mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     mailbox_changes, crm_changes = with_retries(ports, table, policy, entries, mailbox_changes, crm_changes)
+    entries, crm_changes = entries_for_changes(ports.id_map, session, table, entries, mailbox_changes, crm_changes)
+    mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes)
     entries = forget_seen_refusals(ports.id_map, session, entries, mailbox_changes)
     units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
+    entries = more_entries(ports.id_map, session, table, entries, keys={u.key for u in units})
     outcome.errors.extend(refused_series_errors(table.kind, refused))
     if refused:
         ports.id_map.put(refused_series_entries(table, session, entries, refused, policy.max_attempts))
     lookups = replace(gather_lookups(ports.crm, mapping, session, policy, units, entries),
                       held_elsewhere=held_elsewhere(ports.id_map, session, entries, mailbox_changes))
+    entries = entries_for_lookups(ports.id_map, session, table, entries, lookups)
     actions = plan_sync(mailbox_changes, crm_changes, entries, policy, mapping, session=session, lookups=lookups,
                         units=units)
     applied = apply_actions(actions, ports, table.kind, table.object_type, policy, entries)

@@ -20,9 +20,10 @@ from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import CrmChanges, CrmPort, CrmRecord, MailboxChanges, MailboxPort, WriteResult
 
 
-def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable) -> list[IdMapEntry]:
-    """Finish or undo creates a crash interrupted, by looking their sync keys up on the far side."""
-    entries = [e for e in ports.id_map.entries(session.mailbox_id, table.kind) if e.object_type == table.object_type]
+def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable,
+                      entries: Sequence[IdMapEntry]) -> list[IdMapEntry]:
+    """Finish or undo creates a crash interrupted, by looking their sync keys up on the far side;
+    ``entries`` holds at least every pending one."""
     to_crm = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM]
     to_mbx = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_MAILBOX]
     in_crm = ports.crm.find_by_sync_keys(table.object_type, to_crm) if to_crm else {}

@@ -68,11 +68,36 @@ class IdMapEntry:
                 and (self.crm_id is None or self.mailbox_item_id is None))
 
 
+@dataclass(frozen=True)
+class InPlay:
+    """The entries a session needs when neither side listed in full: those touching these mailbox
+    items (as the item or its series), records or sync keys, every pending create and every
+    failure with fewer than ``retry_below`` attempts. An idle session so reads a handful of rows,
+    not the whole map."""
+
+    item_ids: frozenset[str] = frozenset()
+    crm_ids: frozenset[str] = frozenset()
+    sync_keys: frozenset[str] = frozenset()
+    retry_below: int = 0
+
+    def wants(self, entry: IdMapEntry) -> bool:
+        """The rule every store applies (the SQL store as a query)."""
+        return (entry.mailbox_item_id in self.item_ids or entry.series_id in self.item_ids
+                or entry.crm_id in self.crm_ids or entry.sync_key in self.sync_keys or entry.pending is not None
+                or (entry.last_error is not None and entry.attempts < self.retry_below and not entry.deleted))
+
+
 class IdMapStore(Protocol):
     """Durable storage of entries, keyed by (mailbox_id, sync_key). SQL in production."""
 
     def entries(self, mailbox_id: str, kind: FolderKind) -> list[IdMapEntry]:
         """Every entry of one mailbox folder kind, tombstones included."""
+
+    def entries_in_play(self, mailbox_id: str, kind: FolderKind, wanted: InPlay) -> list[IdMapEntry]:
+        """The entries of one mailbox folder kind ``wanted`` names (see ``InPlay.wants``)."""
+
+    def settled_records(self, mailbox_id: str, kind: FolderKind, versions: Mapping[str, str]) -> set[str]:
+        """Those of these records (id → version) whose entry already agreed on exactly that version."""
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         """Insert or replace entries; durable when it returns."""

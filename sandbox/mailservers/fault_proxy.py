@@ -3,7 +3,8 @@
 Requests pass through unchanged until a fault window opens; inside an error window each
 request answers ``status`` (503 by default) with a short HTML body, as a failing front end
 does; inside a hang window each request is held ``hold_s`` seconds (longer than the client's
-timeout) and then dropped without an answer. Runs in a thread; ``stop()`` ends it.
+timeout) and then dropped without an answer. ``latency_ms`` delays every relayed request (the
+benchmarks' mailbox latency). Runs in a thread; ``stop()`` ends it.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class DavFaultProxy:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.faults_served = 0
+        self.latency_ms = 0.0                       # added to every relayed request (benchmarks)
         self.last_release = 0.0                     # clock() when the last held request was dropped
         self._lock = threading.Lock()
         self._error: tuple[int, float] = (503, 0.0)     # (status, window end)
@@ -99,6 +101,8 @@ def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(int(fault[1]), [("Content-Type", "text/html")],
                              b"<html><body><h1>Service Unavailable</h1></body></html>")
                 return
+            if proxy.latency_ms:
+                time.sleep(proxy.latency_ms / 1000)
             self._forward(body)
 
         def _forward(self, body: bytes | None) -> None:

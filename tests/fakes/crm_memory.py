@@ -15,7 +15,7 @@ from typing import Any
 
 from app.sync.errors import CursorExpired, InvalidData, NotFound
 from app.sync.event.relations import EventRelations, EventRelationSpec
-from app.sync.idmap import IdMapEntry
+from app.sync.idmap import IdMapEntry, InPlay
 from app.sync.items import FolderKind
 from app.sync.ports import (
     SYNC_KEY_FIELD,
@@ -240,9 +240,20 @@ class InMemoryIdMapStore:
         self.rows: dict[tuple[str, str], IdMapEntry] = {}
         self.faults = Faults()
         self.put_calls = 0
+        self.in_play_calls = 0
+        self.whole_map_reads = 0
 
     def entries(self, mailbox_id: str, kind: FolderKind) -> list[IdMapEntry]:
+        self.whole_map_reads += 1
         return [e for (m, _), e in self.rows.items() if m == mailbox_id and e.kind is kind]
+
+    def entries_in_play(self, mailbox_id: str, kind: FolderKind, wanted: InPlay) -> list[IdMapEntry]:
+        self.in_play_calls += 1
+        return [e for (m, _), e in self.rows.items() if m == mailbox_id and e.kind is kind and wanted.wants(e)]
+
+    def settled_records(self, mailbox_id: str, kind: FolderKind, versions: Mapping[str, str]) -> set[str]:
+        return {e.crm_id for (m, _), e in self.rows.items() if m == mailbox_id and e.kind is kind and e.crm_id
+                and e.crm_version and versions.get(e.crm_id) == e.crm_version}
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
         """``faults.arm("put", after=put_calls + n)`` fails the n-th call from now (0 = the next one)."""

@@ -8,7 +8,7 @@ import pytest
 
 from app.models import IdMapRow, Mailbox, ServerProfile
 from app.models.sync_stores import _COPIED, SqlCursorStore, SqlIdMapStore
-from app.sync.idmap import IdMapEntry, PendingWrite
+from app.sync.idmap import IdMapEntry, InPlay, PendingWrite
 from app.sync.items import FolderKind
 from tests.factories import Factory
 from tests.fakes.crm_memory import InMemoryCursorStore, InMemoryIdMapStore
@@ -81,3 +81,49 @@ def test_sql_store_maps_every_entry_field():
     handled = set(_COPIED) | {"sf_org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes"}
     assert {f.name for f in fields(IdMapEntry)} == handled
     assert set(_COPIED) <= {c.name for c in IdMapRow.__table__.columns}
+
+
+def test_entries_in_play_are_those_touching_the_named_items_records_keys_and_the_unfinished(stores):
+    id_map, _, mailbox_id, sf_org_id = stores
+    crm = "00U000000000001AAA"
+    id_map.put([_entry(sf_org_id, mailbox_id, "by-item", mailbox_item_id="/cal/a.ics"),
+                _entry(sf_org_id, mailbox_id, "by-series", mailbox_item_id="/cal/s.ics#20261123T100000Z",
+                       series_id="/cal/s.ics"),
+                _entry(sf_org_id, mailbox_id, "by-record", crm_id=crm),
+                _entry(sf_org_id, mailbox_id, "by-key"),
+                _entry(sf_org_id, mailbox_id, "pending", pending=PendingWrite.CREATE_IN_CRM),
+                _entry(sf_org_id, mailbox_id, "retry", last_error="temporary: 503", attempts=1),
+                _entry(sf_org_id, mailbox_id, "dead-letter", last_error="invalid_data: bad", attempts=5),
+                _entry(sf_org_id, mailbox_id, "untouched", mailbox_item_id="/cal/z.ics", crm_id="00U000000000009AAA")])
+    wanted = InPlay(frozenset({"/cal/a.ics", "/cal/s.ics"}), frozenset({crm}), frozenset({"by-key"}), retry_below=5)
+    found = id_map.entries_in_play(mailbox_id, FolderKind.CALENDAR, wanted)
+    assert [e.sync_key for e in found] == ["by-item", "by-series", "by-record", "by-key", "pending", "retry"]
+    assert id_map.entries_in_play(mailbox_id, FolderKind.TASKS, wanted) == []
+
+
+def test_entries_in_play_take_any_number_of_ids(stores):
+    """More ids than one IN list may hold (the SQL store splits them)."""
+    id_map, _, mailbox_id, sf_org_id = stores
+    id_map.put([_entry(sf_org_id, mailbox_id, f"k{n}", mailbox_item_id=f"/cal/{n}.ics") for n in range(0, 1300, 100)])
+    wanted = InPlay(item_ids=frozenset(f"/cal/{n}.ics" for n in range(1200)))
+    assert len(id_map.entries_in_play(mailbox_id, FolderKind.CALENDAR, wanted)) == 12
+
+
+def test_settled_records_are_those_whose_entry_holds_that_very_version(stores):
+    id_map, _, mailbox_id, sf_org_id = stores
+    same, newer, none = "00U000000000001AAA", "00U000000000002AAA", "00U000000000003AAA"
+    id_map.put([_entry(sf_org_id, mailbox_id, "a", crm_id=same, crm_version="v1"),
+                _entry(sf_org_id, mailbox_id, "b", crm_id=newer, crm_version="v1"),
+                _entry(sf_org_id, mailbox_id, "c", crm_id=none)])
+    versions = {same: "v1", newer: "v2", none: "v1", "00U000000000004AAA": "v1"}
+    assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {same}
+    assert id_map.settled_records(mailbox_id, FolderKind.TASKS, versions) == set()
+
+
+def test_settled_records_among_many_versions(stores):
+    """More records than one IN list (the SQL store then reads the kind's two columns in one pass)."""
+    id_map, _, mailbox_id, sf_org_id = stores
+    id_map.put([_entry(sf_org_id, mailbox_id, f"k{n}", crm_id=f"00U{n:015d}", crm_version="v1") for n in range(3)])
+    versions = {f"00U{n:015d}": "v1" if n != 1 else "v2" for n in range(700)}
+    assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {"00U000000000000000",
+                                                                                 "00U000000000000002"}

@@ -1,6 +1,7 @@
 """The three resource codecs the DAV folders use, behind one small interface."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -8,6 +9,16 @@ from app.providers.imap_dav.ical_event import read_event, write_event
 from app.providers.imap_dav.ical_task import read_task, write_task
 from app.providers.imap_dav.vcard_contact import read_contact, write_contact
 from app.sync.items import CalendarItem, ContactItem, MailboxItem, TaskItem
+
+
+def holds(component: str) -> Callable[[str], bool]:
+    """A cheap test whether a resource's text can hold ``component`` at all, so a task list that
+    shares its collection with the calendar skips parsing every event (and vice versa)."""
+    pattern = re.compile(rf"^BEGIN:{component}\s*$", re.IGNORECASE | re.MULTILINE)
+    return lambda data: pattern.search(data) is not None
+
+
+HOLDS_VEVENT, HOLDS_VTODO = holds("VEVENT"), holds("VTODO")
 
 
 class EventCodec:
@@ -24,7 +35,7 @@ class EventCodec:
         self.owner_addresses = owner_addresses
 
     def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
-        return read_event(href, etag, data, self.floating)
+        return read_event(href, etag, data, self.floating) if HOLDS_VEVENT(data) else None
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, CalendarItem)
@@ -41,7 +52,7 @@ class TaskCodec:
         self.floating = floating
 
     def read(self, href: str, etag: str, data: str) -> TaskItem | None:
-        return read_task(href, etag, data, self.floating)
+        return read_task(href, etag, data, self.floating) if HOLDS_VTODO(data) else None
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str:
         assert isinstance(item, TaskItem)

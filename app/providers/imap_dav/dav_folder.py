@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from app.providers.imap_dav.davsync import CollectionClient, Resource
-from app.sync.errors import AuthFailure, InvalidData, NotFound, SyncError
+from app.sync.errors import AuthFailure, CursorExpired, InvalidData, NotFound, PermissionDenied, SyncError
 from app.sync.items import (
     CalendarException,
     CalendarItem,
@@ -37,34 +37,62 @@ class ResourceCodec(Protocol):
     def uid_of(self, item: MailboxItem) -> str: ...
 
 
+class ClientSource(Protocol):
+    """Where a folder's collection client comes from: the discovery cache or discovery itself."""
+
+    @property
+    def from_cache(self) -> bool: ...
+
+    def client(self, fresh: bool = False) -> CollectionClient: ...
+
+
+T = TypeVar("T")
+
+
 def uid_for_sync_key(key: str) -> str:
     """The UID of an item created for ``key``; the core uses the same form for calendar items."""
     return f"syncline-{key}@syncline"
 
 
 class DavFolder:
-    """The port operations for one folder kind; ``client_factory`` discovers lazily."""
+    """The port operations for one folder kind; ``source`` finds the collection lazily."""
 
-    def __init__(self, kind: FolderKind, client_factory: Callable[[], CollectionClient], codec: ResourceCodec) -> None:
+    def __init__(self, kind: FolderKind, source: ClientSource, codec: ResourceCodec) -> None:
         self.kind = kind
-        self._client_factory = client_factory
+        self.source = source
         self._client: CollectionClient | None = None
         self.codec = codec
 
     @property
     def client(self) -> CollectionClient:
         if self._client is None:
-            self._client = self._client_factory()
+            self._client = self.source.client()
         return self._client
 
     def changes_since(self, cursor: str | None) -> MailboxChanges:
-        delta = self.client.delta(cursor)
-        items = self._read(self.client.fetch(list(delta.changed)))
+        delta = self._reading(lambda client: client.delta(cursor, self.kind.value))
+        items = self._read(self._reading(lambda client: client.fetch(list(delta.changed), self.kind.value)))
         return MailboxChanges(self.kind, tuple(items), delta.removed, delta.cursor, full=delta.full)
+
+    def _reading(self, read: Callable[[CollectionClient], T]) -> T:
+        """A read from a collection the cache named: when the server says it is gone (404, 410) or
+        no longer ours (403), discovery is re-done and the read tried once more; an expired cursor
+        re-discovers too (the core then lists the fresh collection in full)."""
+        try:
+            return read(self.client)
+        except (NotFound, PermissionDenied):
+            if not self.source.from_cache:
+                raise
+            self._client = self.source.client(fresh=True)
+            return read(self._client)
+        except CursorExpired:
+            if self.source.from_cache:
+                self._client = self.source.client(fresh=True)
+            raise
 
     def get_items(self, item_ids: Sequence[str]) -> list[MailboxItem]:
         hrefs = list(dict.fromkeys(split_occurrence_id(i)[0] for i in item_ids))
-        return self._read(self.client.fetch(hrefs))
+        return self._read(self._reading(lambda client: client.fetch(hrefs)))
 
     def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]:
         hrefs = [self.client.href_for(uid_for_sync_key(k)) for k in keys]

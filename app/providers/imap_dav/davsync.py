@@ -14,8 +14,10 @@ from xml.sax.saxutils import escape
 from app.providers.imap_dav.discovery import DavCollection
 from app.providers.imap_dav.errors import http_error
 from app.providers.imap_dav.webdav import (
+    XML_HEADERS,
     DavSession,
     Multistatus,
+    expect_multistatus,
     parse_multistatus,
     prop_xml,
     quoted_path,
@@ -23,7 +25,10 @@ from app.providers.imap_dav.webdav import (
 )
 from app.sync.errors import CursorExpired, NotFound
 
-MULTIGET_BATCH = 100
+# Hrefs per multiget: hundreds, so a 20,000-item import is ~40 requests, not 200. A server that
+# finds the body too large (413) gets the batch halved, down to MULTIGET_FLOOR.
+MULTIGET_BATCH = 500
+MULTIGET_FLOOR = 25
 
 
 @dataclass(frozen=True)
@@ -63,15 +68,46 @@ class CollectionDelta:
 
 
 class CollectionClient:
-    """One collection on one server; every method is a fixed, small number of requests."""
+    """One collection on one server; every method is a fixed, small number of requests.
+
+    Reads are remembered until the next write so that folder kinds sharing the collection
+    (calendar and tasks) read it once: a ``reader`` that asks what another reader already asked
+    (same cursor, same hrefs) gets that answer; asking again itself, it asks the server."""
 
     def __init__(self, session: DavSession, collection: DavCollection, rtype: ResourceType) -> None:
         self.session = session
         self.collection = collection
         self.rtype = rtype
+        self._deltas: dict[str | None, tuple[CollectionDelta, set[str]]] = {}
+        self._fetched: tuple[tuple[str, ...], list[Resource], set[str]] | None = None
 
-    def delta(self, cursor: str | None) -> CollectionDelta:
+    def delta(self, cursor: str | None, reader: str | None = None) -> CollectionDelta:
         """Hrefs changed/removed since ``cursor``; None lists everything. Raises CursorExpired."""
+        known = self._deltas.get(cursor)
+        if reader is None or known is None or reader in known[1]:
+            known = (self._delta(cursor), set())
+            self._deltas[cursor] = known
+        if reader is not None:
+            known[1].add(reader)
+        return known[0]
+
+    def fetch(self, hrefs: Sequence[str], reader: str | None = None) -> list[Resource]:
+        """Current data of these members (missing ones omitted)."""
+        wanted = tuple(hrefs)
+        known = self._fetched
+        if reader is None or known is None or known[0] != wanted or reader in known[2]:
+            known = (wanted, self._multiget(wanted), set())
+            self._fetched = known
+        if reader is not None:
+            known[2].add(reader)
+        return list(known[1])
+
+    def forget_reads(self) -> None:
+        """After a write, the remembered answers are stale."""
+        self._deltas.clear()
+        self._fetched = None
+
+    def _delta(self, cursor: str | None) -> CollectionDelta:
         state = decode_cursor(cursor, self.collection.href) if cursor else {}
         if self.collection.supports_sync and "e" not in state:
             return self._sync_delta(state.get("t", ""))
@@ -119,17 +155,23 @@ class CollectionClient:
         changed = tuple(h for h, tag in etags.items() if known.get(h) != tag)
         return CollectionDelta(changed, tuple(h for h in known if h not in etags), cursor, False)
 
-    def fetch(self, hrefs: Sequence[str]) -> list[Resource]:
-        """Current data of these members via multiget, ``MULTIGET_BATCH`` per request; missing omitted."""
+    def _multiget(self, hrefs: Sequence[str]) -> list[Resource]:
+        """Multigets of ``MULTIGET_BATCH`` hrefs, smaller after a 413."""
         found: list[Resource] = []
-        for start in range(0, len(hrefs), MULTIGET_BATCH):
-            batch = hrefs[start:start + MULTIGET_BATCH]
+        start, size = 0, MULTIGET_BATCH
+        while start < len(hrefs):
+            batch = hrefs[start:start + size]
             refs = "".join(f"<d:href>{escape(quoted_path(h))}</d:href>" for h in batch)
             body = xml_document(self.rtype.multiget, prop_xml(["d:getetag", self.rtype.data_prop]) + refs)
-            result = self.session.multistatus("REPORT", self.collection.href, body, None)
+            response = self.session.request("REPORT", self.collection.href, body, XML_HEADERS)
+            if response.status_code == 413 and size > MULTIGET_FLOOR:
+                size = max(MULTIGET_FLOOR, size // 2)
+                continue
+            result = expect_multistatus(response, f"REPORT {self.collection.href}")
             data_tag = _clark(self.rtype.data_prop)
             found += [Resource(m.href, m.etag, m.text(data_tag)) for m in result.members
                       if m.status == 200 and data_tag in m.props]
+            start += len(batch)
         return found
 
     def href_for(self, uid: str) -> str:
@@ -140,6 +182,7 @@ class CollectionClient:
         headers = {"Content-Type": self.rtype.content_type, "Accept": self.rtype.content_type.split(";")[0],
                    **dict(self.rtype.put_headers)}
         headers.update({"If-Match": etag} if etag else {"If-None-Match": "*"})
+        self.forget_reads()
         response = self.session.request("PUT", href, data.encode("utf-8"), headers)
         if response.status_code == 412 and etag is None:
             return None
@@ -150,6 +193,7 @@ class CollectionClient:
 
     def delete(self, href: str, etag: str | None) -> None:
         headers = {**dict(self.rtype.delete_headers), **({"If-Match": etag} if etag else {})}
+        self.forget_reads()
         response = self.session.request("DELETE", href, None, headers)
         if response.status_code not in (200, 204):
             raise http_error(response.status_code, f"DELETE {href}")

@@ -4,7 +4,7 @@ contacts, behind the core's ``MailboxPort``. ``build_mailbox`` is the one way to
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,8 +14,16 @@ from app.providers.host_guard import ForbiddenHost, HostPolicy, check_host, chec
 from app.providers.imap_dav.codecs import ContactCodec, EventCodec, TaskCodec
 from app.providers.imap_dav.counter import RequestCounter
 from app.providers.imap_dav.dav_folder import DavFolder
-from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient, ResourceType
+from app.providers.imap_dav.davsync import ICALENDAR, VCARD, CollectionClient
 from app.providers.imap_dav.discovery import find_collection, find_scope_books
+from app.providers.imap_dav.discovery_cache import (
+    CachedFinder,
+    Collections,
+    CollectionSource,
+    DiscoveryCache,
+    SharedClients,
+    fingerprint,
+)
 from app.providers.imap_dav.errors import forbidden_host
 from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
@@ -54,11 +62,17 @@ class ImapDavMailbox:
     """One user's mailbox on standards servers; ``counter`` counts every request sent."""
 
     def __init__(self, mail: ImapMail | None, folders: Mapping[FolderKind, DavFolder], counter: RequestCounter,
-                 closers: Sequence[Any] = ()) -> None:
+                 closers: Sequence[Any] = (), discovery: DiscoveryCache | None = None) -> None:
         self.mail = mail
         self.folders = dict(folders)
         self.counter = counter
         self._closers = list(closers)
+        self.discovery = discovery or DiscoveryCache()
+
+    def discovered(self) -> dict[str, Any] | None:
+        """The collections found this session, to hand back to ``build_mailbox`` next time;
+        None when nothing was discovered afresh (the stored state still holds)."""
+        return self.discovery.state() if self.discovery.changed else None
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
         return self._mail().changes_since(cursor) if kind is FolderKind.MAIL else self._dav(kind).changes_since(cursor)
@@ -107,12 +121,15 @@ def _read_only(n: int) -> list[WriteResult]:
 
 
 def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
-                  options: MailboxOptions | None = None, dav_login: tuple[str, str] | None = None) -> ImapDavMailbox:
+                  options: MailboxOptions | None = None, dav_login: tuple[str, str] | None = None,
+                  discovered: Mapping[str, Any] | None = None) -> ImapDavMailbox:
     """A MailboxPort for ``imap_host``/``imap_port``/``imap_tls``, ``caldav_url``, ``carddav_url``.
 
     Any part may be absent (an IMAP-only or a calendar-only account): its folder kinds raise
     FolderUnavailable. ``dav_login`` is the DAV user name and password where they differ from
-    IMAP's (app passwords, separate accounts). Nothing connects until first use. Plaintext
+    IMAP's (app passwords, separate accounts). ``discovered`` is the last session's
+    ``ImapDavMailbox.discovered()``: collections found then are used without asking the server
+    again (until it answers 404/403/410 or a cursor expires). Nothing connects until first use. Plaintext
     (``imap_tls`` false or an http URL) is refused unless ``options.allow_plaintext`` is set;
     hosts the host guard refuses too (each connection is checked again). Raises InvalidData
     for such configurations.
@@ -134,6 +151,7 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
                                                 options.mail_rules))
         closers.append(session)
     folders: dict[FolderKind, DavFolder] = {}
+    cache, shared, sessions = DiscoveryCache(discovered), SharedClients(), {}
     for kind, url_key, component, name, codec, rtype in (
             (FolderKind.CALENDAR, "caldav_url", "VEVENT", options.calendar_name,
              EventCodec(options.timezone, lambda: folders[FolderKind.CALENDAR].client.collection.owner_addresses),
@@ -147,31 +165,42 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
             with _refused_as_invalid(str(urlsplit(str(url)).hostname)):
                 check_url(str(url), options.host_policy)
             dav_user, dav_password = dav_login or (username, password)
-            dav = DavSession(url, dav_user, dav_password, counter, options.ca_file or True, options.timeout,
-                             options.host_policy)
-            discover = (_scope_discoverer(dav, url, options.scope_book_name)
-                        if kind is FolderKind.CONTACTS and options.scope_book_name
-                        else _discoverer(dav, url, component, name, rtype))
-            folders[kind] = DavFolder(kind, discover, codec)
-    return ImapDavMailbox(mail, folders, counter, closers)
+            if url not in sessions:   # one connection pool per server, shared by its folder kinds
+                sessions[url] = DavSession(url, dav_user, dav_password, counter, options.ca_file or True,
+                                           options.timeout, options.host_policy)
+            dav = sessions[url]
+            scoped = kind is FolderKind.CONTACTS and options.scope_book_name
+            print_ = fingerprint(str(url), dav_user, component, name, options.scope_book_name if scoped else None)
+            if scoped:
+                finder = CachedFinder(cache, kind.value, print_,
+                                      _scope_discoverer(dav, url, str(options.scope_book_name)))
+                source = _scope_source(dav, finder)
+            else:
+                finder = CachedFinder(cache, kind.value, print_, _discoverer(dav, url, component, name))
+                source = CollectionSource(finder, shared.builder(dav, rtype))
+            folders[kind] = DavFolder(kind, source, codec)
+    return ImapDavMailbox(mail, folders, counter, closers, cache)
 
 
-def _discoverer(dav: DavSession, url: str, component: str, name: str | None, rtype: ResourceType):
+def _discoverer(dav: DavSession, url: str, component: str, name: str | None) -> Callable[[], Collections]:
     home_prop = "cr:addressbook-home-set" if component == "VCARD" else "c:calendar-home-set"
     path = urlsplit(url).path or "/"
-    return lambda: CollectionClient(dav, find_collection(dav, path, home_prop, component, name), rtype)
+    return lambda: (find_collection(dav, path, home_prop, component, name),)
 
 
-def _scope_discoverer(dav: DavSession, url: str, scope_name: str):
+def _scope_discoverer(dav: DavSession, url: str, scope_name: str) -> Callable[[], Collections]:
+    return lambda: find_scope_books(dav, urlsplit(url).path or "/", "cr:addressbook-home-set", "VCARD", scope_name)
+
+
+def _scope_source(dav: DavSession, finder: CachedFinder) -> CollectionSource:
     """The named book with the default one when the account has it; else the default book alone."""
-    def discover() -> CollectionClient:
-        named, default = find_scope_books(dav, urlsplit(url).path or "/", "cr:addressbook-home-set", "VCARD",
-                                          scope_name)
+    def build(found: Collections) -> CollectionClient:
+        named, default = found
         if named is not None:
             return ScopeBooks(dav, named, default, VCARD)
         assert default is not None  # find_scope_books raises when there is no address book at all
         return CollectionClient(dav, default, VCARD)
-    return discover
+    return CollectionSource(finder, build)
 
 
 def _in_scope_book(client: CollectionClient, href: str) -> bool:

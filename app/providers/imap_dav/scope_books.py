@@ -32,7 +32,7 @@ class ScopeBooks(CollectionClient):
         self.books = tuple(CollectionClient(session, b, rtype) for b in (scope_book, default_book) if b is not None)
         self._label = "+".join(b.collection.href for b in self.books)
 
-    def delta(self, cursor: str | None) -> CollectionDelta:
+    def delta(self, cursor: str | None, reader: str | None = None) -> CollectionDelta:
         parts = decode_cursor(cursor, self._label).get("parts") if cursor else [None] * len(self.books)
         if not isinstance(parts, list) or len(parts) != len(self.books):
             raise CursorExpired("cursor belongs to another set of address books")
@@ -41,12 +41,17 @@ class ScopeBooks(CollectionClient):
                                encode_cursor(self._label, parts=[d.cursor for d in deltas]),
                                any(d.full for d in deltas))
 
-    def fetch(self, hrefs: Sequence[str]) -> list[Resource]:
+    def fetch(self, hrefs: Sequence[str], reader: str | None = None) -> list[Resource]:
         found: list[Resource] = []
         for book in self.books:
             mine = [h for h in hrefs if self.book_of(h) is book]
             found += book.fetch(mine) if mine else []
         return found
+
+    def forget_reads(self) -> None:
+        super().forget_reads()
+        for book in self.books:
+            book.forget_reads()
 
     def book_of(self, href: str) -> CollectionClient:
         """The book holding this path (the scope book for a path in neither)."""

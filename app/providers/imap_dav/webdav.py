@@ -86,13 +86,17 @@ class DavSession:
     def multistatus(self, method: str, href: str, body: str, depth: str | None) -> Multistatus:
         """PROPFIND/REPORT expecting 207; other statuses raise the mapped core error."""
         headers = dict(XML_HEADERS, **({"Depth": depth} if depth is not None else {}))
-        response = self.request(method, href, body, headers)
-        if response.status_code != 207:
-            raise http_error(response.status_code, f"{method} {href}")
-        try:
-            return parse_multistatus(response.content)
-        except etree.XMLSyntaxError as exc:
-            raise InvalidData(f"{method} {href}: the answer is not WebDAV XML") from exc
+        return expect_multistatus(self.request(method, href, body, headers), f"{method} {href}")
+
+
+def expect_multistatus(response: requests.Response, what: str) -> Multistatus:
+    """The 207 answer's members; other statuses raise the mapped core error."""
+    if response.status_code != 207:
+        raise http_error(response.status_code, what)
+    try:
+        return parse_multistatus(response.content)
+    except etree.XMLSyntaxError as exc:
+        raise InvalidData(f"{what}: the answer is not WebDAV XML") from exc
 
 
 def parse_multistatus(content: bytes) -> Multistatus:

@@ -1,0 +1,18 @@
+"""The idle-cycle bench (bench/idle_cycle.py) cannot rot: it runs here on tiny mailboxes."""
+from __future__ import annotations
+
+from bench.idle_cycle import main
+
+HEADLINE = ("idle_sf_calls_per_mailbox", "idle_mailbox_requests", "idle_seconds_1k", "idle_seconds_20k",
+            "idle_rss_mb_20k", "mailboxes_per_worker_30min")
+
+
+def test_tiny_mailboxes_print_the_headline_metrics_of_a_cheap_idle_session(capsys) -> None:
+    lines = main(["--small", "3", "--large", "8", "--latency-ms", "0"])
+    metrics = dict(line.split(": ", 1) for line in lines)
+    assert tuple(metrics)[:6] == HEADLINE
+    assert metrics["idle_session_status"] == "succeeded,succeeded"
+    # the shared calendar collection's sync report and the address book's, nothing else, at any size
+    assert metrics["idle_mailbox_requests"] == metrics["idle_mailbox_requests_small"] == "2"
+    assert int(metrics["mailboxes_per_worker_30min"]) > 0
+    assert capsys.readouterr().out.splitlines() == lines
