@@ -21,8 +21,13 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 @lru_cache(maxsize=4096)
 def site_domain(host: str) -> str:
-    """The registrable domain of a mail host ("" for a bare public suffix or an IP)."""
-    return _EXTRACT(host.strip().lower().rstrip(".")).top_domain_under_public_suffix
+    """The registrable domain of a mail host ("" for a bare public suffix); a private TLD the list
+    does not know (``.example``, ``.test``, ``.internal``) counts as one label: ``mail.x.test`` → ``x.test``."""
+    host = host.strip().lower().rstrip(".")
+    parts = _EXTRACT(host)
+    if parts.suffix:
+        return parts.top_domain_under_public_suffix
+    return ".".join(host.split(".")[-2:]) if "." in host and not parts.ipv4 and not parts.ipv6 else ""
 
 
 def org_domains(session: Session, org_pk: int, settings: Mapping) -> frozenset[str]:
