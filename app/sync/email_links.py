@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage
-from app.sync.link_ladder import LinkDecision, LinkSubject
+from app.sync.link_facts import LinkFacts
+from app.sync.link_ladder import LadderRules, LinkDecision, LinkSubject
 from app.sync.ports import PersonMatch
 
 MAX_SHARED_CONTACTS = 50
@@ -45,6 +46,8 @@ class Directory:
 
     people: Mapping[str, PersonMatch]
     users: Mapping[str, str]
+    facts: LinkFacts | None = None        # the ladder's look-up, when the caller made one
+    ladder: LadderRules | None = None
 
 
 def build_directory(found: Mapping[str, Sequence[PersonMatch]]) -> Directory:

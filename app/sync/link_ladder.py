@@ -1,7 +1,7 @@
 """The resolution ladder: which Who/What one saved email or meeting links to, and WHY (pure).
 
-Rungs, first hit wins: Who = exact address → Contact, Person Account, unconverted Lead (a
-User is a colleague: internal, never a Who). What = a case named in the subject ("Case
+Rungs, first hit wins: Who = exact address → the first Contact, else Person Account, else
+unconverted Lead among the participants (a User is a colleague: internal, never a Who). What = a case named in the subject ("Case
 00001234", an Email-to-Case ``ref:_…:ref`` thread id) → the Who's Account (its Opportunity by
 the admin's rule first) → an Account whose Website is on a participant's site domain (free-mail
 and the org's own domains never count; two Accounts on one domain are ambiguous: no link).
@@ -143,7 +143,8 @@ def decide(subject: LinkSubject, facts: LinkFacts, rules: LadderRules, what_with
     addresses = [a.strip().lower() for a in subject.addresses if a.strip()]
     people = {a: p for a in addresses if (p := _pick_person(facts.people.get(a, ()))) is not None}
     internal = {a for a in addresses if any(m.object_type == "User" for m in facts.people.get(a, ()))}
-    who_address = next((a for a in addresses if a in people and a not in internal), None)
+    external = [a for a in addresses if a in people and a not in internal]
+    who_address = next((a for kind in WHO_ORDER for a in external if people[a].object_type == kind), None)
     who = people.get(who_address) if who_address else None
     reasons: list[str] = []
     if who is not None:

@@ -150,11 +150,13 @@ class SalesforceCrmPort:
 
     def lookup_links(self, query: LinkQuery) -> LinkFacts:
         """Batched ladder look-up; Person Accounts only where the org has them (else SOQL refuses the field)."""
+        if not query:
+            return LinkFacts()
         account = self._meta("Account")
         person = None if account is None or account.field("PersonEmail") is None \
             else account.field("PersonContactId") is not None
         with salesforce_edge():
-            return lookup_links(self.client, query, person) if query else LinkFacts()
+            return lookup_links(self.client, query, person)
 
     # ---- writes ---------------------------------------------------------------------------
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:

@@ -69,12 +69,14 @@ def test_a_case_in_the_subject_wins_over_the_account():
 def test_person_account_and_lead_rungs():
     facts = LinkFacts(people={"pat@home.net": (PersonMatch("003P", PERSON_ACCOUNT, "001P"),),
                               "leo@lead.com": (PersonMatch("00QL", "Lead"),),
+                              "lia@lead.com": (PersonMatch("00QM", "Lead"),),
                               "carol@acme.com": (PersonMatch("003C", "Contact", ACME),)})
     person = decide(LinkSubject(("pat@home.net",)), facts, LadderRules())
     assert (person.who_id, person.what_id, person.reasons[-1]) == ("003P", "001P", "what: person_account")
-    lead = decide(LinkSubject(("leo@lead.com", "carol@acme.com")), facts, LadderRules())
+    assert decide(LinkSubject(("leo@lead.com", "carol@acme.com")), facts, LadderRules()).who_id == "003C"
+    lead = decide(LinkSubject(("leo@lead.com", "lia@lead.com")), facts, LadderRules())
     assert (lead.who_id, lead.what_id, lead.shared) == ("00QL", None, ("00QL",))
-    assert lead.skipped == ("skipped: carol@acme.com Contact (a Lead's activity relates to that Lead only)",)
+    assert lead.skipped == ("skipped: lia@lead.com Lead (a Lead's activity relates to that Lead only)",)
     with_case = decide(LinkSubject(("leo@lead.com",), "Case 00000042"), LinkFacts(
         people=facts.people, cases={"00000042": "500X"}), LadderRules())
     assert with_case.what_id is None and with_case.skipped[-1] == "what: not linked (a Lead's activity takes no Related To)"
