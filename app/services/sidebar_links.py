@@ -30,11 +30,8 @@ def _facts(subject: LinkSubject, found: Mapping[str, Sequence[CrmRecord]], rules
                 for site in sites}
     opportunities: dict[str, list[OpportunityMatch]] = {}
     for r in found.get("Opportunity", []):
-        f = r.fields
-        opportunities.setdefault(str(f.get("AccountId")), []).append(OpportunityMatch(
-            r.record_id, str(f.get("AccountId")), str(f.get("StageName") or ""),
-            float(f["Amount"]) if f.get("Amount") is not None else None, str(f.get("CreatedDate") or ""),
-            bool(f.get("IsClosed"))))
+        opportunities.setdefault(str(r.fields.get("AccountId")), []).append(
+            OpportunityMatch.from_row(r.record_id, r.fields))
     cases = {k: r.record_id for r in found.get("Case", []) for k in (str(r.fields.get("CaseNumber")), r.record_id[:15])}
     return LinkFacts({e: tuple(p) for e, p in people.items()}, {s: a for s, a in accounts.items() if a},
                      {a: tuple(o) for a, o in opportunities.items()}, cases)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.sync.ports import PersonMatch
 
@@ -31,6 +32,14 @@ class OpportunityMatch:
     amount: float | None = None
     created: str = ""          # ISO timestamp (CreatedDate): sorts as text
     is_closed: bool = False
+
+    @classmethod
+    def from_row(cls, record_id: str, row: Mapping[str, Any]) -> OpportunityMatch:
+        """From Opportunity fields as Salesforce returns them (Amount may be null)."""
+        amount = row.get("Amount")
+        return cls(record_id, str(row.get("AccountId") or ""), str(row.get("StageName") or ""),
+                   float(amount) if amount is not None else None, str(row.get("CreatedDate") or ""),
+                   bool(row.get("IsClosed")))
 
 
 @dataclass(frozen=True)

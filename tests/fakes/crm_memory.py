@@ -169,11 +169,8 @@ class InMemoryCrm:
         ids |= {p.account_id for found in people.values() for p in found if p.account_id}
         opportunities: dict[str, list[OpportunityMatch]] = {}
         for r in self.all("Opportunity") if query.opportunities else []:
-            f = r.fields
-            if f.get("AccountId") in ids and not f.get("IsClosed"):
-                opportunities.setdefault(f["AccountId"], []).append(OpportunityMatch(
-                    r.record_id, f["AccountId"], f.get("StageName") or "", f.get("Amount"),
-                    str(f.get("CreatedDate") or ""), False))
+            if r.fields.get("AccountId") in ids and not r.fields.get("IsClosed"):
+                opportunities.setdefault(r.fields["AccountId"], []).append(OpportunityMatch.from_row(r.record_id, r.fields))
         return LinkFacts({e: tuple(m) for e, m in people.items()}, {d: tuple(a) for d, a in accounts.items()},
                          {a: tuple(o) for a, o in opportunities.items()}, cases)
 

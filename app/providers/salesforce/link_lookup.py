@@ -71,9 +71,5 @@ def _opportunities(client: SalesforceClient, account_ids: Sequence[str]) -> dict
     found: dict[str, list[OpportunityMatch]] = {}
     statements = in_list(f"SELECT {OPPORTUNITY_FIELDS} FROM Opportunity", "AccountId", account_ids, "IsClosed = false")
     for row in query_in_chunks(client, statements):
-        amount = row.get("Amount")
-        found.setdefault(str(row["AccountId"]), []).append(OpportunityMatch(
-            str(row["Id"]), str(row["AccountId"]), str(row.get("StageName") or ""),
-            float(amount) if amount is not None else None, str(row.get("CreatedDate") or ""),
-            bool(row.get("IsClosed"))))
+        found.setdefault(str(row["AccountId"]), []).append(OpportunityMatch.from_row(str(row["Id"]), row))
     return {a: tuple(o) for a, o in found.items()}
