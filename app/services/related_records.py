@@ -12,7 +12,7 @@ from typing import Any
 
 from app.services.blocklists import Blocklist
 from app.services.related_lookups import Lookups, plan_lookups, related_terms
-from app.services.sidebar_links import auto_link
+from app.services.sidebar_links import auto_link, item_subject
 from app.services.signatures import suggest_person
 from app.sync.link_ladder import LadderRules
 from app.sync.ports import CrmRecord
@@ -125,7 +125,9 @@ def find_related(crm: SidebarCrmPort, item: dict, own_address: str, blocklist: B
     _add_cases(groups, plan, more.get("Case", []))
     found = {k: [*results.get(k, []), *more.get(k, [])] for k in {*results, *more}}
     return {"groups": groups.as_dict(), "suggested_new": _suggestions(plan, groups),
-            "auto_link": auto_link(item, own_address, _unblocked(found, plan), ladder or LadderRules())}
+            "auto_link": auto_link(item, own_address, _unblocked(found, plan), ladder or LadderRules(),
+                                   blocked=frozenset(a for a in item_subject(item, own_address).addresses
+                                                     if blocklist.blocks(a)))}
 
 
 def _unblocked(found: dict[str, list[CrmRecord]], plan: Lookups) -> dict[str, list[CrmRecord]]:

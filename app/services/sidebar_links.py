@@ -3,6 +3,7 @@ records the Initial Search already fetched (no extra Salesforce call), with its 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from app.sync.link_facts import AccountMatch, LinkFacts, OpportunityMatch
 from app.sync.link_ladder import LadderRules, LinkSubject, decide
@@ -38,9 +39,10 @@ def _facts(subject: LinkSubject, found: Mapping[str, Sequence[CrmRecord]], rules
 
 
 def auto_link(item: Mapping, own_address: str, found: Mapping[str, Sequence[CrmRecord]],
-              rules: LadderRules) -> dict:
-    """``{"who_id", "what_id", "reasons", "skipped"}``: what a save would link to, and why."""
+              rules: LadderRules, blocked: frozenset[str] = frozenset()) -> dict:
+    """``{"who_id", "what_id", "reasons", "skipped"}``: what a save would link to, and why
+    (``blocked`` participants neither link nor lend their domain)."""
     subject = item_subject(item, own_address)
-    decision = decide(subject, _facts(subject, found, rules), rules)
+    decision = decide(subject, replace(_facts(subject, found, rules), blocked=blocked), rules)
     return {"who_id": decision.who_id, "what_id": decision.what_id, "reasons": list(decision.reasons),
             "skipped": list(decision.skipped)}

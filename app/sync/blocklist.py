@@ -183,7 +183,8 @@ class BlocklistedCrm:
         """Blocked addresses are never looked up, blocked domains never matched to an Account."""
         allowed = tuple(self.blocked.allowed(query.emails))
         domains = tuple(d for d in query.domains if self.blocked.allowed([f"postmaster@{d}"]))
-        return self._crm.lookup_links(replace(query, emails=allowed, domains=domains))
+        facts = self._crm.lookup_links(replace(query, emails=allowed, domains=domains))
+        return replace(facts, blocked=facts.blocked | (frozenset(query.emails) - frozenset(allowed)))
 
 
 def blocklisted(crm: CrmPort, blocked: AddressBlocklist | None) -> CrmPort:

@@ -59,9 +59,10 @@ class LinkQuery:
 @dataclass(frozen=True)
 class LinkFacts:
     """The adapter's answer: people by address, Accounts by domain, Opportunities by Account,
-    Case ids by case number and by (15-character) id."""
+    Case ids by case number and by (15-character) id; ``blocked`` as the blocklist filter left out."""
 
     people: Mapping[str, tuple[PersonMatch, ...]] = field(default_factory=dict)
     accounts: Mapping[str, tuple[AccountMatch, ...]] = field(default_factory=dict)
     opportunities: Mapping[str, tuple[OpportunityMatch, ...]] = field(default_factory=dict)
     cases: Mapping[str, str] = field(default_factory=dict)
+    blocked: frozenset[str] = frozenset()   # blocklisted addresses: neither a Who nor a domain to link by

@@ -140,7 +140,7 @@ def _newest_first(o: OpportunityMatch) -> tuple[str, ...]:
 def decide(subject: LinkSubject, facts: LinkFacts, rules: LadderRules, what_with_lead: bool = False) -> LinkDecision:
     """The links of one item. ``what_with_lead``: the record takes a What beside a Lead Who
     (EmailMessage.RelatedToId does; Task/Event reject a WhatId next to a Lead)."""
-    addresses = [a.strip().lower() for a in subject.addresses if a.strip()]
+    addresses = [a for a in (x.strip().lower() for x in subject.addresses) if a and a not in facts.blocked]
     people = {a: p for a in addresses if (p := _pick_person(facts.people.get(a, ()))) is not None}
     internal = {a for a in addresses if any(m.object_type == "User" for m in facts.people.get(a, ()))}
     external = [a for a in addresses if a in people and a not in internal]

@@ -75,3 +75,9 @@ def test_a_blocked_domain_is_never_matched_to_an_account(pw):
     pw.mailbox.put(MAIL, message())
     [task] = save(pw, LadderRules(site_of=site_domain), blocked=parse_blocklist(["@client.co.uk"]))
     assert task.get("WhatId") is None and reasons(pw) == [()]
+
+
+def test_a_blocked_address_lends_no_domain_to_an_account_link(pw):
+    pw.mailbox.put(MAIL, message(sender="spam@client.co.uk"))
+    [task] = save(pw, LadderRules(site_of=site_domain), blocked=parse_blocklist(["spam@client.co.uk"]))
+    assert task.get("WhatId") is None and reasons(pw) == [()]
