@@ -302,12 +302,24 @@ class FolderStateSchema(StrictSchema):
     reason = fields.String(allow_none=True)
 
 
+class LinkedItemSchema(StrictSchema):
+    kind = fields.String(required=True, metadata={"description": "mail, calendar, tasks or contacts"})
+    object_type = fields.String(required=True)
+    record_id = fields.String(required=True, metadata={"description": "The Salesforce record"})
+    uid = fields.String(allow_none=True, metadata={"description": "Message-ID or iCalendar UID"})
+    link_reasons = fields.List(fields.String(), required=True, metadata={"description": (
+        "One line per rung, e.g. `who: exact_email Contact ann@client.com`, `what: domain_account client.com`, "
+        "`what: open_newest_opportunity`, `what: subject_case 00001234`, `skipped: … (over the 50-Contact limit)`")})
+
+
 class DashboardSchema(StrictSchema):
     mailbox = fields.Nested(MailboxSchema, required=True)
     folders = fields.Dict(keys=fields.String(), values=fields.Nested(FolderStateSchema), metadata={
         "description": "Per folder kind (mail, calendar, tasks, contacts): whether this mailbox syncs it"})
     sessions = fields.List(fields.Nested(SessionSchema), required=True)
     progress = fields.Dict(allow_none=True, metadata={"description": "Live progress while a session runs"})
+    linked_items = fields.List(fields.Nested(LinkedItemSchema), metadata={
+        "description": "Recently saved/mirrored items (newest first, up to 50) and why they link where they do"})
 
 
 class DashboardArgsSchema(StrictSchema):

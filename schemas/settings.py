@@ -1,13 +1,17 @@
 """Org (admin) settings and a user's personal settings."""
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates
+import re
 
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
+
+from app.sync.link_ladder import OPPORTUNITY_RULES
 from schemas.base import StrictSchema
 
 SYNC_DIRECTIONS = ("off", "to_salesforce", "to_mailbox", "two_way")
 CONFLICT_POLICIES = ("last_writer_wins", "salesforce_wins", "mailbox_wins")
 CONTACT_SCOPES = ("salesforce", "all", "address_book", "category")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
 
 
 def _direction(**kw):
@@ -57,6 +61,22 @@ class OrgSettingsSchema(StrictSchema):
                                      metadata={"description": "Mirror calendar items as Events or as Tasks"})
     contacts_scope = _contacts_scope()
     contacts_address_book = _address_book()
+    link_opportunity_rule = fields.String(validate=validate.OneOf(OPPORTUNITY_RULES), metadata={"description": (
+        "Which open Opportunity of the linked Account becomes an auto-linked item's Related To: open_newest "
+        "(default), largest (Amount), by_stage (the first of link_opportunity_stages that has one), none "
+        "(the Account itself)")})
+    link_opportunity_stages = fields.List(fields.String(validate=validate.Length(min=1, max=255)),
+                                          validate=validate.Length(max=20), metadata={"description": (
+                                              "Stage names in preference order, for the by_stage rule")})
+    link_org_domains = fields.List(fields.String(validate=validate.Regexp(
+        DOMAIN, error="must be a domain name like example.com")), validate=validate.Length(max=50), metadata={
+        "description": "The org's own mail domains besides its users' (never linked to an Account)"})
+
+    @validates_schema
+    def _stages_for_by_stage(self, data, **_):
+        if data.get("link_opportunity_rule") == "by_stage" and not data.get("link_opportunity_stages"):
+            raise ValidationError("the by_stage rule needs link_opportunity_stages in the same request",
+                                  "link_opportunity_stages")
 
 
 class UserSettingsSchema(StrictSchema):

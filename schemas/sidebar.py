@@ -115,8 +115,20 @@ class GroupsSchema(StrictSchema):
     User = fields.List(fields.Nested(RecordHitSchema), required=True)
 
 
+class AutoLinkSchema(StrictSchema):
+    who_id = fields.String(allow_none=True, required=True)
+    what_id = fields.String(allow_none=True, required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": (
+        "Why, one line per rung: `who: exact_email Contact ann@client.com`, `what: domain_account client.com`, "
+        "`what: open_newest_opportunity`, `what: subject_case 00001234`…")})
+    skipped = fields.List(fields.String(), required=True, metadata={
+        "description": "Participants a shared activity leaves out (over 50 Contacts, Leads beside Contacts), with why"})
+
+
 class RelatedRecordsSchema(StrictSchema):
     groups = fields.Nested(GroupsSchema, required=True)
+    auto_link = fields.Nested(AutoLinkSchema, required=True, metadata={
+        "description": "What an automatic save of this item links to (the sync engine's resolution ladder)"})
     suggested_new = fields.List(fields.Nested(SuggestedPersonSchema), required=True)
     saved = fields.Nested(SavedStateSchema, allow_none=True, required=True)
     thread_autosave = fields.Boolean(required=True)

@@ -9,7 +9,9 @@ from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
 from app.services import blocklists, saves, sync_requests
+from app.services.link_rules import ladder_rules
 from app.services.related_records import find_related
+from app.services.settings import org_settings
 from app.services.sidebar_salesforce import sidebar_port
 from schemas.sidebar import RelatedRecordsSchema, RelatedRequestSchema
 
@@ -28,6 +30,7 @@ class RelatedRecords(MethodView):
         user, session, item = current_user(), db_session(), data["item"]
         blocked = blocklists.for_user(session, user)
         with salesforce_errors():
-            found = find_related(sidebar_port(runtime(), user), item, user.email, blocked)
+            ladder = ladder_rules(session, user.org_id, org_settings(user.org))
+            found = find_related(sidebar_port(runtime(), user), item, user.email, blocked, ladder)
         return {**found, "saved": saves.saved_state(session, user, item),
                 "thread_autosave": sync_requests.thread_autosave_on(session, user, item.get("thread_id"))}

@@ -36,6 +36,7 @@ class IdMapRow(Base):
     field_hashes: Mapped[dict] = mapped_column(JSON, default=dict)
     pending: Mapped[str | None] = mapped_column(String(32))
     pending_writes: Mapped[dict] = mapped_column(JSON, default=dict)
+    link_reasons: Mapped[list | None] = mapped_column(JSON, default=list)   # the ladder's why, shown to users
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     unlinked: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text)

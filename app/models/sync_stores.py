@@ -26,6 +26,8 @@ def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
     row.kind = entry.kind.value
     row.field_hashes = dict(entry.field_hashes)
     row.pending_writes = dict(entry.pending_writes)
+    if entry.link_reasons or row.link_reasons is None:
+        row.link_reasons = list(entry.link_reasons)
     row.pending = entry.pending.value if entry.pending else None
     return row
 
@@ -34,6 +36,7 @@ def _to_entry(row: IdMapRow, sf_org_id: str) -> IdMapEntry:
     values = {name: getattr(row, name) for name in _COPIED}
     return IdMapEntry(sf_org_id=sf_org_id, mailbox_id=str(row.mailbox_id), kind=FolderKind(row.kind),
                       field_hashes=dict(row.field_hashes or {}), pending_writes=dict(row.pending_writes or {}),
+                      link_reasons=tuple(row.link_reasons or ()),
                       pending=PendingWrite(row.pending) if row.pending else None, **values)
 
 

@@ -18,10 +18,12 @@ from app.models.sidebar_requests import ThreadAutosave
 from app.providers.graph import GraphMailOptions
 from app.providers.imap_dav.imap_mail import MailRules
 from app.services import blocklists
+from app.services.link_rules import ladder_rules
 from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import SavedNote
 from app.sync.email_rules import ComposeRule, RefusedRule, SaveRules
 from app.sync.identifiers import MESSAGE_ID_MAX, THREAD_ID_MAX, identifier_problem, message_id_problem
+from app.sync.link_ladder import LadderRules
 
 MARKER_MAX = 64               # ComposeSave.marker
 
@@ -43,7 +45,13 @@ def load_save_rules(session: Session, user_id: int, settings: Mapping) -> SaveRu
     return SaveRules(save_as=settings["save_emails_as"], category=settings["salesforce_category"],
                      folder=settings["salesforce_folder"], compose=tuple(r for r in rules if r.rule_id not in bad_rules),
                      threads=frozenset(t for t in threads if t not in bad_threads),
-                     blocked=load_blocklist(session, user_id), refused=tuple(refused))
+                     blocked=load_blocklist(session, user_id), refused=tuple(refused),
+                     ladder=_ladder(session, user_id, settings))
+
+
+def _ladder(session: Session, user_id: int, settings: Mapping) -> LadderRules:
+    user = session.get(User, user_id)
+    return ladder_rules(session, user.org_id, settings) if user is not None else LadderRules()
 
 
 def _compose_problem(rule: ComposeRule) -> str | None:

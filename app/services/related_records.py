@@ -12,7 +12,9 @@ from typing import Any
 
 from app.services.blocklists import Blocklist
 from app.services.related_lookups import Lookups, plan_lookups, related_terms
+from app.services.sidebar_links import auto_link, item_subject
 from app.services.signatures import suggest_person
+from app.sync.link_ladder import LadderRules
 from app.sync.ports import CrmRecord
 from app.sync.sidebar_ports import RELATED_TYPES, SidebarCrmPort
 from app.sync.web_domains import website_matches
@@ -108,8 +110,9 @@ def _suggestions(plan: Lookups, groups: Groups) -> list[dict]:
             if a not in known and a != plan.own_address and a.rpartition("@")[2] != plan.own_domain]
 
 
-def find_related(crm: SidebarCrmPort, item: dict, own_address: str, blocklist: Blocklist) -> dict:
-    """`{"groups", "suggested_new"}` for the item; raises the core's errors (``app.sync.errors``)."""
+def find_related(crm: SidebarCrmPort, item: dict, own_address: str, blocklist: Blocklist,
+                 ladder: LadderRules | None = None) -> dict:
+    """`{"groups", "suggested_new", "auto_link"}` for the item; raises the core's errors (``app.sync.errors``)."""
     plan = plan_lookups(item, own_address, blocklist)
     groups = Groups(crm.record_url)
     results = crm.related_records(related_terms(plan))
@@ -120,4 +123,15 @@ def find_related(crm: SidebarCrmPort, item: dict, own_address: str, blocklist: B
     more = crm.account_activity(groups.ids("Account"))
     _add_opportunities(groups, more.get("Opportunity", []))
     _add_cases(groups, plan, more.get("Case", []))
-    return {"groups": groups.as_dict(), "suggested_new": _suggestions(plan, groups)}
+    found = {k: [*results.get(k, []), *more.get(k, [])] for k in {*results, *more}}
+    return {"groups": groups.as_dict(), "suggested_new": _suggestions(plan, groups),
+            "auto_link": auto_link(item, own_address, _unblocked(found, plan), ladder or LadderRules(),
+                                   blocked=frozenset(a for a in item_subject(item, own_address).addresses
+                                                     if blocklist.blocks(a)))}
+
+
+def _unblocked(found: dict[str, list[CrmRecord]], plan: Lookups) -> dict[str, list[CrmRecord]]:
+    """People found only through a blocked address never become a link."""
+    allowed = set(plan.addresses)
+    return {k: [r for r in rows if k not in ("Contact", "Lead", "User")
+                or str(r.fields.get("Email") or "").lower() in allowed] for k, rows in found.items()}

@@ -24,6 +24,9 @@ DEFAULT_ORG_SETTINGS: dict = {
     "calendar_sync_as": "Event",
     "contacts_scope": "salesforce",
     "contacts_address_book": None,
+    "link_opportunity_rule": "open_newest",
+    "link_opportunity_stages": [],
+    "link_org_domains": [],
 }
 
 DEFAULT_USER_SETTINGS: dict = {"timezone": None, "sync_calendar": None, "sync_tasks": None, "sync_contacts": None,

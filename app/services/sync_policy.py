@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.models import User
 from app.recurrence import RruleExpander
+from app.services.link_rules import ladder_rules
 from app.services.mappings import effective
 from app.services.settings import org_settings, user_settings
 from app.sync.items import FolderKind
+from app.sync.link_ladder import LadderRules
 from app.sync.mapping import BoundMapping, MappingTable, bind_mapping
 from app.sync.policy import CancellationPolicy, ConflictPolicy, SyncOption, SyncPolicy, SyncWindow
 
@@ -39,7 +41,14 @@ def policy_for(user: User) -> SyncPolicy:
         # One Composite call carries 5 Collections of 200: hand the Salesforce port 1,000 at a time.
         crm_batch_size=1000,
         series_expander=RruleExpander(),
+        ladder=_ladder(user, org),
     )
+
+
+def _ladder(user: User, org: Mapping) -> LadderRules | None:
+    """The org's linking settings (None outside a database session: the defaults)."""
+    session = object_session(user)
+    return ladder_rules(session, user.org_id, org) if session is not None else None
 
 
 def contact_scope(user: User) -> tuple[str, str | None]:

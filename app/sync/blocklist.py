@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import re._parser as sre_parse  # the stdlib's own parser: judging a pattern's shape before it is ever run
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app.sync.link_facts import LinkFacts, LinkQuery
 from app.sync.ports import CrmPort, PersonMatch
 
 MAX_ENTRY = 320          # an address's longest legal form; also an entry's
@@ -177,6 +178,13 @@ class BlocklistedCrm:
     def lookup_participants(self, emails: Sequence[str]) -> dict[str, tuple[PersonMatch, ...]]:
         allowed = self.blocked.allowed(emails)
         return self._crm.lookup_participants(allowed) if allowed else {}
+
+    def lookup_links(self, query: LinkQuery) -> LinkFacts:
+        """Blocked addresses are never looked up, blocked domains never matched to an Account."""
+        allowed = tuple(self.blocked.allowed(query.emails))
+        domains = tuple(d for d in query.domains if self.blocked.allowed([f"postmaster@{d}"]))
+        facts = self._crm.lookup_links(replace(query, emails=allowed, domains=domains))
+        return replace(facts, blocked=facts.blocked | (frozenset(query.emails) - frozenset(allowed)))
 
 
 def blocklisted(crm: CrmPort, blocked: AddressBlocklist | None) -> CrmPort:

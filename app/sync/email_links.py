@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage
+from app.sync.link_facts import LinkFacts
+from app.sync.link_ladder import LadderRules, LinkDecision, LinkSubject
 from app.sync.ports import PersonMatch
 
 MAX_SHARED_CONTACTS = 50
@@ -35,6 +37,7 @@ class EmailLinks:
     who_id: str | None = None
     what_id: str | None = None
     relations: tuple[RelationIntent, ...] = ()
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Directory:
 
     people: Mapping[str, PersonMatch]
     users: Mapping[str, str]
+    facts: LinkFacts | None = None        # the ladder's look-up, when the caller made one
+    ladder: LadderRules | None = None
 
 
 def build_directory(found: Mapping[str, Sequence[PersonMatch]]) -> Directory:
@@ -80,8 +85,25 @@ def _candidates(message: EmailMessage, owner_email: str, directory: Directory) -
     return list(dict.fromkeys(([sender] if external else []) + recipients))
 
 
+def link_subject(message: EmailMessage, owner_email: str) -> LinkSubject:
+    """The message for the ladder: the sender first, then recipients; never the saving user."""
+    owner = owner_email.strip().lower()
+    return LinkSubject(tuple(a for a, _ in participants(message) if a != owner), message.subject)
+
+
+def ladder_links(message: EmailMessage, decision: LinkDecision, directory: Directory, save_as: str) -> EmailLinks:
+    """The ladder's decision as record links: a Task shares itself with the further Contacts; an
+    EmailMessage relates every resolved participant in their role."""
+    if save_as == "Task":
+        return EmailLinks(decision.who_id, decision.what_id, tuple(RelationIntent(c) for c in decision.shared[1:]),
+                          decision.reasons + decision.skipped)
+    resolved = [(a, role, directory.people[a]) for a, role in participants(message) if a in directory.people]
+    relations = tuple(dict.fromkeys(RelationIntent(p.record_id, role, a) for a, role, p in resolved))
+    return EmailLinks(decision.who_id, decision.what_id, relations, decision.reasons)
+
+
 def auto_links(message: EmailMessage, owner_email: str, directory: Directory, save_as: str) -> EmailLinks:
-    """Pure auto-linking of one message for a Task or an EmailMessage."""
+    """Pure auto-linking of one message for a Task or an EmailMessage (without the ladder's facts)."""
     order = [directory.people[a] for a in _candidates(message, owner_email, directory) if a in directory.people]
     chosen = order[0] if order else None
     what = chosen.account_id if chosen is not None and chosen.object_type == "Contact" else None

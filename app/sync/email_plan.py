@@ -19,11 +19,15 @@ from app.sync.email_links import (
     RelationIntent,
     auto_links,
     chosen_links,
+    ladder_links,
+    link_subject,
     saver_relation,
 )
 from app.sync.email_rules import SaveReason, SaveRules, normalized_message_id
 from app.sync.idmap import IdMapEntry, PendingWrite, mailbox_stream, sync_key
 from app.sync.items import EmailMessage, FolderKind
+from app.sync.link_facts import LinkFacts
+from app.sync.link_ladder import LadderRules, decide
 from app.sync.policy import SyncSession
 from app.sync.ports import SYNC_KEY_FIELD, CrmRecord
 from app.sync.transforms import format_sf_datetime, truncate
@@ -66,6 +70,8 @@ class EmailLookups:
 
     existing: Mapping[str, CrmRecord]
     directory: Directory
+    facts: LinkFacts | None = None       # the ladder's look-up; None: plain participant linking
+    ladder: LadderRules = LadderRules()
 
 
 @dataclass(frozen=True)
@@ -109,16 +115,23 @@ def plan_email_saves(wanted: Sequence[tuple[EmailMessage, SaveReason]], entries:
         elif key in lookups.existing:
             _link_existing(plan, message, reason, session, rules, lookups, entry, note, own=key in resumed)
         else:
-            _create(plan, message, reason, session, rules, lookups.directory, entry, lengths)
+            _create(plan, message, reason, session, rules, lookups, entry, lengths)
             plan.notes[key] = note
     return plan
 
 
 def links_for(message: EmailMessage, reason: SaveReason, session: SyncSession, directory: Directory,
-              object_type: str) -> EmailLinks:
+              object_type: str, facts: LinkFacts | None = None, ladder: LadderRules = LadderRules()) -> EmailLinks:
     """The user's Compose-mode choice, else auto-linking; the saver's relation on EmailMessages."""
-    links = (chosen_links(reason.compose, message, directory, object_type) if reason.compose
-             else auto_links(message, session.owner_email, directory, object_type))
+    if reason.compose:
+        links = chosen_links(reason.compose, message, directory, object_type)
+        links = replace(links, reasons=("who/what: chosen by the user",))
+    elif facts is not None:
+        decision = decide(link_subject(message, session.owner_email), facts, ladder,
+                          what_with_lead=object_type == "EmailMessage")
+        links = ladder_links(message, decision, directory, object_type)
+    else:
+        links = auto_links(message, session.owner_email, directory, object_type)
     if object_type == "EmailMessage" and session.owner_id:
         links = replace(links, relations=links.relations + (
             saver_relation(message, session.owner_id, session.owner_email),))
@@ -126,15 +139,15 @@ def links_for(message: EmailMessage, reason: SaveReason, session: SyncSession, d
 
 
 def _create(plan: EmailSavePlan, message: EmailMessage, reason: SaveReason, session: SyncSession,
-            rules: SaveRules, directory: Directory, entry: IdMapEntry, lengths: Mapping[str, int]) -> None:
-    links = links_for(message, reason, session, directory, rules.save_as)
+            rules: SaveRules, lookups: EmailLookups, entry: IdMapEntry, lengths: Mapping[str, int]) -> None:
+    links = links_for(message, reason, session, lookups.directory, rules.save_as, lookups.facts, lookups.ladder)
     if rules.save_as == "Task":
         fields = {**task_fields(message, session, lengths), "WhoId": links.who_id, "WhatId": links.what_id}
     else:
         fields = {**email_fields(message, session, lengths), "RelatedToId": links.what_id}
     fields = {k: v for k, v in fields.items() if v is not None}
     fields[SYNC_KEY_FIELD] = entry.sync_key
-    pending = replace(entry, pending=PendingWrite.CREATE_IN_CRM)
+    pending = replace(entry, pending=PendingWrite.CREATE_IN_CRM, link_reasons=links.reasons)
     plan.actions.append(CreateInCrm(entry.sync_key, reason.reason, pending, ORIGIN, fields=fields))
     plan.relations[entry.sync_key] = links.relations
 
@@ -147,7 +160,8 @@ def _link_existing(plan: EmailSavePlan, message: EmailMessage, reason: SaveReaso
     why = "finishing an interrupted save" if own else "saved from another mailbox"
     plan.actions.append(RecordEntry(entry.sync_key, why, linked, ORIGIN))
     if own:
-        relations = links_for(message, reason, session, lookups.directory, record.object_type).relations
+        relations = links_for(message, reason, session, lookups.directory, record.object_type,
+                              lookups.facts, lookups.ladder).relations
     elif record.object_type == "EmailMessage" and session.owner_id:
         relations = (saver_relation(message, session.owner_id, session.owner_email),)
     else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.sync.blocklist import AddressBlocklist
 from app.sync.items import EmailMessage
+from app.sync.link_ladder import LadderRules
 
 SAVE_AS_TYPES = ("Task", "EmailMessage")
 
@@ -61,6 +62,7 @@ class SaveRules:
     threads: frozenset[str] = frozenset()
     blocked: AddressBlocklist = AddressBlocklist()
     refused: tuple[RefusedRule, ...] = ()
+    ladder: LadderRules = LadderRules()
 
     def __post_init__(self) -> None:
         if self.save_as not in SAVE_AS_TYPES:

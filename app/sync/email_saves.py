@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from app.sync.actions import CreateInCrm, RecordEntry, Skip
 from app.sync.apply import Applied, Ports, apply_actions
 from app.sync.blocklist import blocklisted
-from app.sync.email_links import build_directory, participants
+from app.sync.email_links import build_directory, link_subject
 from app.sync.email_plan import (
     ORIGIN,
     RELATION_OBJECT,
@@ -31,6 +31,8 @@ from app.sync.errors import InvalidData, is_retryable
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, InPlay, PendingWrite, mailbox_stream
 from app.sync.idmap_scope import merged
 from app.sync.items import EmailMessage, FolderKind
+from app.sync.link_facts import LinkFacts
+from app.sync.link_ladder import LadderRules, ladder_query
 from app.sync.mapping import MappingTable, field_lengths
 from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
 from app.sync.policy import SyncPolicy, SyncSession
@@ -62,7 +64,7 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
     for message in blocked:
         outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), BLOCKED_AUTOSAVE, None, ORIGIN,
                                  ref=message.item_id), False)
-    lookups = gather_email_lookups(crm, session, chosen, entries)
+    lookups = gather_email_lookups(crm, session, chosen, entries, rules.ladder)
     plan = plan_email_saves(chosen, entries, session, rules, lookups, field_lengths(describe or {}))
     applied = apply_actions(plan.actions, ports, MAIL, rules.save_as, policy)
     record_ids = _record_ids(plan, applied)
@@ -100,8 +102,8 @@ def _with_retries(mailbox: MailboxPort, entries: Sequence[IdMapEntry], policy: S
 
 
 def gather_email_lookups(crm: CrmPort, session: SyncSession, chosen: Sequence[tuple[EmailMessage, Any]],
-                         entries: Sequence[IdMapEntry]) -> EmailLookups:
-    """Records by key (Task and EmailMessage: the org setting may have changed), then ONE people look-up."""
+                         entries: Sequence[IdMapEntry], ladder: LadderRules | None = None) -> EmailLookups:
+    """Records by key (Task and EmailMessage: the org setting may have changed), then ONE ladder look-up."""
     known = {e.sync_key for e in entries if e.crm_id and e.pending is None and not e.deleted}
     resumed = {e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM}
     keyed = {email_key(session.sf_org_id, m): m for m, _ in chosen}
@@ -110,8 +112,10 @@ def gather_email_lookups(crm: CrmPort, session: SyncSession, chosen: Sequence[tu
     for object_type in (EMAIL_TABLE.object_type, TASK_TABLE.object_type):
         existing.update(crm.find_by_sync_keys(object_type, keys) if keys else {})
     linking = [m for k, m in keyed.items() if k in keys and (k not in existing or k in resumed)]
-    addresses = sorted({a for m in linking for a, _ in participants(m)})
-    return EmailLookups(existing, build_directory(crm.lookup_participants(addresses) if addresses else {}))
+    subjects = {email_key(session.sf_org_id, m): link_subject(m, session.owner_email) for m in linking}
+    query = ladder_query(subjects.values(), ladder or LadderRules())
+    facts = crm.lookup_links(query) if query else LinkFacts()
+    return EmailLookups(existing, build_directory(facts.people), facts, ladder or LadderRules())
 
 
 def _record_ids(plan: EmailSavePlan, applied: Sequence[Applied]) -> dict[str, str]:

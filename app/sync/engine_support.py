@@ -13,6 +13,8 @@ from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, RefusedSeries, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
+from app.sync.link_facts import LinkFacts
+from app.sync.link_ladder import LadderRules, LinkSubject, ladder_query
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
@@ -118,7 +120,7 @@ def gather_lookups(crm: CrmPort, mapping: BoundMapping, session: SyncSession, po
             fuzzy[unit.key] = tuple(crm.search(mapping.table.object_type, criteria))
     fuzzy.update(same_people or {})
     people, users = _addresses(crm, [u.item for u in units if isinstance(u.item, CalendarItem)])
-    return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session,
+    return PlanLookups(existing, fuzzy, people, users, _directory(crm, mapping, session, policy,
                                                                 [u.item for u in new if u.key not in existing]))
 
 
@@ -148,13 +150,18 @@ def held_elsewhere(id_map: IdMapStore, session: SyncSession, entries: Sequence[I
     return frozenset(id_map.linked_elsewhere(session.mailbox_id, crm_ids)) if crm_ids else frozenset()
 
 
-def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession,
+def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy: SyncPolicy,
                items: Sequence[MailboxItem]) -> Directory | None:
-    """ONE participant look-up for all new calendar items, when the object takes WhoId/WhatId."""
+    """ONE ladder look-up for all new calendar items, when the object takes WhoId/WhatId."""
     if mapping.table.kind is not FolderKind.CALENDAR or not links_wanted(mapping.fields):
         return None
-    addresses = link_addresses(items, session.owner_email)
-    return build_directory(crm.lookup_participants(addresses) if addresses else {})
+    ladder = policy.ladder or LadderRules()
+    owner = session.owner_email.strip().lower()
+    subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject)
+                for i in items if isinstance(i, CalendarItem)]
+    query = ladder_query(subjects, ladder)
+    facts = crm.lookup_links(query) if query else LinkFacts()
+    return replace(build_directory(facts.people), facts=facts, ladder=ladder)
 
 
 def _addresses(crm: CrmPort, items: Sequence[CalendarItem]) -> tuple[dict[str, str], dict[str, str]]:

@@ -54,6 +54,7 @@ class IdMapEntry:
     last_error: str | None = None
     attempts: int = 0
     synced_at: datetime | None = None
+    link_reasons: tuple[str, ...] = ()    # why the record's Who/What are what they are (the ladder's rungs)
 
     @property
     def is_linked(self) -> bool:

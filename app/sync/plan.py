@@ -27,7 +27,7 @@ from app.sync.contacts import (
     with_scope_category,
 )
 from app.sync.event.attendees import relations_change, relations_for
-from app.sync.event.links import event_owner, with_event_links
+from app.sync.event.links import event_owner, linked_event_fields
 from app.sync.event.recurrence_fields import is_series_master
 from app.sync.event.relations import EventRelationSpec
 from app.sync.identity import MailboxUnit, entry_for_unit, mailbox_units
@@ -288,8 +288,8 @@ def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
     owner = event_owner(unit.item, plan.lookups.users, plan.session.owner_id)
     filled = {k: v for k, v in values.items() if not is_empty(v)}  # an upsert meeting a record never blanks it
     fields = {**record_fields(plan.mapping, filled, plan.ctx), SYNC_KEY_FIELD: unit.key, "OwnerId": owner}
-    fields = with_event_links(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
-                              plan.mapping.fields)
+    fields, why = linked_event_fields(fields, unit.item, plan.session.owner_email, plan.lookups.directory,
+                                      plan.mapping.fields)
     relations = (relations_for(unit.item, plan.lookups.people) or None) if "attendees" in values else None
     missing = missing_required(plan.mapping.required, fields)
     if missing:
@@ -298,7 +298,7 @@ def _create_in_crm(plan: PlanState, unit: MailboxUnit) -> None:
                         ref=unit.item.item_id))
         return
     hashes = values_hashes(values)
-    entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes,
+    entry = _new_entry(plan, unit, pending=PendingWrite.CREATE_IN_CRM, field_hashes=hashes, link_reasons=why,
                        mailbox_version=unit.item.version, mailbox_hash=content_of(hashes), crm_hash=content_of(hashes))
     plan.add(CreateInCrm(unit.key, "new in the mailbox", entry, plan.mb_origin, fields=fields, relations=relations))
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, TaskItem, TaskStatus
+from app.sync.link_ladder import LadderRules
 from app.sync.mapping import Direction
 from app.sync.recurrence import SeriesExpander, is_series
 from app.sync.transforms import parse_sf_datetime
@@ -75,6 +76,8 @@ class SyncPolicy:
     mailbox_batch_size: int = 20
     # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.
     series_expander: SeriesExpander | None = field(default=None, compare=False)
+    # The org's resolution-ladder settings for meetings' Who/What (None: the defaults).
+    ladder: LadderRules | None = field(default=None, compare=False)
 
     def option(self, kind: FolderKind) -> SyncOption:
         return self.options.get(kind, SyncOption.TWO_WAY)

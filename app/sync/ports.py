@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.sync.event.relations import EventRelations
 from app.sync.items import FolderKind, MailboxItem
+
+if TYPE_CHECKING:   # link_facts builds on PersonMatch below
+    from app.sync.link_facts import LinkFacts, LinkQuery
 
 SYNC_KEY_FIELD = "Syncline_Key__c"
 
@@ -178,3 +181,7 @@ class CrmPort(Protocol):
     def ensure_activity_relations(self, relation_object: str,
                                   relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:
         """Create the TaskRelation/EmailMessageRelation rows not there yet (idempotent, never deletes)."""
+
+    def lookup_links(self, query: LinkQuery) -> LinkFacts:
+        """The resolution ladder's facts for a whole session: people, Accounts by domain, their
+        Opportunities, Cases by number/id (a few Composite calls, not one per item)."""

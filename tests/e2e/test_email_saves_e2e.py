@@ -91,6 +91,6 @@ def test_compose_save_and_thread_autosave_are_saved_by_the_sync(e2e, factory):
     saved = {m["MessageIdentifier"]: m for m in e2e.emu.records(ann.sf_org, "EmailMessage")}
     assert set(saved) == {"<sent-1@acme.test>", "<reply-1@customer.test>"}
     assert saved["<sent-1@acme.test>"]["RelatedToId"] == opportunity
-    assert saved["<reply-1@customer.test>"]["RelatedToId"] == account
+    assert saved["<reply-1@customer.test>"]["RelatedToId"] == opportunity   # the Account's open Opportunity (default rule)
     with e2e.rt.db.session_scope() as s:
         assert s.scalar(select(ComposeSave.status).where(ComposeSave.marker == "mk-e2e-0001")) == "saved"

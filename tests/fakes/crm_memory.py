@@ -17,6 +17,7 @@ from app.sync.errors import CursorExpired, InvalidData, NotFound
 from app.sync.event.relations import EventRelations, EventRelationSpec
 from app.sync.idmap import IdMapEntry, InPlay
 from app.sync.items import FolderKind
+from app.sync.link_facts import PERSON_ACCOUNT, AccountMatch, LinkFacts, LinkQuery, OpportunityMatch
 from app.sync.ports import (
     SYNC_KEY_FIELD,
     ActivityRelationSpec,
@@ -27,10 +28,11 @@ from app.sync.ports import (
     SearchCriteria,
     WriteResult,
 )
+from app.sync.web_domains import website_matches
 from tests.fakes.mailbox_memory import Faults, TickingClock
 
 ID_PREFIX = {"Event": "00U", "Task": "00T", "Contact": "003", "EmailMessage": "02s", "Lead": "00Q",
-             "Account": "001", "TaskRelation": "0RT", "EmailMessageRelation": "0Rs"}
+             "Account": "001", "Opportunity": "006", "Case": "500", "TaskRelation": "0RT", "EmailMessageRelation": "0Rs"}
 UNOWNED = frozenset({"EmailMessage", "TaskRelation", "EmailMessageRelation"})  # no OwnerId field in Salesforce
 RELATION_PARENT = {"TaskRelation": "TaskId", "EmailMessageRelation": "EmailMessageId"}
 
@@ -144,6 +146,33 @@ class InMemoryCrm:
             if email in wanted:
                 found.setdefault(email, []).append(PersonMatch(record_id, "User"))
         return {email: tuple(matches) for email, matches in found.items()}
+
+    def lookup_links(self, query: LinkQuery) -> LinkFacts:
+        """The ladder's facts from stored records, as the Salesforce adapter returns them."""
+        self.calls.append("lookup_links")
+        wanted = set(query.emails)
+        people = {e: list(m) for e, m in self.lookup_participants(sorted(wanted)).items()} if wanted else {}
+        accounts: dict[str, list[AccountMatch]] = {}
+        for r in self.all("Account"):
+            email = str(r.fields.get("PersonEmail") or "").lower()
+            if r.fields.get("IsPersonAccount") and email in wanted:
+                people.setdefault(email, []).append(PersonMatch(str(r.fields.get("PersonContactId") or ""),
+                                                                PERSON_ACCOUNT, r.record_id))
+            for domain in query.domains:
+                if website_matches(r.fields.get("Website"), domain):
+                    accounts.setdefault(domain, []).append(AccountMatch(r.record_id, str(r.fields["Website"])))
+        cases = {}
+        for r in self.all("Case"):
+            if r.fields.get("CaseNumber") in query.case_numbers or r.record_id[:15] in query.case_ids:
+                cases[str(r.fields.get("CaseNumber"))] = cases[r.record_id[:15]] = r.record_id
+        ids = {a.record_id for found in accounts.values() for a in found}
+        ids |= {p.account_id for found in people.values() for p in found if p.account_id}
+        opportunities: dict[str, list[OpportunityMatch]] = {}
+        for r in self.all("Opportunity") if query.opportunities else []:
+            if r.fields.get("AccountId") in ids and not r.fields.get("IsClosed"):
+                opportunities.setdefault(r.fields["AccountId"], []).append(OpportunityMatch.from_row(r.record_id, r.fields))
+        return LinkFacts({e: tuple(m) for e, m in people.items()}, {d: tuple(a) for d, a in accounts.items()},
+                         {a: tuple(o) for a, o in opportunities.items()}, cases)
 
     def ensure_activity_relations(self, relation_object: str,
                                   relations: Sequence[ActivityRelationSpec]) -> list[WriteResult]:

@@ -31,6 +31,7 @@ from app.providers.salesforce.crm_translate import (
 from app.providers.salesforce.describe import ObjectDescribe
 from app.providers.salesforce.errors import SalesforceError
 from app.providers.salesforce.event_relations import existing_relation_statements, merged_writes
+from app.providers.salesforce.link_lookup import lookup_links
 from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
 from app.providers.salesforce.search import find_people_by_email
@@ -40,6 +41,7 @@ from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
 from app.sync.errors import CursorExpired
 from app.sync.event.relations import EventRelations
+from app.sync.link_facts import LinkFacts, LinkQuery
 from app.sync.ports import (
     SYNC_KEY_FIELD,
     ActivityRelationSpec,
@@ -145,6 +147,16 @@ class SalesforceCrmPort:
             if matches:
                 out[email] = matches
         return out
+
+    def lookup_links(self, query: LinkQuery) -> LinkFacts:
+        """Batched ladder look-up; Person Accounts only where the org has them (else SOQL refuses the field)."""
+        if not query:
+            return LinkFacts()
+        account = self._meta("Account")
+        person = None if account is None or account.field("PersonEmail") is None \
+            else account.field("PersonContactId") is not None
+        with salesforce_edge():
+            return lookup_links(self.client, query, person)
 
     # ---- writes ---------------------------------------------------------------------------
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:

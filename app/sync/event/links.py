@@ -12,6 +12,7 @@ from typing import Any
 
 from app.sync.email_links import Directory
 from app.sync.items import CalendarItem, MailboxItem
+from app.sync.link_ladder import LadderRules, LinkSubject, decide
 
 LINK_FIELDS = ("WhoId", "WhatId")
 
@@ -43,6 +44,17 @@ def _candidates(item: CalendarItem, owner_email: str, directory: Directory) -> l
     return [a for a in dict.fromkeys(order) if a != owner and a not in directory.users]
 
 
+def ladder_event_links(item: CalendarItem, owner_email: str, directory: Directory) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The resolution ladder's ``{"WhoId", "WhatId"}`` for a meeting (an Event takes no What beside a
+    Lead), and why; the further invitees are EventRelation rows of their own."""
+    if directory.facts is None:
+        return event_links(item, owner_email, directory), ()
+    subject = LinkSubject(tuple(_candidates(item, owner_email, directory)), item.subject)
+    decision = decide(subject, directory.facts, directory.ladder or LadderRules())
+    links = {k: v for k, v in (("WhoId", decision.who_id), ("WhatId", decision.what_id)) if v}
+    return links, decision.reasons
+
+
 def event_links(item: CalendarItem, owner_email: str, directory: Directory) -> dict[str, str]:
     """``{"WhoId", "WhatId"}`` for one new calendar item (empty when no attendee resolves)."""
     people = [directory.people[a] for a in _candidates(item, owner_email, directory) if a in directory.people]
@@ -59,11 +71,18 @@ def event_links(item: CalendarItem, owner_email: str, directory: Directory) -> d
 def with_event_links(fields: Mapping[str, Any], item: MailboxItem, owner_email: str,
                      directory: Directory | None, object_fields: frozenset[str]) -> dict[str, Any]:
     """Create fields plus the auto-links, never replacing a WhoId/WhatId already in ``fields``."""
+    return linked_event_fields(fields, item, owner_email, directory, object_fields)[0]
+
+
+def linked_event_fields(fields: Mapping[str, Any], item: MailboxItem, owner_email: str, directory: Directory | None,
+                        object_fields: frozenset[str]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """``with_event_links`` and the reasons of the links it wrote (stored with the ID-map entry)."""
     out = dict(fields)
     if directory is None or not isinstance(item, CalendarItem) or not links_wanted(object_fields) \
             or out.get("WhoId"):     # a Who chosen by a mapping row keeps its own What
-        return out
-    for name, value in event_links(item, owner_email, directory).items():
+        return out, ()
+    links, reasons = ladder_event_links(item, owner_email, directory)
+    for name, value in links.items():
         if out.get(name) in (None, ""):
             out[name] = value
-    return out
+    return out, reasons

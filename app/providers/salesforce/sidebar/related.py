@@ -55,7 +55,8 @@ def account_statements(account_ids: Sequence[str]) -> dict[str, str]:
         return {}
     ids = soql_in(list(account_ids)[:ROW_LIMIT])
     return {
-        "Opportunity": (f"SELECT Id, Name, StageName, CloseDate, AccountId, Account.Name FROM Opportunity "
+        "Opportunity": (f"SELECT Id, Name, StageName, CloseDate, Amount, CreatedDate, IsClosed, AccountId, "
+                        f"Account.Name FROM Opportunity "
                         f"WHERE AccountId IN {ids} ORDER BY CloseDate DESC LIMIT {ROW_LIMIT}"),
         "Case": (f"SELECT Id, CaseNumber, Subject, Status, AccountId, Account.Name FROM Case "
                  f"WHERE IsClosed = false AND AccountId IN {ids} ORDER BY CreatedDate DESC LIMIT {ROW_LIMIT}"),
