@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from app.sync.free_mail import FREE_MAIL
 from app.sync.signature.model import SenderHint
 
-FREEMAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-                      "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.de", "gmx.net",
-                      "web.de", "mail.ru", "yandex.ru", "proton.me", "protonmail.com", "zoho.com", "qq.com"})
+FREEMAIL = FREE_MAIL            # one list: the linking ladder ignores the same domains
 
 
 def names_sender_domain(part: str, hint: SenderHint) -> bool:
