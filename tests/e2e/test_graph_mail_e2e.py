@@ -81,7 +81,7 @@ def test_compose_mode_and_thread_autosaves_are_found_in_sent_items_and_the_inbox
     assert set(saved) == {"<sent-1@contoso.test>", "<reply-1@customer.test>"}
     assert saved["<sent-1@contoso.test>"]["RelatedToId"] == opportunity
     assert saved["<reply-1@customer.test>"]["ThreadIdentifier"] == "AAQkADdeal-thread=="
-    assert saved["<reply-1@customer.test>"]["RelatedToId"] == account
+    assert saved["<reply-1@customer.test>"]["RelatedToId"] == opportunity   # the Account's open Opportunity (default rule)
     with e2e.rt.db.session_scope() as s:
         assert s.scalar(select(ComposeSave.status).where(ComposeSave.marker == "mk-o365-0001")) == "saved"
     assert force_sync(ann)["counts"]["mail"]["created"] == 0

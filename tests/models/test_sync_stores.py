@@ -78,7 +78,8 @@ def test_cursors_persist_per_stream(stores):
 
 def test_sql_store_maps_every_entry_field():
     """A new IdMapEntry field must be stored too, or it would be lost on restart."""
-    handled = set(_COPIED) | {"sf_org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes"}
+    handled = set(_COPIED) | {"sf_org_id", "mailbox_id", "kind", "field_hashes", "pending", "pending_writes",
+               "link_reasons"}
     assert {f.name for f in fields(IdMapEntry)} == handled
     assert set(_COPIED) <= {c.name for c in IdMapRow.__table__.columns}
 
