@@ -106,11 +106,12 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
         out = []
         for name in names:
             try:
-                out.append({"requestedResourceName": name, "httpStatusCode": 200,
+                out.append({"requestedResourceName": name, "httpStatusCode": 200, "status": {},
                             "person": public(books.get(user, name), fields)})
             except ApiError as exc:
                 out.append({"requestedResourceName": name, "httpStatusCode": exc.status,
-                            "status": {"code": 5, "message": exc.message}})
+                            "status": {"code": 5 if exc.status == 404 else 3,
+                                                                    "message": exc.message}})
         return {"responses": out}
 
     @app.post("/v1/people:batchCreateContacts")
@@ -118,7 +119,7 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
     def batch_create(user: str) -> dict[str, Any]:
         body = _json()
         contacts = body.get("contacts") or []
-        fields = _person_fields(body.get("readMask"))
+        fields = _person_fields(body.get("readMask"), "readMask")
         if not 1 <= len(contacts) <= MAX_BATCH:
             raise ApiError(400, "badRequest", "contacts must hold between 1 and 200 entries.")
         books.batch_calls.append("batchCreateContacts")
@@ -131,7 +132,7 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
     def batch_update(user: str) -> dict[str, Any]:
         body = _json()
         contacts = body.get("contacts") or {}
-        fields = _person_fields(body.get("readMask"))
+        fields = _person_fields(body.get("readMask"), "readMask")
         if not isinstance(contacts, dict) or not 1 <= len(contacts) <= MAX_BATCH:
             raise ApiError(400, "badRequest", "contacts must map between 1 and 200 resource names to people.")
         books.batch_calls.append("batchUpdateContacts")
@@ -187,10 +188,11 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
 
 
 
-def _person_fields(text: str | None) -> frozenset[str]:
+def _person_fields(text: str | None, name: str = "personFields") -> frozenset[str]:
+    """The mask the request names (required on every read and batch write)."""
     wanted = frozenset(f for f in (text or "").split(",") if f)
     if not wanted:
-        raise ApiError(400, "badRequest", "personFields mask is required. Please specify one or more valid paths.")
+        raise ApiError(400, "badRequest", f"{name} is required. Please specify one or more valid paths.")
     return wanted & (PERSON_FIELDS | {"metadata"})
 
 

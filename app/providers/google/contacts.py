@@ -33,13 +33,23 @@ from app.providers.google.people_fields import (
     write_person,
 )
 from app.providers.vendor_edge import failed_result
-from app.sync.errors import AuthFailure, CursorExpired, FolderUnavailable, InvalidData, NotFound, SyncError
+from app.sync.errors import (
+    AuthFailure,
+    CursorExpired,
+    FolderUnavailable,
+    InvalidData,
+    NotFound,
+    SyncError,
+    TemporaryFailure,
+)
 from app.sync.items import ContactItem, FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
 CONTACTS_SCOPE = "https://www.googleapis.com/auth/contacts"
 PAGE_SIZE = 1000                       # connections.list's maximum pageSize
 MAX_BATCH, MAX_DELETE = 200, 500       # batchGet/batchCreate/batchUpdate and batchDelete limits
+# google.rpc.Code → HTTP (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto)
+_RPC_TO_HTTP = {0: 200, 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 14: 503, 16: 401}
 _WRITABLE = frozenset(f.name for f in fields(ContactItem)) - {"item_id", "version", "modified_at", "sync_key",
                                                                "in_scope_book"}
 
@@ -180,12 +190,12 @@ class GoogleContacts:
             answer = self._run(self.service.people().getBatchGet(resourceNames=chunk, personFields=PERSON_FIELDS),
                                "people.getBatchGet")
             for response in answer.get("responses") or ():
-                person = response.get("person") or {}
-                code = int(response.get("httpStatusCode") or (200 if person else 404))
+                person, code = response.get("person") or {}, response_code(response)
                 if code == 200 and person and not (person.get("metadata") or {}).get("deleted"):
                     out[str(response.get("requestedResourceName") or person["resourceName"])] = person
-                elif code not in (200, 404, 410):
-                    raise SyncError(f"Google People getBatchGet: {code} for {response.get('requestedResourceName')}")
+                elif code not in (200, 404, 410):     # never read as "gone": that would delete it in Salesforce
+                    raise TemporaryFailure(f"Google People getBatchGet: {code} for "
+                                           f"{response.get('requestedResourceName')}")
         return out
 
     def _delete_one(self, item_id: str) -> WriteResult:
@@ -238,13 +248,23 @@ class GoogleContacts:
 
 
 def _result(response: dict[str, Any], what: str) -> WriteResult:
-    person = response.get("person") or {}
-    code = int(response.get("httpStatusCode") or (200 if person else 500))
+    person, code = response.get("person") or {}, response_code(response)
     if code == 200 and person:
         return WriteResult(True, str(person["resourceName"]), str(person.get("etag") or ""))
     message = str((response.get("status") or {}).get("message") or "")
     error = NotFound if code == 404 else InvalidData if 400 <= code < 500 else SyncError
     return failed_result(error(f"Google People {what}: {code} {message}".strip()))
+
+
+def response_code(response: dict[str, Any]) -> int:
+    """A PersonResponse's outcome as an HTTP status: its ``status`` (google.rpc.Status; the documented
+    field), else the deprecated ``httpStatusCode``, else 200 when it holds a person."""
+    status = response.get("status")
+    if isinstance(status, dict):
+        return _RPC_TO_HTTP.get(int(status.get("code") or 0), 500)
+    if response.get("httpStatusCode"):
+        return int(response["httpStatusCode"])
+    return 200 if response.get("person") else 500
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:

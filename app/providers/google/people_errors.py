@@ -15,7 +15,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from app.providers.google.errors import DEFAULT_RETRY_AFTER
+from app.providers.google.errors import _seconds
 from app.sync.errors import (
     AuthFailure,
     CursorExpired,
@@ -33,7 +33,7 @@ def people_error(exc: HttpError, what: str) -> SyncError:
     status = int(exc.resp.status)
     state, reasons, message = _parts(exc.content)
     text = f"Google People {what}: {status} {state} {message}".strip()
-    if status == 400 and (EXPIRED in reasons or "sync token is expired" in message.lower()):
+    if EXPIRED in reasons or (status == 400 and "sync token is expired" in message.lower()):
         return CursorExpired(text)
     if status == 400 and state == "FAILED_PRECONDITION":
         return TemporaryFailure(text + " (changed since it was read; read again next session)")
@@ -60,9 +60,3 @@ def _parts(content: Any) -> tuple[str, set[str], str]:
     reasons = {str(d.get("reason") or "") for d in details if isinstance(d, dict)}
     return str(error.get("status") or ""), reasons, str(error.get("message") or "")
 
-
-def _seconds(value: Any) -> float:
-    try:
-        return max(0.0, float(value)) if value is not None else DEFAULT_RETRY_AFTER
-    except ValueError:
-        return DEFAULT_RETRY_AFTER

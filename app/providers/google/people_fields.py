@@ -19,6 +19,7 @@ from app.sync.contacts import derived_last_name
 from app.sync.items import ContactItem
 
 SYNC_KEY = "synclineKey"
+MY_CONTACTS = "contactGroups/myContacts"   # the system group a new contact joins, as in Google Contacts
 PERSON_FIELDS = "names,emailAddresses,phoneNumbers,organizations,addresses,biographies,clientData,memberships,metadata"
 _ADDRESS = (("street", "streetAddress"), ("city", "city"), ("state", "region"), ("postal_code", "postalCode"),
             ("country", "country"))
@@ -82,7 +83,8 @@ def write_person(item: ContactItem, current: Mapping[str, Any], changed: Iterabl
     if "notes" in changed:
         body["biographies"] = [{"value": item.notes, "contentType": "TEXT_PLAIN"}] if item.notes else []
     if "categories" in changed or not current:
-        wanted = {groups[c] for c in item.categories if c in groups} | ({scope_group} if scope_group else set())
+        wanted = {groups[c] for c in item.categories if c in groups} | ({scope_group} if scope_group else set()) | (
+            set() if current else {MY_CONTACTS})
         kept = [g for g in member_of(current) if g not in groups.values() and g != scope_group]
         body["memberships"] = [_membership(g) for g in dict.fromkeys([*kept, *sorted(wanted)])]
     return body
