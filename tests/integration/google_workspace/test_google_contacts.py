@@ -3,11 +3,14 @@ the gap found), labels as the contact scope, field mapping, batch writes with et
 clientData, and a domain that did not grant the contacts scope."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from app.providers.google import GroupScope, build_google_mailbox
+from app.providers.google import API_ROOT, GroupScope, build_google_mailbox
 from app.providers.google import contacts as google_contacts
-from app.sync.errors import CursorExpired, FolderUnavailable, TemporaryFailure
+from app.providers.google.mailbox import people_api_root
+from app.sync.errors import CursorExpired, FolderUnavailable, InvalidData, TemporaryFailure
 from app.sync.items import ContactItem, FolderKind
 from app.sync.ports import ItemPatch
 from sandbox.google.contacts_store import CONTACTS_SCOPES
@@ -176,3 +179,13 @@ def test_without_the_contacts_scope_contacts_are_unavailable_and_the_calendar_st
     with pytest.raises(FolderUnavailable, match="auth/contacts"):
         google_mailbox.changes_since(CON, None)
     assert google_mailbox.changes_since(FolderKind.CALENDAR, None).full
+
+
+def test_the_people_endpoint_is_configurable_and_must_be_https_and_allowed(google_fake, people_key, google_user):
+    settings = google_settings(google_fake, people_key)
+    assert people_api_root(settings) == google_fake.api_root            # one emulator serving every API
+    assert people_api_root(replace(settings, api_root=API_ROOT)) == "https://people.googleapis.com/"
+    assert people_api_root(replace(settings, people_root="https://people.example.test")) == \
+        "https://people.example.test/"
+    with pytest.raises(InvalidData):
+        build_google_mailbox(replace(settings, people_root="http://people.example.test/"), google_user, WINDOW)
