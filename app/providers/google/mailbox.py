@@ -1,4 +1,4 @@
-"""Google Workspace behind the core's ``MailboxPort`` (calendar in this slice), server-side through
+"""Google Workspace behind the core's ``MailboxPort`` (calendar and contacts), server-side through
 domain-wide delegation: the org's service account acts as each user (``subject``) with the Calendar scope.
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host

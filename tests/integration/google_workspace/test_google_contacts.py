@@ -189,3 +189,17 @@ def test_the_people_endpoint_is_configurable_and_must_be_https_and_allowed(googl
         "https://people.example.test/"
     with pytest.raises(InvalidData):
         build_google_mailbox(replace(settings, people_root="http://people.example.test/"), google_user, WINDOW)
+
+
+def test_a_quota_error_is_retried_later_and_loses_nothing(google_fake, open_mailbox, google_user):
+    books = google_fake.store.contacts
+    person = books.create(google_user, _person("Quinn", "Quota", "quinn@quota.test"))
+    mailbox = open_mailbox()
+    mailbox.changes_since(CON, None)                     # groups read; the next call meets the quota
+    google_fake.store.throttle(1)
+    try:
+        with pytest.raises(TemporaryFailure, match="429"):
+            mailbox.changes_since(CON, None)
+    finally:
+        google_fake.store.throttle(0)
+    assert person["resourceName"] in [i.item_id for i in mailbox.changes_since(CON, None).items]
