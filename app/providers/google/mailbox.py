@@ -1,5 +1,5 @@
 """Google Workspace behind the core's ``MailboxPort`` (calendar and contacts), server-side through
-domain-wide delegation: the org's service account acts as each user (``subject``) with the Calendar scope.
+domain-wide delegation: the org's service account acts as each user (``subject``) with each kind's scope (Calendar, contacts).
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host
 guard before any key is used, and every connection is guarded again at connect time
