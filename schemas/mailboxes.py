@@ -38,6 +38,9 @@ class EndpointsSchema(StrictSchema):
         "description": "graph: Graph base URL (default https://graph.microsoft.com/v1.0); https; " + PUBLIC_HOST})
     google_api_url = fields.String(validate=URL, metadata={
         "description": "gmail: Google APIs root (default https://www.googleapis.com/); https; " + PUBLIC_HOST})
+    google_people_url = fields.String(validate=URL, metadata={
+        "description": "gmail: People API root (default https://people.googleapis.com/, or google_api_url when "
+                       "that is not Google's); https; " + PUBLIC_HOST})
     google_token_url = fields.String(validate=URL, metadata={
         "description": "gmail: Google's OAuth token endpoint (default https://oauth2.googleapis.com/token); https; "
                        + PUBLIC_HOST})

@@ -38,6 +38,7 @@ def google_settings(rt: Runtime, profile: ServerProfile) -> GoogleSettings:
                           "store it again") from exc
     return GoogleSettings(service_account=key, api_root=str(endpoints.get("google_api_url") or API_ROOT),
                           token_uri=str(endpoints.get("google_token_url") or TOKEN_URI),
+                          people_root=endpoints.get("google_people_url") or None,
                           ca_file=rt.config.google_ca_bundle or None, host_policy=mail_host_policy(rt.config))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.models import Mailbox, User
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
-from app.providers.google import build_google_mailbox
+from app.providers.google import GroupScope, build_google_mailbox
 from app.providers.graph import ContactScope, build_graph_mailbox
 from app.providers.imap_dav import MailboxOptions, build_mailbox
 from app.providers.salesforce.client import SalesforceClient
@@ -189,11 +189,13 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
 
 def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Google Workspace through domain-wide delegation (calendar only for now) and the owner's Salesforce."""
+    """Google Workspace through domain-wide delegation (calendar and contacts) and the owner's Salesforce."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [])
     port = build_google_mailbox(google_settings(rt, mailbox.server_profile), mailbox.username or mailbox.address,
-                                ctx.policy.window.bounds(ctx.session.now))
+                                ctx.policy.window.bounds(ctx.session.now),
+                                contacts=GroupScope(ctx.scope_book_name or ctx.addressbook_name,
+                                                    only=bool(ctx.addressbook_name)))
     reason = f"{NOT_AVAILABLE}: mail is not yet supported on Google Workspace"
     steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, Response, request
 
 from sandbox.google.batch import add_batch_endpoint
+from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
 
 API = "/calendar/v3/calendars/<calendar_id>/events"
@@ -159,6 +160,7 @@ def create_app(store: GoogleStore) -> Flask:
         return ok({"kind": "calendar#events", "items": found})
 
     add_batch_endpoint(app, store, api_error)
+    add_people_routes(app, store)
     return app
 
 

@@ -65,6 +65,8 @@ class GoogleStore:
         self.throttle_left, self.throttle_status = 0, 429
         self._seq = itertools.count(1)
         self.last_seq = 0
+        from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
+        self.contacts = ContactBooks()               # People API state
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",

@@ -13,10 +13,12 @@ from tests.e2e.helpers import NOW, force_sync
 FMT = "%Y-%m-%dT%H:%M:%S"
 
 
-def _workspace_user(e2e, factory):
+def _workspace_user(e2e, factory, **grant):
+    """``grant``: register_service_account's ``scopes`` (the admin's grant; calendar by default)."""
     user, sf_org, sf_user = factory.salesforce_user(e2e.emu)
     client, headers = e2e.app.test_client(), factory.auth(user)
-    key = e2e.google.store.register_service_account(f"sync-{secrets.token_hex(3)}@project.iam.gserviceaccount.com")
+    key = e2e.google.store.register_service_account(f"sync-{secrets.token_hex(3)}@project.iam.gserviceaccount.com",
+                                                    **grant)
     e2e.google.store.add_user(user.email)
     profile = client.post(f"/api/v1/orgs/{user.org_id}/server-profiles", headers=headers, json={
         "name": "Workspace", "kind": "gmail", "service_account_key": key,

@@ -1,11 +1,12 @@
-"""Google Workspace behind the core's ``MailboxPort`` (calendar in this slice), server-side through
-domain-wide delegation: the org's service account acts as each user (``subject``) with the Calendar scope.
+"""Google Workspace behind the core's ``MailboxPort`` (calendar and contacts), server-side through
+domain-wide delegation: the org's service account acts as each user (``subject``) with each kind's scope (Calendar, contacts).
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host
 guard before any key is used, and every connection is guarded again at connect time
 (transport.py). The client is google-api-python-client built from the discovery document the
-package ships (no network discovery). Tasks, contacts and mail raise FolderUnavailable ("not yet
-supported on Google Workspace") so a session syncs the calendar alone.
+package ships (no network discovery). Contacts use their own delegated credentials (the contacts
+scope): a domain whose admin did not grant it syncs the calendar and shows contacts as unavailable.
+Kinds with no folder raise FolderUnavailable ("not yet supported on Google Workspace").
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from googleapiclient.discovery import build
 from app.providers.folder_mailbox import Folder, FolderMailbox
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
+from app.providers.google.contact_groups import GroupScope
+from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import HostPolicy
@@ -32,6 +35,7 @@ API_ROOT = "https://www.googleapis.com/"            # the discovery document's r
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 CALENDAR_PATH = "calendar/v3/"                       # the discovery document's servicePath
+PEOPLE_ROOT = "https://people.googleapis.com/"       # people.v1's rootUrl (its servicePath is empty)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class GoogleSettings:
     ca_file: str | None = None
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
+    people_root: str | None = None   # None: people.googleapis.com, or api_root when that is not Google's
 
 
 class GoogleMailbox(FolderMailbox):
@@ -51,36 +56,57 @@ class GoogleMailbox(FolderMailbox):
 
     service = "Google Workspace"
 
-    def __init__(self, folders: Mapping[FolderKind, Folder], http: GuardedGoogleHttp) -> None:
+    def __init__(self, folders: Mapping[FolderKind, Folder], http: GuardedGoogleHttp,
+                 *more_http: GuardedGoogleHttp) -> None:
         super().__init__(folders)
-        self.http = http
+        self.http, self.more_http = http, more_http
 
     def close(self) -> None:
-        self.http.close()
+        for http in (self.http, *self.more_http):
+            http.close()
 
 
-def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime]) -> GoogleMailbox:
+def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime],
+                         contacts: GroupScope = GroupScope()) -> GoogleMailbox:
     """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use.
 
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
-    for url in (settings.api_root, settings.token_uri):
+    people_root = people_api_root(settings)
+    for url in (settings.api_root, settings.token_uri, people_root):
         check_https_endpoint(url, settings.host_policy, "Google")
     key = dict(settings.service_account)
     if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
         raise InvalidData("the Google Workspace server profile has no usable service-account key")
+    http = _delegated_http(settings, key, CALENDAR_SCOPE, user)
+    service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
+                    client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
+    calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
+    people_http = _delegated_http(settings, key, CONTACTS_SCOPE, user)
+    people = build("people", "v1", http=people_http, static_discovery=True, cache_discovery=False,
+                   client_options={"api_endpoint": people_root})
+    return GoogleMailbox({FolderKind.CALENDAR: calendar, FolderKind.CONTACTS: GoogleContacts(people, contacts)},
+                         http, people_http)
+
+
+def people_api_root(settings: GoogleSettings) -> str:
+    """Where the People API answers: the configured root, else Google's own host - or, for an API root
+    that is not Google's (one emulator serving every API), that root."""
+    if settings.people_root:
+        return _root(settings.people_root)
+    return PEOPLE_ROOT if _root(settings.api_root) == API_ROOT else _root(settings.api_root)
+
+
+def _delegated_http(settings: GoogleSettings, key: dict[str, Any], scope: str, user: str) -> GuardedGoogleHttp:
+    """A guarded HTTP layer whose token acts as ``user`` with ``scope`` alone."""
     try:
         credentials = service_account.Credentials.from_service_account_info(
-            {**key, "token_uri": settings.token_uri}, scopes=[CALENDAR_SCOPE], subject=user)
+            {**key, "token_uri": settings.token_uri}, scopes=[scope], subject=user)
     except (ValueError, KeyError) as exc:
         raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
     session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
-    http = GuardedGoogleHttp(session, credentials, settings.timeout)
-    service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
-                    client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
-    calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
-    return GoogleMailbox({FolderKind.CALENDAR: calendar}, http)
+    return GuardedGoogleHttp(session, credentials, settings.timeout)
 
 
 def _root(url: str) -> str:

@@ -105,7 +105,7 @@ def test_updates_and_deletes_of_a_meeting_with_guests_mail_nobody(google_fake, g
 
 def test_other_folders_are_not_yet_supported(google_mailbox):
     with pytest.raises(FolderUnavailable, match="not yet supported on Google Workspace"):
-        google_mailbox.changes_since(FolderKind.CONTACTS, None)
+        google_mailbox.changes_since(FolderKind.TASKS, None)
 
 
 def test_a_user_outside_the_domain_is_an_auth_failure(google_fake, service_key):
