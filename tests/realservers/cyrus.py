@@ -160,7 +160,19 @@ class CyrusServer:
         subprocess.run([SASLPASSWD, "-p", "-c", "-f", str(sasldb), "-u", "localhost", username],
                        input=password.encode(), check=True, capture_output=True)
         # cyrus (not root) runs the services: they must read the database and own the spool
-        subprocess.run(["chown", "-R", "cyrus:mail", str(self.root / "run"), str(self.mail_out)], check=True)
+        self._chown_spool()
+
+    def _chown_spool(self) -> None:
+        """chown -R while Cyrus runs: a database file it renames away mid-walk fails the walk with
+        "No such file or directory"; walk again (the renamed-to file is then there to chown)."""
+        for _ in range(5):
+            done = subprocess.run(["chown", "-R", "cyrus:mail", str(self.root / "run"), str(self.mail_out)],
+                                  capture_output=True, text=True)
+            if done.returncode == 0:
+                return
+            if any("No such file or directory" not in line for line in done.stderr.splitlines() if line):
+                break
+        raise RuntimeError(f"chown of the Cyrus spool failed: {done.stderr.strip()}")
 
     def create_user(self, prefix: str = "user") -> CyrusAccount:
         """A new user with a random name, an INBOX (an LMTP delivery creates it) and, after one DAV

@@ -94,7 +94,7 @@ def test_a_webhook_that_does_not_echo_the_token_gets_no_subscription(fake, http,
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"expirationDateTime": _expiry(10090)}, "10080 minutes"),
+    ({"minutes": 10090}, "10080 minutes"),     # computed when the test runs, not when it is collected
     ({"notificationUrl": "http://127.0.0.1:9/changes"}, "must use https"),
     ({"resource": "users/nobody@contoso.test/events"}, "is invalid"),
     ({"changeType": "renamed"}, "changeType"),
