@@ -22,6 +22,7 @@ from app.providers.folder_mailbox import Folder, FolderMailbox
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.transport import GuardedGoogleHttp
+from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import HostPolicy
 from app.providers.vendor_edge import check_https_endpoint
@@ -44,6 +45,7 @@ class GoogleSettings:
     ca_file: str | None = None
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
+    user_grant: UserGrant | None = None     # per-user OAuth (user_oauth.py) instead of the service account
 
 
 class GoogleMailbox(FolderMailbox):
@@ -66,14 +68,8 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     https or that the host guard refuses."""
     for url in (settings.api_root, settings.token_uri):
         check_https_endpoint(url, settings.host_policy, "Google")
-    key = dict(settings.service_account)
-    if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
-        raise InvalidData("the Google Workspace server profile has no usable service-account key")
-    try:
-        credentials = service_account.Credentials.from_service_account_info(
-            {**key, "token_uri": settings.token_uri}, scopes=[CALENDAR_SCOPE], subject=user)
-    except (ValueError, KeyError) as exc:
-        raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
+    credentials = (KeptCredentials(settings.user_grant, settings.token_uri) if settings.user_grant is not None
+                   else _delegated(settings, user))
     session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
     http = GuardedGoogleHttp(session, credentials, settings.timeout)
@@ -81,6 +77,17 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
     return GoogleMailbox({FolderKind.CALENDAR: calendar}, http)
+
+
+def _delegated(settings: GoogleSettings, user: str) -> service_account.Credentials:
+    key = dict(settings.service_account)
+    if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
+        raise InvalidData("the Google Workspace server profile has no usable service-account key")
+    try:
+        return service_account.Credentials.from_service_account_info(
+            {**key, "token_uri": settings.token_uri}, scopes=[CALENDAR_SCOPE], subject=user)
+    except (ValueError, KeyError) as exc:
+        raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
 
 
 def _root(url: str) -> str:
