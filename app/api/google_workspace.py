@@ -1,6 +1,8 @@
 """Google Workspace per-user sign-in: the profile's auth mode and OAuth client, each mailbox's sign-in."""
 from __future__ import annotations
 
+from typing import cast
+
 from flask import jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -36,7 +38,7 @@ class GoogleAuthMode(MethodView):
         if profile is None or profile.org_id != org.id:
             abort(404, message=f"server profile {profile_id} not found in this org")
         try:
-            set_google_auth(runtime(), session, profile, data, current_user())
+            set_google_auth(runtime(), session, cast(ServerProfile, profile), data, current_user())
         except (NotAGoogleProfile, ValueError) as exc:
             abort(400, message=str(exc))
         session.commit()
