@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from schemas.base import StrictSchema
+from schemas.mailboxes import GraphSignedInSchema, GraphSignInSchema
 
 GOOGLE_AUTH_MODES = ("domain_wide", "user_oauth")
 
@@ -18,8 +19,8 @@ class GoogleAuthSchema(StrictSchema):
         "description": "user_oauth: that client's secret; stored encrypted, never shown"})
 
 
-class GoogleSignInSchema(StrictSchema):
-    authorize_url = fields.String(required=True, metadata={"description": "Where to send the mailbox's owner"})
+class GoogleSignInSchema(GraphSignInSchema):
+    """The same start answer as Microsoft's sign-in."""
 
 
 class GoogleCallbackArgsSchema(StrictSchema):
@@ -34,7 +35,5 @@ class GoogleCallbackArgsSchema(StrictSchema):
     error_description = fields.String(validate=validate.Length(max=4096))
 
 
-class GoogleSignedInSchema(StrictSchema):
-    mailbox_id = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "The mailbox's status after the sign-in"})
-    message = fields.String(required=True)
+class GoogleSignedInSchema(GraphSignedInSchema):
+    """The same callback answer as Microsoft's sign-in (app/api/sign_in_answers.py)."""

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint, abort
 
 from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import mailbox_for, own_org
+from app.api.sign_in_answers import signed_in_answer
 from app.models import ServerProfile
 from app.providers.google.user_oauth import SignInRefused
 from app.runtime import db_session, runtime
@@ -91,15 +92,5 @@ class GoogleCallback(MethodView):
         """Google's redirect after a mailbox sign-in; the refresh token is stored encrypted on the mailbox
         and a mailbox waiting for re-authorisation resumes. Register this URL (`SYNCLINE_PUBLIC_URL` +
         `/api/v1/auth/google/callback`) as an authorized redirect URI of the OAuth client."""
-        session = db_session()
-        try:
-            mailbox = google_signin.complete(runtime(), session, args)
-        except SignInRefused as exc:
-            session.rollback()
-            abort(401, message=f"Google sign-in failed: {exc}")
-        except SyncError as exc:
-            session.rollback()
-            abort(503 if exc.code == "temporary" else 401, message=f"Google sign-in failed: {exc}")
-        session.commit()
-        return {"mailbox_id": mailbox.id, "status": mailbox.status,
-                "message": f"{mailbox.address} is signed in with Google; sync runs as this account"}
+        return signed_in_answer(lambda session: google_signin.complete(runtime(), session, args), SignInRefused,
+                                "Google")

@@ -6,7 +6,6 @@ refresh token is stored encrypted on the mailbox and a mailbox waiting for re-au
 """
 from __future__ import annotations
 
-import json
 import secrets
 
 from sqlalchemy.orm import Session
@@ -20,9 +19,9 @@ from app.runtime import Runtime
 from app.services import audit, mailbox_status
 from app.services.google_accounts import keep_refresh_token, oauth_client, refresh_token
 from app.services.google_profiles import USER_OAUTH, google_settings
+from app.services.sign_in_state import keep_pending, take_pending
 from app.state import keys
 
-STATE_TTL_SECONDS = 600
 SCOPES = (CALENDAR_SCOPE,)         # what the synced kinds need, granted by the owner at sign-in
 
 
@@ -42,8 +41,8 @@ def begin(rt: Runtime, mailbox: Mailbox, redirect_uri: str) -> str:
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(32)
     first_time = mailbox.status == "needs_reauth" or not refresh_token(rt, mailbox)
-    rt.redis.client.set(keys.google_sign_in(state), json.dumps({"verifier": verifier, "mailbox_id": mailbox.id,
-                                                                 "redirect_uri": redirect_uri}), ex=STATE_TTL_SECONDS)
+    keep_pending(rt, keys.google_sign_in(state), {"verifier": verifier, "mailbox_id": mailbox.id,
+                                                  "redirect_uri": redirect_uri})
     return authorize_url(client, redirect_uri, SCOPES, state, challenge, mailbox.username or mailbox.address,
                          first_time)
 
@@ -52,13 +51,7 @@ def complete(rt: Runtime, session: Session, answer: dict[str, str]) -> Mailbox:
     """Redeem Google's answer (``code``/``state`` or ``error``) for the mailbox that started it.
 
     Raises SignInRefused with a sentence: unknown or reused state, Google's refusal, another account."""
-    raw = rt.redis.client.getdel(keys.google_sign_in(answer.get("state", "")))
-    if raw is None:
-        raise SignInRefused("this sign-in link has expired or was already used; start the sign-in again")
-    pending = json.loads(raw)
-    mailbox = session.get(Mailbox, pending["mailbox_id"])
-    if mailbox is None:
-        raise SignInRefused("the mailbox this sign-in was for no longer exists")
+    pending, mailbox = take_pending(rt, session, keys.google_sign_in(answer.get("state", "")), SignInRefused)
     if "error" in answer or not answer.get("code"):
         raise SignInRefused(f"Google refused the sign-in: {answer.get('error') or 'no code returned'}")
     settings = google_settings(rt, mailbox.server_profile)
