@@ -44,6 +44,9 @@ class EndpointsSchema(StrictSchema):
     google_token_url = fields.String(validate=URL, metadata={
         "description": "gmail: Google's OAuth token endpoint (default https://oauth2.googleapis.com/token); https; "
                        + PUBLIC_HOST})
+    google_auth_url = fields.String(validate=URL, metadata={
+        "description": "gmail (user_oauth): Google's authorization endpoint (default "
+                       "https://accounts.google.com/o/oauth2/v2/auth); https; " + PUBLIC_HOST})
 
 
 AUTH_MODES = ("application", "delegated")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.api.auth import admin_required, current_user, login_required
 from app.api.scoping import mailbox_for, own_org
+from app.api.sign_in_answers import signed_in_answer
 from app.models import ServerProfile
 from app.providers.graph.certificates import BadCertificate
 from app.providers.graph.delegated import SignInRefused
@@ -166,15 +167,4 @@ class GraphCallback(MethodView):
 
 
 def _complete(args: dict) -> dict:
-    session = db_session()
-    try:
-        mailbox = graph_signin.complete(runtime(), session, args)
-    except SignInRefused as exc:
-        session.rollback()
-        abort(401, message=f"Microsoft sign-in failed: {exc}")
-    except SyncError as exc:
-        session.rollback()
-        abort(503 if exc.code == "temporary" else 401, message=f"Microsoft sign-in failed: {exc}")
-    session.commit()
-    return {"mailbox_id": mailbox.id, "status": mailbox.status,
-            "message": f"{mailbox.address} is signed in with Microsoft; sync runs as this account"}
+    return signed_in_answer(lambda session: graph_signin.complete(runtime(), session, args), SignInRefused, "Microsoft")

@@ -30,8 +30,10 @@ class ServerProfile(Base):
 
     @property
     def auth_mode(self) -> str | None:
-        """graph: "application" (the app registration) or "delegated" (each mailbox signs in)."""
-        return str((self.settings or {}).get("auth_mode") or "application") if self.kind == "graph" else None
+        """graph: "application" (the app registration) or "delegated" (each mailbox signs in);
+        gmail: "domain_wide" (the service account) or "user_oauth" (each mailbox signs in)."""
+        default = {"graph": "application", "gmail": "domain_wide"}.get(self.kind)
+        return str((self.settings or {}).get("auth_mode") or default) if default else None
 
     @property
     def certificate_thumbprint(self) -> str | None:

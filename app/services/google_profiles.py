@@ -3,6 +3,7 @@ service-account key for domain-wide delegation, kept encrypted on the profile (o
 mailbox of the profile, each session acting as its user)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.services.mail_hosts import mail_host_policy
 from app.sync.errors import AuthFailure
 
 KEY_SETTING = "service_account_enc"
+DOMAIN_WIDE, USER_OAUTH = "domain_wide", "user_oauth"
 
 
 class NotAGoogleProfile(ValueError):
@@ -29,6 +31,12 @@ def google_settings(rt: Runtime, profile: ServerProfile) -> GoogleSettings:
     Raises AuthFailure when no key is stored or it cannot be decrypted: the mailbox then waits,
     visibly, for an admin to store the key (PUT .../service-account-key)."""
     endpoints, settings = dict(profile.endpoints or {}), dict(profile.settings or {})
+    where = GoogleSettings(api_root=str(endpoints.get("google_api_url") or API_ROOT),
+                           token_uri=str(endpoints.get("google_token_url") or TOKEN_URI),
+                           people_root=endpoints.get("google_people_url") or None,
+                           ca_file=rt.config.google_ca_bundle or None, host_policy=mail_host_policy(rt.config))
+    if profile.auth_mode == USER_OAUTH:       # each mailbox's own grant: google_accounts.session_settings
+        return where
     if not settings.get(KEY_SETTING):
         raise AuthFailure(f"server profile {profile.name!r} has no Google service-account key; an admin must store one")
     try:
@@ -36,10 +44,7 @@ def google_settings(rt: Runtime, profile: ServerProfile) -> GoogleSettings:
     except (SecretDecryptError, ValueError) as exc:
         raise AuthFailure(f"server profile {profile.name!r}: its service-account key can no longer be decrypted; "
                           "store it again") from exc
-    return GoogleSettings(service_account=key, api_root=str(endpoints.get("google_api_url") or API_ROOT),
-                          token_uri=str(endpoints.get("google_token_url") or TOKEN_URI),
-                          people_root=endpoints.get("google_people_url") or None,
-                          ca_file=rt.config.google_ca_bundle or None, host_policy=mail_host_policy(rt.config))
+    return dataclasses.replace(where, service_account=key)
 
 
 def sealed_service_account(key: dict | None, secrets: SecretBox | None) -> dict:

@@ -6,8 +6,6 @@ A finished sign-in resumes the mailbox if it was waiting for re-authorisation.
 """
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.orm import Session
 
 from app.models import Mailbox
@@ -18,9 +16,8 @@ from app.runtime import Runtime
 from app.services import audit, mailbox_status
 from app.services.graph_accounts import keep_sign_in
 from app.services.graph_profiles import graph_settings
+from app.services.sign_in_state import keep_pending, take_pending
 from app.state import keys
-
-STATE_TTL_SECONDS = 600
 
 
 class NotDelegated(ValueError):
@@ -36,8 +33,7 @@ def begin(rt: Runtime, mailbox: Mailbox, redirect_uri: str) -> str:
                            "(auth_mode must be 'delegated' on a graph profile)")
     reg = registration(settings, checked_session(settings))
     flow = begin_sign_in(reg, redirect_uri, login_hint=mailbox.username or mailbox.address)
-    rt.redis.client.set(keys.graph_sign_in(str(flow["state"])), json.dumps({"flow": flow, "mailbox_id": mailbox.id}),
-                        ex=STATE_TTL_SECONDS)
+    keep_pending(rt, keys.graph_sign_in(str(flow["state"])), {"flow": flow, "mailbox_id": mailbox.id})
     return str(flow["auth_uri"])
 
 
@@ -45,13 +41,7 @@ def complete(rt: Runtime, session: Session, answer: dict[str, str]) -> Mailbox:
     """Redeem the authorize answer (``code``/``state`` or ``error``) for the mailbox that started it.
 
     Raises SignInRefused with a sentence: unknown or reused state, Entra ID's refusal, another account."""
-    raw = rt.redis.client.getdel(keys.graph_sign_in(answer.get("state", "")))
-    if raw is None:
-        raise SignInRefused("this sign-in link has expired or was already used; start the sign-in again")
-    pending = json.loads(raw)
-    mailbox = session.get(Mailbox, pending["mailbox_id"])
-    if mailbox is None:
-        raise SignInRefused("the mailbox this sign-in was for no longer exists")
+    pending, mailbox = take_pending(rt, session, keys.graph_sign_in(answer.get("state", "")), SignInRefused)
     if "error" in answer:
         detail = (answer.get("error_description") or "").splitlines()[:1]
         raise SignInRefused(": ".join(["Microsoft refused the sign-in", answer["error"], *detail]))

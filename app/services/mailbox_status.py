@@ -12,7 +12,8 @@ from app.models.base import utcnow
 from app.services import audit
 
 REAUTH_HINT = ("sign in with Salesforce again, update the mailbox password, or for Office 365 sign in with Microsoft "
-               "again (delegated) or store a new client secret or certificate; sync resumes by itself")
+               "again (delegated) or store a new client secret or certificate, for Google sign in with Google again "
+               "(user_oauth) or store a new service-account key; sync resumes by itself")
 
 
 class AdminSuspension(Exception):

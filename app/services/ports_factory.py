@@ -27,7 +27,7 @@ from app.services.dav_discovery import load_discovery, save_discovery
 from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
-from app.services.google_profiles import google_settings
+from app.services.google_accounts import session_settings as google_session_settings
 from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
 from app.services.mail_hosts import mail_host_policy
@@ -192,7 +192,7 @@ def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """Google Workspace through domain-wide delegation (calendar and contacts) and the owner's Salesforce."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [])
-    port = build_google_mailbox(google_settings(rt, mailbox.server_profile), mailbox.username or mailbox.address,
+    port = build_google_mailbox(google_session_settings(rt, mailbox), mailbox.username or mailbox.address,
                                 ctx.policy.window.bounds(ctx.session.now),
                                 contacts=GroupScope(ctx.scope_book_name or ctx.addressbook_name,
                                                     only=bool(ctx.addressbook_name)))

@@ -79,6 +79,11 @@ def graph_sign_in(state: str) -> str:
     return f"{PREFIX}:graph:sign-in:{state}"
 
 
+def google_sign_in(state: str) -> str:
+    """PKCE verifier and mailbox of a Google sign-in in progress (10 minutes)."""
+    return f"{PREFIX}:google:sign-in:{state}"
+
+
 def org_poll_lock(org_pk: int) -> str:
     """Held by the one Salesforce change poll of an org that may run at a time."""
     return f"{PREFIX}:lock:org-poll:{org_pk}"

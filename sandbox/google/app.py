@@ -29,6 +29,7 @@ from flask import Flask, Response, request
 from sandbox.google.batch import add_batch_endpoint
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
+from sandbox.google.user_oauth import USER_GRANTS, add_user_oauth_endpoints, user_token
 
 API = "/calendar/v3/calendars/<calendar_id>/events"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -59,11 +60,14 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
 
 def create_app(store: GoogleStore) -> Flask:
     app = Flask("google-fake")
+    add_user_oauth_endpoints(app, store)
 
     @app.post("/token")
     def token() -> Response:
         with store.lock:
             store.token_requests += 1
+        if request.form.get("grant_type") in USER_GRANTS:
+            return user_token(store, request.form)
         if request.form.get("grant_type") != JWT_BEARER:
             return oauth_error("unsupported_grant_type", "Invalid grant_type: " + str(request.form.get("grant_type")))
         claims = _verified_claims(store, request.form.get("assertion", ""))

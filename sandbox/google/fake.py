@@ -26,3 +26,8 @@ class GoogleFake(LoopbackFake):
     @property
     def token_uri(self) -> str:
         return self.base_url + "/token"
+
+    @property
+    def auth_url(self) -> str:
+        """Like https://accounts.google.com/o/oauth2/v2/auth (per-user sign-in, user_oauth.py)."""
+        return self.base_url + "/o/oauth2/v2/auth"

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
+from sandbox.google.user_oauth import UserOAuthState
 
 CALENDAR_SCOPES = frozenset({"https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.events"})
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")   # base32hex, as events.insert documents for client-chosen ids
@@ -67,6 +68,7 @@ class GoogleStore:
         self.last_seq = 0
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
         self.contacts = ContactBooks()               # People API state
+        self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",

@@ -12,6 +12,8 @@ PUBLIC = {
     ("/api/v1/auth/salesforce/login", "GET"), ("/api/v1/auth/salesforce/callback", "GET"),
     # Microsoft's answer to a mailbox sign-in: the one-time state kept server-side names the mailbox
     ("/api/v1/auth/microsoft/callback", "GET"), ("/api/v1/auth/microsoft/callback", "POST"),
+    # Google's answer to a mailbox sign-in: likewise named by its one-time state
+    ("/api/v1/auth/google/callback", "GET"),
     # Graph's webhooks: each notification's clientState (kept hashed) names its one mailbox
     ("/api/v1/graph/notifications", "POST"), ("/api/v1/graph/lifecycle", "POST"),
 }
@@ -50,6 +52,12 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "GET"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/graph-sign-in", "POST"): ("/api/v1/mailboxes/{mailbox_a}/graph-sign-in",
                                                                    None),
+    ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/google-auth", "PUT"): (
+        "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/google-auth", {"auth_mode": "domain_wide"}),
+    ("/api/v1/mailboxes/<int:mailbox_id>/google-sign-in", "GET"): ("/api/v1/mailboxes/{mailbox_a}/google-sign-in",
+                                                                   None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/google-sign-in", "POST"): ("/api/v1/mailboxes/{mailbox_a}/google-sign-in",
+                                                                    None),
     ("/api/v1/orgs/<int:org_id>/server-profiles/<int:profile_id>/service-account-key", "PUT"): (
         "/api/v1/orgs/{org_a}/server-profiles/{profile_a}/service-account-key",
         {"service_account_key": {"type": "service_account", "client_email": "x@y.test",

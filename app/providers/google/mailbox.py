@@ -25,6 +25,7 @@ from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.contact_groups import GroupScope
 from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.transport import GuardedGoogleHttp
+from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import HostPolicy
 from app.providers.vendor_edge import check_https_endpoint
@@ -49,6 +50,7 @@ class GoogleSettings:
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
     people_root: str | None = None   # None: people.googleapis.com, or api_root when that is not Google's
+    user_grant: UserGrant | None = None     # per-user OAuth (user_oauth.py) instead of the service account
 
 
 class GoogleMailbox(FolderMailbox):
@@ -75,18 +77,20 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     people_root = people_api_root(settings)
     for url in (settings.api_root, settings.token_uri, people_root):
         check_https_endpoint(url, settings.host_policy, "Google")
-    key = dict(settings.service_account)
-    if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
-        raise InvalidData("the Google Workspace server profile has no usable service-account key")
-    http = _delegated_http(settings, key, CALENDAR_SCOPE, user)
+    if settings.user_grant is not None:   # one signed-in grant carries every scope its owner consented to
+        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
+        people_http = http
+    else:
+        key = _service_key(settings)
+        http = _guarded(settings, _delegated(settings, key, CALENDAR_SCOPE, user))
+        people_http = _guarded(settings, _delegated(settings, key, CONTACTS_SCOPE, user))
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
-    people_http = _delegated_http(settings, key, CONTACTS_SCOPE, user)
     people = build("people", "v1", http=people_http, static_discovery=True, cache_discovery=False,
                    client_options={"api_endpoint": people_root})
     return GoogleMailbox({FolderKind.CALENDAR: calendar, FolderKind.CONTACTS: GoogleContacts(people, contacts)},
-                         http, people_http)
+                         http, *([people_http] if people_http is not http else []))
 
 
 def people_api_root(settings: GoogleSettings) -> str:
@@ -97,16 +101,27 @@ def people_api_root(settings: GoogleSettings) -> str:
     return PEOPLE_ROOT if _root(settings.api_root) == API_ROOT else _root(settings.api_root)
 
 
-def _delegated_http(settings: GoogleSettings, key: dict[str, Any], scope: str, user: str) -> GuardedGoogleHttp:
-    """A guarded HTTP layer whose token acts as ``user`` with ``scope`` alone."""
-    try:
-        credentials = service_account.Credentials.from_service_account_info(
-            {**key, "token_uri": settings.token_uri}, scopes=[scope], subject=user)
-    except (ValueError, KeyError) as exc:
-        raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
+def _guarded(settings: GoogleSettings, credentials: Any) -> GuardedGoogleHttp:
+    """A guarded HTTP layer (host guard, CA bundle, no redirects) signing with ``credentials``."""
     session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
     return GuardedGoogleHttp(session, credentials, settings.timeout)
+
+
+def _service_key(settings: GoogleSettings) -> dict[str, Any]:
+    key = dict(settings.service_account)
+    if key.get("type") != "service_account" or not key.get("client_email") or not key.get("private_key"):
+        raise InvalidData("the Google Workspace server profile has no usable service-account key")
+    return key
+
+
+def _delegated(settings: GoogleSettings, key: dict[str, Any], scope: str, user: str) -> service_account.Credentials:
+    """The service account acting as ``user`` with ``scope`` alone (domain-wide delegation)."""
+    try:
+        return service_account.Credentials.from_service_account_info(
+            {**key, "token_uri": settings.token_uri}, scopes=[scope], subject=user)
+    except (ValueError, KeyError) as exc:
+        raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
 
 
 def _root(url: str) -> str:

@@ -72,5 +72,5 @@ def refresh_failure(exc: auth_exceptions.RefreshError) -> AuthFailure | Temporar
     """A refused grant needs an admin (needs re-authorisation); anything else is retried later."""
     text = str(exc.args[0]) if exc.args else str(exc)
     if any(text.startswith(code) for code in REFUSED_GRANTS):
-        return AuthFailure(f"Google refused the service account's delegated access: {text}")
+        return AuthFailure(f"Google refused the grant (service account or user sign-in): {text}")
     return TemporaryFailure(f"Google token endpoint failed: {text}")
