@@ -111,7 +111,8 @@ def test_the_authorize_url_carries_googles_documented_parameters_and_a_pkce_chal
     assert params["prompt"] == "consent" and params["include_granted_scopes"] == "true"
     assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
     assert params["login_hint"] == world.address
-    assert params["scope"].split() == ["openid", "email", "https://www.googleapis.com/auth/calendar.events"]
+    assert params["scope"].split() == ["openid", "email", "https://www.googleapis.com/auth/calendar.events",
+                                       "https://www.googleapis.com/auth/contacts"]
     assert "client_secret" not in url and world.secret not in url
 
 
