@@ -1,5 +1,6 @@
-"""Google Workspace (calendar slice): domain-wide delegation through google-auth, Calendar v3 through
+"""Google Workspace: domain-wide delegation through google-auth, Calendar v3 and Gmail v1 through
 google-api-python-client over the guarded transport."""
+from app.providers.google.gmail import GmailOptions
 from app.providers.google.mailbox import API_ROOT, TOKEN_URI, GoogleMailbox, GoogleSettings, build_google_mailbox
 
-__all__ = ["API_ROOT", "TOKEN_URI", "GoogleMailbox", "GoogleSettings", "build_google_mailbox"]
+__all__ = ["API_ROOT", "TOKEN_URI", "GmailOptions", "GoogleMailbox", "GoogleSettings", "build_google_mailbox"]

@@ -1,10 +1,10 @@
-"""Google Workspace behind the core's ``MailboxPort`` (calendar in this slice), server-side through
+"""Google Workspace behind the core's ``MailboxPort`` (calendar and mail), server-side through
 domain-wide delegation: the org's service account acts as each user (``subject``) with the Calendar scope.
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host
 guard before any key is used, and every connection is guarded again at connect time
 (transport.py). The client is google-api-python-client built from the discovery document the
-package ships (no network discovery). Tasks, contacts and mail raise FolderUnavailable ("not yet
+package ships (no network discovery). Mail (gmail.py) is added when the session asks for it. Tasks and contacts raise FolderUnavailable ("not yet
 supported on Google Workspace") so a session syncs the calendar alone.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from googleapiclient.discovery import build
 from app.providers.folder_mailbox import Folder, FolderMailbox
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
+from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.guarded_transport import guarded_session
 from app.providers.host_guard import HostPolicy
@@ -32,6 +33,7 @@ API_ROOT = "https://www.googleapis.com/"            # the discovery document's r
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 CALENDAR_PATH = "calendar/v3/"                       # the discovery document's servicePath
+GMAIL_BATCH_PATH = "batch"          # gmail.v1.json batchPath (the batch guide's older /batch/gmail/v1 also works)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,10 @@ class GoogleMailbox(FolderMailbox):
         self.http.close()
 
 
-def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime]) -> GoogleMailbox:
-    """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use.
+def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime],
+                         mail: GmailOptions | None = None) -> GoogleMailbox:
+    """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use. With
+    ``mail``, Gmail gets its own token with only the Gmail scopes (a missing grant fails mail alone).
 
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
@@ -80,7 +84,18 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
-    return GoogleMailbox({FolderKind.CALENDAR: calendar}, http)
+    folders: dict[FolderKind, Folder] = {FolderKind.CALENDAR: calendar}
+    if mail is not None:
+        folders[FolderKind.MAIL] = _gmail(settings, GuardedGoogleHttp(session, credentials.with_scopes(
+            list(GMAIL_SCOPES)), settings.timeout), mail)
+    return GoogleMailbox(folders, http)
+
+
+def _gmail(settings: GoogleSettings, http: GuardedGoogleHttp, options: GmailOptions) -> GmailMail:
+    """Gmail v1 (rootUrl + ``gmail/v1/``, servicePath ""), batches at the discovery batchPath of ≤ 50 parts."""
+    service = build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False,
+                    client_options={"api_endpoint": _root(settings.api_root)})
+    return GmailMail(service, GoogleBatch(http, _root(settings.api_root), GMAIL_BATCH_PATH, 50, "Gmail"), options)
 
 
 def _root(url: str) -> str:
