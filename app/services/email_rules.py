@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import ComposeSave, SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
 from app.models.sidebar_requests import ThreadAutosave
+from app.providers.google import GmailOptions
 from app.providers.graph import GraphMailOptions
 from app.providers.imap_dav.imap_mail import MailRules
 from app.services import blocklists
@@ -83,6 +84,13 @@ def graph_mail_options(rules: SaveRules) -> GraphMailOptions:
     wants = mail_rules(rules)
     return GraphMailOptions(category=rules.category, folder=rules.folder, compose_markers=wants.compose_markers,
                             message_ids=wants.message_ids, thread_ids=wants.thread_ids)
+
+
+def gmail_options(rules: SaveRules) -> GmailOptions:
+    """What the Gmail listing needs: the org's label (its category name), SENT / INBOX only while rules want them."""
+    wants = mail_rules(rules)
+    return GmailOptions(label=rules.category, compose_markers=wants.compose_markers, message_ids=wants.message_ids,
+                        thread_ids=wants.thread_ids)
 
 
 class SqlSaveLedger:

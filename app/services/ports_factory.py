@@ -24,7 +24,7 @@ from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
 from app.services.dav_discovery import load_discovery, save_discovery
-from app.services.email_rules import SqlSaveLedger, graph_mail_options, load_save_rules, mail_rules
+from app.services.email_rules import SqlSaveLedger, gmail_options, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.google_accounts import session_settings as google_session_settings
@@ -40,7 +40,7 @@ from app.services.sync_runner import SessionPorts
 from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
-from app.sync.errors import AuthFailure, Unsupported
+from app.sync.errors import AuthFailure, FolderUnavailable, Unsupported
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession
@@ -189,15 +189,15 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
 
 def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Google Workspace through domain-wide delegation (calendar and contacts) and the owner's Salesforce."""
+    """Google Workspace (calendar, contacts and Gmail saves) and the owner's Salesforce."""
     ctx = owner_context(rt, mailbox, user)
-    crm, describer = crm_side(rt, ctx, [])
+    crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     port = build_google_mailbox(google_session_settings(rt, mailbox), mailbox.username or mailbox.address,
                                 ctx.policy.window.bounds(ctx.session.now),
                                 contacts=GroupScope(ctx.scope_book_name or ctx.addressbook_name,
-                                                    only=bool(ctx.addressbook_name)))
-    reason = f"{NOT_AVAILABLE}: mail is not yet supported on Google Workspace"
-    steps = [lambda: {"counts": unavailable_counts({FolderKind.MAIL: reason})}, meeting_link_step(rt, ctx, crm)]
+                                                    only=bool(ctx.addressbook_name)),
+                                mail=gmail_options(ctx.save_rules))
+    steps = [unless_unavailable(email_step(rt, ctx, port, crm, describer)), meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))
 
@@ -206,6 +206,18 @@ def no_mail_step() -> dict:
     """A DAV-only account: no mail to save, shown as such on the dashboard (not an error)."""
     reason = f"{NOT_AVAILABLE}: the server profile has no imap_host"
     return {"counts": unavailable_counts({FolderKind.MAIL: reason})}
+
+
+def unless_unavailable(step: Callable[[], dict]) -> Callable[[], dict]:
+    """A mail step whose kind the account does not offer (e.g. Gmail scopes not granted) shows so, not a failure."""
+
+    def save_tagged_emails() -> dict:
+        try:
+            return step()
+        except FolderUnavailable as exc:
+            return {"counts": unavailable_counts({FolderKind.MAIL: f"{NOT_AVAILABLE}: {exc}"})}
+
+    return save_tagged_emails
 
 
 def meeting_link_step(rt: Runtime, ctx: OwnerContext, crm: CrmPort) -> Callable[[], dict]:

@@ -11,6 +11,7 @@
   ``sendUpdates`` (only ``all``/``externalOnly`` mail guests: the store's outbox).
 * Errors in Google's JSON error format; quota: 403/429 ``rateLimitExceeded``.
 * ``POST /batch/calendar/v3`` (batch.py): multipart/mixed, at most 50 parts.
+* Gmail v1 (gmail_app.py, gmail_store.py).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, Response, request
 
 from sandbox.google.batch import add_batch_endpoint
+from sandbox.google.gmail_app import add_gmail_routes
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
 from sandbox.google.user_oauth import USER_GRANTS, add_user_oauth_endpoints, user_token
@@ -165,6 +167,7 @@ def create_app(store: GoogleStore) -> Flask:
 
     add_batch_endpoint(app, store, api_error)
     add_people_routes(app, store)
+    add_gmail_routes(app, store, api_error)
     return app
 
 

@@ -15,10 +15,11 @@ from sandbox.google.store import ApiError, GoogleStore
 MAX_PARTS = 50
 
 
-def add_batch_endpoint(app: Flask, store: GoogleStore, render: Callable[[ApiError], Response]) -> None:
-    """``render`` is the app's JSON error answer."""
+def add_batch_endpoint(app: Flask, store: GoogleStore, render: Callable[[ApiError], Response],
+                       path: str = "/batch/calendar/v3", max_parts: int = MAX_PARTS) -> None:
+    """``render`` is the app's JSON error answer; ``path``/``max_parts`` are the API's batchPath and limit."""
 
-    @app.post("/batch/calendar/v3")
+    @app.post(path, endpoint="batch_" + path.strip("/").replace("/", "_"))
     def batch() -> Response:
         content_type = request.headers.get("Content-Type", "")
         message = BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.get_data())
@@ -27,8 +28,8 @@ def add_batch_endpoint(app: Flask, store: GoogleStore, render: Callable[[ApiErro
         with store.lock:
             store.batches += 1
         parts = message.get_payload()
-        if len(parts) > MAX_PARTS:
-            return render(ApiError(400, "invalid", f"A batch may hold at most {MAX_PARTS} requests"))
+        if len(parts) > max_parts:
+            return render(ApiError(400, "invalid", f"A batch may hold at most {max_parts} requests"))
         client, boundary, out = app.test_client(), "batch_" + secrets.token_hex(8), []
         for part in parts:
             raw = part.get_payload()

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sandbox.google.gmail_store import GMAIL_SCOPES, GmailStore
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
 from sandbox.google.user_oauth import UserOAuthState
 
@@ -69,10 +70,11 @@ class GoogleStore:
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
         self.contacts = ContactBooks()               # People API state
         self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
+        self.gmail = GmailStore(self.lock)
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",
-                                 scopes: frozenset[str] = CALENDAR_SCOPES, token_uri: str = "") -> dict[str, Any]:
+                                 scopes: frozenset[str] = CALENDAR_SCOPES | GMAIL_SCOPES, token_uri: str = "") -> dict[str, Any]:
         """A new key for ``email`` (the JSON Google's console downloads); the admin granted ``scopes``."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         client_id = str(100000000000000000000 + len(self.accounts))

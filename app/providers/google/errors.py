@@ -27,11 +27,11 @@ QUOTA_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaE
 DEFAULT_RETRY_AFTER = 30.0
 
 
-def google_error(exc: HttpError, what: str) -> SyncError:
-    """The core's error for one failed Calendar call (``what`` names the call in the message)."""
+def google_error(exc: HttpError, what: str, api: str = "Calendar") -> SyncError:
+    """The core's error for one failed ``api`` call (``what`` names the call in the message)."""
     status = int(exc.resp.status)
     reason, message = reason_and_message(exc.content)
-    text = f"Google Calendar {what}: {status} {reason} {message}".strip()
+    text = f"Google {api} {what}: {status} {reason} {message}".strip()
     if status == 410 and reason != "deleted":
         return CursorExpired(text)
     if status == 429 or (status == 403 and reason in QUOTA_REASONS) or status >= 500 or status == 412:
@@ -39,7 +39,7 @@ def google_error(exc: HttpError, what: str) -> SyncError:
     if status == 401:
         return AuthFailure(text)
     if status == 403:
-        return PermissionDenied(text + " (is the Calendar scope granted to the service account's client id "
+        return PermissionDenied(text + f" (is the {api} scope granted to the service account's client id "
                                        "under domain-wide delegation?)")
     if status in (404, 410):
         return NotFound(text)

@@ -1,12 +1,13 @@
-"""Google Workspace behind the core's ``MailboxPort`` (calendar and contacts), server-side through
-domain-wide delegation: the org's service account acts as each user (``subject``) with each kind's scope (Calendar, contacts).
+"""Google Workspace behind the core's ``MailboxPort`` (calendar, contacts and mail), server-side through
+domain-wide delegation (the org's service account acts as each user, ``subject``, with each kind's own
+scope) or through each user's own OAuth grant.
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host
 guard before any key is used, and every connection is guarded again at connect time
 (transport.py). The client is google-api-python-client built from the discovery document the
-package ships (no network discovery). Contacts use their own delegated credentials (the contacts
-scope): a domain whose admin did not grant it syncs the calendar and shows contacts as unavailable.
-Kinds with no folder raise FolderUnavailable ("not yet supported on Google Workspace").
+package ships (no network discovery). Contacts and mail use their own delegated credentials (their
+scopes): a domain whose admin did not grant them syncs the calendar and shows those kinds as
+unavailable. Kinds with no folder raise FolderUnavailable ("not yet supported on Google Workspace").
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app.providers.google.batch import GoogleBatch
 from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.contact_groups import GroupScope
 from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
+from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
@@ -37,6 +39,7 @@ TOKEN_URI = "https://oauth2.googleapis.com/token"
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 CALENDAR_PATH = "calendar/v3/"                       # the discovery document's servicePath
 PEOPLE_ROOT = "https://people.googleapis.com/"       # people.v1's rootUrl (its servicePath is empty)
+GMAIL_BATCH_PATH = "batch"          # gmail.v1.json batchPath (the batch guide's older /batch/gmail/v1 also works)
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,9 @@ class GoogleMailbox(FolderMailbox):
 
 
 def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime],
-                         contacts: GroupScope = GroupScope()) -> GoogleMailbox:
-    """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use.
+                         contacts: GroupScope = GroupScope(), mail: GmailOptions | None = None) -> GoogleMailbox:
+    """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use. With
+    ``mail``, Gmail is served too (its own token with only the Gmail scopes under domain-wide delegation).
 
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
@@ -79,18 +83,29 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
         check_https_endpoint(url, settings.host_policy, "Google")
     if settings.user_grant is not None:   # one signed-in grant carries every scope its owner consented to
         http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
-        people_http = http
+        people_http = mail_http = http
     else:
         key = _service_key(settings)
         http = _guarded(settings, _delegated(settings, key, CALENDAR_SCOPE, user))
         people_http = _guarded(settings, _delegated(settings, key, CONTACTS_SCOPE, user))
+        mail_http = _guarded(settings, _delegated(settings, key, GMAIL_SCOPES, user))
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
     people = build("people", "v1", http=people_http, static_discovery=True, cache_discovery=False,
                    client_options={"api_endpoint": people_root})
-    return GoogleMailbox({FolderKind.CALENDAR: calendar, FolderKind.CONTACTS: GoogleContacts(people, contacts)},
-                         http, *([people_http] if people_http is not http else []))
+    folders: dict[FolderKind, Folder] = {FolderKind.CALENDAR: calendar,
+                                         FolderKind.CONTACTS: GoogleContacts(people, contacts)}
+    if mail is not None:
+        folders[FolderKind.MAIL] = _gmail(settings, mail_http, mail)
+    return GoogleMailbox(folders, http, *[h for h in (people_http, mail_http) if h is not http])
+
+
+def _gmail(settings: GoogleSettings, http: GuardedGoogleHttp, options: GmailOptions) -> GmailMail:
+    """Gmail v1 (rootUrl + ``gmail/v1/``, servicePath ""), batches at the discovery batchPath of ≤ 50 parts."""
+    service = build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False,
+                    client_options={"api_endpoint": _root(settings.api_root)})
+    return GmailMail(service, GoogleBatch(http, _root(settings.api_root), GMAIL_BATCH_PATH, 50, "Gmail"), options)
 
 
 def people_api_root(settings: GoogleSettings) -> str:
@@ -115,11 +130,13 @@ def _service_key(settings: GoogleSettings) -> dict[str, Any]:
     return key
 
 
-def _delegated(settings: GoogleSettings, key: dict[str, Any], scope: str, user: str) -> service_account.Credentials:
-    """The service account acting as ``user`` with ``scope`` alone (domain-wide delegation)."""
+def _delegated(settings: GoogleSettings, key: dict[str, Any], scopes: str | tuple[str, ...],
+               user: str) -> service_account.Credentials:
+    """The service account acting as ``user`` with ``scopes`` alone (domain-wide delegation)."""
+    wanted = [scopes] if isinstance(scopes, str) else list(scopes)
     try:
         return service_account.Credentials.from_service_account_info(
-            {**key, "token_uri": settings.token_uri}, scopes=[scope], subject=user)
+            {**key, "token_uri": settings.token_uri}, scopes=wanted, subject=user)
     except (ValueError, KeyError) as exc:
         raise InvalidData(f"the service-account key cannot be read: {exc}") from exc
 
