@@ -3,8 +3,10 @@
 After the first session (a full listing of the owner's records), a session reads only the
 changes the org loop routed to its mailbox: the records by id, and the deletions. Its cursor is
 `{"sobject", "epoch", "after"}`: the last routed row it applied; the engine saves it only after
-the session applied the changes, so a failed session reads the same rows again, and rows up to
-a saved cursor are dropped when the next session starts. Where the org has no loop yet for the
+the session applied the changes, so a failed session reads the same rows again, and rows before
+a saved cursor are dropped when the next session starts. The cursor's own row is kept: SQLite
+gives a new row max(id) + 1, so emptying the table would hand the next routed change an id at or
+below the cursor, and that change would be skipped as already applied. Where the org has no loop yet for the
 object, the owner-filtered SystemModstamp query is used as before.
 """
 from __future__ import annotations
@@ -45,7 +47,7 @@ class FannedOutCrm:
 
     def _routed_changes(self, object_type: str, after: int, epoch: int) -> CrmChanges:
         with self._db.session_scope() as s:
-            s.execute(delete(MailboxChange).where(*self._mine(object_type), MailboxChange.id <= after))
+            s.execute(delete(MailboxChange).where(*self._mine(object_type), MailboxChange.id < after))
             rows = s.execute(select(MailboxChange.id, MailboxChange.record_id, MailboxChange.deleted)
                              .where(*self._mine(object_type), MailboxChange.id > after)
                              .order_by(MailboxChange.id)).all()

@@ -227,7 +227,24 @@ def test_routed_rows_are_read_once_and_dropped_after_the_cursor_moves(world):
     world.poll()
     later = crm.changes_since("Event", changes.cursor, world.sf_users["ivy"])
     assert [r.record_id for r in later.records] == [second]
-    assert [r[0] for r in world.routed("ivy")] == [second], "rows up to the saved cursor are gone"
+    assert [r[0] for r in world.routed("ivy")] == [first, second], "the cursor's own row stays"
+    crm.changes_since("Event", later.cursor, world.sf_users["ivy"])
+    assert [r[0] for r in world.routed("ivy")] == [second], "rows before the saved cursor are gone"
+
+
+def test_a_change_routed_after_every_row_was_applied_is_not_skipped(world):
+    """Emptying the routed table must not let a new row reuse an id at or below the cursor."""
+    world.colleague("uma")
+    crm, owner = world.crm("uma"), world.sf_users["uma"]
+    cursor = '{"sobject":"Event","epoch":1,"after":0}'
+    for subject in ("One", "Two", "Three"):
+        record = world.event("uma", subject)
+        world.poll()
+        changes = crm.changes_since("Event", cursor, owner)
+        assert [r.record_id for r in changes.records] == [record], subject
+        idle = crm.changes_since("Event", changes.cursor, owner)    # a quiet session empties the table
+        assert idle.records == () and idle.cursor == changes.cursor
+        cursor = idle.cursor
 
 
 def test_first_session_lists_the_owner_and_continues_from_routed_work(world):
