@@ -30,8 +30,10 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.extensions["syncline"] = Runtime.build(config)
     from app.services.salesforce_usage_metrics import register_salesforce_usage
+    from app.services.sync_metrics import register_sync_metrics
 
     register_salesforce_usage(app.extensions["syncline"])
+    register_sync_metrics(app.extensions["syncline"])
     app.teardown_appcontext(close_db_session)
     init_request_context(app)
     init_api(app)

@@ -15,7 +15,7 @@ from app.logs import redact
 from app.models import Mailbox, SyncCursor, SyncSessionRecord, User
 from app.models.base import utcnow
 from app.runtime import Runtime
-from app.services import mailbox_status
+from app.services import mailbox_status, sync_metrics
 from app.services.folder_states import unavailable_counts
 from app.services.scheduling import next_run_after, retry_at
 from app.services.settings import org_settings
@@ -80,6 +80,7 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
     status = "partial" if errors else "succeeded"
     with rt.db.session_scope() as s:
         record, mailbox = s.get(SyncSessionRecord, record_id), s.get(Mailbox, mailbox_id)
+        assert record is not None and mailbox is not None, "start() created both under the lease"
         record.status, record.finished_at = status, utcnow()
         record.counts = {**unavailable_counts(outcome.unavailable), **_kind_counts(outcome),
                          **extras.get("counts", {})}
@@ -89,6 +90,8 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
         mailbox.status_reason = None
         interval = org_settings(mailbox.user.org)["sync_interval_minutes"]
         mailbox.next_sync_at = next_run_after(mailbox.id, interval, record.finished_at)
+        started_at, counts = record.started_at, record.counts
+    sync_metrics.record_session(rt, status, started_at, counts)
     log.info("session finished", extra={"ctx": {"status": status, "errors": len(errors)}})
     return status
 
@@ -116,11 +119,13 @@ def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException) -> Se
     reason = redact(decision.reason)[:1000]
     with rt.db.session_scope() as s:
         record, mailbox = s.get(SyncSessionRecord, record_id), s.get(Mailbox, mailbox_id)
+        assert record is not None and mailbox is not None, "start() created both under the lease"
         record.status, record.finished_at, record.failure = "failed", utcnow(), reason
         mailbox.consecutive_failures += 1
         if mailbox.status == "active":  # suspended meanwhile (by an admin?): that decision stands
             _FATES[decision.fate](s, mailbox, decision, redact(str(exc))[:1000] or reason)
-        next_run = str(mailbox.next_sync_at)
+        next_run, started_at = str(mailbox.next_sync_at), record.started_at
+    sync_metrics.record_session(rt, "failed", started_at, None)
     log.warning("session failed", extra={"ctx": {"error": reason, "fate": decision.fate.value,
                                                  "next_sync_at": next_run}})
     return decision

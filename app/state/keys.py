@@ -103,3 +103,23 @@ def routed_while_running() -> str:
     """Set: mailboxes that received Salesforce changes while their session was running (re-queued
     by the next tick; losing it only delays them to their scheduled session)."""
     return f"{PREFIX}:sf:routed-while-running"
+
+
+def metrics_sessions() -> str:
+    """Hash status → finished sessions, added to by every worker (see app.state.shared_metrics)."""
+    return f"{PREFIX}:metrics:sessions"
+
+
+def metrics_session_seconds() -> str:
+    """Hash status → seconds spent in sessions of that status."""
+    return f"{PREFIX}:metrics:session_seconds"
+
+
+def metrics_items() -> str:
+    """Hash "kind<US>action" → items synced."""
+    return f"{PREFIX}:metrics:items"
+
+
+def metrics_push_connections(kind: str, owner: str) -> str:
+    """One push process's live connections of a kind; expires unless the process renews it."""
+    return f"{PREFIX}:metrics:push:{kind}:{owner}"
