@@ -13,6 +13,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
+from app.providers.retry_after import retry_after_seconds
 from app.sync.errors import (
     AuthFailure,
     CursorExpired,
@@ -57,8 +58,5 @@ def reason_and_message(content: Any) -> tuple[str, str]:
     return (reasons[0] if reasons else ""), str(error.get("message") or "")
 
 
-def _seconds(value: Any) -> float:
-    try:
-        return max(0.0, float(value)) if value is not None else DEFAULT_RETRY_AFTER
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
+def _seconds(value: Any) -> float | None:
+    return retry_after_seconds(value, DEFAULT_RETRY_AFTER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.providers.retry_after import retry_after_seconds
 from app.providers.vendor_edge import failed_result  # noqa: F401 (the adapter's modules import it from here)
 from app.sync.errors import (
     AuthFailure,
@@ -30,14 +31,15 @@ def graph_error(status: int, body: Any, headers: Mapping[str, str], what: str) -
     if status == 410 or code.lower() in RESYNC_CODES:
         return CursorExpired(text)
     if status in THROTTLED or status >= 500:
-        return TemporaryFailure(text, retry_after=_seconds(headers.get("Retry-After"),
-                                                           DEFAULT_RETRY_AFTER if status in THROTTLED else None))
+        return TemporaryFailure(text, retry_after=retry_after_seconds(
+            headers.get("Retry-After"), DEFAULT_RETRY_AFTER if status in THROTTLED else None))
     if status == 401:
         return AuthFailure(text)
     if status == 403:
         return PermissionDenied(text + " (does the app registration have the Calendars.ReadWrite, Tasks.ReadWrite.All, "
                                        "Contacts.ReadWrite and Mail.ReadWrite application permissions with admin "
-                                       "consent?)")
+                                       "consent, or, for a delegated sign-in, those delegated permissions with "
+                                       "offline_access?)")
     if status == 404:
         return NotFound(text)
     return InvalidData(text)
@@ -48,10 +50,3 @@ def _code_and_message(body: Any) -> tuple[str, str]:
     if isinstance(error, dict):
         return str(error.get("code") or ""), str(error.get("message") or "")
     return "", ""
-
-
-def _seconds(value: str | None, default: float | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else default
-    except ValueError:
-        return default

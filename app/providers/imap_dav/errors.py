@@ -4,10 +4,8 @@ Nothing here retries or sleeps: the core's ``REACTIONS`` table decides what happ
 """
 from __future__ import annotations
 
-import time
-from email.utils import parsedate_to_datetime
-
 from app.providers.host_guard import ForbiddenHost
+from app.providers.retry_after import retry_after_seconds
 from app.sync.errors import (
     AuthFailure,
     InvalidData,
@@ -58,19 +56,5 @@ def http_error(status: int, what: str, retry_after: str | None = None) -> SyncEr
     cls = HTTP_STATUS_ERRORS.get(status, TemporaryFailure if status >= 500 else InvalidData)
     message = f"{what}: HTTP {status}"
     if cls is TemporaryFailure:
-        return TemporaryFailure(message, retry_after=_seconds(retry_after))
+        return TemporaryFailure(message, retry_after=retry_after_seconds(retry_after))
     return cls(message)
-
-
-def _seconds(retry_after: str | None) -> float | None:
-    """`Retry-After` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not retry_after:
-        return None
-    try:
-        return max(0.0, float(retry_after))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(retry_after).timestamp() - time.time())
-    except (TypeError, ValueError):  # unreadable: let the core's backoff decide
-        return None
