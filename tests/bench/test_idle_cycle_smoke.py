@@ -15,5 +15,6 @@ def test_tiny_mailboxes_print_the_headline_metrics_of_a_cheap_idle_session(capsy
     # the shared calendar collection's sync report and the address book's, nothing else, at any size
     assert metrics["idle_mailbox_requests"] == metrics["idle_mailbox_requests_small"] == "2"
     assert int(metrics["mailboxes_per_worker_30min"]) > 0
+    assert metrics["idle_sf_calls_per_mailbox"] == "0", "the org loop reads Salesforce, not the idle mailbox"
     printed = capsys.readouterr().out.splitlines()
     assert [line for line in printed if not line.startswith("{")] == lines     # JSON log lines aside
