@@ -71,6 +71,8 @@ class GoogleStore:
         self.contacts = ContactBooks()               # People API state
         self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
         self.gmail = GmailStore(self.lock)
+        from sandbox.google.tasks_store import TaskLists  # it imports ApiError from here
+        self.tasks = TaskLists(self.lock)            # Tasks API state (tasks_app.py)
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",
