@@ -32,19 +32,9 @@ def add_tasks_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
     def api(scopes: frozenset[str]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(**kwargs: Any) -> Response:
-                with store.lock:
-                    store.requests += 1
-                    if store.throttle_left > 0:
-                        store.throttle_left -= 1
-                        return render(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
-                                               "usageLimits"))
-                auth = request.headers.get("Authorization", "")
-                user, granted = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
-                if not auth.startswith("Bearer ") or not user:
-                    return render(ApiError(401, "authError", "Invalid Credentials"))
-                if not granted & scopes:
-                    return render(ApiError(403, "insufficientPermissions",
-                                           "Request had insufficient authentication scopes."))
+                user, refused = store.admit(request.headers.get("Authorization", ""), scopes)
+                if refused is not None:
+                    return render(refused)
                 try:
                     answer = handler(user, **kwargs)
                 except ApiError as exc:

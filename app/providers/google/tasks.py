@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,9 +27,25 @@ from googleapiclient.errors import HttpError
 
 from app.providers.google.batch import GoogleBatch
 from app.providers.google.errors import google_error
-from app.providers.google.task_fields import LIST_FIELDS, TASK_FIELDS, instant, read_task, rfc3339, split_notes, write_task
-from app.providers.vendor_edge import failed_result
-from app.sync.errors import AuthFailure, CursorExpired, FolderUnavailable, InvalidData, NotFound, PermissionDenied, SyncError
+from app.providers.google.task_fields import (
+    LIST_FIELDS,
+    TASK_FIELDS,
+    instant,
+    read_task,
+    rfc3339,
+    split_notes,
+    write_task,
+)
+from app.providers.vendor_edge import write_each
+from app.sync.errors import (
+    AuthFailure,
+    CursorExpired,
+    FolderUnavailable,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    SyncError,
+)
 from app.sync.items import FolderKind, MailboxItem, TaskItem
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
 
@@ -84,7 +101,8 @@ class GoogleTasks:
 
     def find_by_sync_keys(self, keys: Sequence[str]) -> dict[str, MailboxItem]:
         """Tasks Syncline made, by the key line of their notes (Tasks has no query on notes: one listing)."""
-        wanted, found = set(keys), {}
+        wanted = set(keys)
+        found: dict[str, MailboxItem] = {}
         for task in self._listing({"showHidden": True, "showCompleted": True}):
             _, key = split_notes(str(task.get("notes") or ""))
             if key in wanted:
@@ -92,13 +110,13 @@ class GoogleTasks:
         return found
 
     def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]:
-        return _each(items, self._create)
+        return write_each(items, self._create)
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return _each(patches, self._update)
+        return write_each(patches, self._update)
 
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
-        return _each(item_ids, self._delete)
+        return write_each(item_ids, self._delete)
 
     # --- internals -------------------------------------------------------------------------------
     def _create(self, item: MailboxItem) -> WriteResult:
@@ -115,7 +133,7 @@ class GoogleTasks:
             raise NotFound(f"task {patch.item_id} not found")
         now = read_task(current)
         values = {k: v for k, v in dict(patch.changes).items() if k in ("subject", "body_text", "due_date", "status")}
-        after = TaskItem(now.item_id, **{**_core(now), **values})
+        after = replace(now, **values)
         changed = frozenset(k for k in values if write_task(after, frozenset({k}), now.sync_key)
                             != write_task(now, frozenset({k}), now.sync_key))
         if not changed:
@@ -206,19 +224,3 @@ class GoogleTasks:
                 raise FolderUnavailable(f"tasks: the service account is not granted {TASKS_SCOPE} under "
                                         "domain-wide delegation") from exc
             raise
-
-
-def _core(item: TaskItem) -> dict[str, Any]:
-    return {"subject": item.subject, "body_text": item.body_text, "due_date": item.due_date, "status": item.status,
-            "completed_at": item.completed_at, "sync_key": item.sync_key}
-
-
-def _each(things: Sequence[Any], write: Callable[[Any], WriteResult]) -> list[WriteResult]:
-    """One call per write; an item's failure is its own result, the others still go."""
-    out = []
-    for thing in things:
-        try:
-            out.append(write(thing))
-        except SyncError as exc:
-            out.append(failed_result(exc))
-    return out
