@@ -2,7 +2,7 @@
 paging, conditional patches, the sync key in the notes, and a missing grant shown as unavailable."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -93,3 +93,19 @@ def test_without_the_tasks_grant_tasks_are_unavailable(google_fake, service_key,
             port.changes_since(TASKS, None)
     finally:
         port.close()
+
+
+def test_a_cursor_idle_past_google_keeping_deleted_tasks_expires_into_a_full_listing(google_fake, mailbox,
+                                                                                    google_user):
+    store, folder = google_fake.store.tasks, mailbox.folders[TASKS]
+    gone = store.insert(google_user, "@default", {"title": "Deleted during the gap"})
+    first = mailbox.changes_since(TASKS, None)
+    store.delete(google_user, "@default", gone["id"])
+    store.purge_deleted()                                   # its tombstone is gone too
+    later = folder.clock() + timedelta(days=8)
+    folder.clock = lambda: later
+    with pytest.raises(CursorExpired):
+        mailbox.changes_since(TASKS, first.cursor)
+    full = mailbox.changes_since(TASKS, None)
+    assert full.full and gone["id"] not in {i.item_id for i in full.items}
+    assert mailbox.get_items(TASKS, [gone["id"]]) == []     # how the engine finds the deletion
