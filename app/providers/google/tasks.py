@@ -36,7 +36,7 @@ from app.providers.google.task_fields import (
     split_notes,
     write_task,
 )
-from app.providers.vendor_edge import write_each
+from app.providers.vendor_edge import failed_result, write_each
 from app.sync.errors import (
     AuthFailure,
     CursorExpired,
@@ -113,7 +113,12 @@ class GoogleTasks:
         return write_each(items, self._create)
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return write_each(patches, self._update)
+        """Each patch against the task as it is now (all read first, in batches)."""
+        try:
+            current = self._current([p.item_id for p in patches])
+        except SyncError as exc:
+            return [failed_result(exc) for _ in patches]
+        return write_each(patches, lambda patch: self._update(patch, current.get(patch.item_id)))
 
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
         return write_each(item_ids, self._delete)
@@ -126,9 +131,8 @@ class GoogleTasks:
                          "tasks.insert")
         return WriteResult(True, str(task["id"]), str(task.get("etag") or ""))
 
-    def _update(self, patch: ItemPatch) -> WriteResult:
+    def _update(self, patch: ItemPatch, current: dict[str, Any] | None) -> WriteResult:
         """Only what differs from the task as it is now, conditional on its etag; nothing → no call."""
-        current = self._current([patch.item_id]).get(patch.item_id)
         if current is None:
             raise NotFound(f"task {patch.item_id} not found")
         now = read_task(current)
