@@ -41,6 +41,9 @@ class EndpointsSchema(StrictSchema):
     google_people_url = fields.String(validate=URL, metadata={
         "description": "gmail: People API root (default https://people.googleapis.com/, or google_api_url when "
                        "that is not Google's); https; " + PUBLIC_HOST})
+    google_tasks_url = fields.String(validate=URL, metadata={
+        "description": "gmail: Tasks API root (default https://tasks.googleapis.com/, or google_api_url when "
+                       "that is not Google's); https; " + PUBLIC_HOST})
     google_token_url = fields.String(validate=URL, metadata={
         "description": "gmail: Google's OAuth token endpoint (default https://oauth2.googleapis.com/token); https; "
                        + PUBLIC_HOST})
@@ -66,12 +69,15 @@ KIND_HELP = ("imap: standards servers - imap_host for mail saving, caldav_url fo
              "graph: Office 365 through Microsoft Graph with the org's app registration - endpoints.tenant_id, "
              "endpoints.client_id and client_secret or private_key + certificate; auth_mode application or delegated "
              "(calendar, To Do tasks, contacts and email saves); "
-             "gmail: Google Workspace through domain-wide delegation - service_account_key (calendar only for now)")
+             "gmail: Google Workspace through domain-wide delegation - service_account_key, or per-user sign-in "
+             "(calendar, tasks, contacts and email saves)")
 
 
 SERVICE_ACCOUNT_HELP = ("gmail: the Google Cloud service account's JSON key (the file the console downloads), whose "
                         "client id a Workspace admin granted https://www.googleapis.com/auth/calendar.events under "
-                        "domain-wide delegation; stored encrypted, never shown")
+                        "domain-wide delegation (plus https://www.googleapis.com/auth/tasks, "
+                        "https://www.googleapis.com/auth/contacts and the Gmail scopes for those kinds); stored "
+                        "encrypted, never shown")
 
 
 def check_service_account_key(key: dict, name: str) -> None:

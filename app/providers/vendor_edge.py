@@ -3,6 +3,8 @@ https and pass the host guard before any credential is used, and one item's fail
 WriteResult while refused credentials stop the whole batch."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from app.providers.host_guard import ForbiddenHost, HostPolicy, check_url
@@ -25,3 +27,14 @@ def failed_result(error: SyncError) -> WriteResult:
     if isinstance(error, AuthFailure):
         raise error
     return WriteResult(False, error=str(error) or error.code, error_code=error.code)
+
+
+def write_each(things: Sequence[Any], write: Callable[[Any], WriteResult]) -> list[WriteResult]:
+    """One write per item, in input order; an item's failure is its own result and the others still go."""
+    out = []
+    for thing in things:
+        try:
+            out.append(write(thing))
+        except SyncError as exc:
+            out.append(failed_result(exc))
+    return out

@@ -34,6 +34,7 @@ def google_settings(rt: Runtime, profile: ServerProfile) -> GoogleSettings:
     where = GoogleSettings(api_root=str(endpoints.get("google_api_url") or API_ROOT),
                            token_uri=str(endpoints.get("google_token_url") or TOKEN_URI),
                            people_root=endpoints.get("google_people_url") or None,
+                           tasks_root=endpoints.get("google_tasks_url") or None,
                            ca_file=rt.config.google_ca_bundle or None, host_policy=mail_host_policy(rt.config))
     if profile.auth_mode == USER_OAUTH:       # each mailbox's own grant: google_accounts.session_settings
         return where

@@ -14,6 +14,7 @@ from app.models import Mailbox
 from app.providers.google.contacts import CONTACTS_SCOPE
 from app.providers.google.gmail import GMAIL_SCOPES
 from app.providers.google.mailbox import CALENDAR_SCOPE
+from app.providers.google.tasks import TASKS_SCOPE
 from app.providers.google.user_oauth import SignInRefused, authorize_url, pkce_pair, redeem_code
 from app.providers.guarded_transport import guarded_session
 from app.providers.vendor_edge import check_https_endpoint
@@ -24,7 +25,7 @@ from app.services.google_profiles import USER_OAUTH, google_settings
 from app.services.sign_in_state import keep_pending, take_pending
 from app.state import keys
 
-SCOPES = (CALENDAR_SCOPE, CONTACTS_SCOPE, *GMAIL_SCOPES)   # what the synced kinds need, asked at sign-in
+SCOPES = (CALENDAR_SCOPE, TASKS_SCOPE, CONTACTS_SCOPE, *GMAIL_SCOPES)   # what the synced kinds need, asked at sign-in
 REQUIRED = (CALENDAR_SCOPE,)                # without the others their kinds show as not available
 
 

@@ -189,7 +189,7 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
 
 
 def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
-    """Google Workspace (calendar, contacts and Gmail saves) and the owner's Salesforce."""
+    """Google Workspace (calendar, tasks of the default list, contacts and Gmail saves) and the owner's Salesforce."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     port = build_google_mailbox(google_session_settings(rt, mailbox), mailbox.username or mailbox.address,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 
 class FolderKind(str, Enum):
@@ -130,6 +131,10 @@ class TaskItem:
     version: str = ""
     modified_at: datetime | None = None
     sync_key: str | None = None
+    # Attributes the mailbox holds only coarsely: (attribute, every value it cannot tell apart from the
+    # one reported). Google Tasks' "needsAction" is any open status and it has no priority at all, so
+    # while the last agreed value is one of these the merge counts the attribute unchanged.
+    coarse: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,7 @@ def split_occurrence_id(item_id: str) -> tuple[str, str | None]:
 
 def item_field_names(kind: FolderKind) -> frozenset[str]:
     """Attribute names a mapping row may reference for this folder kind."""
-    return frozenset(f.name for f in fields(ITEM_TYPES[kind]))
+    return frozenset(f.name for f in fields(ITEM_TYPES[kind])) - {"coarse"}
 
 
 __all__ = [

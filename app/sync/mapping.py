@@ -9,7 +9,7 @@ import hashlib
 import json
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -151,9 +151,20 @@ def required_fields(describe: Mapping[str, Any]) -> frozenset[str]:
                      and not f.get("defaultedOnCreate", False) and f.get("type") != "boolean")
 
 
-def mailbox_values(mapping: BoundMapping, item: Any, ctx: FieldContext) -> dict[str, Any]:
-    """Canonical values of a mailbox item for every active row."""
-    return {r.key: r.codec.from_item(item, r, ctx) for r in mapping.table.active_rows()}
+def mailbox_values(mapping: BoundMapping, item: Any, ctx: FieldContext,
+                   agreed: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Canonical values of a mailbox item for every active row. Given the last ``agreed`` hashes, a
+    row whose attribute the item holds only coarsely (``item.coarse``) and whose agreed value is one
+    the item cannot tell apart is left out: the mailbox did not change it."""
+    coarse = dict(getattr(item, "coarse", ()) or ())
+    values: dict[str, Any] = {}
+    for row in mapping.table.active_rows():
+        alike = coarse.get(row.mailbox_field)
+        if alike is not None and agreed is not None and agreed.get(row.key) in {
+                value_hash(row.codec.from_item(replace(item, **{row.mailbox_field: v}), row, ctx)) for v in alike}:
+            continue
+        values[row.key] = row.codec.from_item(item, row, ctx)
+    return values
 
 
 def crm_values(mapping: BoundMapping, fields: Mapping[str, Any], ctx: FieldContext) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def _reconcile(plan: PlanState, entry: IdMapEntry, item: MailboxItem | None, rec
     """Three-way merge of a linked pair; ``extra_crm_fields`` (a link) forces both sides to be read."""
     mailbox = SideState(None)
     if item is not None and (item.version != entry.mailbox_version or extra_crm_fields is not None):
-        mailbox = SideState(mailbox_values(plan.mapping, item, plan.ctx), item.modified_at)
+        mailbox = SideState(mailbox_values(plan.mapping, item, plan.ctx, entry.field_hashes), item.modified_at)
     crm = SideState(None)
     if record is not None and (record.version != entry.crm_version or extra_crm_fields is not None):
         crm = SideState(crm_values(plan.mapping, record.fields, plan.ctx), record.modified_at)

@@ -12,6 +12,7 @@ Public API::
     fake.store.throttle(3, status=403)               # next 3 API calls answer 403 rateLimitExceeded (or 429)
     fake.store.expire_sync_tokens()                  # every sync token answers 410 fullSyncRequired
     fake.store.outbox                                # every invitation/update/cancellation Google would mail
+    fake.store.tasks.insert(user, "@default", {...})  # what a user does in Google Tasks (tasks_store.py)
     fake.stop()
 
 Never imported by app/.

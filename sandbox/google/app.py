@@ -11,7 +11,7 @@
   ``sendUpdates`` (only ``all``/``externalOnly`` mail guests: the store's outbox).
 * Errors in Google's JSON error format; quota: 403/429 ``rateLimitExceeded``.
 * ``POST /batch/calendar/v3`` (batch.py): multipart/mixed, at most 50 parts.
-* Gmail v1 (gmail_app.py, gmail_store.py).
+* Gmail v1 (gmail_app.py, gmail_store.py); Tasks v1 (tasks_app.py, tasks_store.py).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from sandbox.google.batch import add_batch_endpoint
 from sandbox.google.gmail_app import add_gmail_routes
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
+from sandbox.google.tasks_app import add_tasks_routes
 from sandbox.google.user_oauth import USER_GRANTS, add_user_oauth_endpoints, user_token
 
 API = "/calendar/v3/calendars/<calendar_id>/events"
@@ -168,6 +169,7 @@ def create_app(store: GoogleStore) -> Flask:
     add_batch_endpoint(app, store, api_error)
     add_people_routes(app, store)
     add_gmail_routes(app, store, api_error)
+    add_tasks_routes(app, store, api_error)
     return app
 
 

@@ -35,21 +35,11 @@ def add_gmail_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
     def api(scopes: frozenset[str]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(user_id: str, **kwargs: Any) -> Response:
-                with store.lock:
-                    store.requests += 1
-                    if store.throttle_left > 0:
-                        store.throttle_left -= 1
-                        return render(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
-                                               "usageLimits"))
-                auth = request.headers.get("Authorization", "")
-                user, granted = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
-                if not auth.startswith("Bearer ") or not user:
-                    return render(ApiError(401, "authError", "Invalid Credentials"))
+                user, refused = store.admit(request.headers.get("Authorization", ""), scopes)
+                if refused is not None:
+                    return render(refused)
                 if user_id not in ("me", user):
                     return render(ApiError(403, "forbidden", "Delegation denied for " + user))
-                if not granted & scopes:
-                    return render(ApiError(403, "insufficientPermissions",
-                                           "Request had insufficient authentication scopes."))
                 try:
                     return Response(json.dumps(handler(user, **kwargs)), 200,
                                     content_type="application/json; charset=UTF-8")

@@ -71,6 +71,8 @@ class GoogleStore:
         self.contacts = ContactBooks()               # People API state
         self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
         self.gmail = GmailStore(self.lock)
+        from sandbox.google.tasks_store import TaskLists  # it imports ApiError from here
+        self.tasks = TaskLists(self.lock)            # Tasks API state (tasks_app.py)
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",
@@ -103,6 +105,21 @@ class GoogleStore:
         return token
 
     # --- quota and sync tokens -------------------------------------------------------------------
+    def admit(self, authorization: str, scopes: frozenset[str]) -> tuple[str, ApiError | None]:
+        """One API call counted, then (its user, None) - or the refusal Google sends: the injected quota
+        error, 401 for a missing or unknown bearer token, 403 when the token lacks every one of ``scopes``."""
+        with self.lock:
+            self.requests += 1
+            if self.throttle_left > 0:
+                self.throttle_left -= 1
+                return "", ApiError(self.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
+        user, granted = self.tokens.get(authorization.removeprefix("Bearer ").strip(), ("", frozenset()))
+        if not authorization.startswith("Bearer ") or not user:
+            return "", ApiError(401, "authError", "Invalid Credentials")
+        if not granted & scopes:
+            return "", ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
+        return user, None
+
     def throttle(self, count: int, status: int = 429) -> None:
         """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded."""
         with self.lock:

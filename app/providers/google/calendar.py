@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from app.providers.google.batch import GoogleBatch
 from app.providers.google.errors import google_error
 from app.providers.google.events import GOOGLE_FIELDS, SYNC_KEY, WRITABLE, original_start, read_event, write_event
 from app.providers.google.series import read_series, recurrence_lines
-from app.providers.vendor_edge import failed_result
+from app.providers.vendor_edge import failed_result, write_each
 from app.sync.errors import InvalidData, NotFound, SyncError
 from app.sync.items import CalendarException, CalendarItem, FolderKind, MailboxItem, occurrence_id, split_occurrence_id
 from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
@@ -102,10 +102,10 @@ class GoogleCalendar:
     def create_items(self, items: Sequence[MailboxItem]) -> list[WriteResult]:
         """Inserts with an event id derived from the sync key: a create retried after a lost answer
         meets 409 ``duplicate`` and takes the event already made, so there is never a second one."""
-        return _each(items, lambda item: self._create(_calendar(item)))
+        return write_each(items, lambda item: self._create(_calendar(item)))
 
     def update_items(self, patches: Sequence[ItemPatch]) -> list[WriteResult]:
-        return _each(patches, self._update)
+        return write_each(patches, self._update)
 
     def delete_items(self, item_ids: Sequence[str]) -> list[WriteResult]:
         """Deletes events; an occurrence id cancels that occurrence. Already gone counts as done."""
@@ -253,17 +253,6 @@ class GoogleCalendar:
             return request.execute(num_retries=0) or {}
         except HttpError as exc:
             raise google_error(exc, what) from exc
-
-
-def _each(things: Sequence[Any], write: Callable[[Any], WriteResult]) -> list[WriteResult]:
-    """One write per item; an item's failure is its result, the others still go."""
-    out = []
-    for thing in things:
-        try:
-            out.append(write(thing))
-        except SyncError as exc:
-            out.append(failed_result(exc))
-    return out
 
 
 def event_id_for(sync_key: str) -> str:

@@ -1,12 +1,12 @@
-"""Google Workspace behind the core's ``MailboxPort`` (calendar, contacts and mail), server-side through
+"""Google Workspace behind the core's ``MailboxPort`` (calendar, tasks, contacts and mail), server-side through
 domain-wide delegation (the org's service account acts as each user, ``subject``, with each kind's own
 scope) or through each user's own OAuth grant.
 
 Endpoints are the admin's (API root, token URI) plus the operator's CA bundle; both pass the host
 guard before any key is used, and every connection is guarded again at connect time
 (transport.py). The client is google-api-python-client built from the discovery document the
-package ships (no network discovery). Contacts and mail use their own delegated credentials (their
-scopes): a domain whose admin did not grant them syncs the calendar and shows those kinds as
+package ships (no network discovery). Tasks, contacts and mail use their own delegated credentials
+(their scopes): a domain whose admin did not grant them syncs the calendar and shows those kinds as
 unavailable. Kinds with no folder raise FolderUnavailable ("not yet supported on Google Workspace").
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.contact_groups import GroupScope
 from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
+from app.providers.google.tasks import TASKS_SCOPE, GoogleTasks
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
@@ -39,6 +40,7 @@ TOKEN_URI = "https://oauth2.googleapis.com/token"
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 CALENDAR_PATH = "calendar/v3/"                       # the discovery document's servicePath
 PEOPLE_ROOT = "https://people.googleapis.com/"       # people.v1's rootUrl (its servicePath is empty)
+TASKS_ROOT = "https://tasks.googleapis.com/"         # tasks.v1's rootUrl (servicePath empty, batchPath "batch")
 GMAIL_BATCH_PATH = "batch"          # gmail.v1.json batchPath (the batch guide's older /batch/gmail/v1 also works)
 
 
@@ -53,6 +55,7 @@ class GoogleSettings:
     host_policy: HostPolicy = HostPolicy()
     timeout: float = 30.0
     people_root: str | None = None   # None: people.googleapis.com, or api_root when that is not Google's
+    tasks_root: str | None = None    # None: tasks.googleapis.com, or api_root when that is not Google's
     user_grant: UserGrant | None = None     # per-user OAuth (user_oauth.py) instead of the service account
 
 
@@ -72,33 +75,39 @@ class GoogleMailbox(FolderMailbox):
 
 
 def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime],
-                         contacts: GroupScope = GroupScope(), mail: GmailOptions | None = None) -> GoogleMailbox:
+                         contacts: GroupScope = GroupScope(), mail: GmailOptions | None = None,
+                         task_list: str | None = None) -> GoogleMailbox:
     """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use. With
     ``mail``, Gmail is served too (its own token with only the Gmail scopes under domain-wide delegation).
+    Tasks come from ``task_list`` (a list title) or the user's default list.
 
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
-    people_root = people_api_root(settings)
-    for url in (settings.api_root, settings.token_uri, people_root):
+    people_root, tasks_root = people_api_root(settings), tasks_api_root(settings)
+    for url in (settings.api_root, settings.token_uri, people_root, tasks_root):
         check_https_endpoint(url, settings.host_policy, "Google")
     if settings.user_grant is not None:   # one signed-in grant carries every scope its owner consented to
         http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
-        people_http = mail_http = http
+        people_http = mail_http = tasks_http = http
     else:
         key = _service_key(settings)
         http = _guarded(settings, _delegated(settings, key, CALENDAR_SCOPE, user))
         people_http = _guarded(settings, _delegated(settings, key, CONTACTS_SCOPE, user))
         mail_http = _guarded(settings, _delegated(settings, key, GMAIL_SCOPES, user))
+        tasks_http = _guarded(settings, _delegated(settings, key, TASKS_SCOPE, user))
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
     people = build("people", "v1", http=people_http, static_discovery=True, cache_discovery=False,
                    client_options={"api_endpoint": people_root})
-    folders: dict[FolderKind, Folder] = {FolderKind.CALENDAR: calendar,
-                                         FolderKind.CONTACTS: GoogleContacts(people, contacts)}
+    tasks = build("tasks", "v1", http=tasks_http, static_discovery=True, cache_discovery=False,
+                  client_options={"api_endpoint": tasks_root})
+    folders: dict[FolderKind, Folder] = {
+        FolderKind.CALENDAR: calendar, FolderKind.CONTACTS: GoogleContacts(people, contacts),
+        FolderKind.TASKS: GoogleTasks(tasks, GoogleBatch(tasks_http, tasks_root, "batch", 50, "Tasks"), task_list)}
     if mail is not None:
         folders[FolderKind.MAIL] = _gmail(settings, mail_http, mail)
-    return GoogleMailbox(folders, http, *[h for h in (people_http, mail_http) if h is not http])
+    return GoogleMailbox(folders, http, *[h for h in (people_http, mail_http, tasks_http) if h is not http])
 
 
 def _gmail(settings: GoogleSettings, http: GuardedGoogleHttp, options: GmailOptions) -> GmailMail:
@@ -114,6 +123,13 @@ def people_api_root(settings: GoogleSettings) -> str:
     if settings.people_root:
         return _root(settings.people_root)
     return PEOPLE_ROOT if _root(settings.api_root) == API_ROOT else _root(settings.api_root)
+
+
+def tasks_api_root(settings: GoogleSettings) -> str:
+    """Where the Tasks API answers, chosen as ``people_api_root`` chooses."""
+    if settings.tasks_root:
+        return _root(settings.tasks_root)
+    return TASKS_ROOT if _root(settings.api_root) == API_ROOT else _root(settings.api_root)
 
 
 def _guarded(settings: GoogleSettings, credentials: Any) -> GuardedGoogleHttp:

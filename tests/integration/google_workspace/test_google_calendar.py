@@ -103,9 +103,10 @@ def test_updates_and_deletes_of_a_meeting_with_guests_mail_nobody(google_fake, g
     assert [w["sendUpdates"] for w in store.writes if w["event"] == meeting["id"]][1:] == ["none", "none"]
 
 
-def test_other_folders_are_not_yet_supported(google_mailbox):
-    with pytest.raises(FolderUnavailable, match="not yet supported on Google Workspace"):
+def test_tasks_without_their_grant_are_unavailable_and_the_calendar_still_syncs(google_mailbox):
+    with pytest.raises(FolderUnavailable, match="not granted https://www.googleapis.com/auth/tasks"):
         google_mailbox.changes_since(FolderKind.TASKS, None)
+    assert google_mailbox.changes_since(CAL, None).cursor
 
 
 def test_a_user_outside_the_domain_is_an_auth_failure(google_fake, service_key):

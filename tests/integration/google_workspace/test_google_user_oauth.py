@@ -112,6 +112,7 @@ def test_the_authorize_url_carries_googles_documented_parameters_and_a_pkce_chal
     assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
     assert params["login_hint"] == world.address
     assert params["scope"].split() == ["openid", "email", "https://www.googleapis.com/auth/calendar.events",
+                                       "https://www.googleapis.com/auth/tasks",
                                        "https://www.googleapis.com/auth/contacts",
                                        "https://www.googleapis.com/auth/gmail.readonly",
                                        "https://www.googleapis.com/auth/gmail.labels"]
