@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.google.gmail_store import GMAIL_SCOPES, GmailStore
+from sandbox.google.guests import guest_copy, guests_in_domain
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
 from sandbox.google.user_oauth import UserOAuthState
 
@@ -221,6 +222,14 @@ class GoogleStore:
         event["updated"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         event["etag"] = '"' + hashlib.sha1(f"{event['id']}:{seq}".encode()).hexdigest()[:16] + '"'
         cal.events[event["id"]] = event
+        if (event.get("organizer") or {}).get("email", cal.owner) == cal.owner:
+            self._share(cal, event)
+
+    def _share(self, cal: Calendar, event: dict[str, Any]) -> None:
+        """The organiser's write reaches the copies in the guests' calendars (guests.py)."""
+        for guest in guests_in_domain(event, cal.owner, set(self.calendars)):
+            theirs = self.calendars[guest]
+            self._touch(theirs, guest_copy(event, cal.owner, guest, theirs.events.get(event["id"])))
 
     def _find(self, cal: Calendar, event_id: str, materialise: bool) -> dict[str, Any]:
         """A stored event, or an instance id (``{series}_{stamp}``) the series generates."""
@@ -268,7 +277,7 @@ class GoogleStore:
         for guest in event.get("attendees") or ():
             email = str(guest.get("email") or "").lower()
             if email and email != cal.owner and not guest.get("resource"):
-                self.outbox.append({"to": email, "kind": what, "event": event["id"],
+                self.outbox.append({"from": cal.owner, "to": email, "kind": what, "event": event["id"],
                                     "summary": event.get("summary", "")})
 
 
