@@ -4,7 +4,7 @@ and Google mailed nobody for them; every scenario ends proving the only invitati
 users' own actions in Google Calendar."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,16 +13,10 @@ from app.models import IdMapRow
 from app.sync.transforms import parse_sf_datetime
 from tests.e2e.google_world import google_user
 from tests.e2e.helpers import NOW
-from tests.e2e.salesforce_side import SF_FMT
+from tests.e2e.shared_scenarios import force_sync_and_suspend_resume, salesforce_series_with_exceptions, wrote_nothing
 
 START = NOW + timedelta(days=3)
 WIDE = (START - timedelta(days=7), START + timedelta(days=60))
-
-
-def _wrote_nothing(session: dict) -> bool:
-    """No write either way (``recorded``/``skipped`` are ID-map bookkeeping, not writes)."""
-    return not any(kind.get(n) for kind in session["counts"].values() for n in ("created", "updated", "deleted",
-                                                                             "failed"))
 
 
 def _moved(start: datetime, zone: str = "UTC") -> dict:
@@ -89,27 +83,14 @@ def test_a_google_series_with_a_moved_and_a_cancelled_occurrence_syncs_both_ways
         ("Weekly sync (kick-off)", left[0]["start"]["dateTime"]), ("Weekly sync", left[1]["start"]["dateTime"]),
         ("Weekly sync", left[2]["start"]["dateTime"])]
     assert datetime.fromisoformat(left[1]["start"]["dateTime"]) == moved_to
-    assert _wrote_nothing(ann.sync())
+    assert wrote_nothing(ann.sync())
     assert len(ann.sf_events()) == 3
     ann.assert_no_invitation_from_the_product()
 
 
 def test_a_salesforce_series_reaches_google_as_one_recurrence_with_its_exceptions(e2e, factory):
     ann = google_user(e2e, factory)
-    berlin = ZoneInfo("Europe/Berlin")
-    day = START.astimezone(berlin).date()
-    day += timedelta(days=(1 - day.weekday()) % 7)
-    first = datetime(day.year, day.month, day.day, 10, tzinfo=berlin)
-    master = ann.sf_event("Pipeline call", first.astimezone(UTC), IsRecurrence=True,
-                          RecurrenceStartDateTime=first.astimezone(UTC).strftime(SF_FMT),
-                          RecurrenceEndDateOnly=(first + timedelta(weeks=3)).date().isoformat(),
-                          RecurrenceType="RecursWeekly", RecurrenceInterval=1, RecurrenceDayOfWeekMask=4,
-                          RecurrenceTimeZoneSidKey="Europe/Berlin")
-    kids = sorted((e for e in ann.sf_events() if e.get("RecurrenceActivityId") == master),
-                  key=lambda e: e["StartDateTime"])
-    e2e.emu.update(ann.sf_org, "Event", kids[1]["Id"], {"Subject": "Pipeline call (prep)"})
-    ann.sf_delete(kids[2]["Id"])
-    before = sorted(e["Id"] for e in ann.sf_events())
+    before = salesforce_series_with_exceptions(ann, START)
     ann.sync()
     [series] = [e for e in ann.google() if not e.get("recurringEventId")]
     assert any(line.startswith("RRULE:") and "BYDAY=TU" in line for line in series["recurrence"]), series
@@ -121,28 +102,13 @@ def test_a_salesforce_series_reaches_google_as_one_recurrence_with_its_exception
     wrote = len(ann.store.writes)
     ann.sync()          # reads our own series back: nothing goes to Google (known: Salesforce gets one echo)
     assert ann.store.writes[wrote:] == []
-    assert _wrote_nothing(ann.sync())
+    assert wrote_nothing(ann.sync())
     assert sorted(e["Id"] for e in ann.sf_events()) == before
     ann.assert_no_invitation_from_the_product()
 
 
 def test_force_sync_and_suspend_resume_through_the_api(e2e, factory):
-    ann = google_user(e2e, factory)
-    client = e2e.app.test_client()
-    ann.meeting("Before the pause", START)
-    ann.sync()
-    suspended = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/suspend", headers=ann.headers,
-                            json={"reason": "on holiday"})
-    assert suspended.status_code == 200 and suspended.json["status"] == "suspended", suspended.json
-    ann.meeting("During the pause", START + timedelta(days=1))
-    refused = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/sync", headers=ann.headers)
-    assert refused.status_code == 409 and "resume it" in refused.json["message"], refused.json
-    assert [e["Subject"] for e in ann.sf_events()] == ["Before the pause"]
-    resumed = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/resume", headers=ann.headers)
-    assert resumed.status_code == 200 and resumed.json["status"] == "active", resumed.json
-    ann.sync()
-    assert sorted(e["Subject"] for e in ann.sf_events()) == ["Before the pause", "During the pause"]
-    ann.assert_no_invitation_from_the_product()
+    force_sync_and_suspend_resume(google_user(e2e, factory), START)
 
 
 def test_expired_sync_token_and_history_id_find_what_changed_in_the_gap(e2e, factory):
@@ -174,7 +140,7 @@ def test_expired_sync_token_and_history_id_find_what_changed_in_the_gap(e2e, fac
     assert sorted(m["MessageIdentifier"] for m in e2e.emu.records(ann.sf_org, "EmailMessage")) == [
         "<before@customer.test>", "<gap@customer.test>"]
     assert kept in {e["id"] for e in ann.google()}
-    assert _wrote_nothing(ann.sync())
+    assert wrote_nothing(ann.sync())
     ann.assert_no_invitation_from_the_product()
 
 
