@@ -25,6 +25,7 @@ class GoogleUser(SalesforceSide):
     headers: dict
     mailbox_id: int
     profile_id: int
+    key: dict                    # the org's service-account key (what the admin stored on the profile)
     sent_by_user: int = 0        # messages Google sent for the user's own actions in Calendar
 
     @property
@@ -94,11 +95,11 @@ def google_user(e2e: E2E, factory: Factory, colleague_of: GoogleUser | None = No
         assert profile.status_code == 201, profile.json
         profile_id = profile.json["id"]
     else:
-        sf_org, profile_id = colleague_of.sf_org, colleague_of.profile_id
+        sf_org, profile_id, key = colleague_of.sf_org, colleague_of.profile_id, colleague_of.key
         user, sf_user = _colleague(e2e, factory, sf_org)
     headers = factory.auth(user)
     store.add_user(user.email)
     mailbox = client.post("/api/v1/mailboxes", headers=headers,
                           json={"server_profile_id": profile_id, "address": user.email})
     assert mailbox.status_code == 201, mailbox.json
-    return GoogleUser(e2e, user, sf_org, sf_user, headers, mailbox.json["id"], profile_id)
+    return GoogleUser(e2e, user, sf_org, sf_user, headers, mailbox.json["id"], profile_id, key)

@@ -89,3 +89,30 @@ def test_a_ref_gmail_does_not_know_is_a_404_and_nothing_is_saved(e2e, factory):
         assert answer.status_code == 404, answer.json
         assert answer.json["message"].startswith("Gmail has no such message"), answer.json
     assert _email_messages(ann) == []
+
+
+def test_gmail_over_quota_is_a_503_to_retry_and_the_retry_saves_once(e2e, factory):
+    ann = google_user(e2e, factory)
+    contact = _customer(ann)
+    ref = _delivered(ann, "<offer-9@customer.test>")
+    ann.store.throttle(1, status=429)
+    try:
+        busy = _sidebar_save(ann, ref, [contact])
+    finally:
+        ann.store.throttle(0)
+    assert busy.status_code == 503 and busy.headers.get("Retry-After"), busy.json
+    assert busy.json["errors"] == {"gmail": ["temporary"]}, busy.json
+    assert _email_messages(ann) == []
+    assert _sidebar_save(ann, ref, [contact]).status_code == 201
+    assert [r["MessageIdentifier"] for r in _email_messages(ann)] == ["<offer-9@customer.test>"]
+
+
+def test_a_revoked_workspace_key_is_a_409_naming_the_google_connection(e2e, factory):
+    ann = google_user(e2e, factory)
+    contact = _customer(ann)
+    ref = _delivered(ann, "<offer-10@customer.test>")
+    ann.store.revoke_service_account(ann.key["client_email"])
+    answer = _sidebar_save(ann, ref, [contact])
+    assert answer.status_code == 409 and "Google connection" in answer.json["message"], answer.json
+    assert _email_messages(ann) == []
+
