@@ -161,3 +161,23 @@ def test_salesforce_meetings_with_guests_reach_google_without_one_invitation(e2e
     assert [w["what"] for w in mine] == ["invitation", "update", "cancellation"]
     assert {w["sendUpdates"] for w in mine} == {"none"}
     assert ann.sent_by_user == 0 and not [m for m in ann.store.outbox if m.get("from") == ann.address]
+
+
+def test_a_weekly_meeting_shared_by_two_google_users_is_one_event_per_occurrence(e2e, factory):
+    ann = google_user(e2e, factory)
+    bob = google_user(e2e, factory, colleague_of=ann)
+    zone = "Europe/Paris"
+    first = START.replace(hour=14)
+    master = ann.meeting("Team weekly", first.astimezone(ZoneInfo(zone)), guests=(bob.address,), zone=zone,
+                         recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    ann.delete(ann.instances(master, *WIDE)[2]["id"])          # Bob's copy loses that occurrence too
+    assert len(bob.instances(master, *WIDE)) == 2
+    ann.sync()
+    bob.sync()
+    starts = sorted(parse_sf_datetime(e["StartDateTime"]) for e in ann.sf_events())
+    assert starts == [first, first + timedelta(days=7)]
+    bob.sync()
+    ann.sync()
+    assert len(ann.sf_events()) == 2
+    ann.assert_no_invitation_from_the_product()
+    bob.assert_no_invitation_from_the_product()
