@@ -181,3 +181,19 @@ def test_a_weekly_meeting_shared_by_two_google_users_is_one_event_per_occurrence
     assert len(ann.sf_events()) == 2
     ann.assert_no_invitation_from_the_product()
     bob.assert_no_invitation_from_the_product()
+
+
+def test_an_occurrence_edited_in_google_after_the_series_synced_reaches_salesforce(e2e, factory):
+    ann = google_user(e2e, factory)
+    first = START.replace(hour=11)
+    master = ann.meeting("Stand-up", first, recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    ann.sync()
+    assert len(ann.sf_events()) == 3
+    second = ann.instances(master, *WIDE)[1]
+    ann.edit(second["id"], {"summary": "Stand-up (demo day)"})     # only the occurrence changes, not the master
+    ann.delete(ann.instances(master, *WIDE)[2]["id"])
+    ann.sync()
+    assert sorted((parse_sf_datetime(e["StartDateTime"]), e["Subject"]) for e in ann.sf_events()) == [
+        (first, "Stand-up"), (first + timedelta(days=7), "Stand-up (demo day)")]
+    assert wrote_nothing(ann.sync())
+    ann.assert_no_invitation_from_the_product()
