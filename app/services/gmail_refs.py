@@ -3,7 +3,8 @@
 In Gmail the sidebar only knows Gmail's message id (extension/API.md); the sync engine knows mail
 by its Message-ID. Resolving the ref before a save (or an "already saved?" check) makes a sidebar
 save and an engine save of the same message one SavedEmail and one Salesforce record, in either
-order. A user without a Google mailbox (or a message without a Message-ID) keeps the ref as key.
+order (a message without a Message-ID gets the same stand-in either way). A user without a
+Google mailbox keeps the ref as key.
 """
 from __future__ import annotations
 

@@ -116,3 +116,16 @@ def test_a_revoked_workspace_key_is_a_409_naming_the_google_connection(e2e, fact
     assert answer.status_code == 409 and "Google connection" in answer.json["message"], answer.json
     assert _email_messages(ann) == []
 
+
+
+def test_a_message_without_a_message_id_is_still_one_record_for_the_sidebar_and_the_sync(e2e, factory):
+    ann = google_user(e2e, factory)
+    contact = _customer(ann)
+    assert force_sync(ann)["status"] == "succeeded"
+    message = ann.store.gmail.add_message(ann.address, {"From": "client@customer.test", "To": ann.address,
+                                                        "Subject": "No id"}, text="Imported.", labels=("INBOX",))
+    assert _sidebar_save(ann, message["id"], [contact]).status_code == 201
+    ann.store.gmail.add_labels(ann.address, message["id"], ("Salesforce",))
+    session = force_sync(ann)
+    assert session["status"] == "succeeded" and session["counts"]["mail"]["created"] == 0, session["counts"]
+    assert [r["MessageIdentifier"] for r in _email_messages(ann)] == [f"<gmail-{message['id']}@gmail.invalid>"]

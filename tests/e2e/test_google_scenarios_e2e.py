@@ -197,3 +197,19 @@ def test_an_occurrence_edited_in_google_after_the_series_synced_reaches_salesfor
         (first, "Stand-up"), (first + timedelta(days=7), "Stand-up (demo day)")]
     assert wrote_nothing(ann.sync())
     ann.assert_no_invitation_from_the_product()
+
+
+def test_a_series_deleted_and_a_meeting_moved_while_the_sync_token_expired_are_found(e2e, factory):
+    ann = google_user(e2e, factory)
+    series = ann.meeting("Weekly review", START.replace(hour=8), recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    single = ann.meeting("One-off", START + timedelta(days=1))
+    ann.sync()
+    assert len(ann.sf_events()) == 4
+    ann.store.expire_sync_tokens()
+    ann.delete(series)
+    ann.edit(single, _moved(START + timedelta(days=2, hours=3)))
+    ann.sync()
+    [moved] = ann.sf_events()
+    assert (moved["Subject"], parse_sf_datetime(moved["StartDateTime"])) == ("One-off", START + timedelta(days=2, hours=3))
+    assert wrote_nothing(ann.sync())
+    ann.assert_no_invitation_from_the_product()

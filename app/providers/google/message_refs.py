@@ -13,7 +13,7 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from app.providers.google.errors import google_error
-from app.providers.google.gmail_message import header
+from app.providers.google.gmail_message import message_id_of
 from app.providers.google.transport import GuardedGoogleHttp
 from app.sync.errors import NotFound
 
@@ -25,11 +25,11 @@ class GmailMessageRefs:
         self.service, self.http = service, http
 
     def message_id(self, ref: str) -> str:
-        """The message's Message-ID header ("" when it has none). Raises NotFound or the core's errors."""
+        """The message's Message-ID, as the sync reads it (gmail_message.py). Raises NotFound or the core's errors."""
         request = self.service.users().messages().get(userId="me", id=ref, format="metadata",
                                                       metadataHeaders=["Message-ID"])
         try:
-            return header(request.execute(num_retries=0) or {}, "Message-ID")
+            return message_id_of(request.execute(num_retries=0) or {})
         except HttpError as exc:
             if int(exc.resp.status) in (400, 404):
                 raise NotFound(f"Gmail has no message {ref!r} in this mailbox") from exc
