@@ -36,9 +36,7 @@ def add_gmail_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(user_id: str, **kwargs: Any) -> Response:
                 with store.lock:
-                    store.requests += 1
-                    if store.throttle_left > 0:
-                        store.throttle_left -= 1
+                    if store.throttled(request.method, request.path):
                         return render(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
                                                "usageLimits"))
                 auth = request.headers.get("Authorization", "")

@@ -65,7 +65,7 @@ class GoogleStore:
         self.token_requests = 0
         self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
-        self.throttle_left, self.throttle_status = 0, 429
+        self.throttle_left, self.throttle_status, self.throttle_match = 0, 429, ""
         self._seq = itertools.count(1)
         self.last_seq = 0
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
@@ -104,10 +104,19 @@ class GoogleStore:
         return token
 
     # --- quota and sync tokens -------------------------------------------------------------------
-    def throttle(self, count: int, status: int = 429) -> None:
-        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded."""
+    def throttle(self, count: int, status: int = 429, match: str = "") -> None:
+        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded;
+        with ``match`` (e.g. ``"POST /calendar/v3/"``), only calls whose ``METHOD /path`` starts so."""
         with self.lock:
-            self.throttle_left, self.throttle_status = count, status
+            self.throttle_left, self.throttle_status, self.throttle_match = count, status, match
+
+    def throttled(self, method: str, path: str) -> bool:
+        """Count one API call; True when the quota storm refuses it (call under ``lock``)."""
+        self.requests += 1
+        if self.throttle_left > 0 and f"{method} {path}".startswith(self.throttle_match):
+            self.throttle_left -= 1
+            return True
+        return False
 
     def expire_sync_tokens(self) -> None:
         with self.lock:

@@ -213,3 +213,21 @@ def test_a_series_deleted_and_a_meeting_moved_while_the_sync_token_expired_are_f
     assert (moved["Subject"], parse_sf_datetime(moved["StartDateTime"])) == ("One-off", START + timedelta(days=2, hours=3))
     assert wrote_nothing(ann.sync())
     ann.assert_no_invitation_from_the_product()
+
+
+def test_a_quota_storm_on_writes_ends_with_everything_synced_once(e2e, factory):
+    ann = google_user(e2e, factory)
+    for n in range(3):
+        ann.meeting(f"Google meeting {n}", START + timedelta(days=n, hours=1))
+    for n in range(6):
+        ann.sf_event(f"Salesforce meeting {n}", START + timedelta(days=n, hours=4))
+    ann.store.throttle(4, status=403, match="POST /calendar/v3/calendars/")     # the first inserts into Google
+    sessions = [ann.sync(status=None) for _ in range(3)]
+    assert ann.store.throttle_left == 0
+    assert sessions[0]["status"] != "succeeded" and sessions[-1]["status"] == "succeeded", sessions
+    assert any(e["will_retry"] for s in sessions for e in s["errors"]), sessions
+    expected = sorted([f"Google meeting {n}" for n in range(3)] + [f"Salesforce meeting {n}" for n in range(6)])
+    assert sorted(e["Subject"] for e in ann.sf_events()) == expected
+    assert ann.summaries() == expected
+    assert wrote_nothing(ann.sync())
+    ann.assert_no_invitation_from_the_product()
