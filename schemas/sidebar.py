@@ -34,7 +34,10 @@ class ItemSchema(StrictSchema):
     message_id = fields.String(load_default=None, allow_none=True,
                                validate=[validate.Length(max=MESSAGE_ID_MAX), message_id])
     message_ref = fields.String(load_default=None, allow_none=True,
-                                validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)])
+                                validate=[validate.Length(max=REF_MAX), identifier(REF_MAX)],
+                                metadata={"description": "The provider's own message id (Gmail: the hex API id); "
+                                                         "for a Google mailbox the server reads the message's "
+                                                         "Message-ID from Gmail with it"})
     thread_id = fields.String(load_default=None, allow_none=True,
                               validate=[validate.Length(max=THREAD_ID_MAX), identifier(THREAD_ID_MAX)])
     subject = fields.String(load_default="", allow_none=True, validate=validate.Length(max=3000))

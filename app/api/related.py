@@ -8,7 +8,7 @@ from app.api.auth import current_user, login_required
 from app.api.error_docs import salesforce_answers
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
-from app.services import blocklists, saves, sync_requests
+from app.services import blocklists, gmail_refs, saves, sync_requests
 from app.services.link_rules import ladder_rules
 from app.services.related_records import find_related
 from app.services.settings import org_settings
@@ -32,5 +32,6 @@ class RelatedRecords(MethodView):
         with salesforce_errors():
             ladder = ladder_rules(session, user.org_id, org_settings(user.org))
             found = find_related(sidebar_port(runtime(), user), item, user.email, blocked, ladder)
-        return {**found, "saved": saves.saved_state(session, user, item),
+        known = gmail_refs.with_message_id_if_known(runtime(), user, item)     # Gmail sends only its own id
+        return {**found, "saved": saves.saved_state(session, user, known),
                 "thread_autosave": sync_requests.thread_autosave_on(session, user, item.get("thread_id"))}

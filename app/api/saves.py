@@ -9,9 +9,10 @@ from flask_smorest import Blueprint, abort
 
 from app.api.auth import current_user, login_required
 from app.api.error_docs import salesforce_answers
+from app.api.gmail_errors import gmail_errors
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
-from app.services import save_writes, saves, sync_requests
+from app.services import gmail_refs, save_writes, saves, sync_requests
 from app.services.sidebar_salesforce import sidebar_port
 from app.sync.identifiers import THREAD_ID_MAX, identifier_problem
 from schemas.base import ErrorSchema
@@ -37,8 +38,13 @@ class SavedEmails(MethodView):
     @blp.alt_response(200, schema=SavedStateSchema, description="Already saved (by anyone in the org)")
     @salesforce_answers(blp)
     def post(self, data: dict):
-        """Save the email now as the org's Task or EmailMessage, linked to the chosen records; once per email."""
+        """Save the email now as the org's Task or EmailMessage, linked to the chosen records; once per email.
+
+        From Gmail (only `message_ref`), the message's Message-ID is read from the user's Google mailbox
+        first, so this save and the sync's save of the same message are one record."""
         user, session = current_user(), db_session()
+        with gmail_errors():        # Gmail's message ref → its Message-ID, the key the sync engine saves by
+            data = {**data, "item": gmail_refs.with_message_id(runtime(), user, data["item"])}
         try:
             with salesforce_errors():
                 view, created = saves.save_email_now(session, user, sidebar_port(runtime(), user), data)

@@ -1,8 +1,8 @@
 // Content script for mail.google.com: reads the open message from Gmail's page DOM and
 // hands it to the Syncline panel on request. Gmail's markup is undocumented and changes, so
 // every field degrades to null/[] on its own rather than failing the whole read.
-// Gmail shows no RFC Message-ID in the page: message_ref is Gmail's own (hex) message id,
-// which the server resolves through the Gmail API.
+// Gmail shows no RFC Message-ID in the page: message_ref is Gmail's own (hex) message id, the
+// same id the Gmail API uses, which the server resolves to the Message-ID (extension/API.md).
 (() => {
   const BLOCKS = new Set(["DIV", "P", "BR", "LI", "TR", "TABLE", "H1", "H2", "H3", "H4", "BLOCKQUOTE", "PRE"]);
   const SKIP = ".gmail_quote, .yj6qo, style, script"; // quoted history, the "…" toggle
@@ -12,9 +12,10 @@
     return { email: el.getAttribute("email").toLowerCase(), name: el.getAttribute("name") || el.textContent.trim() };
   }
 
-  /** "#msg-f:1790..." / "thread-f:1790..." (decimal) → Gmail's hex id. */
+  /** "#msg-f:1790..." / "thread-f:1790..." (decimal) → Gmail's hex API id. Other forms (e.g. a
+   * just-sent "msg-a:r-…") carry no API id: null, rather than a number that names another message. */
   function hexId(permId) {
-    const digits = String(permId || "").match(/(\d{6,})$/);
+    const digits = String(permId || "").match(/^#?(?:msg|thread)-f:(\d{6,})$/);
     try { return digits ? BigInt(digits[1]).toString(16) : null; } catch { return null; }
   }
 

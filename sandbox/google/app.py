@@ -89,9 +89,7 @@ def create_app(store: GoogleStore) -> Flask:
     def api(handler: Callable[..., Response]) -> Callable[..., Response]:
         def wrapped(calendar_id: str, **kwargs: Any) -> Response:
             with store.lock:
-                store.requests += 1
-                if store.throttle_left > 0:
-                    store.throttle_left -= 1
+                if store.throttled(request.method, request.path):
                     return api_error(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
                                               "usageLimits"))
             auth = request.headers.get("Authorization", "")

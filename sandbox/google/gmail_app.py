@@ -35,7 +35,8 @@ def add_gmail_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
     def api(scopes: frozenset[str]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(user_id: str, **kwargs: Any) -> Response:
-                user, refused = store.admit(request.headers.get("Authorization", ""), scopes)
+                user, refused = store.admit(request.headers.get("Authorization", ""), scopes,
+                                             request.method, request.path)
                 if refused is not None:
                     return render(refused)
                 if user_id not in ("me", user):

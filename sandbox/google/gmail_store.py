@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ READ_SCOPES = frozenset({"https://www.googleapis.com/auth/gmail.readonly", "http
 LABEL_SCOPES = frozenset({"https://www.googleapis.com/auth/gmail.labels", "https://www.googleapis.com/auth/gmail.modify",
                           "https://mail.google.com/"})
 GMAIL_SCOPES = frozenset({"https://www.googleapis.com/auth/gmail.readonly", "https://www.googleapis.com/auth/gmail.labels"})
+
+GMAIL_ID = re.compile(r"[0-9a-f]{1,16}")     # Gmail API ids: unpadded hex of a 64-bit number
 
 
 class GmailError(Exception):
@@ -89,7 +92,7 @@ class GmailStore:
         """A delivered (or sent) message; ``labels`` are names (a user label is created when missing)."""
         with self.lock:
             box = self.box(user)
-            message_id = secrets.token_hex(8)
+            message_id = format(secrets.randbits(60) | 1 << 60, "x")     # unpadded hex, as Gmail's ids are
             when = sent_at or datetime.now(UTC)
             parts = [p for p in (("text/plain", text), ("text/html", html)) if p[1]]
             all_headers = [{"name": k, "value": v} for k, v in headers.items()]
@@ -129,6 +132,8 @@ class GmailStore:
             self.history_id += 1
 
     def message(self, user: str, message_id: str) -> dict[str, Any]:
+        if not GMAIL_ID.fullmatch(message_id):   # e.g. the web UI's opaque "FMfcgz…" ids
+            raise GmailError(400, "invalidArgument", "Invalid id value")
         found = self.box(user).messages.get(message_id)
         if found is None:
             raise GmailError(404, "notFound", "Requested entity was not found.")

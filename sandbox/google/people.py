@@ -45,9 +45,7 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
     def api(handler: Callable[..., Any]) -> Callable[..., Response]:
         def wrapped(**kwargs: Any) -> Response:
             with store.lock:
-                store.requests += 1
-                if store.throttle_left > 0:
-                    store.throttle_left -= 1
+                if store.throttled(request.method, request.path):
                     return error_answer(ApiError(store.throttle_status, "rateLimitExceeded", "Quota exceeded"))
             auth = request.headers.get("Authorization", "")
             user, scopes = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.google.gmail_store import GMAIL_SCOPES, GmailStore
+from sandbox.google.guests import guest_copy, guests_in_domain
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
 from sandbox.google.user_oauth import UserOAuthState
 
@@ -64,7 +65,7 @@ class GoogleStore:
         self.token_requests = 0
         self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
-        self.throttle_left, self.throttle_status = 0, 429
+        self.throttle_left, self.throttle_status, self.throttle_match = 0, 429, ""
         self._seq = itertools.count(1)
         self.last_seq = 0
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
@@ -105,13 +106,12 @@ class GoogleStore:
         return token
 
     # --- quota and sync tokens -------------------------------------------------------------------
-    def admit(self, authorization: str, scopes: frozenset[str]) -> tuple[str, ApiError | None]:
+    def admit(self, authorization: str, scopes: frozenset[str], method: str = "", path: str = ""
+              ) -> tuple[str, ApiError | None]:
         """One API call counted, then (its user, None) - or the refusal Google sends: the injected quota
         error, 401 for a missing or unknown bearer token, 403 when the token lacks every one of ``scopes``."""
         with self.lock:
-            self.requests += 1
-            if self.throttle_left > 0:
-                self.throttle_left -= 1
+            if self.throttled(method, path):
                 return "", ApiError(self.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
         user, granted = self.tokens.get(authorization.removeprefix("Bearer ").strip(), ("", frozenset()))
         if not authorization.startswith("Bearer ") or not user:
@@ -120,10 +120,19 @@ class GoogleStore:
             return "", ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
         return user, None
 
-    def throttle(self, count: int, status: int = 429) -> None:
-        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded."""
+    def throttle(self, count: int, status: int = 429, match: str = "") -> None:
+        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded;
+        with ``match`` (e.g. ``"POST /calendar/v3/"``), only calls whose ``METHOD /path`` starts so."""
         with self.lock:
-            self.throttle_left, self.throttle_status = count, status
+            self.throttle_left, self.throttle_status, self.throttle_match = count, status, match
+
+    def throttled(self, method: str, path: str) -> bool:
+        """Count one API call; True when the quota storm refuses it (call under ``lock``)."""
+        self.requests += 1
+        if self.throttle_left > 0 and f"{method} {path}".startswith(self.throttle_match):
+            self.throttle_left -= 1
+            return True
+        return False
 
     def expire_sync_tokens(self) -> None:
         with self.lock:
@@ -238,6 +247,14 @@ class GoogleStore:
         event["updated"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         event["etag"] = '"' + hashlib.sha1(f"{event['id']}:{seq}".encode()).hexdigest()[:16] + '"'
         cal.events[event["id"]] = event
+        if (event.get("organizer") or {}).get("email", cal.owner) == cal.owner:
+            self._share(cal, event)
+
+    def _share(self, cal: Calendar, event: dict[str, Any]) -> None:
+        """The organiser's write reaches the copies in the guests' calendars (guests.py)."""
+        for guest in guests_in_domain(event, cal.owner, set(self.calendars)):
+            theirs = self.calendars[guest]
+            self._touch(theirs, guest_copy(event, cal.owner, guest, theirs.events.get(event["id"])))
 
     def _find(self, cal: Calendar, event_id: str, materialise: bool) -> dict[str, Any]:
         """A stored event, or an instance id (``{series}_{stamp}``) the series generates."""
@@ -285,7 +302,7 @@ class GoogleStore:
         for guest in event.get("attendees") or ():
             email = str(guest.get("email") or "").lower()
             if email and email != cal.owner and not guest.get("resource"):
-                self.outbox.append({"to": email, "kind": what, "event": event["id"],
+                self.outbox.append({"from": cal.owner, "to": email, "kind": what, "event": event["id"],
                                     "summary": event.get("summary", "")})
 
 

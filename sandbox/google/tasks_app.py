@@ -32,7 +32,8 @@ def add_tasks_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
     def api(scopes: frozenset[str]) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(**kwargs: Any) -> Response:
-                user, refused = store.admit(request.headers.get("Authorization", ""), scopes)
+                user, refused = store.admit(request.headers.get("Authorization", ""), scopes,
+                                            request.method, request.path)
                 if refused is not None:
                     return render(refused)
                 try:

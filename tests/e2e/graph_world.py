@@ -8,18 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-
 from tests.e2e.conftest import E2E
 from tests.e2e.helpers import _colleague, force_sync
+from tests.e2e.salesforce_side import FMT, SF_FMT, SalesforceSide
 from tests.factories import Factory
 
-FMT = "%Y-%m-%dT%H:%M:%S"
-SF_FMT = FMT + ".000+0000"
+__all__ = ["FMT", "SF_FMT", "Office365User", "office365_user"]
 
 
 @dataclass
-class Office365User:
+class Office365User(SalesforceSide):
     e2e: E2E
     user: Any
     sf_org: str
@@ -63,24 +61,6 @@ class Office365User:
 
     def subjects(self) -> list[str]:
         return sorted(e["subject"] for e in self.outlook())
-
-    # -- in Salesforce ------------------------------------------------------------------------
-    def sf_event(self, subject: str, start: datetime, **extra: Any) -> str:
-        return self.e2e.emu.insert(self.sf_org, "Event", {
-            "Subject": subject, "OwnerId": self.sf_user, "StartDateTime": start.strftime(SF_FMT),
-            "EndDateTime": (start + timedelta(hours=1)).strftime(SF_FMT), **extra})
-
-    def sf_delete(self, record_id: str) -> None:
-        """The user deleting an Event in Salesforce (through its REST API, so the deletion is recorded)."""
-        tokens = self.e2e.emu.issue_tokens(self.sf_org, self.sf_user)
-        http = requests.Session()
-        http.trust_env, http.verify = False, self.e2e.emu.ca_path
-        answer = http.delete(f"{tokens['instance_url']}/services/data/v62.0/sobjects/Event/{record_id}",
-                             headers={"Authorization": "Bearer " + tokens["access_token"]})
-        assert answer.status_code == 204, answer.text
-
-    def sf_events(self) -> list[dict]:
-        return self.e2e.emu.records(self.sf_org, "Event")
 
     # -- Syncline -----------------------------------------------------------------------------
     def sync(self, status: str | None = "succeeded") -> dict:

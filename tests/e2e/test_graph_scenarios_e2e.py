@@ -12,14 +12,9 @@ from app.models import IdMapRow, Mailbox
 from app.sync.transforms import parse_sf_datetime
 from tests.e2e.graph_world import FMT, office365_user
 from tests.e2e.helpers import NOW
+from tests.e2e.shared_scenarios import force_sync_and_suspend_resume, salesforce_series_with_exceptions, wrote_nothing
 
 START = NOW + timedelta(days=3)
-
-
-def _wrote_nothing(session: dict) -> bool:
-    """No write either way (``recorded``/``skipped`` are ID-map bookkeeping, not writes)."""
-    return not any(kind.get(n) for kind in session["counts"].values() for n in ("created", "updated", "deleted",
-                                                                             "failed"))
 
 
 def test_meetings_flow_both_ways_and_our_own_writes_do_not_come_back(e2e, factory):
@@ -34,7 +29,7 @@ def test_meetings_flow_both_ways_and_our_own_writes_do_not_come_back(e2e, factor
     assert demo["attendees"] == [] and demo["transactionId"]
     stamps = {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()}
     quiet = ann.sync()      # changeKey: the event we wrote is not a change to push back to Salesforce
-    assert _wrote_nothing(quiet), quiet["counts"]
+    assert wrote_nothing(quiet), quiet["counts"]
     assert quiet["counts"]["calendar"]["skipped_because"] == {"echo of our own write": 1}, quiet["counts"]
     assert {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()} == stamps
     assert ann.store.mailbox(ann.address).events[demo["id"]]["changeKey"] == demo["changeKey"]
@@ -48,7 +43,7 @@ def test_meetings_flow_both_ways_and_our_own_writes_do_not_come_back(e2e, factor
     assert {e["Subject"]: e["Location"] for e in ann.sf_events()}["Pipeline review"] == "Room 12"
     keys = {e["id"]: e["changeKey"] for e in ann.outlook()}
     stamps = {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()}
-    assert _wrote_nothing(ann.sync())         # neither update comes back to the side it came from
+    assert wrote_nothing(ann.sync())         # neither update comes back to the side it came from
     assert {e["id"]: e["changeKey"] for e in ann.outlook()} == keys
     assert {e["Id"]: e["SystemModstamp"] for e in ann.sf_events()} == stamps
     ann.assert_no_invitation_from_the_product()
@@ -118,27 +113,14 @@ def test_an_outlook_series_with_a_moved_and_a_cancelled_occurrence_syncs_both_wa
     assert [e["type"] for e in ann.outlook()] == ["seriesMaster"]
     left = store.instances(ann.address, master, START - timedelta(days=1), START + timedelta(days=60))
     assert [i["subject"] for i in left] == ["Weekly sync (kick-off)", "Weekly sync", "Weekly sync"]
-    assert _wrote_nothing(ann.sync())
+    assert wrote_nothing(ann.sync())
     assert len(ann.sf_events()) == 3
     ann.assert_no_invitation_from_the_product()
 
 
 def test_a_salesforce_series_reaches_outlook_as_one_recurrence_with_its_exceptions(e2e, factory):
     ann = office365_user(e2e, factory)
-    berlin = ZoneInfo("Europe/Berlin")
-    day = START.astimezone(berlin).date()
-    day += timedelta(days=(1 - day.weekday()) % 7)
-    first = datetime(day.year, day.month, day.day, 10, tzinfo=berlin)
-    master = ann.sf_event("Pipeline call", first.astimezone(UTC), IsRecurrence=True,
-                          RecurrenceStartDateTime=first.astimezone(UTC).strftime(FMT + ".000+0000"),
-                          RecurrenceEndDateOnly=(first + timedelta(weeks=3)).date().isoformat(),
-                          RecurrenceType="RecursWeekly", RecurrenceInterval=1, RecurrenceDayOfWeekMask=4,
-                          RecurrenceTimeZoneSidKey="Europe/Berlin")
-    kids = sorted((e for e in ann.sf_events() if e.get("RecurrenceActivityId") == master),
-                  key=lambda e: e["StartDateTime"])
-    e2e.emu.update(ann.sf_org, "Event", kids[1]["Id"], {"Subject": "Pipeline call (prep)"})
-    ann.sf_delete(kids[2]["Id"])
-    before = sorted(e["Id"] for e in ann.sf_events())
+    before = salesforce_series_with_exceptions(ann, START)
     ann.sync()
     [series] = ann.outlook()
     assert series["type"] == "seriesMaster" and series["recurrence"]["pattern"]["daysOfWeek"] == ["tuesday"]
@@ -150,22 +132,7 @@ def test_a_salesforce_series_reaches_outlook_as_one_recurrence_with_its_exceptio
 
 
 def test_force_sync_and_suspend_resume_through_the_api(e2e, factory):
-    ann = office365_user(e2e, factory)
-    client = e2e.app.test_client()
-    ann.meeting("Before the pause", START)
-    ann.sync()
-    suspended = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/suspend", headers=ann.headers,
-                            json={"reason": "on holiday"})
-    assert suspended.status_code == 200 and suspended.json["status"] == "suspended", suspended.json
-    ann.meeting("During the pause", START + timedelta(days=1))
-    refused = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/sync", headers=ann.headers)
-    assert refused.status_code == 409 and "resume it" in refused.json["message"], refused.json
-    assert [e["Subject"] for e in ann.sf_events()] == ["Before the pause"]
-    resumed = client.post(f"/api/v1/mailboxes/{ann.mailbox_id}/resume", headers=ann.headers)
-    assert resumed.status_code == 200 and resumed.json["status"] == "active", resumed.json
-    ann.sync()
-    assert sorted(e["Subject"] for e in ann.sf_events()) == ["Before the pause", "During the pause"]
-    ann.assert_no_invitation_from_the_product()
+    force_sync_and_suspend_resume(office365_user(e2e, factory), START)
 
 
 def test_an_expired_delta_token_finds_the_deletions_and_edits_made_in_the_gap(e2e, factory):
@@ -187,7 +154,7 @@ def test_an_expired_delta_token_finds_the_deletions_and_edits_made_in_the_gap(e2
     assert sorted(e["Subject"] for e in ann.sf_events()) == ["Created in the gap", "Edited in the gap (new title)",
                                                              "Kept", "Weekly", "Weekly"]
     assert kept in {e["id"] for e in ann.outlook()}
-    assert _wrote_nothing(ann.sync())
+    assert wrote_nothing(ann.sync())
     ann.assert_no_invitation_from_the_product()
 
 

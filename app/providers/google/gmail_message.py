@@ -28,13 +28,19 @@ def header(message: Mapping[str, Any], name: str) -> str:
     return ""
 
 
+def message_id_of(message: Mapping[str, Any]) -> str:
+    """The Message-ID header; a message without one (rare: some imports, drafts) gets a stable stand-in
+    from its Gmail id, the same whether the sync or the sidebar (message_refs.py) reads it."""
+    return header(message, "Message-ID") or f"<gmail-{message['id']}@gmail.invalid>"
+
+
 def read_message(message: Mapping[str, Any], label_id: str, label_name: str) -> EmailMessage:
     """``label_name`` becomes the category when the message carries the Salesforce label."""
     labelled = label_id in (message.get("labelIds") or ())
     text, html = _bodies(message.get("payload") or {})
     return EmailMessage(
         item_id=str(message["id"]),
-        message_id=header(message, "Message-ID") or f"<gmail-{message['id']}@gmail.invalid>",
+        message_id=message_id_of(message),
         conversation_id=str(message.get("threadId") or ""),
         sender=next(iter(_addresses(header(message, "From"))), ""), to=_addresses(header(message, "To")),
         cc=_addresses(header(message, "Cc")), sent_at=_instant(message.get("internalDate")),

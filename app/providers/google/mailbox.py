@@ -26,6 +26,7 @@ from app.providers.google.calendar import GoogleCalendar
 from app.providers.google.contact_groups import GroupScope
 from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
+from app.providers.google.message_refs import GmailMessageRefs
 from app.providers.google.tasks import TASKS_SCOPE, GoogleTasks
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.google.user_oauth import KeptCredentials, UserGrant
@@ -110,11 +111,28 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     return GoogleMailbox(folders, http, *[h for h in (people_http, mail_http, tasks_http) if h is not http])
 
 
+def build_gmail_refs(settings: GoogleSettings, user: str) -> GmailMessageRefs:
+    """Message-ID look-ups in ``user``'s Gmail (the sidebar's message refs), guarded like the mailbox.
+
+    Raises InvalidData for an unusable key or an endpoint the host guard refuses."""
+    for url in (settings.api_root, settings.token_uri):
+        check_https_endpoint(url, settings.host_policy, "Google")
+    if settings.user_grant is not None:
+        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
+    else:
+        http = _guarded(settings, _delegated(settings, _service_key(settings), GMAIL_SCOPES, user))
+    return GmailMessageRefs(_gmail_service(settings, http), http)
+
+
+def _gmail_service(settings: GoogleSettings, http: GuardedGoogleHttp) -> Any:
+    """Gmail v1 (rootUrl + ``gmail/v1/``, servicePath "") from the shipped discovery document."""
+    return build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False,
+                 client_options={"api_endpoint": _root(settings.api_root)})
+
+
 def _gmail(settings: GoogleSettings, http: GuardedGoogleHttp, options: GmailOptions) -> GmailMail:
-    """Gmail v1 (rootUrl + ``gmail/v1/``, servicePath ""), batches at the discovery batchPath of ≤ 50 parts."""
-    service = build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False,
-                    client_options={"api_endpoint": _root(settings.api_root)})
-    return GmailMail(service, GoogleBatch(http, _root(settings.api_root), GMAIL_BATCH_PATH, 50, "Gmail"), options)
+    """Gmail saves, batched at the discovery batchPath in ≤ 50 parts."""
+    return GmailMail(_gmail_service(settings, http), GoogleBatch(http, _root(settings.api_root), GMAIL_BATCH_PATH, 50, "Gmail"), options)
 
 
 def people_api_root(settings: GoogleSettings) -> str:

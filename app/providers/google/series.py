@@ -9,6 +9,7 @@ retitled occurrences patched one by one (calendar.py).
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -41,7 +42,17 @@ def read_series(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]
                 subject=subject if subject != item.subject else None,
                 location=location if location != item.location else None)
     return replace(item, rrule="\n".join(rules) or None, rdates=tuple(sorted(rdates)),
-                   exceptions=tuple(exceptions[k] for k in sorted(exceptions)))
+                   exceptions=tuple(exceptions[k] for k in sorted(exceptions)), version=series_version(master, instances))
+
+
+def series_version(master: Mapping[str, Any], instances: Sequence[Mapping[str, Any]]) -> str:
+    """The master's etag AND its instances' etags: editing or cancelling one occurrence in Google changes
+    only that instance (its own event resource), never the master, yet it is a change of the series."""
+    etag = str(master.get("etag") or "")
+    if not instances:
+        return etag
+    stamps = sorted(f"{i.get('id')}={i.get('etag')}={i.get('status')}" for i in instances)
+    return etag + ":" + hashlib.sha1("\n".join(stamps).encode()).hexdigest()[:16]
 
 
 def recurrence_lines(item: CalendarItem) -> list[str]:
