@@ -13,7 +13,7 @@ from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, RefusedSeries, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
-from app.sync.link_facts import LinkFacts
+from app.sync.link_facts import LinkFacts, WriterText
 from app.sync.link_ladder import LadderRules, LinkSubject, ladder_query
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
@@ -157,7 +157,8 @@ def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy
         return None
     ladder = policy.ladder or LadderRules()
     owner = session.owner_email.strip().lower()
-    subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject)
+    subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject,
+                            WriterText(i.organizer.strip().lower(), i.body_text, i.body_html))
                 for i in items if isinstance(i, CalendarItem)]
     query = ladder_query(subjects, ladder)
     facts = crm.lookup_links(query) if query else LinkFacts()
