@@ -13,10 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.services.signatures import (SenderHint, belongs_to, company_from_domain, parse_signature,
-                                     suggest_person)
-from app.sync.autoresolve import (AutoresolveRules, PersonDetails, account_fields, person_account_fields,
-                                  person_fields, unresolved)
+from app.services.signatures import SenderHint, belongs_to, company_from_domain, parse_signature, suggest_person
+from app.sync.autoresolve import (
+    AutoresolveRules,
+    PersonDetails,
+    account_fields,
+    person_account_fields,
+    person_fields,
+    unresolved,
+)
 from app.sync.link_facts import PERSON_ACCOUNT, LinkFacts, LinkQuery, WriterText
 from app.sync.link_ladder import LadderRules
 from app.sync.ports import CrmPort, PersonMatch, RecordWrite

@@ -151,7 +151,7 @@ def decide(subject: LinkSubject, facts: LinkFacts, rules: LadderRules, what_with
     who_address = next((a for kind in WHO_ORDER for a in external if people[a].object_type == kind), None)
     who = people.get(who_address) if who_address else None
     reasons: list[str] = []
-    if who is not None and who_address in facts.created:
+    if who is not None and who_address and who_address in facts.created:
         reasons.append(f"who: autoresolved {who.object_type} {who_address} ({facts.created[who_address]})")
     elif who is not None:
         reasons.append(f"who: exact_email {who.object_type} {who_address}")

@@ -32,9 +32,9 @@ from app.providers.salesforce.describe import ObjectDescribe
 from app.providers.salesforce.errors import SalesforceError
 from app.providers.salesforce.event_relations import existing_relation_statements, merged_writes
 from app.providers.salesforce.link_lookup import lookup_links
-from app.providers.salesforce.record_ties import record_ties
 from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
+from app.providers.salesforce.record_ties import record_ties
 from app.providers.salesforce.search import find_people_by_email
 from app.providers.salesforce.stored_html import sanitised
 from app.providers.salesforce.writes import RecordResult, RecordWriter
