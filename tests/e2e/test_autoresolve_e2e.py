@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from imapclient import IMAPClient
-
-from tests.e2e.helpers import NOW, Person, dashboard, force_sync, put_event, sign_up
+from tests.e2e.helpers import NOW, Person, append_raw, dashboard, force_sync, put_event, sign_up
 
 SIGNED = ("Hello,\r\n\r\nCould you send us the revised quote?\r\n\r\nBest regards,\r\n\r\nJane Doe\r\n"
           "Head of Procurement\r\nProspect Industries Ltd\r\nTel: +44 20 7946 0123\r\nwww.prospect-industries.test\r\n")
@@ -19,12 +17,7 @@ def _mail(person: Person, message_id: str, sender: str, cc: str = "", body: str 
     raw = (f"From: {sender}\r\nTo: {person.user.email}\r\n" + (f"Cc: {cc}\r\n" if cc else "")
            + f"Subject: Quote\r\nDate: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
-    client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
-    try:
-        client.login(person.dav.username, person.dav.password)
-        client.append("INBOX", raw, flags=["Salesforce"])
-    finally:
-        client.logout()
+    append_raw(person, raw)
 
 
 def _by_email(person: Person, sobject: str) -> dict[str, dict]:
