@@ -18,7 +18,7 @@ from app.sync.link_ladder import LadderRules, LinkSubject, ladder_query
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
-from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.policy import SyncPolicy, SyncSession, in_window
 from app.sync.ports import CrmChanges, CrmPort, CrmRecord, MailboxChanges, MailboxPort, WriteResult
 
 
@@ -159,8 +159,8 @@ def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy
     owner = session.owner_email.strip().lower()
     subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject,
                             WriterText(i.organizer.strip().lower(), i.body_text, i.body_html))
-                for i in items if isinstance(i, CalendarItem)]
-    query = ladder_query(subjects, ladder)
+                for i in items if isinstance(i, CalendarItem) and not i.cancelled and in_window(i, policy, session.now)]
+    query = ladder_query(subjects, ladder)   # only meetings that will be created: autoresolve acts on what it gets
     facts = crm.lookup_links(query) if query else LinkFacts()
     return replace(build_directory(facts.people), facts=facts, ladder=ladder)
 
