@@ -46,8 +46,8 @@ class UndoAutoresolved(MethodView):
         if not any(r.status == "created" for r in rows):
             abort(404, message=f"Session {data['session_id']} of mailbox {mailbox.id} has nothing left to undo.")
         with salesforce_errors():
-            outcome = autoresolve_log.undo_session(user_crm_port(runtime(), user), session, mailbox.org_id,
-                                                   mailbox.id, data["session_id"])
+            outcome = autoresolve_log.undo_session(user_crm_port(runtime(), user), session, user, mailbox.id,
+                                                   data["session_id"])
         session.commit()
         return {"undone": sum(o["status"] == "undone" for o in outcome),
                 "kept": sum(o["status"] == "kept" for o in outcome), "records": outcome}

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import AutoresolvedRecord, SyncSessionRecord
+from app.models import AutoresolvedRecord, SyncSessionRecord, User
+from app.services import audit
 from app.services.autoresolve import Created, Journal
 from app.sync.ports import CrmPort, RecordTie, RecordWrite
 
@@ -102,6 +103,12 @@ def _unlink_ours(crm: CrmPort, ties: dict[str, list[RecordTie]]) -> set[str]:
     return stuck
 
 
-def undo_session(crm: CrmPort, session: Session, org_pk: int, mailbox_id: int, session_id: int) -> list[dict]:
-    """Undo one session's creations of one mailbox (this org's rows only); committed by the caller."""
-    return undo(crm, [r for r in listing(session, org_pk, mailbox_id, session_id) if r.status == "created"])
+def undo_session(crm: CrmPort, session: Session, actor: User, mailbox_id: int, session_id: int) -> list[dict]:
+    """Undo one session's creations of one mailbox (the actor's org's rows only); audited, committed by the caller."""
+    rows = [r for r in listing(session, actor.org_id, mailbox_id, session_id) if r.status == "created"]
+    outcome = undo(crm, rows)
+    audit.record(session, actor.org_id, "autoresolve.undone", actor_id=actor.id, target_type="mailbox",
+                 target_id=mailbox_id, details={"session_id": session_id,
+                                                "undone": sum(o["status"] == "undone" for o in outcome),
+                                                "kept": sum(o["status"] == "kept" for o in outcome)})
+    return outcome

@@ -141,6 +141,8 @@ def test_undo_deletes_the_untouched_and_keeps_the_touched_with_the_reason(e2e, f
     assert jane["Id"] not in remaining and max_["Id"] in remaining
     assert _task(ann)["Id"]            # the saved email survives the undo
     assert _undo(ann, session["id"]).status_code == 404   # nothing left to undo
+    events = e2e.app.test_client().get(f"/api/v1/orgs/{ann.user.org_id}/audit-events", headers=ann.headers).json
+    assert any(e["action"] == "autoresolve.undone" for e in (events.get("items") if isinstance(events, dict) else events))
     _, listed = _listed(ann, session_id=session["id"])
     assert {r["email"]: r["status"] for r in listed} == {"jane.doe@prospect-industries.test": "undone",
                                                           "max.mustermann@other-firm.test": "kept"}

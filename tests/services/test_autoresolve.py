@@ -106,3 +106,13 @@ def test_rules_refuse_unknown_modes():
         assert "autoresolve" in str(exc)
     else:
         raise AssertionError("an unknown mode was accepted")
+
+
+def test_person_accounts_carry_the_person_fields_on_account():
+    crm, journal = InMemoryCrm(), []
+    facts = _port("person_accounts", crm, journal).lookup_links(_query("jane@prospect.test"))
+    [account] = crm.all("Account")
+    assert (account.fields["LastName"], account.fields["PersonEmail"], account.fields["PersonTitle"]) == (
+        "Doe", "jane@prospect.test", "Buyer")
+    assert facts.people["jane@prospect.test"][0].account_id == account.record_id
+    assert [c.sobject for c in journal] == ["Account"]
