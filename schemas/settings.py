@@ -5,6 +5,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from app.sync.autoresolve import ACCOUNT_ID, ACCOUNT_RULES, MODES
 from app.sync.link_ladder import OPPORTUNITY_RULES
 from schemas.base import StrictSchema
 
@@ -71,6 +72,24 @@ class OrgSettingsSchema(StrictSchema):
     link_org_domains = fields.List(fields.String(validate=validate.Regexp(
         DOMAIN, error="must be a domain name like example.com")), validate=validate.Length(max=50), metadata={
         "description": "The org's own mail domains besides its users' (never linked to an Account)"})
+    autoresolve = fields.String(validate=validate.OneOf(MODES), metadata={"description": (
+        "Create a missing person for unresolved external participants of saved emails and synced meetings: "
+        "off (default), leads, contacts (with an Account, see autoresolve_account_rule) or person_accounts. "
+        "Filled from their signature; never for the org's own domains or blocklisted addresses; the ladder's "
+        "look-up by email and Salesforce duplicate rules are honoured (a match is linked, never duplicated). "
+        "What was created is listed per session and can be undone: GET/POST /mailboxes/{id}/autoresolved")})
+    autoresolve_account_rule = fields.String(validate=validate.OneOf(ACCOUNT_RULES), metadata={"description": (
+        "The Account of an autoresolved Contact: by_domain (default: the one Account whose Website is on the "
+        "participant's domain, else a new one; none for free-mail), fixed (autoresolve_account_id) or none")})
+    autoresolve_account_id = fields.String(allow_none=True, validate=validate.Regexp(
+        ACCOUNT_ID, error="must be a 15- or 18-character Account id (starting 001)"), metadata={
+        "description": "The Account every autoresolved Contact joins, for the fixed rule"})
+
+    @validates_schema
+    def _account_for_fixed(self, data, **_):
+        if data.get("autoresolve_account_rule") == "fixed" and not data.get("autoresolve_account_id"):
+            raise ValidationError("the fixed rule needs autoresolve_account_id in the same request",
+                                  "autoresolve_account_id")
 
     @validates_schema
     def _stages_for_by_stage(self, data, **_):

@@ -84,8 +84,8 @@ def init_api(app: Flask) -> Api:
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings, graph_push, office365,
                    google_workspace):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
-    from app.api import blocklists, records, related, saves  # the sidebar's endpoints
+    from app.api import autoresolve, blocklists, records, related, saves  # the sidebar's endpoints
 
-    for module in (related, saves, records, blocklists):
+    for module in (related, saves, records, blocklists, autoresolve):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     return api

@@ -23,6 +23,8 @@ from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
 from app.services import meeting_links
+from app.services.autoresolve import autoresolving, rules_of
+from app.services.autoresolve_log import session_journal
 from app.services.dav_discovery import load_discovery, save_discovery
 from app.services.email_rules import SqlSaveLedger, gmail_options, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
@@ -159,7 +161,11 @@ def crm_side(rt: Runtime, ctx: OwnerContext, saves_email: list[str]) -> tuple[Cr
     hint = SetupHint(ctx.session.owner_email, fix_hint(ctx.org_pk, ctx.session.sf_org_id))
     check_session_fields(rt, client, ctx.connection_id, hint.who, ctx.fields, saves_email, hint.fix)
     port = SalesforceCrmPort(client, ctx.session.owner_id, fields=ctx.fields, setup=hint)
-    crm = blocklisted(FannedOutCrm(port, rt.db, ctx.org_pk, int(ctx.session.mailbox_id)), ctx.save_rules.blocked)
+    mailbox_id = int(ctx.session.mailbox_id)
+    fanned = FannedOutCrm(port, rt.db, ctx.org_pk, mailbox_id)
+    resolving = autoresolving(fanned, rules_of(ctx.settings), ctx.policy.ladder or ctx.save_rules.ladder,
+                              session_journal(rt.db, ctx.org_pk, mailbox_id))
+    crm = blocklisted(resolving, ctx.save_rules.blocked)   # outermost: blocked people never reach autoresolve
     return crm, cached_describer(client)
 
 

@@ -27,6 +27,9 @@ DEFAULT_ORG_SETTINGS: dict = {
     "link_opportunity_rule": "open_newest",
     "link_opportunity_stages": [],
     "link_org_domains": [],
+    "autoresolve": "off",
+    "autoresolve_account_rule": "by_domain",
+    "autoresolve_account_id": None,
 }
 
 DEFAULT_USER_SETTINGS: dict = {"timezone": None, "sync_calendar": None, "sync_tasks": None, "sync_contacts": None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from app.models import User
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.connect import connect, connect_org
+from app.providers.salesforce.crm_port import SalesforceCrmPort
 from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.sidebar import SalesforceSidebarPort
 from app.runtime import Runtime
@@ -25,3 +26,9 @@ def user_client(rt: Runtime, user: User) -> SalesforceClient:
 def sidebar_port(rt: Runtime, user: User) -> SalesforceSidebarPort:
     """The `SidebarCrmPort` the sidebar services receive for this user."""
     return SalesforceSidebarPort(user_client(rt, user), SetupHint(user.email, fix_hint(user.org_id, user.org.sf_org_id)))
+
+
+def user_crm_port(rt: Runtime, user: User) -> SalesforceCrmPort:
+    """The engine's `CrmPort` over the user's own connection, for work they ask for (autoresolve's undo)."""
+    return SalesforceCrmPort(user_client(rt, user), user.sf_user_id,
+                             setup=SetupHint(user.email, fix_hint(user.org_id, user.org.sf_org_id)))

@@ -14,7 +14,7 @@ from app.sync.signature.hints import FREEMAIL
 from app.sync.signature.model import domain_core
 
 __all__ = ["EMAIL", "FREEMAIL", "Signature", "SenderHint", "company_from_domain", "parse_signature",
-           "split_name", "suggest_person"]
+           "split_name", "suggest_person", "belongs_to"]
 
 
 def parse_signature(body: str, html: str = "", hint: SenderHint | None = None) -> Signature | None:
@@ -22,7 +22,7 @@ def parse_signature(body: str, html: str = "", hint: SenderHint | None = None) -
     return extract_signature(body, html, hint)
 
 
-def _belongs_to(address: str, signature: Signature, signer: str | None) -> bool:
+def belongs_to(address: str, signature: Signature, signer: str | None) -> bool:
     """Whether the signature is this address's: it names the address, or the local part spells its name."""
     if signature.email:
         return signature.email == address
@@ -38,7 +38,7 @@ def suggest_person(address: str, display_name: str | None, signature: Signature 
                    signer: str | None = None) -> dict:
     """A pre-filled new Contact/Lead for an unknown address: from the signature when it is theirs,
     else from the display name or the address (first.last@company.com)."""
-    if signature is not None and _belongs_to(address, signature, signer):
+    if signature is not None and belongs_to(address, signature, signer):
         first, last = signature.first_name, signature.last_name
         if not last:
             first, last = _name_from(address, display_name)

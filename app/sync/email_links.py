@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage
-from app.sync.link_facts import LinkFacts
+from app.sync.link_facts import LinkFacts, WriterText
 from app.sync.link_ladder import LadderRules, LinkDecision, LinkSubject
 from app.sync.ports import PersonMatch
 
@@ -88,7 +88,9 @@ def _candidates(message: EmailMessage, owner_email: str, directory: Directory) -
 def link_subject(message: EmailMessage, owner_email: str) -> LinkSubject:
     """The message for the ladder: the sender first, then recipients; never the saving user."""
     owner = owner_email.strip().lower()
-    return LinkSubject(tuple(a for a, _ in participants(message) if a != owner), message.subject)
+    people = [a for a, _ in participants(message)]
+    text = WriterText(message.sender.strip().lower(), message.body_text, message.body_html)
+    return LinkSubject(tuple(a for a in people if a != owner), message.subject, text)
 
 
 def ladder_links(message: EmailMessage, decision: LinkDecision, directory: Directory, save_as: str) -> EmailLinks:

@@ -13,12 +13,12 @@ from app.sync.event.links import link_addresses, links_wanted
 from app.sync.identity import MailboxUnit, RefusedSeries, entry_for_unit, fuzzy_criteria
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, PendingWrite, crm_stream, mailbox_stream
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, split_occurrence_id
-from app.sync.link_facts import LinkFacts
+from app.sync.link_facts import LinkFacts, WriterText
 from app.sync.link_ladder import LadderRules, LinkSubject, ladder_query
 from app.sync.mapping import BoundMapping, MappingTable
 from app.sync.outcome import ItemError, OutcomeBuilder
 from app.sync.plan_support import PlanLookups
-from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.policy import SyncPolicy, SyncSession, in_window
 from app.sync.ports import CrmChanges, CrmPort, CrmRecord, MailboxChanges, MailboxPort, WriteResult
 
 
@@ -157,9 +157,10 @@ def _directory(crm: CrmPort, mapping: BoundMapping, session: SyncSession, policy
         return None
     ladder = policy.ladder or LadderRules()
     owner = session.owner_email.strip().lower()
-    subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject)
-                for i in items if isinstance(i, CalendarItem)]
-    query = ladder_query(subjects, ladder)
+    subjects = [LinkSubject(tuple(a for a in link_addresses([i], owner) if a), i.subject,
+                            WriterText(i.organizer.strip().lower(), i.body_text, i.body_html))
+                for i in items if isinstance(i, CalendarItem) and not i.cancelled and in_window(i, policy, session.now)]
+    query = ladder_query(subjects, ladder)   # only meetings that will be created: autoresolve acts on what it gets
     facts = crm.lookup_links(query) if query else LinkFacts()
     return replace(build_directory(facts.people), facts=facts, ladder=ladder)
 

@@ -43,6 +43,15 @@ class OpportunityMatch:
 
 
 @dataclass(frozen=True)
+class WriterText:
+    """An item's body and who wrote it (sender or organizer): autoresolve reads the signature there."""
+
+    writer: str = ""
+    text: str = ""
+    html: str = ""
+
+
+@dataclass(frozen=True)
 class LinkQuery:
     """Everything one session's items need looked up: addresses, site domains, case numbers and ids."""
 
@@ -51,6 +60,7 @@ class LinkQuery:
     case_numbers: tuple[str, ...] = ()
     case_ids: tuple[str, ...] = ()
     opportunities: bool = True   # False when the org's rule is "none": no Opportunity query at all
+    texts: tuple[WriterText, ...] = ()   # bodies with their writers, for autoresolve's signature fill
 
     def __bool__(self) -> bool:
         return bool(self.emails or self.domains or self.case_numbers or self.case_ids)
@@ -66,3 +76,4 @@ class LinkFacts:
     opportunities: Mapping[str, tuple[OpportunityMatch, ...]] = field(default_factory=dict)
     cases: Mapping[str, str] = field(default_factory=dict)
     blocked: frozenset[str] = frozenset()   # blocklisted addresses: neither a Who nor a domain to link by
+    created: Mapping[str, str] = field(default_factory=dict)   # address → how autoresolve found its person

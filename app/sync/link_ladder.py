@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from app.sync.free_mail import FREE_MAIL
-from app.sync.link_facts import PERSON_ACCOUNT, LinkFacts, LinkQuery, OpportunityMatch
+from app.sync.link_facts import PERSON_ACCOUNT, LinkFacts, LinkQuery, OpportunityMatch, WriterText
 from app.sync.ports import PersonMatch
 
 MAX_SHARED_CONTACTS = 50
@@ -62,6 +62,7 @@ class LinkSubject:
 
     addresses: tuple[str, ...]
     subject: str = ""
+    text: WriterText | None = None   # the body and its writer (autoresolve's signature source)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,10 @@ def ladder_query(subjects: Iterable[LinkSubject], rules: LadderRules) -> LinkQue
     domains: dict[str, None] = {}
     numbers: dict[str, None] = {}
     ids: dict[str, None] = {}
+    texts: list[WriterText] = []
     for subject in subjects:
+        if subject.text is not None and (subject.text.text or subject.text.html):
+            texts.append(subject.text)
         for address in subject.addresses:
             emails[address.strip().lower()] = None
             site = rules.site(address)
@@ -105,7 +109,7 @@ def ladder_query(subjects: Iterable[LinkSubject], rules: LadderRules) -> LinkQue
         numbers.update(dict.fromkeys(found_numbers))
         ids.update(dict.fromkeys(found_ids))
     return LinkQuery(tuple(e for e in emails if e), tuple(domains), tuple(numbers), tuple(ids),
-                     opportunities=rules.opportunity_rule != "none")
+                     opportunities=rules.opportunity_rule != "none", texts=tuple(texts))
 
 
 def _pick_person(matches: Sequence[PersonMatch]) -> PersonMatch | None:
@@ -147,7 +151,9 @@ def decide(subject: LinkSubject, facts: LinkFacts, rules: LadderRules, what_with
     who_address = next((a for kind in WHO_ORDER for a in external if people[a].object_type == kind), None)
     who = people.get(who_address) if who_address else None
     reasons: list[str] = []
-    if who is not None:
+    if who is not None and who_address and who_address in facts.created:
+        reasons.append(f"who: autoresolved {who.object_type} {who_address} ({facts.created[who_address]})")
+    elif who is not None:
         reasons.append(f"who: exact_email {who.object_type} {who_address}")
     shared, skipped = _shared(who, [(a, people[a]) for a in addresses if a in people and a not in internal])
     what_id = None

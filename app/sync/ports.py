@@ -87,6 +87,7 @@ class WriteResult:
     version: str | None = None
     error: str | None = None
     error_code: str | None = None
+    duplicate_of: str | None = None   # a duplicate rule refused the create: the existing record it matched
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,17 @@ class ActivityRelationSpec:
     relation_id: str
     role: str = ""
     address: str = ""
+
+
+@dataclass(frozen=True)
+class RecordTie:
+    """A record naming another through ``field`` (a Task's WhoId, a Contact's AccountId…);
+    ``ours``: Syncline wrote it (it carries a sync key)."""
+
+    object_type: str
+    record_id: str
+    field: str
+    ours: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,8 +163,15 @@ class CrmPort(Protocol):
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         """Create-or-update by ``Syncline_Key__c`` so a replayed create never duplicates."""
 
+    def create_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
+        """Insert records that have no sync key (autoresolve's Leads, Contacts, Accounts); a duplicate
+        rule's refusal comes back failed with ``duplicate_of`` set to the record it matched."""
+
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         """Update existing records by id (partial field sets)."""
+
+    def record_ties(self, record_ids: Sequence[str]) -> dict[str, list[RecordTie]]:
+        """Record id → the activities, email relations and Contacts that name it (a few queries)."""
 
     def delete_records(self, object_type: str, record_ids: Sequence[str]) -> list[WriteResult]:
         """Delete records by id."""

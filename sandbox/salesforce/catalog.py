@@ -123,7 +123,8 @@ def _crm() -> list[ObjectDef]:
         obj("Lead", "Lead", [
             s("FirstName", 40), s("LastName", 80, nillable=False, required=True), name_calc(),
             s("Company", 255, nillable=False, required=True), s("Email", 80, type="email"),
-            s("Phone", 40, type="phone"), s("Title", 128),
+            s("Phone", 40, type="phone"), s("MobilePhone", 40, type="phone"), s("Title", 128),
+            s("Website", 255, type="url"),
             pick("Status", ("Open - Not Contacted", "Working - Contacted",
                             "Closed - Converted", "Closed - Not Converted"),
                  default="Open - Not Contacted", nillable=False),

@@ -121,10 +121,16 @@ def append_tagged_mail(person: Person, message_id: str, subject: str = "Proposal
     raw = (f"From: client@customer.test\r\nTo: {person.user.email}\r\nSubject: {subject}\r\n"
            f"Date: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find our offer.\r\n").encode()
+    append_raw(person, raw, login=login)
+
+
+def append_raw(person: Person, raw: bytes, flags: tuple[str, ...] = ("Salesforce",),
+               login: tuple[str, str] | None = None) -> None:
+    """Put one raw RFC 5322 message in the person's INBOX with these flags."""
     client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
     try:
         client.login(*(login or (person.dav.username, person.dav.password)))
-        client.append("INBOX", raw, flags=["Salesforce"])
+        client.append("INBOX", raw, flags=list(flags))
     finally:
         client.logout()
 

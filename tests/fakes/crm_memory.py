@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.sync.errors import CursorExpired, InvalidData, NotFound
+from app.sync.errors import CursorExpired, Duplicate, InvalidData, NotFound
 from app.sync.event.relations import EventRelations, EventRelationSpec
 from app.sync.idmap import IdMapEntry, InPlay
 from app.sync.items import FolderKind
@@ -24,6 +24,7 @@ from app.sync.ports import (
     CrmChanges,
     CrmRecord,
     PersonMatch,
+    RecordTie,
     RecordWrite,
     SearchCriteria,
     WriteResult,
@@ -54,6 +55,7 @@ class InMemoryCrm:
         self.faults = Faults()
         self.calls: list[str] = []
         self.looked_up: list[tuple[str, ...]] = []   # the addresses of each lookup_participants call
+        self.duplicate_rules: dict[str, tuple[str, ...]] = {}   # object → fields a duplicate rule matches on
         self._seq = itertools.count(1)
         self._ids = itertools.count(1)
 
@@ -99,8 +101,22 @@ class InMemoryCrm:
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         return self._batch("upsert_by_sync_key", writes, lambda w: self._upsert(object_type, w))
 
+    def create_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
+        return self._batch("create_records", writes, lambda w: self._create(object_type, w))
+
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         return self._batch("update_records", writes, lambda w: self._update(object_type, w))
+
+    def record_ties(self, record_ids: Sequence[str]) -> dict[str, list[RecordTie]]:
+        """Tasks/Events naming the records (ours: with a sync key) and Contacts under them."""
+        wanted, ties = set(record_ids), {}
+        for object_type, names in (("Task", ("WhoId", "WhatId")), ("Event", ("WhoId", "WhatId")), ("Contact", ("AccountId",))):
+            for r in self.all(object_type):
+                for name in names:
+                    if r.fields.get(name) in wanted:
+                        ties.setdefault(r.fields[name], []).append(
+                            RecordTie(object_type, r.record_id, name, object_type != "Contact" and bool(r.sync_key)))
+        return ties
 
     def delete_records(self, object_type: str, record_ids: Sequence[str]) -> list[WriteResult]:
         return self._batch("delete_records", record_ids, lambda i: self._delete(object_type, i))
@@ -244,6 +260,20 @@ class InMemoryCrm:
         else:
             stored = self.create(object_type, write.fields.get("OwnerId", ""),
                                  **{**write.fields, SYNC_KEY_FIELD: write.sync_key})
+        return WriteResult(True, stored.record_id, stored.version)
+
+    def _create(self, object_type: str, write: RecordWrite) -> WriteResult:
+        """A plain insert; a duplicate rule's block names the record it matched, as Salesforce does."""
+        problem = self._too_long(object_type, write.fields)
+        if problem:
+            return problem
+        rule = self.duplicate_rules.get(object_type)
+        key = [str(write.fields.get(f) or "").lower() for f in rule or ()]
+        for r in self.all(object_type) if rule and all(key) else []:
+            if [str(r.fields.get(f) or "").lower() for f in rule or ()] == key:
+                return WriteResult(False, error="DUPLICATES_DETECTED: Use one of these records?",
+                                   error_code=Duplicate.code, duplicate_of=r.record_id)
+        stored = self.create(object_type, "", **write.fields)
         return WriteResult(True, stored.record_id, stored.version)
 
     def _update(self, object_type: str, write: RecordWrite) -> WriteResult:

@@ -34,6 +34,7 @@ from app.providers.salesforce.event_relations import existing_relation_statement
 from app.providers.salesforce.link_lookup import lookup_links
 from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
+from app.providers.salesforce.record_ties import record_ties
 from app.providers.salesforce.search import find_people_by_email
 from app.providers.salesforce.stored_html import sanitised
 from app.providers.salesforce.writes import RecordResult, RecordWriter
@@ -48,6 +49,7 @@ from app.sync.ports import (
     CrmChanges,
     CrmRecord,
     PersonMatch,
+    RecordTie,
     RecordWrite,
     SearchCriteria,
     WriteResult,
@@ -167,10 +169,21 @@ class SalesforceCrmPort:
         (self._fresh_events if object_type == "Event" else self._fresh_activities).update(fresh)
         return [r for r, _ in results]
 
+    def create_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
+        """Fields the org's describe lacks (an org without Person Accounts, a field hidden from the user) are left out."""
+        meta = self._meta(object_type)
+        records = [{k: v for k, v in sanitised(object_type, w.fields).items() if meta is None or meta.field(k) is not None}
+                   for w in writes]
+        return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.create(object_type, records))]
+
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         records = [{**sanitised(object_type, w.fields), "Id": w.record_id} for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
                                           [w.record_id for w in writes])]
+
+    def record_ties(self, record_ids: Sequence[str]) -> dict[str, list[RecordTie]]:
+        with salesforce_edge():
+            return record_ties(self.client, record_ids) if record_ids else {}
 
     def delete_records(self, object_type: str, record_ids: Sequence[str]) -> list[WriteResult]:
         ids = list(record_ids)

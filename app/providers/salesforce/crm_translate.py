@@ -146,7 +146,9 @@ def write_result(result: RecordResult, target_id: str | None = None) -> WriteRes
     first = result.errors[0] if result.errors else None
     code = first.code if first else "UNKNOWN"
     message = "; ".join(f"{e.code}: {e.message}" for e in result.errors) or code
-    return WriteResult(False, target_id, error=message, error_code=code_for(code, result.retryable))
+    matched = next((m for e in result.errors for m in e.matches), None)
+    return WriteResult(False, target_id, error=message, error_code=code_for(code, result.retryable),
+                       duplicate_of=matched)
 
 
 def partial_or_raise(exc: sf.SalesforceError, count: int, object_type: str | None = None,

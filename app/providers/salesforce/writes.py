@@ -28,6 +28,7 @@ class RecordError:
     code: str
     message: str
     fields: tuple[str, ...] = ()
+    matches: tuple[str, ...] = ()   # DUPLICATES_DETECTED: the ids the duplicate rule matched
 
     @property
     def kind(self) -> ErrorKind:
@@ -59,13 +60,24 @@ class _Request:
 
 def _result(index: int, raw: dict, created_default: bool) -> RecordResult:
     errors = tuple(RecordError(str(e.get("statusCode") or e.get("errorCode") or ""),
-                               str(e.get("message") or ""), tuple(e.get("fields") or ()))
+                               str(e.get("message") or ""), tuple(e.get("fields") or ()), duplicate_matches(e))
                    for e in raw.get("errors") or ())
     success = bool(raw.get("success"))
     return RecordResult(index, raw.get("id"), success,
                         bool(raw.get("created", created_default)) if success else False, errors,
                         retryable=not success and bool(errors)
                         and all(e.kind is ErrorKind.RETRYABLE for e in errors))
+
+
+def duplicate_matches(error: dict) -> tuple[str, ...]:
+    """Record ids in an error's ``duplicateResult.matchResults[].matchRecords[].record.Id`` (a duplicate
+    rule's block; Salesforce may leave it out, then the refusal names no record)."""
+    found = error.get("duplicateResult")
+    if not isinstance(found, dict):
+        return ()
+    return tuple(str(r["record"]["Id"]) for m in found.get("matchResults") or [] if isinstance(m, dict)
+                 for r in m.get("matchRecords") or []
+                 if isinstance(r, dict) and isinstance(r.get("record"), dict) and r["record"].get("Id"))
 
 
 def _failed_call(index: int, err: SalesforceError) -> RecordResult:

@@ -241,3 +241,24 @@ def test_a_write_salesforce_refuses_for_a_lost_syncline_field_stops_the_session(
         port.upsert_by_sync_key("Event", [RecordWrite({"Subject": "Bravo", "StartDateTime": "2030-01-01T10:00:00Z",
                                                        "EndDateTime": "2030-01-01T11:00:00Z"}, sync_key="k-bravo")])
     assert [e["Subject"] for e in pw.sf.emu.records(pw.sf.org, "Event")] == ["Alpha"]
+
+
+# ---- autoresolve's creates and ties ------------------------------------------------------------
+def test_create_records_returns_the_record_a_duplicate_rule_matched(pw):
+    emu, org = pw.sf.emu, pw.sf.org
+    existing = emu.insert(org, "Lead", {"LastName": "Doe", "Company": "Prospect Ltd", "Email": "old@prospect.test"})
+    emu.add_duplicate_rule(org, "Lead", ("LastName", "Company"))
+    fresh, blocked = pw.port().create_records("Lead", [
+        RecordWrite({"LastName": "Roe", "Company": "Other", "Email": "roe@other.test", "Website": "other.test"}),
+        RecordWrite({"LastName": "Doe", "Company": "Prospect Ltd", "Email": "jane@prospect.test"})])
+    assert fresh.ok and fresh.target_id.startswith("00Q") and fresh.duplicate_of is None
+    assert not blocked.ok and blocked.error_code == Duplicate.code and blocked.duplicate_of == existing
+
+
+def test_record_ties_tell_syncline_activities_from_anyone_elses(pw):
+    emu, org = pw.sf.emu, pw.sf.org
+    lead = emu.insert(org, "Lead", {"LastName": "Doe", "Company": "Prospect Ltd"})
+    ours = emu.insert(org, "Task", {"Subject": "saved", "WhoId": lead, "Syncline_Key__c": "k-ties-1"})
+    theirs = emu.insert(org, "Task", {"Subject": "a call", "WhoId": lead})
+    ties = pw.port().record_ties([lead])[lead]
+    assert {(t.record_id, t.field, t.ours) for t in ties} == {(ours, "WhoId", True), (theirs, "WhoId", False)}
