@@ -1,6 +1,6 @@
 """autoresolve: what it created per session (for the list and the undo)
 
-Revision ID: 0009a
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-05
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 from app.models.base import UtcDateTime
 
-revision = '0009a'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
