@@ -167,4 +167,6 @@ class GraphCallback(MethodView):
 
 
 def _complete(args: dict) -> dict:
-    return signed_in_answer(lambda session: graph_signin.complete(runtime(), session, args), SignInRefused, "Microsoft")
+    answer = signed_in_answer(lambda session: graph_signin.complete(runtime(), session, args), SignInRefused, "Microsoft")
+    graph_signin.subscribe_at_once(runtime(), answer["mailbox_id"])     # committed: the job sees it active
+    return answer
