@@ -137,16 +137,26 @@ def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | N
         if mailbox_id is None:
             _forget(rt, subscription_pk)
         return "dropped" if mailbox_id is None else "waiting"
-    with client_for(rt, profile_id, mailbox_id) as graph:
-        box = _active_box(rt, mailbox_id)
-        if box is None or target.kind not in box.plan.kinds:
-            _delete(rt, graph, subscription_pk)
-            return "dropped"
-        if not recreate and _renew(rt, graph, subscription_pk, now):
-            return "renewed"
-        _forget(rt, subscription_pk)
-        _subscribe(rt, graph, box, target, now)
-        return "recreated"
+    try:
+        with client_for(rt, profile_id, mailbox_id) as graph:
+            return _refreshed(rt, graph, subscription_pk, mailbox_id, target, recreate, now)
+    except AuthFailure:
+        if not is_delegated(rt, profile_id):
+            raise
+        return "waiting"        # the user's sign-in was refused: the mailbox waits for a new one
+
+
+def _refreshed(rt: Runtime, graph: GraphSubscriptions, pk: int, mailbox_id: int | None, target: PushTarget,
+               recreate: bool, now: datetime) -> str:
+    box = _active_box(rt, mailbox_id)
+    if box is None or target.kind not in box.plan.kinds:
+        _delete(rt, graph, pk)
+        return "dropped"
+    if not recreate and _renew(rt, graph, pk, now):
+        return "renewed"
+    _forget(rt, pk)
+    _subscribe(rt, graph, box, target, now)
+    return "recreated"
 
 
 def _maintain_with(rt: Runtime, client: AbstractContextManager[GraphSubscriptions], profile_id: int,

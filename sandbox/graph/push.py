@@ -95,7 +95,8 @@ class PushBook:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     validations: list[str] = field(default_factory=list)   # every URL a validation request went to
-    callers: list[tuple[str, str | None]] = field(default_factory=list)   # (method, user or None: the app)
+    # (method, user or None for the app's token, the resource asked for or the subscription id)
+    callers: list[tuple[str, str | None, str]] = field(default_factory=list)
     _outbox: queue.Queue = field(default_factory=queue.Queue)
     _thread: threading.Thread | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)

@@ -25,11 +25,11 @@ def register_subscriptions(app: Flask, store: GraphStore, graph: str) -> None:
     def missing(subscription_id: str) -> Response:
         return graph_error(404, "ResourceNotFound", f"The object '{subscription_id}' was not found.")
 
-    def caller() -> str | None:
-        """The signed-in user of a delegated token; None for the app's own token."""
+    def caller(target: str) -> str | None:
+        """The signed-in user of a delegated token; None for the app's own token. Recorded with ``target``."""
         auth = request.headers.get("Authorization", "")
         user = store.identity.token_users.get(auth[7:]) if auth.startswith("Bearer ") else None
-        store.push.callers.append((request.method, user))
+        store.push.callers.append((request.method, user, target))
         return user
 
     def denied(op: str) -> Response:
@@ -37,7 +37,8 @@ def register_subscriptions(app: Flask, store: GraphStore, graph: str) -> None:
 
     @app.post(graph + "/subscriptions")
     def create_subscription() -> Response:
-        user, body = caller(), request.get_json(silent=True)
+        body = request.get_json(silent=True)
+        user = caller(str(body.get("resource") or "") if isinstance(body, dict) else "")
         if not isinstance(body, dict):
             return graph_error(400, "InvalidRequest", "The request body must be a subscription object.")
         if user is not None and not _may_read(request.headers.get("Authorization", "")[7:], str(body.get("resource"))):
@@ -50,12 +51,12 @@ def register_subscriptions(app: Flask, store: GraphStore, graph: str) -> None:
 
     @app.get(graph + "/subscriptions")
     def list_subscriptions() -> Response:
-        user = caller()
+        user = caller("")
         return ok({"value": [s.shown() for s in store.push.live() if may_manage(s, user)]})
 
     @app.route(graph + "/subscriptions/<subscription_id>", methods=["GET", "PATCH", "DELETE"])
     def one_subscription(subscription_id: str) -> Response:
-        user, known = caller(), store.push.get(subscription_id)
+        user, known = caller(subscription_id), store.push.get(subscription_id)
         if known is not None and not may_manage(known, user):
             return denied("Update" if request.method == "PATCH" else request.method.title())
         if request.method == "DELETE":
