@@ -6,11 +6,8 @@ token marks the mailbox "needs re-authorisation" with no app-credential attempt,
 reauthorises the subscriptions it had."""
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Iterator
 from datetime import timedelta
-from types import SimpleNamespace
 
 import jwt
 import pytest
@@ -21,11 +18,10 @@ from app.models import GraphSubscription, Mailbox
 from app.models.base import utcnow
 from app.services import graph_subscriptions
 from sandbox.graph.identity_routes import revoke_sign_ins
-from tests.e2e.helpers import NOW, dashboard
+from tests.e2e.helpers import NOW, dashboard, wait_for
+from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
 from tests.graph_webhook import public_api as serving_api
 from tests.integration.graph.auth_helpers import browser_visit
-
-FMT = "%Y-%m-%dT%H:%M:%S"
 
 
 @pytest.fixture
@@ -44,32 +40,9 @@ def public_api(e2e) -> Iterator[object]:
             e2e.start_worker()
 
 
-def _wait(check, what: str, e2e, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")
-
-
 def _delegated_user(e2e, factory):
-    user, sf_org, sf_user = factory.salesforce_user(e2e.emu)
-    client, headers = e2e.app.test_client(), factory.auth(user)
-    client_id = f"app-{secrets.token_hex(3)}"
-    e2e.graph.store.register_client(client_id, "delegated-secret")
-    e2e.graph.store.add_user(user.email)
-    profile = client.post(f"/api/v1/orgs/{user.org_id}/server-profiles", headers=headers, json={
-        "name": "Office 365 (sign-in)", "kind": "graph", "client_secret": "delegated-secret", "auth_mode": "delegated",
-        "endpoints": {"tenant_id": "contoso", "client_id": client_id, "authority_url": e2e.graph.authority_url,
-                      "graph_url": e2e.graph.graph_url}})
-    assert profile.status_code == 201 and profile.json["auth_mode"] == "delegated", profile.json
-    mailbox = client.post("/api/v1/mailboxes", headers=headers,
-                          json={"server_profile_id": profile.json["id"], "address": user.email})
-    assert mailbox.status_code == 201, mailbox.json
-    return SimpleNamespace(e2e=e2e, user=user, sf_org=sf_org, headers=headers, mailbox_id=mailbox.json["id"],
-                           client_id=client_id)
+    """An admin whose Office 365 profile has each mailbox sign in (auth_mode 'delegated')."""
+    return _office365_user(e2e, factory, auth_mode="delegated")
 
 
 def _callers(ann, subscription_ids: set[str]) -> list[tuple[str, str | None]]:
@@ -108,7 +81,7 @@ def _rows(api, mailbox_id: int) -> dict[str, str]:
 
 def _subscribed(ann, api) -> dict[str, str]:
     """Wait for the sign-in job's subscriptions, one per kind the mailbox syncs."""
-    return _wait(lambda: set(_rows(api, ann.mailbox_id)) == {"calendar", "contacts", "tasks", "mail"} and
+    return wait_for(lambda: set(_rows(api, ann.mailbox_id)) == {"calendar", "contacts", "tasks", "mail"} and
                  _rows(api, ann.mailbox_id), "the subscriptions made by the sign-in job", ann.e2e)
 
 
@@ -120,7 +93,7 @@ def _outlook_event(ann, subject: str, days: int) -> None:
 
 
 def _in_salesforce(ann, subject: str) -> list[dict]:
-    return _wait(lambda: [e for e in ann.e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == subject],
+    return wait_for(lambda: [e for e in ann.e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == subject],
                  f"{subject!r} reaching Salesforce", ann.e2e)
 
 
@@ -157,9 +130,9 @@ def test_lifecycle_and_renewal_use_the_user_token_and_a_revoked_sign_in_waits_fo
     assert renewed - utcnow() > timedelta(days=6) and push.get(first).expires == renewed
 
     push.lifecycle(first, "reauthorizationRequired")         # answered by the worker, renewing
-    _wait(lambda: not push.get(first).needs_reauthorization, "the reauthorisation", e2e)
+    wait_for(lambda: not push.get(first).needs_reauthorization, "the reauthorisation", e2e)
     push.lifecycle(first, "subscriptionRemoved")             # answered by the worker, recreating
-    again = _wait(lambda: _rows(public_api, ann.mailbox_id).get("calendar") not in (None, first) and
+    again = wait_for(lambda: _rows(public_api, ann.mailbox_id).get("calendar") not in (None, first) and
                   _rows(public_api, ann.mailbox_id)["calendar"], "the recreated subscription", e2e)
     seen.add(again)
     assert push.get(again).creator == me
@@ -175,13 +148,13 @@ def test_lifecycle_and_renewal_use_the_user_token_and_a_revoked_sign_in_waits_fo
     push.callers.clear()
     revoke_sign_ins(e2e.graph.store, ann.user.email)
     push.lifecycle(again, "reauthorizationRequired")
-    _wait(lambda: _status(public_api, ann.mailbox_id)[0] == "needs_reauth", "needs re-authorisation", e2e)
+    wait_for(lambda: _status(public_api, ann.mailbox_id)[0] == "needs_reauth", "needs re-authorisation", e2e)
     assert "AADSTS50173" in _status(public_api, ann.mailbox_id)[1]
     graph_subscriptions.maintain(public_api)                  # a mailbox waiting for its user is left alone
     assert _callers(ann, seen) == [] and _app_tokens(ann) == []    # no fallback to the app's credentials
 
     _sign_in(ann, public_api)                                 # a new sign-in reauthorises what it had
-    _wait(lambda: not push.get(again).needs_reauthorization, "the reauthorisation after the new sign-in", e2e)
+    wait_for(lambda: not push.get(again).needs_reauthorization, "the reauthorisation after the new sign-in", e2e)
     assert {who for _, who in _callers(ann, seen)} == {me} and _app_tokens(ann) == []
 
 
