@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.models import Mailbox, ServerProfile
-from app.providers.graph.mailbox import connect_graph
+from app.providers.graph.mailbox import GraphSettings, connect_graph
 from app.providers.graph.permissions import DELEGATED
 from app.providers.graph.subscriptions import GraphSubscriptions
 from app.runtime import Runtime
@@ -98,7 +98,7 @@ def client_for(rt: Runtime, profile_id: int, mailbox_id: int | None) -> Iterator
 
 
 @contextmanager
-def _client(settings, save: CacheSaver) -> Iterator[GraphSubscriptions]:
+def _client(settings: GraphSettings, save: CacheSaver) -> Iterator[GraphSubscriptions]:
     http, tokens = connect_graph(settings, None, save)
     try:
         yield GraphSubscriptions(http)
