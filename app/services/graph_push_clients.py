@@ -29,7 +29,7 @@ from app.sync.errors import AuthFailure, NotFound, TemporaryFailure
 log = logging.getLogger("syncline.push")
 
 LOCK_SECONDS = 120          # a subscription pass for one mailbox is a handful of Graph calls
-LOCK_WAIT_SECONDS = 20      # a session holding the lock usually ends soon; past this the next pass retries
+LOCK_WAIT_SECONDS = 20      # a sign-in or lifecycle answer waits this long for a running session to end
 
 
 class MailboxBusy(TemporaryFailure):
@@ -63,11 +63,12 @@ def profile_client(rt: Runtime, profile_id: int) -> Iterator[GraphSubscriptions]
 
 
 @contextmanager
-def mailbox_client(rt: Runtime, mailbox_id: int) -> Iterator[GraphSubscriptions]:
-    """The mailbox's own signed-in client. Raises MailboxBusy, NotFound, or AuthFailure (after
-    marking an active mailbox "needs re-authorisation")."""
+def mailbox_client(rt: Runtime, mailbox_id: int, wait: float = 0) -> Iterator[GraphSubscriptions]:
+    """The mailbox's own signed-in client, waiting up to ``wait`` seconds for a running session's lock
+    (the maintenance pass does not wait: it has every mailbox to see). Raises MailboxBusy, NotFound,
+    or AuthFailure (after marking an active mailbox "needs re-authorisation")."""
     lease = Lease(rt.redis.client, keys.mailbox_lock(mailbox_id), LOCK_SECONDS)
-    if not _acquired(lease):
+    if not _acquired(lease, wait):
         raise MailboxBusy(f"a session of mailbox {mailbox_id} is running; its subscriptions wait for the next pass")
     try:
         with rt.db.session_scope() as s:
@@ -75,7 +76,7 @@ def mailbox_client(rt: Runtime, mailbox_id: int) -> Iterator[GraphSubscriptions]
             if mailbox is None:
                 raise NotFound(f"mailbox {mailbox_id} is gone")
             settings, save = session_settings(rt, mailbox)
-        with _client(settings, save) as graph:
+        with lease.kept_alive(), _client(settings, save) as graph:
             yield graph
     except AuthFailure as exc:
         _needs_reauth(rt, mailbox_id, exc)
@@ -86,14 +87,15 @@ def mailbox_client(rt: Runtime, mailbox_id: int) -> Iterator[GraphSubscriptions]
 
 @contextmanager
 def client_for(rt: Runtime, profile_id: int, mailbox_id: int | None) -> Iterator[GraphSubscriptions]:
-    """The client that may manage one subscription: its user's when the profile is delegated."""
+    """The client that may manage one subscription (a lifecycle answer): its user's when the profile is
+    delegated, then waiting a little for a running session's lock."""
     if not is_delegated(rt, profile_id):
         with profile_client(rt, profile_id) as graph:
             yield graph
     elif mailbox_id is None:
         raise NotFound("the mailbox of this delegated subscription is gone, and with it the user's sign-in")
     else:
-        with mailbox_client(rt, mailbox_id) as graph:
+        with mailbox_client(rt, mailbox_id, LOCK_WAIT_SECONDS) as graph:
             yield graph
 
 
@@ -107,8 +109,8 @@ def _client(settings: GraphSettings, save: CacheSaver) -> Iterator[GraphSubscrip
         save(tokens.cache_state())
 
 
-def _acquired(lease: Lease) -> bool:
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+def _acquired(lease: Lease, wait: float) -> bool:
+    deadline = time.monotonic() + wait
     while not lease.acquire():
         if time.monotonic() >= deadline:
             return False

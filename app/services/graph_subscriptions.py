@@ -30,6 +30,7 @@ from app.providers.graph.push_resources import push_targets, stored_target
 from app.providers.graph.subscriptions import GraphSubscriptions, PushTarget
 from app.runtime import Runtime
 from app.services.graph_push_clients import (
+    LOCK_WAIT_SECONDS,
     client_for,
     is_delegated,
     mailbox_client,
@@ -116,7 +117,7 @@ def subscribe_mailbox(rt: Runtime, mailbox_id: int, now: datetime | None = None)
     now, counts = now or utcnow(), Counts()
     box = _active_box(rt, mailbox_id)
     if box is not None:
-        client = mailbox_client(rt, mailbox_id) if is_delegated(rt, box.profile_id) else \
+        client = mailbox_client(rt, mailbox_id, LOCK_WAIT_SECONDS) if is_delegated(rt, box.profile_id) else \
             profile_client(rt, box.profile_id)
         _maintain_with(rt, client, box.profile_id, mailbox_id, now, counts, renew_ahead=RENEW_ALL)
     return counts

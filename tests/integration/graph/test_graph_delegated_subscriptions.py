@@ -1,5 +1,6 @@
 """A delegated profile's maintenance pass, against the Graph fake and a real HTTPS API: a mailbox
-that has not signed in is left alone (nothing tried, not marked), a signed-in one is subscribed,
+that has not signed in is left alone (nothing tried, not marked), nor one whose session runs (it
+holds the lock under which tokens are refreshed), a signed-in one is subscribed,
 and its subscriptions deleted when suspended, all with its user's own token; a removed mailbox's
 rows are forgotten (no token is left to tell Graph, which drops them at expiry)."""
 from __future__ import annotations
@@ -9,6 +10,8 @@ from sqlalchemy import select
 
 from app.models import GraphSubscription, Mailbox
 from app.services import graph_subscriptions
+from app.state import keys
+from app.state.locks import Lease
 from tests.graph_webhook import public_api
 from tests.integration.graph.test_graph_auth_api import world  # noqa: F401 -- the API-driven world
 
@@ -35,6 +38,13 @@ def test_delegated_maintenance_works_with_each_users_token_only(world, api):  # 
     assert world.mailbox()["status"] == "active"          # not signed in yet: the session says so, not push
 
     assert world.sign_in().status_code == 200
+    session_lock = Lease(world.rt.redis.client, keys.mailbox_lock(world.mailbox_id), 30)
+    assert session_lock.acquire()                   # a session runs (and may be refreshing the token)
+    try:
+        busy = graph_subscriptions.maintain(api)
+    finally:
+        session_lock.release()
+    assert (busy.created, busy.failed) == (0, 1) and push.callers == []      # the next pass does it
     made = graph_subscriptions.maintain(api)
     assert made.created == _count(api, world.mailbox_id) >= 4 and made.failed == 0, made
     assert {(method, who) for method, who, _ in push.callers} == {("POST", me)}
