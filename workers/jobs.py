@@ -51,6 +51,13 @@ def maintain_graph_subscriptions() -> dict:
 def refresh_graph_subscription(subscription_pk: int, recreate: bool) -> str:
     """A lifecycle notification: renew (reauthorise) or recreate one subscription."""
     return graph_subscriptions.refresh(worker_runtime(), subscription_pk, recreate)
+
+
+def subscribe_signed_in_mailbox(mailbox_id: int) -> dict:
+    """A mailbox just signed in with Microsoft: its change-notification subscriptions, made now."""
+    return dataclasses.asdict(graph_subscriptions.subscribe_mailbox(worker_runtime(), mailbox_id))
+
+
 def enqueue_org_polls_job() -> int:
     """Every minute: one Salesforce change poll per connected org (not one per mailbox)."""
     return enqueue_org_polls(worker_runtime())

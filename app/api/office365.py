@@ -152,7 +152,8 @@ class GraphCallback(MethodView):
     @blp.alt_response(503, schema=ErrorSchema, description="Entra ID did not answer")
     def post(self, args: dict):
         """Microsoft's browser form (`response_mode=form_post`) after a mailbox sign-in; the mailbox's token
-        cache is stored encrypted and a mailbox waiting for re-authorisation resumes. Register this URL
+        cache is stored encrypted, a mailbox waiting for re-authorisation resumes, and (with an https
+        `SYNCLINE_PUBLIC_URL`) its Graph change notifications are subscribed at once. Register this URL
         (`SYNCLINE_PUBLIC_URL` + `/api/v1/auth/microsoft/callback`) as a Web redirect URI of the app."""
         return _complete(args)
 
@@ -167,4 +168,6 @@ class GraphCallback(MethodView):
 
 
 def _complete(args: dict) -> dict:
-    return signed_in_answer(lambda session: graph_signin.complete(runtime(), session, args), SignInRefused, "Microsoft")
+    answer = signed_in_answer(lambda session: graph_signin.complete(runtime(), session, args), SignInRefused, "Microsoft")
+    graph_signin.subscribe_at_once(runtime(), answer["mailbox_id"])     # committed: the job sees it active
+    return answer

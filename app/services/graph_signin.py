@@ -2,10 +2,15 @@
 
 The msal flow (state, nonce, PKCE verifier) waits in Redis keyed by its state for ten minutes and
 is used once; the browser never carries it. Only the mailbox's own account may sign in for it.
-A finished sign-in resumes the mailbox if it was waiting for re-authorisation.
+A finished sign-in resumes the mailbox if it was waiting for re-authorisation, and (once committed)
+`subscribe_at_once` queues the job that subscribes it to Graph change notifications with the new token.
 """
 from __future__ import annotations
 
+import logging
+
+from redis.exceptions import RedisError
+from rq import Queue
 from sqlalchemy.orm import Session
 
 from app.models import Mailbox
@@ -16,8 +21,12 @@ from app.runtime import Runtime
 from app.services import audit, mailbox_status
 from app.services.graph_accounts import keep_sign_in
 from app.services.graph_profiles import graph_settings
+from app.services.graph_subscriptions import push_reachable
 from app.services.sign_in_state import keep_pending, take_pending
-from app.state import keys
+from app.state import keys, queues
+
+log = logging.getLogger("syncline.push")
+SUBSCRIBE_JOB = "workers.jobs.subscribe_signed_in_mailbox"
 
 
 class NotDelegated(ValueError):
@@ -56,3 +65,15 @@ def complete(rt: Runtime, session: Session, answer: dict[str, str]) -> Mailbox:
                  target_id=mailbox.id, details={"account": done.username})
     mailbox_status.reauthorised(session, mailbox, mailbox.user)
     return mailbox
+
+
+def subscribe_at_once(rt: Runtime, mailbox_id: int) -> None:
+    """After a committed sign-in (first or re-authorisation): push goes live now, not at the next
+    maintenance pass. A Redis hiccup costs only that wait (the sign-in itself stands)."""
+    if not push_reachable(rt):
+        return
+    try:
+        Queue(queues.DEFAULT, connection=rt.redis.client).enqueue(SUBSCRIBE_JOB, mailbox_id, result_ttl=600,
+                                                                  failure_ttl=86400)
+    except RedisError as exc:
+        log.warning("graph push after sign-in not queued", extra={"ctx": {"mailbox_id": mailbox_id, "error": str(exc)}})

@@ -4,6 +4,9 @@ A scheduler job (`maintain`) creates what is missing (every kind the mailbox syn
 `graph_push_plan`; a kind Graph refuses the app, 403, is skipped with its reason and retried next pass), renews what expires within a day (Outlook
 subscriptions live under 7 days) and deletes, at Graph, the subscriptions of mailboxes that were
 suspended or removed. Lifecycle notifications call `refresh` (renew = reauthorise, or recreate).
+A delegated profile's subscriptions belong to each mailbox's signed-in user: they are made, renewed
+and deleted with that user's token (`graph_push_clients`), and a completed sign-in calls
+`subscribe_mailbox` so push is live at once.
 Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH; their clientState is a random secret
 per subscription, kept here only as a hash and checked by `verified`.
 """
@@ -13,8 +16,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,13 +26,19 @@ from sqlalchemy import select
 from app.models import Mailbox, ServerProfile
 from app.models.base import utcnow
 from app.models.graph_subscription import GraphSubscription
-from app.providers.graph.mailbox import connect_graph
 from app.providers.graph.push_resources import push_targets, stored_target
 from app.providers.graph.subscriptions import GraphSubscriptions, PushTarget
 from app.runtime import Runtime
-from app.services.graph_profiles import graph_settings, save_token_cache
+from app.services.graph_push_clients import (
+    LOCK_WAIT_SECONDS,
+    client_for,
+    is_delegated,
+    mailbox_client,
+    profile_client,
+    user_can_subscribe,
+)
 from app.services.graph_push_plan import PushPlan, push_plan
-from app.sync.errors import FolderUnavailable, NotFound, PermissionDenied, SyncError
+from app.sync.errors import AuthFailure, FolderUnavailable, NotFound, PermissionDenied, SyncError
 from app.sync.items import FolderKind
 
 log = logging.getLogger("syncline.push")
@@ -39,6 +48,7 @@ PUSHED_KINDS: tuple[FolderKind, ...] = (FolderKind.CALENDAR, FolderKind.CONTACTS
 NOTIFY_PATH = "/api/v1/graph/notifications"
 LIFECYCLE_PATH = "/api/v1/graph/lifecycle"
 RENEW_AHEAD = timedelta(days=1)
+RENEW_ALL = timedelta(days=3650)     # after a sign-in: renew (reauthorise) every subscription the mailbox has
 
 
 def client_state_hash(client_state: str) -> str:
@@ -81,28 +91,42 @@ class Counts:
     created: int = 0
     renewed: int = 0
     deleted: int = 0
+    forgotten: int = 0      # rows of a removed delegated mailbox: no user token left to delete them at Graph
     failed: int = 0
     skipped: list[str] = field(default_factory=list)    # "mailbox 3 tasks: <why Graph refused>"
 
 
 def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
-    """One pass over every Graph server profile; failures are logged and retried next pass."""
+    """One pass over every Graph server profile; failures are logged and retried next pass.
+    A delegated profile's mailboxes are each kept with their own user's client (graph_push_clients)."""
     now, counts = now or utcnow(), Counts()
     with rt.db.session_scope() as s:
         profile_ids = s.scalars(select(ServerProfile.id).where(ServerProfile.kind == "graph")).all()
     for profile_id in profile_ids:
-        try:
-            with _graph(rt, profile_id) as graph:
-                _maintain_profile(rt, graph, profile_id, now, counts)
-        except SyncError as exc:
-            counts.failed += 1
-            log.warning("graph subscriptions", extra={"ctx": {"profile": profile_id, "error": str(exc)}})
+        if not is_delegated(rt, profile_id):
+            _maintain_with(rt, profile_client(rt, profile_id), profile_id, None, now, counts)
+            continue
+        for mailbox_id in _signed_in_mailboxes(rt, profile_id, counts):
+            _maintain_with(rt, mailbox_client(rt, mailbox_id), profile_id, mailbox_id, now, counts)
+    return counts
+
+
+def subscribe_mailbox(rt: Runtime, mailbox_id: int, now: datetime | None = None) -> Counts:
+    """A completed sign-in: the mailbox's missing subscriptions made at once, and those it has renewed
+    (which reauthorises them with the fresh token), so push is live without waiting for the schedule."""
+    now, counts = now or utcnow(), Counts()
+    box = _active_box(rt, mailbox_id)
+    if box is not None:
+        client = mailbox_client(rt, mailbox_id, LOCK_WAIT_SECONDS) if is_delegated(rt, box.profile_id) else \
+            profile_client(rt, box.profile_id)
+        _maintain_with(rt, client, box.profile_id, mailbox_id, now, counts, renew_ahead=RENEW_ALL)
     return counts
 
 
 def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | None = None) -> str:
     """A lifecycle notification's answer: renew (reauthorises), or recreate a removed subscription.
-    Returns what was done ("renewed", "recreated", "dropped": the mailbox is no longer active)."""
+    Returns what was done ("renewed", "recreated", "dropped": the mailbox is no longer active,
+    "waiting": its user must sign in again, which renews it)."""
     now = now or utcnow()
     with rt.db.session_scope() as s:
         row = s.get(GraphSubscription, subscription_pk)
@@ -110,16 +134,57 @@ def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | N
             return "dropped"
         profile_id, mailbox_id = row.server_profile_id, row.mailbox_id
         target = stored_target(FolderKind(row.kind), row.resource)
-    with _graph(rt, profile_id) as graph:
-        box = _active_box(rt, mailbox_id)
-        if box is None or target.kind not in box.plan.kinds:
-            _delete(rt, graph, subscription_pk)
-            return "dropped"
-        if not recreate and _renew(rt, graph, subscription_pk, now):
-            return "renewed"
-        _forget(rt, subscription_pk)
-        _subscribe(rt, graph, box, target, now)
-        return "recreated"
+    if is_delegated(rt, profile_id) and (mailbox_id is None or not user_can_subscribe(rt, mailbox_id)):
+        if mailbox_id is None:
+            _forget(rt, subscription_pk)
+        return "dropped" if mailbox_id is None else "waiting"
+    try:
+        with client_for(rt, profile_id, mailbox_id) as graph:
+            return _refreshed(rt, graph, subscription_pk, mailbox_id, target, recreate, now)
+    except AuthFailure:
+        if not is_delegated(rt, profile_id):
+            raise
+        return "waiting"        # the user's sign-in was refused: the mailbox waits for a new one
+
+
+def _refreshed(rt: Runtime, graph: GraphSubscriptions, pk: int, mailbox_id: int | None, target: PushTarget,
+               recreate: bool, now: datetime) -> str:
+    box = _active_box(rt, mailbox_id)
+    if box is None or target.kind not in box.plan.kinds:
+        _delete(rt, graph, pk)
+        return "dropped"
+    if not recreate and _renew(rt, graph, pk, now):
+        return "renewed"
+    _forget(rt, pk)
+    _subscribe(rt, graph, box, target, now)
+    return "recreated"
+
+
+def _maintain_with(rt: Runtime, client: AbstractContextManager[GraphSubscriptions], profile_id: int,
+                   mailbox_id: int | None, now: datetime, counts: Counts, renew_ahead: timedelta = RENEW_AHEAD) -> None:
+    try:
+        with client as graph:
+            _maintain_scope(rt, graph, profile_id, mailbox_id, now, counts, renew_ahead)
+    except SyncError as exc:
+        counts.failed += 1
+        log.warning("graph subscriptions", extra={"ctx": {"profile": profile_id, "mailbox_id": mailbox_id,
+                                                          "error": str(exc)}})
+
+
+def _signed_in_mailboxes(rt: Runtime, profile_id: int, counts: Counts) -> list[int]:
+    """A delegated profile's mailboxes with subscriptions to keep, make or delete, each signed in.
+    Rows of a removed mailbox are forgotten: without its user's token Graph cannot be told, and the
+    subscription lapses at its expiry (its notifications are ignored meanwhile)."""
+    with rt.db.session_scope() as s:
+        rows = s.execute(select(GraphSubscription.id, GraphSubscription.mailbox_id)
+                         .where(GraphSubscription.server_profile_id == profile_id)).all()
+        active = s.scalars(select(Mailbox.id).where(Mailbox.server_profile_id == profile_id,
+                                                    Mailbox.status == "active")).all()
+    for pk, _ in (r for r in rows if r.mailbox_id is None):
+        _forget(rt, pk)
+        counts.forgotten += 1
+    wanted = sorted({r.mailbox_id for r in rows if r.mailbox_id is not None} | set(active))
+    return [mailbox_id for mailbox_id in wanted if user_can_subscribe(rt, mailbox_id)]
 
 
 @dataclass(frozen=True)
@@ -134,16 +199,20 @@ def _box(m: Mailbox) -> _Box:
     return _Box(m.id, m.server_profile_id, m.username or m.address, push_plan(m.user))
 
 
-def _maintain_profile(rt: Runtime, graph: GraphSubscriptions, profile_id: int, now: datetime, counts: Counts) -> None:
+def _maintain_scope(rt: Runtime, graph: GraphSubscriptions, profile_id: int, mailbox_id: int | None,
+                    now: datetime, counts: Counts, renew_ahead: timedelta) -> None:
+    """The profile's subscriptions (or one mailbox's: ``mailbox_id``) kept, dropped and made."""
+    only_box = [Mailbox.id == mailbox_id] if mailbox_id is not None else []
+    only_rows = [GraphSubscription.mailbox_id == mailbox_id] if mailbox_id is not None else []
     with rt.db.session_scope() as s:
         boxes = {m.id: _box(m) for m in s.scalars(
-            select(Mailbox).where(Mailbox.server_profile_id == profile_id, Mailbox.status == "active"))}
+            select(Mailbox).where(Mailbox.server_profile_id == profile_id, Mailbox.status == "active", *only_box))}
         rows = [(r.id, r.mailbox_id, r.kind, r.expires_at) for r in s.scalars(
-            select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id))]
+            select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id, *only_rows))]
     have = {(mailbox_id, kind) for _, mailbox_id, kind, _ in rows}
-    for pk, mailbox_id, kind, expires_at in rows:
-        counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(mailbox_id or 0), kind,
-                                                            expires_at, now, counts))
+    for pk, box_id, kind, expires_at in rows:
+        counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(box_id or 0), kind,
+                                                            expires_at, now, counts, renew_ahead))
     for box in boxes.values() if push_reachable(rt) else ():
         for kind in PUSHED_KINDS:
             if kind in box.plan.kinds and (box.id, kind.value) not in have:
@@ -162,6 +231,8 @@ def _subscribe_kind(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: Fol
     except SyncError as exc:
         for pk in made:
             _attempt(lambda: _delete(rt, graph, pk))
+        if isinstance(exc, AuthFailure):
+            raise                       # the token itself was refused: nothing more can be done this pass
         if isinstance(exc, PermissionDenied | FolderUnavailable):
             counts.skipped.append(f"mailbox {box.id} {kind.value}: {exc}")
             log.info("graph push skipped", extra={"ctx": {"mailbox_id": box.id, "kind": kind.value, "reason": str(exc)}})
@@ -173,11 +244,11 @@ def _subscribe_kind(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: Fol
 
 
 def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | None, kind: str,
-                  expires_at: datetime, now: datetime, counts: Counts) -> None:
+                  expires_at: datetime, now: datetime, counts: Counts, renew_ahead: timedelta) -> None:
     if box is None or kind not in {k.value for k in box.plan.kinds & set(PUSHED_KINDS)}:
         _delete(rt, graph, pk)
         counts.deleted += 1
-    elif expires_at - now < RENEW_AHEAD:
+    elif expires_at - now < renew_ahead:
         if not _renew(rt, graph, pk, now):
             with rt.db.session_scope() as s:
                 row = s.get(GraphSubscription, pk)
@@ -189,10 +260,13 @@ def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | N
 
 
 def _attempt(step: Callable[[], None]) -> bool:
-    """Run one subscription step; a Graph failure is logged (the next pass retries it)."""
+    """Run one subscription step; a Graph failure is logged (the next pass retries it). A refused
+    token (AuthFailure) ends the pass for this client: every further step would be refused too."""
     try:
         step()
         return True
+    except AuthFailure:
+        raise
     except SyncError as exc:
         log.warning("graph subscription step failed", extra={"ctx": {"error": str(exc)}})
         return False
@@ -250,19 +324,3 @@ def _active_box(rt: Runtime, mailbox_id: int | None) -> _Box | None:
     with rt.db.session_scope() as s:
         m = s.get(Mailbox, mailbox_id) if mailbox_id is not None else None
         return _box(m) if m is not None and m.status == "active" else None
-
-
-@contextmanager
-def _graph(rt: Runtime, profile_id: int) -> Iterator[GraphSubscriptions]:
-    """The profile's Graph client; msal's cache goes back to the profile afterwards."""
-    with rt.db.session_scope() as s:
-        profile = s.get(ServerProfile, profile_id)
-        if profile is None:
-            raise NotFound(f"server profile {profile_id} is gone")
-        settings = graph_settings(rt, profile)
-    http, tokens = connect_graph(settings)
-    try:
-        yield GraphSubscriptions(http)
-    finally:
-        http.session.close()
-        save_token_cache(rt, profile_id, tokens.cache_state())

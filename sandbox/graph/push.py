@@ -8,7 +8,10 @@ resourceData, tenantId, subscriptionExpirationDateTime}]}``; lifecycle events go
 lifecycle URL. Resources ("Change notifications for Outlook resources", "todoTask resource
 type"): ``events``, ``contacts`` or ``contactFolders/{id}/contacts``, ``messages`` or
 ``mailFolders/{id}/messages`` (also written ``mailFolders('{id}')``), ``todo/lists/{id}/tasks``;
-a change notifies every subscription whose resource holds the item. Delivery runs on a background thread (Graph is asynchronous too); ``drain()``
+a change notifies every subscription whose resource holds the item. A delegated caller (a user's
+token) subscribes to its own mailbox only, as ``me/...`` or ``users/{its id}/...``, and only the
+user who created a subscription may renew or delete it ("Create subscription", "Update
+subscription": delegated permissions); ``callers`` records who made each request. Delivery runs on a background thread (Graph is asynchronous too); ``drain()``
 waits until every queued notification was POSTed, ``deliveries`` records each answer.
 """
 from __future__ import annotations
@@ -26,13 +29,15 @@ from urllib.parse import unquote
 
 import requests
 
+from sandbox.graph.identity import user_oid
+
 TENANT_ID = "00000000-0000-0000-0000-0000000c0ff0"
 CHANGE_TYPES = frozenset({"created", "updated", "deleted"})
 LIFECYCLE_EVENTS = frozenset({"reauthorizationRequired", "subscriptionRemoved", "missed"})
 OUTLOOK_MAX, TODO_MAX = timedelta(minutes=10080), timedelta(minutes=4230)
 _TYPES = {"events": "#Microsoft.Graph.Event", "contacts": "#Microsoft.Graph.Contact",
           "messages": "#Microsoft.Graph.Message", "tasks": "#microsoft.graph.todoTask"}
-_RESOURCE = re.compile(r"^/?(?:users|Users)/(?P<user>[^/]+)/(?P<what>events|contacts|messages|"
+_RESOURCE = re.compile(r"^/?(?:(?:users|Users)/(?P<user>[^/]+)|me)/(?P<what>events|contacts|messages|"
                        r"contactFolders/[^/]+/contacts|mailFolders(?:\('[^']+'\)|/[^/]+)/messages|"
                        r"todo/lists/[^/]+/tasks)$")
 _QUOTED_FOLDER = re.compile(r"^mailFolders\('([^']+)'\)/")
@@ -41,9 +46,12 @@ _QUOTED_FOLDER = re.compile(r"^mailFolders\('([^']+)'\)/")
 class Refused(ValueError):
     """A subscription request Graph answers 400 to; ``code`` is Graph's error code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.status = code, status
+
+
+ACCESS_DENIED = "Operation: {op}; Exception: [Status Code: Forbidden; Reason: Access is denied. Check credentials and try again.]"
 
 
 @dataclass
@@ -57,13 +65,15 @@ class Subscription:
     client_state: str | None
     expires: datetime
     created: datetime
+    creator: str | None = None       # the user whose delegated token created it; None: the app
     needs_reauthorization: bool = False
 
     def shown(self) -> dict[str, Any]:
         return {"id": self.id, "resource": self.resource, "applicationId": "00000000-0000-0000-0000-00000000a991",
                 "changeType": ",".join(self.change_types), "clientState": self.client_state,
                 "notificationUrl": self.notification_url, "lifecycleNotificationUrl": self.lifecycle_url,
-                "expirationDateTime": _stamp(self.expires), "creatorId": "00000000-0000-0000-0000-00000000c4ea",
+                "expirationDateTime": _stamp(self.expires),
+                "creatorId": user_oid(self.creator) if self.creator else "00000000-0000-0000-0000-00000000c4ea",
                 "includeResourceData": False, "latestSupportedTlsVersion": "v1_2",
                 "encryptionCertificate": None, "encryptionCertificateId": None, "notificationQueryOptions": None}
 
@@ -85,12 +95,15 @@ class PushBook:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     validations: list[str] = field(default_factory=list)   # every URL a validation request went to
+    # (method, user or None for the app's token, the resource asked for or the subscription id)
+    callers: list[tuple[str, str | None, str]] = field(default_factory=list)
     _outbox: queue.Queue = field(default_factory=queue.Queue)
     _thread: threading.Thread | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- CRUD -----------------------------------------------------------------------------------
-    def create(self, body: dict[str, Any], known_user: Callable[[str], bool]) -> Subscription:
+    def create(self, body: dict[str, Any], known_user: Callable[[str], bool], caller: str | None = None) -> Subscription:
+        """``caller``: the signed-in user of a delegated token (None: an app-only token)."""
         change_types = tuple(c.strip() for c in str(body.get("changeType") or "").split(",") if c.strip())
         resource, url = str(body.get("resource") or ""), str(body.get("notificationUrl") or "")
         lifecycle = body.get("lifecycleNotificationUrl")
@@ -99,8 +112,9 @@ class PushBook:
         match = _RESOURCE.match(resource)
         if not match:
             raise Refused("InvalidRequest", f"Unsupported resource '{resource}'.")
-        if not known_user(match.group("user")):
-            raise Refused("ExtensionError", f"The requested user '{match.group('user')}' is invalid.")
+        user = _owner(match.group("user"), caller)
+        if not known_user(user):
+            raise Refused("ExtensionError", f"The requested user '{user}' is invalid.")
         for link in (url, lifecycle) if lifecycle else (url,):
             self._check_url(str(link))
         client_state = body.get("clientState")
@@ -110,9 +124,10 @@ class PushBook:
         expires = self._expiry(body.get("expirationDateTime"), match.group("what"), now)
         for link in (url, lifecycle) if lifecycle else (url,):
             self._validate(str(link))
-        sub = Subscription(str(uuid.uuid4()), resource, match.group("user").lower(), change_types, url,
+        sub = Subscription(str(uuid.uuid4()), resource, user.lower(), change_types, url,
                            str(lifecycle) if lifecycle else None,
-                           str(client_state) if client_state is not None else None, expires, now)
+                           str(client_state) if client_state is not None else None, expires, now,
+                           caller.lower() if caller else None)
         with self._lock:
             self.subscriptions[sub.id] = sub
         return sub
@@ -247,6 +262,20 @@ class PushBook:
         session = requests.Session()
         session.trust_env, session.verify = False, self.ca_file
         return session
+
+
+def _owner(named: str | None, caller: str | None) -> str:
+    """Whose mailbox a resource is: ``me`` is the caller's; a delegated caller reaches only its own."""
+    if named is None and caller is None:
+        raise Refused("BadRequest", "/me request is only valid with delegated authentication flow.")
+    if caller is not None and named is not None and unquote(named).lower() != caller.lower():
+        raise Refused("ExtensionError", ACCESS_DENIED.format(op="Create"), 403)
+    return unquote(named) if named is not None else caller
+
+
+def may_manage(sub: Subscription, caller: str | None) -> bool:
+    """A delegated caller renews or deletes only the subscriptions its user created."""
+    return caller is None or sub.creator == caller.lower()
 
 
 def _scope(what: str) -> str:

@@ -160,3 +160,14 @@ def wait_for_session(person: Person, after_id: int, timeout: float = 60) -> dict
         time.sleep(0.1)
     worker = person.e2e.worker.log()[-3000:] if person.e2e.worker else ""
     raise AssertionError(f"no session finished within {timeout}s: {dashboard(person)}\n{worker}")
+
+
+def wait_for(check, what: str, e2e: E2E, timeout: float = 60):
+    """Poll ``check`` until it returns something truthy; fail with the worker's log tail otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")

@@ -12,14 +12,15 @@ from tests.e2e.helpers import NOW, force_sync
 FMT = "%Y-%m-%dT%H:%M:%S"
 
 
-def _office365_user(e2e, factory):
+def _office365_user(e2e, factory, **profile_fields):
+    """An admin with an Office 365 mailbox on the fake; ``profile_fields`` (e.g. ``auth_mode``) go to the profile."""
     user, sf_org, sf_user = factory.salesforce_user(e2e.emu)
     client, headers = e2e.app.test_client(), factory.auth(user)
     client_id = f"app-{secrets.token_hex(3)}"
     e2e.graph.store.register_client(client_id, "worker-secret")
     e2e.graph.store.add_user(user.email)
     profile = client.post(f"/api/v1/orgs/{user.org_id}/server-profiles", headers=headers, json={
-        "name": "Office 365", "kind": "graph", "client_secret": "worker-secret",
+        "name": "Office 365", "kind": "graph", "client_secret": "worker-secret", **profile_fields,
         "endpoints": {"tenant_id": "contoso", "client_id": client_id, "authority_url": e2e.graph.authority_url,
                       "graph_url": e2e.graph.graph_url}})
     assert profile.status_code == 201, profile.json
@@ -27,7 +28,7 @@ def _office365_user(e2e, factory):
                           json={"server_profile_id": profile.json["id"], "address": user.email})
     assert mailbox.status_code == 201, mailbox.json
     return SimpleNamespace(e2e=e2e, user=user, sf_org=sf_org, sf_user=sf_user, headers=headers,
-                           mailbox_id=mailbox.json["id"])
+                           mailbox_id=mailbox.json["id"], client_id=client_id)
 
 
 def test_a_worker_session_mirrors_an_office365_calendar_both_ways_without_mailing_anyone(e2e, factory):

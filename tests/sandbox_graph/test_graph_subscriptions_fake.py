@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from flask import Flask, Response, request
 
 from sandbox.salesforce.server import TlsServer
@@ -120,3 +121,40 @@ def test_renewal_deletion_and_lifecycle_notifications(fake, http, webhook, user)
     assert http.delete(f"{fake.graph_url}/subscriptions/{other['id']}").status_code == 204
     gone = http.delete(f"{fake.graph_url}/subscriptions/{other['id']}")
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "ResourceNotFound"
+
+
+def _user_session(fake, user: str, scopes=frozenset({"Calendars.ReadWrite", "User.Read"})):
+    """A client holding ``user``'s delegated token, as the authorization-code flow hands it out."""
+    token = fake.store.identity.access_token("tenant-1", "client-1", user=user, scopes=frozenset(scopes))
+    fake.store.access_tokens.add(token)
+    session = requests.Session()
+    session.trust_env, session.verify = False, fake.ca_path
+    session.headers["Authorization"] = "Bearer " + token
+    return session
+
+
+def test_a_delegated_token_subscribes_its_own_mailbox_only_and_only_its_user_manages_it(fake, http, webhook, user):
+    own = _user_session(fake, user)
+    as_me = _subscribe(fake, own, webhook, user, resource="me/events")
+    assert as_me.status_code == 201, as_me.json()
+    mine = _subscribe(fake, own, webhook, user)
+    assert mine.status_code == 201 and fake.store.push.get(mine.json()["id"]).creator == user.lower()
+    fake.store.create_event(user, _event("Seen by both"))
+    fake.store.push.drain()
+    notified = {n["subscriptionId"] for n in webhook.notes("changes")}
+    assert {as_me.json()["id"], mine.json()["id"]} <= notified
+
+    other = fake.store.add_user("colleague@contoso.test")
+    theirs = _subscribe(fake, own, webhook, other)
+    assert theirs.status_code == 403 and theirs.json()["error"]["code"] == "ExtensionError"
+    assert _subscribe(fake, http, webhook, user, resource="me/events").status_code == 400   # /me needs a user
+    unscoped = _subscribe(fake, _user_session(fake, user, {"User.Read"}), webhook, user)
+    assert unscoped.status_code == 403                                   # no Calendars.Read* in scp
+
+    colleague = _user_session(fake, other)
+    path = fake.graph_url + "/subscriptions/" + mine.json()["id"]
+    assert colleague.patch(path, json={"expirationDateTime": _expiry(600)}).status_code == 403
+    assert colleague.delete(path).status_code == 403
+    assert [s["id"] for s in colleague.get(fake.graph_url + "/subscriptions").json()["value"]] == []
+    assert own.patch(path, json={"expirationDateTime": _expiry(600)}).status_code == 200
+    assert own.delete(path).status_code == 204
