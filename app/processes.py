@@ -96,8 +96,10 @@ def scheduler():
                                                            "[env SYNCLINE_PUSH_MAX_CONNECTIONS].")
 @click.option("--noop-interval", default=30.0, show_default=True, type=click.FloatRange(1, 1500),
               help="Seconds between two NOOPs on a server without IDLE.")
+@click.option("--folder-refresh", default=300.0, show_default=True, type=click.FloatRange(0.2, 86400),
+              help="Seconds between two listings of a mailbox's folders (picks up a Salesforce folder made later).")
 def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
-                 noop_interval: float):
+                 noop_interval: float, folder_refresh: float):
     import signal
     import threading
 
@@ -113,7 +115,8 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
         signal.signal(signum, lambda *_: stop.set())
     settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
                                quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
-                               max_connections=max_connections, imap=ImapPushSettings(noop_seconds=noop_interval))
+                               max_connections=max_connections, imap=ImapPushSettings(noop_seconds=noop_interval,
+                                                                            folder_refresh=folder_refresh))
     click.echo("push watcher started")
     PushWatcher(rt, settings).run(stop)
 

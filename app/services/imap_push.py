@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ log = logging.getLogger("syncline.push")
 @dataclass(frozen=True)
 class ImapPushSettings:
     wait_slice: float = 5.0          # longest single IDLE wait, so stop() is noticed quickly
+    folder_refresh: float = 300.0    # re-LIST a mailbox's folders (a Salesforce folder created later)
     noop_seconds: float = 30.0       # NOOP polling interval where the server lacks IDLE
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
@@ -38,17 +40,23 @@ class ImapMailboxWatch:
         self.settings = settings
         self.stopping = threading.Event()
         self.folders: list[str] = []
+        self.listed_at = 0.0
         self.modes: dict[str, str] = {}          # folder → "idle"/"noop" while connected
         self._threads: list[threading.Thread] = []
 
     def list_folders(self) -> list[str]:
         """The folders to watch (one short connection: login + LIST). Raises the core's errors."""
+        self.folders = self.folders_now()
+        return self.folders
+
+    def folders_now(self) -> list[str]:
+        """The folders the rules read as the server lists them now (a Salesforce folder made later)."""
         session = self._session()
         try:
-            self.folders = watched_folders(session, mail_options(self.target.options))
+            self.listed_at = time.monotonic()
+            return watched_folders(session, mail_options(self.target.options))
         finally:
             session.close()
-        return self.folders
 
     def start(self) -> None:
         for folder in self.folders:

@@ -81,7 +81,22 @@ class PushWatcher:
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
+        self._refresh_folders()
         self._mark_live()
+
+    def _refresh_folders(self) -> None:
+        """A mailbox whose folder list changed (the user made the Salesforce folder) is watched anew."""
+        for mailbox_id, watch in list(self.imap.items()):
+            if time.monotonic() - watch.listed_at < self.settings.imap.folder_refresh:
+                continue
+            try:
+                folders = watch.folders_now()
+            except SyncError:
+                continue                          # its folder threads report and retry on their own
+            if folders != watch.folders:
+                target = self.targets[mailbox_id]
+                self._unwatch(mailbox_id)
+                self._watch(target)
 
     def _watch(self, target: PushTarget) -> None:
         self.targets[target.mailbox_id] = target

@@ -1,0 +1,187 @@
+"""IMAP+DAV push end to end: a REAL `python -m app push-watcher` process IDLEs on Dovecot and polls
+Radicale, and the REAL worker's session carries the change to the Salesforce emulator — no scheduler
+runs and nobody forces a session. Also: a burst makes one session, the watcher reconnects after
+Dovecot drops it, and the dashboard shows push live with the mailbox's freshness."""
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+from sqlalchemy import select
+
+from app.models import SavedEmail
+from app.services.sync_queue import pending_job
+from tests.e2e.conftest import ROOT, E2E
+from tests.e2e.helpers import NOW, Person, dashboard, put_event, sign_up
+
+WATCHER_ARGS = ["--dav-interval", "0.5", "--reconcile-interval", "0.5", "--debounce", "1.5", "--folder-refresh", "0.5"]
+
+
+class WatcherProcess:
+    """One `python -m app push-watcher` subprocess with its log."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "app", "push-watcher", *WATCHER_ARGS], env=env,
+                                     cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def lines(self, message: str, mailbox_id: int) -> list[dict]:
+        """The watcher's JSON log records with this message for this mailbox."""
+        found = []
+        for line in self.log().splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("msg") == message and record.get("mailbox_id") == mailbox_id:
+                found.append(record)
+        return found
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def watcher(e2e) -> Iterator[WatcherProcess]:
+    process = WatcherProcess(e2e.env, e2e.tmp / f"push-watcher-{secrets.token_hex(3)}.log")
+    yield process
+    process.stop()
+
+
+def _wait(check, what: str, e2e: E2E, watcher: WatcherProcess, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout}s\nwatcher:\n{watcher.log()[-3000:]}\n"
+                         f"worker:\n{e2e.worker.log()[-2000:] if e2e.worker else ''}")
+
+
+def _imap(person: Person) -> IMAPClient:
+    client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
+    client.login(person.dav.username, person.dav.password)
+    return client
+
+
+def _raw(person: Person, message_id: str, subject: str) -> bytes:
+    return (f"From: client@customer.test\r\nTo: {person.user.email}\r\nSubject: {subject}\r\n"
+            f"Date: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find our offer.\r\n").encode()
+
+
+def _watched(person: Person, watcher: WatcherProcess, folder: str | None = None) -> dict:
+    """Wait until the watcher holds the mailbox (with ``folder`` among its folders) and shows push live."""
+    def ready():
+        watching = [r for r in watcher.lines("push watching", person.mailbox_id)
+                    if folder is None or folder in r.get("folders", [])]
+        push = dashboard(person)["push"]
+        return push if watching and push["live"] else None
+    return _wait(ready, "push going live", person.e2e, watcher)
+
+
+def _saved(person: Person, *message_ids: str) -> bool:
+    with person.e2e.rt.db.session_scope() as s:
+        rows = s.scalars(select(SavedEmail).where(SavedEmail.message_id.in_(message_ids),
+                                                  SavedEmail.org_id == person.user.org_id))
+        return {r.message_id for r in rows if r.status == "saved"} == set(message_ids)
+
+
+def _push_sessions(person: Person) -> list[dict]:
+    sessions = dashboard(person)["sessions"]
+    assert {s["trigger"] for s in sessions} <= {"push"}, sessions    # nothing scheduled, nothing forced
+    return sessions
+
+
+def test_a_mail_moved_into_the_salesforce_folder_is_saved_through_idle(e2e, factory, watcher):
+    ann = sign_up(e2e, factory, save_emails_as="Task")
+    client = _imap(ann)
+    try:
+        client.create_folder("Salesforce")
+        push = _watched(ann, watcher, folder="Salesforce")
+        assert push["mode"] == "imap-idle+dav-poll" and push["last_change_at"] is None
+        client.append("INBOX", _raw(ann, "<moved-1@customer.test>", "Moved proposal"))
+        client.select_folder("INBOX")
+        client.move(client.search(["HEADER", "Message-ID", "moved-1@customer.test"]), "Salesforce")
+    finally:
+        client.logout()
+    _wait(lambda: _saved(ann, "moved-1@customer.test"), "the moved mail reaching Salesforce", e2e, watcher)
+    tasks = [t for t in e2e.emu.records(ann.sf_org, "Task") if t.get("Subject") == "Email: Moved proposal"]
+    assert len(tasks) == 1
+    assert _push_sessions(ann)
+
+
+def test_a_caldav_event_change_reaches_salesforce_through_polling(e2e, factory, watcher):
+    bob = sign_up(e2e, factory)
+    _watched(bob, watcher)
+    put_event(bob, "push-ev-1", "Pushed CalDAV meeting", NOW + timedelta(days=2))
+    events = _wait(lambda: [e for e in e2e.emu.records(bob.sf_org, "Event")
+                            if e["Subject"] == "Pushed CalDAV meeting"], "the event reaching Salesforce", e2e, watcher)
+    assert len(events) == 1
+    put_event(bob, "push-ev-1", "Moved CalDAV meeting", NOW + timedelta(days=3))
+    _wait(lambda: [e for e in e2e.emu.records(bob.sf_org, "Event") if e["Subject"] == "Moved CalDAV meeting"],
+          "the changed event reaching Salesforce", e2e, watcher)
+    assert len(e2e.emu.records(bob.sf_org, "Event")) == 1
+    assert _push_sessions(bob)
+
+
+def test_a_burst_of_changes_yields_one_session(e2e, factory, watcher):
+    cat = sign_up(e2e, factory, save_emails_as="Task")
+    _watched(cat, watcher)
+    ids = [f"burst-{n}@customer.test" for n in range(5)]
+    client = _imap(cat)
+    try:
+        for n, message_id in enumerate(ids):
+            client.append("INBOX", _raw(cat, f"<{message_id}>", f"Burst {n}"), flags=["Salesforce"])
+    finally:
+        client.logout()
+    _wait(lambda: _saved(cat, *ids), "the burst reaching Salesforce", e2e, watcher)
+    _wait(lambda: pending_job(e2e.rt, cat.mailbox_id) is None and dashboard(cat)["push"]["synced"],
+          "the session ending", e2e, watcher)
+    asked = watcher.lines("push asked for a session", cat.mailbox_id)
+    sessions = _push_sessions(cat)
+    assert len(asked) == 1 and asked[0]["outcome"] == "queued", asked
+    assert len(sessions) == 1 and sessions[0]["status"] == "succeeded", sessions
+    assert len([t for t in e2e.emu.records(cat.sf_org, "Task") if t["Subject"].startswith("Email: Burst")]) == 5
+
+
+def test_the_watcher_reconnects_after_the_server_drops_it_and_the_dashboard_shows_freshness(e2e, factory, watcher):
+    dan = sign_up(e2e, factory, save_emails_as="Task")
+    _watched(dan, watcher)
+    kicked = subprocess.run(["doveadm", "-c", str(e2e.dovecot.config_path), "kick", dan.dav.username],
+                            capture_output=True, text=True, check=True)
+    assert dan.dav.username in kicked.stdout
+    _wait(lambda: watcher.lines("push reconnected", dan.mailbox_id), "the watcher reconnecting", e2e, watcher)
+    assert watcher.lines("push connection lost; reconnecting", dan.mailbox_id)
+    _watched(dan, watcher)
+    client = _imap(dan)
+    try:
+        client.append("INBOX", _raw(dan, "<after-kick@customer.test>", "After the drop"), flags=["Salesforce"])
+    finally:
+        client.logout()
+    _wait(lambda: _saved(dan, "after-kick@customer.test"), "the mail after the drop reaching Salesforce", e2e, watcher)
+    push = _wait(lambda: (p := dashboard(dan)["push"])["synced"] and p, "the dashboard showing it synced", e2e, watcher)
+    assert push["live"] is True and push["mode"] == "imap-idle+dav-poll"
+    assert push["last_change_at"] is not None and push["last_sync_at"] >= push["last_change_at"]
+    assert push["lag_seconds"] is not None and push["lag_seconds"] >= 0
+    assert _push_sessions(dan)
