@@ -22,9 +22,11 @@ def push_status(rt: Runtime, mailbox: Mailbox, now: datetime | None = None) -> d
     now = now or datetime.now(UTC)
     changed, synced_at = seen.last_change_at, _aware(mailbox.last_sync_at)
     synced = changed is not None and synced_at is not None and synced_at >= changed
-    lag = None if changed is None else ((synced_at if synced else now) - changed).total_seconds()
+    lag = None
+    if changed is not None:
+        lag = round(max(0.0, ((synced_at if synced and synced_at else now) - changed).total_seconds()), 3)
     return {"live": seen.live, "mode": seen.mode, "last_change_at": changed, "last_sync_at": synced_at,
-            "synced": synced, "lag_seconds": None if lag is None else round(max(0.0, lag), 3)}
+            "synced": synced, "lag_seconds": lag}
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -14,7 +14,7 @@ def reconnect_delay(failures: int, base: float = 1.0, cap: float = 300.0,
                     rand: Callable[[], float] = random.random) -> float:
     """Seconds to wait before reconnect attempt number ``failures`` (1 = the first retry): a uniform
     draw up to ``min(cap, base * 2 ** (failures - 1))`` ("full jitter"), never below 10 % of it."""
-    ceiling = min(cap, base * 2 ** max(0, failures - 1))
+    ceiling = min(cap, base * float(2 ** max(0, failures - 1)))
     return ceiling * (0.1 + 0.9 * rand())
 
 

@@ -4,7 +4,6 @@ notification, and the REAL worker's session puts it in Salesforce — no schedul
 and a To Do task through its list's subscription). A forged notification is refused and starts nothing."""
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from app.models import GraphSubscription
 from app.services import graph_subscriptions
-from tests.e2e.helpers import NOW, dashboard
+from tests.e2e.helpers import NOW, dashboard, wait_until
 from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
 from tests.graph_webhook import public_api as serving_api
 
@@ -22,16 +21,6 @@ from tests.graph_webhook import public_api as serving_api
 def public_api(e2e) -> Iterator[object]:
     with serving_api(e2e.rt.config, e2e.graph) as rt:
         yield rt
-
-
-def _wait(check, what: str, e2e, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")
 
 
 def test_an_outlook_event_reaches_salesforce_through_a_notification(e2e, factory, public_api):
@@ -51,7 +40,7 @@ def test_an_outlook_event_reaches_salesforce_through_a_notification(e2e, factory
     e2e.graph.store.create_event(ann.user.email, {
         "subject": "Pushed meeting", "start": {"dateTime": start.strftime(FMT), "timeZone": "UTC"},
         "end": {"dateTime": (start + timedelta(hours=1)).strftime(FMT), "timeZone": "UTC"}})
-    events = _wait(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "Pushed meeting"],
+    events = wait_until(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "Pushed meeting"],
                    "the pushed event reaching Salesforce", e2e)
     assert len(events) == 1
     sessions = dashboard(ann)["sessions"]
@@ -78,7 +67,7 @@ def test_a_to_do_task_reaches_salesforce_through_a_notification(e2e, factory, pu
     assert watched == f"users/{ann.user.email}/todo/lists/{tasks.id}/tasks"
 
     todo.create(ann.user.email, tasks.id, {"title": "Pushed follow-up", "importance": "high"})
-    found = _wait(lambda: [t for t in e2e.emu.records(ann.sf_org, "Task") if t["Subject"] == "Pushed follow-up"],
+    found = wait_until(lambda: [t for t in e2e.emu.records(ann.sf_org, "Task") if t["Subject"] == "Pushed follow-up"],
                   "the pushed To Do task reaching Salesforce", e2e)
     assert len(found) == 1 and found[0]["Priority"] == "High"
     sessions = dashboard(ann)["sessions"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,26 +17,20 @@ from sqlalchemy import select
 
 from app.models import SavedEmail
 from app.services.sync_queue import pending_job
-from tests.e2e.conftest import ROOT, E2E
-from tests.e2e.helpers import NOW, Person, dashboard, put_event, sign_up
+from tests.e2e.conftest import E2E, WorkerProcess
+from tests.e2e.helpers import NOW, Person, dashboard, put_event, sign_up, wait_until
 
 WATCHER_ARGS = ["--dav-interval", "0.5", "--reconcile-interval", "0.5", "--debounce", "1.5", "--folder-refresh", "0.5"]
 
 
-class WatcherProcess:
-    """One `python -m app push-watcher` subprocess with its log."""
+class WatcherProcess(WorkerProcess):
+    """The `python -m app push-watcher` subprocess; ``lines`` reads its JSON log records."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.log_path = log_path
-        self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "push-watcher", *WATCHER_ARGS], env=env,
-                                     cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().__init__(env, log_path, ("push-watcher", *WATCHER_ARGS), ready="push watcher started")
 
     def lines(self, message: str, mailbox_id: int) -> list[dict]:
-        """The watcher's JSON log records with this message for this mailbox."""
+        """The watcher's log records with this message for this mailbox."""
         found = []
         for line in self.log().splitlines():
             try:
@@ -49,16 +41,6 @@ class WatcherProcess:
                 found.append(record)
         return found
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log.close()
-
 
 @pytest.fixture(scope="module")
 def watcher(e2e) -> Iterator[WatcherProcess]:
@@ -68,14 +50,7 @@ def watcher(e2e) -> Iterator[WatcherProcess]:
 
 
 def _wait(check, what: str, e2e: E2E, watcher: WatcherProcess, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout}s\nwatcher:\n{watcher.log()[-3000:]}\n"
-                         f"worker:\n{e2e.worker.log()[-2000:] if e2e.worker else ''}")
+    return wait_until(check, what, e2e, timeout, watcher)
 
 
 def _imap(person: Person) -> IMAPClient:

@@ -24,7 +24,7 @@ class FolderWatch:
     """One connection, one selected folder; ``wait`` says whether the folder changed."""
 
     def __init__(self, session: ImapSession, folder: str, noop_seconds: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], object] = time.sleep) -> None:
         self.session = session
         self.folder = folder
         self.noop_seconds = noop_seconds
