@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from app.providers.imap_dav import ImapDavMailbox, build_mailbox
 from app.providers.imap_dav.dav_probe import collection_versions
 from app.services.push_targets import PushTarget
-from app.sync.errors import SyncError
 from app.sync.push_timing import reconnect_delay
 
 log = logging.getLogger("syncline.push")
@@ -31,6 +30,7 @@ class DavWatch:
     failures: int = 0
     next_poll: float = 0.0
     live: bool = False
+    polling: bool = False
 
 
 class DavPoller:
@@ -61,21 +61,31 @@ class DavPoller:
             watch.port.close()
 
     def poll_due(self) -> None:
-        """One round over the mailboxes whose time has come; returns when all of them answered."""
+        """Start polling the mailboxes whose time has come (in the pool: a slow server holds up
+        nobody else); one poll per mailbox at a time."""
         now = self.clock()
-        due = [w for w in list(self.watches.values()) if w.next_poll <= now]
-        list(self._pool.map(self._poll, due))
+        for watch in list(self.watches.values()):
+            if watch.next_poll <= now and not watch.polling:
+                watch.polling = True
+                self._pool.submit(self._poll, watch)
 
     def _poll(self, watch: DavWatch) -> None:
+        try:
+            self._poll_once(watch)
+        finally:
+            watch.polling = False
+
+    def _poll_once(self, watch: DavWatch) -> None:
         mailbox_id = watch.target.mailbox_id
         try:
             versions = collection_versions(watch.port)
-        except SyncError as exc:
+        except Exception as exc:      # SyncError as a rule; anything else must not end the polling either
             watch.failures += 1
             watch.live = False
             delay = reconnect_delay(watch.failures, self.interval, self.backoff_cap)
             watch.next_poll = self.clock() + delay
-            log.warning("push poll failed; retrying", extra={"ctx": {"mailbox_id": mailbox_id, "error": str(exc),
+            log.warning("push poll failed; retrying", extra={"ctx": {"mailbox_id": mailbox_id,
+                                                                     "error": str(exc) or type(exc).__name__,
                                                                      "retry_in_s": round(delay, 1)}})
             return
         changed = watch.versions is not None and versions != watch.versions

@@ -67,10 +67,8 @@ class PushWatcher:
     def _reconcile_safely(self) -> None:
         try:
             self.reconcile()
-        except (SyncError, RedisError, OSError) as exc:
+        except Exception as exc:   # a database or Redis outage must not end the watcher: the next round retries
             log.warning("push reconcile failed; trying again next round", extra={"ctx": {"error": str(exc)}})
-        except Exception as exc:   # a database outage must not end the watcher: the next round retries
-            log.exception("push reconcile failed", extra={"ctx": {"error": str(exc)}})
 
     def reconcile(self) -> None:
         """Watch exactly the current targets, as they are now."""
@@ -81,22 +79,7 @@ class PushWatcher:
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
-        self._refresh_folders()
         self._mark_live()
-
-    def _refresh_folders(self) -> None:
-        """A mailbox whose folder list changed (the user made the Salesforce folder) is watched anew."""
-        for mailbox_id, watch in list(self.imap.items()):
-            if time.monotonic() - watch.listed_at < self.settings.imap.folder_refresh:
-                continue
-            try:
-                folders = watch.folders_now()
-            except SyncError:
-                continue                          # its folder threads report and retry on their own
-            if folders != watch.folders:
-                target = self.targets[mailbox_id]
-                self._unwatch(mailbox_id)
-                self._watch(target)
 
     def _watch(self, target: PushTarget) -> None:
         self.targets[target.mailbox_id] = target
@@ -111,23 +94,14 @@ class PushWatcher:
 
     def _watch_imap(self, target: PushTarget) -> None:
         watch = ImapMailboxWatch(target, self._changed, self.settings.imap)
-        try:
-            folders = watch.list_folders()
-        except SyncError as exc:
-            log.warning("push cannot list folders; next round retries",
-                        extra={"ctx": {"mailbox_id": target.mailbox_id, "error": str(exc)}})
-            del self.targets[target.mailbox_id]      # not watched: the next reconcile tries again
-            self.dav.forget(target.mailbox_id)
-            return
-        if self._connections() + len(folders) > self.settings.max_connections:
+        if self._connections() + watch.slots > self.settings.max_connections:
             log.warning("push connection pool full; mailbox left to the schedule",
                         extra={"ctx": {"mailbox_id": target.mailbox_id, "max": self.settings.max_connections}})
-            del self.targets[target.mailbox_id]
+            del self.targets[target.mailbox_id]      # the next reconcile tries again
             self.dav.forget(target.mailbox_id)
             return
         self.imap[target.mailbox_id] = watch
         watch.start()
-        log.info("push watching", extra={"ctx": {"mailbox_id": target.mailbox_id, "folders": folders}})
 
     def _unwatch(self, mailbox_id: int) -> None:
         self.targets.pop(mailbox_id, None)
@@ -139,7 +113,7 @@ class PushWatcher:
         log.info("push stopped watching", extra={"ctx": {"mailbox_id": mailbox_id}})
 
     def _connections(self) -> int:
-        return sum(len(w.folders) for w in self.imap.values())
+        return sum(w.slots for w in self.imap.values())
 
     def _changed(self, mailbox_id: int) -> None:
         """Called from watch threads: note when, and let the debouncer decide when to ask."""

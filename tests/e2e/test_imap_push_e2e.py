@@ -90,11 +90,12 @@ def _push_sessions(person: Person) -> list[dict]:
 
 def test_a_mail_moved_into_the_salesforce_folder_is_saved_through_idle(e2e, factory, watcher):
     ann = sign_up(e2e, factory, save_emails_as="Task")
+    push = _watched(ann, watcher)
+    assert push["mode"] == "imap-idle+dav-poll" and push["last_change_at"] is None
     client = _imap(ann)
     try:
-        client.create_folder("Salesforce")
-        push = _watched(ann, watcher, folder="Salesforce")
-        assert push["mode"] == "imap-idle+dav-poll" and push["last_change_at"] is None
+        client.create_folder("Salesforce")            # made after the watcher listed the folders
+        _watched(ann, watcher, folder="Salesforce")
         client.append("INBOX", _raw(ann, "<moved-1@customer.test>", "Moved proposal"))
         client.select_folder("INBOX")
         client.move(client.search(["HEADER", "Message-ID", "moved-1@customer.test"]), "Salesforce")
@@ -160,3 +161,18 @@ def test_the_watcher_reconnects_after_the_server_drops_it_and_the_dashboard_show
     assert push["last_change_at"] is not None and push["last_sync_at"] >= push["last_change_at"]
     assert push["lag_seconds"] is not None and push["lag_seconds"] >= 0
     assert _push_sessions(dan)
+
+
+def test_a_suspended_mailbox_is_no_longer_watched_and_a_resumed_one_is_again(e2e, factory, watcher):
+    eve = sign_up(e2e, factory)
+    _watched(eve, watcher)
+    client = e2e.app.test_client()
+    response = client.post(f"/api/v1/mailboxes/{eve.mailbox_id}/suspend", json={"reason": "holiday"},
+                           headers=eve.headers)
+    assert response.status_code == 200, response.json
+    _wait(lambda: watcher.lines("push stopped watching", eve.mailbox_id) and not dashboard(eve)["push"]["live"],
+          "the watcher letting the suspended mailbox go", e2e, watcher)
+    response = client.post(f"/api/v1/mailboxes/{eve.mailbox_id}/resume", headers=eve.headers)
+    assert response.status_code == 200, response.json
+    _wait(lambda: len(watcher.lines("push watching", eve.mailbox_id)) >= 2 and dashboard(eve)["push"]["live"],
+          "the watcher taking the resumed mailbox back", e2e, watcher)
