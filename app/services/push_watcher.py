@@ -10,6 +10,8 @@ left to the schedule (not live) until room frees up. Push is a hint; the schedul
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from app.services import push_triggers
 from app.services.dav_push import DavPoller
 from app.services.imap_push import ImapMailboxWatch, ImapPushSettings
 from app.services.push_targets import PushTarget, push_targets
-from app.state import push_freshness
+from app.state import push_freshness, shared_metrics
 from app.sync.errors import SyncError
 from app.sync.push_timing import Debouncer
 
@@ -49,6 +51,7 @@ class PushWatcher:
         self.imap: dict[int, ImapMailboxWatch] = {}
         self.targets: dict[int, PushTarget] = {}
         self._next_heartbeat = 0.0
+        self._owner = f"{socket.gethostname()}-{os.getpid()}"
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set; then every connection is closed."""
@@ -139,9 +142,12 @@ class PushWatcher:
             self._mark_live()
 
     def _mark_live(self) -> None:
-        """Each mailbox's live mark, kept for three heartbeats: a dead watcher's marks expire."""
+        """Each mailbox's live mark and this process's connection counts (/metrics), kept for three
+        heartbeats: a dead watcher's marks expire."""
         period = max(1.0, min(self.settings.reconcile_seconds, self.settings.dav_seconds, 10.0))
         self._next_heartbeat = time.monotonic() + period
+        self._count_connections(sum(len(w.modes) for w in self.imap.values()),
+                                sum(1 for w in self.dav.watches.values() if w.live), int(period * 3))
         for mailbox_id, target in list(self.targets.items()):
             mode = self._mode(target)
             client = self.rt.redis.client
@@ -149,6 +155,11 @@ class PushWatcher:
                 self._quietly(lambda m=mailbox_id: push_freshness.mark_down(client, m))
             else:
                 self._quietly(lambda m=mailbox_id, md=mode: push_freshness.mark_live(client, m, md, int(period * 3)))
+
+    def _count_connections(self, imap: int, dav: int, ttl_seconds: int) -> None:
+        for kind, live in (("imap", imap), ("dav", dav)):
+            self._quietly(lambda k=kind, n=live: shared_metrics.set_push_connections(
+                self.rt.redis.client, k, self._owner, n, ttl_seconds))
 
     def _mode(self, target: PushTarget) -> str | None:
         """"imap-idle+dav-poll" and the like while every part of the mailbox is watched; else None."""
@@ -181,3 +192,4 @@ class PushWatcher:
             self._quietly(lambda m=mailbox_id: push_freshness.mark_down(self.rt.redis.client, m))
         self.imap.clear()
         self.dav.close()
+        self._count_connections(0, 0, 1)
