@@ -80,7 +80,7 @@ def scheduler():
                                     "sync-token/ctag polling) and queue one debounced session per changed mailbox. "
                                     "Mailboxes added, removed or suspended are picked up without a restart; the "
                                     "schedule stays the backstop.")
-@click.option("--dav-interval", default=15.0, show_default=True, type=click.FloatRange(0.2, 3600),
+@click.option("--dav-interval", default=5.0, show_default=True, type=click.FloatRange(0.2, 3600),
               envvar="SYNCLINE_PUSH_DAV_SECONDS", help="Seconds between two polls of a CalDAV/CardDAV collection "
                                                        "[env SYNCLINE_PUSH_DAV_SECONDS].")
 @click.option("--reconcile-interval", default=30.0, show_default=True, type=click.FloatRange(0.2, 3600),

@@ -36,7 +36,7 @@ class DavWatch:
 class DavPoller:
     """Polls every registered mailbox's collections at ``interval`` seconds, ``parallel`` at a time."""
 
-    def __init__(self, on_change: Callable[[int], None], interval: float, parallel: int = 8,
+    def __init__(self, on_change: Callable[[int], None], interval: float, parallel: int = 16,
                  backoff_cap: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.on_change = on_change
         self.interval = interval

@@ -34,7 +34,8 @@ TICK_SECONDS = 0.25
 
 @dataclass(frozen=True)
 class WatcherSettings:
-    dav_seconds: float = 15.0          # CalDAV/CardDAV poll interval
+    dav_seconds: float = 5.0           # CalDAV/CardDAV poll interval
+    dav_parallel: int = 16             # polls in flight at once
     reconcile_seconds: float = 30.0    # re-read the mailboxes from the database
     quiet_seconds: float = 2.0         # debounce: fire once a mailbox has been quiet this long…
     longest_seconds: float = 30.0      # …or this long after its first change
@@ -47,7 +48,7 @@ class PushWatcher:
         self.rt = rt
         self.settings = settings
         self.debouncer = Debouncer(settings.quiet_seconds, settings.longest_seconds, time.monotonic)
-        self.dav = DavPoller(self._changed, settings.dav_seconds, backoff_cap=settings.imap.backoff_cap)
+        self.dav = DavPoller(self._changed, settings.dav_seconds, settings.dav_parallel, settings.imap.backoff_cap)
         self.imap: dict[int, ImapMailboxWatch] = {}
         self.targets: dict[int, PushTarget] = {}
         self._next_heartbeat = 0.0
