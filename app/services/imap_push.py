@@ -63,7 +63,7 @@ class ImapMailboxWatch:
 
     def stop(self) -> None:
         self.stopping.set()
-        for signal in self.folders.values():
+        for signal in list(self.folders.values()):
             signal.set()
 
     def join(self, timeout: float) -> None:
@@ -87,13 +87,18 @@ class ImapMailboxWatch:
                 self._pause("push cannot list folders", failures, exc)
                 continue
             failures = 0
-            for folder in [f for f in self.folders if f not in wanted]:
-                self.folders.pop(folder).set()
-            for folder in [f for f in wanted if f not in self.folders]:
-                self.folders[folder] = threading.Event()
-                self._spawn(self._watch, folder, folder, self.folders[folder])
-            log.info("push watching", extra={"ctx": {"mailbox_id": self.target.mailbox_id, "folders": wanted}})
+            if wanted != list(self.folders):
+                self._follow(wanted)
             self.stopping.wait(self.settings.folder_refresh)
+
+    def _follow(self, wanted: list[str]) -> None:
+        """Stop watching folders that went away, start on new ones."""
+        for folder in [f for f in self.folders if f not in wanted]:
+            self.folders.pop(folder).set()
+        for folder in [f for f in wanted if f not in self.folders]:
+            self.folders[folder] = threading.Event()
+            self._spawn(self._watch, folder, folder, self.folders[folder])
+        log.info("push watching", extra={"ctx": {"mailbox_id": self.target.mailbox_id, "folders": wanted}})
 
     def _list(self) -> list[str]:
         session = self._session()
@@ -112,7 +117,7 @@ class ImapMailboxWatch:
     def _watch(self, folder: str, stop: threading.Event) -> None:
         """Connect, wait, report; on failure back off (longer after refused credentials) and reconnect."""
         failures = 0
-        while not stop.is_set():
+        while not (stop.is_set() or self.stopping.is_set()):
             watch = None
             try:
                 watch = FolderWatch(self._session(), folder, self.settings.noop_seconds, sleep=stop.wait)
@@ -120,7 +125,7 @@ class ImapMailboxWatch:
                 if failures:
                     log.info("push reconnected", extra={"ctx": self._ctx(folder, attempts=failures)})
                 failures = 0
-                while not stop.is_set():
+                while not (stop.is_set() or self.stopping.is_set()):
                     if watch.wait(self.settings.wait_slice):
                         self.on_change(self.target.mailbox_id)
             except Exception as exc:      # SyncError as a rule; anything else must not end the watch either

@@ -10,17 +10,21 @@ from redis.exceptions import RedisError
 from app.models import Mailbox
 from app.runtime import Runtime
 from app.state import push_freshness
+from app.state.push_freshness import PushFreshness
 
 
-def push_status(rt: Runtime, mailbox: Mailbox, now: datetime | None = None) -> dict:
-    """``lag_seconds``: from the last change seen to the end of the session that followed it; while
-    no session has ended since, the time waited so far (``synced`` false). None before any change."""
+def push_status(rt: Runtime, mailbox: Mailbox) -> dict:
     try:
         seen = push_freshness.read(rt.redis.client, mailbox.id)
     except RedisError:      # Redis down: the dashboard still answers, push shown as not live
-        seen = push_freshness.PushFreshness(False, None, None)
-    now = now or datetime.now(UTC)
-    changed, synced_at = seen.last_change_at, _aware(mailbox.last_sync_at)
+        seen = PushFreshness(False, None, None)
+    return describe(seen, mailbox.last_sync_at, datetime.now(UTC))
+
+
+def describe(seen: PushFreshness, last_sync_at: datetime | None, now: datetime) -> dict:
+    """``lag_seconds``: from the last change seen to the end of the session that followed it; while
+    no session has ended since, the time waited so far (``synced`` false). None before any change."""
+    changed, synced_at = seen.last_change_at, _aware(last_sync_at)
     synced = changed is not None and synced_at is not None and synced_at >= changed
     lag = None
     if changed is not None:
