@@ -27,8 +27,8 @@ WATCHER_ARGS = ["--dav-interval", "0.5", "--reconcile-interval", "0.5", "--debou
 class WatcherProcess(WorkerProcess):
     """The `python -m app push-watcher` subprocess; ``lines`` reads its JSON log records."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        super().__init__(env, log_path, ("push-watcher", *WATCHER_ARGS), ready="push watcher started")
+    def __init__(self, env: dict[str, str], log_path: Path, *more_args: str) -> None:
+        super().__init__(env, log_path, ("push-watcher", *WATCHER_ARGS, *more_args), ready="push watcher started")
 
     def lines(self, message: str, mailbox_id: int) -> list[dict]:
         """The watcher's log records with this message for this mailbox."""
@@ -178,3 +178,18 @@ def test_a_suspended_mailbox_is_no_longer_watched_and_a_resumed_one_is_again(e2e
     assert response.status_code == 200, response.json
     _wait(lambda: len(watcher.lines("push watching", eve.mailbox_id)) >= 2 and dashboard(eve)["push"]["live"],
           "the watcher taking the resumed mailbox back", e2e, watcher)
+
+
+def test_a_watcher_holds_no_more_connections_than_its_pool(e2e, factory, watcher):
+    fay = sign_up(e2e, factory)
+    _watched(fay, watcher)
+    small = WatcherProcess(e2e.env, e2e.tmp / f"push-watcher-small-{secrets.token_hex(3)}.log",
+                           "--max-connections", "3")      # one mailbox: Inbox, Sent and Salesforce folder
+    try:
+        _wait(lambda: small.lines("push connection pool full; mailbox left to the schedule", fay.mailbox_id),
+              "the small watcher refusing a mailbox", e2e, small)
+        watching = {json.loads(line)["mailbox_id"] for line in small.log().splitlines()
+                    if line.startswith("{") and json.loads(line)["msg"] == "push watching"}
+        assert len(watching) <= 1 and fay.mailbox_id not in watching
+    finally:
+        small.stop()

@@ -33,6 +33,11 @@ class FolderWatch:
         self._idle_since: float | None = None
         self._last_noop = 0.0
 
+    @property
+    def idle_since(self) -> float | None:
+        """When the current IDLE command was issued (clock time); None outside IDLE."""
+        return self._idle_since
+
     def open(self) -> str:
         """Connect, log in and select the folder read-only; returns the mode (IDLE or NOOP)."""
         capabilities = self.session.command(lambda c: c.capabilities())

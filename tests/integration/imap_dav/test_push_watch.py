@@ -9,7 +9,7 @@ import pytest
 from imapclient import IMAPClient
 
 from app.providers.imap_dav.dav_probe import collection_versions
-from app.providers.imap_dav.imap_watch import IDLE, NOOP, FolderWatch
+from app.providers.imap_dav.imap_watch import IDLE, IDLE_REISSUE_SECONDS, NOOP, FolderWatch
 from app.providers.imap_dav.mailbox import imap_session
 from app.sync.errors import TemporaryFailure
 from tests.integration.imap_dav import ics_samples
@@ -48,6 +48,27 @@ def test_idle_reports_new_mail_and_a_new_keyword(watch, other):
     other.select_folder("INBOX")
     other.add_flags(other.search(["ALL"]), ["Salesforce"])
     assert _until_changed(watch)
+
+
+def test_idle_is_issued_again_before_the_server_would_log_the_client_out(imap_account, other):
+    now = [0.0]
+    endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
+    watch = FolderWatch(imap_session(endpoints, imap_account.username, imap_account.password, PLAINTEXT_FOR_TESTS),
+                        "INBOX", clock=lambda: now[0])
+    try:
+        watch.open()
+        watch.wait(0.2)
+        assert watch.idle_since == 0.0
+        now[0] = IDLE_REISSUE_SECONDS - 1
+        watch.wait(0.2)
+        assert watch.idle_since == 0.0                  # not yet
+        now[0] = IDLE_REISSUE_SECONDS
+        watch.wait(0.2)
+        assert watch.idle_since == IDLE_REISSUE_SECONDS and IDLE_REISSUE_SECONDS < 29 * 60
+        other.append("INBOX", RAW)
+        assert _until_changed(watch)                    # the new IDLE still reports
+    finally:
+        watch.close()
 
 
 def test_without_idle_noop_polling_reports_new_mail(watch, other):
