@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,8 +68,10 @@ class ImapMailboxWatch:
             signal.set()
 
     def join(self, timeout: float) -> None:
+        """Wait for the threads to end, ``timeout`` seconds in all."""
+        deadline = time.monotonic() + timeout
         for thread in list(self._threads):
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _spawn(self, run: Callable[..., None], name: str, *args) -> None:
         thread = threading.Thread(target=run, args=args, daemon=True,

@@ -130,8 +130,8 @@ class PushWatcher:
                 continue                                  # removed or suspended meanwhile
             try:
                 outcome = push_triggers.notify(self.rt, mailbox_id)
-            except RedisError as exc:
-                self.debouncer.retry(mailbox_id)          # never lose the change: ask again later
+            except Exception as exc:     # Redis down as a rule: never lose the change, ask again later
+                self.debouncer.retry(mailbox_id)
                 log.warning("push could not queue a session", extra={"ctx": {"mailbox_id": mailbox_id,
                                                                              "error": str(exc)}})
                 continue
@@ -149,13 +149,8 @@ class PushWatcher:
         self._next_heartbeat = time.monotonic() + period
         self._count_connections(sum(len(w.modes) for w in self.imap.values()),
                                 sum(1 for w in self.dav.watches.values() if w.live), int(period * 3))
-        for mailbox_id, target in list(self.targets.items()):
-            mode = self._mode(target)
-            client = self.rt.redis.client
-            if mode is None:
-                self._quietly(lambda m=mailbox_id: push_freshness.mark_down(client, m))
-            else:
-                self._quietly(lambda m=mailbox_id, md=mode: push_freshness.mark_live(client, m, md, int(period * 3)))
+        modes = {mailbox_id: self._mode(target) for mailbox_id, target in list(self.targets.items())}
+        self._quietly(lambda: push_freshness.mark_all(self.rt.redis.client, modes, int(period * 3)))
 
     def _count_connections(self, imap: int, dav: int, ttl_seconds: int) -> None:
         for kind, live in (("imap", imap), ("dav", dav)):
@@ -185,12 +180,14 @@ class PushWatcher:
             pass
 
     def close(self) -> None:
+        """Stop every watch (they end within one wait slice; a connect in progress is not waited
+        for past that), drop the live marks and this process's connection counts."""
         for watch in self.imap.values():
             watch.stop()
+        deadline = time.monotonic() + self.settings.imap.wait_slice + 2
         for watch in self.imap.values():
-            watch.join(self.settings.imap.wait_slice + 2)
-        for mailbox_id in list(self.targets):
-            self._quietly(lambda m=mailbox_id: push_freshness.mark_down(self.rt.redis.client, m))
+            watch.join(max(0.0, deadline - time.monotonic()))
+        self._quietly(lambda: push_freshness.mark_all(self.rt.redis.client, dict.fromkeys(self.targets), 1))
         self.imap.clear()
         self.dav.close()
         self._count_connections(0, 0, 1)

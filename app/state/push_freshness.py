@@ -5,6 +5,7 @@ Transient by design: "live" expires with the watcher's heartbeat, so a watcher t
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,6 +25,17 @@ class PushFreshness:
 
 def mark_live(client: Redis, mailbox_id: int, mode: str, ttl_seconds: int) -> None:
     client.set(keys.push_live(mailbox_id), mode, ex=max(1, ttl_seconds))
+
+
+def mark_all(client: Redis, modes: Mapping[int, str | None], ttl_seconds: int) -> None:
+    """One heartbeat for many mailboxes in one round trip: a mode marks it live, None not live."""
+    pipe = client.pipeline(transaction=False)
+    for mailbox_id, mode in modes.items():
+        if mode is None:
+            pipe.delete(keys.push_live(mailbox_id))
+        else:
+            pipe.set(keys.push_live(mailbox_id), mode, ex=max(1, ttl_seconds))
+    pipe.execute()
 
 
 def mark_down(client: Redis, mailbox_id: int) -> None:
