@@ -23,10 +23,6 @@ class PushFreshness:
     last_change_at: datetime | None
 
 
-def mark_live(client: Redis, mailbox_id: int, mode: str, ttl_seconds: int) -> None:
-    client.set(keys.push_live(mailbox_id), mode, ex=max(1, ttl_seconds))
-
-
 def mark_all(client: Redis, modes: Mapping[int, str | None], ttl_seconds: int) -> None:
     """One heartbeat for many mailboxes in one round trip: a mode marks it live, None not live."""
     pipe = client.pipeline(transaction=False)

@@ -29,17 +29,20 @@ def test_a_mailbox_never_watched_is_not_live_and_has_seen_nothing(client):
 
 
 def test_the_live_mark_and_the_last_change_are_read_back_and_the_mark_can_be_dropped(client):
-    mailbox = next(_ids)
-    push_freshness.mark_live(client, mailbox, "imap-idle+dav-poll", ttl_seconds=60)
+    mailbox, other = next(_ids), next(_ids)
+    push_freshness.mark_all(client, {mailbox: "imap-idle+dav-poll"}, ttl_seconds=60)
     push_freshness.record_change(client, mailbox, T0)
     assert push_freshness.read(client, mailbox) == PushFreshness(True, "imap-idle+dav-poll", T0)
-    push_freshness.mark_down(client, mailbox)
+    push_freshness.mark_all(client, {mailbox: None, other: "imap-noop"}, ttl_seconds=60)
     assert push_freshness.read(client, mailbox) == PushFreshness(False, None, T0)
+    assert push_freshness.read(client, other) == PushFreshness(True, "imap-noop", None)
+    push_freshness.mark_down(client, other)
+    assert push_freshness.read(client, other).live is False
 
 
 def test_the_live_mark_lapses_when_the_watcher_stops_renewing_it(client):
     mailbox = next(_ids)
-    push_freshness.mark_live(client, mailbox, "dav-poll", ttl_seconds=1)
+    push_freshness.mark_all(client, {mailbox: "dav-poll"}, ttl_seconds=1)
     deadline = time.monotonic() + 10
     while push_freshness.read(client, mailbox).live and time.monotonic() < deadline:
         time.sleep(0.1)
