@@ -1,4 +1,4 @@
-"""Process commands: `serve` (API), `worker`, `scheduler`, and `up`, which runs all three (plus the
+"""Process commands: `serve` (API), `worker`, `scheduler`, `push-watcher`, and `up`, which runs all four (plus the
 local sandbox when no Salesforce app is configured)."""
 from __future__ import annotations
 
@@ -75,7 +75,53 @@ def scheduler():
     run_scheduler(rt.redis.client)
 
 
-@click.command("up", help="Migrate, then run API + worker + scheduler until Ctrl-C (embedded defaults). "
+@click.command("push-watcher", help="Watch every active IMAP+DAV mailbox for changes (IMAP IDLE, or NOOP polling "
+                                    "where the server lacks IDLE, on the folders its mail rules read; CalDAV/CardDAV "
+                                    "sync-token/ctag polling) and queue one debounced session per changed mailbox. "
+                                    "Mailboxes added, removed or suspended are picked up without a restart; the "
+                                    "schedule stays the backstop.")
+@click.option("--dav-interval", default=5.0, show_default=True, type=click.FloatRange(0.2, 3600),
+              envvar="SYNCLINE_PUSH_DAV_SECONDS", help="Seconds between two polls of a CalDAV/CardDAV collection "
+                                                       "[env SYNCLINE_PUSH_DAV_SECONDS].")
+@click.option("--reconcile-interval", default=30.0, show_default=True, type=click.FloatRange(0.2, 3600),
+              envvar="SYNCLINE_PUSH_RECONCILE_SECONDS",
+              help="Seconds between two reads of the mailbox list [env SYNCLINE_PUSH_RECONCILE_SECONDS].")
+@click.option("--debounce", default=2.0, show_default=True, type=click.FloatRange(0, 600),
+              envvar="SYNCLINE_PUSH_DEBOUNCE_SECONDS", help="A mailbox's session is queued once it has been quiet "
+                                                            "this long after a change (at most 30 s after the first) "
+                                                            "[env SYNCLINE_PUSH_DEBOUNCE_SECONDS].")
+@click.option("--max-connections", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              envvar="SYNCLINE_PUSH_MAX_CONNECTIONS", help="IMAP connections this process may hold; mailboxes "
+                                                           "beyond it are left to the schedule "
+                                                           "[env SYNCLINE_PUSH_MAX_CONNECTIONS].")
+@click.option("--noop-interval", default=30.0, show_default=True, type=click.FloatRange(1, 1500),
+              help="Seconds between two NOOPs on a server without IDLE.")
+@click.option("--folder-refresh", default=300.0, show_default=True, type=click.FloatRange(0.2, 86400),
+              help="Seconds between two listings of a mailbox's folders (picks up a Salesforce folder made later).")
+def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
+                 noop_interval: float, folder_refresh: float):
+    import signal
+    import threading
+
+    from app.services.imap_push import ImapPushSettings
+    from app.services.push_watcher import PushWatcher, WatcherSettings
+
+    rt = runtime()
+    _require_database(rt)
+    if not rt.config.embedded_redis:  # a Redis that is down is waited for: changes stay pending meanwhile
+        _require_redis(rt.config.redis_url, outage_is_fatal=False)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
+                               quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
+                               max_connections=max_connections, imap=ImapPushSettings(noop_seconds=noop_interval,
+                                                                            folder_refresh=folder_refresh))
+    click.echo("push watcher started")
+    PushWatcher(rt, settings).run(stop)
+
+
+@click.command("up", help="Migrate, then run API + worker + scheduler + push watcher until Ctrl-C (embedded defaults). "
                           "Without SALESFORCE_CLIENT_ID it also runs a local sandbox: a Salesforce emulator, "
                           "mail servers and demo data, kept under <instance>/sandbox/. One `up` per instance folder "
                           "and per port: a second one refuses to start and leaves the running one alone.")
@@ -107,6 +153,7 @@ def up(host: str, port: int, sandbox: bool | None, graph: bool):
         "api": ["serve", "--host", host, "--port", str(port)],
         "worker": ["worker"],
         "scheduler": ["scheduler"],
+        "push-watcher": ["push-watcher"],
     }
     if sandbox or (sandbox is None and not rt.config.salesforce_client_id and not rt.config.is_production):
         _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url}, graph)
@@ -141,4 +188,4 @@ def _sandbox_entry_point():
     return next(iter(found)).load() if found else None
 
 
-process_commands = (serve, worker, scheduler, up)
+process_commands = (serve, worker, scheduler, push_watcher, up)

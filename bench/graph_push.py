@@ -42,7 +42,7 @@ def measure_push(rt: Runtime, fake: GraphFake, emu: SalesforceEmulator, sf_org: 
     app = create_app(config.with_overrides(log_level="WARNING"))    # request logs would mix with the metrics
     server.start()
     fake.store.push.ca_file = server.ca_path
-    worker = _Worker(config, Path(config.instance_dir).parent / "push-worker.log")
+    worker = BenchProcess(config, Path(config.instance_dir).parent / "push-worker.log")
     try:
         counts = graph_subscriptions.maintain(app.extensions["syncline"])
         if counts.failed or counts.skipped or not counts.created:
@@ -59,7 +59,7 @@ def measure_push(rt: Runtime, fake: GraphFake, emu: SalesforceEmulator, sf_org: 
             f"push_changes_timed: {len(ordered)}"]
 
 
-def _one_push(fake: GraphFake, emu: SalesforceEmulator, sf_org: str, user: str, n: int, worker: _Worker) -> float:
+def _one_push(fake: GraphFake, emu: SalesforceEmulator, sf_org: str, user: str, n: int, worker: BenchProcess) -> float:
     subject = f"Pushed meeting {n}"
     start = fake.store.clock() + timedelta(days=3, hours=n % 8)
     began = time.perf_counter()
@@ -73,18 +73,20 @@ def _one_push(fake: GraphFake, emu: SalesforceEmulator, sf_org: str, user: str, 
     raise RuntimeError(f"{subject!r} did not reach Salesforce within {WAIT_S:.0f}s\n{worker.log()[-3000:]}")
 
 
-class _Worker:
-    """A real `python -m app worker` process on ``config`` (the same database, Redis and CAs)."""
+class BenchProcess:
+    """A real `python -m app worker` process (or another ``command``, started once its log shows
+    ``ready``) on ``config`` (the same database, Redis and CAs)."""
 
-    def __init__(self, config: Config, log_path: Path) -> None:
+    def __init__(self, config: Config, log_path: Path, command: tuple[str, ...] = ("worker",),
+                 ready: str = "Listening on") -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=_env(config), cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "app", *command], env=_env(config), cwd=ROOT,
                                      stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
-        while "Listening on" not in self.log():
+        while ready not in self.log():
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start:\n{self.log()[-2000:]}")
+                raise RuntimeError(f"{command[0]} did not start:\n{self.log()[-2000:]}")
             time.sleep(0.1)
 
     def log(self) -> str:

@@ -324,12 +324,25 @@ class LinkedItemSchema(StrictSchema):
         "`what: open_newest_opportunity`, `what: subject_case 00001234`, `skipped: … (over the 50-Contact limit)`")})
 
 
+class PushFreshnessSchema(StrictSchema):
+    live = fields.Boolean(required=True, metadata={"description": (
+        "The push watcher holds this IMAP+DAV mailbox now (IMAP IDLE/NOOP on every mail folder its rules read, "
+        "CalDAV/CardDAV polling); false: only the schedule syncs it (Office 365 and Google push are not shown here)")})
+    mode = fields.String(allow_none=True, metadata={"description": "How it is watched, e.g. imap-idle+dav-poll"})
+    last_change_at = fields.DateTime(allow_none=True, metadata={"description": "When push last saw a change"})
+    last_sync_at = fields.DateTime(allow_none=True, metadata={"description": "When the last successful session ended"})
+    synced = fields.Boolean(required=True, metadata={"description": "A session ended after the last change seen"})
+    lag_seconds = fields.Float(allow_none=True, metadata={"description": (
+        "From the last change seen to the end of the session after it; while none has ended, the wait so far")})
+
+
 class DashboardSchema(StrictSchema):
     mailbox = fields.Nested(MailboxSchema, required=True)
     folders = fields.Dict(keys=fields.String(), values=fields.Nested(FolderStateSchema), metadata={
         "description": "Per folder kind (mail, calendar, tasks, contacts): whether this mailbox syncs it"})
     sessions = fields.List(fields.Nested(SessionSchema), required=True)
     progress = fields.Dict(allow_none=True, metadata={"description": "Live progress while a session runs"})
+    push = fields.Nested(PushFreshnessSchema, metadata={"description": "Freshness: push live, last change, lag"})
     linked_items = fields.List(fields.Nested(LinkedItemSchema), metadata={
         "description": "Recently saved/mirrored items (newest first, up to 50) and why they link where they do"})
 

@@ -10,6 +10,7 @@ from app.runtime import db_session, runtime
 from app.services.folder_states import folder_states
 from app.services.linked_items import linked_items
 from app.services.mailboxes import has_dav_password
+from app.services.push_status import push_status
 from app.services.settings import auto_sync_effective, org_settings, user_settings
 from app.services.users import role_source
 from app.state import progress
@@ -61,6 +62,7 @@ def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
                       "conflicts": s.conflicts or [], "failure": s.failure} for s in sessions],
         "progress": _live_progress(mailbox.id),
         "linked_items": linked_items(db_session(), mailbox.id),
+        "push": push_status(runtime(), mailbox),
     }
 
 

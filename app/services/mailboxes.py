@@ -133,6 +133,13 @@ def stored_credentials(rt: Runtime, mailbox: Mailbox) -> dict:
     return json.loads(rt.secrets.decrypt(mailbox.credentials_enc)) if mailbox.credentials_enc else {}
 
 
+def mailbox_logins(rt: Runtime, mailbox: Mailbox) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((IMAP user, password), (DAV user, password)) from the encrypted store; DAV falls back to IMAP's."""
+    secrets = stored_credentials(rt, mailbox)
+    login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
+    return (login, password), (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
+
+
 def has_dav_password(rt: Runtime, mailbox: Mailbox) -> bool:
     return bool(_readable_credentials(rt, mailbox).get("dav_password"))
 

@@ -33,7 +33,7 @@ from app.services.google_accounts import session_settings as google_session_sett
 from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
 from app.services.mail_hosts import mail_host_policy
-from app.services.mailboxes import stored_credentials
+from app.services.mailboxes import mailbox_logins
 from app.services.session_connection import session_connection
 from app.services.session_fields import check_session_fields, fix_hint, forget_session_fields
 from app.services.settings import org_settings, user_settings
@@ -137,9 +137,7 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     ctx = owner_context(rt, mailbox, user)
     endpoints = dict(mailbox.server_profile.endpoints or {})
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as] if endpoints.get("imap_host") else [])
-    secrets = stored_credentials(rt, mailbox)
-    login, password = mailbox.username or mailbox.address, str(secrets.get("password") or "")
-    dav_login = (mailbox.dav_username or login, str(secrets.get("dav_password") or password))
+    (login, password), dav_login = mailbox_logins(rt, mailbox)
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
                                   addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name)

@@ -7,7 +7,8 @@
 - `syncline_sync_mailboxes{status}`, `syncline_sync_overdue_mailboxes` and
   `syncline_sync_lag_seconds`: how late the most overdue active mailbox is past its due time.
 - `syncline_push_connections{kind}`: live push channels (Graph subscriptions, and the
-  connections push processes report).
+  connections push processes report: `imap` IDLE/NOOP connections and `dav` polled mailboxes
+  of every `syncline push-watcher`).
 """
 from __future__ import annotations
 

@@ -123,3 +123,14 @@ def metrics_items() -> str:
 def metrics_push_connections(kind: str, owner: str) -> str:
     """One push process's live connections of a kind; expires unless the process renews it."""
     return f"{PREFIX}:metrics:push:{kind}:{owner}"
+
+
+def push_live(mailbox_id: int) -> str:
+    """String: how push watches a mailbox now ("imap-idle", "dav-poll", …), kept alive by the push
+    watcher's heartbeat (TTL): gone means push is not live and only the schedule syncs it."""
+    return f"{PREFIX}:push:live:{mailbox_id}"
+
+
+def push_freshness(mailbox_id: int) -> str:
+    """Hash {last_change_at}: when the push watcher last saw the mailbox change (ISO 8601, UTC)."""
+    return f"{PREFIX}:push:freshness:{mailbox_id}"

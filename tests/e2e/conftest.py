@@ -31,25 +31,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class WorkerProcess:
-    """One `python -m app worker` subprocess; `kill()` is SIGKILL, `stop()` a graceful SIGTERM."""
+    """One `python -m app worker` subprocess (or another long-running command, ready once its log
+    shows ``ready``); `kill()` is SIGKILL, `stop()` a graceful SIGTERM."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, command: tuple[str, ...] = ("worker",),
+                 ready: str = "Listening on") -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "app", *command], env=env, cwd=ROOT,
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_listening()
+        self._wait_listening(ready)
 
-    def _wait_listening(self, timeout: float = 30) -> None:
+    def _wait_listening(self, ready: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited: {self.log()[-2000:]}")
-            if self.log().count("Listening on") > 0:
+                raise RuntimeError(f"process exited: {self.log()[-2000:]}")
+            if self.log().count(ready) > 0:
                 time.sleep(0.5)     # RQ logs "Listening" just before its signal handlers are set
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"worker did not start: {self.log()[-2000:]}")
+        raise RuntimeError(f"process did not start: {self.log()[-2000:]}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -162,12 +162,14 @@ def wait_for_session(person: Person, after_id: int, timeout: float = 60) -> dict
     raise AssertionError(f"no session finished within {timeout}s: {dashboard(person)}\n{worker}")
 
 
-def wait_for(check, what: str, e2e: E2E, timeout: float = 60):
-    """Poll ``check`` until it returns something truthy; fail with the worker's log tail otherwise."""
+def wait_until(check, what: str, e2e: E2E, timeout: float = 60, *others: Any):
+    """Poll ``check`` until it returns something truthy; on timeout, fail with the worker's log tail
+    (and that of any other process given with a ``log()``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")
+    logs = "\n".join(p.log()[-3000:] for p in (e2e.worker, *others) if p is not None)
+    raise AssertionError(f"{what} did not happen within {timeout}s\n{logs}")

@@ -18,7 +18,7 @@ from app.models import GraphSubscription, Mailbox
 from app.models.base import utcnow
 from app.services import graph_subscriptions
 from sandbox.graph.identity_routes import revoke_sign_ins
-from tests.e2e.helpers import NOW, dashboard, wait_for
+from tests.e2e.helpers import NOW, dashboard, wait_until
 from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
 from tests.graph_webhook import public_api as serving_api
 from tests.integration.graph.auth_helpers import browser_visit
@@ -81,7 +81,7 @@ def _rows(api, mailbox_id: int) -> dict[str, str]:
 
 def _subscribed(ann, api) -> dict[str, str]:
     """Wait for the sign-in job's subscriptions, one per kind the mailbox syncs."""
-    return wait_for(lambda: set(_rows(api, ann.mailbox_id)) == {"calendar", "contacts", "tasks", "mail"} and
+    return wait_until(lambda: set(_rows(api, ann.mailbox_id)) == {"calendar", "contacts", "tasks", "mail"} and
                  _rows(api, ann.mailbox_id), "the subscriptions made by the sign-in job", ann.e2e)
 
 
@@ -93,7 +93,7 @@ def _outlook_event(ann, subject: str, days: int) -> None:
 
 
 def _in_salesforce(ann, subject: str) -> list[dict]:
-    return wait_for(lambda: [e for e in ann.e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == subject],
+    return wait_until(lambda: [e for e in ann.e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == subject],
                  f"{subject!r} reaching Salesforce", ann.e2e)
 
 
@@ -130,9 +130,9 @@ def test_lifecycle_and_renewal_use_the_user_token_and_a_revoked_sign_in_waits_fo
     assert renewed - utcnow() > timedelta(days=6) and push.get(first).expires == renewed
 
     push.lifecycle(first, "reauthorizationRequired")         # answered by the worker, renewing
-    wait_for(lambda: not push.get(first).needs_reauthorization, "the reauthorisation", e2e)
+    wait_until(lambda: not push.get(first).needs_reauthorization, "the reauthorisation", e2e)
     push.lifecycle(first, "subscriptionRemoved")             # answered by the worker, recreating
-    again = wait_for(lambda: _rows(public_api, ann.mailbox_id).get("calendar") not in (None, first) and
+    again = wait_until(lambda: _rows(public_api, ann.mailbox_id).get("calendar") not in (None, first) and
                   _rows(public_api, ann.mailbox_id)["calendar"], "the recreated subscription", e2e)
     seen.add(again)
     assert push.get(again).creator == me
@@ -148,13 +148,13 @@ def test_lifecycle_and_renewal_use_the_user_token_and_a_revoked_sign_in_waits_fo
     push.callers.clear()
     revoke_sign_ins(e2e.graph.store, ann.user.email)
     push.lifecycle(again, "reauthorizationRequired")
-    wait_for(lambda: _status(public_api, ann.mailbox_id)[0] == "needs_reauth", "needs re-authorisation", e2e)
+    wait_until(lambda: _status(public_api, ann.mailbox_id)[0] == "needs_reauth", "needs re-authorisation", e2e)
     assert "AADSTS50173" in _status(public_api, ann.mailbox_id)[1]
     graph_subscriptions.maintain(public_api)                  # a mailbox waiting for its user is left alone
     assert _callers(ann, seen) == [] and _app_tokens(ann) == []    # no fallback to the app's credentials
 
     _sign_in(ann, public_api)                                 # a new sign-in reauthorises what it had
-    wait_for(lambda: not push.get(again).needs_reauthorization, "the reauthorisation after the new sign-in", e2e)
+    wait_until(lambda: not push.get(again).needs_reauthorization, "the reauthorisation after the new sign-in", e2e)
     assert {who for _, who in _callers(ann, seen)} == {me} and _app_tokens(ann) == []
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.models import GraphSubscription
 from app.services import graph_subscriptions
-from tests.e2e.helpers import NOW, dashboard, wait_for
+from tests.e2e.helpers import NOW, dashboard, wait_until
 from tests.e2e.test_graph_worker_e2e import FMT, _office365_user
 from tests.graph_webhook import public_api as serving_api
 
@@ -40,7 +40,7 @@ def test_an_outlook_event_reaches_salesforce_through_a_notification(e2e, factory
     e2e.graph.store.create_event(ann.user.email, {
         "subject": "Pushed meeting", "start": {"dateTime": start.strftime(FMT), "timeZone": "UTC"},
         "end": {"dateTime": (start + timedelta(hours=1)).strftime(FMT), "timeZone": "UTC"}})
-    events = wait_for(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "Pushed meeting"],
+    events = wait_until(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "Pushed meeting"],
                    "the pushed event reaching Salesforce", e2e)
     assert len(events) == 1
     sessions = dashboard(ann)["sessions"]
@@ -67,7 +67,7 @@ def test_a_to_do_task_reaches_salesforce_through_a_notification(e2e, factory, pu
     assert watched == f"users/{ann.user.email}/todo/lists/{tasks.id}/tasks"
 
     todo.create(ann.user.email, tasks.id, {"title": "Pushed follow-up", "importance": "high"})
-    found = wait_for(lambda: [t for t in e2e.emu.records(ann.sf_org, "Task") if t["Subject"] == "Pushed follow-up"],
+    found = wait_until(lambda: [t for t in e2e.emu.records(ann.sf_org, "Task") if t["Subject"] == "Pushed follow-up"],
                   "the pushed To Do task reaching Salesforce", e2e)
     assert len(found) == 1 and found[0]["Priority"] == "High"
     sessions = dashboard(ann)["sessions"]

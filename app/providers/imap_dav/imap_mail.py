@@ -124,12 +124,7 @@ class ImapMail:
         return WriteResult(True, item_id, version[0].version if version else None)
 
     def _folders(self) -> list[str]:
-        """Watched folders, the Sent folder and the Salesforce folder, those that exist (one LIST)."""
-        listed = self.session.command(lambda c: c.list_folders())
-        existing = {name for _, _, name in listed}
-        wanted = list(dict.fromkeys(self.options.watched_folders + (_sent_folder(listed),
-                                                                    self.options.salesforce_folder)))
-        return [f for f in wanted if f in existing]
+        return watched_folders(self.session, self.options)
 
     def _search(self, folder: str, old: FolderState | None) -> list[int]:
         """UIDs of wanted (new, when there is a cursor) messages: one SEARCH per chunk of rule keys."""
@@ -153,6 +148,14 @@ class ImapMail:
             data = self.session.command(lambda c: c.fetch(batch, parts))
             messages += [_email(folder, validity, uid, data[uid]) for uid in batch if uid in data]
         return messages
+
+
+def watched_folders(session: ImapSession, options: MailOptions) -> list[str]:
+    """Watched folders, the Sent folder and the Salesforce folder, those that exist (one LIST)."""
+    listed = session.command(lambda c: c.list_folders())
+    existing = {name for _, _, name in listed}
+    wanted = list(dict.fromkeys(options.watched_folders + (_sent_folder(listed), options.salesforce_folder)))
+    return [f for f in wanted if f in existing]
 
 
 def _sent_folder(listed: Sequence[tuple[Any, Any, str]]) -> str:

@@ -36,6 +36,11 @@ class ImapSession:
         self.selected: str | None = None
 
     @property
+    def connected(self) -> bool:
+        """A connection is open (or was until a failure nobody has seen yet)."""
+        return self._client is not None
+
+    @property
     def client(self) -> IMAPClient:
         if self._client is None:
             self._client = self._connect()

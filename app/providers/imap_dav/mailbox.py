@@ -137,18 +137,9 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
     options = options or MailboxOptions()
     counter = RequestCounter()
     mail, closers = None, []
-    if endpoints.get("imap_host"):
-        use_tls = bool(endpoints.get("imap_tls", True))
-        _check_plaintext(not use_tls, options, "IMAP")
-        host, port = str(endpoints["imap_host"]), int(endpoints.get("imap_port") or (993 if use_tls else 143))
-        with _refused_as_invalid(host):
-            check_host(host, options.host_policy)
-            check_port(port, "imap", host, options.host_policy)
-        context = ssl.create_default_context(cafile=options.ca_file) if use_tls else None
-        session = ImapSession(host, port, username, password, use_tls, counter, options.timeout, context,
-                              options.host_policy)
-        mail = ImapMail(session, MailOptions(options.category, options.salesforce_folder, options.watched_folders,
-                                                options.mail_rules))
+    session = imap_session(endpoints, username, password, options, counter)
+    if session is not None:
+        mail = ImapMail(session, mail_options(options))
         closers.append(session)
     folders: dict[FolderKind, DavFolder] = {}
     cache, shared, sessions = DiscoveryCache(discovered), SharedClients(), {}
@@ -180,6 +171,28 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
                 source = CollectionSource(finder, shared.builder(dav, rtype))
             folders[kind] = DavFolder(kind, source, codec)
     return ImapDavMailbox(mail, folders, counter, closers, cache)
+
+
+def imap_session(endpoints: Mapping[str, Any], username: str, password: str, options: MailboxOptions,
+                 counter: RequestCounter | None = None) -> ImapSession | None:
+    """A lazily connected IMAP session for the profile's ``imap_host`` (None without one), checked
+    as ``build_mailbox`` checks it (plaintext, host guard); raises InvalidData when refused."""
+    if not endpoints.get("imap_host"):
+        return None
+    use_tls = bool(endpoints.get("imap_tls", True))
+    _check_plaintext(not use_tls, options, "IMAP")
+    host, port = str(endpoints["imap_host"]), int(endpoints.get("imap_port") or (993 if use_tls else 143))
+    with _refused_as_invalid(host):
+        check_host(host, options.host_policy)
+        check_port(port, "imap", host, options.host_policy)
+    context = ssl.create_default_context(cafile=options.ca_file) if use_tls else None
+    return ImapSession(host, port, username, password, use_tls, counter or RequestCounter(), options.timeout,
+                       context, options.host_policy)
+
+
+def mail_options(options: MailboxOptions) -> MailOptions:
+    """The mail listing's share of the mailbox options."""
+    return MailOptions(options.category, options.salesforce_folder, options.watched_folders, options.mail_rules)
 
 
 def _discoverer(dav: DavSession, url: str, component: str, name: str | None) -> Callable[[], Collections]:
