@@ -8,7 +8,7 @@ import time
 from rq import get_current_job
 
 from app.models.base import utcnow
-from app.services import graph_subscriptions, push_triggers
+from app.services import google_watches, graph_subscriptions, push_triggers
 from app.services.org_change_loop import enqueue_org_polls, poll_org_changes
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
@@ -51,6 +51,13 @@ def maintain_graph_subscriptions() -> dict:
 def refresh_graph_subscription(subscription_pk: int, recreate: bool) -> str:
     """A lifecycle notification: renew (reauthorise) or recreate one subscription."""
     return graph_subscriptions.refresh(worker_runtime(), subscription_pk, recreate)
+
+
+def maintain_google_watches() -> dict:
+    """Open, replace and stop Google Calendar channels and Gmail watches."""
+    return dataclasses.asdict(google_watches.maintain(worker_runtime()))
+
+
 def enqueue_org_polls_job() -> int:
     """Every minute: one Salesforce change poll per connected org (not one per mailbox)."""
     return enqueue_org_polls(worker_runtime())

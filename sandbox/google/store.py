@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.google.gmail_store import GMAIL_SCOPES, GmailStore
+from sandbox.google.push import PushBook
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
 from sandbox.google.user_oauth import UserOAuthState
 
@@ -70,7 +71,8 @@ class GoogleStore:
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
         self.contacts = ContactBooks()               # People API state
         self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
-        self.gmail = GmailStore(self.lock)
+        self.push = PushBook()                       # watch channels, Gmail watches, Pub/Sub pushes (push.py)
+        self.gmail = GmailStore(self.lock, on_change=self.push.gmail_changed)
 
     # --- directory -------------------------------------------------------------------------------
     def register_service_account(self, email: str = "syncline@project.iam.gserviceaccount.com",
@@ -221,6 +223,7 @@ class GoogleStore:
         event["updated"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         event["etag"] = '"' + hashlib.sha1(f"{event['id']}:{seq}".encode()).hexdigest()[:16] + '"'
         cal.events[event["id"]] = event
+        self.push.calendar_changed(cal.owner)
 
     def _find(self, cal: Calendar, event_id: str, materialise: bool) -> dict[str, Any]:
         """A stored event, or an instance id (``{series}_{stamp}``) the series generates."""
