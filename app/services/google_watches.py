@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session
 
 from app.models import GoogleWatch, Mailbox, ServerProfile
 from app.models.base import utcnow
@@ -32,7 +32,7 @@ from app.services.google_profiles import google_settings
 from app.services.graph_subscriptions import client_state_hash
 from app.services.settings import org_settings
 from app.services.sync_policy import policy_for
-from app.sync.errors import SyncError
+from app.sync.errors import NotFound, SyncError
 from app.sync.items import FolderKind
 from app.sync.policy import SyncOption
 
@@ -73,8 +73,8 @@ def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
     """One pass over every gmail profile; a failed step is logged and retried next pass."""
     now, counts = now or utcnow(), Counts()
     with rt.db.session_scope() as s:
-        wanted = {w.mailbox_id: w for w in map(_wanted, s.scalars(select(Mailbox).join(ServerProfile).where(
-            ServerProfile.kind == "gmail", Mailbox.status == "active")))}
+        wanted = {m.id: _wanted(s, m) for m in s.scalars(select(Mailbox).join(ServerProfile).where(
+            ServerProfile.kind == "gmail", Mailbox.status == "active"))}
         rows = [(r.id, r.mailbox_id, r.kind, r.expires_at, r.label_ids, r.updated_at)
                 for r in s.scalars(select(GoogleWatch))]
     have = set()
@@ -93,9 +93,9 @@ def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
     return counts
 
 
-def _wanted(m: Mailbox) -> _Wanted:
+def _wanted(s: Session, m: Mailbox) -> _Wanted:
     endpoints, user = dict(m.server_profile.endpoints or {}), m.user
-    rules = gmail_options(load_save_rules(object_session(m), user.id, org_settings(user.org)))
+    rules = gmail_options(load_save_rules(s, user.id, org_settings(user.org)))
     calendar = policy_for(user).options.get(FolderKind.CALENDAR, SyncOption.OFF) is not SyncOption.OFF
     return _Wanted(m.id, m.server_profile_id, m.username or m.address, calendar,
                    str(endpoints.get(TOPIC) or ""), tuple(rules.sources()), rules.label)
@@ -180,8 +180,10 @@ def _watches(rt: Runtime, profile_id: int, mailbox_id: int | None, address: str,
     """The user's Google services: the mailbox's own grant while it exists, else the profile's key."""
     with rt.db.session_scope() as s:
         mailbox = s.get(Mailbox, mailbox_id) if mailbox_id is not None else None
-        settings = session_settings(rt, mailbox) if mailbox is not None else google_settings(rt, s.get(
-            ServerProfile, profile_id))
+        profile = s.get(ServerProfile, profile_id)
+        if profile is None:
+            raise NotFound(f"server profile {profile_id} is gone")
+        settings = session_settings(rt, mailbox) if mailbox is not None else google_settings(rt, profile)
     now = utcnow()
     port = build_google_mailbox(settings, address, (now, now), mail=GmailOptions(label=label))
     try:

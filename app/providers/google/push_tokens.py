@@ -61,8 +61,10 @@ class _CertCache:
             return certs
 
     def clear(self) -> None:
+        """Forget every key and the fetch count (tests; an operator who rotated a stand-in's keys)."""
         with self._lock:
             self._certs.clear()
+            self.fetches = 0
 
 
 CERTS = _CertCache()
