@@ -6,7 +6,6 @@ start nothing; renewal replaces a channel about to expire."""
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from sandbox.google.push import Signer
 from tests.e2e.helpers import NOW, dashboard, force_sync
 from tests.e2e.test_gmail_e2e import _client_contact, _headers
 from tests.e2e.test_google_worker_e2e import _event, _workspace_user
+from tests.e2e.test_graph_push_e2e import _wait
 from tests.graph_webhook import public_api as serving_api
 
 PUSHER = "gmail-push@project.iam.gserviceaccount.com"
@@ -35,16 +35,6 @@ def public_api(e2e) -> Iterator[object]:
     with serving_api(config, e2e.google) as rt:
         yield rt
     e2e.google.store.push.gmail_watches.clear()
-
-
-def _wait(check, what: str, e2e, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout}s\n{e2e.worker.log()[-3000:]}")
 
 
 def _watch(rt, mailbox_id: int, kind: str) -> GoogleWatch:
@@ -153,3 +143,17 @@ def test_renewal_replaces_a_channel_about_to_expire(e2e, factory, public_api):
     e2e.google.store.insert_event(ann.user.email, _event("After renewal", NOW + timedelta(days=4)))
     _wait(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "After renewal"],
           "a change pushed through the new channel", e2e)
+
+
+def test_a_suspended_mailbox_loses_its_channel_at_google(e2e, factory, public_api):
+    ann = _workspace_user(e2e, factory)
+    google_watches.maintain(public_api)
+    row = _watch(public_api, ann.mailbox_id, "calendar")
+    assert row.channel_id in e2e.google.store.push.subscriptions
+    suspended = e2e.app.test_client().post(f"/api/v1/mailboxes/{ann.mailbox_id}/suspend", headers=ann.headers,
+                                           json={"reason": "on leave"})
+    assert suspended.status_code == 200, suspended.json
+    assert google_watches.maintain(public_api).stopped >= 1
+    assert row.channel_id not in e2e.google.store.push.subscriptions
+    with public_api.db.session_scope() as s:
+        assert s.scalar(select(GoogleWatch).where(GoogleWatch.mailbox_id == ann.mailbox_id)) is None
