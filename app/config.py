@@ -113,6 +113,8 @@ class Config:
     allowed_mail_hosts: tuple[str, ...] = ()
     graph_ca_bundle: str = ""          # CA file for Entra ID / Graph HTTPS (a stand-in's CA); system CAs when empty
     google_ca_bundle: str = ""         # CA file for Google's token endpoint and APIs (a stand-in's CA); system CAs when empty
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"   # keys signing Pub/Sub push tokens
+    google_push_audience: str = ""     # the Pub/Sub push token's aud; empty: the Gmail push endpoint's URL
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -147,6 +149,8 @@ class Config:
             allowed_mail_hosts=_mail_hosts(env, "SYNCLINE_ALLOWED_MAIL_HOSTS"),
             graph_ca_bundle=env.get("SYNCLINE_GRAPH_CA_BUNDLE", ""),
             google_ca_bundle=env.get("SYNCLINE_GOOGLE_CA_BUNDLE", ""),
+            google_certs_url=env.get("SYNCLINE_GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs"),
+            google_push_audience=env.get("SYNCLINE_GOOGLE_PUSH_AUDIENCE", ""),
         )
 
     @property

@@ -50,6 +50,13 @@ class EndpointsSchema(StrictSchema):
     google_auth_url = fields.String(validate=URL, metadata={
         "description": "gmail (user_oauth): Google's authorization endpoint (default "
                        "https://accounts.google.com/o/oauth2/v2/auth); https; " + PUBLIC_HOST})
+    gmail_push_topic = fields.String(validate=validate.Regexp(
+        r"^projects/[^/]+/topics/[^/]+$", error="a Pub/Sub topic name: projects/PROJECT/topics/TOPIC"), metadata={
+        "description": "gmail: the Pub/Sub topic Gmail publishes changes to (projects/P/topics/T; Gmail's "
+                       "gmail-api-push@system.gserviceaccount.com may publish to it); without it Gmail is not watched"})
+    gmail_push_service_account = fields.Email(metadata={
+        "description": "gmail: the service account whose OIDC token the topic's push subscription sends to "
+                       "/api/v1/google/gmail-notifications (a push signed for any other is refused)"})
 
 
 AUTH_MODES = ("application", "delegated")

@@ -8,7 +8,7 @@ import time
 from rq import get_current_job
 
 from app.models.base import utcnow
-from app.services import graph_subscriptions, push_triggers
+from app.services import google_watches, graph_subscriptions, push_triggers
 from app.services.org_change_loop import enqueue_org_polls, poll_org_changes
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
@@ -56,6 +56,11 @@ def refresh_graph_subscription(subscription_pk: int, recreate: bool) -> str:
 def subscribe_signed_in_mailbox(mailbox_id: int) -> dict:
     """A mailbox just signed in with Microsoft: its change-notification subscriptions, made now."""
     return dataclasses.asdict(graph_subscriptions.subscribe_mailbox(worker_runtime(), mailbox_id))
+
+
+def maintain_google_watches() -> dict:
+    """Open, replace and stop Google Calendar channels and Gmail watches."""
+    return dataclasses.asdict(google_watches.maintain(worker_runtime()))
 
 
 def enqueue_org_polls_job() -> int:

@@ -20,5 +20,6 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("heartbeat", jobs.heartbeat, queues.DEFAULT, 60),
     Schedule("enqueue-due-sessions", jobs.enqueue_due_sessions, queues.DEFAULT, 60),
     Schedule("graph-subscriptions", jobs.maintain_graph_subscriptions, queues.DEFAULT, 600),
+    Schedule("google-watches", jobs.maintain_google_watches, queues.DEFAULT, 600),
     Schedule("enqueue-org-polls", jobs.enqueue_org_polls_job, queues.DEFAULT, 60),
 )

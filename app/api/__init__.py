@@ -56,6 +56,7 @@ def init_api(app: Flask) -> Api:
         audit_log,
         auth_routes,
         failed_items,
+        google_push,
         google_workspace,
         graph_push,
         health,
@@ -82,7 +83,7 @@ def init_api(app: Flask) -> Api:
                                         "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings, graph_push, office365,
-                   google_workspace):
+                   google_workspace, google_push):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     from app.api import autoresolve, blocklists, records, related, saves  # the sidebar's endpoints
 

@@ -6,7 +6,7 @@
 - `syncline_sync_queue_depth{queue}`: jobs waiting in each RQ queue.
 - `syncline_sync_mailboxes{status}`, `syncline_sync_overdue_mailboxes` and
   `syncline_sync_lag_seconds`: how late the most overdue active mailbox is past its due time.
-- `syncline_push_connections{kind}`: live push channels (Graph subscriptions, and the
+- `syncline_push_connections{kind}`: live push channels (Graph subscriptions, Google watches, and the
   connections push processes report: `imap` IDLE/NOOP connections and `dav` polled mailboxes
   of every `syncline push-watcher`).
 """
@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from rq import Queue
 from sqlalchemy import func, select
 
-from app.models import GraphSubscription, Mailbox
+from app.models import GoogleWatch, GraphSubscription, Mailbox
 from app.models.base import utcnow
 from app.runtime import Runtime
 from app.state import queues, shared_metrics
@@ -85,6 +85,8 @@ class SyncMetricsCollector(Collector):
             totals["graph"] = totals.get("graph", 0) + (s.scalar(select(func.count()).select_from(
                 GraphSubscription).where(GraphSubscription.mailbox_id.is_not(None),
                                          GraphSubscription.expires_at > utcnow())) or 0)
+            totals["google"] = totals.get("google", 0) + (s.scalar(select(func.count()).select_from(
+                GoogleWatch).where(GoogleWatch.mailbox_id.is_not(None), GoogleWatch.expires_at > utcnow())) or 0)
         for kind, n in sorted(totals.items()):
             live.add_metric([kind], n)
         return live

@@ -164,6 +164,33 @@ def create_app(store: GoogleStore) -> Flask:
             found = [i for i in found if _same_start(i.get("originalStartTime") or {}, wanted)]
         return ok({"kind": "calendar#events", "items": found})
 
+    @app.post(API + "/watch")
+    @api
+    def watch_events(user: str) -> Response:
+        try:
+            return ok(store.push.watch(user, _json_body()).shown())
+        except KeyError as exc:
+            raise ApiError(400, "channelIdNotUnique", str(exc.args[0])) from None
+        except ValueError as exc:
+            raise ApiError(400, "push.webhookUrlNotHttps" if "HTTPS" in str(exc) else "required", str(exc)) from None
+
+    @app.post("/calendar/v3/channels/stop")
+    def stop_channel() -> Response:
+        auth = request.headers.get("Authorization", "")
+        if not store.tokens.get(auth.removeprefix("Bearer ").strip()):
+            return api_error(ApiError(401, "authError", "Invalid Credentials"))
+        body = request.get_json(silent=True) or {}
+        if not store.push.stop(str(body.get("id") or ""), str(body.get("resourceId") or "")):
+            return api_error(ApiError(404, "notFound", f"Channel '{body.get('id')}' not found for project"))
+        return Response(b"", 204)
+
+    @app.get("/oauth2/v1/certs")
+    def certs() -> Response:
+        """The keys Google signs OIDC tokens with (Pub/Sub push tokens among them), as X.509 PEM by key id."""
+        answer = ok(store.push.signer.certs())
+        answer.headers["Cache-Control"] = "public, max-age=20000, must-revalidate, no-transform"
+        return answer
+
     add_batch_endpoint(app, store, api_error)
     add_people_routes(app, store)
     add_gmail_routes(app, store, api_error)

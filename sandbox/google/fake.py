@@ -28,6 +28,11 @@ class GoogleFake(LoopbackFake):
         return self.base_url + "/token"
 
     @property
+    def certs_url(self) -> str:
+        """Like https://www.googleapis.com/oauth2/v1/certs (the keys signing Pub/Sub push tokens)."""
+        return self.base_url + "/oauth2/v1/certs"
+
+    @property
     def auth_url(self) -> str:
         """Like https://accounts.google.com/o/oauth2/v2/auth (per-user sign-in, user_oauth.py)."""
         return self.base_url + "/o/oauth2/v2/auth"

@@ -115,6 +115,23 @@ def add_gmail_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
         body: dict[str, Any] = {"history": page, "historyId": str(gmail.history_id)}
         return {**body, **({"nextPageToken": token} if token else {})}
 
+    @app.post(USERS + "/watch")
+    @api(READ_SCOPES)
+    def watch(user: str) -> dict[str, Any]:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not str(body.get("topicName") or "").startswith("projects/"):
+            raise GmailError(400, "invalidArgument", "Invalid topicName does not match projects/SOME_PROJECT/topics/*")
+        try:
+            return store.push.gmail_watch(user, body, gmail.history_id)
+        except LookupError as exc:
+            raise GmailError(404, "notFound", str(exc)) from None
+
+    @app.post(USERS + "/stop")
+    @api(READ_SCOPES)
+    def stop(user: str) -> dict[str, Any]:
+        store.push.gmail_stop(user)
+        return {}
+
     for path in ("/batch", "/batch/gmail/v1"):         # the discovery batchPath and the batch guide's
         add_batch_endpoint(app, store, render, path=path, max_parts=100)
 

@@ -12,6 +12,7 @@ import base64
 import itertools
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,8 +48,8 @@ def _b64(text: str) -> str:
 class GmailStore:
     """Every user's Gmail; ``history_id`` is shared so ids grow across the whole fake, as Google's do."""
 
-    def __init__(self, lock: Any) -> None:
-        self.lock = lock
+    def __init__(self, lock: Any, on_change: Callable[[str, list[str], int], None] | None = None) -> None:
+        self.lock, self.on_change = lock, on_change     # on_change(user, message's labelIds, historyId): push
         self.boxes: dict[str, GmailBox] = {}
         self._ids = itertools.count(1000)
         self.history_id = 5000
@@ -111,6 +112,7 @@ class GmailStore:
             box.messages[message_id] = message
             box.history.append({"id": history_id, "type": "messageAdded", "message": message_id,
                                 "labelIds": list(message["labelIds"])})
+            self._changed(user, message, history_id)
             return message
 
     def add_labels(self, user: str, message_id: str, names: tuple[str, ...]) -> None:
@@ -123,6 +125,11 @@ class GmailStore:
             history_id = self._next_history()
             message["historyId"] = str(history_id)
             box.history.append({"id": history_id, "type": "labelAdded", "message": message_id, "labelIds": added})
+            self._changed(user, message, history_id)
+
+    def _changed(self, user: str, message: dict[str, Any], history_id: int) -> None:
+        if self.on_change is not None:
+            self.on_change(user.lower(), list(message["labelIds"]), history_id)
 
     def forget_history(self, user: str) -> None:
         """Drop every history record kept so far: older start ids now answer 404."""

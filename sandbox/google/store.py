@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.google.gmail_store import GMAIL_SCOPES, GmailStore
 from sandbox.google.guests import guest_copy, guests_in_domain
+from sandbox.google.push import PushBook
 from sandbox.google.times import expand, instance_suffix, instant, rfc3339
 from sandbox.google.user_oauth import UserOAuthState
 
@@ -71,7 +72,8 @@ class GoogleStore:
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
         self.contacts = ContactBooks()               # People API state
         self.user_oauth = UserOAuthState()          # per-user OAuth clients and grants (user_oauth.py)
-        self.gmail = GmailStore(self.lock)
+        self.push = PushBook()                       # watch channels, Gmail watches, Pub/Sub pushes (push.py)
+        self.gmail = GmailStore(self.lock, on_change=self.push.gmail_changed)
         from sandbox.google.tasks_store import TaskLists  # it imports ApiError from here
         self.tasks = TaskLists(self.lock)            # Tasks API state (tasks_app.py)
 
@@ -247,6 +249,7 @@ class GoogleStore:
         event["updated"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         event["etag"] = '"' + hashlib.sha1(f"{event['id']}:{seq}".encode()).hexdigest()[:16] + '"'
         cal.events[event["id"]] = event
+        self.push.calendar_changed(cal.owner)
         if (event.get("organizer") or {}).get("email", cal.owner) == cal.owner:
             self._share(cal, event)
 

@@ -38,6 +38,8 @@ def test_a_gmail_profile_keeps_its_service_account_key_encrypted_and_never_shows
     ({"kind": "gmail", "endpoints": {"google_api_url": "https://10.0.0.5/"}}, "google_api_url"),
     ({"kind": "gmail", "endpoints": {"google_token_url": "https://169.254.169.254/token"}}, "google_token_url"),
     ({"kind": "gmail", "endpoints": {"google_people_url": "https://192.168.1.9/"}}, "google_people_url"),
+    ({"kind": "gmail", "endpoints": {"gmail_push_topic": "my-topic"}}, "gmail_push_topic"),
+    ({"kind": "gmail", "endpoints": {"gmail_push_service_account": "not an address"}}, "gmail_push_service_account"),
 ])
 def test_an_unusable_key_or_unsafe_endpoint_is_a_400_naming_it(client, factory, body, words):
     org, headers = _admin(factory)

@@ -105,7 +105,7 @@ def test_production_requires_https_for_dav_unless_allow_listed():
 
 
 # Endpoint fields that name no host; every other field must end in _host or _url to be guarded.
-NOT_HOSTS = {"imap_port", "imap_tls", "tenant_id", "client_id"}
+NOT_HOSTS = {"imap_port", "imap_tls", "tenant_id", "client_id", "gmail_push_topic", "gmail_push_service_account"}
 
 
 def test_every_endpoint_field_is_either_guarded_or_names_no_host():

@@ -13,8 +13,9 @@ from tests.e2e.helpers import NOW, force_sync
 FMT = "%Y-%m-%dT%H:%M:%S"
 
 
-def _workspace_user(e2e, factory, **grant):
-    """``grant``: register_service_account's ``scopes`` (the admin's grant; calendar by default)."""
+def _workspace_user(e2e, factory, endpoints: dict | None = None, **grant):
+    """``grant``: register_service_account's ``scopes`` (the admin's grant; calendar by default);
+    ``endpoints``: more of the profile's endpoints (e.g. its Gmail push topic)."""
     user, sf_org, sf_user = factory.salesforce_user(e2e.emu)
     client, headers = e2e.app.test_client(), factory.auth(user)
     key = e2e.google.store.register_service_account(f"sync-{secrets.token_hex(3)}@project.iam.gserviceaccount.com",
@@ -22,7 +23,8 @@ def _workspace_user(e2e, factory, **grant):
     e2e.google.store.add_user(user.email)
     profile = client.post(f"/api/v1/orgs/{user.org_id}/server-profiles", headers=headers, json={
         "name": "Workspace", "kind": "gmail", "service_account_key": key,
-        "endpoints": {"google_api_url": e2e.google.api_root, "google_token_url": e2e.google.token_uri}})
+        "endpoints": {"google_api_url": e2e.google.api_root, "google_token_url": e2e.google.token_uri,
+                      **(endpoints or {})}})
     assert profile.status_code == 201, profile.json
     assert "service_account_key" not in profile.json
     mailbox = client.post("/api/v1/mailboxes", headers=headers,
