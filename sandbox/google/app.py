@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, Response, request
 
-from sandbox.google.batch import add_batch_endpoint
+from sandbox.google.batch import BATCH_PART, add_batch_endpoint
 from sandbox.google.gmail_app import add_gmail_routes
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
@@ -48,7 +48,14 @@ STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSIO
 def api_error(error: ApiError) -> Response:
     body = {"error": {"errors": [{"domain": error.domain, "reason": error.reason, "message": error.message}],
                       "code": error.status, "message": error.message, "status": STATUS_NAMES.get(error.status, "UNKNOWN")}}
-    return Response(json.dumps(body), error.status, content_type="application/json; charset=UTF-8")
+    return with_retry_after(Response(json.dumps(body), error.status, content_type="application/json; charset=UTF-8"),
+                            error)
+
+
+def with_retry_after(answer: Response, error: ApiError) -> Response:
+    if error.retry_after is not None:
+        answer.headers["Retry-After"] = str(error.retry_after)
+    return answer
 
 
 def ok(body: Any, status: int = 200) -> Response:
@@ -63,6 +70,12 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
 def create_app(store: GoogleStore) -> Flask:
     app = Flask("google-fake")
     add_user_oauth_endpoints(app, store)
+
+    @app.before_request
+    def injected_latency() -> None:
+        """The bench's network delay, once per HTTP call: a batch's parts ride on their batch's."""
+        if store.latency and not request.environ.get(BATCH_PART):
+            time.sleep(store.latency)
 
     @app.post("/token")
     def token() -> Response:
@@ -88,11 +101,9 @@ def create_app(store: GoogleStore) -> Flask:
     def api(handler: Callable[..., Response]) -> Callable[..., Response]:
         def wrapped(calendar_id: str, **kwargs: Any) -> Response:
             with store.lock:
-                store.requests += 1
-                if store.throttle_left > 0:
-                    store.throttle_left -= 1
-                    return api_error(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
-                                              "usageLimits"))
+                refusal = store.quota_refusal()
+            if refusal is not None:
+                return api_error(refusal)
             auth = request.headers.get("Authorization", "")
             user, _ = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
             if not auth.startswith("Bearer ") or not user:

@@ -36,11 +36,9 @@ def add_gmail_routes(app: Flask, store: GoogleStore, render: Callable[[ApiError]
         def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
             def wrapped(user_id: str, **kwargs: Any) -> Response:
                 with store.lock:
-                    store.requests += 1
-                    if store.throttle_left > 0:
-                        store.throttle_left -= 1
-                        return render(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
-                                               "usageLimits"))
+                    refusal = store.quota_refusal()
+                if refusal is not None:
+                    return render(refusal)
                 auth = request.headers.get("Authorization", "")
                 user, granted = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
                 if not auth.startswith("Bearer ") or not user:

@@ -33,9 +33,11 @@ NOTIFYING = ("all", "externalOnly")
 class ApiError(Exception):
     """A Calendar API error: HTTP status, the ``errors[].reason`` and the message Google sends."""
 
-    def __init__(self, status: int, reason: str, message: str, domain: str = "global") -> None:
+    def __init__(self, status: int, reason: str, message: str, domain: str = "global",
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status, self.reason, self.message, self.domain = status, reason, message, domain
+        self.retry_after = retry_after       # seconds, sent as a Retry-After header when set
 
 
 @dataclass
@@ -65,6 +67,9 @@ class GoogleStore:
         self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
         self.throttle_left, self.throttle_status = 0, 429
+        self.throttle_reason, self.throttle_retry_after = "rateLimitExceeded", None
+        self.throttled = 0                           # quota errors answered
+        self.latency = 0.0                           # seconds added to every HTTP call (a batch is one call)
         self._seq = itertools.count(1)
         self.last_seq = 0
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
@@ -103,10 +108,22 @@ class GoogleStore:
         return token
 
     # --- quota and sync tokens -------------------------------------------------------------------
-    def throttle(self, count: int, status: int = 429) -> None:
-        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded."""
+    def throttle(self, count: int, status: int = 429, reason: str = "rateLimitExceeded",
+                 retry_after: int | None = None) -> None:
+        """The next ``count`` API calls (batch parts included) answer ``status`` (403 or 429) with ``reason``
+        (``rateLimitExceeded`` or ``userRateLimitExceeded``), with a Retry-After header when given."""
         with self.lock:
             self.throttle_left, self.throttle_status = count, status
+            self.throttle_reason, self.throttle_retry_after = reason, retry_after
+
+    def quota_refusal(self, message: str = "Rate Limit Exceeded") -> ApiError | None:
+        """Counts one API call; the quota error it must answer while a throttle lasts (caller holds the lock)."""
+        self.requests += 1
+        if self.throttle_left <= 0:
+            return None
+        self.throttle_left -= 1
+        self.throttled += 1
+        return ApiError(self.throttle_status, self.throttle_reason, message, "usageLimits", self.throttle_retry_after)
 
     def expire_sync_tokens(self) -> None:
         with self.lock:
