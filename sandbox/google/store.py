@@ -67,7 +67,7 @@ class GoogleStore:
         self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
         self.throttle_left, self.throttle_status = 0, 429
-        self.throttle_reason, self.throttle_retry_after = "rateLimitExceeded", None
+        self.throttle_reason, self.throttle_retry_after, self.throttle_after = "rateLimitExceeded", None, 0
         self.throttled = 0                           # quota errors answered
         self.latency = 0.0                           # seconds added to every HTTP call (a batch is one call)
         self._seq = itertools.count(1)
@@ -109,16 +109,19 @@ class GoogleStore:
 
     # --- quota and sync tokens -------------------------------------------------------------------
     def throttle(self, count: int, status: int = 429, reason: str = "rateLimitExceeded",
-                 retry_after: int | None = None) -> None:
-        """The next ``count`` API calls (batch parts included) answer ``status`` (403 or 429) with ``reason``
-        (``rateLimitExceeded`` or ``userRateLimitExceeded``), with a Retry-After header when given."""
+                 retry_after: int | None = None, after: int = 0) -> None:
+        """``count`` API calls (batch parts included), once ``after`` more have been answered, answer ``status``
+        (403 or 429) with ``reason`` (``rateLimitExceeded``/``userRateLimitExceeded``) and Retry-After if given."""
         with self.lock:
-            self.throttle_left, self.throttle_status = count, status
+            self.throttle_left, self.throttle_status, self.throttle_after = count, status, after
             self.throttle_reason, self.throttle_retry_after = reason, retry_after
 
     def quota_refusal(self, message: str = "Rate Limit Exceeded") -> ApiError | None:
         """Counts one API call; the quota error it must answer while a throttle lasts (caller holds the lock)."""
         self.requests += 1
+        if self.throttle_after > 0:
+            self.throttle_after -= 1
+            return None
         if self.throttle_left <= 0:
             return None
         self.throttle_left -= 1
