@@ -40,12 +40,12 @@ def test_olivia_gets_a_graph_mailbox_with_meetings_and_a_banner(sandbox, office)
     graph, seed = office
     with sandbox.rt.db.session_scope() as s:
         mailbox = s.get(Mailbox, seed.mailbox_id)
-        assert (mailbox.address, mailbox.server_profile.kind) == (USER["email"], "graph")
+        assert (mailbox.address, mailbox.server_profile.kind) == (USER.email, "graph")
         assert mailbox.server_profile.endpoints["graph_url"] == graph.fake.graph_url
         assert mailbox.user.connection.is_org_default is False       # Ann's stays the org's
-    assert len(graph.fake.store.mailbox(USER["email"]).events) == 3
+    assert len(graph.fake.store.mailbox(USER.email).events) == 3
     text = "\n".join(banner_lines("http://127.0.0.1:5000", seed))
-    assert graph.fake.graph_url in text and seed.api_token in text and USER["email"] in text
+    assert graph.fake.graph_url in text and seed.api_token in text and USER.email in text
 
 
 def test_a_real_session_brings_olivias_meetings_to_salesforce_without_mailing_anyone(sandbox, office):
@@ -63,12 +63,12 @@ def test_a_real_session_brings_olivias_meetings_to_salesforce_without_mailing_an
 
 def test_a_restart_keeps_the_tenant_port_and_token_and_seeds_nothing_twice(sandbox, office):
     graph, seed = office
-    ids = sorted(graph.fake.store.mailbox(USER["email"]).events)
+    ids = sorted(graph.fake.store.mailbox(USER.email).events)
     graph.stop()
     again = GraphSandbox.start(graph.directory)
     try:
         second = seed_graph_mailbox(sandbox.rt, sandbox.env, again, sandbox.seed.sf_org_id)
-        assert sorted(again.fake.store.mailbox(USER["email"]).events) == ids
+        assert sorted(again.fake.store.mailbox(USER.email).events) == ids
         assert (second.mailbox_id, second.api_token, second.graph_url) == (
             seed.mailbox_id, seed.api_token, seed.graph_url)
         with sandbox.rt.db.session_scope() as s:
