@@ -14,7 +14,6 @@ of Syncline (the fake's outbox, seeding excluded).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from collections.abc import Callable

@@ -28,8 +28,8 @@ from app.services.email_rules import SqlSaveLedger, gmail_options, graph_mail_op
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.google_accounts import session_settings as google_session_settings
-from app.services.graph_accounts import session_settings
 from app.services.google_quota import google_quota
+from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
 from app.services.mail_hosts import mail_host_policy
 from app.services.mailboxes import stored_credentials
