@@ -10,12 +10,8 @@ survive restarts; sync tokens do not (the first session after a restart resyncs,
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import pickle
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from app.runtime import Runtime
 from app.services.google_profiles import sealed_service_account
@@ -23,8 +19,7 @@ from sandbox.environment import SandboxEnvironment
 from sandbox.google import GoogleFake
 from sandbox.google.contacts_store import CONTACTS_SCOPES
 from sandbox.google.store import CALENDAR_SCOPES, GMAIL_SCOPES
-from sandbox.mailservers import reusable_port
-from sandbox.second_user import MailboxProfile, SecondUser, saved, seed_second_user, write_private
+from sandbox.second_user import MailboxProfile, SavedFake, SecondUser, seed_second_user
 
 PROFILE_NAME = "Sandbox Google Workspace"
 SERVICE_ACCOUNT = "syncline-sandbox@sandbox-co.iam.gserviceaccount.com"
@@ -44,40 +39,46 @@ class GoogleSeed:
     ca_path: str
 
 
-class GoogleSandbox:
+class GoogleSandbox(SavedFake):
     """The Google fake on its saved port, with its domain restored from the last run."""
 
-    def __init__(self, directory: Path, fake: GoogleFake) -> None:
-        self.directory, self.fake = directory, fake
+    snapshot_file, state_file = SNAPSHOT, STATE
 
     @classmethod
-    def start(cls, directory: Path) -> GoogleSandbox:
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
-        fake = GoogleFake(cert_dir=str(directory / "tls"))
-        _restore(fake, directory / SNAPSHOT)
-        fake.start("127.0.0.1", reusable_port(saved(directory / STATE).get("port")))
-        return cls(directory, fake)
+    def new_fake(cls, cert_dir: str) -> GoogleFake:
+        return GoogleFake(cert_dir=cert_dir)
 
     def env(self) -> dict[str, str]:
         """The worker trusts the fake's CA for Google's token endpoint and APIs (127.0.0.1 is allowed already)."""
         return {"SYNCLINE_GOOGLE_CA_BUNDLE": self.fake.ca_path}
 
-    def stop(self) -> None:
-        self.fake.stop()
-        store = self.fake.store
-        with store.lock:
-            blob = pickle.dumps({"calendars": store.calendars, "outbox": store.outbox, "last_seq": store.last_seq,
-                                 "books": store.contacts.books, "contacts_seq": store.contacts.last_seq,
-                                 "gmail": store.gmail.boxes, "history_id": store.gmail.history_id,
-                                 "epoch": store.sync_epoch})
-        write_private(self.directory / SNAPSHOT, blob)
+    @staticmethod
+    def snapshot(store) -> dict:
+        return {"calendars": store.calendars, "outbox": store.outbox, "last_seq": store.last_seq,
+                "books": store.contacts.books, "contacts_seq": store.contacts.last_seq,
+                "gmail": store.gmail.boxes, "history_id": store.gmail.history_id, "epoch": store.sync_epoch}
+
+    @staticmethod
+    def restore(fake: GoogleFake, domain: dict) -> None:
+        """Counters resume past the restored domain; the last run's sync tokens are refused (a new epoch),
+        so the first session resyncs."""
+        store = fake.store
+        store.calendars, store.outbox, store.sync_epoch = domain["calendars"], domain["outbox"], domain["epoch"] + 1
+        store.last_seq = domain["last_seq"]
+        store._seq = itertools.count(domain["last_seq"] + 1)
+        store.contacts.books, store.contacts.last_seq = domain["books"], domain["contacts_seq"]
+        store.contacts._seq = itertools.count(domain["contacts_seq"] + 1)
+        store.contacts.epoch += 1
+        store.gmail.boxes, store.gmail.history_id = domain["gmail"], domain["history_id"]
+        labels = [int(i.rsplit("_", 1)[1]) for box in store.gmail.boxes.values() for i in box.labels
+                  if i.startswith("Label_")]
+        store.gmail._ids = itertools.count(max(labels, default=1000) + 1)
 
 
 def seed_google_mailbox(rt: Runtime, env: SandboxEnvironment, google: GoogleSandbox, sf_org_id: str,
                         today: date | None = None) -> GoogleSeed:
     """Gwen in Salesforce and Syncline, the service account, her profile and mailbox; her data once."""
-    store, state = google.fake.store, saved(google.directory / STATE)
+    store = google.fake.store
     key = store.register_service_account(SERVICE_ACCOUNT, scopes=CALENDAR_SCOPES | CONTACTS_SCOPES | GMAIL_SCOPES)
     if USER.email not in store.calendars:
         store.add_user(USER.email)
@@ -85,9 +86,8 @@ def seed_google_mailbox(rt: Runtime, env: SandboxEnvironment, google: GoogleSand
     profile = MailboxProfile(PROFILE_NAME, "gmail", {"google_api_url": google.fake.api_root,
                                                       "google_token_url": google.fake.token_uri},
                              sealed_service_account(key, rt.secrets))
-    mailbox_id, token = seed_second_user(rt, env, sf_org_id, USER, profile, str(state.get("api_token") or ""))
-    write_private(google.directory / STATE, json.dumps(
-        {"port": int(google.fake.base_url.rsplit(":", 1)[1]), "api_token": token}).encode())
+    mailbox_id, token = seed_second_user(rt, env, sf_org_id, USER, profile, google.known_token())
+    google.remember(token)
     return GoogleSeed(mailbox_id, token, USER.email, google.fake.api_root, google.fake.ca_path)
 
 
@@ -121,21 +121,3 @@ def banner_lines(api_url: str, seed: GoogleSeed) -> list[str]:
     """What the sandbox banner adds for the Google Workspace mailbox."""
     return [f"Google        Google fake {seed.api_root} (CA {seed.ca_path}), mailbox {seed.address}",
             f"Gwen          token {seed.api_token}; Sync view {api_url}/sidebar/#view=dashboard&token={seed.api_token}"]
-
-
-def _restore(fake: GoogleFake, path: Path) -> None:
-    """The domain of the last run (our own file, 0600 in a 0700 folder); counters resume past it, and
-    sync tokens of the last run are refused (a new epoch), so the first session resyncs."""
-    if not path.exists():
-        return
-    domain = pickle.loads(path.read_bytes())
-    store = fake.store
-    store.calendars, store.outbox, store.sync_epoch = domain["calendars"], domain["outbox"], domain["epoch"] + 1
-    store.last_seq = domain["last_seq"]
-    store._seq = itertools.count(domain["last_seq"] + 1)
-    store.contacts.books, store.contacts.last_seq = domain["books"], domain["contacts_seq"]
-    store.contacts._seq = itertools.count(domain["contacts_seq"] + 1)
-    store.contacts.epoch += 1
-    store.gmail.boxes, store.gmail.history_id = domain["gmail"], domain["history_id"]
-    labels = [int(i.rsplit("_", 1)[1]) for box in store.gmail.boxes.values() for i in box.labels if i.startswith("Label_")]
-    store.gmail._ids = itertools.count(max(labels, default=1000) + 1)

@@ -10,18 +10,13 @@ restart answers 410 and resyncs, deduplicating, as against Office 365).
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import pickle
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from app.runtime import Runtime
 from sandbox.environment import SandboxEnvironment
 from sandbox.graph import GraphFake
-from sandbox.mailservers import reusable_port
-from sandbox.second_user import MailboxProfile, SecondUser, saved, seed_second_user, write_private
+from sandbox.second_user import MailboxProfile, SavedFake, SecondUser, seed_second_user
 
 TENANT_ID = "sandbox-tenant"
 CLIENT_ID = "syncline-sandbox-graph"
@@ -41,39 +36,37 @@ class GraphSeed:
     ca_path: str
 
 
-class GraphSandbox:
+class GraphSandbox(SavedFake):
     """The Graph fake on its saved port, with its tenant restored from the last run."""
 
-    def __init__(self, directory: Path, fake: GraphFake) -> None:
-        self.directory, self.fake = directory, fake
+    snapshot_file, state_file = SNAPSHOT, STATE
 
     @classmethod
-    def start(cls, directory: Path) -> GraphSandbox:
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
-        fake = GraphFake(cert_dir=str(directory / "tls"))
-        _restore(fake, directory / SNAPSHOT)
-        fake.start("127.0.0.1", reusable_port(saved(directory / STATE).get("port")))
-        return cls(directory, fake)
+    def new_fake(cls, cert_dir: str) -> GraphFake:
+        return GraphFake(cert_dir=cert_dir)
 
     def env(self) -> dict[str, str]:
         """The worker trusts the fake's CA for Entra ID and Graph (the host guard allows 127.0.0.1 already)."""
         return {"SYNCLINE_GRAPH_CA_BUNDLE": self.fake.ca_path}
 
-    def stop(self) -> None:
-        self.fake.stop()
-        store = self.fake.store
-        with store.lock:
-            tenant = {"mailboxes": store.mailboxes, "outbox": store.outbox}
-            blob = pickle.dumps(tenant)
-        write_private(self.directory / SNAPSHOT, blob)
+    @staticmethod
+    def snapshot(store) -> dict:
+        return {"mailboxes": store.mailboxes, "outbox": store.outbox}
+
+    @staticmethod
+    def restore(fake: GraphFake, tenant: dict) -> None:
+        """The change counter resumes past the restored tenant."""
+        store = fake.store
+        store.mailboxes, store.outbox = tenant["mailboxes"], tenant["outbox"]
+        seen = [n for box in store.mailboxes.values() for n in (*box.changed_at.values(), *box.removed.values())]
+        store.counter = itertools.count(max(seen, default=0) + 1)
 
 
 def seed_graph_mailbox(rt: Runtime, env: SandboxEnvironment, graph: GraphSandbox, sf_org_id: str,
                        today: date | None = None) -> GraphSeed:
     """Olivia in Salesforce and Syncline, the app registration, her profile and mailbox; meetings once."""
     today = today or datetime.now(UTC).date()
-    store, state = graph.fake.store, saved(graph.directory / STATE)
+    store = graph.fake.store
     store.register_client(CLIENT_ID, env.state.client_secret)
     address = USER.email
     if store.mailbox(address) is None:
@@ -84,9 +77,8 @@ def seed_graph_mailbox(rt: Runtime, env: SandboxEnvironment, graph: GraphSandbox
                                                       "authority_url": graph.fake.authority_url,
                                                       "graph_url": graph.fake.graph_url},
                              {"client_secret_enc": rt.secrets.encrypt(env.state.client_secret)})
-    mailbox_id, token = seed_second_user(rt, env, sf_org_id, USER, profile, str(state.get("api_token") or ""))
-    write_private(graph.directory / STATE, json.dumps(
-        {"port": int(graph.fake.base_url.rsplit(":", 1)[1]), "api_token": token}).encode())
+    mailbox_id, token = seed_second_user(rt, env, sf_org_id, USER, profile, graph.known_token())
+    graph.remember(token)
     return GraphSeed(mailbox_id, token, address, graph.fake.graph_url, graph.fake.ca_path)
 
 
@@ -117,14 +109,3 @@ def meetings(today: date) -> list[dict]:
                           "range": {"type": "numbered", "startDate": weekly.date().isoformat(),
                                     "numberOfOccurrences": 6}}),
     ]
-
-
-def _restore(fake: GraphFake, path: Path) -> None:
-    """The tenant of the last run (our own file, 0600 in a 0700 folder); the change counter resumes past it."""
-    if not path.exists():
-        return
-    tenant = pickle.loads(path.read_bytes())
-    store = fake.store
-    store.mailboxes, store.outbox = tenant["mailboxes"], tenant["outbox"]
-    seen = [n for box in store.mailboxes.values() for n in (*box.changed_at.values(), *box.removed.values())]
-    store.counter = itertools.count(max(seen, default=0) + 1)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from app.runtime import Runtime
 from app.services.users import find_or_create_org, find_or_create_user
 from sandbox import seed_data as data
 from sandbox.environment import SandboxEnvironment
+from sandbox.mailservers import reusable_port
 from sandbox.seed_syncline import _ensure_connection, _ensure_token
 
 
@@ -39,6 +41,54 @@ class MailboxProfile:
     kind: str
     endpoints: dict[str, Any]
     settings: dict[str, Any]
+
+
+class SavedFake:
+    """A provider fake on its saved port under ``directory``, its data restored from the last run's snapshot
+    (our own pickle, 0600 in a 0700 folder) and written back on stop. Subclasses say how to build the fake,
+    what its snapshot holds and how to put it back."""
+
+    snapshot_file: ClassVar[str] = "snapshot.pickle"
+    state_file: ClassVar[str] = "state.json"
+
+    def __init__(self, directory: Path, fake: Any) -> None:
+        self.directory, self.fake = directory, fake
+
+    @classmethod
+    def start(cls, directory: Path) -> Any:
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)
+        fake = cls.new_fake(str(directory / "tls"))
+        if (directory / cls.snapshot_file).exists():
+            cls.restore(fake, pickle.loads((directory / cls.snapshot_file).read_bytes()))
+        fake.start("127.0.0.1", reusable_port(saved(directory / cls.state_file).get("port")))
+        return cls(directory, fake)
+
+    def stop(self) -> None:
+        self.fake.stop()
+        with self.fake.store.lock:
+            blob = pickle.dumps(self.snapshot(self.fake.store))
+        write_private(self.directory / self.snapshot_file, blob)
+
+    def known_token(self) -> str:
+        return str(saved(self.directory / self.state_file).get("api_token") or "")
+
+    def remember(self, api_token: str) -> None:
+        """The port and the user's API token, for the next run."""
+        write_private(self.directory / self.state_file, json.dumps(
+            {"port": int(self.fake.base_url.rsplit(":", 1)[1]), "api_token": api_token}).encode())
+
+    @classmethod
+    def new_fake(cls, cert_dir: str) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def snapshot(store: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def restore(fake: Any, snapshot: dict[str, Any]) -> None:
+        raise NotImplementedError
 
 
 def seed_second_user(rt: Runtime, env: SandboxEnvironment, sf_org_id: str, who: SecondUser,

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from app.models import Mailbox, ServerProfile
-from app.runtime import Runtime
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from sandbox.google_workspace import USER, GoogleSandbox, banner_lines, seed_google_mailbox
 from sandbox.mailservers import free_port
-from tests.realservers.fixtures import LOOPBACK_MAIL_HOSTS
-from tests.sandbox.conftest import make_instance
+from tests.sandbox.conftest import make_instance, worker_runtime
 from tests.sandbox.test_up import UpProcess, _first_finished_session
 
 
@@ -26,14 +23,6 @@ def workspace(sandbox):
     seed = seed_google_mailbox(sandbox.rt, sandbox.env, google, sandbox.seed.sf_org_id)
     yield google, seed
     google.stop()
-
-
-def _worker_runtime(sandbox, google: GoogleSandbox) -> Runtime:
-    emu = sandbox.env.emulator
-    return Runtime.build(sandbox.rt.config.with_overrides(
-        salesforce_login_url=emu.base_url, salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
-        salesforce_ca_bundle=str(emu.ca_path), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS,
-        google_ca_bundle=google.fake.ca_path))
 
 
 def test_gwen_gets_a_google_mailbox_with_meetings_contacts_mail_and_a_banner(sandbox, workspace):
@@ -52,7 +41,7 @@ def test_gwen_gets_a_google_mailbox_with_meetings_contacts_mail_and_a_banner(san
 def test_a_real_session_brings_gwens_google_data_to_salesforce_without_mailing_anyone(sandbox, workspace):
     google, seed = workspace
     outbox_before = len(google.fake.store.outbox)
-    rt = _worker_runtime(sandbox, google)
+    rt = worker_runtime(sandbox, google_ca_bundle=google.fake.ca_path)
     try:
         assert run_session(rt, seed.mailbox_id, "forced", default_ports) == "succeeded"
     finally:
@@ -78,7 +67,7 @@ def test_a_restart_keeps_the_domain_port_and_token_and_seeds_nothing_twice(sandb
                                                                           seed.api_root)
         with sandbox.rt.db.session_scope() as s:
             assert len(s.scalars(select(ServerProfile).where(ServerProfile.kind == "gmail")).all()) == 1
-        rt = _worker_runtime(sandbox, again)
+        rt = worker_runtime(sandbox, google_ca_bundle=again.fake.ca_path)
         try:                       # the first session after a restart resyncs and duplicates nothing
             assert run_session(rt, seed.mailbox_id, "forced", default_ports) == "succeeded"
         finally:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from app.models import Mailbox, ServerProfile
-from app.runtime import Runtime
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from sandbox.mailservers import free_port
 from sandbox.office365 import USER, GraphSandbox, banner_lines, seed_graph_mailbox
-from tests.realservers.fixtures import LOOPBACK_MAIL_HOSTS
-from tests.sandbox.conftest import make_instance
+from tests.sandbox.conftest import make_instance, worker_runtime
 from tests.sandbox.test_up import UpProcess, _first_finished_session
 
 
@@ -26,14 +23,6 @@ def office(sandbox):
     seed = seed_graph_mailbox(sandbox.rt, sandbox.env, graph, sandbox.seed.sf_org_id)
     yield graph, seed
     graph.stop()
-
-
-def _worker_runtime(sandbox, graph: GraphSandbox) -> Runtime:
-    emu = sandbox.env.emulator
-    return Runtime.build(sandbox.rt.config.with_overrides(
-        salesforce_login_url=emu.base_url, salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
-        salesforce_ca_bundle=str(emu.ca_path), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS,
-        graph_ca_bundle=graph.fake.ca_path))
 
 
 def test_olivia_gets_a_graph_mailbox_with_meetings_and_a_banner(sandbox, office):
@@ -51,7 +40,7 @@ def test_olivia_gets_a_graph_mailbox_with_meetings_and_a_banner(sandbox, office)
 def test_a_real_session_brings_olivias_meetings_to_salesforce_without_mailing_anyone(sandbox, office):
     graph, seed = office
     outbox_before = len(graph.fake.store.outbox)
-    rt = _worker_runtime(sandbox, graph)
+    rt = worker_runtime(sandbox, graph_ca_bundle=graph.fake.ca_path)
     try:
         assert run_session(rt, seed.mailbox_id, "forced", default_ports) == "succeeded"
     finally:
