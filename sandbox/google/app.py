@@ -29,6 +29,7 @@ from flask import Flask, Response, request
 
 from sandbox.google.batch import BATCH_PART, add_batch_endpoint
 from sandbox.google.gmail_app import add_gmail_routes
+from sandbox.google.partial_response import BadMask, apply_mask, parse_mask
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
 from sandbox.google.user_oauth import USER_GRANTS, add_user_oauth_endpoints, user_token
@@ -70,6 +71,19 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
 def create_app(store: GoogleStore) -> Flask:
     app = Flask("google-fake")
     add_user_oauth_endpoints(app, store)
+
+    @app.after_request
+    def partial_response(answer: Response) -> Response:
+        """``fields=``: only the fields asked for, on every API's successful JSON answer."""
+        mask = request.args.get("fields")
+        if not mask or answer.status_code != 200 or not answer.is_json:
+            return answer
+        try:
+            kept = apply_mask(answer.get_json(), parse_mask(mask))
+        except BadMask as exc:
+            return api_error(ApiError(400, "invalidParameter", str(exc)))
+        answer.set_data(json.dumps(kept))
+        return answer
 
     @app.before_request
     def injected_latency() -> None:
