@@ -115,6 +115,10 @@ class Config:
     google_ca_bundle: str = ""         # CA file for Google's token endpoint and APIs (a stand-in's CA); system CAs when empty
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"   # keys signing Pub/Sub push tokens
     google_push_audience: str = ""     # the Pub/Sub push token's aud; empty: the Gmail push endpoint's URL
+    google_gmail_units_per_minute: int = 12_000      # per user, under Gmail's 15,000 quota units
+    google_calendar_requests_per_minute: int = 500   # per user, under Calendar's default 600
+    google_people_requests_per_minute: int = 80      # per user, under People's default 90 reads
+    google_tasks_requests_per_minute: int = 400      # per user
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -151,6 +155,10 @@ class Config:
             google_ca_bundle=env.get("SYNCLINE_GOOGLE_CA_BUNDLE", ""),
             google_certs_url=env.get("SYNCLINE_GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v1/certs"),
             google_push_audience=env.get("SYNCLINE_GOOGLE_PUSH_AUDIENCE", ""),
+            google_gmail_units_per_minute=min(_int(env, "SYNCLINE_GOOGLE_GMAIL_UNITS_PER_MINUTE", 12_000), 15_000),
+            google_calendar_requests_per_minute=_int(env, "SYNCLINE_GOOGLE_CALENDAR_REQUESTS_PER_MINUTE", 500),
+            google_people_requests_per_minute=_int(env, "SYNCLINE_GOOGLE_PEOPLE_REQUESTS_PER_MINUTE", 80),
+            google_tasks_requests_per_minute=_int(env, "SYNCLINE_GOOGLE_TASKS_REQUESTS_PER_MINUTE", 400),
         )
 
     @property

@@ -132,7 +132,10 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
 @click.option("--graph", is_flag=True,
               help="Sandbox only: also an Office 365-style mailbox (user olivia@sandbox-co.test) on a local "
                    "Microsoft Graph fake, with a few meetings.")
-def up(host: str, port: int, sandbox: bool | None, graph: bool):
+@click.option("--google", is_flag=True,
+              help="Sandbox only: also a Google Workspace-style mailbox (user gwen@sandbox-co.test) on a local "
+                   "Google API fake, with meetings, contacts and an email labelled Salesforce.")
+def up(host: str, port: int, sandbox: bool | None, graph: bool, google: bool):
     from app.instance_lock import check_port_free, hold_instance_folder
     from app.migrate import upgrade
     from app.supervisor import Supervisor
@@ -156,18 +159,19 @@ def up(host: str, port: int, sandbox: bool | None, graph: bool):
         "push-watcher": ["push-watcher"],
     }
     if sandbox or (sandbox is None and not rt.config.salesforce_client_id and not rt.config.is_production):
-        _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url}, graph)
+        _up_with_sandbox(rt, host, port, children, {"REDIS_URL": redis_url}, graph, google)
         return
-    if graph:
+    if graph or google:
         rt.close()
-        raise click.ClickException("--graph adds a mailbox to the sandbox, which is off here (see --sandbox)")
+        raise click.ClickException(f"--{'graph' if graph else 'google'} adds a mailbox to the sandbox, which is off "
+                                   "here (see --sandbox)")
     click.echo(f"Syncline API on http://{host}:{port}/api/docs  (Ctrl-C stops everything)")
     Supervisor(children, extra_env={"REDIS_URL": redis_url}).run()
     rt.close()
 
 
 def _up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
-                     extra_env: dict[str, str], graph: bool = False) -> None:
+                     extra_env: dict[str, str], graph: bool = False, google: bool = False) -> None:
     """Hand `up` to the sandbox, which plugs in through the `syncline.sandbox` entry point.
 
     The product never imports the sandbox: it is a separate top-level package that ships with
@@ -178,7 +182,7 @@ def _up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list
         rt.close()
         raise click.ClickException("the sandbox is not installed; install it with "
                                    "`pip install -e '.[sandbox]'`, or run `syncline up --no-sandbox`")
-    start(rt, host, port, children, extra_env, graph=graph)
+    start(rt, host, port, children, extra_env, graph=graph, google=google)
 
 
 def _sandbox_entry_point():

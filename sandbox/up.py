@@ -17,9 +17,10 @@ from sandbox.mailservers import ServerUnavailable  # stdlib and requests only: a
 
 
 def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
-                        extra_env: dict[str, str], graph: bool = False) -> None:
+                        extra_env: dict[str, str], graph: bool = False, google: bool = False) -> None:
     """Start and seed the sandbox in this process, then the children pointed at it; Ctrl-C stops all.
-    ``graph``: also an Office 365-style mailbox on the Graph fake (sandbox/office365.py).
+    ``graph``: also an Office 365-style mailbox on the Graph fake (sandbox/office365.py); ``google``: a
+    Google Workspace-style one on the Google fake (sandbox/google_workspace.py).
 
     The sandbox servers live here, not in the children, so restarting a child never moves them.
     """
@@ -32,7 +33,8 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
         from sandbox.seed import seed_sandbox
 
         env = SandboxEnvironment.start(rt.config.instance_dir / "sandbox", public_url)
-        office = _start_office365(env) if graph else None
+        office = _start_beside(env, "office365", "GraphSandbox", "graph") if graph else None
+        workspace = _start_beside(env, "google_workspace", "GoogleSandbox", "google") if google else None
     except (ImportError, ServerUnavailable) as exc:  # e.g. Radicale or trustme not installed
         rt.close()
         raise click.ClickException(f"the sandbox cannot start ({exc}); install the sandbox extra "
@@ -49,26 +51,37 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
             olivia = seed_graph_mailbox(rt, env, office, seed.sf_org_id)
             enqueue_session(rt, olivia.mailbox_id, "forced", seed.sf_org_id)
             banner, graph_env = "\n".join([banner.rstrip("\n"), *banner_lines(api_url, olivia), ""]), office.env()
+        if workspace is not None:
+            from sandbox.google_workspace import banner_lines as google_lines
+            from sandbox.google_workspace import seed_google_mailbox
+
+            gwen = seed_google_mailbox(rt, env, workspace, seed.sf_org_id)
+            enqueue_session(rt, gwen.mailbox_id, "forced", seed.sf_org_id)
+            banner = "\n".join([banner.rstrip("\n"), *google_lines(api_url, gwen), ""])
+            graph_env = {**graph_env, **workspace.env()}
         click.echo(f"sandbox ready: Salesforce emulator {env.emulator.base_url}, CalDAV/CardDAV {env.dav_url}"
                    + (f", IMAP 127.0.0.1:{env.dovecot.port}" if env.dovecot else "")
-                   + (f", Graph {office.fake.graph_url}" if office else ""))
+                   + (f", Graph {office.fake.graph_url}" if office else "")
+                   + (f", Google {workspace.fake.api_root}" if workspace else ""))
         click.echo(f"Syncline API on {api_url}/api/docs  (Ctrl-C stops everything)")
         announce_when_ready(api_url, banner, click.echo)
         Supervisor(children, extra_env={**extra_env, **env.salesforce_env(), **env.mail_env(), **graph_env,
                                           "SYNCLINE_PUBLIC_URL": public_url}).run()
     finally:
-        if office is not None:
-            office.stop()
+        for fake in (office, workspace):
+            if fake is not None:
+                fake.stop()
         env.stop()
         rt.close()
 
 
-def _start_office365(env):
-    """The Graph fake under the sandbox folder; the other servers stop if it cannot start."""
-    from sandbox.office365 import GraphSandbox
+def _start_beside(env, module: str, name: str, folder: str):
+    """A provider fake (``sandbox.<module>.<name>``) under the sandbox folder; the other servers stop if
+    it cannot start."""
+    import importlib
 
     try:
-        return GraphSandbox.start(env.directory / "graph")
+        return getattr(importlib.import_module(f"sandbox.{module}"), name).start(env.directory / folder)
     except BaseException:
         env.stop()
         raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.models import Mailbox, User
 from app.providers.google import build_gmail_refs
+from app.services.google_quota import google_quota
 from app.runtime import Runtime
 from app.services.google_accounts import session_settings
 from app.sync.errors import SyncError
@@ -33,7 +34,8 @@ def with_message_id(rt: Runtime, user: User, item: dict) -> dict:
     mailbox = google_mailbox_of(user)
     if mailbox is None:
         return item
-    refs = build_gmail_refs(session_settings(rt, mailbox), mailbox.username or mailbox.address)
+    settings, user_name = session_settings(rt, mailbox), mailbox.username or mailbox.address
+    refs = build_gmail_refs(settings, user_name, google_quota(rt, settings, user_name))
     try:
         found = refs.message_id(item["message_ref"])
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.providers.graph import GraphSettings
 from app.providers.graph.gate import BUDGET_REQUESTS, BUDGET_WINDOW_SECONDS, MAX_CONCURRENT
 from app.runtime import Runtime
-from app.state.graph_gate import RedisRequestGate, mailbox_gate_id
+from app.state.request_gate import RedisRequestGate, mailbox_gate_id
 
 
 def graph_gate(rt: Runtime, settings: GraphSettings, user: str) -> RedisRequestGate:

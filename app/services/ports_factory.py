@@ -30,6 +30,7 @@ from app.services.email_rules import SqlSaveLedger, gmail_options, graph_mail_op
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
 from app.services.google_accounts import session_settings as google_session_settings
+from app.services.google_quota import google_quota
 from app.services.graph_accounts import session_settings
 from app.services.graph_gates import graph_gate
 from app.services.mail_hosts import mail_host_policy
@@ -196,11 +197,11 @@ def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """Google Workspace (calendar, tasks of the default list, contacts and Gmail saves) and the owner's Salesforce."""
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
-    port = build_google_mailbox(google_session_settings(rt, mailbox), mailbox.username or mailbox.address,
-                                ctx.policy.window.bounds(ctx.session.now),
+    settings, user_name = google_session_settings(rt, mailbox), mailbox.username or mailbox.address
+    port = build_google_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
                                 contacts=GroupScope(ctx.scope_book_name or ctx.addressbook_name,
                                                     only=bool(ctx.addressbook_name)),
-                                mail=gmail_options(ctx.save_rules))
+                                mail=gmail_options(ctx.save_rules), quota=google_quota(rt, settings, user_name))
     steps = [unless_unavailable(email_step(rt, ctx, port, crm, describer)), meeting_link_step(rt, ctx, crm)]
     return SessionPorts(mailbox=port, crm=crm, describe=describer, extra_steps=steps, close=port.close,
                         setup_lost=lambda: forget_session_fields(rt, ctx.connection_id))

@@ -59,14 +59,14 @@ def sync_job_id(mailbox_id: int) -> str:
     return f"sync-mailbox-{mailbox_id}"
 
 
-def graph_slots(mailbox: str) -> str:
-    """Sorted set: holders of one Graph mailbox's concurrency slots, scored by when each expires."""
-    return f"{PREFIX}:graph:slots:{mailbox}"
+def gate_slots(service: str, mailbox: str) -> str:
+    """Sorted set: holders of one mailbox's concurrency slots at ``service`` (graph, gmail…), scored by expiry."""
+    return f"{PREFIX}:{service}:slots:{mailbox}"
 
 
-def graph_budget(mailbox: str) -> str:
-    """Hash {minute: requests}: one Graph mailbox's requests over the last budget window."""
-    return f"{PREFIX}:graph:budget:{mailbox}"
+def gate_budget(service: str, mailbox: str) -> str:
+    """Hash {bucket: units}: one mailbox's requests (or quota units) at ``service`` over the budget window."""
+    return f"{PREFIX}:{service}:budget:{mailbox}"
 
 
 def push_followup_job_id(mailbox_id: int) -> str:

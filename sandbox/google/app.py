@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, Response, request
 
-from sandbox.google.batch import add_batch_endpoint
+from sandbox.google.batch import BATCH_PART, add_batch_endpoint
 from sandbox.google.gmail_app import add_gmail_routes
+from sandbox.google.partial_response import BadMask, apply_mask, parse_mask
 from sandbox.google.people import add_people_routes
 from sandbox.google.store import ApiError, GoogleStore, decode_token, encode_token
 from sandbox.google.tasks_app import add_tasks_routes
@@ -49,7 +50,14 @@ STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSIO
 def api_error(error: ApiError) -> Response:
     body = {"error": {"errors": [{"domain": error.domain, "reason": error.reason, "message": error.message}],
                       "code": error.status, "message": error.message, "status": STATUS_NAMES.get(error.status, "UNKNOWN")}}
-    return Response(json.dumps(body), error.status, content_type="application/json; charset=UTF-8")
+    return with_retry_after(Response(json.dumps(body), error.status, content_type="application/json; charset=UTF-8"),
+                            error)
+
+
+def with_retry_after(answer: Response, error: ApiError) -> Response:
+    if error.retry_after is not None:
+        answer.headers["Retry-After"] = str(error.retry_after)
+    return answer
 
 
 def ok(body: Any, status: int = 200) -> Response:
@@ -64,6 +72,25 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
 def create_app(store: GoogleStore) -> Flask:
     app = Flask("google-fake")
     add_user_oauth_endpoints(app, store)
+
+    @app.after_request
+    def partial_response(answer: Response) -> Response:
+        """``fields=``: only the fields asked for, on every API's successful JSON answer."""
+        mask = request.args.get("fields")
+        if not mask or answer.status_code != 200 or not answer.is_json:
+            return answer
+        try:
+            kept = apply_mask(answer.get_json(), parse_mask(mask))
+        except BadMask as exc:
+            return api_error(ApiError(400, "invalidParameter", str(exc)))
+        answer.set_data(json.dumps(kept))
+        return answer
+
+    @app.before_request
+    def injected_latency() -> None:
+        """The bench's network delay, once per HTTP call: a batch's parts ride on their batch's."""
+        if store.latency and not request.environ.get(BATCH_PART):
+            time.sleep(store.latency)
 
     @app.post("/token")
     def token() -> Response:
@@ -89,9 +116,9 @@ def create_app(store: GoogleStore) -> Flask:
     def api(handler: Callable[..., Response]) -> Callable[..., Response]:
         def wrapped(calendar_id: str, **kwargs: Any) -> Response:
             with store.lock:
-                if store.throttled(request.method, request.path):
-                    return api_error(ApiError(store.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded",
-                                              "usageLimits"))
+                refusal = store.quota_refusal(method=request.method, path=request.path)
+            if refusal is not None:
+                return api_error(refusal)
             auth = request.headers.get("Authorization", "")
             user, _ = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
             if not auth.startswith("Bearer ") or not user:

@@ -13,6 +13,7 @@ from flask import Flask, Response, request
 from sandbox.google.store import ApiError, GoogleStore
 
 MAX_PARTS = 50
+BATCH_PART = "sandbox.google.batch_part"     # WSGI environ flag: this request is one part of a batch
 
 
 def add_batch_endpoint(app: Flask, store: GoogleStore, render: Callable[[ApiError], Response],
@@ -39,9 +40,16 @@ def add_batch_endpoint(app: Flask, store: GoogleStore, render: Callable[[ApiErro
             headers = {k: v for k, v in inner.items() if k.lower() not in ("host", "content-length")}
             headers.setdefault("Authorization", request.headers.get("Authorization", ""))
             body = inner.get_payload()
-            answer = client.open(target, method=method, headers=headers, data=body.encode() if body else None)
+            answer = client.open(target, method=method, headers=headers, data=body.encode() if body else None,
+                                 environ_overrides={BATCH_PART: True})
             content_id = str(part.get("Content-ID") or "<>")
             out.append(f"--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <response-{content_id[1:-1]}>\r\n\r\n"
-                       f"HTTP/1.1 {answer.status}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+                       f"HTTP/1.1 {answer.status}\r\nContent-Type: application/json; charset=UTF-8\r\n{_retry_after(answer)}\r\n"
                        f"{answer.get_data(as_text=True)}\r\n")
         return Response("".join(out) + f"--{boundary}--\r\n", 200, content_type=f"multipart/mixed; boundary={boundary}")
+
+
+def _retry_after(answer: Response) -> str:
+    """A part's own Retry-After travels inside the part, as its other headers would."""
+    value = answer.headers.get("Retry-After")
+    return f"Retry-After: {value}\r\n" if value else ""

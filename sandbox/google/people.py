@@ -36,7 +36,10 @@ def error_answer(error: ApiError) -> Response:
     if error.reason == "EXPIRED_SYNC_TOKEN":
         body["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "EXPIRED_SYNC_TOKEN",
                             "domain": "people.googleapis.com"}]
-    return Response(json.dumps({"error": body}), error.status, content_type="application/json; charset=UTF-8")
+    answer = Response(json.dumps({"error": body}), error.status, content_type="application/json; charset=UTF-8")
+    if error.retry_after is not None:
+        answer.headers["Retry-After"] = str(error.retry_after)
+    return answer
 
 
 def add_people_routes(app: Flask, store: GoogleStore) -> None:
@@ -45,8 +48,9 @@ def add_people_routes(app: Flask, store: GoogleStore) -> None:
     def api(handler: Callable[..., Any]) -> Callable[..., Response]:
         def wrapped(**kwargs: Any) -> Response:
             with store.lock:
-                if store.throttled(request.method, request.path):
-                    return error_answer(ApiError(store.throttle_status, "rateLimitExceeded", "Quota exceeded"))
+                refusal = store.quota_refusal("Quota exceeded", request.method, request.path)
+            if refusal is not None:
+                return error_answer(refusal)
             auth = request.headers.get("Authorization", "")
             user, scopes = store.tokens.get(auth.removeprefix("Bearer ").strip(), ("", frozenset()))
             if not auth.startswith("Bearer ") or not user:

@@ -35,9 +35,11 @@ NOTIFYING = ("all", "externalOnly")
 class ApiError(Exception):
     """A Calendar API error: HTTP status, the ``errors[].reason`` and the message Google sends."""
 
-    def __init__(self, status: int, reason: str, message: str, domain: str = "global") -> None:
+    def __init__(self, status: int, reason: str, message: str, domain: str = "global",
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status, self.reason, self.message, self.domain = status, reason, message, domain
+        self.retry_after = retry_after       # seconds, sent as a Retry-After header when set
 
 
 @dataclass
@@ -67,6 +69,9 @@ class GoogleStore:
         self.batches = 0                             # batch requests received (each of ≤ 50 parts)
         self.sync_epoch = 0
         self.throttle_left, self.throttle_status, self.throttle_match = 0, 429, ""
+        self.throttle_reason, self.throttle_retry_after, self.throttle_after = "rateLimitExceeded", None, 0
+        self.throttled = 0                           # quota errors answered
+        self.latency = 0.0                           # seconds added to every HTTP call (a batch is one call)
         self._seq = itertools.count(1)
         self.last_seq = 0
         from sandbox.google.contacts_store import ContactBooks  # it imports ApiError from here
@@ -113,8 +118,9 @@ class GoogleStore:
         """One API call counted, then (its user, None) - or the refusal Google sends: the injected quota
         error, 401 for a missing or unknown bearer token, 403 when the token lacks every one of ``scopes``."""
         with self.lock:
-            if self.throttled(method, path):
-                return "", ApiError(self.throttle_status, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits")
+            refusal = self.quota_refusal(method=method, path=path)
+        if refusal is not None:
+            return "", refusal
         user, granted = self.tokens.get(authorization.removeprefix("Bearer ").strip(), ("", frozenset()))
         if not authorization.startswith("Bearer ") or not user:
             return "", ApiError(401, "authError", "Invalid Credentials")
@@ -122,19 +128,29 @@ class GoogleStore:
             return "", ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
         return user, None
 
-    def throttle(self, count: int, status: int = 429, match: str = "") -> None:
-        """The next ``count`` API calls answer ``status`` (403 or 429) with reason rateLimitExceeded;
-        with ``match`` (e.g. ``"POST /calendar/v3/"``), only calls whose ``METHOD /path`` starts so."""
+    def throttle(self, count: int, status: int = 429, reason: str = "rateLimitExceeded",
+                 retry_after: int | None = None, after: int = 0, match: str = "") -> None:
+        """``count`` API calls (batch parts included), once ``after`` more have been answered, answer ``status``
+        (403 or 429) with ``reason`` (``rateLimitExceeded``/``userRateLimitExceeded``) and Retry-After if given;
+        with ``match`` (e.g. ``"POST /calendar/v3/"``), only calls whose ``METHOD /path`` starts so count."""
         with self.lock:
-            self.throttle_left, self.throttle_status, self.throttle_match = count, status, match
+            self.throttle_left, self.throttle_status, self.throttle_after = count, status, after
+            self.throttle_reason, self.throttle_retry_after, self.throttle_match = reason, retry_after, match
 
-    def throttled(self, method: str, path: str) -> bool:
-        """Count one API call; True when the quota storm refuses it (call under ``lock``)."""
+    def quota_refusal(self, message: str = "Rate Limit Exceeded", method: str = "", path: str = ""
+                      ) -> ApiError | None:
+        """Counts one API call; the quota error it must answer while a throttle lasts (caller holds the lock)."""
         self.requests += 1
-        if self.throttle_left > 0 and f"{method} {path}".startswith(self.throttle_match):
-            self.throttle_left -= 1
-            return True
-        return False
+        if not f"{method} {path}".startswith(self.throttle_match):
+            return None
+        if self.throttle_after > 0:
+            self.throttle_after -= 1
+            return None
+        if self.throttle_left <= 0:
+            return None
+        self.throttle_left -= 1
+        self.throttled += 1
+        return ApiError(self.throttle_status, self.throttle_reason, message, "usageLimits", self.throttle_retry_after)
 
     def expire_sync_tokens(self) -> None:
         with self.lock:

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis as redis_lib
@@ -15,6 +16,7 @@ from app.migrate import upgrade
 from app.runtime import Runtime
 from sandbox.environment import SandboxEnvironment
 from sandbox.seed import SandboxSeed, seed_sandbox
+from tests.realservers.fixtures import LOOPBACK_MAIL_HOSTS
 
 PUBLIC_URL = "http://127.0.0.1:5000"
 
@@ -64,3 +66,12 @@ def sandbox(redis_url):
     started.env.stop()
     rt.db.dispose()
     shutil.rmtree(instance.parent, ignore_errors=True)
+
+
+def worker_runtime(sandbox: Sandbox, **ca_bundles: str) -> Runtime:
+    """A runtime as `up`'s worker gets it: trusting the emulator and, by ``ca_bundles`` (e.g.
+    ``graph_ca_bundle``), a provider fake; loopback mail hosts allowed."""
+    emu = sandbox.env.emulator
+    return Runtime.build(sandbox.rt.config.with_overrides(
+        salesforce_login_url=emu.base_url, salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
+        salesforce_ca_bundle=str(emu.ca_path), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS, **ca_bundles))

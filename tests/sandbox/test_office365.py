@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from app.models import Mailbox, ServerProfile
-from app.runtime import Runtime
 from app.services.ports_factory import default_ports
 from app.services.sync_runner import run_session
 from sandbox.mailservers import free_port
 from sandbox.office365 import USER, GraphSandbox, banner_lines, seed_graph_mailbox
-from tests.realservers.fixtures import LOOPBACK_MAIL_HOSTS
-from tests.sandbox.conftest import make_instance
+from tests.sandbox.conftest import make_instance, worker_runtime
 from tests.sandbox.test_up import UpProcess, _first_finished_session
 
 
@@ -28,30 +25,22 @@ def office(sandbox):
     graph.stop()
 
 
-def _worker_runtime(sandbox, graph: GraphSandbox) -> Runtime:
-    emu = sandbox.env.emulator
-    return Runtime.build(sandbox.rt.config.with_overrides(
-        salesforce_login_url=emu.base_url, salesforce_allowed_hosts=(urlsplit(emu.base_url).netloc,),
-        salesforce_ca_bundle=str(emu.ca_path), allowed_mail_hosts=LOOPBACK_MAIL_HOSTS,
-        graph_ca_bundle=graph.fake.ca_path))
-
-
 def test_olivia_gets_a_graph_mailbox_with_meetings_and_a_banner(sandbox, office):
     graph, seed = office
     with sandbox.rt.db.session_scope() as s:
         mailbox = s.get(Mailbox, seed.mailbox_id)
-        assert (mailbox.address, mailbox.server_profile.kind) == (USER["email"], "graph")
+        assert (mailbox.address, mailbox.server_profile.kind) == (USER.email, "graph")
         assert mailbox.server_profile.endpoints["graph_url"] == graph.fake.graph_url
         assert mailbox.user.connection.is_org_default is False       # Ann's stays the org's
-    assert len(graph.fake.store.mailbox(USER["email"]).events) == 3
+    assert len(graph.fake.store.mailbox(USER.email).events) == 3
     text = "\n".join(banner_lines("http://127.0.0.1:5000", seed))
-    assert graph.fake.graph_url in text and seed.api_token in text and USER["email"] in text
+    assert graph.fake.graph_url in text and seed.api_token in text and USER.email in text
 
 
 def test_a_real_session_brings_olivias_meetings_to_salesforce_without_mailing_anyone(sandbox, office):
     graph, seed = office
     outbox_before = len(graph.fake.store.outbox)
-    rt = _worker_runtime(sandbox, graph)
+    rt = worker_runtime(sandbox, graph_ca_bundle=graph.fake.ca_path)
     try:
         assert run_session(rt, seed.mailbox_id, "forced", default_ports) == "succeeded"
     finally:
@@ -63,12 +52,12 @@ def test_a_real_session_brings_olivias_meetings_to_salesforce_without_mailing_an
 
 def test_a_restart_keeps_the_tenant_port_and_token_and_seeds_nothing_twice(sandbox, office):
     graph, seed = office
-    ids = sorted(graph.fake.store.mailbox(USER["email"]).events)
+    ids = sorted(graph.fake.store.mailbox(USER.email).events)
     graph.stop()
     again = GraphSandbox.start(graph.directory)
     try:
         second = seed_graph_mailbox(sandbox.rt, sandbox.env, again, sandbox.seed.sf_org_id)
-        assert sorted(again.fake.store.mailbox(USER["email"]).events) == ids
+        assert sorted(again.fake.store.mailbox(USER.email).events) == ids
         assert (second.mailbox_id, second.api_token, second.graph_url) == (
             seed.mailbox_id, seed.api_token, seed.graph_url)
         with sandbox.rt.db.session_scope() as s:

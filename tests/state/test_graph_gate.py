@@ -7,7 +7,7 @@ import itertools
 import pytest
 import redis as redis_lib
 
-from app.state.graph_gate import RedisRequestGate, mailbox_gate_id
+from app.state.request_gate import RedisRequestGate, mailbox_gate_id
 from app.sync.errors import TemporaryFailure
 
 _ids = itertools.count(1)

@@ -43,6 +43,13 @@ CURSOR_PREFIX = "gmail1."
 PAGE_SIZE = 100
 SALESFORCE, SENT, INBOX = "salesforce", "SENT", "INBOX"
 HISTORY_TYPES = ["messageAdded", "labelAdded"]
+# fields= masks (partial responses): listings carry only what choosing a message needs. Quota units are
+# per call whatever the mask, but answers (and so time on the wire) shrink.
+_LISTED = "message(id,threadId,labelIds)"
+HISTORY_FIELDS = f"history(messagesAdded/{_LISTED},labelsAdded/{_LISTED}),historyId,nextPageToken"
+LIST_FIELDS = "messages(id,threadId),nextPageToken"
+LABEL_FIELDS = "labels(id,name)"
+METADATA_FIELDS = "id,threadId,labelIds,payload/headers"
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,8 @@ class GmailMail:
     # -- listing --------------------------------------------------------------------------------
     def _ensure_label(self) -> str:
         """The Salesforce label's id, created when missing (``users.labels.create``)."""
-        labels = self._run(self._users().labels().list(userId="me"), "labels.list").get("labels") or ()
+        labels = self._run(self._users().labels().list(userId="me", fields=LABEL_FIELDS), "labels.list").get(
+            "labels") or ()
         for label in labels:
             if str(label.get("name") or "").lower() == self.options.label.lower():
                 return str(label["id"])
@@ -139,7 +147,8 @@ class GmailMail:
             token = None
             while True:
                 query: dict[str, Any] = {"userId": "me", "startHistoryId": state.history_id, "maxResults": PAGE_SIZE,
-                                         "historyTypes": HISTORY_TYPES, "labelId": self._label_of(source)}
+                                         "historyTypes": HISTORY_TYPES, "labelId": self._label_of(source),
+                                         "fields": HISTORY_FIELDS}
                 try:
                     page = self._users().history().list(**query, **({"pageToken": token} if token else {})).execute(num_retries=0)
                 except HttpError as exc:
@@ -158,7 +167,8 @@ class GmailMail:
         return current or state.history_id
 
     def _listing(self, source: str) -> list[Mapping[str, Any]]:
-        query: dict[str, Any] = {"userId": "me", "labelIds": [self._label_of(source)], "maxResults": PAGE_SIZE}
+        query: dict[str, Any] = {"userId": "me", "labelIds": [self._label_of(source)], "maxResults": PAGE_SIZE,
+                                 "fields": LIST_FIELDS}
         if source != SALESFORCE:
             query["q"] = f"newer_than:{self.options.lookback_days}d"
         out: list[Mapping[str, Any]] = []
@@ -195,7 +205,7 @@ class GmailMail:
 
     def _get(self, item_ids: Sequence[str], shape: str) -> list[tuple[str, Mapping[str, Any]]]:
         """Messages by id in batches; one gone meanwhile (404) is left out."""
-        extra = {"metadataHeaders": list(METADATA_HEADERS)} if shape == "metadata" else {}
+        extra = {"metadataHeaders": list(METADATA_HEADERS), "fields": METADATA_FIELDS} if shape == "metadata" else {}
         requests = [self._users().messages().get(userId="me", id=i, format=shape, **extra) for i in item_ids]
         out = []
         for item_id, answer in zip(item_ids, self.batch.run(requests, f"messages.get ({shape})"), strict=True):

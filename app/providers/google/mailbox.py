@@ -28,6 +28,7 @@ from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
 from app.providers.google.message_refs import GmailMessageRefs
 from app.providers.google.tasks import TASKS_SCOPE, GoogleTasks
+from app.providers.google.quota import GoogleQuota
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
@@ -69,6 +70,12 @@ class GoogleMailbox(FolderMailbox):
                  *more_http: GuardedGoogleHttp) -> None:
         super().__init__(folders)
         self.http, self.more_http = http, more_http
+        self.quota = http.quota       # one per user, shared by every API's connection
+
+    @property
+    def calls(self) -> int:
+        """Requests sent to Google by every API's connection (a batch is one)."""
+        return sum(h.calls for h in (self.http, *self.more_http))
 
     def close(self) -> None:
         for http in (self.http, *self.more_http):
@@ -77,25 +84,28 @@ class GoogleMailbox(FolderMailbox):
 
 def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[datetime, datetime],
                          contacts: GroupScope = GroupScope(), mail: GmailOptions | None = None,
-                         task_list: str | None = None) -> GoogleMailbox:
+                         task_list: str | None = None, quota: GoogleQuota | None = None
+                         ) -> GoogleMailbox:
     """A MailboxPort acting as ``user`` (their primary email); nothing connects until first use. With
     ``mail``, Gmail is served too (its own token with only the Gmail scopes under domain-wide delegation).
     Tasks come from ``task_list`` (a list title) or the user's default list.
+    ``quota``: the user's shared budgets, charged by every call of every API (none: counted only).
 
     Raises InvalidData for a missing or unusable service-account key or an endpoint that is not
     https or that the host guard refuses."""
     people_root, tasks_root = people_api_root(settings), tasks_api_root(settings)
     for url in (settings.api_root, settings.token_uri, people_root, tasks_root):
         check_https_endpoint(url, settings.host_policy, "Google")
+    quota = quota or GoogleQuota()
     if settings.user_grant is not None:   # one signed-in grant carries every scope its owner consented to
-        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
+        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri), quota)
         people_http = mail_http = tasks_http = http
     else:
         key = _service_key(settings)
-        http = _guarded(settings, _delegated(settings, key, CALENDAR_SCOPE, user))
-        people_http = _guarded(settings, _delegated(settings, key, CONTACTS_SCOPE, user))
-        mail_http = _guarded(settings, _delegated(settings, key, GMAIL_SCOPES, user))
-        tasks_http = _guarded(settings, _delegated(settings, key, TASKS_SCOPE, user))
+        http = _guarded(settings, _delegated(settings, key, CALENDAR_SCOPE, user), quota)
+        people_http = _guarded(settings, _delegated(settings, key, CONTACTS_SCOPE, user), quota)
+        mail_http = _guarded(settings, _delegated(settings, key, GMAIL_SCOPES, user), quota)
+        tasks_http = _guarded(settings, _delegated(settings, key, TASKS_SCOPE, user), quota)
     service = build("calendar", "v3", http=http, static_discovery=True, cache_discovery=False,
                     client_options={"api_endpoint": urljoin(_root(settings.api_root), CALENDAR_PATH)})
     calendar = GoogleCalendar(service, GoogleBatch(http, _root(settings.api_root)), window)
@@ -111,16 +121,17 @@ def build_google_mailbox(settings: GoogleSettings, user: str, window: tuple[date
     return GoogleMailbox(folders, http, *[h for h in (people_http, mail_http, tasks_http) if h is not http])
 
 
-def build_gmail_refs(settings: GoogleSettings, user: str) -> GmailMessageRefs:
+def build_gmail_refs(settings: GoogleSettings, user: str, quota: GoogleQuota | None = None) -> GmailMessageRefs:
     """Message-ID look-ups in ``user``'s Gmail (the sidebar's message refs), guarded like the mailbox.
 
     Raises InvalidData for an unusable key or an endpoint the host guard refuses."""
     for url in (settings.api_root, settings.token_uri):
         check_https_endpoint(url, settings.host_policy, "Google")
+    quota = quota or GoogleQuota()
     if settings.user_grant is not None:
-        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri))
+        http = _guarded(settings, KeptCredentials(settings.user_grant, settings.token_uri), quota)
     else:
-        http = _guarded(settings, _delegated(settings, _service_key(settings), GMAIL_SCOPES, user))
+        http = _guarded(settings, _delegated(settings, _service_key(settings), GMAIL_SCOPES, user), quota)
     return GmailMessageRefs(_gmail_service(settings, http), http)
 
 
@@ -150,11 +161,11 @@ def tasks_api_root(settings: GoogleSettings) -> str:
     return TASKS_ROOT if _root(settings.api_root) == API_ROOT else _root(settings.api_root)
 
 
-def _guarded(settings: GoogleSettings, credentials: Any) -> GuardedGoogleHttp:
+def _guarded(settings: GoogleSettings, credentials: Any, quota: GoogleQuota) -> GuardedGoogleHttp:
     """A guarded HTTP layer (host guard, CA bundle, no redirects) signing with ``credentials``."""
     session = guarded_session(settings.host_policy, settings.ca_file or True)
     session.max_redirects = 0
-    return GuardedGoogleHttp(session, credentials, settings.timeout)
+    return GuardedGoogleHttp(session, credentials, settings.timeout, quota)
 
 
 def _service_key(settings: GoogleSettings) -> dict[str, Any]:

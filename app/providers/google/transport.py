@@ -10,6 +10,7 @@ Credentials are applied per request (google-auth refreshes them when expired); a
 and retries. They are kept as ``_credentials``, not ``credentials``: googleapiclient's batch code
 refreshes any ``http.credentials`` it finds over a fresh, unguarded httplib2 connection; here a batch
 carries the token on its outer request only, which Google applies to every part (batch guide). Refusals of the grant become the core's AuthFailure, transport failures TemporaryFailure.
+Every request is first charged to its user's quota (quota.py), a batch as each of its parts.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from google.auth import exceptions as auth_exceptions
 from google.auth.credentials import Credentials
 from google.auth.transport.requests import Request as AuthRequest
 
+from app.providers.google.quota import GoogleQuota
 from app.sync.errors import AuthFailure, TemporaryFailure
 
 # OAuth error codes that mean the delegation or the key is no longer accepted (RFC 6749 §5.2,
@@ -30,15 +32,19 @@ REFUSED_GRANTS = ("invalid_grant", "unauthorized_client", "invalid_client", "acc
 
 
 class GuardedGoogleHttp:
-    """An httplib2.Http stand-in; ``calls`` counts API requests sent (token exchanges excluded)."""
+    """An httplib2.Http stand-in; ``calls`` counts API requests sent (token exchanges excluded), ``quota``
+    the user's units (shared budgets, or counted only)."""
 
-    def __init__(self, session: requests.Session, credentials: Credentials, timeout: float = 30.0) -> None:
+    def __init__(self, session: requests.Session, credentials: Credentials, timeout: float = 30.0,
+                 quota: GoogleQuota | None = None) -> None:
         self.session, self._credentials, self.timeout = session, credentials, timeout
         self.auth_request = AuthRequest(session)
+        self.quota = quota or GoogleQuota()
         self.calls = 0
 
     def request(self, uri: str, method: str = "GET", body: Any = None, headers: Mapping[str, str] | None = None,
                 redirections: int = 0, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+        self.quota.charge(method, uri, body)
         answer = self._send(uri, method, body, headers, refresh=False)
         if answer.status_code == 401:   # the token was revoked or expired early: one fresh token, one retry
             answer = self._send(uri, method, body, headers, refresh=True)

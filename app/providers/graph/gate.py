@@ -3,7 +3,7 @@
 Microsoft Learn, "Microsoft Graph service-specific throttling limits" (Outlook service): per app
 and mailbox, at most 4 concurrent requests and 10,000 requests in 10 minutes. Those counts are
 shared by every worker process, so the gate lives outside the adapter (which holds no storage):
-the service layer injects one backed by Redis (``app/state/graph_gate.py``).
+the service layer injects one backed by Redis (``app/state/request_gate.py``).
 
 A ``$batch`` counts as each of its requests against the budget, and Graph dispatches up to four of
 its requests to Outlook at once (Microsoft Q&A 1660054, "Send 4 requests at the same time, but

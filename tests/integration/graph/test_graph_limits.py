@@ -12,7 +12,7 @@ import redis as redis_lib
 
 from app.providers.graph import build_graph_mailbox
 from app.providers.graph.gate import MAX_CONCURRENT, OpenGate
-from app.state.graph_gate import RedisRequestGate
+from app.state.request_gate import RedisRequestGate
 from app.sync.errors import Reaction, SessionFate, TemporaryFailure, session_failure
 from app.sync.items import CalendarItem, FolderKind
 from tests.integration.graph.conftest import NOW, WINDOW, graph_settings

@@ -1,9 +1,11 @@
-"""The Graph adapter's ``RequestGate`` on Redis, so every worker process shares one mailbox's limits.
+"""A provider's per-mailbox ``RequestGate`` on Redis, so every worker process shares one mailbox's limits
+(Graph: 4 slots and 10,000 requests / 10 min; Google: quota units or requests per minute per user).
 
 Concurrency: a sorted set of slot holders scored by when each slot expires; a process killed
 while it holds slots never keeps them past ``slot_ttl`` (longer than any request may take).
-Budget: requests counted per minute in one hash; a call is refused when the last ``window`` plus
-the current minute already hold the budget, so no sliding window of that length ever exceeds it.
+Budget: units (requests, or Gmail's quota units) counted per ``bucket`` in one hash; a call is
+refused when the last ``window`` plus the current bucket already hold the budget, so no sliding
+window of that length ever exceeds it.
 Both checks are one Lua script each (atomic across processes).
 """
 from __future__ import annotations
@@ -50,18 +52,22 @@ return {1, kept}
 
 
 def mailbox_gate_id(client_id: str, user: str) -> str:
-    """Microsoft counts per app and mailbox; the key carries a digest, not the address."""
+    """Vendors count per app and mailbox; the key carries a digest, not the address."""
     return hashlib.sha256(f"{client_id}\n{user.strip().lower()}".encode()).hexdigest()[:32]
 
 
 class RedisRequestGate:
-    """One mailbox's concurrency slots and request budget, shared through Redis."""
+    """One mailbox's concurrency slots and budget at one vendor, shared through Redis.
+
+    ``service`` ("Graph", "Gmail"…) names the keys and the messages; ``unit`` what the budget counts."""
 
     def __init__(self, client: Redis, mailbox_id: str, *, max_concurrent: int, budget: int, window: float,
                  bucket: float = BUCKET_SECONDS, slot_ttl: float = 70.0, slot_wait: float = SLOT_WAIT_SECONDS,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.client = client
-        self.slots_key, self.budget_key = keys.graph_slots(mailbox_id), keys.graph_budget(mailbox_id)
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 service: str = "Graph", unit: str = "requests") -> None:
+        self.client, self.service, self.unit = client, service, unit
+        self.slots_key = keys.gate_slots(service.lower().replace(" ", "-"), mailbox_id)
+        self.budget_key = keys.gate_budget(service.lower().replace(" ", "-"), mailbox_id)
         self.max_concurrent, self.budget, self.bucket = max_concurrent, budget, bucket
         self.span = max(1, round(window / bucket))
         self.slot_ttl, self.slot_wait, self.clock, self.sleep = slot_ttl, slot_wait, clock, sleep
@@ -74,7 +80,7 @@ class RedisRequestGate:
         if not allowed:
             counts = sorted(zip(kept[::2], kept[1::2], strict=True))
             wait = self._until_room(counts, requests, now)
-            raise TemporaryFailure(f"this mailbox's Graph budget ({self.budget} requests per "
+            raise TemporaryFailure(f"this mailbox's {self.service} budget ({self.budget} {self.unit} per "
                                    f"{int(self.span * self.bucket)} s) is spent; resuming in {wait:.0f} s",
                                    retry_after=wait)
 
@@ -88,7 +94,7 @@ class RedisRequestGate:
                                 self.max_concurrent, holder, wanted, int(self.slot_ttl * 1000)):
                 return holder
             if now >= deadline:
-                raise TemporaryFailure(f"{self.max_concurrent} Graph requests to this mailbox kept running for "
+                raise TemporaryFailure(f"{self.max_concurrent} {self.service} requests to this mailbox kept running for "
                                        f"{self.slot_wait:.0f} s", retry_after=self.slot_wait)
             self.sleep(pause)
             pause = min(pause * 2, 0.5)
@@ -98,7 +104,7 @@ class RedisRequestGate:
             self.client.eval(_RELEASE, 1, self.slots_key, holder, int(holder.rsplit(".", 1)[1]))
 
     def _until_room(self, counts: list[tuple[int, int]], requests: int, now: float) -> float:
-        """Seconds until enough of the oldest minutes leave the window for ``requests`` more."""
+        """Seconds until enough of the oldest buckets leave the window for ``requests`` more."""
         need = sum(c for _, c in counts) + requests - self.budget
         freed = 0
         for bucket, count in counts:
