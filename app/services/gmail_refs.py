@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from app.models import Mailbox, User
 from app.providers.google import build_gmail_refs
-from app.services.google_quota import google_quota
 from app.runtime import Runtime
 from app.services.google_accounts import session_settings
+from app.services.google_quota import google_quota
 from app.sync.errors import SyncError
 
 

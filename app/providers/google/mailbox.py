@@ -27,8 +27,8 @@ from app.providers.google.contact_groups import GroupScope
 from app.providers.google.contacts import CONTACTS_SCOPE, GoogleContacts
 from app.providers.google.gmail import GMAIL_SCOPES, GmailMail, GmailOptions
 from app.providers.google.message_refs import GmailMessageRefs
-from app.providers.google.tasks import TASKS_SCOPE, GoogleTasks
 from app.providers.google.quota import GoogleQuota
+from app.providers.google.tasks import TASKS_SCOPE, GoogleTasks
 from app.providers.google.transport import GuardedGoogleHttp
 from app.providers.google.user_oauth import KeptCredentials, UserGrant
 from app.providers.guarded_transport import guarded_session
