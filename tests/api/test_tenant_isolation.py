@@ -16,6 +16,8 @@ PUBLIC = {
     ("/api/v1/auth/google/callback", "GET"),
     # Graph's webhooks: each notification's clientState (kept hashed) names its one mailbox
     ("/api/v1/graph/notifications", "POST"), ("/api/v1/graph/lifecycle", "POST"),
+    # Google's pushes: a Calendar channel's id + token, or a Pub/Sub push's signed token and address
+    ("/api/v1/google/calendar-notifications", "POST"), ("/api/v1/google/gmail-notifications", "POST"),
 }
 SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
@@ -71,6 +73,9 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/failed-items", "GET"): ("/api/v1/mailboxes/{mailbox_a}/failed-items", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/failed-items/replay", "POST"): (
         "/api/v1/mailboxes/{mailbox_a}/failed-items/replay", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/autoresolved", "GET"): ("/api/v1/mailboxes/{mailbox_a}/autoresolved", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/autoresolved/undo", "POST"): (
+        "/api/v1/mailboxes/{mailbox_a}/autoresolved/undo", {"session_id": 1}),
     ("/api/v1/orgs/<int:org_id>/salesforce", "GET"): ("/api/v1/orgs/{org_a}/salesforce", None),
     ("/api/v1/orgs/<int:org_id>/salesforce/fields", "GET"): ("/api/v1/orgs/{org_a}/salesforce/fields", None),
     ("/api/v1/orgs/<int:org_id>/salesforce/fields", "POST"): ("/api/v1/orgs/{org_a}/salesforce/fields", None),
