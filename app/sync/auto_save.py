@@ -1,0 +1,72 @@
+"""Auto-save ("save all new mail"): which new messages a user's setting saves without a tag.
+
+Direction comes from the sender, not the folder name, so every provider reads alike: mail from
+the owner is outbound, anything else inbound. Only mail dated from the activation window on
+(``since``: activation time minus the chosen backfill days; arrival time first, else the Date header) and with at least one external
+participant (outside the owner's address, their domain and the org's own domains) is saved;
+internal-only mail is skipped with ``NO_EXTERNAL``. The blocklist rule is ``email_rules``'s.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.sync.items import EmailMessage
+
+MODES = ("off", "inbound", "outbound", "both")
+MAX_BACKFILL_DAYS = 90      # a window's backfill lists (and fetches) every message of those days, once
+NO_EXTERNAL = "automatic save skipped: no external participant"
+REASONS = {"inbound": "auto-save: new inbound mail", "outbound": "auto-save: new outbound mail"}
+
+
+@dataclass(frozen=True)
+class AutoSaveRule:
+    """One user's effective "save all new mail" setting for a session (off unless a mode is set)."""
+
+    mode: str = "off"
+    since: datetime | None = None
+    owner_email: str = ""
+    own_domains: frozenset[str] = frozenset()
+    backfill: bool = False      # the window before the mailbox's cursor is still to be listed once
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+
+    @property
+    def inbound(self) -> bool:
+        return self.mode in ("inbound", "both")
+
+    @property
+    def outbound(self) -> bool:
+        return self.mode in ("outbound", "both")
+
+    def direction(self, message: EmailMessage) -> str:
+        sender = message.sender.strip().lower()
+        return "outbound" if sender and sender == self.owner_email.strip().lower() else "inbound"
+
+    def applies(self, message: EmailMessage) -> bool:
+        """The message's direction is switched on and it falls in the window."""
+        wanted = {"inbound": self.inbound, "outbound": self.outbound}[self.direction(message)]
+        when = message.modified_at or message.sent_at     # arrival (IMAP INTERNALDATE) first: a Date header may lag
+        if not wanted or self.since is None or when is None:
+            return wanted
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= self.since
+
+
+def external_addresses(message: EmailMessage, owner_email: str, own_domains: Iterable[str] = ()) -> set[str]:
+    """Participants outside the owner's address, the owner's domain and the org's own domains."""
+    owner = owner_email.strip().lower()
+    internal = {owner.rpartition("@")[2], *(d.strip().lower() for d in own_domains)} - {""}
+    addresses = {a.strip().lower() for a in (message.sender, *message.to, *message.cc) if a and a.strip()}
+    return {a for a in addresses if a != owner and a.rpartition("@")[2] not in internal}
+
+
+def auto_verdict(message: EmailMessage, rule: AutoSaveRule) -> tuple[bool, str] | None:
+    """(save?, reason) for a message the rule covers, None when it does not apply."""
+    if not rule.applies(message):
+        return None
+    if not external_addresses(message, rule.owner_email, rule.own_domains):
+        return False, NO_EXTERNAL
+    return True, REASONS[rule.direction(message)]
