@@ -5,6 +5,7 @@ the owner is outbound, anything else inbound. Only mail dated from the activatio
 (``since``: activation time minus the chosen backfill days; arrival time first, else the Date header) and with at least one external
 participant (outside the owner's address, their domain and the org's own domains) is saved;
 internal-only mail is skipped with ``NO_EXTERNAL``. The blocklist rule is ``email_rules``'s.
+"Save all new meetings" (``MeetingAutoSave``) gates the calendar mirror's creates the same way.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.sync.items import EmailMessage
+from app.sync.blocklist import AddressBlocklist
+from app.sync.items import CalendarItem, EmailMessage
 
 MODES = ("off", "inbound", "outbound", "both")
 MAX_BACKFILL_DAYS = 90      # a window's backfill lists (and fetches) every message of those days, once
@@ -55,12 +57,17 @@ class AutoSaveRule:
         return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= self.since
 
 
-def external_addresses(message: EmailMessage, owner_email: str, own_domains: Iterable[str] = ()) -> set[str]:
-    """Participants outside the owner's address, the owner's domain and the org's own domains."""
+def outside(addresses: Iterable[str], owner_email: str, own_domains: Iterable[str] = ()) -> set[str]:
+    """The addresses outside the owner's address, the owner's domain and the org's own domains."""
     owner = owner_email.strip().lower()
     internal = {owner.rpartition("@")[2], *(d.strip().lower() for d in own_domains)} - {""}
-    addresses = {a.strip().lower() for a in (message.sender, *message.to, *message.cc) if a and a.strip()}
-    return {a for a in addresses if a != owner and a.rpartition("@")[2] not in internal}
+    people = {a.strip().lower() for a in addresses if a and a.strip()}
+    return {a for a in people if a != owner and a.rpartition("@")[2] not in internal}
+
+
+def external_addresses(message: EmailMessage, owner_email: str, own_domains: Iterable[str] = ()) -> set[str]:
+    """The message's participants outside the org."""
+    return outside((message.sender, *message.to, *message.cc), owner_email, own_domains)
 
 
 def auto_verdict(message: EmailMessage, rule: AutoSaveRule) -> tuple[bool, str] | None:
@@ -70,3 +77,39 @@ def auto_verdict(message: EmailMessage, rule: AutoSaveRule) -> tuple[bool, str] 
     if not external_addresses(message, rule.owner_email, rule.own_domains):
         return False, NO_EXTERNAL
     return True, REASONS[rule.direction(message)]
+
+
+MEETING_NO_EXTERNAL = "automatic save skipped: no external attendee"
+MEETING_BLOCKED = "automatic save skipped: every external attendee is blocklisted"
+MEETING_DIRECTION = {"inbound": "automatic save skipped: meetings you organise are not saved",
+                     "outbound": "automatic save skipped: invitations you received are not saved"}
+
+
+@dataclass(frozen=True)
+class MeetingAutoSave:
+    """"Save all new meetings": which meetings the calendar mirror creates as Events (off: all, as before).
+
+    Inbound = invitations received (someone else organises), outbound = meetings the owner organises."""
+
+    mode: str = "off"
+    owner_email: str = ""
+    own_domains: frozenset[str] = frozenset()
+    blocked: AddressBlocklist = AddressBlocklist()
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+
+
+def meeting_skip(item: CalendarItem, rule: MeetingAutoSave) -> str | None:
+    """Why a new meeting is not created in Salesforce under the rule; None when it is (or the rule is off)."""
+    if rule.mode == "off":
+        return None
+    owner = rule.owner_email.strip().lower()
+    organised = not item.organizer.strip() or item.organizer.strip().lower() == owner
+    if rule.mode != "both" and rule.mode != ("outbound" if organised else "inbound"):
+        return MEETING_DIRECTION[rule.mode]
+    externals = outside((item.organizer, *(a.email for a in item.attendees)), owner, rule.own_domains)
+    if not externals:
+        return MEETING_NO_EXTERNAL
+    return MEETING_BLOCKED if all(rule.blocked.blocks(a) for a in externals) else None

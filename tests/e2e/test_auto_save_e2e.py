@@ -1,6 +1,8 @@
 """Auto-save ("save all new mail") end to end (real worker, Dovecot, emulator): inbound, outbound or
 both; internal-only and blocked-only mail skipped with the reason while tagging still saves; the
-backfill window chosen on activation; re-runs and off/on again never save twice."""
+backfill window chosen on activation; re-runs and off/on again never save twice; "save all new
+meetings" creates linked Events only for meetings of the chosen direction with an external,
+unblocked attendee, even with calendar sync off."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -9,10 +11,11 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from app.models import SavedEmail
-from app.sync.auto_save import NO_EXTERNAL
+from app.sync.auto_save import MEETING_BLOCKED, MEETING_DIRECTION, MEETING_NO_EXTERNAL, NO_EXTERNAL
 from app.sync.email_rules import BLOCKED_AUTOSAVE
-from tests.e2e.helpers import NOW, Person, force_sync, sign_up
+from tests.e2e.helpers import NOW, Person, force_sync, put_event, sign_up
 from tests.e2e.test_blocklists_e2e import _block, _emails, _tag
+from tests.e2e.test_email_saves_e2e import _client_contact
 
 
 def _mail(person: Person, message_id: str, sender: str, to: str, folder: str = "INBOX",
@@ -120,3 +123,23 @@ def test_auto_save_settings_refuse_unknown_modes_and_unbounded_backfill_with_a_m
     response = client.patch(f"/api/v1/orgs/{ann.user.org_id}/settings", headers=ann.headers,
                             json={"save_all_new_mail": "both", "auto_save_backfill_days": -1})
     assert response.status_code in (400, 422) and "auto_save_backfill_days" in str(response.json)
+
+
+def test_meetings_auto_save_creates_linked_events_for_invitations_with_external_unblocked_attendees(e2e, factory):
+    ann = sign_up(e2e, factory, sync_calendar="off")
+    account, contact = _client_contact(ann)
+    _block(ann, "@robots.test")
+    _set(ann, save_all_new_meetings="inbound")
+    start = NOW + timedelta(days=2)
+    put_event(ann, "auto-in", "Their demo", start, organizer="client@customer.test",
+              attendees=(ann.user.email, "client@customer.test"))
+    put_event(ann, "auto-out", "My call", start, organizer=ann.user.email, attendees=("client@customer.test",))
+    put_event(ann, "auto-internal", "Stand-up", start, organizer=_colleague_address(ann), attendees=(ann.user.email,))
+    put_event(ann, "auto-robot", "Webinar", start, organizer="noreply@robots.test", attendees=(ann.user.email,))
+    session = _synced(ann)
+    [event] = e2e.emu.records(ann.sf_org, "Event")
+    assert (event["Subject"], event["WhoId"], event["WhatId"]) == ("Their demo", contact, account)
+    assert session["counts"]["calendar"]["skipped_because"] == {
+        MEETING_DIRECTION["inbound"]: 1, MEETING_NO_EXTERNAL: 1, MEETING_BLOCKED: 1}
+    _synced(ann)
+    assert len(e2e.emu.records(ann.sf_org, "Event")) == 1
