@@ -92,14 +92,16 @@ def graph_mail_options(rules: SaveRules) -> GraphMailOptions:
     """What the Graph listing needs: the org's names, and Sent Items / Inbox only while rules want them."""
     wants = mail_rules(rules)
     return GraphMailOptions(category=rules.category, folder=rules.folder, compose_markers=wants.compose_markers,
-                            message_ids=wants.message_ids, thread_ids=wants.thread_ids)
+                            message_ids=wants.message_ids, thread_ids=wants.thread_ids, all_inbox=wants.all_inbox,
+                            all_sent=wants.all_sent, all_since=rules.auto.since, backfill=wants.backfill)
 
 
 def gmail_options(rules: SaveRules) -> GmailOptions:
     """What the Gmail listing needs: the org's label (its category name), SENT / INBOX only while rules want them."""
     wants = mail_rules(rules)
     return GmailOptions(label=rules.category, compose_markers=wants.compose_markers, message_ids=wants.message_ids,
-                        thread_ids=wants.thread_ids)
+                        thread_ids=wants.thread_ids, all_inbox=wants.all_inbox, all_sent=wants.all_sent,
+                        all_since=rules.auto.since, backfill=wants.backfill)
 
 
 class SqlSaveLedger:

@@ -51,7 +51,7 @@ class AutoSaveRule:
     def applies(self, message: EmailMessage) -> bool:
         """The message's direction is switched on and it falls in the window."""
         wanted = {"inbound": self.inbound, "outbound": self.outbound}[self.direction(message)]
-        when = message.modified_at or message.sent_at     # arrival (IMAP INTERNALDATE) first: a Date header may lag
+        when = message.received_at or message.sent_at     # arrival first: a Date header may lag
         if not wanted or self.since is None or when is None:
             return wanted
         return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= self.since

@@ -16,6 +16,8 @@ from app.sync.email_rules import BLOCKED_AUTOSAVE
 from tests.e2e.helpers import NOW, Person, force_sync, put_event, sign_up
 from tests.e2e.test_blocklists_e2e import _block, _emails, _tag
 from tests.e2e.test_email_saves_e2e import _client_contact
+from tests.e2e.test_google_worker_e2e import _workspace_user
+from tests.e2e.test_graph_worker_e2e import _office365_user
 
 
 def _mail(person: Person, message_id: str, sender: str, to: str, folder: str = "INBOX",
@@ -143,3 +145,48 @@ def test_meetings_auto_save_creates_linked_events_for_invitations_with_external_
         MEETING_DIRECTION["inbound"]: 1, MEETING_NO_EXTERNAL: 1, MEETING_BLOCKED: 1}
     _synced(ann)
     assert len(e2e.emu.records(ann.sf_org, "Event")) == 1
+
+
+def test_office365_auto_save_backfills_the_chosen_window_then_saves_new_inbox_and_sent_mail_once(e2e, factory):
+    ann = _office365_user(e2e, factory)
+    mail, address, now = e2e.graph.store.mail, ann.user.email, datetime.now(UTC)
+    for message_id, days in (("<old-6@customer.test>", 10), ("<recent-6@customer.test>", 3)):
+        mail.deliver(address, "inbox", subject="Hello", sender="client@customer.test", to=(address,),
+                     internet_message_id=message_id, sent=now - timedelta(days=days))
+    _synced(ann)                                    # auto-save off: nothing saved
+    assert _emails(ann) == {}
+    _set(ann, save_all_new_mail="both", auto_save_backfill_days=5)
+    mail.deliver(address, "inbox", subject="Hi", sender="client@customer.test", to=(address,),
+                 internet_message_id="<in-6@customer.test>")
+    mail.deliver(address, "inbox", subject="Lunch", sender=_colleague_address(ann), to=(address,),
+                 internet_message_id="<internal-6@contoso.test>")
+    mail.deliver(address, "sentitems", subject="Offer", sender=address, to=("client@customer.test",),
+                 internet_message_id="<out-6@contoso.test>")
+    session = _synced(ann)
+    assert set(_emails(ann)) == {"<recent-6@customer.test>", "<in-6@customer.test>", "<out-6@contoso.test>"}
+    assert session["counts"]["mail"]["skipped_because"] == {NO_EXTERNAL: 1}
+    assert _synced(ann)["counts"]["mail"]["created"] == 0
+    assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 3
+
+
+def test_gmail_auto_save_backfills_the_chosen_window_then_saves_new_inbox_and_sent_mail_once(e2e, factory):
+    ann = _workspace_user(e2e, factory)
+    gmail, address, now = e2e.google.store.gmail, ann.user.email, datetime.now(UTC)
+
+    def headers(message_id: str, sender: str = "client@customer.test", to: str = address) -> dict:
+        return {"From": sender, "To": to, "Subject": "Hello", "Message-ID": message_id}
+
+    gmail.add_message(address, headers("<old-7@customer.test>"), sent_at=now - timedelta(days=10))
+    gmail.add_message(address, headers("<recent-7@customer.test>"), sent_at=now - timedelta(days=3))
+    _synced(ann)                                    # auto-save off: nothing saved
+    assert _emails(ann) == {}
+    _set(ann, save_all_new_mail="both", auto_save_backfill_days=5)
+    gmail.add_message(address, headers("<in-7@customer.test>"))
+    gmail.add_message(address, headers("<internal-7@example.test>", sender=_colleague_address(ann)))
+    gmail.add_message(address, headers("<out-7@example.test>", sender=address, to="client@customer.test"),
+                      labels=("SENT",))
+    session = _synced(ann)
+    assert set(_emails(ann)) == {"<recent-7@customer.test>", "<in-7@customer.test>", "<out-7@example.test>"}
+    assert session["counts"]["mail"]["skipped_because"] == {NO_EXTERNAL: 1}
+    assert _synced(ann)["counts"]["mail"]["created"] == 0
+    assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 3

@@ -217,7 +217,8 @@ def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> Emai
         sent_at=parsed.sent_at, subject=parsed.subject, body_text=parsed.body_text, body_html=parsed.body_html,
         categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
         save_marker=parsed.save_marker,
-        modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None)
+        modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None,
+        received_at=internal.astimezone(UTC) if internal and internal.tzinfo else None)
 
 
 def _state(info: dict[bytes, Any]) -> FolderState:
