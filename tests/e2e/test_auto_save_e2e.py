@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from app.models import SavedEmail
@@ -15,26 +14,9 @@ from app.sync.auto_save import MEETING_BLOCKED, MEETING_DIRECTION, MEETING_NO_EX
 from app.sync.email_rules import BLOCKED_AUTOSAVE
 from tests.e2e.helpers import NOW, Person, force_sync, put_event, sign_up
 from tests.e2e.test_blocklists_e2e import _block, _emails, _tag
-from tests.e2e.test_email_saves_e2e import _client_contact
+from tests.e2e.test_email_saves_e2e import _append, _client_contact
 from tests.e2e.test_google_worker_e2e import _workspace_user
 from tests.e2e.test_graph_worker_e2e import _office365_user
-
-
-def _mail(person: Person, message_id: str, sender: str, to: str, folder: str = "INBOX",
-          when: datetime | None = None) -> None:
-    """A message dated ``when``, else now (Date header and IMAP internal date alike)."""
-    when = when or datetime.now(UTC)
-    raw = (f"From: {sender}\r\nTo: {to}\r\nSubject: Hello {message_id}\r\n"
-           f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n"
-           "Content-Type: text/plain; charset=utf-8\r\n\r\nHello.\r\n").encode()
-    client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
-    try:
-        client.login(person.dav.username, person.dav.password)
-        if not client.folder_exists(folder):
-            client.create_folder(folder)
-        client.append(folder, raw, msg_time=when)
-    finally:
-        client.logout()
 
 
 def _set(person: Person, **settings) -> None:
@@ -55,9 +37,9 @@ def _synced(person: Person) -> dict:
 def test_inbound_only_saves_new_external_inbox_mail_and_skips_internal_mail(e2e, factory):
     ann = sign_up(e2e, factory)
     _set(ann, save_all_new_mail="inbound")
-    _mail(ann, "<in-1@customer.test>", "client@customer.test", ann.user.email)
-    _mail(ann, "<internal-1@acme.test>", _colleague_address(ann), ann.user.email)
-    _mail(ann, "<out-1@acme.test>", ann.user.email, "client@customer.test", folder="Sent")
+    _append(ann, "<in-1@customer.test>", "client@customer.test", ann.user.email)
+    _append(ann, "<internal-1@acme.test>", _colleague_address(ann), ann.user.email)
+    _append(ann, "<out-1@acme.test>", ann.user.email, "client@customer.test", folder="Sent")
     session = _synced(ann)
     assert set(_emails(ann)) == {"<in-1@customer.test>"}
     assert session["counts"]["mail"]["skipped_because"] == {NO_EXTERNAL: 1}
@@ -68,9 +50,9 @@ def test_inbound_only_saves_new_external_inbox_mail_and_skips_internal_mail(e2e,
 def test_outbound_only_saves_sent_mail_once_even_when_it_is_in_the_inbox_too(e2e, factory):
     ann = sign_up(e2e, factory)
     _set(ann, save_all_new_mail="outbound")
-    _mail(ann, "<in-2@customer.test>", "client@customer.test", ann.user.email)
-    _mail(ann, "<out-2@acme.test>", ann.user.email, f"client@customer.test, {ann.user.email}", folder="Sent")
-    _mail(ann, "<out-2@acme.test>", ann.user.email, f"client@customer.test, {ann.user.email}")   # a copy to self
+    _append(ann, "<in-2@customer.test>", "client@customer.test", ann.user.email)
+    _append(ann, "<out-2@acme.test>", ann.user.email, f"client@customer.test, {ann.user.email}", folder="Sent")
+    _append(ann, "<out-2@acme.test>", ann.user.email, f"client@customer.test, {ann.user.email}")   # a copy to self
     _synced(ann)
     assert set(_emails(ann)) == {"<out-2@acme.test>"}
     assert _emails(ann)["<out-2@acme.test>"]["Incoming"] is False
@@ -82,9 +64,9 @@ def test_both_directions_skip_blocked_only_mail_with_the_reason_while_tagging_st
     ann = sign_up(e2e, factory)
     _block(ann, "@robots.test")
     _set(ann, save_all_new_mail="both")
-    _mail(ann, "<in-3@customer.test>", "client@customer.test", ann.user.email)
-    _mail(ann, "<out-3@acme.test>", ann.user.email, "client@customer.test", folder="Sent")
-    _mail(ann, "<robot-3@robots.test>", "noreply@robots.test", ann.user.email)
+    _append(ann, "<in-3@customer.test>", "client@customer.test", ann.user.email)
+    _append(ann, "<out-3@acme.test>", ann.user.email, "client@customer.test", folder="Sent")
+    _append(ann, "<robot-3@robots.test>", "noreply@robots.test", ann.user.email)
     session = _synced(ann)
     assert set(_emails(ann)) == {"<in-3@customer.test>", "<out-3@acme.test>"}
     assert session["counts"]["mail"]["skipped_because"] == {BLOCKED_AUTOSAVE: 1}
@@ -95,8 +77,8 @@ def test_both_directions_skip_blocked_only_mail_with_the_reason_while_tagging_st
 
 def test_backfill_window_chosen_on_activation_is_saved_once_and_off_on_again_saves_nothing_twice(e2e, factory):
     ann = sign_up(e2e, factory)
-    _mail(ann, "<old-4@customer.test>", "client@customer.test", ann.user.email, when=NOW - timedelta(days=10))
-    _mail(ann, "<recent-4@customer.test>", "client@customer.test", ann.user.email, when=NOW - timedelta(days=3))
+    _append(ann, "<old-4@customer.test>", "client@customer.test", ann.user.email, when=NOW - timedelta(days=10))
+    _append(ann, "<recent-4@customer.test>", "client@customer.test", ann.user.email, when=NOW - timedelta(days=3))
     _synced(ann)                                    # auto-save off: the cursor moves past both, nothing saved
     assert _emails(ann) == {}
     _set(ann, save_all_new_mail="inbound", auto_save_backfill_days=5)
@@ -104,7 +86,7 @@ def test_backfill_window_chosen_on_activation_is_saved_once_and_off_on_again_sav
     assert set(_emails(ann)) == {"<recent-4@customer.test>"}
     _set(ann, save_all_new_mail="off")
     _set(ann, save_all_new_mail="both", auto_save_backfill_days=5)
-    _mail(ann, "<new-4@customer.test>", "client@customer.test", ann.user.email)
+    _append(ann, "<new-4@customer.test>", "client@customer.test", ann.user.email)
     _synced(ann)
     _synced(ann)
     assert set(_emails(ann)) == {"<recent-4@customer.test>", "<new-4@customer.test>"}
@@ -120,11 +102,11 @@ def test_auto_save_settings_refuse_unknown_modes_and_unbounded_backfill_with_a_m
     for settings in ({"save_all_new_mail": "sometimes"}, {"auto_save_backfill_days": 1000},
                      {"save_all_new_meetings": "all"}):
         response = client.patch("/api/v1/me", json={"settings": settings}, headers=ann.headers)
-        assert response.status_code in (400, 422), response.json
+        assert response.status_code == 400, response.json
         assert next(iter(settings)) in str(response.json)
     response = client.patch(f"/api/v1/orgs/{ann.user.org_id}/settings", headers=ann.headers,
                             json={"save_all_new_mail": "both", "auto_save_backfill_days": -1})
-    assert response.status_code in (400, 422) and "auto_save_backfill_days" in str(response.json)
+    assert response.status_code == 400 and "auto_save_backfill_days" in str(response.json)
 
 
 def test_meetings_auto_save_creates_linked_events_for_invitations_with_external_unblocked_attendees(e2e, factory):

@@ -218,7 +218,7 @@ def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> Emai
         categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
         save_marker=parsed.save_marker,
         modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None,
-        received_at=internal.astimezone(UTC) if internal and internal.tzinfo else None)
+        received_at=internal.astimezone(UTC) if internal else None)   # imapclient gives naive local time
 
 
 def _state(info: dict[bytes, Any]) -> FolderState:
