@@ -36,8 +36,10 @@ def _auto_save(meetings: bool, **kw):
     return fields.String(validate=validate.OneOf(AUTO_SAVE_MODES), **kw, metadata={"description": (
         f"Save all new {what}; off (default), inbound, outbound or both. Only items with at least one external "
         "participant who is not blocklisted are saved, once per Message-ID (or meeting) like category saves; "
-        "the others are counted as skipped with the reason. Switching it on starts from auto_save_backfill_days "
-        "back" + (" (null: the org default)" if kw.get("allow_none") else ""))})
+        "the others are counted as skipped with the reason. " + (
+            "Meetings within the calendar window; with sync_calendar off they sync one way, to Salesforce"
+            if meetings else "Switching it on starts from auto_save_backfill_days back")
+        + (" (null: the org default)" if kw.get("allow_none") else ""))})
 
 
 def _backfill_days(**kw):

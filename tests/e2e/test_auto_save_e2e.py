@@ -172,3 +172,16 @@ def test_gmail_auto_save_backfills_the_chosen_window_then_saves_new_inbox_and_se
     assert session["counts"]["mail"]["skipped_because"] == {NO_EXTERNAL: 1}
     assert _synced(ann)["counts"]["mail"]["created"] == 0
     assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 3
+
+
+def test_an_org_default_switched_on_by_the_admin_backfills_each_users_window_once(e2e, factory):
+    ann = sign_up(e2e, factory)
+    _append(ann, "<recent-8@customer.test>", "client@customer.test", ann.user.email, when=NOW - timedelta(days=3))
+    _synced(ann)
+    response = e2e.app.test_client().patch(f"/api/v1/orgs/{ann.user.org_id}/settings", headers=ann.headers,
+                                           json={"save_all_new_mail": "inbound", "auto_save_backfill_days": 5})
+    assert response.status_code == 200, response.json
+    _synced(ann)
+    _synced(ann)
+    assert set(_emails(ann)) == {"<recent-8@customer.test>"}
+    assert len(e2e.emu.records(ann.sf_org, "EmailMessage")) == 1
