@@ -5,6 +5,8 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from app.sync.auto_save import MAX_BACKFILL_DAYS
+from app.sync.auto_save import MODES as AUTO_SAVE_MODES
 from app.sync.autoresolve import ACCOUNT_ID, ACCOUNT_RULES, MODES
 from app.sync.link_ladder import OPPORTUNITY_RULES
 from schemas.base import StrictSchema
@@ -27,6 +29,24 @@ def _contacts_scope(**kw):
         "default one, with the category. all: every card of the default address book. address_book: only the "
         "cards of the chosen address book (see contacts_address_book). category: only the default book's "
         "cards carrying the salesforce_category category")})
+
+
+def _auto_save(meetings: bool, **kw):
+    what = ("meetings: inbound = invitations received, outbound = meetings the user organises, "
+            "saved as linked Events" if meetings else "mail: inbound = arriving in the Inbox, outbound = the Sent folder")
+    return fields.String(validate=validate.OneOf(AUTO_SAVE_MODES), **kw, metadata={"description": (
+        f"Save all new {what}; off (default), inbound, outbound or both. Only items with at least one external "
+        "participant who is not blocklisted are saved, once per Message-ID (or meeting) like category saves; "
+        "the others are counted as skipped with the reason. " + (
+            "Meetings within the calendar window; with sync_calendar off they sync one way, to Salesforce"
+            if meetings else "Switching it on starts from auto_save_backfill_days back")
+        + (" (null: the org default)" if kw.get("allow_none") else ""))})
+
+
+def _backfill_days(**kw):
+    return fields.Integer(validate=validate.Range(min=0, max=MAX_BACKFILL_DAYS), **kw, metadata={"description": (
+        f"Days of past mail (0 to {MAX_BACKFILL_DAYS}) saved once when save_all_new_mail is switched on; read at "
+        "activation (switching off and on again never saves anything twice)")})
 
 
 def _address_book(**kw):
@@ -72,6 +92,9 @@ class OrgSettingsSchema(StrictSchema):
     link_org_domains = fields.List(fields.String(validate=validate.Regexp(
         DOMAIN, error="must be a domain name like example.com")), validate=validate.Length(max=50), metadata={
         "description": "The org's own mail domains besides its users' (never linked to an Account)"})
+    save_all_new_mail = _auto_save(False)
+    save_all_new_meetings = _auto_save(True)
+    auto_save_backfill_days = _backfill_days()
     autoresolve = fields.String(validate=validate.OneOf(MODES), metadata={"description": (
         "Create a missing person for unresolved external participants of saved emails and synced meetings: "
         "off (default), leads, contacts (with an Account, see autoresolve_account_rule) or person_accounts. "
@@ -107,6 +130,9 @@ class UserSettingsSchema(StrictSchema):
     sync_contacts = _direction(allow_none=True)
     contacts_scope = _contacts_scope(allow_none=True)
     contacts_address_book = _address_book()
+    save_all_new_mail = _auto_save(False, allow_none=True)
+    save_all_new_meetings = _auto_save(True, allow_none=True)
+    auto_save_backfill_days = _backfill_days(allow_none=True)
 
     @validates("timezone")
     def _known_timezone(self, value, **_):

@@ -18,8 +18,10 @@ from app.models.sidebar_requests import ThreadAutosave
 from app.providers.google import GmailOptions
 from app.providers.graph import GraphMailOptions
 from app.providers.imap_dav.imap_mail import MailRules
-from app.services import blocklists
+from app.services import auto_save, blocklists
 from app.services.link_rules import ladder_rules
+from app.services.settings import user_settings
+from app.sync.auto_save import AutoSaveRule
 from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import SavedNote
 from app.sync.email_rules import ComposeRule, RefusedRule, SaveRules
@@ -47,7 +49,12 @@ def load_save_rules(session: Session, user_id: int, settings: Mapping) -> SaveRu
                      folder=settings["salesforce_folder"], compose=tuple(r for r in rules if r.rule_id not in bad_rules),
                      threads=frozenset(t for t in threads if t not in bad_threads),
                      blocked=load_blocklist(session, user_id), refused=tuple(refused),
-                     ladder=_ladder(session, user_id, settings))
+                     ladder=_ladder(session, user_id, settings), auto=_auto_rule(session, user_id, settings))
+
+
+def _auto_rule(session: Session, user_id: int, settings: Mapping) -> AutoSaveRule:
+    user = session.get(User, user_id)
+    return auto_save.mail_rule(user, settings, user_settings(user)) if user is not None else AutoSaveRule()
 
 
 def _ladder(session: Session, user_id: int, settings: Mapping) -> LadderRules:
@@ -73,24 +80,28 @@ def load_blocklist(session: Session, user_id: int) -> AddressBlocklist:
 
 
 def mail_rules(rules: SaveRules) -> MailRules:
-    """What the IMAP listing must search for besides the category: compose headers, ids and threads."""
+    """What the IMAP listing must search for besides the category: compose headers, ids, threads, auto-save."""
+    auto = rules.auto
     return MailRules(compose_markers=any(r.marker for r in rules.compose),
                      message_ids=tuple(sorted({r.message_id for r in rules.compose if r.message_id})),
-                     thread_ids=tuple(sorted(rules.threads)))
+                     thread_ids=tuple(sorted(rules.threads)), all_inbox=auto.inbound, all_sent=auto.outbound,
+                     all_since=auto.since.date() if auto.since else None, backfill=auto.backfill)
 
 
 def graph_mail_options(rules: SaveRules) -> GraphMailOptions:
     """What the Graph listing needs: the org's names, and Sent Items / Inbox only while rules want them."""
     wants = mail_rules(rules)
     return GraphMailOptions(category=rules.category, folder=rules.folder, compose_markers=wants.compose_markers,
-                            message_ids=wants.message_ids, thread_ids=wants.thread_ids)
+                            message_ids=wants.message_ids, thread_ids=wants.thread_ids, all_inbox=wants.all_inbox,
+                            all_sent=wants.all_sent, all_since=rules.auto.since, backfill=wants.backfill)
 
 
 def gmail_options(rules: SaveRules) -> GmailOptions:
     """What the Gmail listing needs: the org's label (its category name), SENT / INBOX only while rules want them."""
     wants = mail_rules(rules)
     return GmailOptions(label=rules.category, compose_markers=wants.compose_markers, message_ids=wants.message_ids,
-                        thread_ids=wants.thread_ids)
+                        thread_ids=wants.thread_ids, all_inbox=wants.all_inbox, all_sent=wants.all_sent,
+                        all_since=rules.auto.since, backfill=wants.backfill)
 
 
 class SqlSaveLedger:

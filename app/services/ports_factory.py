@@ -22,7 +22,7 @@ from app.providers.salesforce.crm_records import mapped_fields
 from app.providers.salesforce.crm_translate import SetupHint, salesforce_edge
 from app.providers.salesforce.org_schema import core_describe_or_none
 from app.runtime import Runtime
-from app.services import meeting_links
+from app.services import auto_save, meeting_links
 from app.services.autoresolve import autoresolving, rules_of
 from app.services.autoresolve_log import session_journal
 from app.services.dav_discovery import load_discovery, save_discovery
@@ -44,6 +44,7 @@ from app.sync.blocklist import blocklisted
 from app.sync.email_rules import SaveRules
 from app.sync.email_saves import save_emails
 from app.sync.errors import AuthFailure, FolderUnavailable, Unsupported
+from app.sync.idmap import mailbox_stream
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession
@@ -244,6 +245,9 @@ def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPor
         outcome = save_emails(ctx.session, mailbox, crm, SqlIdMapStore(rt.db, ctx.org_pk, ctx.session.sf_org_id),
                               SqlCursorStore(rt.db), ctx.policy, describer(rules.save_as), rules,
                               SqlSaveLedger(rt.db, ctx.org_pk, ctx.user_id))
+        if rules.auto.backfill and mailbox_stream(FolderKind.MAIL) not in outcome.held_streams:
+            with rt.db.session_scope() as s:     # the window was listed and saved: later sessions read the cursor
+                auto_save.backfill_done(s, ctx.user_id, rules.auto.since)
         counts = outcome.counts.get(FolderKind.MAIL, KindCounts())
         errors = [{"kind": e.kind.value, "item": e.sync_key, "action": e.action, "code": e.code,
                    "reason": e.message, "will_retry": e.retried} for e in outcome.errors]

@@ -7,9 +7,12 @@ from sqlalchemy.orm import Session, object_session
 
 from app.models import User
 from app.recurrence import RruleExpander
+from app.services import auto_save, blocklists
 from app.services.link_rules import ladder_rules
 from app.services.mappings import effective
 from app.services.settings import org_settings, user_settings
+from app.sync.auto_save import MeetingAutoSave
+from app.sync.blocklist import AddressBlocklist
 from app.sync.items import FolderKind
 from app.sync.link_ladder import LadderRules
 from app.sync.mapping import BoundMapping, MappingTable, bind_mapping
@@ -24,10 +27,14 @@ def policy_for(user: User) -> SyncPolicy:
     org, mine = org_settings(user.org), user_settings(user)
     overrides_allowed = org["allow_user_overrides"]
 
+    meetings = _meeting_rule(user, org, mine)
+
     def option(kind: FolderKind) -> SyncOption:
         name = _KIND_SETTINGS[kind]
-        chosen = mine.get(name) if overrides_allowed and mine.get(name) else org[name]
-        return SyncOption(chosen)
+        chosen = SyncOption(mine.get(name) if overrides_allowed and mine.get(name) else org[name])
+        if kind is FolderKind.CALENDAR and chosen is SyncOption.OFF and meetings.mode != "off":
+            return SyncOption.TO_SALESFORCE     # calendar sync off, meetings auto-saved: one way, filtered
+        return chosen
 
     scope, book = contact_scope(user)
     return SyncPolicy(
@@ -42,7 +49,18 @@ def policy_for(user: User) -> SyncPolicy:
         crm_batch_size=1000,
         series_expander=RruleExpander(),
         ladder=_ladder(user, org),
+        meetings=meetings,
     )
+
+
+def _meeting_rule(user: User, org: Mapping, mine: Mapping) -> MeetingAutoSave:
+    """The user's "save all new meetings", with their blocklist (empty outside a database session)."""
+    mode = auto_save.effective(org, mine, "save_all_new_meetings")
+    if mode == "off":
+        return MeetingAutoSave()
+    session = object_session(user)
+    blocked = blocklists.for_user(session, user) if session is not None else AddressBlocklist()
+    return MeetingAutoSave(mode, user.email, frozenset(org.get("link_org_domains") or ()), blocked)
 
 
 def _ladder(user: User, org: Mapping) -> LadderRules | None:

@@ -3,7 +3,8 @@
 A message is saved when the user tagged it (Salesforce category or folder), when it is a
 Compose-mode "save when sent" (its ``X-Syncline-Save`` marker or Message-ID matches one of
 the user's pending compose saves, whose chosen Who/What replace auto-linking), or when it
-belongs to a thread the user set to "save all emails in thread". That last one is automatic:
+belongs to a thread the user set to "save all emails in thread", or when the user's "save all
+new mail" setting covers it (``auto_save``). Those last two are automatic:
 a message whose only external participants are blocklisted is skipped (``blocked_autosaves``),
 while the user's explicit choices (category, folder, Compose) are saved, just not linked to them.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.sync.auto_save import AutoSaveRule, auto_verdict, external_addresses
 from app.sync.blocklist import AddressBlocklist
 from app.sync.items import EmailMessage
 from app.sync.link_ladder import LadderRules
@@ -63,6 +65,7 @@ class SaveRules:
     blocked: AddressBlocklist = AddressBlocklist()
     refused: tuple[RefusedRule, ...] = ()
     ladder: LadderRules = LadderRules()
+    auto: AutoSaveRule = AutoSaveRule()
 
     def __post_init__(self) -> None:
         if self.save_as not in SAVE_AS_TYPES:
@@ -89,6 +92,9 @@ def save_reason(message: EmailMessage, rules: SaveRules) -> SaveReason | None:
     thread = normalized_message_id(message.conversation_id or message.message_id)
     if thread and thread in rules.threads:
         return SaveReason("thread set to save all emails", automatic=True)
+    verdict = auto_verdict(message, rules.auto)
+    if verdict is not None and verdict[0]:
+        return SaveReason(verdict[1], automatic=True)
     return None
 
 
@@ -106,14 +112,17 @@ def wanted(messages: Sequence[object], rules: SaveRules) -> list[tuple[EmailMess
 BLOCKED_AUTOSAVE = "automatic save skipped: every external participant is blocklisted"
 
 
-def only_blocked_externals(message: EmailMessage, blocked: AddressBlocklist, owner_email: str) -> bool:
+def only_blocked_externals(message: EmailMessage, blocked: AddressBlocklist, owner_email: str,
+                           own_domains: frozenset[str] = frozenset()) -> bool:
     """Every participant outside the owner's own address and domain is blocked (and there is one)."""
-    owner = owner_email.strip().lower()
-    own_domain = owner.rpartition("@")[2]
-    addresses = [message.sender, *message.to, *message.cc]
-    externals = {a.strip().lower() for a in addresses if a and a.strip()}
-    externals = {a for a in externals if a != owner and a.rpartition("@")[2] != own_domain}
+    externals = external_addresses(message, owner_email, own_domains)
     return bool(externals) and all(blocked.blocks(a) for a in externals)
+
+
+def automatic_skips(messages: Sequence[object], rules: SaveRules) -> list[EmailMessage]:
+    """Messages auto-save covers but skips because no one outside the org takes part (``NO_EXTERNAL``)."""
+    return [m for m in messages if isinstance(m, EmailMessage) and save_reason(m, rules) is None
+            and auto_verdict(m, rules.auto) is not None]
 
 
 def blocked_autosaves(chosen: Sequence[tuple[EmailMessage, SaveReason]], rules: SaveRules, owner_email: str
@@ -121,7 +130,8 @@ def blocked_autosaves(chosen: Sequence[tuple[EmailMessage, SaveReason]], rules: 
     """(what to save, the automatic saves skipped because only blocklisted people are outside)."""
     keep, skipped = [], []
     for message, reason in chosen:
-        if reason.automatic and rules.blocked and only_blocked_externals(message, rules.blocked, owner_email):
+        if reason.automatic and rules.blocked and only_blocked_externals(message, rules.blocked, owner_email,
+                                                                         rules.auto.own_domains):
             skipped.append(message)
         else:
             keep.append((message, reason))

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from app.sync.actions import CreateInCrm, RecordEntry, Skip
 from app.sync.apply import Applied, Ports, apply_actions
+from app.sync.auto_save import NO_EXTERNAL
 from app.sync.blocklist import blocklisted
 from app.sync.email_links import build_directory, link_subject
 from app.sync.email_plan import (
@@ -25,7 +26,7 @@ from app.sync.email_plan import (
     plan_email_saves,
     task_fields,
 )
-from app.sync.email_rules import BLOCKED_AUTOSAVE, SaveRules, blocked_autosaves, wanted
+from app.sync.email_rules import BLOCKED_AUTOSAVE, SaveRules, automatic_skips, blocked_autosaves, wanted
 from app.sync.engine_support import finalize_entries, held_streams, pull_mailbox, record_outcome
 from app.sync.errors import InvalidData, is_retryable
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, InPlay, PendingWrite, mailbox_stream
@@ -61,9 +62,8 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
     changes = _with_retries(mailbox, entries, policy, pull_mailbox(mailbox, cursors, session.mailbox_id, MAIL, outcome))
     chosen, blocked = blocked_autosaves(wanted(changes.items, rules), rules, session.owner_email)
     entries = _with_entries_of(id_map, session, entries, chosen)
-    for message in blocked:
-        outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), BLOCKED_AUTOSAVE, None, ORIGIN,
-                                 ref=message.item_id), False)
+    _count_skips(outcome, session, [(m, BLOCKED_AUTOSAVE) for m in blocked]
+                 + [(m, NO_EXTERNAL) for m in automatic_skips(changes.items, rules)])
     lookups = gather_email_lookups(crm, session, chosen, entries, rules.ladder)
     plan = plan_email_saves(chosen, entries, session, rules, lookups, field_lengths(describe or {}))
     applied = apply_actions(plan.actions, ports, MAIL, rules.save_as, policy)
@@ -83,6 +83,13 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
         cursors.save(session.mailbox_id, mailbox_stream(MAIL), changes.cursor)
     outcome.held.extend(sorted(held))
     return outcome.build()
+
+
+def _count_skips(outcome: OutcomeBuilder, session: SyncSession, skipped: Sequence[tuple[EmailMessage, str]]) -> None:
+    """Automatic saves left out, each counted under its reason for the dashboard."""
+    for message, reason in skipped:
+        outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), reason, None, ORIGIN, ref=message.item_id),
+                      False)
 
 
 def _with_entries_of(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],

@@ -189,6 +189,7 @@ class EmailMessage:
     modified_at: datetime | None = None
     sync_key: str | None = None
     save_marker: str = ""  # the X-Syncline-Save header of a Compose-mode "save when sent"
+    received_at: datetime | None = None   # when it reached this mailbox (auto-save's window), not the Date header
 
 
 MailboxItem = CalendarItem | TaskItem | ContactItem | EmailMessage

@@ -19,6 +19,7 @@ from app.sync.actions import (
     UpdateCrm,
     UpdateMailbox,
 )
+from app.sync.auto_save import meeting_skip
 from app.sync.contacts import (
     LastNameCodec,
     in_contact_scope,
@@ -224,6 +225,8 @@ def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
         plan.skip(unit.key, item.item_id, "this object syncs to the mailbox only", plan.mb_origin)
     elif not in_window(item, plan.policy, plan.session.now):
         plan.skip(unit.key, item.item_id, "outside the sync window", plan.mb_origin)
+    elif isinstance(item, CalendarItem) and (why := meeting_skip(item, plan.policy.meetings)) is not None:
+        plan.skip(unit.key, item.item_id, why, plan.mb_origin)
     elif not in_contact_scope(item, plan.policy.contact_category):
         plan.skip(unit.key, item.item_id, out_of_scope_reason(plan.policy.contact_category, plan.policy.contact_book),
                   plan.mb_origin)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
+from app.sync.auto_save import MeetingAutoSave
 from app.sync.items import CalendarItem, FolderKind, MailboxItem, TaskItem, TaskStatus
 from app.sync.link_ladder import LadderRules
 from app.sync.mapping import Direction
@@ -78,6 +79,8 @@ class SyncPolicy:
     series_expander: SeriesExpander | None = field(default=None, compare=False)
     # The org's resolution-ladder settings for meetings' Who/What (None: the defaults).
     ladder: LadderRules | None = field(default=None, compare=False)
+    # "Save all new meetings": which new meetings the mirror creates in Salesforce (off: every one).
+    meetings: MeetingAutoSave = field(default=MeetingAutoSave(), compare=False)
 
     def option(self, kind: FolderKind) -> SyncOption:
         return self.options.get(kind, SyncOption.TWO_WAY)

@@ -2,6 +2,8 @@
 org setting, auto-linked; two users → one record, two savers; Compose-mode and thread saves."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from imapclient import IMAPClient
 from sqlalchemy import select
 
@@ -10,16 +12,17 @@ from tests.e2e.helpers import NOW, Person, force_sync, sign_up
 
 
 def _append(person: Person, message_id: str, sender: str, to: str, folder: str = "INBOX", extra: str = "",
-            flags: tuple[str, ...] = ()) -> None:
+            flags: tuple[str, ...] = (), when: datetime | None = None) -> None:
+    """``when``: the Date header and the arrival (INTERNALDATE); else dated NOW, arriving now."""
     raw = (f"From: {sender}\r\nTo: {to}\r\nSubject: Proposal\r\n"
-           f"Date: {NOW.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n{extra}"
+           f"Date: {(when or NOW).strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\nMessage-ID: {message_id}\r\n{extra}"
            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find our offer.\r\n").encode()
     client = IMAPClient("127.0.0.1", person.e2e.dovecot.port, ssl=False)
     try:
         client.login(person.dav.username, person.dav.password)
         if not client.folder_exists(folder):
             client.create_folder(folder)
-        client.append(folder, raw, flags=list(flags))
+        client.append(folder, raw, flags=list(flags), msg_time=when)
     finally:
         client.logout()
 

@@ -4,7 +4,9 @@ Where they come from (Gmail API guide "Synchronize clients with Gmail" and the r
 ``users.history.list``, ``users.messages.list`` / ``get``, ``users.labels``):
 
 * the ``Salesforce`` label (created when missing), always; SENT only while Compose-mode saves are
-  pending; INBOX only while a thread is set to "save all emails" - the same rules as Graph and IMAP;
+  pending or "save all new mail" covers outbound mail; INBOX only while a thread is set to "save all
+  emails" or it covers inbound mail - the same rules as Graph and IMAP (a backfill on activation
+  lists the window, ``newer_than`` its whole days, once more);
 * the first round reads the profile's ``historyId`` FIRST, then lists each source with
   ``messages.list?labelIds=…`` (SENT/INBOX bounded by ``q=newer_than:30d``, so turning a rule on
   never walks years of mail); later rounds send ``history.list`` from that ``startHistoryId``
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from googleapiclient.errors import HttpError
@@ -61,10 +65,25 @@ class GmailOptions:
     message_ids: tuple[str, ...] = ()
     thread_ids: tuple[str, ...] = ()
     lookback_days: int = 30          # first listing of SENT / INBOX
+    all_inbox: bool = False          # "save all new mail": every new INBOX message…
+    all_sent: bool = False           # …and SENT message,
+    all_since: datetime | None = None    # received from then on;
+    backfill: bool = False           # once, a bounded listing from all_since (activation) whatever the cursor
 
     def sources(self) -> list[str]:
-        return ([SALESFORCE] + ([SENT] if self.compose_markers or self.message_ids else [])
-                + ([INBOX] if self.thread_ids else []))
+        return ([SALESFORCE] + ([SENT] if self.compose_markers or self.message_ids or self.all_sent else [])
+                + ([INBOX] if self.thread_ids or self.all_inbox else []))
+
+    def takes_all(self, source: str) -> bool:
+        return (source == INBOX and self.all_inbox) or (source == SENT and self.all_sent)
+
+    def listing_days(self, source: str, now: datetime) -> int:
+        """``newer_than`` days of a first listing: the lookback, or auto-save's window (whole days, rounded up)."""
+        rules_want = bool(self.compose_markers or self.message_ids) if source == SENT else bool(self.thread_ids)
+        if not (self.takes_all(source) and self.all_since is not None):
+            return self.lookback_days
+        days = max(1, math.ceil((now - self.all_since) / timedelta(days=1)))
+        return max(days, self.lookback_days) if rules_want else days
 
 
 @dataclass
@@ -101,7 +120,8 @@ class GmailMail:
         else:
             history_id = str(self._run(self._users().getProfile(userId="me"), "users.getProfile")["historyId"])
         for source in self.options.sources():
-            if not state.history_id or source not in state.sources:
+            if not state.history_id or source not in state.sources or (
+                    self.options.backfill and self.options.takes_all(source)):
                 for message in self._listing(source):
                     listed.setdefault(str(message["id"]), (message, source))
         items = self._full(self._wanted(listed))
@@ -170,7 +190,7 @@ class GmailMail:
         query: dict[str, Any] = {"userId": "me", "labelIds": [self._label_of(source)], "maxResults": PAGE_SIZE,
                                  "fields": LIST_FIELDS}
         if source != SALESFORCE:
-            query["q"] = f"newer_than:{self.options.lookback_days}d"
+            query["q"] = f"newer_than:{self.options.listing_days(source, datetime.now(UTC))}d"
         out: list[Mapping[str, Any]] = []
         token = None
         while True:
@@ -189,7 +209,8 @@ class GmailMail:
         for item_id, (message, source) in listed.items():
             if "DRAFT" in (message.get("labelIds") or ()):
                 continue
-            if source == SALESFORCE or normalized_message_id(str(message.get("threadId") or "")) in threads:
+            if (source == SALESFORCE or normalized_message_id(str(message.get("threadId") or "")) in threads
+                    or self.options.takes_all(source)):
                 chosen.append(item_id)
             elif source == SENT:
                 maybe.append(item_id)

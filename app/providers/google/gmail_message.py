@@ -46,7 +46,8 @@ def read_message(message: Mapping[str, Any], label_id: str, label_name: str) -> 
         cc=_addresses(header(message, "Cc")), sent_at=_instant(message.get("internalDate")),
         subject=header(message, "Subject"), body_text=text, body_html=html,
         categories=(label_name,) if labelled else (), folder=label_name if labelled else "",
-        version=str(message.get("historyId") or ""), save_marker=header(message, SAVE_HEADER))
+        version=str(message.get("historyId") or ""), save_marker=header(message, SAVE_HEADER),
+        received_at=_instant(message.get("internalDate")))
 
 
 def _bodies(payload: Mapping[str, Any]) -> tuple[str, str]:

@@ -3,8 +3,10 @@
 Where they come from (Microsoft Learn, "message: delta" and "List messages"):
 
 * the Salesforce folder: ``/mailFolders/{id}/messages/delta`` (delta is per folder);
-* Sent Items (``sentitems``) only while Compose-mode saves are pending, and the Inbox (``inbox``)
-  only while threads are set to "save all emails": delta again, the first round bounded by
+* Sent Items (``sentitems``) only while Compose-mode saves are pending or "save all new mail" covers
+  outbound mail, and the Inbox (``inbox``) only while threads are set to "save all emails" or it
+  covers inbound mail (a backfill on activation starts a new round there from the window's start):
+  delta again, the first round bounded by
   ``$filter=receivedDateTime ge …`` (the one filter message delta supports), so turning a rule on
   never walks years of mail;
 * the Salesforce category: message delta supports no filter on ``categories`` and is per folder,
@@ -55,14 +57,21 @@ class GraphMailOptions:
     message_ids: tuple[str, ...] = ()
     thread_ids: tuple[str, ...] = ()
     lookback: timedelta = timedelta(days=30)     # first round of Sent Items / Inbox delta
+    all_inbox: bool = False                      # "save all new mail": every new Inbox message…
+    all_sent: bool = False                       # …and Sent Items message,
+    all_since: datetime | None = None            # received from then on;
+    backfill: bool = False                       # once, a new delta round from all_since (activation)
 
     @property
     def needs_sent(self) -> bool:
-        return self.compose_markers or bool(self.message_ids)
+        return self.compose_markers or bool(self.message_ids) or self.all_sent
 
     @property
     def needs_inbox(self) -> bool:
-        return bool(self.thread_ids)
+        return bool(self.thread_ids) or self.all_inbox
+
+    def takes_all(self, source: str) -> bool:
+        return (source == INBOX and self.all_inbox) or (source == SENT and self.all_sent)
 
 
 @dataclass
@@ -92,7 +101,8 @@ class GraphMail:
         listed: dict[str, tuple[Mapping[str, Any], str]] = {}
         links: dict[str, str] = {}
         for source, folder in self._sources(state.folder_id):
-            messages, links[source] = self._delta(source, folder, state.links.get(source), started)
+            link = None if self.options.backfill and self.options.takes_all(source) else state.links.get(source)
+            messages, links[source] = self._delta(source, folder, link, started)
             listed.update({str(m["id"]): (m, source) for m in messages})
         tagged = self._tagged(state.since if cursor else "")
         for message in tagged:
@@ -137,7 +147,7 @@ class GraphMail:
         else:
             query = {"$select": HEADER_SELECT}
             if source != SALESFORCE:
-                query["$filter"] = "receivedDateTime ge " + (started - self.options.lookback).strftime("%Y-%m-%dT%H:%M:%SZ")
+                query["$filter"] = "receivedDateTime ge " + self._first_round(source, started).strftime("%Y-%m-%dT%H:%M:%SZ")
             url = f"{self.user_path}/mailFolders/{quote(folder, safe='')}/messages/delta?" + urlencode(query)
         out: list[Mapping] = []
         while True:
@@ -151,6 +161,15 @@ class GraphMail:
             if "@odata.nextLink" not in page:
                 raise CursorExpired(f"Graph ended a {source} delta round without a deltaLink")
             url = same_origin(str(page["@odata.nextLink"]), self.http)
+
+    def _first_round(self, source: str, started: datetime) -> datetime:
+        """Where a new delta round of Sent Items / Inbox starts: the lookback, or auto-save's window alone."""
+        rules_want = self.options.compose_markers or bool(self.options.message_ids) if source == SENT \
+            else bool(self.options.thread_ids)
+        start = started - self.options.lookback
+        if self.options.takes_all(source) and self.options.all_since is not None:
+            return min(start, self.options.all_since) if rules_want else self.options.all_since
+        return start
 
     def _tagged(self, since: str) -> list[Mapping]:
         """Messages anywhere in the mailbox carrying the Salesforce category (changed since ``since``)."""
@@ -176,7 +195,8 @@ class GraphMail:
                 continue
             if (source == SALESFORCE or self.options.category in (message.get("categories") or ())
                     or normalized_message_id(str(message.get("internetMessageId") or "")) in ids
-                    or normalized_message_id(str(message.get("conversationId") or "")) in threads):
+                    or normalized_message_id(str(message.get("conversationId") or "")) in threads
+                    or self.options.takes_all(source)):
                 chosen.append(item_id)
             elif source == SENT and self.options.compose_markers:
                 maybe_marked.append(item_id)

@@ -15,7 +15,7 @@ from app.sync.items import EmailMessage
 
 # Small headers: enough to decide whether a message is saved, without its body.
 HEADERS = ("id", "internetMessageId", "conversationId", "subject", "from", "toRecipients", "ccRecipients",
-           "sentDateTime", "categories", "parentFolderId", "changeKey", "lastModifiedDateTime", "isDraft")
+           "sentDateTime", "receivedDateTime", "categories", "parentFolderId", "changeKey", "lastModifiedDateTime", "isDraft")
 HEADER_SELECT = ",".join(HEADERS)
 FULL_SELECT = ",".join((*HEADERS, "body", "internetMessageHeaders"))
 MARKER_SELECT = "id,internetMessageHeaders"
@@ -36,7 +36,7 @@ def read_message(message: Mapping[str, Any], folder: str = "") -> EmailMessage:
         subject=str(message.get("subject") or ""), body_text="" if html else content, body_html=content if html else "",
         categories=tuple(str(c) for c in message.get("categories") or ()), folder=folder,
         version=str(message.get("changeKey") or ""), modified_at=_instant(message.get("lastModifiedDateTime")),
-        save_marker=save_marker(message))
+        save_marker=save_marker(message), received_at=_instant(message.get("receivedDateTime")))
 
 
 def save_marker(message: Mapping[str, Any]) -> str:

@@ -5,6 +5,8 @@ plus those the session's ``MailRules`` name (Compose-mode saves, "save all email
 The cursor holds, per folder, UIDVALIDITY plus HIGHESTMODSEQ (CONDSTORE) or UIDNEXT; a
 UIDVALIDITY change raises CursorExpired, and the core's full resync deduplicates by Message-ID.
 Without CONDSTORE only new messages are seen (tagging an old message is not a change).
+With "save all new mail" on, every new message of the Inbox and/or Sent folder is listed too, and
+once after activation (``MailRules.backfill``) those of the chosen window, whatever the cursor says.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 from app.providers.imap_dav.imap_session import ImapSession
@@ -36,6 +38,10 @@ class MailRules:
     compose_markers: bool = False
     message_ids: tuple[str, ...] = ()
     thread_ids: tuple[str, ...] = ()
+    all_inbox: bool = False           # "save all new mail": every new message of the watched folders…
+    all_sent: bool = False            # …and of the Sent folder,
+    all_since: date | None = None     # dated (IMAP INTERNALDATE, whole days) on or after this day;
+    backfill: bool = False            # once, also those before the cursor (the window chosen on activation)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class ImapMail:
     def __init__(self, session: ImapSession, options: MailOptions) -> None:
         self.session = session
         self.options = options
+        self._sent = ""
 
     def changes_since(self, cursor: str | None) -> MailboxChanges:
         previous = _decode_cursor(cursor) if cursor else None
@@ -90,7 +97,7 @@ class ImapMail:
             old = previous.get(folder) if previous else None
             if old is not None and old.uidvalidity != state.uidvalidity:
                 raise CursorExpired(f"UIDVALIDITY of {folder} changed")
-            uids = self._search(folder, old)
+            uids = sorted(set(self._search(folder, old)) | set(self._search_all(folder, old)))
             items += self._fetch(folder, state.uidvalidity, uids)
             states[folder] = state
         return MailboxChanges(FolderKind.MAIL, tuple(items), (), _encode_cursor(states), full=previous is None)
@@ -124,7 +131,21 @@ class ImapMail:
         return WriteResult(True, item_id, version[0].version if version else None)
 
     def _folders(self) -> list[str]:
-        return watched_folders(self.session, self.options)
+        folders, self._sent = folders_and_sent(self.session, self.options)
+        return folders
+
+    def _search_all(self, folder: str, old: FolderState | None) -> list[int]:
+        """"Save all new mail": the folder's new messages from the window's first day (all of it on backfill)."""
+        rules = self.options.rules
+        inbox = rules.all_inbox and folder in self.options.watched_folders
+        if not (inbox or (rules.all_sent and folder == self._sent)):
+            return []
+        criteria: list[Any] = ["SINCE", rules.all_since] if rules.all_since else ["ALL"]
+        if old is None or rules.backfill:
+            return sorted(self.session.command(lambda c: c.search(criteria)))
+        since = ["MODSEQ", old.modseq + 1] if self.session.condstore else ["UID", f"{old.uidnext}:*"]
+        found = self.session.command(lambda c: c.search(criteria + since))
+        return sorted(u for u in found if self.session.condstore or u >= old.uidnext)
 
     def _search(self, folder: str, old: FolderState | None) -> list[int]:
         """UIDs of wanted (new, when there is a cursor) messages: one SEARCH per chunk of rule keys."""
@@ -152,10 +173,15 @@ class ImapMail:
 
 def watched_folders(session: ImapSession, options: MailOptions) -> list[str]:
     """Watched folders, the Sent folder and the Salesforce folder, those that exist (one LIST)."""
+    return folders_and_sent(session, options)[0]
+
+
+def folders_and_sent(session: ImapSession, options: MailOptions) -> tuple[list[str], str]:
+    """``watched_folders`` and the name of the Sent folder ("" when there is none), from one LIST."""
     listed = session.command(lambda c: c.list_folders())
-    existing = {name for _, _, name in listed}
-    wanted = list(dict.fromkeys(options.watched_folders + (_sent_folder(listed), options.salesforce_folder)))
-    return [f for f in wanted if f in existing]
+    existing, sent = {name for _, _, name in listed}, _sent_folder(listed)
+    wanted = list(dict.fromkeys(options.watched_folders + (sent, options.salesforce_folder)))
+    return [f for f in wanted if f in existing], sent
 
 
 def _sent_folder(listed: Sequence[tuple[Any, Any, str]]) -> str:
@@ -200,7 +226,8 @@ def _email(folder: str, validity: int, uid: int, data: dict[bytes, Any]) -> Emai
         sent_at=parsed.sent_at, subject=parsed.subject, body_text=parsed.body_text, body_html=parsed.body_html,
         categories=tuple(f for f in flags if not f.startswith("\\")), folder=folder, version=version,
         save_marker=parsed.save_marker,
-        modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None)
+        modified_at=internal.astimezone(UTC) if internal and internal.tzinfo else None,
+        received_at=internal.astimezone(UTC) if internal else None)   # imapclient gives naive local time
 
 
 def _state(info: dict[bytes, Any]) -> FolderState:
