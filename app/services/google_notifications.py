@@ -60,7 +60,7 @@ def calendar_push(rt: Runtime, headers: Mapping[str, str]) -> str | None:
         mailbox_id = _active(s, row.mailbox_id)
     if state == SYNC_STATE or state not in CHANGE_STATES or mailbox_id is None:
         return None
-    return push_triggers.notify(rt, mailbox_id)
+    return push_triggers.changed(rt, mailbox_id)
 
 
 def gmail_push(rt: Runtime, authorization: str, envelope: Mapping[str, Any]) -> dict[int, str]:
@@ -86,7 +86,7 @@ def gmail_push(rt: Runtime, authorization: str, envelope: Mapping[str, Any]) -> 
             refusal = exc
     if not wanted:
         raise Forged(str(refusal))
-    return {mailbox_id: push_triggers.notify(rt, mailbox_id) for mailbox_id in sorted(set(wanted))}
+    return {mailbox_id: push_triggers.changed(rt, mailbox_id) for mailbox_id in sorted(set(wanted))}
 
 
 def _verified(authorization: str, source: CertSource, audience: str, sender: str | None) -> None:

@@ -53,7 +53,7 @@ def handle(rt: Runtime, notifications: Sequence[Mapping[str, Any]]) -> Handled:
         else:   # a change, or ``missed``: delta finds whatever it was
             wanted.add(found.mailbox_id)
     for mailbox_id in sorted(wanted):
-        handled.sessions[mailbox_id] = push_triggers.notify(rt, mailbox_id)
+        handled.sessions[mailbox_id] = push_triggers.changed(rt, mailbox_id)
     return handled
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
+from sqlalchemy import select
 
-from app.models import Mailbox
+from app.models import GoogleWatch, GraphSubscription, Mailbox
 from app.runtime import Runtime
 from app.state import push_freshness
 from app.state.push_freshness import PushFreshness
@@ -18,7 +19,22 @@ def push_status(rt: Runtime, mailbox: Mailbox) -> dict:
         seen = push_freshness.read(rt.redis.client, mailbox.id)
     except RedisError:      # Redis down: the dashboard still answers, push shown as not live
         seen = PushFreshness(False, None, None)
-    return describe(seen, mailbox.last_sync_at, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if not seen.live:
+        mode = _vendor_channel(rt, mailbox.id, now)
+        if mode is not None:
+            seen = PushFreshness(True, mode, seen.last_change_at)
+    return describe(seen, mailbox.last_sync_at, now)
+
+
+def _vendor_channel(rt: Runtime, mailbox_id: int, now: datetime) -> str | None:
+    """"graph" or "google" while the vendor holds an unexpired subscription or watch for the
+    mailbox (it pushes to us; no watcher process of ours is involved)."""
+    with rt.db.session_scope() as s:
+        for mode, model in (("graph", GraphSubscription), ("google", GoogleWatch)):
+            if s.scalar(select(model.id).where(model.mailbox_id == mailbox_id, model.expires_at > now).limit(1)):
+                return mode
+    return None
 
 
 def describe(seen: PushFreshness, last_sync_at: datetime | None, now: datetime) -> dict:

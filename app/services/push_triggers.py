@@ -10,18 +10,31 @@ sessions never run at once (the runner's lease), and delta stays the truth: a pu
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 
 from app.runtime import Runtime
 from app.services.sync_queue import enqueue_session, pending_job
-from app.state import keys, queues
+from app.state import keys, push_freshness, queues
 
 FOLLOWUP_JOB = "workers.jobs.push_followup"
 TRIGGER = "push"
 
 QUEUED, COALESCED, AFTER_RUNNING = "queued", "coalesced", "after_running"
+
+
+def changed(rt: Runtime, mailbox_id: int) -> str:
+    """A vendor's notification said the mailbox changed now: note it for the dashboard's freshness
+    (best effort) and ask for a session (``notify``)."""
+    try:
+        push_freshness.record_change(rt.redis.client, mailbox_id, datetime.now(UTC))
+    except RedisError:
+        pass     # the session request below fails loudly if Redis is really gone
+    return notify(rt, mailbox_id)
 
 
 def notify(rt: Runtime, mailbox_id: int) -> str:

@@ -21,9 +21,9 @@ from app.services.sync_queue import pending_job
 from app.state import queues
 from sandbox.google.push import Signer
 from tests.e2e.helpers import NOW, dashboard, force_sync
+from tests.e2e.helpers import wait_until as _wait
 from tests.e2e.test_gmail_e2e import _client_contact, _headers
 from tests.e2e.test_google_worker_e2e import _event, _workspace_user
-from tests.e2e.test_graph_push_e2e import _wait
 from tests.graph_webhook import public_api as serving_api
 
 PUSHER = "gmail-push@project.iam.gserviceaccount.com"
@@ -74,6 +74,8 @@ def test_a_google_calendar_change_reaches_salesforce_through_a_channel(e2e, fact
     assert len(found) == 1
     sessions = dashboard(ann)["sessions"]
     assert sessions and {s["trigger"] for s in sessions} == {"push"}, sessions
+    push = dashboard(ann)["push"]       # the channel is live and its change shows in the freshness
+    assert push["live"] and push["mode"] == "google" and push["last_change_at"] is not None, push
 
     _quiet(ann)
     before, push = len(dashboard(ann)["sessions"]), e2e.google.store.push

@@ -45,6 +45,8 @@ def test_an_outlook_event_reaches_salesforce_through_a_notification(e2e, factory
     assert len(events) == 1
     sessions = dashboard(ann)["sessions"]
     assert sessions and {s["trigger"] for s in sessions} == {"push"}, sessions
+    push = dashboard(ann)["push"]       # the subscription is live and its change shows in the freshness
+    assert push["live"] and push["mode"] == "graph" and push["last_change_at"] is not None, push
 
     e2e.graph.store.push.drain()
     seen = len(e2e.graph.store.push.deliveries)
