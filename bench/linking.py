@@ -4,8 +4,12 @@ Run `python bench/linking.py` (starts its own HTTPS emulator, SQLite and an embe
 seeds the corpus into a fresh org, links all 200+ emails and meetings as one session through the
 real Salesforce adapter, and prints `metric: value` lines. Who and What are scored as slots:
 precision = right links / links made, recall = right links / links expected. API calls are
-counted by the emulator, as Salesforce does. `autoresolve_precision` is `n/a` until autoresolve
-(issue 15, point 3) exists.
+counted by the emulator, as Salesforce does.
+
+Autoresolve is scored on its own labelled corpus (tests/autoresolve_corpus), run once as Leads and
+once as Contacts (+ Accounts by domain), each in a fresh org as one session through the product's
+session wrappers: `autoresolve_precision` = creations whose sobject and labelled fields are all
+right / all creations (one nobody expected is wrong), `autoresolve_recall` = right / expected.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from app.runtime import Runtime  # noqa: E402
 from app.services.link_rules import site_domain  # noqa: E402
 from app.sync.link_ladder import LadderRules  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from tests.autoresolve_corpus import ITEMS  # noqa: E402
+from tests.autoresolve_corpus.scoring import SOBJECT_OF_MODE, AutoresolveScores, score_mode  # noqa: E402
 from tests.linking_corpus import load_corpus, score_corpus, seed_corpus  # noqa: E402
 
 
@@ -55,6 +61,16 @@ def connection(rt: Runtime, emu: SalesforceEmulator, sf_org: str, owner: str) ->
         return conn.id, sf_user
 
 
+def autoresolve(rt: Runtime, emu: SalesforceEmulator) -> AutoresolveScores:
+    """The autoresolve corpus once per mode, each in a fresh org; the scores summed."""
+    total = AutoresolveScores()
+    for mode in SOBJECT_OF_MODE:
+        sf_org = emu.create_org(name="Acme")
+        connection_id, sf_user = connection(rt, emu, sf_org, f"ann.{mode}@acme.test")
+        total.add(score_mode(emu, sf_org, SalesforceCrmPort(connect(rt, connection_id), sf_user), mode, ITEMS))
+    return total
+
+
 def main() -> None:
     corpus = load_corpus()
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
@@ -69,14 +85,20 @@ def main() -> None:
             emu.reset_api_calls(sf_org)
             scores = score_corpus(port, corpus, ids, rules)
             scores.calls = emu.api_calls(sf_org)
+            resolved = autoresolve(rt, emu)
             rt.db.dispose()
     finally:
         emu.stop()
+    runs = len(SOBJECT_OF_MODE) * len(ITEMS)
     print(f"link_precision: {scores.precision:.3f}")
     print(f"link_recall: {scores.recall:.3f}")
-    print("autoresolve_precision: n/a")
+    print(f"autoresolve_precision: {resolved.precision:.3f}")
+    print(f"autoresolve_recall: {resolved.recall:.3f}")
     print(f"sf_calls_per_item: {scores.calls_per_item:.3f}")
     print(f"linking_items: {scores.items}")
+    print(f"autoresolve_items: {len(ITEMS)}")
+    print(f"autoresolve_creations: {resolved.created}")
+    print(f"autoresolve_sf_calls_per_item: {resolved.calls / runs:.3f}")
 
 
 if __name__ == "__main__":

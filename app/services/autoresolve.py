@@ -18,6 +18,7 @@ from app.sync.autoresolve import (
     AutoresolveRules,
     PersonDetails,
     account_fields,
+    account_namers,
     person_account_fields,
     person_fields,
     unresolved,
@@ -56,9 +57,15 @@ def rules_of(settings: Mapping[str, Any]) -> AutoresolveRules:
 def person_details(address: str, signatures: Sequence[tuple[str, Signature]]) -> PersonDetails:
     """The address's details from the first signature that is theirs, else from the address."""
     for writer, signature in signatures:
-        if belongs_to(address, signature, writer):
+        if _own_card(address, signature, writer):
             return _details(address, suggest_person(address, None, signature, writer), signature)
     return _details(address, suggest_person(address, None, None), None)
+
+
+def _own_card(address: str, signature: Signature, writer: str) -> bool:
+    """A card is this address's when it names the address, or when they wrote it (and it names no
+    other): a name-alike's card from another mail ("Tom Hardy" for tom@) would fill in a stranger."""
+    return (signature.email == address or writer == address) and belongs_to(address, signature, writer)
 
 
 def read_signatures(texts: Sequence[WriterText]) -> list[tuple[str, Signature]]:
@@ -70,7 +77,8 @@ def read_signatures(texts: Sequence[WriterText]) -> list[tuple[str, Signature]]:
 def _details(address: str, found: Mapping[str, Any], signature: Signature | None) -> PersonDetails:
     return PersonDetails(address, found.get("first_name"), found.get("last_name"), found.get("title"),
                          found.get("company") or company_from_domain(address), found.get("phone"),
-                         signature.mobile if signature else None, signature.website if signature else None)
+                         signature.mobile if signature else None, signature.website if signature else None,
+                         bool(signature and signature.company))
 
 
 class AutoresolvingCrm:
@@ -113,9 +121,9 @@ class AutoresolvingCrm:
             return {a: str(self.rules.account_id) for a in people}
         sites = {a: s for a in people if (s := self.ladder.site(a))}
         out = {a: matches[0].record_id for a, s in sites.items() if len(matches := facts.accounts.get(s, ())) == 1}
-        missing = {s: a for a, s in sites.items() if not facts.accounts.get(s)}
-        made, _ = self._write("Account", {s: account_fields(people[a], s) for s, a in missing.items()},
-                              {s: a for s, a in missing.items()})
+        namers = account_namers(people, {a: s for a, s in sites.items() if not facts.accounts.get(s)})
+        made, _ = self._write("Account", {s: account_fields(p, s) for s, p in namers.items()},
+                              {s: p.email for s, p in namers.items()})
         out.update({a: made[s].record_id for a, s in sites.items() if s in made})
         return out
 

@@ -53,7 +53,8 @@ def _name_from(address: str, display_name: str | None) -> tuple[str | None, str 
     if display_name and "@" not in display_name and display_name.strip():
         return split_name(display_name)
     local = address.partition("@")[0]
-    words = [w.capitalize() for w in re.split(r"[._-]+", local) if w and not w.isdigit()]
+    # "tim.baker1990" → Tim Baker: digits and "+tags" say nothing of a name
+    words = [w.capitalize() for w in re.split(r"[._-]+", re.sub(r"\+.*|\d+", "", local)) if w]
     return split_name(" ".join(words)) if words else (None, local)
 
 

@@ -1,8 +1,9 @@
 """Autoresolve's rules (pure): who gets a new Lead/Contact/Person Account, and with what fields.
 
 Only unresolved external participants: an address the ladder found nothing for (no Contact,
-Lead, Person Account or User), not blocklisted, not on one of the org's own domains. Free-mail
-addresses get a person but never an Account by domain (gmail.com is nobody's company).
+Lead, Person Account or User), not blocklisted, not on one of the org's own domains, not a
+machine's (no-reply, bounces, notifications). Free-mail addresses get a person but never an
+Account by domain (gmail.com is nobody's company).
 Salesforce requires LastName on both, and Company on a Lead: each has a fallback, never empty.
 """
 from __future__ import annotations
@@ -21,6 +22,9 @@ ACCOUNT_ID = re.compile(r"^001[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$")
 LENGTHS = {"FirstName": 40, "LastName": 80, "Title": 128, "Company": 255, "Phone": 40, "MobilePhone": 40,
            "Website": 255, "Email": 80, "Name": 255}
 UNKNOWN_COMPANY = "[not provided]"   # Salesforce's own placeholder when a Lead is converted without one
+# machine senders (RFC 3834 auto-replies, bounces, notifications, newsletters): nobody to sell to
+AUTOMATED = re.compile(r"^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|notify"
+                       r"|newsletters?|news|alerts?|auto-?reply|automated|system)(?:[+._-].*)?$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class PersonDetails:
     phone: str | None = None
     mobile: str | None = None
     website: str | None = None
+    company_signed: bool = False     # the company is written in their signature (not guessed from the domain)
 
 
 def is_internal(address: str, ladder: LadderRules) -> bool:
@@ -63,10 +68,15 @@ def is_internal(address: str, ladder: LadderRules) -> bool:
     return host in own or (ladder.site_of(host) or host) in own
 
 
+def is_automated(address: str) -> bool:
+    """A machine's mailbox by its local part ("no-reply@", "mailer-daemon@", "bounces+123@")."""
+    return AUTOMATED.match(address.partition("@")[0].strip().lower()) is not None
+
+
 def unresolved(query: LinkQuery, facts: LinkFacts, ladder: LadderRules) -> list[str]:
     """The addresses to create a person for, in query order."""
     return [a for a in query.emails if "@" in a and a not in facts.people and a not in facts.blocked
-            and not is_internal(a, ladder)]
+            and not is_internal(a, ladder) and not is_automated(a)]
 
 
 def _cut(fields: Mapping[str, str | None]) -> dict[str, str]:
@@ -90,6 +100,17 @@ def person_account_fields(person: PersonDetails) -> dict[str, str]:
                    "Phone": person.phone, "Website": person.website})
     return {**fields, **_cut({"PersonEmail": person.email, "PersonTitle": person.title,
                               "PersonMobilePhone": person.mobile})}
+
+
+def account_namers(people: Mapping[str, PersonDetails], sites: Mapping[str, str]) -> dict[str, PersonDetails]:
+    """Per site, whose details name its new Account: the first whose signature says the company
+    ("Globex Corporation" beats the domain's "Globex"), else the first on that site."""
+    namers: dict[str, PersonDetails] = {}
+    for address, site in sites.items():
+        person = people[address]
+        if site not in namers or (person.company_signed and not namers[site].company_signed):
+            namers[site] = person
+    return namers
 
 
 def account_fields(person: PersonDetails, site: str) -> dict[str, str]:

@@ -116,3 +116,33 @@ def test_person_accounts_carry_the_person_fields_on_account():
         "Doe", "jane@prospect.test", "Buyer")
     assert facts.people["jane@prospect.test"][0].account_id == account.record_id
     assert [c.sobject for c in journal] == ["Account"]
+
+
+def test_machine_senders_get_nobody():
+    crm = InMemoryCrm()
+    _port("leads", crm, []).lookup_links(_query("no-reply@shop.test", "MAILER-DAEMON@mx.shop.test",
+                                                "bounces+77@mail.shop.test", "notifications@tracker.test"))
+    assert crm.all("Lead") == []
+
+
+def test_only_their_own_card_fills_a_person_never_a_name_alikes():
+    crm = InMemoryCrm()
+    texts = (WriterText("jane.doe@prospect.test", "Thanks!\n\nBest regards,\nJane Doe\nBuyer\nProspect Ltd\n"),)
+    _port("leads", crm, []).lookup_links(LinkQuery(("jane@prospect.test", "jane.doe@prospect.test"), texts=texts))
+    leads = {lead.fields["Email"]: lead.fields for lead in crm.all("Lead")}
+    assert leads["jane.doe@prospect.test"]["Title"] == "Buyer"
+    assert (leads["jane@prospect.test"].get("Title"), leads["jane@prospect.test"]["LastName"]) == (None, "Jane")
+
+
+def test_a_new_account_is_named_by_the_signature_not_the_domain_guess():
+    crm = InMemoryCrm()
+    _port("contacts", crm, []).lookup_links(_query("jane@prospect.test", "zed@prospect.test",
+                                                   domains=("prospect.test",)))
+    assert [a.fields["Name"] for a in crm.all("Account")] == ["Prospect Ltd"]
+
+
+def test_digits_in_an_address_are_no_part_of_a_name():
+    crm = InMemoryCrm()
+    _port("leads", crm, []).lookup_links(_query("tim.baker1990@gmail.com"))
+    [lead] = crm.all("Lead")
+    assert (lead.fields["FirstName"], lead.fields["LastName"]) == ("Tim", "Baker")

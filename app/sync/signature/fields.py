@@ -7,8 +7,9 @@ EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 COMPANY_SUFFIX = re.compile(
     r"(?:^|\s)(?:inc|llc|ltd|limited|gmbh|ag|kg|se|s\.?a\.?s?|sarl|s\.?l\.?u?|s\.?p\.?a\.?|srl|s\.?r\.?l\.?|b\.?v\.?"
     r"|n\.?v\.?|s\.?a\.?\s+de\s+c\.?v\.?|oy|oyj|ab|as|asa|a/s|aps|uab|k\.?k\.?|co|corp|corporation|company|group|plc|pty|llp|lda|ltda"
-    r"|gmbh\s*&\s*co\.?\s*kg|ооо|ао|sp\.\s*z\s*o\.\s*o|spółka|s\.?r\.?o|oü|sia|ug|e\.v\.)\.?(?:\s*\(.*\))?$"
-    r"|^(?:uab|ooo|ооо|ao|ао)\s", re.I)
+    r"|gmbh\s*&\s*co\.?\s*kg|ооо|ао|sp\.\s*z\s*o\.\s*o|spółka|s\.?r\.?o|oü|sia|ug|e\.v\.|consulting|consultancy)"
+    r"\.?(?:\s*\(.*\))?$"
+    r"|^(?:uab|ooo|ооо|ao|ао|atelier|studio|cabinet|agence|agentur|bureau)\s", re.I)
 TITLE_WORDS = re.compile(
     r"(?<!\w)(?:ceo|cfo|cto|coo|cio|cmo|cro|vp|svp|evp|avp|president|director|manager|head|lead|chief|officer"
     r"|\w+manager|\w+leiter\w*|\w+berater\w*|\w+assistent\w*|consultant\w*|buchhaltung|controlling"
@@ -25,7 +26,9 @@ TITLE_WORDS = re.compile(
     r"|försäljningschef|säljchef|säljare|inköpare|vd|chef\w*|ansvarig|ekonomichef"
     r"|dyrektor\w*|kierownik\w*|prezes|specjalista|handlowy|sprzedaży|zakupów|direktor\w*|vadov\w*"
     r"|direktorius|vadybinink\w*|specialist\w*|pardavimų|pirkimų|директор\w*|менеджер\w*|руководитель"
-    r"|johtaja|myyntipäällikkö|toimitusjohtaja|chef de projet)(?!\w)", re.I | re.UNICODE)
+    r"|johtaja|myyntipäällikkö|toimitusjohtaja|chef de projet"
+    r"|translator|übersetzer\w*|traducteur|traductrice|photographer|fotograf\w*|photographe|architecte|arquitect[oa]"
+    r"|\w+leider|\w+chef)(?!\w)", re.I | re.UNICODE)
 TITLE_COMPANY = re.compile(r"^(?P<title>.+?)\s+(?:at|@|bei|chez|en|em|w|pas|presso|bij|på|hos)\s+(?P<company>.+)$",
                            re.I)
 _STREET = re.compile(

@@ -183,3 +183,16 @@ def test_a_nested_table_stays_inside_its_cell_and_the_row_around_it():
     html = ("<table><tr><td><img alt=''></td><td><table><tr><td>Sam Lee</td></tr><tr><td>T:</td><td>+1 555 0100</td>"
             "</tr></table></td></tr></table><div>after</div>")
     assert html_to_text(html).split("\n") == ["Sam Lee", "T:\t+1 555 0100", "after"]
+
+
+@pytest.mark.parametrize("title, company", [
+    ("Freiberuflicher Übersetzer", None),
+    ("Architecte d'intérieur", "Atelier Renard"),
+    ("Photographer", "Lopez Consulting"),
+    ("Projectleider", "Polder Bouw B.V."),
+    ("Inköpschef", "Granskog AB"),
+])
+def test_trades_and_small_firms_without_a_legal_suffix_are_read(title, company):
+    card = "\n".join(line for line in ("Jan Kowalski", title, company) if line)
+    signature = extract_signature(f"Hello,\n\nsee attached.\n\nBest regards,\n{card}", hint=SenderHint("jan@gmail.com"))
+    assert signature is not None and (signature.title, signature.company) == (title, company)
