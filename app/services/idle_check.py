@@ -1,0 +1,132 @@
+"""The batched idle check: one job asks many due mailboxes at once whether anything changed.
+
+An idle session costs its fixed SQL and connection set-up whatever the mailbox holds; thousands
+of mailboxes per worker need the common case cheaper. The scheduler tick hands due CalDAV/CardDAV
+mailboxes to a check job (``sync_queue.enqueue_checks``); the job reads the database facts of the whole
+batch in a few queries, asks each remaining mailbox's collections for their sync token in a
+bounded thread pool (``CHECK_THREADS`` at once, ``PER_HOST`` per server), and runs a full session
+only where a token moved or ``app.sync.idle_check`` asks for one. An unchanged mailbox gets its
+next slot and a dashboard record saying "checked, nothing changed" (``checked_only``).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from app.models import Mailbox, SyncSessionRecord
+from app.models.base import utcnow
+from app.providers.imap_dav.change_probe import ProbePlan, current_tokens
+from app.runtime import Runtime
+from app.services.idle_facts import CHECK_JOB_PREFIX, CheckFacts, load_facts
+from app.services.mail_hosts import mail_host_policy
+from app.services.mailboxes import stored_credentials
+from app.services.scheduling import next_run_after
+from app.services.sync_queue import enqueue_session, pending_job
+from app.state import keys
+from app.sync.errors import SyncError
+from app.sync.idle_check import changed_collections, full_session_reason
+
+log = logging.getLogger("syncline.sync")
+CHECK_THREADS = 16        # mailboxes asked at once by one check job
+PER_HOST = 8              # of which at most this many on one DAV server
+
+Prober = Callable[[Runtime, int, ProbePlan], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    unchanged: int
+    sessions: int
+    busy: int
+
+
+def check_mailboxes(rt: Runtime, mailbox_ids: list[int], job_id: str, prober: Prober | None = None,
+                    now: datetime | None = None) -> CheckReport:
+    """Check the batch; never skips a mailbox silently: each gets a check record or a session."""
+    try:
+        return _check(rt, mailbox_ids, job_id, prober or probe_collections, now or utcnow())
+    finally:
+        rt.redis.client.delete(*[keys.idle_check_mark(i) for i in mailbox_ids])
+
+
+def _check(rt: Runtime, mailbox_ids: list[int], job_id: str, prober: Prober, now: datetime) -> CheckReport:
+    with rt.db.session_scope() as s:
+        facts = load_facts(s, mailbox_ids)
+    busy = {i for i in facts if pending_job(rt, i) is not None}
+    full = [i for i in mailbox_ids if i not in facts]      # no longer checkable: its session decides
+    asked = {}
+    for mailbox_id, fact in facts.items():
+        if mailbox_id in busy:
+            continue                                        # its session sets the next slot
+        if fact.plan is None or full_session_reason(fact.facts, now) is not None:
+            full.append(mailbox_id)
+        else:
+            asked[mailbox_id] = fact.plan
+    moved = _probe_all(rt, asked, prober)
+    full += moved
+    unchanged = [facts[i] for i in asked if i not in moved]
+    _record_unchanged(rt, unchanged, job_id, now)
+    for mailbox_id in full:
+        enqueue_session(rt, mailbox_id, "scheduled", facts[mailbox_id].sf_org_id if mailbox_id in facts else "")
+    log.info("idle check", extra={"ctx": {"unchanged": len(unchanged), "sessions": len(full), "busy": len(busy)}})
+    return CheckReport(len(unchanged), len(full), len(busy))
+
+
+def _probe_all(rt: Runtime, plans: Mapping[int, ProbePlan], prober: Prober) -> list[int]:
+    """Mailboxes whose collections moved (or could not be asked: their session will say why)."""
+    limits: dict[str, threading.BoundedSemaphore] = {host: threading.BoundedSemaphore(PER_HOST)
+                                                     for host in {p.host() for p in plans.values()}}
+
+    def moved(mailbox_id: int) -> bool:
+        plan = plans[mailbox_id]
+        with limits[plan.host()]:
+            try:
+                return bool(changed_collections(plan.tokens, prober(rt, mailbox_id, plan)))
+            except SyncError as exc:
+                log.info("idle check could not ask the server", extra={"ctx": {"mailbox_id": mailbox_id,
+                                                                                "error": str(exc)[:200]}})
+                return True
+
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="idle-check") as pool:
+        answers = dict(zip(plans, pool.map(moved, plans), strict=True))
+    return [i for i, changed in answers.items() if changed]
+
+
+def probe_collections(rt: Runtime, mailbox_id: int, plan: ProbePlan) -> dict[str, str]:
+    """The product's prober: the mailbox's DAV login, host guard and TLS settings, as its session uses."""
+    with rt.db.session_scope() as s:
+        mailbox = s.get(Mailbox, mailbox_id)
+        assert mailbox is not None, "load_facts found it a moment ago"
+        secrets = stored_credentials(rt, mailbox)
+        endpoints = dict(mailbox.server_profile.endpoints or {})
+        login = (mailbox.dav_username or mailbox.username or mailbox.address,
+                 str(secrets.get("dav_password") or secrets.get("password") or ""))
+    plaintext = any(str(endpoints.get(k) or "").startswith("http://") for k in ("caldav_url", "carddav_url"))
+    return current_tokens(plan, login, plaintext, endpoints.get("ca_file") or None, mail_host_policy(rt.config))
+
+
+def _record_unchanged(rt: Runtime, unchanged: list[CheckFacts], job_id: str, now: datetime) -> None:
+    """One transaction: each mailbox's "checked, nothing changed" record and its next slot."""
+    if not unchanged:
+        return
+    with rt.db.session_scope() as s:
+        for fact in unchanged:
+            s.add(SyncSessionRecord(org_id=fact.org_id, mailbox_id=fact.mailbox_id, trigger="scheduled",
+                                    status="succeeded", job_id=(CHECK_JOB_PREFIX + job_id)[:64], started_at=now,
+                                    finished_at=utcnow(), counts=_check_counts(fact.last_counts)))
+            s.execute(update(Mailbox).where(Mailbox.id == fact.mailbox_id, Mailbox.status == "active",
+                                            Mailbox.consecutive_failures == 0)
+                      .values(next_sync_at=next_run_after(fact.mailbox_id, fact.interval_minutes, now),
+                              last_sync_at=now))
+
+
+def _check_counts(last: Mapping[str, dict]) -> dict[str, dict]:
+    """The last full session's kinds, none changed; a kind the server does not offer stays so."""
+    return {kind: ({"unavailable": value["unavailable"]} if value.get("unavailable") else {})
+            for kind, value in last.items() if isinstance(value, dict)}
