@@ -151,7 +151,8 @@ def clone_settled_mailbox(rt, mailbox_id: int, copies: int) -> list[int]:
                          .order_by(SyncSessionRecord.id.desc()).limit(1)).one()
         for n in range(copies):
             user = User(org_id=source.org_id, sf_user_id=f"005CL{mailbox_id:05d}{n:08d}"[:18],
-                        email=f"clone{n}.{mailbox_id}@clones.test", name="", settings={})
+                        email=f"clone{n}.{mailbox_id}@clones.test", name="", settings={},
+                        created_at=last.started_at, updated_at=last.started_at)   # no edit since that session
             s.add(user)
             s.flush()
             clone = Mailbox(org_id=source.org_id, user_id=user.id, server_profile_id=source.server_profile_id,

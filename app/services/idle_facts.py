@@ -14,7 +14,16 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import IdMapRow, Mailbox, MailboxChange, OrgFeedState, SyncCursor, SyncSessionRecord, User
+from app.models import (
+    IdMapRow,
+    Mailbox,
+    MailboxChange,
+    MappingTableRecord,
+    OrgFeedState,
+    SyncCursor,
+    SyncSessionRecord,
+    User,
+)
 from app.models.sidebar_requests import MeetingSave
 from app.providers.imap_dav.change_probe import ENDPOINT_OF_STREAM, ProbePlan, probe_plan
 from app.services.fanned_out_crm import routed_cursor
@@ -59,13 +68,15 @@ def load_facts(s: Session, mailbox_ids: Iterable[int]) -> dict[int, CheckFacts]:
     last_full = _last_full_sessions(s, ids)
     unfinished = _unfinished(s, mailboxes)
     unread = _salesforce_unread(s, mailboxes, cursors)
+    tables = _tables_changed_at(s, {m.org_id for m in mailboxes})
     found = {}
     for m in mailboxes:
         folders = {k: v for k, v in cursors.get(m.id, {}).items() if k in ENDPOINT_OF_STREAM or k == MAIL_STREAM}
         plan = probe_plan(m.server_profile.endpoints or {}, folders)
         finished_at, counts = last_full.get(m.id, (None, {}))
+        edited = max(t for t in (m.user.updated_at, m.user.org.updated_at, tables.get(m.org_id)) if t is not None)
         facts = IdleFacts(finished_at, m.consecutive_failures, m.id in unfinished, m.id in unread,
-                          plan.tokens if plan else None)
+                          plan.tokens if plan else None, edited)
         found[m.id] = CheckFacts(m.id, m.org_id, m.user.org.sf_org_id,
                                  org_settings(m.user.org)["sync_interval_minutes"], facts, plan, counts)
     return found
@@ -88,6 +99,12 @@ def _last_full_sessions(s: Session, ids: list[int]) -> dict[int, tuple[datetime,
     rows = s.execute(select(SyncSessionRecord.mailbox_id, SyncSessionRecord.finished_at, SyncSessionRecord.counts)
                      .where(SyncSessionRecord.id.in_(newest)))
     return {mailbox_id: (finished, counts or {}) for mailbox_id, finished, counts in rows}
+
+
+def _tables_changed_at(s: Session, org_ids: set[int]) -> dict[int, datetime]:
+    """Each org's newest mapping-table edit (the org's or a user's own table)."""
+    return dict(s.execute(select(MappingTableRecord.org_id, func.max(MappingTableRecord.updated_at))
+                          .where(MappingTableRecord.org_id.in_(org_ids)).group_by(MappingTableRecord.org_id)).all())
 
 
 def _unfinished(s: Session, mailboxes: list[Mailbox]) -> set[int]:

@@ -26,15 +26,19 @@ class IdleFacts:
     unfinished_items: bool = False
     salesforce_unread: bool = False
     collections: Mapping[str, str] | None = field(default_factory=dict)
+    settings_changed_at: datetime | None = None     # the owner's, the org's or a mapping table's last edit
 
 
 def full_session_reason(facts: IdleFacts, now: datetime,
                         max_age: timedelta = FULL_SESSION_AT_LEAST_EVERY) -> str | None:
-    """Why the database alone asks for a full session, or None when a check may decide."""
+    """Why the database alone asks for a full session, or None when a check may decide. (A sync
+    window widened by an admin is a settings change; one sliding with time waits at most ``max_age``.)"""
     if facts.last_full_at is None:
         return "no full session yet"
     if now - facts.last_full_at >= max_age:
         return f"last full session older than {max_age}"
+    if facts.settings_changed_at is not None and facts.settings_changed_at > facts.last_full_at:
+        return "settings changed since the last full session"
     if facts.failures:
         return "the last session failed"
     if facts.unfinished_items:

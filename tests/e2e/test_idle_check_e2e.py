@@ -91,7 +91,7 @@ def test_a_routed_salesforce_change_whose_session_was_lost_is_synced_by_the_chec
     assert [i.subject for i in ann.calendar_items()] == ["Roadmap (moved)"]
 
 
-def test_failed_items_and_an_old_full_session_still_get_a_full_session(e2e, factory):
+def test_failed_items_an_old_full_session_and_new_settings_still_get_a_full_session(e2e, factory):
     ann = settled(e2e, factory)
     with e2e.rt.db.session_scope() as s:                 # a failure the next session will retry
         s.execute(update(IdMapRow).where(IdMapRow.mailbox_id == ann.mailbox_id)
@@ -103,6 +103,10 @@ def test_failed_items_and_an_old_full_session_still_get_a_full_session(e2e, fact
                   .values(finished_at=utcnow() - timedelta(hours=25)))
     assert tick(ann)["checked_only"] is False, "a day without a full session: the window may have moved"
     assert tick(ann)["checked_only"] is True
+    response = e2e.app.test_client().patch(f"/api/v1/orgs/{ann.user.org_id}/settings",
+                                           json={"calendar_days_ahead": 90}, headers=ann.headers)
+    assert response.status_code == 200, response.json
+    assert tick(ann)["checked_only"] is False, "a widened window is listed at once, not within a day"
 
 
 def test_a_failing_mailbox_is_not_checked_but_synced(e2e, factory):

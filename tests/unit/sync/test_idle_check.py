@@ -13,6 +13,9 @@ SETTLED = IdleFacts(NOW - timedelta(hours=1), collections={"/ann/calendar/": "to
 
 def test_a_settled_mailbox_may_be_checked_instead_of_synced():
     assert full_session_reason(SETTLED, NOW) is None
+    older_settings = IdleFacts(NOW - timedelta(hours=1), collections={"/c/": "t"},
+                               settings_changed_at=NOW - timedelta(hours=2))
+    assert full_session_reason(older_settings, NOW) is None
 
 
 @pytest.mark.parametrize(("facts", "reason"), [
@@ -22,6 +25,8 @@ def test_a_settled_mailbox_may_be_checked_instead_of_synced():
     (IdleFacts(NOW - timedelta(hours=1), unfinished_items=True, collections={"/c/": "t"}), "retry"),
     (IdleFacts(NOW - timedelta(hours=1), salesforce_unread=True, collections={"/c/": "t"}), "Salesforce"),
     (IdleFacts(NOW - timedelta(hours=1), collections=None), "cannot be checked"),
+    (IdleFacts(NOW - timedelta(hours=1), collections={"/c/": "t"}, settings_changed_at=NOW - timedelta(minutes=5)),
+     "settings changed"),
     (IdleFacts(NOW - timedelta(hours=1), collections={}), "cannot be checked"),
 ])
 def test_what_the_check_cannot_see_asks_for_a_full_session(facts, reason):
