@@ -13,9 +13,9 @@ RSS is the idle session's own, not the import's. Prints `metric: value` lines; t
 the settled mailbox is cloned `--mailboxes` times (new users of its org with its server profile,
 login, cursors and last full session, so each clone is exactly as settled and asks the same
 large collection: the server does the same work per check as for distinct ones), every clone
-is made due, the scheduler tick (`enqueue_due`) queues them as idle checks, and ONE worker
-process (RQ's SimpleWorker, in burst mode, in a fresh process) runs those jobs with 50 ms on
-every request. The figure is 1,800 s / (that wall time / mailboxes). `idle_check_sessions` says
+is made due, the scheduler tick (`enqueue_due`) queues them as idle checks, and ONE worker process
+(the product's `run_worker`, non-forking, in burst mode, in a fresh process) runs those jobs with
+50 ms on every request. The figure is 1,800 s / (that wall time / mailboxes). `idle_check_sessions` says
 how many clones the check sent to a full session (0 when nothing changed), and
 `mailboxes_per_worker_30min_sessions` keeps the older figure: idle sessions back to back.
 The wall time includes what the one Radicale process spends computing the sync token of the large
@@ -98,7 +98,6 @@ def idle_session_in_child(settings: dict, mailbox_id: int) -> tuple[str, float, 
 def idle_checks_in_child(settings: dict, mailbox_ids: list[int]) -> tuple[float, float, int, int]:
     """(wall seconds, worker CPU seconds, checked-only records, full sessions) of one scheduler tick
     and one burst worker running what it queued, in this (fresh) process."""
-    from rq import Queue, SimpleWorker
     from sqlalchemy import func, select
 
     from app.config import Config
@@ -107,16 +106,13 @@ def idle_checks_in_child(settings: dict, mailbox_ids: list[int]) -> tuple[float,
     from app.runtime import Runtime
     from app.services.idle_facts import CHECK_JOB_PREFIX
     from app.services.sync_queue import enqueue_due
-    from app.state import queues
-    from workers.context import set_runtime
+    from workers.worker import run_worker
 
     rt = Runtime.build(Config(**settings))
-    set_runtime(rt)
     try:
         since, cpu, start = utcnow(), time.process_time(), time.perf_counter()
         enqueue_due(rt, since)
-        SimpleWorker([Queue(queues.SYNC, connection=rt.redis.client)], connection=rt.redis.client).work(
-            burst=True, logging_level="WARNING")
+        run_worker(rt, burst=True)                       # the product's worker (non-forking), until the queues are empty
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         for signum in (signal.SIGTERM, signal.SIGINT):   # the worker's stop handlers, not the pool's exit
             signal.signal(signum, signal.SIG_DFL)

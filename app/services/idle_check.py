@@ -46,20 +46,21 @@ class CheckReport:
     busy: int
 
 
-def check_mailboxes(rt: Runtime, mailbox_ids: list[int], job_id: str, prober: Prober | None = None,
-                    now: datetime | None = None) -> CheckReport:
-    """Check the batch; never skips a mailbox silently: each gets a check record or a session."""
+def check_mailboxes(rt: Runtime, mailbox_ids: list[int], job_id: str, now: datetime | None = None) -> CheckReport:
+    """Check the batch; never skips a mailbox silently: each gets a check record or a session
+    (unless one is already queued or running: that session sets its next slot)."""
     try:
-        return _check(rt, mailbox_ids, job_id, prober or probe_collections, now or utcnow())
+        return _check(rt, mailbox_ids, job_id, probe_collections, now or utcnow())
     finally:
-        rt.redis.client.delete(*[keys.idle_check_mark(i) for i in mailbox_ids])
+        if mailbox_ids:
+            rt.redis.client.delete(*[keys.idle_check_mark(i) for i in mailbox_ids])
 
 
 def _check(rt: Runtime, mailbox_ids: list[int], job_id: str, prober: Prober, now: datetime) -> CheckReport:
     with rt.db.session_scope() as s:
         facts = load_facts(s, mailbox_ids)
     busy = {i for i in facts if pending_job(rt, i) is not None}
-    full = [i for i in mailbox_ids if i not in facts]      # no longer checkable: its session decides
+    full = [i for i in mailbox_ids if i not in facts]      # suspended, gone or no longer checkable: its session says
     asked = {}
     for mailbox_id, fact in facts.items():
         if mailbox_id in busy:
