@@ -24,7 +24,7 @@ from app.models import (
     SyncSessionRecord,
     User,
 )
-from app.models.sidebar_requests import MeetingSave
+from app.models.sidebar_requests import ComposeSave, MeetingSave, ThreadAutosave
 from app.providers.imap_dav.change_probe import ENDPOINT_OF_STREAM, ProbePlan, probe_plan
 from app.services.fanned_out_crm import routed_cursor
 from app.services.settings import org_settings
@@ -46,15 +46,22 @@ class CheckFacts:
     sf_org_id: str
     interval_minutes: int
     facts: IdleFacts
-    plan: ProbePlan | None
+    plan: ProbePlan | None                  # the DAV collections to ask (None: cannot be checked)
     last_counts: Mapping[str, dict]
+    mail_cursor: str | None = None          # the IMAP folders' cursor, when the profile has imap_host
+    host: str = ""                          # the server the check asks first (per-host caps)
 
 
 def checkable(mailbox: Mailbox) -> bool:
-    """A standards (CalDAV/CardDAV) account without IMAP: every folder it syncs can be probed.
-    (IMAP, Graph and Google mailboxes run full sessions: their own delta is already the check.)"""
-    endpoints = mailbox.server_profile.endpoints or {}
-    return mailbox.server_profile.kind == "imap" and not endpoints.get("imap_host")
+    """A standards (IMAP + CalDAV/CardDAV) account: every folder it syncs can be probed cheaply.
+    (Graph and Google mailboxes run full sessions: their own delta is already the check.)"""
+    return mailbox.server_profile.kind == "imap"
+
+
+def worth_checking(mailbox: Mailbox) -> bool:
+    """For the scheduler tick: a checkable mailbox that has synced and is not failing (any other
+    gets its session straight away: a check would only send it there)."""
+    return checkable(mailbox) and mailbox.last_sync_at is not None and not mailbox.consecutive_failures
 
 
 def load_facts(s: Session, mailbox_ids: Iterable[int]) -> dict[int, CheckFacts]:
@@ -69,16 +76,24 @@ def load_facts(s: Session, mailbox_ids: Iterable[int]) -> dict[int, CheckFacts]:
     unfinished = _unfinished(s, mailboxes)
     unread = _salesforce_unread(s, mailboxes, cursors)
     tables = _tables_changed_at(s, {m.org_id for m in mailboxes})
+    requests = _mail_requests_at(s, {m.user_id for m in mailboxes})
     found = {}
     for m in mailboxes:
-        folders = {k: v for k, v in cursors.get(m.id, {}).items() if k in ENDPOINT_OF_STREAM or k == MAIL_STREAM}
-        plan = probe_plan(m.server_profile.endpoints or {}, folders)
+        endpoints = m.server_profile.endpoints or {}
+        mine = cursors.get(m.id, {})
+        plan = probe_plan(endpoints, {k: v for k, v in mine.items() if k in ENDPOINT_OF_STREAM})
+        mail_cursor = mine.get(MAIL_STREAM) if endpoints.get("imap_host") else None
+        if endpoints.get("imap_host") and not mail_cursor:
+            plan = None                                   # mail never listed: a session does it
         finished_at, counts = last_full.get(m.id, (None, {}))
-        edited = max(t for t in (m.user.updated_at, m.user.org.updated_at, tables.get(m.org_id)) if t is not None)
+        edited = max(t for t in (m.user.updated_at, m.user.org.updated_at, tables.get(m.org_id),
+                                 requests.get(m.user_id)) if t is not None)
         facts = IdleFacts(finished_at, m.consecutive_failures, m.id in unfinished, m.id in unread,
                           plan.tokens if plan else None, edited)
+        host = str(endpoints.get("imap_host") or "") or (plan.host() if plan else "")
         found[m.id] = CheckFacts(m.id, m.org_id, m.user.org.sf_org_id,
-                                 org_settings(m.user.org)["sync_interval_minutes"], facts, plan, counts)
+                                 org_settings(m.user.org)["sync_interval_minutes"], facts, plan, counts,
+                                 mail_cursor, host)
     return found
 
 
@@ -105,6 +120,17 @@ def _tables_changed_at(s: Session, org_ids: set[int]) -> dict[int, datetime]:
     """Each org's newest mapping-table edit (the org's or a user's own table)."""
     return dict(s.execute(select(MappingTableRecord.org_id, func.max(MappingTableRecord.updated_at))
                           .where(MappingTableRecord.org_id.in_(org_ids)).group_by(MappingTableRecord.org_id)).all())
+
+
+def _mail_requests_at(s: Session, user_ids: set[int]) -> dict[int, datetime]:
+    """Each user's newest sidebar mail request (a compose save, an auto-saved thread): it widens what
+    the mail step looks for, so a session must look even if no folder moved."""
+    newest: dict[int, datetime] = {}
+    for model in (ComposeSave, ThreadAutosave):
+        for user_id, at in s.execute(select(model.user_id, func.max(model.created_at))
+                                     .where(model.user_id.in_(user_ids)).group_by(model.user_id)):
+            newest[user_id] = max(at, newest.get(user_id, at))
+    return newest
 
 
 def _unfinished(s: Session, mailboxes: list[Mailbox]) -> set[int]:

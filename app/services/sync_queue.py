@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from app.models import Mailbox
 from app.models.base import utcnow
 from app.runtime import Runtime
-from app.services.idle_facts import checkable
+from app.services.idle_facts import worth_checking
 from app.services.scheduling import next_run_after
 from app.services.settings import auto_sync_effective, org_settings
 from app.state import keys, queues
@@ -95,8 +95,9 @@ def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
     """Scheduler tick: queue every active mailbox whose time has come (a missed tick is caught
     up: the query is `<= now`); returns how many were newly queued.
 
-    CalDAV/CardDAV mailboxes go to batched idle checks (see `idle_check`), which run a full
-    session only where something may have changed; the others get their session directly.
+    Standards (IMAP, CalDAV/CardDAV) mailboxes that have synced and are not failing go to batched
+    idle checks (see `idle_check`), which run a full session only where something may have
+    changed; the others get their session directly.
     A due mailbox keeps its `next_sync_at` until its check or session moves it, so each tick
     re-checks it; only mailboxes whose automatic sync is off move on to their next slot.
     """
@@ -112,7 +113,7 @@ def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
             if not auto_sync_effective(user):
                 interval = org_settings(user.org)["sync_interval_minutes"]
                 mailbox.next_sync_at = next_run_after(mailbox.id, interval, now)
-            elif checkable(mailbox):
+            elif worth_checking(mailbox):
                 to_check.append(mailbox.id)
             else:
                 _enqueue_new(rt, mailbox.id, "scheduled", user.org.sf_org_id)

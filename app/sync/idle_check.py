@@ -18,8 +18,8 @@ FULL_SESSION_AT_LEAST_EVERY = timedelta(hours=24)
 class IdleFacts:
     """What the database says about one mailbox before its check.
 
-    ``collections``: collection -> the sync token its stored cursor holds; None when a cursor
-    cannot be checked this way (a mail folder, an ETag-listing server, several books in one)."""
+    ``collections``: collection -> the sync token its stored cursor holds; None when a folder's
+    cursor cannot be checked cheaply (an ETag-listing server, several books in one, no mail cursor)."""
 
     last_full_at: datetime | None
     failures: int = 0
@@ -45,7 +45,7 @@ def full_session_reason(facts: IdleFacts, now: datetime,
         return "items are held or waiting for a retry"
     if facts.salesforce_unread:
         return "Salesforce changes are waiting"
-    if not facts.collections:
+    if facts.collections is None:
         return "its folders cannot be checked without a session"
     return None
 

@@ -21,7 +21,16 @@ from app.services.sync_queue import enqueue_checks
 from app.state import keys
 from bench.idle_cycle import clone_settled_mailbox
 from sandbox.mailservers import DavFaultProxy
-from tests.e2e.helpers import NOW, Person, dashboard, force_sync, put_event, sign_up, wait_for_session
+from tests.e2e.helpers import (
+    NOW,
+    Person,
+    append_tagged_mail,
+    dashboard,
+    force_sync,
+    put_event,
+    sign_up,
+    wait_for_session,
+)
 
 
 def dav_only(e2e, factory, dav_url: str | None = None) -> Person:
@@ -134,3 +143,21 @@ def test_one_check_job_asks_many_mailboxes_at_once_within_the_per_server_cap(e2e
         assert all(slot > utcnow() for slot in slots)
     finally:
         proxy.stop()
+
+
+def test_imap_folders_are_checked_by_status_and_a_tagged_email_is_saved(e2e, factory):
+    ann = sign_up(e2e, factory)                          # IMAP (Dovecot) + CalDAV/CardDAV (Radicale)
+    put_event(ann, "idle-imap", "Pipeline review", NOW + timedelta(days=2))
+    assert force_sync(ann)["status"] == "succeeded"
+    poll_org_changes(e2e.rt, ann.user.org_id)
+    assert force_sync(ann)["status"] == "succeeded"
+    poll_org_changes(e2e.rt, ann.user.org_id)
+    assert force_sync(ann)["status"] == "succeeded"
+    assert tick(ann)["checked_only"] is True
+    append_tagged_mail(ann, "<idle-check-1@customer.test>", subject="Order form")
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded"), record
+    saved = [r for kind in ("Task", "EmailMessage") for r in e2e.emu.records(ann.sf_org, kind)
+             if "Order form" in str(r.get("Subject"))]
+    assert len(saved) == 1, record
+    assert tick(ann)["checked_only"] is True

@@ -2,9 +2,9 @@
 sync token (RFC 6578 §4: the DAV:sync-token property is the token a sync-collection report would
 hand out now), compared by the caller with the token its last session's cursor holds.
 
-Only plain sync-token cursors can be checked this way; for any other (a mail folder, a server
-without RFC 6578 listed by ETags, several address books in one cursor) ``probe_plan`` says None
-and the caller runs a full session instead.
+Only plain sync-token cursors can be checked this way; for any other (a server without RFC 6578
+listed by ETags, several address books in one cursor) ``probe_plan`` says None and the caller runs
+a full session instead. Mail folders are checked by ``ImapMail.unchanged_since`` (IMAP STATUS).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class ProbePlan:
     urls: Mapping[str, str]
 
     def host(self) -> str:
-        """The server a check of this plan talks to (for per-host concurrency caps)."""
+        """The DAV server a check of this plan talks to (for per-host concurrency caps); "" for none."""
         first = next(iter(self.urls.values()), "")
         return urlsplit(first).netloc
 
@@ -52,7 +52,7 @@ def probe_plan(endpoints: Mapping[str, object], folder_cursors: Mapping[str, str
         if "e" in state or not isinstance(state.get("t"), str) or not isinstance(state.get("c"), str):
             return None
         tokens[state["c"]], urls[state["c"]] = state["t"], url
-    return ProbePlan(tokens, urls) if tokens else None
+    return ProbePlan(tokens, urls)
 
 
 def current_tokens(plan: ProbePlan, login: tuple[str, str], allow_plaintext: bool, ca_file: str | None,

@@ -13,7 +13,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from functools import partial
 from typing import Any
+
+from imapclient import IMAPClient
 
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.mail_message import parse_message
@@ -123,6 +126,21 @@ class ImapMail:
         version = self._fetch(folder, validity, [uid])
         return WriteResult(True, item_id, version[0].version if version else None)
 
+    def unchanged_since(self, cursor: str) -> bool:
+        """True when no folder the session reads changed since ``cursor`` (the idle check): one LIST
+        and one STATUS per folder. UIDVALIDITY, UIDNEXT and, where the cursor holds one, HIGHESTMODSEQ
+        (RFC 7162: a keyword set on an old message moves it) must all be as the cursor left them."""
+        previous = _decode_cursor(cursor)
+        folders = self._folders()
+        if set(folders) != set(previous):
+            return False
+        for folder in folders:
+            old = previous[folder]
+            info = self.session.command(partial(_status, folder, bool(old.modseq)))
+            if _state(info) != old:
+                return False
+        return True
+
     def _folders(self) -> list[str]:
         """Watched folders, the Sent folder and the Salesforce folder, those that exist (one LIST)."""
         listed = self.session.command(lambda c: c.list_folders())
@@ -153,6 +171,11 @@ class ImapMail:
             data = self.session.command(lambda c: c.fetch(batch, parts))
             messages += [_email(folder, validity, uid, data[uid]) for uid in batch if uid in data]
         return messages
+
+
+def _status(folder: str, with_modseq: bool, client: IMAPClient) -> dict[bytes, Any]:
+    what = [b"UIDVALIDITY", b"UIDNEXT"] + ([b"HIGHESTMODSEQ"] if with_modseq else [])
+    return client.folder_status(folder, what)
 
 
 def _sent_folder(listed: Sequence[tuple[Any, Any, str]]) -> str:
