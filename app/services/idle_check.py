@@ -2,11 +2,12 @@
 
 An idle session costs its fixed SQL and connection set-up whatever the mailbox holds; thousands
 of mailboxes per worker need the common case cheaper. The scheduler tick hands due IMAP and
-CalDAV/CardDAV mailboxes to a check job (``sync_queue.enqueue_checks``); the job reads the database facts of the whole
-batch in a few queries, asks each remaining mailbox's collections for their sync token in a
-bounded thread pool (``CHECK_THREADS`` at once, ``PER_HOST`` per server), and runs a full session
-only where a token or a mail folder's STATUS moved, or ``app.sync.idle_check`` asks for one. An unchanged mailbox gets its
-next slot and a dashboard record saying "checked, nothing changed" (``checked_only``).
+CalDAV/CardDAV mailboxes to a check job (``sync_queue.enqueue_checks``); the job reads the
+database facts of the whole batch in a few queries, asks each remaining mailbox's servers in a
+bounded thread pool (``CHECK_THREADS`` at once, ``PER_HOST`` per server): DAV collections for
+their sync token, mail folders for their STATUS. It runs a full session only where one of them
+moved or ``app.sync.idle_check`` asks for one. An unchanged mailbox gets its next slot and a
+dashboard record saying "checked, nothing changed" (``checked_only``).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from app.sync.idle_check import changed_collections, full_session_reason
 
 log = logging.getLogger("syncline.sync")
 CHECK_THREADS = 16        # mailboxes asked at once by one check job
-PER_HOST = 8              # of which at most this many on one DAV server
+PER_HOST = 8              # of which at most this many on one server
 
 @dataclass(frozen=True)
 class CheckReport:
@@ -132,15 +133,16 @@ def _record_unchanged(rt: Runtime, unchanged: list[CheckFacts], job_id: str, now
     """One transaction: each mailbox's "checked, nothing changed" record and its next slot."""
     if not unchanged:
         return
+    finished = utcnow()     # the next slot comes after the check, as after a session (never already past)
     with rt.db.session_scope() as s:
         for fact in unchanged:
             s.add(SyncSessionRecord(org_id=fact.org_id, mailbox_id=fact.mailbox_id, trigger="scheduled",
                                     status="succeeded", job_id=(CHECK_JOB_PREFIX + job_id)[:64], started_at=now,
-                                    finished_at=utcnow(), counts=_check_counts(fact.last_counts)))
+                                    finished_at=finished, counts=_check_counts(fact.last_counts)))
             s.execute(update(Mailbox).where(Mailbox.id == fact.mailbox_id, Mailbox.status == "active",
                                             Mailbox.consecutive_failures == 0)
-                      .values(next_sync_at=next_run_after(fact.mailbox_id, fact.interval_minutes, now),
-                              last_sync_at=now))
+                      .values(next_sync_at=next_run_after(fact.mailbox_id, fact.interval_minutes, finished),
+                              last_sync_at=finished))
 
 
 def _check_counts(last: Mapping[str, dict]) -> dict[str, dict]:

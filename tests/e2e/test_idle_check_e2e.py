@@ -6,6 +6,7 @@ run a full session. Unchanged, it gets its next slot and a "checked, nothing cha
 """
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from rq.job import Job
@@ -17,7 +18,7 @@ from app.providers.salesforce.connect import connect_org
 from app.services import idle_check
 from app.services.idle_check import check_mailboxes
 from app.services.org_change_loop import poll_org_changes
-from app.services.sync_queue import enqueue_checks
+from app.services.sync_queue import enqueue_checks, pending_job
 from app.state import keys
 from bench.idle_cycle import clone_settled_mailbox
 from sandbox.mailservers import DavFaultProxy
@@ -43,19 +44,33 @@ def dav_only(e2e, factory, dav_url: str | None = None) -> Person:
 
 
 def settled(e2e, factory, dav_url: str | None = None) -> Person:
-    """A mailbox with one meeting, past its first listing and on the org's routed changes."""
-    ann = dav_only(e2e, factory, dav_url)
-    put_event(ann, "idle-roadmap", "Roadmap", NOW + timedelta(days=2))
-    assert force_sync(ann)["status"] == "succeeded"
-    poll_org_changes(e2e.rt, ann.user.org_id)
-    assert force_sync(ann)["status"] == "succeeded"
-    poll_org_changes(e2e.rt, ann.user.org_id)           # the session's own writes come back routed
-    assert force_sync(ann)["status"] == "succeeded"
-    return ann
+    """A CalDAV/CardDAV mailbox with one meeting, settled (see ``settle``)."""
+    return settle(dav_only(e2e, factory, dav_url))
+
+
+def settle(person: Person) -> Person:
+    """One meeting, synced past its first listing and onto the org's routed changes."""
+    put_event(person, "idle-roadmap", "Roadmap", NOW + timedelta(days=2))
+    assert force_sync(person)["status"] == "succeeded"
+    poll_org_changes(person.e2e.rt, person.user.org_id)
+    assert force_sync(person)["status"] == "succeeded"
+    poll_org_changes(person.e2e.rt, person.user.org_id)     # the session's own writes come back routed
+    assert force_sync(person)["status"] == "succeeded"
+    return person
+
+
+def quiet(person: Person, timeout: float = 60) -> None:
+    """Until no session of the mailbox is queued or running (a check leaves a busy mailbox to it)."""
+    deadline = time.monotonic() + timeout
+    while pending_job(person.e2e.rt, person.mailbox_id) is not None or \
+            person.e2e.rt.redis.client.exists(keys.mailbox_lock(person.mailbox_id)):
+        assert time.monotonic() < deadline, "a session of the mailbox is still queued or running"
+        time.sleep(0.1)
 
 
 def tick(person: Person) -> dict:
     """Make the mailbox due, let the tick hand it to a check job, and return the next finished record."""
+    quiet(person)             # e.g. the session an org poll queued: it would hold the mailbox
     before = max((s["id"] for s in dashboard(person)["sessions"]), default=0)
     with person.e2e.rt.db.session_scope() as s:
         s.get(Mailbox, person.mailbox_id).next_sync_at = utcnow() - timedelta(minutes=1)
@@ -132,6 +147,7 @@ def test_one_check_job_asks_many_mailboxes_at_once_within_the_per_server_cap(e2e
         ann = settled(e2e, factory, proxy.base_url + "/")
         clones = clone_settled_mailbox(e2e.rt, ann.mailbox_id, 3 * idle_check.PER_HOST)
         proxy.latency_ms, proxy.max_in_flight = 100, 0
+        started = utcnow()
         report = check_mailboxes(e2e.rt, clones, "test-batch")
         assert (report.unchanged, report.sessions, report.busy) == (len(clones), 0, 0)
         assert 1 < proxy.max_in_flight <= idle_check.PER_HOST
@@ -140,19 +156,13 @@ def test_one_check_job_asks_many_mailboxes_at_once_within_the_per_server_cap(e2e
                 SyncSessionRecord.mailbox_id.in_(clones), SyncSessionRecord.job_id == "check:test-batch")).all()
             slots = s.scalars(select(Mailbox.next_sync_at).where(Mailbox.id.in_(clones))).all()
         assert sorted(checked) == sorted(clones)
-        assert all(slot > utcnow() for slot in slots)
+        assert all(slot > started for slot in slots), "each moved on to its next slot"
     finally:
         proxy.stop()
 
 
 def test_imap_folders_are_checked_by_status_and_a_tagged_email_is_saved(e2e, factory):
-    ann = sign_up(e2e, factory)                          # IMAP (Dovecot) + CalDAV/CardDAV (Radicale)
-    put_event(ann, "idle-imap", "Pipeline review", NOW + timedelta(days=2))
-    assert force_sync(ann)["status"] == "succeeded"
-    poll_org_changes(e2e.rt, ann.user.org_id)
-    assert force_sync(ann)["status"] == "succeeded"
-    poll_org_changes(e2e.rt, ann.user.org_id)
-    assert force_sync(ann)["status"] == "succeeded"
+    ann = settle(sign_up(e2e, factory))                 # IMAP (Dovecot) + CalDAV/CardDAV (Radicale)
     assert tick(ann)["checked_only"] is True
     append_tagged_mail(ann, "<idle-check-1@customer.test>", subject="Order form")
     record = tick(ann)
