@@ -1,4 +1,4 @@
-"""Idle cycle: what one sync session costs when nothing changed, at a small and a large mailbox.
+"""Idle cycle: what one sync session costs when nothing changed, and how many mailboxes one worker serves.
 
 Run `python bench/idle_cycle.py` (starts its own Radicale behind a latency proxy, an HTTPS
 Salesforce emulator, SQLite and an embedded Redis). Per size: seed a CalDAV calendar, import it
@@ -8,8 +8,20 @@ own writes come back routed and settle), then time ONE idle session with 50 ms o
 every Salesforce and mailbox request. The idle session runs in a fresh process, so its peak
 RSS is the idle session's own, not the import's. Prints `metric: value` lines; the `_1k` and
 `_20k` figures are those of `--small` and `--large` (1,000 and 20,000 items by default).
-`mailboxes_per_worker_30min` is how many such idle sessions one worker runs back to back in a
-30-minute interval, from the large mailbox's idle time.
+
+`mailboxes_per_worker_30min` is measured on the product's scheduling path at the large size:
+the settled mailbox is cloned `--mailboxes` times (new users of its org with its server profile,
+login, cursors and last full session, so each clone is exactly as settled and asks the same
+large collection: the server does the same work per check as for distinct ones), every clone
+is made due, the scheduler tick (`enqueue_due`) queues them as idle checks, and ONE worker process
+(the product's `run_worker`, non-forking, in burst mode, in a fresh process) runs those jobs with
+50 ms on every request. The figure is 1,800 s / (that wall time / mailboxes). `idle_check_sessions` says
+how many clones the check sent to a full session (0 when nothing changed), and
+`mailboxes_per_worker_30min_sessions` keeps the older figure: idle sessions back to back.
+The wall time includes what the one Radicale process spends computing the sync token of the large
+collection for every check (Radicale hashes every item's ETag for it: ~0.2 s at 2,000 items on a
+busy two-core box, serialised by its GIL), so at 20,000 items the figure measures Radicale more than
+the worker; `mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU time would allow.
 """
 from __future__ import annotations
 
@@ -17,8 +29,10 @@ import argparse
 import multiprocessing
 import resource
 import shutil
+import signal
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +50,25 @@ from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
 LATENCY_MS = 50
 INTERVAL_S = 30 * 60
+MAILBOXES = 200
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """The scheduling path's idle checks of ``mailboxes`` settled clones on one worker."""
+
+    mailboxes: int = 0
+    seconds: float = 0.0
+    checked: int = 0
+    sessions: int = 0
+    cpu_seconds: float = 0.0
+
+    def per_30min(self) -> int:
+        return int(INTERVAL_S * self.mailboxes / self.seconds) if self.seconds else 0
+
+    def per_30min_of_cpu(self) -> int:
+        """Were the servers instant: what the worker's own CPU time per mailbox allows."""
+        return int(INTERVAL_S * self.mailboxes / self.cpu_seconds) if self.cpu_seconds else 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,7 @@ class IdleRun:
     mailbox_requests: int
     sf_calls: int
     rss_mb: float
+    batch: BatchRun = BatchRun()
 
 
 def idle_session_in_child(settings: dict, mailbox_id: int) -> tuple[str, float, int, float]:
@@ -61,6 +95,74 @@ def idle_session_in_child(settings: dict, mailbox_id: int) -> tuple[str, float, 
     return status, seconds, requests, peak_rss_mb()
 
 
+def idle_checks_in_child(settings: dict, mailbox_ids: list[int]) -> tuple[float, float, int, int]:
+    """(wall seconds, worker CPU seconds, checked-only records, full sessions) of one scheduler tick
+    and one burst worker running what it queued, in this (fresh) process."""
+    from sqlalchemy import func, select
+
+    from app.config import Config
+    from app.models import SyncSessionRecord
+    from app.models.base import utcnow
+    from app.runtime import Runtime
+    from app.services.idle_facts import CHECK_JOB_PREFIX
+    from app.services.sync_queue import enqueue_due
+    from workers.worker import run_worker
+
+    rt = Runtime.build(Config(**settings))
+    try:
+        since, cpu, start = utcnow(), time.process_time(), time.perf_counter()
+        enqueue_due(rt, since)
+        run_worker(rt, burst=True)                       # the product's worker (non-forking), until the queues are empty
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        for signum in (signal.SIGTERM, signal.SIGINT):   # the worker's stop handlers, not the pool's exit
+            signal.signal(signum, signal.SIG_DFL)
+        with rt.db.session_scope() as s:
+            mine = SyncSessionRecord.mailbox_id.in_(mailbox_ids)
+            checked = s.scalar(select(func.count()).where(mine, SyncSessionRecord.job_id.startswith(CHECK_JOB_PREFIX)))
+            total = s.scalar(select(func.count()).where(mine, SyncSessionRecord.started_at >= since))
+    finally:
+        rt.close()
+    return seconds, cpu, int(checked or 0), int(total or 0) - int(checked or 0)
+
+
+def clone_settled_mailbox(rt, mailbox_id: int, copies: int) -> list[int]:
+    """``copies`` mailboxes as settled as ``mailbox_id``: new users of its org, each with its server
+    profile, login, cursors and last full session record (not its ID map: the check reads only
+    unfinished rows, and a settled mailbox has none). Their slots are made due."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Mailbox, SyncCursor, SyncSessionRecord, User
+    from app.models.base import utcnow
+
+    made = []
+    with rt.db.session_scope() as s:
+        source = s.get(Mailbox, mailbox_id)
+        cursors = list(s.scalars(select(SyncCursor).where(SyncCursor.mailbox_id == mailbox_id)))
+        last = s.scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == mailbox_id)
+                         .order_by(SyncSessionRecord.id.desc()).limit(1)).one()
+        for n in range(copies):
+            user = User(org_id=source.org_id, sf_user_id=f"005CL{mailbox_id:05d}{n:08d}"[:18],
+                        email=f"clone{n}.{mailbox_id}@clones.test", name="", settings={},
+                        created_at=last.started_at, updated_at=last.started_at)   # no edit since that session
+            s.add(user)
+            s.flush()
+            clone = Mailbox(org_id=source.org_id, user_id=user.id, server_profile_id=source.server_profile_id,
+                            address=user.email, username=source.username, dav_username=source.dav_username,
+                            credentials_enc=source.credentials_enc, next_sync_at=utcnow() - timedelta(minutes=1),
+                            last_sync_at=last.finished_at)
+            s.add(clone)
+            s.flush()
+            s.add_all(SyncCursor(mailbox_id=clone.id, stream=c.stream, cursor=c.cursor) for c in cursors)
+            s.add(SyncSessionRecord(org_id=source.org_id, mailbox_id=clone.id, trigger=last.trigger,
+                                    status=last.status, started_at=last.started_at, finished_at=last.finished_at,
+                                    counts=last.counts, errors=[], conflicts=[]))
+            made.append(clone.id)
+        source.next_sync_at = utcnow() + timedelta(days=1)   # the original's idle session is timed apart
+    return made
+
+
 def peak_rss_mb() -> float:
     """This process's peak RSS: Linux's VmHWM, which starts afresh at exec. (``ru_maxrss`` does
     not: it keeps the forking parent's peak, here the import's.)"""
@@ -74,8 +176,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(items: int, latency_ms: float, tmp: Path) -> IdleRun:
-    """Seed, import and settle one mailbox of ``items`` meetings, then time its idle session."""
+def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> IdleRun:
+    """Seed, import and settle one mailbox of ``items`` meetings, then time its idle session and
+    (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
     radicale = RadicaleServer()
     proxy = DavFaultProxy(radicale.base_url)
@@ -91,6 +194,7 @@ def measure(items: int, latency_ms: float, tmp: Path) -> IdleRun:
             if status != "succeeded":
                 raise SystemExit(f"the untimed session ended {status!r}")
             poll_org_changes(rt, org_pk)      # routes the import's own writes back, as the org loop does
+        clones = clone_settled_mailbox(rt, mailbox_id, mailboxes) if mailboxes else []
         settings = dict(rt.config.__dict__)
         rt.close()
         emu.faults.latency_ms = int(latency_ms)
@@ -98,7 +202,13 @@ def measure(items: int, latency_ms: float, tmp: Path) -> IdleRun:
         emu.reset_api_calls(sf_org)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             status, seconds, requests, rss = pool.apply(idle_session_in_child, (settings, mailbox_id))
-        return IdleRun(items, status, seconds, requests, emu.api_calls(sf_org), rss)
+        sf_calls = emu.api_calls(sf_org)
+        batch = BatchRun()
+        if clones:
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                wall, cpu, checked, sessions = pool.apply(idle_checks_in_child, (settings, clones))
+            batch = BatchRun(len(clones), wall, checked, sessions, cpu)
+        return IdleRun(items, status, seconds, requests, sf_calls, rss, batch)
     finally:
         proxy.stop()
         emu.stop()
@@ -119,26 +229,35 @@ def metric_lines(small: IdleRun, large: IdleRun) -> list[str]:
             f"idle_seconds_1k: {small.seconds:.2f}",
             f"idle_seconds_20k: {large.seconds:.2f}",
             f"idle_rss_mb_20k: {large.rss_mb:.0f}",
-            f"mailboxes_per_worker_30min: {int(INTERVAL_S / large.seconds) if large.seconds else 0}",
+            f"mailboxes_per_worker_30min: {large.batch.per_30min()}",
             f"sizes: {small.items},{large.items}",
             f"idle_session_status: {small.status},{large.status}",
             f"idle_mailbox_requests_small: {small.mailbox_requests}",
             f"idle_sf_calls_small: {small.sf_calls}",
-            f"idle_rss_mb_small: {small.rss_mb:.0f}"]
+            f"idle_rss_mb_small: {small.rss_mb:.0f}",
+            f"idle_check_mailboxes: {large.batch.mailboxes}",
+            f"idle_check_seconds: {large.batch.seconds:.2f}",
+            f"idle_check_worker_cpu_seconds: {large.batch.cpu_seconds:.2f}",
+            f"mailboxes_per_worker_30min_cpu_bound: {large.batch.per_30min_of_cpu()}",
+            f"idle_check_unchanged: {large.batch.checked}",
+            f"idle_check_sessions: {large.batch.sessions}",
+            f"mailboxes_per_worker_30min_sessions: {int(INTERVAL_S / large.seconds) if large.seconds else 0}"]
 
 
 def main(argv: list[str] | None = None) -> list[str]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", type=int, default=1000, help="items of the small mailbox (the _1k figures)")
     parser.add_argument("--large", type=int, default=20000, help="items of the large mailbox (the _20k figures)")
+    parser.add_argument("--mailboxes", type=int, default=MAILBOXES,
+                        help="settled clones of the large mailbox one worker checks (mailboxes_per_worker_30min)")
     parser.add_argument("--latency-ms", type=float, default=LATENCY_MS,
                         help="added to every Salesforce and mailbox request during the idle session")
     args = parser.parse_args(argv)
     runs = []
-    for items in (args.small, args.large):
+    for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
         tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
         try:
-            runs.append(measure(items, args.latency_ms, tmp))
+            runs.append(measure(items, args.latency_ms, tmp, mailboxes))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     lines = metric_lines(*runs)

@@ -313,6 +313,9 @@ class SessionSchema(StrictSchema):
     errors = fields.List(fields.Nested(SessionErrorSchema), required=True)
     conflicts = fields.List(fields.Dict(), required=True)
     failure = fields.String(allow_none=True)
+    checked_only = fields.Boolean(metadata={
+        "description": "True for a scheduled check that asked the servers whether anything changed and found "
+                       "nothing (no items read or written); false for a sync session"})
 
 
 class FolderStateSchema(StrictSchema):

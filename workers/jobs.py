@@ -9,6 +9,7 @@ from rq import get_current_job
 
 from app.models.base import utcnow
 from app.services import google_watches, graph_subscriptions, push_triggers
+from app.services.idle_check import check_mailboxes
 from app.services.org_change_loop import enqueue_org_polls, poll_org_changes
 from app.services.ports_factory import default_ports
 from app.services.sync_queue import enqueue_due
@@ -36,6 +37,12 @@ def sync_mailbox(mailbox_id: int, trigger: str = "scheduled") -> str:
     """One session. A failure is not retried by RQ: the session sets the mailbox's next run."""
     job = get_current_job()
     return run_session(worker_runtime(), mailbox_id, trigger, default_ports, job.id if job else None)
+
+
+def check_idle_mailboxes(mailbox_ids: list[int]) -> dict:
+    """A batch of due CalDAV/CardDAV mailboxes: full sessions only where something changed."""
+    job = get_current_job()
+    return dataclasses.asdict(check_mailboxes(worker_runtime(), list(mailbox_ids), job.id if job else "direct"))
 
 
 def push_followup(mailbox_id: int) -> str:

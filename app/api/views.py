@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.models import Mailbox, SyncSessionRecord, User
 from app.runtime import db_session, runtime
 from app.services.folder_states import folder_states
+from app.services.idle_facts import CHECK_JOB_PREFIX
 from app.services.linked_items import linked_items
 from app.services.mailboxes import has_dav_password
 from app.services.push_status import push_status
@@ -59,7 +60,8 @@ def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
         "folders": folder_states(mailbox, last_counts),
         "sessions": [{"id": s.id, "trigger": s.trigger, "status": s.status, "started_at": s.started_at,
                       "finished_at": s.finished_at, "counts": s.counts or {}, "errors": s.errors or [],
-                      "conflicts": s.conflicts or [], "failure": s.failure} for s in sessions],
+                      "conflicts": s.conflicts or [], "failure": s.failure,
+                      "checked_only": (s.job_id or "").startswith(CHECK_JOB_PREFIX)} for s in sessions],
         "progress": _live_progress(mailbox.id),
         "linked_items": linked_items(db_session(), mailbox.id),
         "push": push_status(runtime(), mailbox),

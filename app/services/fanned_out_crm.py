@@ -34,11 +34,11 @@ class FannedOutCrm:
 
     def changes_since(self, object_type: str, cursor: str | None, owner_id: str | None) -> CrmChanges:
         epoch = self._feed_epoch(object_type)
-        routed = _routed_cursor(cursor)
+        routed = routed_cursor(cursor)
         if routed is not None:
-            if routed[0] != epoch:
+            if routed[1] != epoch:
                 raise CursorExpired(f"{object_type}: the org's change feed restarted; full resync")
-            return self._routed_changes(object_type, routed[1], epoch)
+            return self._routed_changes(object_type, routed[2], epoch)
         if epoch is None:
             return self._crm.changes_since(object_type, cursor, owner_id)
         mark = self._last_row(object_type)   # before the read: rows routed meanwhile are read next time
@@ -75,12 +75,12 @@ def _dump(object_type: str, epoch: int, after: int) -> str:
     return json.dumps({"sobject": object_type, "epoch": epoch, "after": after}, separators=(",", ":"))
 
 
-def _routed_cursor(cursor: str | None) -> tuple[int, int] | None:
-    """(epoch, after) of a routed-changes cursor; None for none or an owner-query cursor."""
+def routed_cursor(cursor: str | None) -> tuple[str, int, int] | None:
+    """(sobject, epoch, after) of a routed-changes cursor; None for none or an owner-query cursor."""
     try:
         data = json.loads(cursor) if cursor else None
     except ValueError:
         return None
     if isinstance(data, dict) and isinstance(data.get("epoch"), int) and isinstance(data.get("after"), int):
-        return data["epoch"], data["after"]
+        return str(data.get("sobject") or ""), data["epoch"], data["after"]
     return None

@@ -19,11 +19,15 @@ from sqlalchemy import or_, select
 from app.models import Mailbox
 from app.models.base import utcnow
 from app.runtime import Runtime
+from app.services.idle_facts import worth_checking
 from app.services.scheduling import next_run_after
 from app.services.settings import auto_sync_effective, org_settings
 from app.state import keys, queues
 
 SYNC_JOB = "workers.jobs.sync_mailbox"
+CHECK_JOB = "workers.jobs.check_idle_mailboxes"
+CHECK_BATCH = 500          # mailboxes per idle-check job
+CHECK_MARK_SECONDS = 900   # a check job lost with its worker frees its mailboxes for a later tick
 JOB_TIMEOUT_SECONDS = 3600
 STARTUP_GRACE_SECONDS = 10  # between RQ marking a job started and its session taking the lease
 
@@ -88,13 +92,16 @@ def _enqueue_new(rt: Runtime, mailbox_id: int, trigger: str, sf_org_id: str) -> 
 
 
 def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
-    """Scheduler tick: enqueue every active mailbox whose time has come (a missed tick is caught
+    """Scheduler tick: queue every active mailbox whose time has come (a missed tick is caught
     up: the query is `<= now`); returns how many were newly queued.
 
-    A due mailbox keeps its `next_sync_at` until its session finishes or fails, so each tick
+    Standards (IMAP, CalDAV/CardDAV) mailboxes that have synced and are not failing go to batched
+    idle checks (see `idle_check`), which run a full session only where something may have
+    changed; the others get their session directly.
+    A due mailbox keeps its `next_sync_at` until its check or session moves it, so each tick
     re-checks it; only mailboxes whose automatic sync is off move on to their next slot.
     """
-    enqueued = 0
+    enqueued, to_check = 0, []
     with rt.db.session_scope() as s:
         due = s.scalars(select(Mailbox).where(
             Mailbox.status == "active", or_(Mailbox.next_sync_at.is_(None), Mailbox.next_sync_at <= now))
@@ -103,10 +110,23 @@ def enqueue_due(rt: Runtime, now: datetime, limit: int = 5000) -> int:
             if pending_job(rt, mailbox.id) is not None:
                 continue  # queued or running already: cheap to re-check, no ORM loads
             user = mailbox.user
-            if auto_sync_effective(user):
-                _enqueue_new(rt, mailbox.id, "scheduled", user.org.sf_org_id)
-                enqueued += 1
-            else:
+            if not auto_sync_effective(user):
                 interval = org_settings(user.org)["sync_interval_minutes"]
                 mailbox.next_sync_at = next_run_after(mailbox.id, interval, now)
-    return enqueued
+            elif worth_checking(mailbox):
+                to_check.append(mailbox.id)
+            else:
+                _enqueue_new(rt, mailbox.id, "scheduled", user.org.sf_org_id)
+                enqueued += 1
+    return enqueued + enqueue_checks(rt, to_check)
+
+
+def enqueue_checks(rt: Runtime, mailbox_ids: list[int]) -> int:
+    """Queue idle-check jobs for the mailboxes not already waiting in one; returns how many were queued."""
+    client = rt.redis.client
+    fresh = [i for i in mailbox_ids if client.set(keys.idle_check_mark(i), 1, nx=True, ex=CHECK_MARK_SECONDS)]
+    queue = Queue(queues.SYNC, connection=client)
+    for start in range(0, len(fresh), CHECK_BATCH):
+        queue.enqueue(CHECK_JOB, fresh[start:start + CHECK_BATCH], job_timeout=CHECK_MARK_SECONDS,
+                      result_ttl=3600, failure_ttl=86400)
+    return len(fresh)

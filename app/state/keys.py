@@ -54,6 +54,11 @@ def mailbox_progress(mailbox_id: int) -> str:
     return f"{PREFIX}:progress:mailbox:{mailbox_id}"
 
 
+def idle_check_mark(mailbox_id: int) -> str:
+    """Set (with a TTL) while a due mailbox waits in a batched idle check, so ticks do not queue it twice."""
+    return f"{PREFIX}:idle-check:{mailbox_id}"
+
+
 def sync_job_id(mailbox_id: int) -> str:
     """Stable RQ job id of a mailbox's session, so duplicates cannot pile up in the queue."""
     return f"sync-mailbox-{mailbox_id}"

@@ -33,6 +33,8 @@ class DavFaultProxy:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.faults_served = 0
         self.latency_ms = 0.0                       # added to every relayed request (benchmarks)
+        self.in_flight = 0                          # requests being relayed now
+        self.max_in_flight = 0                      # the most relayed at once (concurrency caps)
         self.last_release = 0.0                     # clock() when the last held request was dropped
         self._lock = threading.Lock()
         self._error: tuple[int, float] = (503, 0.0)     # (status, window end)
@@ -75,6 +77,15 @@ class DavFaultProxy:
         with self._lock:
             self.last_release = max(self.last_release, self.clock())
 
+    def entered(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def left(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def stop(self) -> None:
         self._stopping.set()
         self._server.shutdown()
@@ -101,9 +112,13 @@ def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(int(fault[1]), [("Content-Type", "text/html")],
                              b"<html><body><h1>Service Unavailable</h1></body></html>")
                 return
-            if proxy.latency_ms:
-                time.sleep(proxy.latency_ms / 1000)
-            self._forward(body)
+            proxy.entered()
+            try:
+                if proxy.latency_ms:
+                    time.sleep(proxy.latency_ms / 1000)
+                self._forward(body)
+            finally:
+                proxy.left()
 
         def _forward(self, body: bytes | None) -> None:
             upstream = http.client.HTTPConnection(*proxy.upstream, timeout=60)

@@ -108,6 +108,9 @@ def _mailbox_with_history(api_app, factory: Factory, user) -> None:
     counts = {"created": 2, "updated": 1, "deleted": 0, "skipped": 0, "failed": 1}
     with api_app.extensions["syncline"].db.session_scope() as s:
         s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="succeeded",
+                                job_id="check:seeded", started_at=now - timedelta(minutes=60),
+                                finished_at=now - timedelta(minutes=60)))   # an idle check found nothing
+        s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="succeeded",
                                 started_at=now - timedelta(minutes=30), finished_at=now - timedelta(minutes=29)))
         s.add(SyncSessionRecord(org_id=user.org_id, mailbox_id=mailbox.id, trigger="scheduled", status="partial",
                                 started_at=now, finished_at=now + timedelta(seconds=40),

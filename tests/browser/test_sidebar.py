@@ -146,6 +146,7 @@ def test_dashboard_shows_sessions_errors_and_suspends(page, sidebar_server, api_
     page.click("nav button[data-view=dashboard]")
     page.wait_for_selector("#sessions")
     assert "Location is required" in page.locator(".error-item").first.inner_text()
+    assert page.locator(".session .counts").last.inner_text() == "checked, nothing changed"
     folders = page.locator("#folders").inner_text()   # an IMAP-only profile: no DAV folders
     assert "mail: synced" in folders and "calendar: not available on this server" in folders
     page.click("#force-sync")

@@ -371,3 +371,18 @@ def test_a_suspension_made_while_the_session_ran_is_not_overwritten_by_its_failu
     assert run_session(rt, mailbox.id, "scheduled", admin_suspends_then_credentials_fail) == "failed"
     box = _mailbox(rt, mailbox.id)
     assert (box.status, box.status_set_by, box.status_reason) == ("suspended", "admin", "legal review")
+
+
+def test_the_tick_hands_due_synced_standards_mailboxes_to_one_idle_check_job_once(setup):
+    from app.services.sync_queue import CHECK_JOB
+
+    rt, factory, user, mailbox, _ = setup
+    dav = factory.mailbox(factory.user(factory.org()), endpoints={"caldav_url": "https://dav.example.test/"})
+    with rt.db.session_scope() as s:       # synced before (a mailbox never synced gets its session at once)
+        s.get(Mailbox, dav.id).last_sync_at = utcnow() - timedelta(minutes=30)
+    assert enqueue_due(rt, utcnow()) == 2
+    queue = Queue(queues.SYNC, connection=rt.redis.client)
+    jobs = {job.func_name: job.args for job in queue.jobs}
+    assert jobs == {"workers.jobs.sync_mailbox": (mailbox.id, "scheduled"), CHECK_JOB: ([dav.id],)}
+    assert enqueue_due(rt, utcnow()) == 0, "a mailbox waiting in a check job is not queued again"
+    assert _mailbox(rt, dav.id).next_sync_at is None, "only its check or session moves the slot"

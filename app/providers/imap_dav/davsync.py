@@ -226,10 +226,18 @@ def encode_cursor(collection: str, **state) -> str:
 
 def decode_cursor(cursor: str, collection: str) -> dict:
     """The cursor's state; a foreign, corrupt or other-collection cursor means resync."""
+    state = read_cursor(cursor)
+    if state.get("c") != collection:
+        raise CursorExpired("cursor belongs to another collection")
+    return state
+
+
+def read_cursor(cursor: str) -> dict:
+    """The state of a cursor of this adapter, whichever collection it names; else CursorExpired."""
     try:
         state = json.loads(zlib.decompress(base64.urlsafe_b64decode(cursor.removeprefix("dav1.").encode())))
     except (ValueError, zlib.error) as exc:
         raise CursorExpired(f"unreadable DAV cursor: {exc}") from exc
-    if not cursor.startswith("dav1.") or state.get("c") != collection:
-        raise CursorExpired("cursor belongs to another collection")
+    if not cursor.startswith("dav1.") or not isinstance(state, dict):
+        raise CursorExpired("not a DAV cursor")
     return state

@@ -15,7 +15,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
+from functools import partial
 from typing import Any
+
+from imapclient import IMAPClient
 
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.mail_message import parse_message
@@ -130,6 +133,21 @@ class ImapMail:
         version = self._fetch(folder, validity, [uid])
         return WriteResult(True, item_id, version[0].version if version else None)
 
+    def unchanged_since(self, cursor: str) -> bool:
+        """True when no folder the session reads changed since ``cursor`` (the idle check): one LIST
+        and one STATUS per folder. UIDVALIDITY, UIDNEXT and, where the cursor holds one, HIGHESTMODSEQ
+        (RFC 7162: a keyword set on an old message moves it) must all be as the cursor left them."""
+        previous = _decode_cursor(cursor)
+        folders = self._folders()
+        if set(folders) != set(previous):
+            return False
+        for folder in folders:
+            old = previous[folder]
+            info = self.session.command(partial(_status, folder, bool(old.modseq)))
+            if _state(info) != old:
+                return False
+        return True
+
     def _folders(self) -> list[str]:
         folders, self._sent = folders_and_sent(self.session, self.options)
         return folders
@@ -182,6 +200,11 @@ def folders_and_sent(session: ImapSession, options: MailOptions) -> tuple[list[s
     existing, sent = {name for _, _, name in listed}, _sent_folder(listed)
     wanted = list(dict.fromkeys(options.watched_folders + (sent, options.salesforce_folder)))
     return [f for f in wanted if f in existing], sent
+
+
+def _status(folder: str, with_modseq: bool, client: IMAPClient) -> dict[bytes, Any]:
+    what = [b"UIDVALIDITY", b"UIDNEXT"] + ([b"HIGHESTMODSEQ"] if with_modseq else [])
+    return client.folder_status(folder, what)
 
 
 def _sent_folder(listed: Sequence[tuple[Any, Any, str]]) -> str:

@@ -74,7 +74,7 @@ function session(s) {
   return h("li.session", { dataset: { status: s.status } },
     h("div", {}, h("span.badge", { dataset: { state: s.status } }, s.status), " ",
       formatDate(s.started_at), s.finished_at ? ` → ${formatDate(s.finished_at)}` : " (running)"),
-    h("div.counts", {}, countsLine(s.counts) || "no changes"),
+    h("div.counts", {}, s.checked_only ? "checked, nothing changed" : (countsLine(s.counts) || "no changes")),
     (s.errors || []).length ? h("ul.errors", {}, s.errors.map((e) =>
       h("li.error-item", {}, h("strong", {}, e.kind), ` ${e.item}: `, e.reason))) : null);
 }

@@ -1,0 +1,173 @@
+"""The batched idle check through a real worker, Radicale and the emulator.
+
+A due CalDAV/CardDAV mailbox is asked for its collections' sync tokens; only a change (in the
+mailbox, or routed from Salesforce), failed items or a full session older than a day make it
+run a full session. Unchanged, it gets its next slot and a "checked, nothing changed" record.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from rq.job import Job
+from sqlalchemy import select, update
+
+from app.models import IdMapRow, Mailbox, SyncSessionRecord
+from app.models.base import utcnow
+from app.providers.salesforce.connect import connect_org
+from app.services import idle_check
+from app.services.idle_check import check_mailboxes
+from app.services.org_change_loop import poll_org_changes
+from app.services.sync_queue import enqueue_checks, pending_job
+from app.state import keys
+from bench.idle_cycle import clone_settled_mailbox
+from sandbox.mailservers import DavFaultProxy
+from tests.e2e.helpers import (
+    NOW,
+    Person,
+    append_tagged_mail,
+    dashboard,
+    force_sync,
+    put_event,
+    sign_up,
+    wait_for_session,
+)
+
+
+def dav_only(e2e, factory, dav_url: str | None = None) -> Person:
+    """A signed-up person whose server profile has CalDAV/CardDAV only (no IMAP): checkable."""
+    person = sign_up(e2e, factory)
+    url = dav_url or e2e.radicale.base_url + "/"
+    with e2e.rt.db.session_scope() as s:
+        s.get(Mailbox, person.mailbox_id).server_profile.endpoints = {"caldav_url": url, "carddav_url": url}
+    return person
+
+
+def settled(e2e, factory, dav_url: str | None = None) -> Person:
+    """A CalDAV/CardDAV mailbox with one meeting, settled (see ``settle``)."""
+    return settle(dav_only(e2e, factory, dav_url))
+
+
+def settle(person: Person) -> Person:
+    """One meeting, synced past its first listing and onto the org's routed changes."""
+    put_event(person, "idle-roadmap", "Roadmap", NOW + timedelta(days=2))
+    assert force_sync(person)["status"] == "succeeded"
+    poll_org_changes(person.e2e.rt, person.user.org_id)
+    assert force_sync(person)["status"] == "succeeded"
+    poll_org_changes(person.e2e.rt, person.user.org_id)     # the session's own writes come back routed
+    assert force_sync(person)["status"] == "succeeded"
+    return person
+
+
+def quiet(person: Person, timeout: float = 60) -> None:
+    """Until no session of the mailbox is queued or running (a check leaves a busy mailbox to it)."""
+    deadline = time.monotonic() + timeout
+    while pending_job(person.e2e.rt, person.mailbox_id) is not None or \
+            person.e2e.rt.redis.client.exists(keys.mailbox_lock(person.mailbox_id)):
+        assert time.monotonic() < deadline, "a session of the mailbox is still queued or running"
+        time.sleep(0.1)
+
+
+def tick(person: Person) -> dict:
+    """Make the mailbox due, let the tick hand it to a check job, and return the next finished record."""
+    quiet(person)             # e.g. the session an org poll queued: it would hold the mailbox
+    before = max((s["id"] for s in dashboard(person)["sessions"]), default=0)
+    with person.e2e.rt.db.session_scope() as s:
+        s.get(Mailbox, person.mailbox_id).next_sync_at = utcnow() - timedelta(minutes=1)
+    assert enqueue_checks(person.e2e.rt, [person.mailbox_id]) == 1
+    return wait_for_session(person, before)
+
+
+def test_an_unchanged_mailbox_is_checked_and_moved_to_its_next_slot(e2e, factory):
+    ann = settled(e2e, factory)
+    offset = len(e2e.emu.requests_text(ann.sf_org))
+    record = tick(ann)
+    assert (record["checked_only"], record["status"], record["trigger"]) == (True, "succeeded", "scheduled")
+    assert all(set(c) <= {"unavailable"} for c in record["counts"].values()) and record["errors"] == []
+    assert dashboard(ann)["mailbox"]["next_sync_at"] > utcnow().isoformat()
+    assert e2e.emu.requests_text(ann.sf_org)[offset:] == "", "a check asks Salesforce nothing"
+    assert dashboard(ann)["folders"]["mail"]["state"] == "not available on this server"
+
+
+def test_a_meeting_added_between_checks_is_synced_by_a_full_session(e2e, factory):
+    ann = settled(e2e, factory)
+    assert tick(ann)["checked_only"] is True
+    put_event(ann, "idle-kickoff", "Kickoff", NOW + timedelta(days=3))
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded"), record
+    assert record["counts"]["calendar"]["created"] == 1
+    assert sorted(e["Subject"] for e in e2e.emu.records(ann.sf_org, "Event")) == ["Kickoff", "Roadmap"]
+
+
+def test_a_routed_salesforce_change_whose_session_was_lost_is_synced_by_the_check(e2e, factory):
+    ann = settled(e2e, factory)
+    [event] = e2e.emu.records(ann.sf_org, "Event")
+    e2e.worker.stop()                                    # the org poll's own session job is lost below
+    try:
+        connect_org(e2e.rt, ann.user.org_id).restful(f"sobjects/Event/{event['Id']}", "PATCH",
+                                                     json={"Subject": "Roadmap (moved)"})
+        assert poll_org_changes(e2e.rt, ann.user.org_id).mailboxes == [ann.mailbox_id]
+        Job.fetch(keys.sync_job_id(ann.mailbox_id), connection=e2e.rt.redis.client).delete()
+    finally:
+        e2e.start_worker()
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded"), record
+    assert [i.subject for i in ann.calendar_items()] == ["Roadmap (moved)"]
+
+
+def test_failed_items_an_old_full_session_and_new_settings_still_get_a_full_session(e2e, factory):
+    ann = settled(e2e, factory)
+    with e2e.rt.db.session_scope() as s:                 # a failure the next session will retry
+        s.execute(update(IdMapRow).where(IdMapRow.mailbox_id == ann.mailbox_id)
+                  .values(last_error="UNABLE_TO_LOCK_ROW", attempts=1))
+    assert tick(ann)["checked_only"] is False
+    with e2e.rt.db.session_scope() as s:
+        s.execute(update(IdMapRow).where(IdMapRow.mailbox_id == ann.mailbox_id).values(last_error=None, attempts=0))
+        s.execute(update(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == ann.mailbox_id)
+                  .values(finished_at=utcnow() - timedelta(hours=25)))
+    assert tick(ann)["checked_only"] is False, "a day without a full session: the window may have moved"
+    assert tick(ann)["checked_only"] is True
+    response = e2e.app.test_client().patch(f"/api/v1/orgs/{ann.user.org_id}/settings",
+                                           json={"calendar_days_ahead": 90}, headers=ann.headers)
+    assert response.status_code == 200, response.json
+    assert tick(ann)["checked_only"] is False, "a widened window is listed at once, not within a day"
+
+
+def test_a_failing_mailbox_is_not_checked_but_synced(e2e, factory):
+    ann = settled(e2e, factory)
+    with e2e.rt.db.session_scope() as s:
+        s.get(Mailbox, ann.mailbox_id).consecutive_failures = 1
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded")
+
+
+def test_one_check_job_asks_many_mailboxes_at_once_within_the_per_server_cap(e2e, factory):
+    proxy = DavFaultProxy(e2e.radicale.base_url)
+    try:
+        ann = settled(e2e, factory, proxy.base_url + "/")
+        clones = clone_settled_mailbox(e2e.rt, ann.mailbox_id, 3 * idle_check.PER_HOST)
+        proxy.latency_ms, proxy.max_in_flight = 100, 0
+        started = utcnow()
+        report = check_mailboxes(e2e.rt, clones, "test-batch")
+        assert (report.unchanged, report.sessions, report.busy) == (len(clones), 0, 0)
+        assert 1 < proxy.max_in_flight <= idle_check.PER_HOST
+        with e2e.rt.db.session_scope() as s:
+            checked = s.scalars(select(SyncSessionRecord.mailbox_id).where(
+                SyncSessionRecord.mailbox_id.in_(clones), SyncSessionRecord.job_id == "check:test-batch")).all()
+            slots = s.scalars(select(Mailbox.next_sync_at).where(Mailbox.id.in_(clones))).all()
+        assert sorted(checked) == sorted(clones)
+        assert all(slot > started for slot in slots), "each moved on to its next slot"
+    finally:
+        proxy.stop()
+
+
+def test_imap_folders_are_checked_by_status_and_a_tagged_email_is_saved(e2e, factory):
+    ann = settle(sign_up(e2e, factory))                 # IMAP (Dovecot) + CalDAV/CardDAV (Radicale)
+    assert tick(ann)["checked_only"] is True
+    append_tagged_mail(ann, "<idle-check-1@customer.test>", subject="Order form")
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded"), record
+    saved = [r for kind in ("Task", "EmailMessage") for r in e2e.emu.records(ann.sf_org, kind)
+             if "Order form" in str(r.get("Subject"))]
+    assert len(saved) == 1, record
+    assert tick(ann)["checked_only"] is True
