@@ -28,7 +28,9 @@ from tests.e2e.helpers import (
     append_tagged_mail,
     dashboard,
     force_sync,
+    metric_value,
     put_event,
+    scrape_metrics,
     sign_up,
     wait_for_session,
 )
@@ -81,7 +83,12 @@ def tick(person: Person) -> dict:
 def test_an_unchanged_mailbox_is_checked_and_moved_to_its_next_slot(e2e, factory):
     ann = settled(e2e, factory)
     offset = len(e2e.emu.requests_text(ann.sf_org))
+    def checked_unchanged() -> float:
+        return metric_value(scrape_metrics(e2e), "syncline_sync_idle_checks_total", result="unchanged")
+
+    before = checked_unchanged()
     record = tick(ann)
+    assert checked_unchanged() == before + 1, "the worker's check is counted where the API's /metrics shows it"
     assert (record["checked_only"], record["status"], record["trigger"]) == (True, "succeeded", "scheduled")
     assert all(set(c) <= {"unavailable"} for c in record["counts"].values()) and record["errors"] == []
     assert dashboard(ann)["mailbox"]["next_sync_at"] > utcnow().isoformat()
