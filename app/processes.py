@@ -98,8 +98,11 @@ def scheduler():
               help="Seconds between two NOOPs on a server without IDLE.")
 @click.option("--folder-refresh", default=300.0, show_default=True, type=click.FloatRange(0.2, 86400),
               help="Seconds between two listings of a mailbox's folders (picks up a Salesforce folder made later).")
+@click.option("--notify/--no-notify", default=True, show_default=True,
+              help="Watch a mailbox's folders on one IMAP NOTIFY (RFC 5465) connection where the server offers "
+                   "it, instead of one IDLE connection per folder.")
 def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
-                 noop_interval: float, folder_refresh: float):
+                 noop_interval: float, folder_refresh: float, notify: bool):
     import signal
     import threading
 
@@ -115,8 +118,8 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
         signal.signal(signum, lambda *_: stop.set())
     settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
                                quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
-                               max_connections=max_connections, imap=ImapPushSettings(noop_seconds=noop_interval,
-                                                                            folder_refresh=folder_refresh))
+                               max_connections=max_connections, imap=ImapPushSettings(
+                                   noop_seconds=noop_interval, folder_refresh=folder_refresh, use_notify=notify))
     click.echo("push watcher started")
     PushWatcher(rt, settings).run(stop)
 

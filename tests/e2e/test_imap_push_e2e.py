@@ -96,6 +96,10 @@ def test_a_mail_moved_into_the_salesforce_folder_is_saved_through_idle(e2e, fact
     try:
         client.create_folder("Salesforce")            # made after the watcher listed the folders
         _watched(ann, watcher, folder="Salesforce")
+        _wait(lambda: dashboard(ann)["push"]["mode"] == "imap-notify+dav-poll",
+              "Inbox and Salesforce folder on one NOTIFY connection", e2e, watcher)
+        [listing] = [w for w in watcher.lines("push watching", ann.mailbox_id) if "Salesforce" in w["folders"]][-1:]
+        assert listing["connections"] == 1, listing
         client.append("INBOX", _raw(ann, "<moved-1@customer.test>", "Moved proposal"))
         client.select_folder("INBOX")
         client.move(client.search(["HEADER", "Message-ID", "moved-1@customer.test"]), "Salesforce")

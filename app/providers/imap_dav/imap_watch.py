@@ -1,5 +1,7 @@
-"""Waiting on one IMAP folder for changes: IDLE (RFC 2177) where the server offers it, NOOP polling
-where it does not. A push is only a hint: the session's delta decides what changed.
+"""Waiting on IMAP folders for changes: IDLE (RFC 2177) on one selected folder where the server
+offers it, NOOP polling where it does not, and NOTIFY (RFC 5465) for several folders on one
+connection where the server offers that. A push is only a hint: the session's delta decides what
+changed.
 
 IDLE is re-issued before the server's 30-minute inactivity logout (RFC 2177 advises every 29
 minutes at most); a ``* BYE`` or a broken socket raises the core's TemporaryFailure, and the caller
@@ -7,15 +9,21 @@ reconnects with backoff. Nothing here sleeps past the ``timeout`` it is given.
 """
 from __future__ import annotations
 
+import imaplib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from imapclient import IMAPClient, imap_utf7
+
 from app.providers.imap_dav.imap_session import ImapSession
-from app.sync.errors import TemporaryFailure
+from app.sync.errors import SyncError, TemporaryFailure
 
 IDLE_REISSUE_SECONDS = 25 * 60     # RFC 2177: re-issue at least every 29 minutes
-IDLE, NOOP = "idle", "noop"
+IDLE, NOOP, NOTIFY = "idle", "noop", "notify"
+# RFC 5465 §5: the events of the listed mailboxes a sync cares about (new, gone, flags/keywords).
+NOTIFY_EVENTS = "(MessageNew MessageExpunge FlagChange)"
+imaplib.Commands.setdefault("NOTIFY", ("AUTH", "SELECTED"))      # imaplib knows only RFC 3501's commands
 # Untagged answers that are no change: status lines (Dovecot's "* OK Still here") and capability news.
 QUIET = {b"OK", b"NO", b"BAD", b"CAPABILITY"}
 
@@ -84,6 +92,58 @@ class FolderWatch:
         except TemporaryFailure:
             pass
         self.session.close()
+
+
+class FoldersNotifyWatch(FolderWatch):
+    """One connection for several folders: NOTIFY SET names them, IDLE waits, and each change arrives
+    as an untagged STATUS of its folder (RFC 5465 §5.1: no folder is selected)."""
+
+    def __init__(self, session: ImapSession, folders: Sequence[str], clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(session, folders[0] if folders else "", clock=clock)
+        self.folders = tuple(folders)
+
+    def open(self) -> str:
+        capabilities = self.session.command(lambda c: c.capabilities())
+        if not supports_notify(capabilities):
+            raise TemporaryFailure("the IMAP server no longer offers NOTIFY and IDLE")
+        try:
+            self.session.command(lambda c: _notify_set(c, self.folders))
+        except SyncError as exc:
+            if type(exc) is SyncError:        # BAD: the server advertises NOTIFY but not as we say it
+                raise NotifyRefused(str(exc)) from exc
+            raise
+        self.mode = NOTIFY
+        return self.mode
+
+    def wait(self, timeout: float) -> bool:
+        return self._wait_idle(timeout)
+
+
+def supports_notify(capabilities: Sequence[bytes]) -> bool:
+    return b"NOTIFY" in capabilities and b"IDLE" in capabilities
+
+
+def notifiable(folder: str) -> bool:
+    """Whether NOTIFY can watch the folder: Dovecot 2.3 accepts a non-ASCII (modified UTF-7) name in
+    NOTIFY SET and then reports nothing for it (seen here), so such a folder keeps its own IDLE."""
+    return folder.isascii()
+
+
+class NotifyRefused(TemporaryFailure):
+    """The server answered NO to NOTIFY SET (RFC 5465 §6: e.g. a folder it cannot watch): watch the
+    folders one by one instead."""
+
+
+def _notify_set(client: IMAPClient, folders: Sequence[str]) -> None:
+    names = " ".join(_quoted(imap_utf7.encode(f).decode("ascii")) for f in folders)
+    typ, data = client._imap._simple_command("NOTIFY", "SET", f"(mailboxes ({names}) {NOTIFY_EVENTS})")
+    if typ != "OK":
+        said = b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")
+        raise NotifyRefused(f"the IMAP server refused NOTIFY: {said}"[:300])
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _changed(responses: Sequence[Any]) -> bool:

@@ -8,8 +8,19 @@ import subprocess
 import pytest
 from imapclient import IMAPClient
 
+from app.providers.imap_dav import imap_watch
 from app.providers.imap_dav.dav_probe import collection_versions
-from app.providers.imap_dav.imap_watch import IDLE, IDLE_REISSUE_SECONDS, NOOP, FolderWatch
+from app.providers.imap_dav.imap_watch import (
+    IDLE,
+    IDLE_REISSUE_SECONDS,
+    NOOP,
+    NOTIFY,
+    FoldersNotifyWatch,
+    FolderWatch,
+    NotifyRefused,
+    notifiable,
+    supports_notify,
+)
 from app.providers.imap_dav.mailbox import imap_session
 from app.sync.errors import TemporaryFailure
 from tests.integration.imap_dav import ics_samples
@@ -95,3 +106,39 @@ def test_a_collection_version_moves_with_a_put_and_only_then(dav_mailbox, dav_ac
     put_raw(dav_account, "calendar", "ev-1.ics", ics_samples.ALL_DAY)
     moved = collection_versions(dav_mailbox)
     assert moved.keys() == first.keys() and moved != first
+
+
+def test_notify_watches_several_folders_on_one_connection(imap_account, other):
+    for folder in ("Sent", "Salesforce"):
+        other.create_folder(folder)
+    endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
+    session = imap_session(endpoints, imap_account.username, imap_account.password, PLAINTEXT_FOR_TESTS)
+    watch = FoldersNotifyWatch(session, ["INBOX", "Sent", "Salesforce"])
+    try:
+        assert supports_notify(session.command(lambda c: c.capabilities()))     # Dovecot offers it
+        assert watch.open() == NOTIFY and session.selected is None               # no folder selected
+        assert watch.wait(0.2) is False
+        other.append("Sent", RAW)
+        assert _until_changed(watch)
+        other.select_folder("Salesforce")
+        other.append("Salesforce", RAW)
+        assert _until_changed(watch)
+        other.add_flags(other.search(["ALL"]), ["Salesforce"])                  # a keyword (the category)
+        assert _until_changed(watch)
+        other.append("INBOX", RAW)
+        assert _until_changed(watch)
+    finally:
+        watch.close()
+
+
+def test_a_refused_notify_set_says_so_and_the_connection_can_fall_back(imap_account, monkeypatch):
+    monkeypatch.setattr(imap_watch, "NOTIFY_EVENTS", "(NoSuchEvent)")     # Dovecot answers BAD to it
+    endpoints = {"imap_host": imap_account.host, "imap_port": imap_account.port, "imap_tls": False}
+    session = imap_session(endpoints, imap_account.username, imap_account.password, PLAINTEXT_FOR_TESTS)
+    watch = FoldersNotifyWatch(session, ['Odd "quoted" name\\here', "INBOX"])
+    try:
+        with pytest.raises(NotifyRefused):
+            watch.open()
+    finally:
+        watch.close()
+    assert notifiable("Salesforce") and not notifiable("Ventes é")
