@@ -98,12 +98,19 @@ def scheduler():
               help="Seconds between two NOOPs on a server without IDLE.")
 @click.option("--folder-refresh", default=300.0, show_default=True, type=click.FloatRange(0.2, 86400),
               help="Seconds between two listings of a mailbox's folders (picks up a Salesforce folder made later).")
+@click.option("--salesforce-stream/--no-salesforce-stream", default=True, show_default=True,
+              envvar="SYNCLINE_PUSH_SALESFORCE_STREAM",
+              help="Subscribe to each connected org's Change Data Capture events (Streaming API) and poll "
+                   "the org as soon as a synced object changes [env SYNCLINE_PUSH_SALESFORCE_STREAM].")
+@click.option("--salesforce-reprobe", default=3600.0, show_default=True, type=click.FloatRange(0.2, 86400),
+              help="Seconds before an org without Change Data Capture (or a refused subscription) is tried again.")
 def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
-                 noop_interval: float, folder_refresh: float):
+                 noop_interval: float, folder_refresh: float, salesforce_stream: bool, salesforce_reprobe: float):
     import signal
     import threading
 
     from app.services.imap_push import ImapPushSettings
+    from app.services.org_change_stream import StreamSettings
     from app.services.push_watcher import PushWatcher, WatcherSettings
 
     rt = runtime()
@@ -116,7 +123,9 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
     settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
                                quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
                                max_connections=max_connections, imap=ImapPushSettings(noop_seconds=noop_interval,
-                                                                            folder_refresh=folder_refresh))
+                                                                            folder_refresh=folder_refresh),
+                               salesforce_streams=salesforce_stream,
+                               salesforce=StreamSettings(reprobe_seconds=salesforce_reprobe))
     click.echo("push watcher started")
     PushWatcher(rt, settings).run(stop)
 
