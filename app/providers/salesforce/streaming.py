@@ -73,7 +73,7 @@ class CometdStream:
                                        "supportedConnectionTypes": ["long-polling"],
                                        "ext": {"replay": True}}]), "/meta/handshake")
         if not reply.get("successful"):
-            raise _refusal(reply)
+            raise bayeux_error(reply)
         self.client_id = str(reply["clientId"])
         timeout = (reply.get("advice") or {}).get("timeout")
         if isinstance(timeout, int | float) and timeout > 0:
@@ -85,7 +85,7 @@ class CometdStream:
                                        "subscription": channel, "ext": {"replay": {channel: replay_id}}}]),
                           "/meta/subscribe")
         if not reply.get("successful"):
-            raise _refusal(reply)
+            raise bayeux_error(reply)
 
     def connect(self) -> list[ChangeNotice]:
         """One long poll: the change events Salesforce delivered (none when it timed out)."""
@@ -96,7 +96,7 @@ class CometdStream:
         notices = [n for n in (_notice(m) for m in replies if not str(m.get("channel", "")).startswith("/meta/"))
                    if n is not None]
         if not ack.get("successful"):
-            raise _refusal(ack)
+            raise bayeux_error(ack)
         return notices
 
     def disconnect(self) -> None:
@@ -147,7 +147,7 @@ class CometdStream:
         raise TransientError(f"no {channel} reply from the Streaming API", "SERVER_UNAVAILABLE")
 
 
-def _refusal(reply: dict) -> SalesforceError:
+def bayeux_error(reply: dict) -> SalesforceError:
     """Salesforce's Bayeux error (`403::Unknown client`, `400::The replayId {N} …`) as one of ours."""
     error = str(reply.get("error") or "")
     reason = str(((reply.get("ext") or {}).get("sfdc") or {}).get("failureReason") or "")
