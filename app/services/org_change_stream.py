@@ -87,24 +87,26 @@ class OrgChangeStream(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 self._subscribed()
-                failures = 0
                 continue
-            except ClientUnknown:
-                failures = 0
-                delay = 0.0
+            except ClientUnknown:         # handshake again at once; if it keeps happening, back off
+                failures = 1 if self.live else failures + 1
+                delay = 0.0 if failures == 1 else self._backoff(failures)
             except (StreamRefused, ReauthorizationRequired) as exc:
                 self.mode, delay = "poll-only", self.settings.reprobe_seconds
                 log.info("salesforce stream unavailable; poll only", extra={"ctx": {
                     "org_pk": self.org_pk, "error": str(exc), "reprobe_in_s": delay}})
             except Exception as exc:      # SalesforceError as a rule; nothing may end the thread
-                failures += 1
-                delay = reconnect_delay(failures, self.settings.backoff_base, self.settings.backoff_cap)
+                failures = 1 if self.live else failures + 1      # a subscription that held starts afresh
+                delay = self._backoff(failures)
                 log.warning("salesforce stream dropped; reconnecting", extra={"ctx": {
                     "org_pk": self.org_pk, "error": str(exc) or type(exc).__name__, "retry_in_s": round(delay, 1)}})
             finally:
                 self.live = False
                 self._close()
             self._stop_event.wait(delay)
+
+    def _backoff(self, failures: int) -> float:
+        return reconnect_delay(failures, self.settings.backoff_base, self.settings.backoff_cap)
 
     def _subscribed(self) -> None:
         """Handshake, subscribe (resuming where the org's stream stood) and long-poll until stopped."""

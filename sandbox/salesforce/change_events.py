@@ -5,8 +5,8 @@ Events are made from the store's journal when a transaction commits (one API req
 façade call): a record created → CREATE with its non-null fields, changed → UPDATE with the
 changed fields (`changedFields` lists LastModifiedDate too, as Salesforce does), moved to the
 recycle bin → DELETE, restored → UNDELETE. Events of one transaction share a transactionKey and
-count up `sequenceNumber`. Replay ids only grow (they start at the clock's epoch seconds, so a
-restarted emulator never reissues an id a client may have stored).
+count up `sequenceNumber`. Replay ids only grow (they start at the clock's epoch milliseconds, so
+a restarted emulator does not reissue an id a client may have stored).
 """
 from __future__ import annotations
 

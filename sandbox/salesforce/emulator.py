@@ -118,7 +118,7 @@ class SalesforceEmulator:
     def _publish_changes(self, org: Org) -> None:
         """From now on every committed change of a selected entity is a change event (setup's own
         records, made before, are not)."""
-        org.changes = ChangeEventBus(first_replay_id=int(self.now().timestamp()))
+        org.changes = ChangeEventBus(first_replay_id=int(self.now().timestamp() * 1000))
         org.store.on_commit = lambda journal: org.changes.publish(journal, org.store.current, self.now())
 
     def set_change_data_capture(self, org_id: str, enabled: bool = True,
