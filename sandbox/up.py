@@ -13,7 +13,7 @@ import click
 from app.runtime import Runtime
 from app.services.sync_queue import enqueue_session
 from app.supervisor import Supervisor
-from sandbox.mailservers import ServerUnavailable  # stdlib and requests only: always importable
+from sandbox.mailservers import ServerUnavailable, reserve_port  # stdlib and requests only: always importable
 
 
 def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, list[str]],
@@ -27,6 +27,7 @@ def run_up_with_sandbox(rt: Runtime, host: str, port: int, children: dict[str, l
     api_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
     public_url = os.environ.get("SYNCLINE_PUBLIC_URL") or api_url
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a TERM while starting still stops the servers
+    reserve_port(port)  # the API child binds it only after the sandbox servers have taken theirs
     try:
         from sandbox.banner import announce_when_ready, sandbox_banner
         from sandbox.environment import SandboxEnvironment  # the emulator needs trustme

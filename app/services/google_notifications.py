@@ -65,17 +65,18 @@ def calendar_push(rt: Runtime, headers: Mapping[str, str]) -> str | None:
 
 def gmail_push(rt: Runtime, authorization: str, envelope: Mapping[str, Any]) -> dict[int, str]:
     """Sessions asked for, per mailbox (usually one): Forged for a token that is not Google's, or for
-    another audience, or signed for a profile that does not push to us; BadPush for a malformed message."""
+    another audience, or signed for a profile that does not push to us; BadPush for a malformed message
+    (told only to a caller whose token is Google's for us)."""
+    source = CertSource(rt.config.google_certs_url, mail_host_policy(rt.config), rt.config.google_ca_bundle or None)
+    audience = rt.config.google_push_audience or rt.config.public_url.rstrip("/") + GMAIL_PATH
+    _verified(authorization, source, audience, None)     # Google's token for us before anything the body says
     address = _email_address(envelope)
     with rt.db.session_scope() as s:
         rows = s.execute(select(Mailbox.id, ServerProfile.endpoints).join(ServerProfile).join(
             GoogleWatch, GoogleWatch.mailbox_id == Mailbox.id).where(
             GoogleWatch.kind == GMAIL, Mailbox.status == "active",
             func.lower(func.coalesce(Mailbox.username, Mailbox.address)) == address.lower())).all()
-    source = CertSource(rt.config.google_certs_url, mail_host_policy(rt.config), rt.config.google_ca_bundle or None)
-    audience = rt.config.google_push_audience or rt.config.public_url.rstrip("/") + GMAIL_PATH
-    if not rows:     # no watch of ours for that address: acknowledged, if the token is Google's for us
-        _verified(authorization, source, audience, None)
+    if not rows:     # no watch of ours for that address: acknowledged (the token is Google's, for us)
         return {}
     wanted, refusal = [], None
     for mailbox_id, endpoints in rows:

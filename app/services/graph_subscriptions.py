@@ -31,6 +31,7 @@ from app.providers.graph.subscriptions import GraphSubscriptions, PushTarget
 from app.runtime import Runtime
 from app.services.graph_push_clients import (
     LOCK_WAIT_SECONDS,
+    MailboxBusy,
     client_for,
     is_delegated,
     mailbox_client,
@@ -126,7 +127,8 @@ def subscribe_mailbox(rt: Runtime, mailbox_id: int, now: datetime | None = None)
 def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | None = None) -> str:
     """A lifecycle notification's answer: renew (reauthorises), or recreate a removed subscription.
     Returns what was done ("renewed", "recreated", "dropped": the mailbox is no longer active,
-    "waiting": its user must sign in again, which renews it)."""
+    "waiting": its user must sign in again, which renews it, "deferred": a session held the mailbox
+    too long, so the next maintenance pass does it)."""
     now = now or utcnow()
     with rt.db.session_scope() as s:
         row = s.get(GraphSubscription, subscription_pk)
@@ -141,10 +143,23 @@ def refresh(rt: Runtime, subscription_pk: int, recreate: bool, now: datetime | N
     try:
         with client_for(rt, profile_id, mailbox_id) as graph:
             return _refreshed(rt, graph, subscription_pk, mailbox_id, target, recreate, now)
+    except MailboxBusy:
+        _due_at_next_pass(rt, subscription_pk, now)
+        return "deferred"
     except AuthFailure:
         if not is_delegated(rt, profile_id):
             raise
         return "waiting"        # the user's sign-in was refused: the mailbox waits for a new one
+
+
+def _due_at_next_pass(rt: Runtime, pk: int, now: datetime) -> None:
+    """A lifecycle answer that could not wait for a running session: the next maintenance pass (every
+    few minutes) renews the subscription, or recreates it when Graph no longer knows it, instead of
+    leaving it to the daily renewal. Only the stored expiry moves, into the renewal horizon."""
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is not None:
+            row.expires_at = min(row.expires_at, now + RENEW_AHEAD / 2)
 
 
 def _refreshed(rt: Runtime, graph: GraphSubscriptions, pk: int, mailbox_id: int | None, target: PushTarget,

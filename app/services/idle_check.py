@@ -32,6 +32,7 @@ from app.services.mailboxes import stored_credentials
 from app.services.ports_factory import mailbox_options
 from app.services.scheduling import next_run_after
 from app.services.settings import org_settings
+from app.services.sync_metrics import record_idle_check
 from app.services.sync_queue import enqueue_session, pending_job
 from app.state import keys
 from app.sync.errors import SyncError
@@ -77,6 +78,7 @@ def _check(rt: Runtime, mailbox_ids: list[int], job_id: str, now: datetime) -> C
     _record_unchanged(rt, unchanged, job_id, now)
     for mailbox_id in full:
         enqueue_session(rt, mailbox_id, "scheduled", facts[mailbox_id].sf_org_id if mailbox_id in facts else "")
+    record_idle_check(rt, len(unchanged), len(full), len(busy))
     log.info("idle check", extra={"ctx": {"unchanged": len(unchanged), "sessions": len(full), "busy": len(busy)}})
     return CheckReport(len(unchanged), len(full), len(busy))
 

@@ -30,6 +30,8 @@ from app.services.fanned_out_crm import routed_cursor
 from app.services.settings import org_settings
 from app.services.sync_policy import policy_for
 from app.sync.idle_check import IdleFacts
+from app.sync.items import FolderKind
+from app.sync.policy import SyncOption
 from app.sync.window_reach import reach_stream
 
 CHECK_JOB_PREFIX = "check:"   # the job_id of a dashboard record written by a check, not a session
@@ -85,6 +87,8 @@ def load_facts(s: Session, mailbox_ids: Iterable[int]) -> dict[int, CheckFacts]:
         mail_cursor = mine.get(MAIL_STREAM) if endpoints.get("imap_host") else None
         if endpoints.get("imap_host") and not mail_cursor:
             plan = None                                   # mail never listed: a session does it
+        if _unlisted_dav_folder(m, endpoints, mine):
+            plan = None                                   # e.g. moved to a profile with another DAV server
         finished_at, counts = last_full.get(m.id, (None, {}))
         edited = max(t for t in (m.user.updated_at, m.user.org.updated_at, tables.get(m.org_id),
                                  requests.get(m.user_id)) if t is not None)
@@ -95,6 +99,16 @@ def load_facts(s: Session, mailbox_ids: Iterable[int]) -> dict[int, CheckFacts]:
                                  org_settings(m.user.org)["sync_interval_minutes"], facts, plan, counts,
                                  mail_cursor, host)
     return found
+
+
+def _unlisted_dav_folder(mailbox: Mailbox, endpoints: Mapping[str, object], cursors: Mapping[str, object]) -> bool:
+    """A DAV folder the mailbox syncs and its server serves, with no cursor: never listed, or its
+    cursor dropped when the mailbox moved to a profile with another server (``move_to_profile``).
+    Only a session lists it; a check of the other folders would say "nothing changed" for good."""
+    policy = policy_for(mailbox.user)
+    return any(endpoints.get(endpoint) and not cursors.get(stream)
+               and policy.option(FolderKind(stream.split(":", 1)[1])) is not SyncOption.OFF
+               for stream, endpoint in ENDPOINT_OF_STREAM.items())
 
 
 def _cursors(s: Session, ids: list[int]) -> dict[int, dict[str, str | None]]:

@@ -3,6 +3,8 @@
 - `syncline_sync_sessions_total{status}` / `syncline_sync_session_seconds_total{status}`: finished
   sessions and the time spent in them, counted by whichever worker ran them.
 - `syncline_sync_items_total{kind,action}`: items created, updated, deleted, skipped, failed.
+- `syncline_sync_idle_checks_total{result}`: mailboxes the batched idle check found unchanged,
+  handed to a full session, or left to the session already queued or running for them (busy).
 - `syncline_sync_queue_depth{queue}`: jobs waiting in each RQ queue.
 - `syncline_sync_mailboxes{status}`, `syncline_sync_overdue_mailboxes` and
   `syncline_sync_lag_seconds`: how late the most overdue active mailbox is past its due time.
@@ -24,6 +26,15 @@ from app.models import GoogleWatch, GraphSubscription, Mailbox
 from app.models.base import utcnow
 from app.runtime import Runtime
 from app.state import queues, shared_metrics
+
+
+def record_idle_check(rt: Runtime, unchanged: int, sessions: int, busy: int) -> None:
+    """Count one idle-check job's answers; best effort, like ``record_session``."""
+    try:
+        shared_metrics.count_idle_checks(rt.redis.client, {"unchanged": unchanged, "session": sessions,
+                                                           "busy": busy})
+    except Exception:   # noqa: BLE001 - metrics are best effort
+        pass
 
 
 def record_session(rt: Runtime, status: str, started_at: datetime | None, counts: dict | None) -> None:
@@ -54,10 +65,14 @@ class SyncMetricsCollector(Collector):
                                     labels=["kind", "action"])
         for (kind, action), n in sorted(shared_metrics.items(client).items()):
             items.add_metric([kind, action], n)
+        checks = CounterMetricFamily("syncline_sync_idle_checks", "Mailboxes checked by the batched idle check",
+                                     labels=["result"])
+        for result, n in sorted(shared_metrics.idle_checks(client).items()):
+            checks.add_metric([result], n)
         depth = GaugeMetricFamily("syncline_sync_queue_depth", "Jobs waiting per queue", labels=["queue"])
         for name in queues.ALL:
             depth.add_metric([name], Queue(name, connection=client).count)
-        yield from (sessions, seconds, items, depth)
+        yield from (sessions, seconds, items, checks, depth)
         yield from self._mailboxes()
         yield self._push()
 

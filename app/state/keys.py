@@ -125,6 +125,11 @@ def metrics_items() -> str:
     return f"{PREFIX}:metrics:items"
 
 
+def metrics_idle_checks() -> str:
+    """Hash result ("unchanged", "session", "busy") → mailboxes the batched idle check answered so."""
+    return f"{PREFIX}:metrics:idle_checks"
+
+
 def metrics_push_connections(kind: str, owner: str) -> str:
     """One push process's live connections of a kind; expires unless the process renews it."""
     return f"{PREFIX}:metrics:push:{kind}:{owner}"

@@ -25,6 +25,20 @@ def count_session(client: Redis, status: str, seconds: float,
     pipe.execute()
 
 
+def count_idle_checks(client: Redis, results: Mapping[str, int]) -> None:
+    """One idle-check job's mailboxes by result (unchanged, session, busy)."""
+    pipe = client.pipeline(transaction=False)
+    for result, n in results.items():
+        if n:
+            pipe.hincrby(keys.metrics_idle_checks(), result, int(n))
+    pipe.execute()
+
+
+def idle_checks(client: Redis) -> dict[str, int]:
+    """result → mailboxes checked with that result."""
+    return {_text(k): int(v) for k, v in client.hgetall(keys.metrics_idle_checks()).items()}
+
+
 def set_push_connections(client: Redis, kind: str, owner: str, live: int, ttl_seconds: int) -> None:
     """A push process's live connections of one kind; the gauge lapses if the process dies."""
     client.set(keys.metrics_push_connections(kind, owner.replace(":", "_")), int(live), ex=max(ttl_seconds, 1))

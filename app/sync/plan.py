@@ -338,7 +338,7 @@ def _plan_new_record(plan: PlanState, record: CrmRecord, retry: bool = False) ->
     values = _allowed(plan, crm_values(plan.mapping, record.fields, plan.ctx), to_salesforce=False)
     item = with_scope_category(build_item(plan.mapping.table.kind, item_changes(plan.mapping, values, plan.ctx), key),
                                plan.policy.contact_category)
-    hashes = values_hashes(values)
+    hashes = {**plan.one_way_agreed(item), **values_hashes(values)}
     entry = IdMapEntry(plan.session.sf_org_id, plan.session.mailbox_id, key, plan.mapping.table.kind,
                        plan.mapping.table.object_type, uid=getattr(item, "uid", None), crm_id=record.record_id,
                        crm_version=record.version, field_hashes=hashes, mailbox_hash=content_of(hashes),

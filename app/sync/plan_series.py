@@ -135,9 +135,10 @@ def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRec
     matched = match_children(slots, [(c.record_id, s) for c, s in zip(children, starts) if s is not None])
     exceptions = _exceptions(plan, item, values, children, matched, slots)
     item = replace(item, exceptions=tuple(sorted(exceptions, key=lambda e: e.recurrence_id)))
-    entry = _agreed_entry(plan, key, master, values_hashes(values), uid=item.uid,
+    one_way = plan.one_way_agreed(item)
+    entry = _agreed_entry(plan, key, master, {**one_way, **values_hashes(values)}, uid=item.uid,
                           pending=PendingWrite.CREATE_IN_MAILBOX)
-    occurrences = tuple(_child_entry(plan, child, matched[child.record_id], values)
+    occurrences = tuple(_child_entry(plan, child, matched[child.record_id], values, one_way)
                         for child in children if child.record_id in matched)
     plan.add(CreateInMailbox(key, "new series in Salesforce", entry, plan.crm_origin, item=item,
                              occurrences=occurrences))
@@ -217,15 +218,17 @@ def _exceptions(plan: PlanState, item: CalendarItem, values: Mapping[str, Any], 
     return out
 
 
-def _child_entry(plan: PlanState, child: CrmRecord, rid: datetime, series_values: Mapping[str, Any]) -> IdMapEntry:
+def _child_entry(plan: PlanState, child: CrmRecord, rid: datetime, series_values: Mapping[str, Any],
+                 one_way: Mapping[str, str]) -> IdMapEntry:
     """The occurrence's entry; its mailbox id is completed by the engine once the series exists.
 
     Agreed values are the occurrence as the mailbox shows it (the series' fields with the child's
-    subject, location and time), so fields an occurrence cannot carry are never written back blank.
+    subject, location and time, and the series' Salesforce-bound rows), so fields an occurrence
+    cannot carry are never written back blank, and none is written back unchanged.
     """
     own = _to_mailbox(plan, child.fields)
     agreed = {**series_values, "rrule": None, **{k: own[k] for k in OCCURRENCE_ROWS & own.keys()}}
-    hashes = values_hashes({k: v for k, v in agreed.items() if k in series_values})
+    hashes = {**one_way, **values_hashes({k: v for k, v in agreed.items() if k in series_values})}
     return _agreed_entry(plan, _record_key(plan, child), child, hashes, mailbox_item_id=occurrence_id("", rid))
 
 

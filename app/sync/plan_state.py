@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from app.sync.actions import Action, Skip
 from app.sync.idmap import IdMapEntry, crm_stream, mailbox_stream
-from app.sync.mapping import BoundMapping
+from app.sync.mapping import BoundMapping, mailbox_values, value_hash
 from app.sync.plan_support import PlanLookups
 from app.sync.policy import SyncPolicy, SyncSession
 
@@ -42,6 +42,14 @@ class PlanState:
         self.ctx = self.mapping.context(self.session.timezone)
         self.mb_origin = frozenset({mailbox_stream(self.mapping.table.kind)})
         self.crm_origin = frozenset({crm_stream(self.mapping.table.name)})
+
+    def one_way_agreed(self, item: object) -> dict[str, str]:
+        """For an item built from a Salesforce record: the rows that go to Salesforce only, as the
+        item holds them. The record never sent them, so without these the next read of the item
+        would offer them (e.g. ``Syncline_Cancelled__c`` null → false) as if the user had edited it."""
+        rows = {r.key: r.direction.narrowed_by(self.direction) for r in self.mapping.table.rows}
+        return {k: value_hash(v) for k, v in mailbox_values(self.mapping, item, self.ctx).items()
+                if rows[k].to_salesforce and not rows[k].to_mailbox}
 
     def add(self, *actions: Action) -> None:
         self.actions.extend(actions)

@@ -14,14 +14,14 @@ attributes}, subscription}`` with ``Authorization: Bearer`` an OIDC token (RS256
 https://accounts.google.com, aud = the subscription's audience or its endpoint, email =
 its service account, email_verified) signed by the fake's key, whose certificate the fake serves
 at ``/oauth2/v1/certs`` as Google does (``{kid: PEM}``).
-Delivery runs on a background thread; ``drain()`` waits, ``deliveries`` records each answer.
+Delivery runs on a background thread (sandbox/webhook_outbox.py); ``drain()`` waits, ``deliveries``
+records each answer.
 """
 from __future__ import annotations
 
 import base64
 import itertools
 import json
-import queue
 import secrets
 import threading
 import time
@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from google.auth import crypt, jwt
+
+from sandbox.webhook_outbox import Delivery, WebhookOutbox
 
 DEFAULT_TTL, GMAIL_WATCH = timedelta(days=7), timedelta(days=7)
 ISSUER = "https://accounts.google.com"
@@ -63,14 +64,6 @@ class PushSubscription:
     endpoint: str
     audience: str
     service_account: str
-
-
-@dataclass
-class Delivery:
-    url: str
-    headers: dict[str, str]
-    body: dict[str, Any] | None
-    status: int | None
 
 
 class Signer:
@@ -107,11 +100,9 @@ class PushBook:
         self.subscriptions: dict[str, Channel] = {}   # calendar channels by id (the name tests/graph_webhook clears)
         self.gmail_watches: dict[str, dict[str, Any]] = {}   # user → {topic, labelIds, expires}
         self.topics: dict[str, list[PushSubscription]] = {}
-        self.deliveries: list[Delivery] = []
         self.signer = Signer()
         self._ids = itertools.count(1)
-        self._outbox: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._outbox = WebhookOutbox("google-fake-push", lambda: self.ca_file)
         self._lock = threading.RLock()
 
     # -- Calendar ------------------------------------------------------------------------------
@@ -190,16 +181,16 @@ class PushBook:
 
     # -- delivery --------------------------------------------------------------------------------
     def post(self, url: str, headers: dict[str, str], body: dict[str, Any] | None) -> None:
-        """Deliver anything (e.g. a forged notification) the way Google delivers its own."""
-        self._outbox.put((url, headers, body))
-        self._ensure_thread()
+        """Deliver anything (e.g. a forged notification) the way Google delivers its own: later, from
+        another thread."""
+        self._outbox.post(url, body, headers)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return self._outbox.deliveries
 
     def drain(self, timeout: float = 30) -> None:
-        done = threading.Event()
-        self._outbox.put(done)
-        self._ensure_thread()
-        if not done.wait(timeout):
-            raise TimeoutError("notifications still undelivered")
+        self._outbox.drain(timeout)
 
     def _live(self, user: str) -> list[Channel]:
         now = datetime.now(UTC)
@@ -216,26 +207,3 @@ class PushBook:
         if channel.token is not None:
             headers["X-Goog-Channel-Token"] = channel.token
         self.post(channel.address, headers, None)
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._deliver_forever, name="google-fake-push", daemon=True)
-                self._thread.start()
-
-    def _deliver_forever(self) -> None:
-        session = requests.Session()
-        session.trust_env = False
-        while True:
-            item = self._outbox.get()
-            if isinstance(item, threading.Event):
-                item.set()
-                continue
-            url, headers, body = item
-            session.verify = self.ca_file
-            try:
-                status: int | None = session.post(url, headers=headers, json=body, timeout=10).status_code \
-                    if body is not None else session.post(url, headers=headers, data=b"", timeout=10).status_code
-            except (requests.RequestException, OSError):
-                status = None
-            self.deliveries.append(Delivery(url, headers, body, status))

@@ -11,12 +11,11 @@ type"): ``events``, ``contacts`` or ``contactFolders/{id}/contacts``, ``messages
 a change notifies every subscription whose resource holds the item. A delegated caller (a user's
 token) subscribes to its own mailbox only, as ``me/...`` or ``users/{its id}/...``, and only the
 user who created a subscription may renew or delete it ("Create subscription", "Update
-subscription": delegated permissions); ``callers`` records who made each request. Delivery runs on a background thread (Graph is asynchronous too); ``drain()``
+subscription": delegated permissions); ``callers`` records who made each request. Delivery runs on a background thread (Graph is asynchronous too; sandbox/webhook_outbox.py); ``drain()``
 waits until every queued notification was POSTed, ``deliveries`` records each answer.
 """
 from __future__ import annotations
 
-import queue
 import re
 import secrets
 import threading
@@ -30,6 +29,7 @@ from urllib.parse import unquote
 import requests
 
 from sandbox.graph.identity import user_oid
+from sandbox.webhook_outbox import Delivery, WebhookOutbox
 
 TENANT_ID = "00000000-0000-0000-0000-0000000c0ff0"
 CHANGE_TYPES = frozenset({"created", "updated", "deleted"})
@@ -79,13 +79,6 @@ class Subscription:
 
 
 @dataclass
-class Delivery:
-    url: str
-    body: dict[str, Any]
-    status: int | None        # None: unreachable
-
-
-@dataclass
 class PushBook:
     """Every subscription of the fake tenant and the notifications sent for them."""
 
@@ -93,13 +86,18 @@ class PushBook:
     ca_file: str | bool = True          # the CA the webhook's TLS certificate is checked against
     allow_http: bool = False            # Graph requires https; a loopback test server may opt out
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
-    deliveries: list[Delivery] = field(default_factory=list)
     validations: list[str] = field(default_factory=list)   # every URL a validation request went to
     # (method, user or None for the app's token, the resource asked for or the subscription id)
     callers: list[tuple[str, str | None, str]] = field(default_factory=list)
-    _outbox: queue.Queue = field(default_factory=queue.Queue)
-    _thread: threading.Thread | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    _outbox: WebhookOutbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._outbox = WebhookOutbox("graph-fake-push", lambda: self.ca_file)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return self._outbox.deliveries
 
     # -- CRUD -----------------------------------------------------------------------------------
     def create(self, body: dict[str, Any], known_user: Callable[[str], bool], caller: str | None = None) -> Subscription:
@@ -192,11 +190,7 @@ class PushBook:
 
     def drain(self, timeout: float = 30) -> None:
         """Wait until every queued notification has been POSTed."""
-        done = threading.Event()
-        self._outbox.put(done)
-        self._ensure_thread()
-        if not done.wait(timeout):
-            raise TimeoutError("notifications still undelivered")
+        self._outbox.drain(timeout)
 
     # -- internals ------------------------------------------------------------------------------
     def live(self) -> list[Subscription]:
@@ -234,29 +228,7 @@ class PushBook:
                                             "respond with 200 OK to validation request.")
 
     def _post(self, url: str, notification: dict[str, Any]) -> None:
-        self._outbox.put((url, {"value": [notification]}))
-        self._ensure_thread()
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._deliver_forever, name="graph-fake-push", daemon=True)
-                self._thread.start()
-
-    def _deliver_forever(self) -> None:
-        session = self._session()
-        while True:
-            item = self._outbox.get()
-            if isinstance(item, threading.Event):
-                item.set()
-                continue
-            url, body = item
-            session.verify = self.ca_file            # the webhook's CA as it is now (tests restart the API)
-            try:
-                status: int | None = session.post(url, json=body, timeout=10).status_code
-            except (requests.RequestException, OSError):   # OSError: a CA file that is gone
-                status = None
-            self.deliveries.append(Delivery(url, body, status))
+        self._outbox.post(url, {"value": [notification]})
 
     def _session(self) -> requests.Session:
         session = requests.Session()

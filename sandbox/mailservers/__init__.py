@@ -6,10 +6,10 @@ and ``stop()`` ends exactly the PID it started.
 """
 from sandbox.mailservers.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
 from sandbox.mailservers.fault_proxy import DavFaultProxy
-from sandbox.mailservers.process import ServerProcess, ServerUnavailable, free_port, reusable_port
+from sandbox.mailservers.process import ServerProcess, ServerUnavailable, free_port, reserve_port, reusable_port
 from sandbox.mailservers.radicale import DavAccount, RadicaleServer, require_module
 
 __all__ = [
     "DavAccount", "DavFaultProxy", "DovecotServer", "ImapAccount", "RadicaleServer", "ServerProcess", "ServerUnavailable",
-    "dovecot_unavailable_reason", "free_port", "require_module", "reusable_port",
+    "dovecot_unavailable_reason", "free_port", "require_module", "reserve_port", "reusable_port",
 ]

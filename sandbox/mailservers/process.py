@@ -19,11 +19,23 @@ class ServerUnavailable(RuntimeError):
     """The server is missing or unusable here; tests skip with this message, the sandbox runs without it."""
 
 
+_RESERVED: set[int] = set()
+
+
+def reserve_port(port: int) -> None:
+    """Keep ``port`` out of what this process hands its servers: e.g. the API's port, which a child
+    binds only after the sandbox servers have started (before, one of them could take it)."""
+    _RESERVED.add(port)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now, and not one reserved here."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _RESERVED:
+            return port
 
 
 def reusable_port(preferred: int | None) -> int:
@@ -31,7 +43,7 @@ def reusable_port(preferred: int | None) -> int:
 
     Keeping a port across restarts keeps URLs a user already configured working.
     """
-    if preferred:
+    if preferred and preferred not in _RESERVED:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
             try:

@@ -173,3 +173,17 @@ def wait_until(check, what: str, e2e: E2E, timeout: float = 60, *others: Any):
         time.sleep(0.2)
     logs = "\n".join(p.log()[-3000:] for p in (e2e.worker, *others) if p is not None)
     raise AssertionError(f"{what} did not happen within {timeout}s\n{logs}")
+
+
+def scrape_metrics(e2e) -> dict[tuple[str, tuple], float]:
+    """One scrape of the API's /metrics: (sample name, sorted labels) → value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body = e2e.app.test_client().get("/metrics").get_data(as_text=True)
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(body) for sample in family.samples}
+
+
+def metric_value(scrape, name: str, **labels) -> float:
+    """A sample of ``scrape_metrics``; 0 when the series is absent."""
+    return scrape.get((name, tuple(sorted(labels.items()))), 0.0)

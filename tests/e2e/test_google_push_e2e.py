@@ -120,9 +120,11 @@ def test_a_gmail_label_applied_is_pushed_and_saved(e2e, factory, public_api):
     push.publish(topic, data, token=impostor.token(endpoint, PUSHER))
     push.publish(topic, data, token=push.signer.token("https://elsewhere.test/push", PUSHER))
     push.publish(topic, data, token=push.signer.token(endpoint, "someone@else.iam.gserviceaccount.com"))
-    push.post(endpoint, {}, {"message": {"data": "bm90IGpzb24="}})
+    push.post(endpoint, {}, {"message": {"data": "bm90IGpzb24="}})     # no token: refused before the body is read
+    push.post(endpoint, {"Authorization": "Bearer " + push.signer.token(endpoint, PUSHER)},
+              {"message": {"data": "bm90IGpzb24="}})                 # Google's token, data not JSON
     push.drain()
-    assert [d.status for d in push.deliveries[seen:]] == [403, 403, 403, 400]     # the last: data not JSON
+    assert [d.status for d in push.deliveries[seen:]] == [403, 403, 403, 403, 400]
     _nothing_started(ann, before)
     assert CERTS.fetches == 1                          # the cached keys served every push
 

@@ -99,9 +99,11 @@ def test_a_salesforce_series_reaches_google_as_one_recurrence_with_its_exception
     assert all(e["recurringEventId"] == series["id"] for e in ann.google() if e["id"] != series["id"])
     instances = ann.instances(series["id"], *WIDE)
     assert [i["summary"] for i in instances] == ["Pipeline call", "Pipeline call (prep)", "Pipeline call"]
-    wrote = len(ann.store.writes)
-    ann.sync()          # reads our own series back: nothing goes to Google (known: Salesforce gets one echo)
+    wrote, asked = len(ann.store.writes), len(ann.e2e.emu.requests_text(ann.sf_org))
+    second = ann.sync()          # reads our own series back: nothing goes either way
     assert ann.store.writes[wrote:] == []
+    assert wrote_nothing(second), second["counts"]
+    assert "PATCH" not in ann.e2e.emu.requests_text(ann.sf_org)[asked:], "Syncline_Cancelled__c null → false echo"
     assert wrote_nothing(ann.sync())
     assert sorted(e["Id"] for e in ann.sf_events()) == before
     ann.assert_no_invitation_from_the_product()

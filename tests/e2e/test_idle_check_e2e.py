@@ -28,10 +28,13 @@ from tests.e2e.helpers import (
     append_tagged_mail,
     dashboard,
     force_sync,
+    metric_value,
     put_event,
+    scrape_metrics,
     sign_up,
     wait_for_session,
 )
+from tests.e2e.test_contacts_e2e import put_card
 
 
 def dav_only(e2e, factory, dav_url: str | None = None) -> Person:
@@ -81,7 +84,12 @@ def tick(person: Person) -> dict:
 def test_an_unchanged_mailbox_is_checked_and_moved_to_its_next_slot(e2e, factory):
     ann = settled(e2e, factory)
     offset = len(e2e.emu.requests_text(ann.sf_org))
+    def checked_unchanged() -> float:
+        return metric_value(scrape_metrics(e2e), "syncline_sync_idle_checks_total", result="unchanged")
+
+    before = checked_unchanged()
     record = tick(ann)
+    assert checked_unchanged() == before + 1, "the worker's check is counted where the API's /metrics shows it"
     assert (record["checked_only"], record["status"], record["trigger"]) == (True, "succeeded", "scheduled")
     assert all(set(c) <= {"unavailable"} for c in record["counts"].values()) and record["errors"] == []
     assert dashboard(ann)["mailbox"]["next_sync_at"] > utcnow().isoformat()
@@ -171,3 +179,25 @@ def test_imap_folders_are_checked_by_status_and_a_tagged_email_is_saved(e2e, fac
              if "Order form" in str(r.get("Subject"))]
     assert len(saved) == 1, record
     assert tick(ann)["checked_only"] is True
+
+
+def test_a_mailbox_moved_to_a_profile_that_adds_carddav_gets_a_full_session_at_its_next_check(e2e, factory):
+    url = e2e.radicale.base_url + "/"
+    ann = dav_only(e2e, factory)
+    with e2e.rt.db.session_scope() as s:
+        s.get(Mailbox, ann.mailbox_id).server_profile.endpoints = {"caldav_url": url}     # CalDAV only
+    settle(ann)
+    assert tick(ann)["checked_only"] is True
+    put_card(ann, "contacts", "maria.vcf", "N:Anders;Maria;;;", "FN:Maria Anders", "EMAIL:maria@northwind.test",
+             "CATEGORIES:Salesforce")
+    client = e2e.app.test_client()
+    profile = client.post(f"/api/v1/orgs/{ann.user.org_id}/server-profiles", headers=ann.headers, json={
+        "name": "CalDAV and CardDAV", "kind": "imap", "endpoints": {"caldav_url": url, "carddav_url": url}})
+    assert profile.status_code == 201, profile.json
+    moved = client.patch(f"/api/v1/mailboxes/{ann.mailbox_id}", headers=ann.headers,
+                         json={"server_profile_id": profile.json["id"]})
+    assert moved.status_code == 200, moved.json
+    record = tick(ann)
+    assert (record["checked_only"], record["status"]) == (False, "succeeded"), record
+    assert [c["Email"] for c in e2e.emu.records(ann.sf_org, "Contact")] == ["maria@northwind.test"]
+    assert tick(ann)["checked_only"] is True, "listed once, the address book is checked like the rest"

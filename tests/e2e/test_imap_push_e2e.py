@@ -18,8 +18,7 @@ from sqlalchemy import select
 from app.models import SavedEmail
 from app.services.sync_queue import pending_job
 from tests.e2e.conftest import E2E, WorkerProcess
-from tests.e2e.helpers import NOW, Person, dashboard, put_event, sign_up, wait_until
-from tests.e2e.test_sync_metrics_e2e import _scrape, _value
+from tests.e2e.helpers import NOW, Person, dashboard, metric_value, put_event, scrape_metrics, sign_up, wait_until
 
 WATCHER_ARGS = ["--dav-interval", "0.5", "--reconcile-interval", "0.5", "--debounce", "1.5", "--folder-refresh", "0.5"]
 
@@ -161,7 +160,7 @@ def test_the_watcher_reconnects_after_the_server_drops_it_and_the_dashboard_show
     assert push["live"] is True and push["mode"] == "imap-idle+dav-poll"
     assert push["last_change_at"] is not None and push["last_sync_at"] >= push["last_change_at"]
     assert push["lag_seconds"] is not None and push["lag_seconds"] >= 0
-    assert _value(_scrape(e2e), "syncline_push_connections", kind="imap") >= 1
+    assert metric_value(scrape_metrics(e2e), "syncline_push_connections", kind="imap") >= 1
     assert _push_sessions(dan)
 
 

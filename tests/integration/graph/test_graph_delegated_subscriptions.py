@@ -5,11 +5,14 @@ and its subscriptions deleted when suspended, all with its user's own token; a r
 rows are forgotten (no token is left to tell Graph, which drops them at expiry)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.models import GraphSubscription, Mailbox
-from app.services import graph_subscriptions
+from app.models.base import utcnow
+from app.services import graph_push_clients, graph_subscriptions
 from app.state import keys
 from app.state.locks import Lease
 from tests.graph_webhook import public_api
@@ -65,3 +68,30 @@ def test_delegated_maintenance_works_with_each_users_token_only(world, api):  # 
     assert graph_subscriptions.refresh(api, pk, recreate=False) == "dropped"
     assert graph_subscriptions.maintain(api).forgotten == made.created - 1
     assert _count(api, None) == 0
+
+
+def test_a_lifecycle_answer_a_running_session_outlasts_is_done_by_the_next_pass(world, api, monkeypatch):  # noqa: F811
+    world.fake.store.register_client("app-push", "push-secret")
+    world.profile("app-push", client_secret="push-secret", auth_mode="delegated")
+    world.register_mailbox()
+    assert world.sign_in().status_code == 200
+    assert graph_subscriptions.maintain(api).created >= 4
+    with api.db.session_scope() as s:
+        row = s.scalars(select(GraphSubscription).where(GraphSubscription.mailbox_id == world.mailbox_id)).first()
+        pk, subscription_id, stored = row.id, row.subscription_id, row.expires_at
+    push = world.fake.store.push
+    monkeypatch.setattr(graph_push_clients, "LOCK_WAIT_SECONDS", 0.5)
+    session_lock = Lease(world.rt.redis.client, keys.mailbox_lock(world.mailbox_id), 30)
+    assert session_lock.acquire()                   # a session runs past the lifecycle answer's wait
+    try:
+        assert graph_subscriptions.refresh(api, pk, recreate=False) == "deferred"
+    finally:
+        session_lock.release()
+    with api.db.session_scope() as s:
+        due = s.get(GraphSubscription, pk).expires_at
+    assert due < stored and due - utcnow() < graph_subscriptions.RENEW_AHEAD, "within the next pass's renewals"
+    push.callers.clear()
+    assert graph_subscriptions.maintain(api).renewed >= 1
+    assert ("PATCH", world.address.lower(), subscription_id) in push.callers
+    with api.db.session_scope() as s:
+        assert s.get(GraphSubscription, pk).expires_at > stored - timedelta(minutes=5)    # Graph's new expiry

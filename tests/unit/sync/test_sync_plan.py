@@ -255,6 +255,23 @@ def test_new_salesforce_event_is_created_in_the_mailbox_with_a_deterministic_key
     assert (action.item.start_date, action.item.end_date) == (date(2026, 11, 30), date(2026, 12, 2))
 
 
+def test_a_salesforce_only_row_is_not_written_back_when_the_new_item_is_read_again():
+    """Syncline_Cancelled__c goes to Salesforce only; the record leaves it null, the new item reads
+    as not cancelled. The mailbox rewriting the item (a new version) is not an edit to send back."""
+    record = CrmRecord("Event", "00U9", {"Subject": "From SF", "StartDateTime": format_sf_datetime(NOW),
+                                         "EndDateTime": format_sf_datetime(NOW + timedelta(hours=1)),
+                                         "DurationInMinutes": 60, "OwnerId": OWNER}, "v1")
+    [create] = plan([], [record])
+    assert isinstance(create, CreateInMailbox)
+    made = replace(create.item, item_id="m9", version="mv1", modified_at=NOW)
+    entry = replace(create.entry, pending=None, mailbox_item_id="m9", mailbox_version="mv1")
+    actions = plan([edited_item(made)], [], [entry])
+    assert not any(isinstance(a, UpdateCrm) for a in actions), actions
+    marking = SyncPolicy(cancellation=CancellationPolicy.MARK)
+    cancelled = plan([edited_item(made, version="mv3", cancelled=True)], [], [entry], policy=marking)
+    assert [a.fields.get("Syncline_Cancelled__c") for a in cancelled if isinstance(a, UpdateCrm)] == [True]
+
+
 def test_record_written_by_syncline_for_another_mailbox_is_not_copied_here():
     record = CrmRecord("Event", "00U8", {"Subject": "x", SYNC_KEY_FIELD: "k", "OwnerId": OWNER}, "v1")
     assert [a.reason for a in plan([], [record])] == ["written by Syncline for another mailbox"]
