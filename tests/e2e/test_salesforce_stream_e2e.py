@@ -15,9 +15,18 @@ import pytest
 
 from app.services.org_change_loop import poll_org_changes
 from app.services.org_change_stream import store_replay_id, stored_replay_id
-from tests.e2e.helpers import NOW, Person, dashboard, force_sync, put_event, sign_up, wait_until
+from tests.e2e.helpers import (
+    NOW,
+    Person,
+    dashboard,
+    force_sync,
+    metric_value,
+    put_event,
+    scrape_metrics,
+    sign_up,
+    wait_until,
+)
 from tests.e2e.test_imap_push_e2e import WatcherProcess
-from tests.e2e.test_sync_metrics_e2e import _scrape, _value
 
 SALESFORCE_ARGS = ("--salesforce-reprobe", "1")
 
@@ -88,7 +97,7 @@ def test_a_salesforce_edit_reaches_the_calendar_through_change_data_capture(e2e,
     _last_session_pushed(ann)
     assert _records(watcher, "salesforce change seen", ann.user.org_id)
     wait_until(lambda: stored_replay_id(e2e.rt, ann.user.org_id), "the replay id being stored", e2e, 30, watcher)
-    wait_until(lambda: _value(_scrape(e2e), "syncline_push_connections", kind="salesforce") >= 1,
+    wait_until(lambda: metric_value(scrape_metrics(e2e), "syncline_push_connections", kind="salesforce") >= 1,
                "the live subscription showing in /metrics", e2e, 30, watcher)
 
 
