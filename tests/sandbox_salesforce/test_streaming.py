@@ -164,3 +164,33 @@ def test_streaming_calls_do_not_count_against_the_daily_api_allocation(stream: T
     _connect(stream, client_id)
     assert stream.emu.api_calls(stream.org) == before
     assert stream.get("/limits").status_code == 200
+
+
+def _bus_events(journal: list, records: dict) -> list[dict]:
+    from sandbox.salesforce.change_events import ChangeEventBus
+    bus = ChangeEventBus(first_replay_id=100)
+    bus.publish(journal, lambda kind, rid: records.get(rid), datetime.now(UTC))
+    return [{"replayId": e.replay_id, **e.payload} for e in bus.events]
+
+
+def test_one_transaction_shares_a_key_and_counts_its_sequence() -> None:
+    a = {"Id": "003A", "LastName": "A", "IsDeleted": False, "LastModifiedById": "005X"}
+    b = {"Id": "003B", "LastName": "B", "IsDeleted": False, "LastModifiedById": "005X"}
+    events = _bus_events([("Contact", "003A", None, None), ("Contact", "003B", None, None)], {"003A": a, "003B": b})
+    headers = [e["ChangeEventHeader"] for e in events]
+    assert [e["replayId"] for e in events] == [100, 101]
+    assert len({h["transactionKey"] for h in headers}) == 1 and [h["sequenceNumber"] for h in headers] == [1, 2]
+
+
+def test_created_and_deleted_in_one_transaction_publishes_nothing_and_a_restore_is_undelete() -> None:
+    gone = {"Id": "003A", "LastName": "A", "IsDeleted": True}
+    assert _bus_events([("Contact", "003A", None, None), ("Contact", "003A", {"Id": "003A"}, None)],
+                       {"003A": gone}) == []
+    restored = {"Id": "003A", "LastName": "A", "IsDeleted": False}
+    [event] = _bus_events([("Contact", "003A", gone, None)], {"003A": restored})
+    assert event["ChangeEventHeader"]["changeType"] == "UNDELETE" and event["LastName"] == "A"
+
+
+def test_an_entity_not_selected_publishes_nothing() -> None:
+    user = {"Id": "005A", "LastName": "A", "IsDeleted": False}
+    assert _bus_events([("User", "005A", None, None)], {"005A": user}) == []
