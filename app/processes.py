@@ -101,12 +101,20 @@ def scheduler():
 @click.option("--notify/--no-notify", default=True, show_default=True,
               help="Watch a mailbox's folders on one IMAP NOTIFY (RFC 5465) connection where the server offers "
                    "it, instead of one IDLE connection per folder.")
+@click.option("--salesforce-stream/--no-salesforce-stream", default=True, show_default=True,
+              envvar="SYNCLINE_PUSH_SALESFORCE_STREAM",
+              help="Subscribe to each connected org's Change Data Capture events (Streaming API) and poll "
+                   "the org as soon as a synced object changes [env SYNCLINE_PUSH_SALESFORCE_STREAM].")
+@click.option("--salesforce-reprobe", default=3600.0, show_default=True, type=click.FloatRange(0.2, 86400),
+              help="Seconds before an org without Change Data Capture (or a refused subscription) is tried again.")
 def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
-                 noop_interval: float, folder_refresh: float, notify: bool):
+                 noop_interval: float, folder_refresh: float, notify: bool, salesforce_stream: bool,
+                 salesforce_reprobe: float):
     import signal
     import threading
 
     from app.services.imap_push import ImapPushSettings
+    from app.services.org_change_stream import StreamSettings
     from app.services.push_watcher import PushWatcher, WatcherSettings
 
     rt = runtime()
@@ -119,7 +127,9 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
     settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
                                quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
                                max_connections=max_connections, imap=ImapPushSettings(
-                                   noop_seconds=noop_interval, folder_refresh=folder_refresh, use_notify=notify))
+                                   noop_seconds=noop_interval, folder_refresh=folder_refresh, use_notify=notify),
+                               salesforce_streams=salesforce_stream,
+                               salesforce=StreamSettings(reprobe_seconds=salesforce_reprobe))
     click.echo("push watcher started")
     PushWatcher(rt, settings).run(stop)
 

@@ -3,10 +3,15 @@
 Run `python bench/change_feed.py` (starts its own HTTPS emulator, SQLite and an embedded Redis).
 Each simulated minute the org is polled once and every mailbox the poll routed work to reads it
 (the Salesforce half of its session); a few records change in some minutes, most minutes are
-idle. Calls are counted by the emulator, as Salesforce does. Prints `metric: value` lines.
+idle. Calls are counted by the emulator, as Salesforce does. Then push round trips (see
+`bench/change_feed_push.py`): `sf_to_mailbox_p95_s` (a Salesforce edit reaching the CalDAV server
+through Change Data Capture) and `mailbox_to_sf_p95_s` (a CalDAV edit reaching Salesforce through
+the push watcher's DAV probe), `--samples` of each (needs Radicale; `--no-push` skips them).
+Prints `metric: value` lines.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -82,6 +87,22 @@ def read_routed(rt, org_pk: int, mailboxes: dict[str, int], cursors: dict, mailb
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=20, help="push round trips timed each way")
+    parser.add_argument("--no-push", action="store_true", help="only the per-org poll's call counts")
+    args = parser.parse_args()
+    poll_figures()
+    if not args.no_push:
+        from bench.change_feed_push import p95, round_trips
+        to_mailbox, to_salesforce = round_trips(args.samples)
+        print(f"sf_to_mailbox_p95_s: {p95(to_mailbox):.2f}")
+        print(f"sf_to_mailbox_median_s: {sorted(to_mailbox)[(len(to_mailbox) - 1) // 2]:.2f}")
+        print(f"mailbox_to_sf_p95_s: {p95(to_salesforce):.2f}")
+        print(f"mailbox_to_sf_median_s: {sorted(to_salesforce)[(len(to_salesforce) - 1) // 2]:.2f}")
+        print(f"push_round_trips_timed: {len(to_mailbox) + len(to_salesforce)}")
+
+
+def poll_figures() -> None:
     emu = SalesforceEmulator()
     emu.start(host="127.0.0.1", port=0)
     clock = datetime.now(UTC)
@@ -114,7 +135,7 @@ def main() -> None:
     print(f"sf_calls_per_day_100_users_1min: {calls / MINUTES * 1440:.0f}")
     print(f"sf_calls_per_idle_poll_org: {sum(idle_calls) / max(1, len(idle_calls)):g}")
     print(f"idle_sf_calls_per_mailbox: {per_idle_mailbox:g}")
-    print(f"org_poll_seconds_per_minute_simulated: {seconds / MINUTES:.3f}")
+    print(f"org_poll_seconds_per_minute_simulated: {seconds / MINUTES:.3f}", flush=True)
 
 
 if __name__ == "__main__":

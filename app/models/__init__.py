@@ -8,7 +8,7 @@ from app.models.graph_subscription import GraphSubscription
 from app.models.mailbox import Mailbox, ServerProfile
 from app.models.mapping_table import MappingTableRecord
 from app.models.org import Org, SalesforceConnection
-from app.models.org_feed import MailboxChange, OrgFeedState
+from app.models.org_feed import MailboxChange, OrgFeedState, OrgStreamState
 from app.models.saved_email import SavedEmail, SavedEmailSaver
 from app.models.sidebar_requests import BlocklistEntry, ComposeSave, MeetingSave, ThreadAutosave
 from app.models.sync_session import SyncSessionRecord
@@ -16,6 +16,6 @@ from app.models.sync_state import IdMapRow, SyncCursor
 from app.models.user import User
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AutoresolvedRecord", "Base", "BlocklistEntry", "ComposeSave", "GoogleWatch", "GraphSubscription", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MailboxChange", "MappingTableRecord", "Org", "OrgFeedState", "SalesforceConnection",
+    "ApiToken", "AuditEvent", "AutoresolvedRecord", "Base", "BlocklistEntry", "ComposeSave", "GoogleWatch", "GraphSubscription", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MailboxChange", "MappingTableRecord", "Org", "OrgFeedState", "OrgStreamState", "SalesforceConnection",
     "SavedEmail", "SavedEmailSaver", "ServerProfile", "SyncCursor", "SyncSessionRecord", "User",
 ]

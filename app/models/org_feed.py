@@ -43,3 +43,18 @@ class MailboxChange(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(String(16))      # owner | invitee | linked
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OrgStreamState(Base):
+    """Where an org's Change Data Capture subscription stands: the replayId of the last change
+    event whose poll was queued (or that needed none). A restart resumes after it; an id
+    Salesforce no longer retains means subscribing anew and polling at once."""
+
+    __tablename__ = "org_stream_states"
+    __table_args__ = (UniqueConstraint("org_id", "channel", name="org_stream_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(255))
+    replay_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -184,21 +184,30 @@ def enqueue_org_polls(rt: Runtime) -> int:
     """Scheduler tick: one poll job per connected org, unless that org's job is still waiting,
     and the sessions that `requeue_after_running` owes."""
     requeue_after_running(rt)
-    queue = Queue(queues.SYNC, connection=rt.redis.client)
-    enqueued = 0
-    for org_pk in connected_orgs(rt):
-        job_id = keys.org_poll_job_id(org_pk)
-        try:
-            status = Job.fetch(job_id, connection=rt.redis.client).get_status(refresh=False)
-            if status in (JobStatus.QUEUED, JobStatus.STARTED):
-                continue
-        except NoSuchJobError:
-            pass
-        queue.enqueue(POLL_JOB, org_pk, job_id=job_id, job_timeout=LEASE_SECONDS * 10,
-                      result_ttl=600, failure_ttl=86400, meta={"log_context": {"org_pk": org_pk}})
-        enqueued += 1
-    return enqueued
+    return sum(enqueue_org_poll(rt, org_pk) == QUEUED for org_pk in connected_orgs(rt))
 
 
-__all__ = ["OrgChange", "PollReport", "enqueue_org_polls", "poll_org_changes", "requeue_after_running",
+QUEUED, WAITING, RUNNING = "queued", "waiting", "running"
+
+
+def enqueue_org_poll(rt: Runtime, org_pk: int) -> str:
+    """Queue the org's poll job: QUEUED, or WAITING when one is already queued (it will read
+    every change made so far), or RUNNING when one runs now (it may have read its window before
+    the latest change: the caller asks again once it is over)."""
+    job_id = keys.org_poll_job_id(org_pk)
+    try:
+        status = Job.fetch(job_id, connection=rt.redis.client).get_status(refresh=False)
+        if status == JobStatus.QUEUED:
+            return WAITING
+        if status == JobStatus.STARTED:
+            return RUNNING
+    except NoSuchJobError:
+        pass
+    Queue(queues.SYNC, connection=rt.redis.client).enqueue(
+        POLL_JOB, org_pk, job_id=job_id, job_timeout=LEASE_SECONDS * 10, result_ttl=600, failure_ttl=86400,
+        meta={"log_context": {"org_pk": org_pk}})
+    return QUEUED
+
+
+__all__ = ["OrgChange", "PollReport", "enqueue_org_poll", "enqueue_org_polls", "poll_org_changes", "requeue_after_running",
            "synced_objects"]

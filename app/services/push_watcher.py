@@ -23,6 +23,8 @@ from app.runtime import Runtime
 from app.services import push_triggers
 from app.services.dav_push import DavPoller
 from app.services.imap_push import ImapMailboxWatch, ImapPushSettings
+from app.services.org_change_stream import StreamSettings
+from app.services.org_change_streams import OrgChangeStreams
 from app.services.push_targets import PushTarget, push_targets
 from app.state import push_freshness, shared_metrics
 from app.sync.errors import SyncError
@@ -41,6 +43,9 @@ class WatcherSettings:
     longest_seconds: float = 30.0      # …or this long after its first change
     max_connections: int = 500         # IMAP connections this process may hold
     imap: ImapPushSettings = ImapPushSettings()
+    salesforce_streams: bool = True    # a Change Data Capture subscription per connected org
+    salesforce_quiet_seconds: float = 1.0
+    salesforce: StreamSettings = StreamSettings()
 
 
 class PushWatcher:
@@ -51,6 +56,8 @@ class PushWatcher:
         self.dav = DavPoller(self._changed, settings.dav_seconds, settings.dav_parallel, settings.imap.backoff_cap)
         self.imap: dict[int, ImapMailboxWatch] = {}
         self.targets: dict[int, PushTarget] = {}
+        self.salesforce = OrgChangeStreams(rt, settings.salesforce_quiet_seconds, settings.salesforce) \
+            if settings.salesforce_streams else None
         self._next_heartbeat = 0.0
         self._owner = f"{socket.gethostname()}-{os.getpid()}"
 
@@ -63,6 +70,8 @@ class PushWatcher:
                     self._reconcile_safely()
                     next_reconcile = time.monotonic() + self.settings.reconcile_seconds
                 self.dav.poll_due()
+                if self.salesforce is not None:
+                    self.salesforce.fire_due()
                 self._fire_due()
                 stop.wait(TICK_SECONDS)
         finally:
@@ -83,6 +92,8 @@ class PushWatcher:
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
+        if self.salesforce is not None:
+            self.salesforce.reconcile()
         self._mark_live()
 
     def _watch(self, target: PushTarget) -> None:
@@ -153,7 +164,8 @@ class PushWatcher:
         self._quietly(lambda: push_freshness.mark_all(self.rt.redis.client, modes, int(period * 3)))
 
     def _count_connections(self, imap: int, dav: int, ttl_seconds: int) -> None:
-        for kind, live in (("imap", imap), ("dav", dav)):
+        salesforce = self.salesforce.live() if self.salesforce is not None else 0
+        for kind, live in (("imap", imap), ("dav", dav), ("salesforce", salesforce)):
             self._quietly(lambda k=kind, n=live: shared_metrics.set_push_connections(
                 self.rt.redis.client, k, self._owner, n, ttl_seconds))
 
@@ -190,4 +202,7 @@ class PushWatcher:
         self._quietly(lambda: push_freshness.mark_all(self.rt.redis.client, dict.fromkeys(self.targets), 1))
         self.imap.clear()
         self.dav.close()
+        if self.salesforce is not None:
+            self.salesforce.close()
+            self.salesforce = None
         self._count_connections(0, 0, 1)

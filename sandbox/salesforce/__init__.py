@@ -38,6 +38,13 @@ Public API (stable)::
     emu.set_login_user(org, user)              # who /services/oauth2/authorize approves as
     emu.oauth.rotate_refresh_tokens = True     # refresh responses then carry a new refresh_token
     emu.clock = lambda: datetime(...)          # server time (getUpdated/getDeleted windows, TODAY)
+    # Streaming API: POST /cometd/{version} (Bayeux long polling: /meta/handshake, subscribe with the
+    # replay extension, connect, disconnect); every committed DML of a selected entity is a Change
+    # Data Capture event on /data/ChangeEvents and /data/<Object>ChangeEvent, kept 72 h (emu clock)
+    emu.cometd.timeout_s = 110.0               # how long /meta/connect holds without events
+    emu.cometd.forget_clients()                # next message of every client: 403::Unknown client
+    emu.set_change_data_capture(org, False)    # subscribes refused, nothing published (entities={...})
+    emu.change_events(org)                     # retained events: replayId + payload (ChangeEventHeader…)
     emu.stop()
 
 Clients: `requests.Session()` with `trust_env = False` and `verify = emu.ca_path` (this

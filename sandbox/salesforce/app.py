@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_URI = 16_384
 _API = re.compile(r"^/services/data/v(\d+\.\d+)(/.*)?$")
+_COMETD = re.compile(r"^/cometd/(?:replay/)?(\d+\.\d+)(/.*)?$")
 _ID_URL = re.compile(r"^/id/(00D\w{12,15})/(005\w{12,15})/?$")
 VERSIONS = ["58.0", "59.0", "60.0", "61.0", "62.0", "63.0", "64.0"]
 
@@ -66,6 +67,8 @@ class EmulatorApp:
                                for v in VERSIONS])
         if (m := _API.match(path)):
             return self.api(request, m.group(1), m.group(2) or "/")
+        if _COMETD.match(path):
+            return self.streaming(request)
         return _json(404, [{"errorCode": "NOT_FOUND",
                             "message": "The requested resource does not exist"}])
 
@@ -142,6 +145,24 @@ class EmulatorApp:
                 emu.mark_dirty()
             headers = {**result.headers, **self._usage(org)}
         return _json(result.status, result.body, headers)
+
+    # ---- Streaming API (CometD) -----------------------------------------------------------
+    def streaming(self, request: Request) -> Response:
+        """A batch of Bayeux messages (a JSON object or array) POSTed to /cometd/{version}."""
+        if request.method != "POST":
+            return _json(405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": "HTTP Method 'GET' not allowed."}])
+        try:
+            body = json.loads(request.get_data() or b"null")
+        except ValueError:
+            return _json(400, [{"channel": None, "successful": False, "error": "400::Invalid JSON"}])
+        messages = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+        if not messages or not all(isinstance(m, dict) for m in messages):
+            return _json(400, [{"channel": None, "successful": False, "error": "400::Invalid message"}])
+        session = self._bearer(request)
+        known = session is not None and session.org_id in self.emu.orgs
+        status, replies = self.emu.cometd.handle(session.org_id if known and session else None,
+                                                 session.user_id if known and session else None, messages)
+        return _json(status, replies)
 
     @staticmethod
     def _usage(org: Any) -> dict[str, str]:

@@ -15,6 +15,8 @@ from . import custom_fields, dml, persistence
 from .access import grant, permissionable
 from .app import EmulatorApp
 from .catalog import typed
+from .change_events import ChangeEventBus
+from .cometd import CometdServer
 from .dml import Ctx
 from .errors import RecordFailed
 from .faults import Faults
@@ -49,8 +51,11 @@ class SalesforceEmulator:
         self.received: dict[str, list[str]] = {}   # org → its API requests as text (tests assert what was asked)
         self._server: TlsServer | None = None
         self._saver = persistence.Saver(self) if state_dir else None
+        self.cometd = CometdServer(self)          # the Streaming API (/cometd/{version})
         if state_dir:
             persistence.load(self, state_dir)
+        for org in self.orgs.values():
+            self._publish_changes(org)
 
     # ---- server --------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> SalesforceEmulator:
@@ -65,6 +70,7 @@ class SalesforceEmulator:
 
     def stop(self) -> None:
         """Stop serving (and write the state file when persistence is on)."""
+        self.cometd.close()
         if self._server:
             self._server.stop()
             self._server = None
@@ -106,7 +112,30 @@ class SalesforceEmulator:
                         del obj.fields[field_name]
             custom_fields.register_existing(org, lambda: org.ids.new("00N"))
             self._profile_permission_sets(org)
+            self._publish_changes(org)
             return org_id
+
+    def _publish_changes(self, org: Org) -> None:
+        """From now on every committed change of a selected entity is a change event (setup's own
+        records, made before, are not)."""
+        org.changes = ChangeEventBus(first_replay_id=int(self.now().timestamp() * 1000))
+        org.store.on_commit = lambda journal: org.changes.publish(journal, org.store.current, self.now())
+
+    def set_change_data_capture(self, org_id: str, enabled: bool = True,
+                                entities: set[str] | None = None) -> None:
+        """Switch Change Data Capture on or off for an org (off: subscribes are refused, nothing is
+        published), optionally with the selected entities (default Account, Contact, Event, Lead,
+        Opportunity, Task)."""
+        with self.lock:
+            bus = self.orgs[org_id].changes
+            bus.enabled = enabled
+            if entities is not None:
+                bus.entities = set(entities)
+
+    def change_events(self, org_id: str) -> list[dict[str, Any]]:
+        """The org's retained change events as subscribers see them (payload and replayId)."""
+        with self.orgs[org_id].changes.cond:
+            return [{"replayId": e.replay_id, **copy.deepcopy(e.payload)} for e in self.orgs[org_id].changes.events]
 
     def _profile_permission_sets(self, org: Org) -> None:
         """Each profile owns a permission set; the catalog's custom fields are granted to all of them."""

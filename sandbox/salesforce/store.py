@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from .catalog import build_schema
+from .change_events import ChangeEventBus
 from .ids import IdFactory
 from .schema import Schema
 
@@ -27,6 +28,7 @@ class RecordStore:
         self.type_of: dict[str, str] = {}
         self.deleted_at: dict[str, datetime] = {}
         self._journal: list[_Undo] = []
+        self.on_commit: Callable[[list[_Undo]], None] | None = None    # Change Data Capture's hook
         self._indexes: dict[tuple[str, str], dict[str, set[str]]] = {}
 
     def get(self, record_id: str) -> tuple[str, Record] | None:
@@ -101,7 +103,13 @@ class RecordStore:
                 self.deleted_at[rid] = old_deleted
 
     def clear_journal(self) -> None:
+        """The transaction committed: what it changed is published (``on_commit``), then forgotten."""
+        if self.on_commit is not None and self._journal:
+            self.on_commit(list(self._journal))
         self._journal.clear()
+
+    def current(self, kind: str, rid: str) -> Record | None:
+        return self.by_type.get(kind, {}).get(rid)
 
 
 @dataclass
@@ -152,6 +160,7 @@ class Org:
     cursors: dict[str, QueryCursor] = field(default_factory=dict)
     schema_modified: datetime | None = None
     custom_fields: dict[str, dict[str, Any]] = field(default_factory=dict)   # CustomField rows by lower FullName
+    changes: ChangeEventBus = field(default_factory=ChangeEventBus)        # Change Data Capture's event stream
 
     def next_autonumber(self, key: str, start: int = 1000) -> int:
         value = self.autonumbers.get(key, start - 1) + 1
