@@ -2,7 +2,8 @@
 
 Undo deletes a created record only while it is untouched: its SystemModstamp is still the one
 read right after the create, and nothing names it but Syncline's own activities (no one else's
-Task, Event or email, no other Contact under a created Account). Syncline's activities are
+Task, Event or email, no other Contact under a created Account). A Person Account's Contact (its
+``PersonContactId``) counts as part of it. Syncline's activities are
 unlinked first (Salesforce deletes a person's activities with it: the saved meetings and emails
 must survive). Everything else is kept, with the reason.
 """
@@ -61,10 +62,13 @@ def undo(crm: CrmPort, rows: Sequence[AutoresolvedRecord]) -> list[dict]:
     """Delete the untouched ones; each row's outcome (``undone`` or ``kept`` with the reason)."""
     todo = [r for r in rows if r.status == "created"]
     ids = [r.record_id for r in todo]
-    stamps = {rec.record_id: rec.version for obj in {r.sobject for r in todo}
-              for rec in crm.get_records(obj, [r.record_id for r in todo if r.sobject == obj])}
-    ties = crm.record_ties(ids) if ids else {}
-    created = set(ids)
+    read = {rec.record_id: rec for obj in {r.sobject for r in todo}
+            for rec in crm.get_records(obj, [r.record_id for r in todo if r.sobject == obj])}
+    stamps = {i: rec.version for i, rec in read.items()}
+    person = {i: str(c) for i, rec in read.items() if (c := rec.fields.get("PersonContactId"))}
+    found = crm.record_ties([*ids, *person.values()]) if ids else {}
+    ties = {i: [*found.get(i, ()), *found.get(person.get(i, ""), ())] for i in ids}   # a Person Account's Contact's too
+    created = set(ids) | set(person.values())
     for row in todo:
         why = _why_kept(row, stamps.get(row.record_id), ties.get(row.record_id, ()), created)
         row.status, row.note = ("kept", why) if why else ("undone", None if row.record_id in stamps else
