@@ -253,6 +253,6 @@ def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPor
                    "reason": e.message, "will_retry": e.retried} for e in outcome.errors]
         skipped = dict(outcome.skips_by_kind.get(FolderKind.MAIL, {}))   # e.g. auto-saves of blocked people only
         return {"counts": {FolderKind.MAIL.value: {**dataclasses.asdict(counts), "skipped_because": skipped}},
-                "errors": errors}
+                "errors": errors, "skipped_items": [i.as_dict() for i in outcome.skipped_items]}
 
     return save_tagged_emails

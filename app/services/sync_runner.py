@@ -87,9 +87,10 @@ def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
 
 
 def merged_extras(extras: dict, more: dict) -> dict:
-    """Steps' dashboard data together: each step's counts per kind and errors are kept."""
+    """Steps' dashboard data together: each step's counts per kind, errors and skipped items are kept."""
     return {**extras, **more, "counts": {**extras.get("counts", {}), **more.get("counts", {})},
-            "errors": [*extras.get("errors", []), *more.get("errors", [])]}
+            "errors": [*extras.get("errors", []), *more.get("errors", [])],
+            "skipped_items": [*extras.get("skipped_items", []), *more.get("skipped_items", [])]}
 
 
 def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:
