@@ -38,12 +38,29 @@ def session_journal(db: Database, org_pk: int, mailbox_id: int) -> Journal:
     return remember
 
 
-def listing(session: Session, org_pk: int, mailbox_id: int, session_id: int | None = None) -> list[AutoresolvedRecord]:
-    """Newest first; only this org's rows, whatever mailbox id is asked for."""
+def sidebar_journal(db: Database, org_pk: int, mailbox_id: int, made: list[Created]) -> Journal:
+    """A sidebar Save now's creations: under the user's mailbox, no session (undone by record id);
+    also collected in ``made`` for the save's answer."""
+
+    def remember(created: Sequence[Created]) -> None:
+        made.extend(created)
+        with db.session_scope() as s:
+            s.add_all(AutoresolvedRecord(org_id=org_pk, mailbox_id=mailbox_id, session_id=None, sobject=c.sobject,
+                                         record_id=c.record_id, email=c.email, system_modstamp=c.stamp,
+                                         last_modified=c.modified) for c in created)
+
+    return remember
+
+
+def listing(session: Session, org_pk: int, mailbox_id: int, session_id: int | None = None,
+            record_ids: Sequence[str] | None = None) -> list[AutoresolvedRecord]:
+    """Newest first; only this org's rows, whatever mailbox id is asked for (one session's, or these records)."""
     query = select(AutoresolvedRecord).where(AutoresolvedRecord.org_id == org_pk,
                                              AutoresolvedRecord.mailbox_id == mailbox_id)
     if session_id is not None:
         query = query.where(AutoresolvedRecord.session_id == session_id)
+    if record_ids is not None:
+        query = query.where(AutoresolvedRecord.record_id.in_(list(record_ids)))
     return list(session.scalars(query.order_by(AutoresolvedRecord.id.desc())))
 
 
@@ -107,12 +124,14 @@ def _unlink_ours(crm: CrmPort, ties: dict[str, list[RecordTie]]) -> set[str]:
     return stuck
 
 
-def undo_session(crm: CrmPort, session: Session, actor: User, mailbox_id: int, session_id: int) -> list[dict]:
-    """Undo one session's creations of one mailbox (the actor's org's rows only); audited, committed by the caller."""
-    rows = [r for r in listing(session, actor.org_id, mailbox_id, session_id) if r.status == "created"]
+def undo_session(crm: CrmPort, session: Session, actor: User, mailbox_id: int, session_id: int | None,
+                 record_ids: Sequence[str] | None = None) -> list[dict]:
+    """Undo one session's creations of one mailbox, or these records (a sidebar save's), the actor's
+    org's rows only; audited, committed by the caller."""
+    rows = [r for r in listing(session, actor.org_id, mailbox_id, session_id, record_ids) if r.status == "created"]
     outcome = undo(crm, rows)
     audit.record(session, actor.org_id, "autoresolve.undone", actor_id=actor.id, target_type="mailbox",
-                 target_id=mailbox_id, details={"session_id": session_id,
+                 target_id=mailbox_id, details={"session_id": session_id, "record_ids": list(record_ids or []),
                                                 "undone": sum(o["status"] == "undone" for o in outcome),
                                                 "kept": sum(o["status"] == "kept" for o in outcome)})
     return outcome
