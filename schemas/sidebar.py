@@ -107,6 +107,10 @@ class SavedStateSchema(StrictSchema):
     url = fields.String(allow_none=True)
     attachments_stored = fields.List(fields.String(), metadata={
         "description": "File names stored as Salesforce Files shared with the saved record"})
+    autoresolved = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), metadata={
+        "description": "With the org's autoresolve on: the Leads/Contacts/Accounts this save created "
+                       "(`sobject`, `record_id`, `email`); undo them with POST "
+                       "/mailboxes/{id}/autoresolved/undo and their `record_ids`"})
 
 
 class GroupsSchema(StrictSchema):

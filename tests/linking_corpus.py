@@ -2,7 +2,8 @@
 emulator and scoring the resolution ladder on it. Shared by its test and ``bench/linking.py``.
 
 Each item names its expected Who and What by the seed record's symbolic ref ("con:3a",
-"opp:0new", "case:2"); a ref in a subject ("{case:2}") becomes that Case's CaseNumber.
+"opp:0new", "case:2"); a ref in a subject ("{case:2}") becomes that Case's CaseNumber, and
+"pacct:0#person_contact" names a Person Account's Contact (its PersonContactId, the Who).
 The whole corpus is linked as one session: one batched look-up, then the pure decisions.
 """
 from __future__ import annotations
@@ -33,7 +34,10 @@ def seed_corpus(emu, sf_org: str, corpus: dict) -> dict[str, str]:
         else:
             ids[record["ref"]] = emu.insert(sf_org, record["sobject"], fields)
     numbers = {c["Id"]: c["CaseNumber"] for c in emu.records(sf_org, "Case")}
-    return {**ids, **{f"{ref}#number": numbers[i] for ref, i in ids.items() if i in numbers}}
+    # a Person Account's Contact (its PersonContactId): the Who its activities take
+    people = {a["Id"]: a["PersonContactId"] for a in emu.records(sf_org, "Account") if a.get("PersonContactId")}
+    return {**ids, **{f"{ref}#number": numbers[i] for ref, i in ids.items() if i in numbers},
+            **{f"{ref}#person_contact": people[i] for ref, i in ids.items() if i in people}}
 
 
 def subject_of(item: dict, ids: dict[str, str]) -> LinkSubject:

@@ -65,6 +65,7 @@ def init_api(app: Flask) -> Api:
         me,
         office365,
         orgs,
+        skipped_items,
         users,
     )
 
@@ -82,8 +83,8 @@ def init_api(app: Flask) -> Api:
     api = SynclineApi(app, spec_kwargs={"info": {"description": "Mailbox ⇄ Salesforce sync engine"},
                                         "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, mappings, graph_push, office365,
-                   google_workspace, google_push):
+    for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, skipped_items, mappings,
+                   graph_push, office365, google_workspace, google_push):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     from app.api import autoresolve, blocklists, records, related, saves  # the sidebar's endpoints
 

@@ -39,15 +39,18 @@ class UndoAutoresolved(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such mailbox, or the session created nothing to undo")
     @salesforce_answers(blp)
     def post(self, data: dict, mailbox_id: int):
-        """Delete what one session created that nobody has touched since; the rest is kept, with the reason."""
+        """Delete what one session (or a sidebar Save now: `record_ids`) created that nobody has touched since;
+        the rest is kept, with the reason."""
         user, session = current_user(), db_session()
         mailbox = mailbox_for(mailbox_id, user)
-        rows = autoresolve_log.listing(session, mailbox.org_id, mailbox.id, data["session_id"])
+        session_id, record_ids = data["session_id"], data["record_ids"]
+        rows = autoresolve_log.listing(session, mailbox.org_id, mailbox.id, session_id, record_ids)
         if not any(r.status == "created" for r in rows):
-            abort(404, message=f"Session {data['session_id']} of mailbox {mailbox.id} has nothing left to undo.")
+            what = f"Session {session_id}" if session_id is not None else "Those records"
+            abort(404, message=f"{what} of mailbox {mailbox.id} has nothing left to undo.")
         with salesforce_errors():
             outcome = autoresolve_log.undo_session(user_crm_port(runtime(), user), session, user, mailbox.id,
-                                                   data["session_id"])
+                                                   session_id, record_ids)
         session.commit()
         return {"undone": sum(o["status"] == "undone" for o in outcome),
                 "kept": sum(o["status"] == "kept" for o in outcome), "records": outcome}

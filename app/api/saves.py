@@ -12,7 +12,7 @@ from app.api.error_docs import salesforce_answers
 from app.api.gmail_errors import gmail_errors
 from app.api.sidebar_errors import salesforce_errors
 from app.runtime import db_session, runtime
-from app.services import gmail_refs, save_writes, saves, sync_requests
+from app.services import gmail_refs, save_writes, saves, sidebar_autoresolve, sync_requests
 from app.services.sidebar_salesforce import sidebar_port
 from app.sync.identifiers import THREAD_ID_MAX, identifier_problem
 from schemas.base import ErrorSchema
@@ -47,7 +47,8 @@ class SavedEmails(MethodView):
             data = {**data, "item": gmail_refs.with_message_id(runtime(), user, data["item"])}
         try:
             with salesforce_errors():
-                view, created = saves.save_email_now(session, user, sidebar_port(runtime(), user), data)
+                view, created = saves.save_email_now(session, user, sidebar_port(runtime(), user), data,
+                                                     sidebar_autoresolve.resolver(runtime(), session, user))
         except saves.AttachmentProblem as exc:
             abort(exc.status, message=str(exc), errors={"attachments": [str(exc)]})
         except saves.SaveInProgress as exc:

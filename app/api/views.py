@@ -13,6 +13,7 @@ from app.services.linked_items import linked_items
 from app.services.mailboxes import has_dav_password
 from app.services.push_status import push_status
 from app.services.settings import auto_sync_effective, org_settings, user_settings
+from app.services.skipped_items import kind_counts
 from app.services.users import role_source
 from app.state import progress
 
@@ -54,12 +55,12 @@ def mailbox_view(mailbox: Mailbox) -> dict:
 def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
     sessions = list(db_session().scalars(select(SyncSessionRecord).where(SyncSessionRecord.mailbox_id == mailbox.id)
                                          .order_by(SyncSessionRecord.id.desc()).limit(limit)))
-    last_counts = next((s.counts for s in sessions if s.finished_at and s.status != "failed"), None)
+    last_counts = next((kind_counts(s.counts) for s in sessions if s.finished_at and s.status != "failed"), None)
     return {
         "mailbox": mailbox_view(mailbox),
         "folders": folder_states(mailbox, last_counts),
         "sessions": [{"id": s.id, "trigger": s.trigger, "status": s.status, "started_at": s.started_at,
-                      "finished_at": s.finished_at, "counts": s.counts or {}, "errors": s.errors or [],
+                      "finished_at": s.finished_at, "counts": kind_counts(s.counts), "errors": s.errors or [],
                       "conflicts": s.conflicts or [], "failure": s.failure,
                       "checked_only": (s.job_id or "").startswith(CHECK_JOB_PREFIX)} for s in sessions],
         "progress": _live_progress(mailbox.id),

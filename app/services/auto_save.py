@@ -2,7 +2,8 @@
 
 Turning a setting on (the user's own, or the org default they inherit) stamps the window's start
 (now minus the backfill days chosen then) and a pending backfill; the mail step lists that window
-once and clears the flag. Turning it off and on again re-lists mail already saved, which the
+once and clears the flag, and so does the calendar mirror for "save all new meetings" (the meetings
+starting in that window, once). Turning it off and on again re-lists mail already saved, which the
 Message-ID dedup skips, so nothing is saved twice. The stamp lives in ``User.settings`` under
 ``WINDOWS`` (never accepted from the API: the settings schemas do not name it).
 """
@@ -15,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.sync.auto_save import MAX_BACKFILL_DAYS, AutoSaveRule
+from app.sync.auto_save import MAX_BACKFILL_DAYS, AutoSaveRule, MeetingAutoSave
+from app.sync.blocklist import AddressBlocklist
 
 KINDS = ("save_all_new_mail", "save_all_new_meetings")
 BACKFILL_SETTING = "auto_save_backfill_days"
@@ -58,12 +60,23 @@ def mail_rule(user: User, org: Mapping, user_settings: Mapping) -> AutoSaveRule:
                         frozenset(org.get("link_org_domains") or ()), bool(window.get("backfill")))
 
 
-def backfill_done(session: Session, user_id: int, since: datetime | None) -> None:
+def meeting_rule(user: User, org: Mapping, user_settings: Mapping, blocked: AddressBlocklist) -> MeetingAutoSave:
+    """The session's "save all new meetings" rule with its window (none stamped: every new meeting, as before)."""
+    mode = effective(org, user_settings, "save_all_new_meetings")
+    if mode == "off":
+        return MeetingAutoSave()
+    window = ((user.settings or {}).get(WINDOWS) or {}).get("save_all_new_meetings")
+    return MeetingAutoSave(mode, user.email, frozenset(org.get("link_org_domains") or ()), blocked,
+                           datetime.fromisoformat(window["from"]) if window else None,
+                           bool(window and window.get("backfill")))
+
+
+def backfill_done(session: Session, user_id: int, since: datetime | None, kind: str = "save_all_new_mail") -> None:
     """Clear the pending backfill of the window that started at ``since`` (a newer activation keeps its own)."""
     user = session.get(User, user_id)
     windows = dict(((user.settings or {}).get(WINDOWS) or {}) if user else {})
-    window = windows.get("save_all_new_mail")
+    window = windows.get(kind)
     if user is None or not window or since is None or window["from"] != since.isoformat():
         return
-    windows["save_all_new_mail"] = {**window, "backfill": False}
+    windows[kind] = {**window, "backfill": False}
     user.settings = {**(user.settings or {}), WINDOWS: windows}

@@ -131,9 +131,23 @@ class AutoresolvingCrm:
                 accounts: Mapping[str, str]) -> tuple[dict[str, PersonMatch], dict[str, str]]:
         made, how = self._write(sobject, writes, {a: a for a in writes})
         if sobject == "Account":
-            return {a: PersonMatch("", PERSON_ACCOUNT, m.record_id) for a, m in made.items()}, how
+            return self._person_accounts(made), how
         return {a: replace(m, account_id=m.account_id or accounts.get(a)) if m.object_type == "Contact" else m
                 for a, m in made.items()}, how
+
+    def _person_accounts(self, made: Mapping[str, PersonMatch]) -> dict[str, PersonMatch]:
+        """New (or duplicate-matched) Person Accounts, each named by its PersonContactId: the Who an
+        activity takes (Salesforce links a person account's activities through that Contact)."""
+        accounts = [m.record_id for m in made.values() if m.object_type == "Account"]
+        read = {r.record_id: r for r in self._crm.get_records("Account", accounts)} if accounts else {}
+        out = {}
+        for address, match in made.items():
+            if match.object_type != "Account":
+                out[address] = match
+                continue
+            contact = read[match.record_id].fields.get("PersonContactId") if match.record_id in read else None
+            out[address] = PersonMatch(str(contact or ""), PERSON_ACCOUNT, match.record_id)
+        return out
 
     def _write(self, sobject: str, writes: Mapping[str, dict],
                email_of: Mapping[str, str]) -> tuple[dict[str, PersonMatch], dict[str, str]]:

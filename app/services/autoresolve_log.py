@@ -2,7 +2,8 @@
 
 Undo deletes a created record only while it is untouched: its SystemModstamp is still the one
 read right after the create, and nothing names it but Syncline's own activities (no one else's
-Task, Event or email, no other Contact under a created Account). Syncline's activities are
+Task, Event or email, no other Contact under a created Account). A Person Account's Contact (its
+``PersonContactId``) counts as part of it. Syncline's activities are
 unlinked first (Salesforce deletes a person's activities with it: the saved meetings and emails
 must survive). Everything else is kept, with the reason.
 """
@@ -37,12 +38,29 @@ def session_journal(db: Database, org_pk: int, mailbox_id: int) -> Journal:
     return remember
 
 
-def listing(session: Session, org_pk: int, mailbox_id: int, session_id: int | None = None) -> list[AutoresolvedRecord]:
-    """Newest first; only this org's rows, whatever mailbox id is asked for."""
+def sidebar_journal(db: Database, org_pk: int, mailbox_id: int, made: list[Created]) -> Journal:
+    """A sidebar Save now's creations: under the user's mailbox, no session (undone by record id);
+    also collected in ``made`` for the save's answer."""
+
+    def remember(created: Sequence[Created]) -> None:
+        made.extend(created)
+        with db.session_scope() as s:
+            s.add_all(AutoresolvedRecord(org_id=org_pk, mailbox_id=mailbox_id, session_id=None, sobject=c.sobject,
+                                         record_id=c.record_id, email=c.email, system_modstamp=c.stamp,
+                                         last_modified=c.modified) for c in created)
+
+    return remember
+
+
+def listing(session: Session, org_pk: int, mailbox_id: int, session_id: int | None = None,
+            record_ids: Sequence[str] | None = None) -> list[AutoresolvedRecord]:
+    """Newest first; only this org's rows, whatever mailbox id is asked for (one session's, or these records)."""
     query = select(AutoresolvedRecord).where(AutoresolvedRecord.org_id == org_pk,
                                              AutoresolvedRecord.mailbox_id == mailbox_id)
     if session_id is not None:
         query = query.where(AutoresolvedRecord.session_id == session_id)
+    if record_ids is not None:
+        query = query.where(AutoresolvedRecord.record_id.in_(list(record_ids)))
     return list(session.scalars(query.order_by(AutoresolvedRecord.id.desc())))
 
 
@@ -61,10 +79,13 @@ def undo(crm: CrmPort, rows: Sequence[AutoresolvedRecord]) -> list[dict]:
     """Delete the untouched ones; each row's outcome (``undone`` or ``kept`` with the reason)."""
     todo = [r for r in rows if r.status == "created"]
     ids = [r.record_id for r in todo]
-    stamps = {rec.record_id: rec.version for obj in {r.sobject for r in todo}
-              for rec in crm.get_records(obj, [r.record_id for r in todo if r.sobject == obj])}
-    ties = crm.record_ties(ids) if ids else {}
-    created = set(ids)
+    read = {rec.record_id: rec for obj in {r.sobject for r in todo}
+            for rec in crm.get_records(obj, [r.record_id for r in todo if r.sobject == obj])}
+    stamps = {i: rec.version for i, rec in read.items()}
+    person = {i: str(c) for i, rec in read.items() if (c := rec.fields.get("PersonContactId"))}
+    found = crm.record_ties([*ids, *person.values()]) if ids else {}
+    ties = {i: [*found.get(i, ()), *found.get(person.get(i, ""), ())] for i in ids}   # a Person Account's Contact's too
+    created = set(ids) | set(person.values())
     for row in todo:
         why = _why_kept(row, stamps.get(row.record_id), ties.get(row.record_id, ()), created)
         row.status, row.note = ("kept", why) if why else ("undone", None if row.record_id in stamps else
@@ -103,12 +124,14 @@ def _unlink_ours(crm: CrmPort, ties: dict[str, list[RecordTie]]) -> set[str]:
     return stuck
 
 
-def undo_session(crm: CrmPort, session: Session, actor: User, mailbox_id: int, session_id: int) -> list[dict]:
-    """Undo one session's creations of one mailbox (the actor's org's rows only); audited, committed by the caller."""
-    rows = [r for r in listing(session, actor.org_id, mailbox_id, session_id) if r.status == "created"]
+def undo_session(crm: CrmPort, session: Session, actor: User, mailbox_id: int, session_id: int | None,
+                 record_ids: Sequence[str] | None = None) -> list[dict]:
+    """Undo one session's creations of one mailbox, or these records (a sidebar save's), the actor's
+    org's rows only; audited, committed by the caller."""
+    rows = [r for r in listing(session, actor.org_id, mailbox_id, session_id, record_ids) if r.status == "created"]
     outcome = undo(crm, rows)
     audit.record(session, actor.org_id, "autoresolve.undone", actor_id=actor.id, target_type="mailbox",
-                 target_id=mailbox_id, details={"session_id": session_id,
+                 target_id=mailbox_id, details={"session_id": session_id, "record_ids": list(record_ids or []),
                                                 "undone": sum(o["status"] == "undone" for o in outcome),
                                                 "kept": sum(o["status"] == "kept" for o in outcome)})
     return outcome

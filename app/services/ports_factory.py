@@ -47,7 +47,7 @@ from app.sync.errors import AuthFailure, FolderUnavailable, Unsupported
 from app.sync.idmap import mailbox_stream
 from app.sync.items import FolderKind
 from app.sync.outcome import KindCounts
-from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.policy import SyncPolicy, SyncSession, calendar_bounds
 from app.sync.ports import CrmPort, MailboxPort
 
 Describer = Callable[[str], Mapping | None]
@@ -178,7 +178,7 @@ def graph_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     settings, keep_cache = session_settings(rt, mailbox)     # the app's, or the mailbox's own sign-in
     user_name = mailbox.username or mailbox.address
-    port = build_graph_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
+    port = build_graph_mailbox(settings, user_name, calendar_bounds(ctx.policy, ctx.session.now),
                                owner_zone=ctx.session.timezone,
                                contacts=ContactScope(ctx.scope_book_name or ctx.addressbook_name,
                                                      with_default=not ctx.addressbook_name),
@@ -199,7 +199,7 @@ def google_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     ctx = owner_context(rt, mailbox, user)
     crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as])
     settings, user_name = google_session_settings(rt, mailbox), mailbox.username or mailbox.address
-    port = build_google_mailbox(settings, user_name, ctx.policy.window.bounds(ctx.session.now),
+    port = build_google_mailbox(settings, user_name, calendar_bounds(ctx.policy, ctx.session.now),
                                 contacts=GroupScope(ctx.scope_book_name or ctx.addressbook_name,
                                                     only=bool(ctx.addressbook_name)),
                                 mail=gmail_options(ctx.save_rules), quota=google_quota(rt, settings, user_name))
@@ -253,6 +253,6 @@ def email_step(rt: Runtime, ctx: OwnerContext, mailbox: MailboxPort, crm: CrmPor
                    "reason": e.message, "will_retry": e.retried} for e in outcome.errors]
         skipped = dict(outcome.skips_by_kind.get(FolderKind.MAIL, {}))   # e.g. auto-saves of blocked people only
         return {"counts": {FolderKind.MAIL.value: {**dataclasses.asdict(counts), "skipped_because": skipped}},
-                "errors": errors}
+                "errors": errors, "skipped_items": [i.as_dict() for i in outcome.skipped_items]}
 
     return save_tagged_emails

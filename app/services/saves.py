@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from app.models import SavedEmail, SavedEmailSaver, User
 from app.models.base import utcnow
 from app.services import blocklists, save_writes
+from app.services.autoresolve import Created
 from app.services.session_fields import fix_hint
 from app.services.settings import org_settings
+from app.services.sidebar_autoresolve import Resolver, merged
 from app.sync.blocklist import AddressBlocklist
 from app.sync.email_plan import email_key
 from app.sync.email_rules import normalized_message_id
@@ -120,8 +122,10 @@ def _claim(session: Session, user: User, key: str, sf_key: str, sobject: str) ->
     raise SaveInProgress("This email is being saved right now; try again in a moment.")
 
 
-def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict) -> tuple[dict, bool]:
-    """Save the email (201 view, True) or report the existing record (200 view, False).
+def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict,
+                   resolve: Resolver | None = None) -> tuple[dict, bool]:
+    """Save the email (201 view, True) or report the existing record (200 view, False); ``resolve``:
+    the org's autoresolve (``sidebar_autoresolve``), None when it is off.
 
     Raises SaveInProgress, AttachmentProblem, save_writes.InvalidLinks or the core's errors.
     """
@@ -135,7 +139,8 @@ def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict
         session.commit()
         return _view(row, "already_saved", crm.record_url), False
     try:
-        record_id, created = _write(user, crm, sobject, sf_key, data, blocklists.for_user(session, user))
+        record_id, created, made = _write(user, crm, sobject, sf_key, data, blocklists.for_user(session, user),
+                                          resolve)
     except (SyncError, save_writes.InvalidLinks) as exc:
         row.status, row.last_error = "failed", str(exc)[:1024]
         session.commit()
@@ -144,7 +149,8 @@ def save_email_now(session: Session, user: User, crm: SidebarCrmPort, data: dict
     _record_saver(session, row, user)
     session.commit()
     view = _view(row, "saved" if created else "already_saved", crm.record_url)
-    return {**view, "attachments_stored": file_names if created else []}, created
+    return {**view, "attachments_stored": file_names if created else [],
+            "autoresolved": [{"sobject": c.sobject, "record_id": c.record_id, "email": c.email} for c in made]}, created
 
 
 def _check_fields(user: User, crm: SidebarCrmPort, sobject: str) -> None:
@@ -159,21 +165,30 @@ def _unblocked(found: LinkCheck, who_ids: list[str], blocked: AddressBlocklist) 
     return [w for w in who_ids if not blocked.blocks(found.who_emails.get(w[:15], ""))]
 
 
-def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict,
-           blocked: AddressBlocklist) -> tuple[str, bool]:
+def _write(user: User, crm: SidebarCrmPort, sobject: str, sf_key: str, data: dict, blocked: AddressBlocklist,
+           resolve: Resolver | None) -> tuple[str, bool, tuple[Created, ...]]:
     item, who_ids, what_id = data["item"], data["who_ids"], data["what_id"]
     save_writes.check_what_type(what_id)
     _check_fields(user, crm, sobject)
     found = crm.check_links(sobject, sf_key, who_ids, what_id)
     save_writes.check_links(found, who_ids, what_id)
-    who_ids = _unblocked(found, who_ids, blocked)
     if found.existing_id:
-        return found.existing_id, False
+        return found.existing_id, False, ()
     edits = {"subject": data["subject"] if data["subject"] is not None else item.get("subject") or "",
              "description": data["description"] if data["description"] is not None else item.get("body_text") or ""}
+    made: tuple[Created, ...] = ()
+    if resolve is not None:     # the engine's autoresolve for the participants, before the links are checked
+        resolved = resolve(save_writes.sidebar_message(item, edits), sobject)
+        made = resolved.created
+        more_who, more_what = merged(who_ids, what_id, resolved)
+        if (more_who, more_what) != (list(who_ids), what_id):
+            who_ids, what_id = more_who, more_what
+            found = crm.check_links(sobject, sf_key, who_ids, what_id)
+            save_writes.check_links(found, who_ids, what_id)
+    who_ids = _unblocked(found, who_ids, blocked)
     session = SyncSession(sf_org_id=user.org.sf_org_id, mailbox_id="sidebar", owner_id=user.sf_user_id or "",
                           owner_email=user.email)
     save = save_writes.activity_save(session, sobject, item, edits, sf_key, (who_ids, what_id, found),
                                      data["attachments"])
     saved = crm.save_activity(save)
-    return saved.record_id, saved.created
+    return saved.record_id, saved.created, made

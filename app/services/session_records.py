@@ -15,7 +15,7 @@ from app.logs import redact
 from app.models import Mailbox, SyncCursor, SyncSessionRecord, User
 from app.models.base import utcnow
 from app.runtime import Runtime
-from app.services import mailbox_status, sync_metrics
+from app.services import mailbox_status, skipped_items, sync_metrics
 from app.services.folder_states import unavailable_counts
 from app.services.scheduling import next_run_after, retry_at
 from app.services.settings import org_settings
@@ -83,7 +83,8 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
         assert record is not None and mailbox is not None, "start() created both under the lease"
         record.status, record.finished_at = status, utcnow()
         record.counts = {**unavailable_counts(outcome.unavailable), **_kind_counts(outcome),
-                         **extras.get("counts", {})}
+                         **extras.get("counts", {}),
+                         skipped_items.KEY: skipped_items.kept(outcome.skipped_items, extras.get("skipped_items", []))}
         record.errors = errors
         record.conflicts = [_conflict(c) for c in outcome.conflicts][:MAX_ERRORS_KEPT]
         mailbox.last_sync_at, mailbox.consecutive_failures = record.finished_at, 0

@@ -55,12 +55,11 @@ def policy_for(user: User) -> SyncPolicy:
 
 def _meeting_rule(user: User, org: Mapping, mine: Mapping) -> MeetingAutoSave:
     """The user's "save all new meetings", with their blocklist (empty outside a database session)."""
-    mode = auto_save.effective(org, mine, "save_all_new_meetings")
-    if mode == "off":
+    if auto_save.effective(org, mine, "save_all_new_meetings") == "off":
         return MeetingAutoSave()
     session = object_session(user)
     blocked = blocklists.for_user(session, user) if session is not None else AddressBlocklist()
-    return MeetingAutoSave(mode, user.email, frozenset(org.get("link_org_domains") or ()), blocked)
+    return auto_save.meeting_rule(user, org, mine, blocked)
 
 
 def _ladder(user: User, org: Mapping) -> LadderRules | None:

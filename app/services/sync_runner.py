@@ -17,14 +17,16 @@ from app.models import Mailbox, User
 from app.models.base import utcnow
 from app.models.sync_stores import SqlCursorStore, SqlIdMapStore
 from app.runtime import Runtime
-from app.services import session_records
+from app.services import auto_save, session_records
 from app.services.sync_policy import bound_mappings, policy_for
 from app.state import keys, progress
 from app.state.locks import Lease
 from app.sync.engine import run_sync
 from app.sync.errors import SetupRequired, SyncError
+from app.sync.idmap import mailbox_stream
+from app.sync.items import FolderKind
 from app.sync.outcome import SyncOutcome
-from app.sync.policy import SyncSession
+from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import CrmPort, MailboxPort
 
 log = logging.getLogger("syncline.sync")
@@ -87,9 +89,20 @@ def _run_locked(rt: Runtime, mailbox_id: int, trigger: str, ports_factory: Ports
 
 
 def merged_extras(extras: dict, more: dict) -> dict:
-    """Steps' dashboard data together: each step's counts per kind and errors are kept."""
+    """Steps' dashboard data together: each step's counts per kind, errors and skipped items are kept."""
     return {**extras, **more, "counts": {**extras.get("counts", {}), **more.get("counts", {})},
-            "errors": [*extras.get("errors", []), *more.get("errors", [])]}
+            "errors": [*extras.get("errors", []), *more.get("errors", [])],
+            "skipped_items": [*extras.get("skipped_items", []), *more.get("skipped_items", [])]}
+
+
+def _meetings_backfilled(rt: Runtime, user_id: int, policy: SyncPolicy, outcome: SyncOutcome) -> None:
+    """The calendar was listed back to the meetings window's start and nothing is held: done, once."""
+    calendar = FolderKind.CALENDAR
+    if policy.meetings.backfill_from is None or calendar in outcome.unavailable \
+            or mailbox_stream(calendar) in outcome.held_streams:
+        return
+    with rt.db.session_scope() as s:
+        auto_save.backfill_done(s, user_id, policy.meetings.since, "save_all_new_meetings")
 
 
 def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFactory) -> tuple[SyncOutcome, dict]:
@@ -104,6 +117,7 @@ def _mirror(rt: Runtime, mailbox: Mailbox, user: User, ports_factory: PortsFacto
         progress.report(rt.redis.client, mailbox.id, stage="mirroring")
         outcome = run_sync(session, ports.mailbox, ports.crm, SqlIdMapStore(rt.db, mailbox.org_id, session.sf_org_id),
                            SqlCursorStore(rt.db), policy, mappings)
+        _meetings_backfilled(rt, user.id, policy, outcome)
         extras: dict = {}
         for step in ports.extra_steps:
             progress.report(rt.redis.client, mailbox.id, stage=getattr(step, "__name__", "extra"))

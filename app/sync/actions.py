@@ -107,9 +107,12 @@ class RecordEntry(Action):
 
 @dataclass(frozen=True)
 class Skip(Action):
-    """Nothing to do, and why (echo, outside window, direction off, tombstone…)."""
+    """Nothing to do, and why (echo, outside window, direction off, tombstone…); ``subject`` and
+    ``when`` name the item on the dashboard's list of skipped items."""
 
     ref: str = ""
+    subject: str = ""
+    when: str = ""
 
 
 @dataclass(frozen=True)

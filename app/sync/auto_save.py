@@ -81,6 +81,7 @@ def auto_verdict(message: EmailMessage, rule: AutoSaveRule) -> tuple[bool, str] 
 
 MEETING_NO_EXTERNAL = "automatic save skipped: no external attendee"
 MEETING_BLOCKED = "automatic save skipped: every external attendee is blocklisted"
+MEETING_BEFORE = "automatic save skipped: the meeting starts before the auto-save window"
 MEETING_DIRECTION = {"inbound": "automatic save skipped: meetings you organise are not saved",
                      "outbound": "automatic save skipped: invitations you received are not saved"}
 
@@ -89,16 +90,35 @@ MEETING_DIRECTION = {"inbound": "automatic save skipped: meetings you organise a
 class MeetingAutoSave:
     """"Save all new meetings": which meetings the calendar mirror creates as Events (off: all, as before).
 
-    Inbound = invitations received (someone else organises), outbound = meetings the owner organises."""
+    Inbound = invitations received (someone else organises), outbound = meetings the owner organises.
+    Like mail, only meetings starting from the window's start (``since``: activation minus the backfill
+    days) are saved; ``backfill``: that window is still to be listed once (the calendar's cursor may
+    be past it), after which only changes are read."""
 
     mode: str = "off"
     owner_email: str = ""
     own_domains: frozenset[str] = frozenset()
     blocked: AddressBlocklist = AddressBlocklist()
+    since: datetime | None = None
+    backfill: bool = False
+
+    @property
+    def backfill_from(self) -> datetime | None:
+        """Where the calendar must be listed back to this session (None: no backfill pending)."""
+        return self.since if self.mode != "off" and self.backfill else None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+
+
+def _before(item: CalendarItem, since: datetime | None) -> bool:
+    """Starts before the window (a series is judged by its occurrences, never by its first start)."""
+    start = item.start if item.start is not None or item.start_date is None else \
+        datetime.combine(item.start_date, datetime.min.time(), UTC)
+    if since is None or start is None or (item.recurrence_id is None and (item.rrule or item.rdates)):
+        return False
+    return (start if start.tzinfo else start.replace(tzinfo=UTC)) < since
 
 
 def meeting_skip(item: CalendarItem, rule: MeetingAutoSave) -> str | None:
@@ -109,6 +129,8 @@ def meeting_skip(item: CalendarItem, rule: MeetingAutoSave) -> str | None:
     organised = not item.organizer.strip() or item.organizer.strip().lower() == owner
     if rule.mode != "both" and rule.mode != ("outbound" if organised else "inbound"):
         return MEETING_DIRECTION[rule.mode]
+    if _before(item, rule.since):
+        return MEETING_BEFORE
     externals = outside((item.organizer, *(a.email for a in item.attendees)), owner, rule.own_domains)
     if not externals:
         return MEETING_NO_EXTERNAL

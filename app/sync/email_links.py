@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.sync.email_rules import ComposeRule
 from app.sync.items import EmailMessage
-from app.sync.link_facts import LinkFacts, WriterText
+from app.sync.link_facts import PERSON_ACCOUNT, LinkFacts, WriterText
 from app.sync.link_ladder import LadderRules, LinkDecision, LinkSubject
 from app.sync.ports import PersonMatch
 
@@ -51,11 +51,14 @@ class Directory:
 
 
 def build_directory(found: Mapping[str, Sequence[PersonMatch]]) -> Directory:
-    """Lowest-Id Contact, else lowest-Id Lead, per address; lowest-Id User separately."""
+    """Lowest-Id Contact, else a Person Account's Contact (``PersonContactId``, Account as its
+    Account), else lowest-Id Lead, per address; lowest-Id User separately."""
     people, users = {}, {}
     for email, matches in found.items():
-        for object_type in ("Contact", "Lead"):
-            of_type = sorted((m for m in matches if m.object_type == object_type), key=lambda m: m.record_id)
+        person_contacts = [PersonMatch(m.record_id, "Contact", m.account_id) for m in matches
+                           if m.object_type == PERSON_ACCOUNT and m.record_id]
+        for object_type, pool in (("Contact", matches), ("Contact", person_contacts), ("Lead", matches)):
+            of_type = sorted((m for m in pool if m.object_type == object_type), key=lambda m: m.record_id)
             if of_type:
                 people[email.lower()] = of_type[0]
                 break

@@ -38,6 +38,7 @@ from app.sync.mapping import MappingTable, field_lengths
 from app.sync.outcome import ItemError, OutcomeBuilder, SyncOutcome
 from app.sync.policy import SyncPolicy, SyncSession
 from app.sync.ports import ActivityRelationSpec, CrmPort, MailboxChanges, MailboxPort, WriteResult
+from app.sync.skipped_items import item_facts
 
 EMAIL_TABLE = MappingTable("email_as_email_message", FolderKind.MAIL, "EmailMessage", ())
 TASK_TABLE = MappingTable("email_as_task", FolderKind.MAIL, "Task", ())
@@ -88,8 +89,9 @@ def save_emails(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map
 def _count_skips(outcome: OutcomeBuilder, session: SyncSession, skipped: Sequence[tuple[EmailMessage, str]]) -> None:
     """Automatic saves left out, each counted under its reason for the dashboard."""
     for message, reason in skipped:
-        outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), reason, None, ORIGIN, ref=message.item_id),
-                      False)
+        subject, when = item_facts(message)
+        outcome.count(MAIL, Skip(email_key(session.sf_org_id, message), reason, None, ORIGIN, ref=message.item_id,
+                                 subject=subject, when=when), False)
 
 
 def _with_entries_of(id_map: IdMapStore, session: SyncSession, entries: Sequence[IdMapEntry],

@@ -30,6 +30,7 @@ from app.sync.errors import FolderUnavailable
 from app.sync.identity import expand_units
 from app.sync.idmap import CursorStore, IdMapStore, crm_stream, mailbox_stream
 from app.sync.idmap_scope import entries_for_changes, entries_for_lookups, more_entries, unfinished_entries
+from app.sync.items import FolderKind
 from app.sync.mapping import BoundMapping, Direction
 from app.sync.outcome import OutcomeBuilder, SyncOutcome
 from app.sync.plan import plan_sync
@@ -60,8 +61,10 @@ def run_sync(session: SyncSession, mailbox: MailboxPort, crm: CrmPort, id_map: I
 def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore, policy: SyncPolicy,
                 mapping: BoundMapping, outcome: OutcomeBuilder) -> None:
     table = mapping.table
-    cursors = ReachCursors(stored_cursors, window_reach(policy.window, table.kind, session.now))
     mb_stream, crm_stream_name = mailbox_stream(table.kind), crm_stream(table.name)
+    backfill = policy.meetings.backfill_from if table.kind is FolderKind.CALENDAR else None
+    cursors = ReachCursors(stored_cursors, window_reach(policy.window, table.kind, session.now, backfill),
+                           frozenset({mb_stream}) if backfill is not None else frozenset())
     try:   # the mailbox's first reads: nothing is written before the server says it lacks the kind
         entries = reconcile_pending(ports, session, table,
                                     unfinished_entries(ports.id_map, session, table, policy.max_attempts))

@@ -1,7 +1,7 @@
 """What one sync run did, for the dashboard: counts per kind, per-item errors, conflicts."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +20,7 @@ from app.sync.actions import (
     UpdateMailbox,
 )
 from app.sync.items import FolderKind
+from app.sync.skipped_items import ECHO, MAX_SKIPPED_ITEMS, SkippedItem
 
 COUNTED = {CreateInCrm: "created", CreateInMailbox: "created", UpdateCrm: "updated", UpdateMailbox: "updated",
            DeleteInCrm: "deleted", DeleteInMailbox: "deleted", Skip: "skipped", RecordEntry: "recorded"}
@@ -62,6 +63,7 @@ class SyncOutcome:
     unavailable: Mapping[FolderKind, str] = field(default_factory=dict)   # kind → why the server lacks it
     # kind → reason → items: why items did not sync (a card outside the contact scope…), for the dashboard
     skips_by_kind: Mapping[FolderKind, Mapping[str, int]] = field(default_factory=dict)
+    skipped_items: tuple[SkippedItem, ...] = ()     # the last MAX_SKIPPED_ITEMS, one by one
 
     @property
     def ok(self) -> bool:
@@ -80,6 +82,7 @@ class OutcomeBuilder:
     skip_reasons: Counter[str] = field(default_factory=Counter)
     unavailable: dict[FolderKind, str] = field(default_factory=dict)
     skips_by_kind: dict[FolderKind, Counter[str]] = field(default_factory=dict)
+    skipped_items: deque[SkippedItem] = field(default_factory=lambda: deque(maxlen=MAX_SKIPPED_ITEMS))
 
     def count(self, kind: FolderKind, action: Action, failed: bool) -> None:
         counter = self.counts.setdefault(kind, Counter())
@@ -94,10 +97,14 @@ class OutcomeBuilder:
         elif isinstance(action, Skip):
             self.skip_reasons[action.reason] += 1
             self.skips_by_kind.setdefault(kind, Counter())[action.reason] += 1
+            if action.reason != ECHO:
+                side = "salesforce" if any(o.startswith("crm:") for o in action.origins) else "mailbox"
+                self.skipped_items.append(SkippedItem(kind.value, action.ref, action.sync_key, action.subject,
+                                                      action.when, action.reason, side))
 
     def build(self) -> SyncOutcome:
         counts = {k: KindCounts(**{name: c.get(name, 0) for name in KindCounts.__dataclass_fields__})
                   for k, c in self.counts.items()}
         return SyncOutcome(counts, tuple(self.errors), tuple(self.conflicts), tuple(self.full_resyncs),
                            tuple(self.held), dict(self.skip_reasons), dict(self.unavailable),
-                           {k: dict(c) for k, c in self.skips_by_kind.items()})
+                           {k: dict(c) for k, c in self.skips_by_kind.items()}, tuple(self.skipped_items))

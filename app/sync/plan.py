@@ -58,6 +58,7 @@ from app.sync.plan_state import PlanState
 from app.sync.plan_support import PlanLookups, build_item, content_of
 from app.sync.policy import CancellationPolicy, SyncPolicy, SyncSession, in_window, record_in_window
 from app.sync.ports import SYNC_KEY_FIELD, CrmChanges, CrmRecord, ItemPatch, MailboxChanges
+from app.sync.skipped_items import ECHO
 
 OCCURRENCE_ROWS = frozenset({"subject", "location", "timing"})
 
@@ -100,9 +101,9 @@ def _plan_unit(plan: PlanState, unit: MailboxUnit, records: Mapping[str, CrmReco
         plan.handled_records.add(entry.crm_id)
     if _another_card(plan, unit, entry):
         plan.skip(unit.key, unit.item.item_id, "another card in this address book already mirrors this "
-                  "e-mail address's Contact", plan.mb_origin)
+                  "e-mail address's Contact", plan.mb_origin, unit.item)
     elif not entry.is_linked:
-        plan.skip(entry.sync_key, unit.item.item_id, _unlinked_reason(entry), plan.mb_origin)
+        plan.skip(entry.sync_key, unit.item.item_id, _unlinked_reason(entry), plan.mb_origin, unit.item)
     elif entry.crm_id in plan.crm_deleted:
         return  # the delete pass decides: a delete wins over an edit
     elif isinstance(unit.item, CalendarItem) and unit.item.cancelled and \
@@ -144,7 +145,7 @@ def _reconcile(plan: PlanState, entry: IdMapEntry, item: MailboxItem | None, rec
             settled = replace(entry, last_error=None, pending_writes={})
             plan.add(RecordEntry(entry.sync_key, "nothing left to retry", settled, origins))
         else:
-            plan.skip(entry.sync_key, entry.mailbox_item_id or "", "echo of our own write", origins)
+            plan.skip(entry.sync_key, entry.mailbox_item_id or "", ECHO, origins)
         return
     merged = merge_fields(plan.mapping.table.rows, plan.direction, _agreed(entry, mailbox, crm), mailbox, crm,
                           plan.policy.conflict, entry.sync_key)
@@ -220,19 +221,19 @@ def _relations_change(plan: PlanState, entry: IdMapEntry, item: MailboxItem | No
 def _plan_new_unit(plan: PlanState, unit: MailboxUnit) -> None:
     item = unit.item
     if isinstance(item, CalendarItem) and item.cancelled:
-        plan.skip(unit.key, item.item_id, "cancelled before it was ever mirrored", plan.mb_origin)
+        plan.skip(unit.key, item.item_id, "cancelled before it was ever mirrored", plan.mb_origin, item)
     elif not plan.direction.to_salesforce:
-        plan.skip(unit.key, item.item_id, "this object syncs to the mailbox only", plan.mb_origin)
+        plan.skip(unit.key, item.item_id, "this object syncs to the mailbox only", plan.mb_origin, item)
     elif not in_window(item, plan.policy, plan.session.now):
-        plan.skip(unit.key, item.item_id, "outside the sync window", plan.mb_origin)
+        plan.skip(unit.key, item.item_id, "outside the sync window", plan.mb_origin, item)
     elif isinstance(item, CalendarItem) and (why := meeting_skip(item, plan.policy.meetings)) is not None:
-        plan.skip(unit.key, item.item_id, why, plan.mb_origin)
+        plan.skip(unit.key, item.item_id, why, plan.mb_origin, item)
     elif not in_contact_scope(item, plan.policy.contact_category):
         plan.skip(unit.key, item.item_id, out_of_scope_reason(plan.policy.contact_category, plan.policy.contact_book),
-                  plan.mb_origin)
+                  plan.mb_origin, item)
     elif isinstance(item, ContactItem) and unit.key in plan.planned_keys:
         plan.skip(unit.key, item.item_id, "another card in this address book has the same e-mail address",
-                  plan.mb_origin)
+                  plan.mb_origin, item)
     else:
         plan.planned_keys.add(unit.key)
         existing = plan.lookups.existing_by_key.get(unit.key)
@@ -317,7 +318,7 @@ def _plan_record(plan: PlanState, record: CrmRecord) -> None:
     if entry is None or (entry.awaiting_create and entry.mailbox_item_id is None):
         _plan_new_record(plan, record, retry=entry is not None)
     elif not entry.is_linked:
-        plan.skip(entry.sync_key, record.record_id, _unlinked_reason(entry), plan.crm_origin)
+        plan.skip(entry.sync_key, record.record_id, _unlinked_reason(entry), plan.crm_origin, record)
     elif mailbox_gone(plan, entry):
         return  # the delete pass decides
     else:
@@ -326,13 +327,13 @@ def _plan_record(plan: PlanState, record: CrmRecord) -> None:
 
 def _plan_new_record(plan: PlanState, record: CrmRecord, retry: bool = False) -> None:
     if record.sync_key and not retry:
-        plan.skip(record.sync_key, record.record_id, "written by Syncline for another mailbox", plan.crm_origin)
+        plan.skip(record.sync_key, record.record_id, "written by Syncline for another mailbox", plan.crm_origin, record)
         return
     if not plan.direction.to_mailbox:
-        plan.skip("", record.record_id, "this object syncs to Salesforce only", plan.crm_origin)
+        plan.skip("", record.record_id, "this object syncs to Salesforce only", plan.crm_origin, record)
         return
     if not record_in_window(record.fields, plan.mapping.table.kind, plan.policy, plan.session.now):
-        plan.skip("", record.record_id, "outside the sync window", plan.crm_origin)
+        plan.skip("", record.record_id, "outside the sync window", plan.crm_origin, record)
         return
     key = sync_key(plan.session.sf_org_id, crm_identity(record.object_type, record.record_id))
     values = _allowed(plan, crm_values(plan.mapping, record.fields, plan.ctx), to_salesforce=False)

@@ -67,7 +67,7 @@ def plan_crm_series(plan: PlanState, records: Sequence[CrmRecord], reconcile: Re
         plan.handled_records.update(c.record_id for c in children)
         if master_entry is None or not master_entry.is_linked:
             for child in children:
-                plan.skip("", child.record_id, "occurrence of a series that is not mirrored", plan.crm_origin)
+                plan.skip("", child.record_id, "occurrence of a series that is not mirrored", plan.crm_origin, child)
             continue
         _join_series(plan, master_entry, children, reconcile)
 
@@ -118,12 +118,12 @@ def _link_master(plan: PlanState, master: CrmRecord, series_id: str) -> None:
 
 def _create_series(plan: PlanState, master: CrmRecord, children: Sequence[CrmRecord]) -> None:
     if not plan.direction.to_mailbox:
-        plan.skip("", master.record_id, "this object syncs to Salesforce only", plan.crm_origin)
+        plan.skip("", master.record_id, "this object syncs to Salesforce only", plan.crm_origin, master)
         return
     starts = [_start(c) for c in children]
     if not record_in_window(master.fields, plan.mapping.table.kind, plan.policy, plan.session.now) and not any(
             record_in_window(c.fields, plan.mapping.table.kind, plan.policy, plan.session.now) for c in children):
-        plan.skip("", master.record_id, "outside the sync window", plan.crm_origin)
+        plan.skip("", master.record_id, "outside the sync window", plan.crm_origin, master)
         return
     key = _record_key(plan, master)
     values = _to_mailbox(plan, master.fields)
@@ -261,7 +261,7 @@ def _join_series(plan: PlanState, master_entry: IdMapEntry, children: Sequence[C
         occurrence = occurrence_id(series_id, start)
         previous = taken.get(occurrence)
         if previous is not None and previous.crm_id not in plan.crm_deleted:
-            plan.skip("", child.record_id, "its occurrence is already linked to another Event", plan.crm_origin)
+            plan.skip("", child.record_id, "its occurrence is already linked to another Event", plan.crm_origin, child)
             continue
         key = _record_key(plan, child)
         base = previous.field_hashes if previous is not None else {}

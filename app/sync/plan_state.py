@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.sync.actions import Action, Skip
 from app.sync.idmap import IdMapEntry, crm_stream, mailbox_stream
 from app.sync.mapping import BoundMapping, mailbox_values, value_hash
 from app.sync.plan_support import PlanLookups
 from app.sync.policy import SyncPolicy, SyncSession
+from app.sync.ports import CrmRecord
+from app.sync.skipped_items import item_facts, record_facts
 
 
 @dataclass
@@ -54,5 +57,10 @@ class PlanState:
     def add(self, *actions: Action) -> None:
         self.actions.extend(actions)
 
-    def skip(self, key: str, ref: str, reason: str, origins: frozenset[str]) -> None:
-        self.add(Skip(key, reason, None, origins, ref=ref))
+    def skip(self, key: str, ref: str, reason: str, origins: frozenset[str], about: Any = None) -> None:
+        """``about``: the mailbox item or Salesforce record skipped, for its subject and date."""
+        if isinstance(about, CrmRecord):
+            subject, when = record_facts(about.fields)
+        else:
+            subject, when = item_facts(about)
+        self.add(Skip(key, reason, None, origins, ref=ref, subject=subject, when=when))

@@ -101,7 +101,7 @@ class SyncSession:
 def in_window(item: MailboxItem, policy: SyncPolicy, now: datetime) -> bool:
     """May this item be created on the other side? (Only creates are gated.)"""
     if isinstance(item, CalendarItem):
-        return _calendar_in_window(item, policy.window, now)
+        return _calendar_in_window(item, policy.window, now, policy.meetings.backfill_from)
     if isinstance(item, TaskItem):
         if item.status is not TaskStatus.COMPLETED:
             return True
@@ -110,10 +110,13 @@ def in_window(item: MailboxItem, policy: SyncPolicy, now: datetime) -> bool:
     return True
 
 
-def _calendar_in_window(item: CalendarItem, window: SyncWindow, now: datetime) -> bool:
+def _calendar_in_window(item: CalendarItem, window: SyncWindow, now: datetime,
+                        backfill_from: datetime | None = None) -> bool:
+    """``backfill_from``: "save all new meetings" lists its backfill window once, however far back."""
     if is_series(item):
         return True  # a series is judged occurrence by occurrence
     low, high = window.bounds(now)
+    low = min(low, backfill_from) if backfill_from is not None else low
     start = _start_instant(item)
     return start is None or low <= start < high
 
@@ -136,3 +139,10 @@ def record_in_window(fields: Mapping[str, object], kind: FolderKind, policy: Syn
     instant = (datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
                if len(text) == 10 else parse_sf_datetime(text))
     return low <= instant < high
+
+
+def calendar_bounds(policy: SyncPolicy, now: datetime) -> tuple[datetime, datetime]:
+    """What a calendar adapter lists: the sync window, back to a pending meetings backfill's start."""
+    low, high = policy.window.bounds(now)
+    since = policy.meetings.backfill_from
+    return (min(low, since) if since is not None else low), high

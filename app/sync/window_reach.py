@@ -56,10 +56,12 @@ class Reach:
             return None
 
 
-def window_reach(window: SyncWindow, kind: FolderKind, now: datetime) -> Reach:
-    """The span the planner's window gate (``policy.in_window``) admits for this kind."""
+def window_reach(window: SyncWindow, kind: FolderKind, now: datetime, backfill_from: datetime | None = None) -> Reach:
+    """The span the planner's window gate (``policy.in_window``) admits for this kind; a pending
+    meetings backfill reaches back to its window's start, so that session lists the calendar in full."""
     if kind is FolderKind.CALENDAR:
-        return Reach(*window.bounds(now))
+        low, high = window.bounds(now)
+        return Reach(min(low, backfill_from) if backfill_from is not None else low, high)
     if kind is FolderKind.TASKS:
         return Reach(low=now - timedelta(days=window.task_recent_days))   # completed tasks by last change
     return Reach()
@@ -74,10 +76,13 @@ class ReachCursors:
     """The CursorStore the engine uses for one table: a stream whose stored reach does not cover
     the current window loads as "no cursor" (a full listing); saving a cursor also saves its reach."""
 
-    def __init__(self, cursors: CursorStore, current: Reach) -> None:
-        self.cursors, self.current = cursors, current
+    def __init__(self, cursors: CursorStore, current: Reach, relist: frozenset[str] = frozenset()) -> None:
+        """``relist``: streams to list in full this session whatever they have seen (a backfill)."""
+        self.cursors, self.current, self.relist = cursors, current, relist
 
     def load(self, mailbox_id: str, stream: str) -> str | None:
+        if stream in self.relist:
+            return None
         cursor = self.cursors.load(mailbox_id, stream)
         seen = Reach.decode(self.cursors.load(mailbox_id, reach_stream(stream)))
         if cursor is not None and seen is not None and not seen.covers(self.current):

@@ -111,6 +111,8 @@ def _crm() -> list[ObjectDef]:
             pick("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner",
                           "Other")),
             readonly(flag("IsPersonAccount")), s("PersonEmail", 80, type="email"),
+            readonly(ref("PersonContactId", ("Contact",), "PersonContact")),
+            s("PersonTitle", 80), s("PersonMobilePhone", 40, type="phone"),
             s("FirstName", 40), s("LastName", 80), s("BillingCity", 40), text("Description")]),
         obj("Contact", "Contact", [
             s("Salutation", 40), s("FirstName", 40),
@@ -119,7 +121,8 @@ def _crm() -> list[ObjectDef]:
             s("MobilePhone", 40, type="phone"), s("Title", 128), s("Department", 80),
             text("MailingStreet", 255), s("MailingCity", 40), s("MailingState", 80),
             s("MailingPostalCode", 20), s("MailingCountry", 80),
-            ref("AccountId", ("Account",), "Account"), text("Description"), ext_key()]),
+            ref("AccountId", ("Account",), "Account"), readonly(flag("IsPersonAccount")),
+            text("Description"), ext_key()]),
         obj("Lead", "Lead", [
             s("FirstName", 40), s("LastName", 80, nillable=False, required=True), name_calc(),
             s("Company", 255, nillable=False, required=True), s("Email", 80, type="email"),

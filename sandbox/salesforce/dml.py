@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from . import files, ids, recurring
+from . import files, ids, person_accounts, recurring
 from .access import check_security_record, visible_schema
 from .derive import apply_defaults, derive
 from .errors import ApiError, RecordError, RecordFailed, unsupported_type
@@ -111,7 +111,10 @@ def insert(ctx: Ctx, kind: str, raw: Any) -> str:
                   LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
     every = ctx.org.schema.objects[obj.name].fields      # fields the caller cannot see keep their defaults
-    ctx.org.store.put(obj.name, {n: record.get(n, f.default) for n, f in every.items()})
+    stored = {n: record.get(n, f.default) for n, f in every.items()}
+    if obj.name == "Account":
+        person_accounts.sync_person_contact(ctx, stored)
+    ctx.org.store.put(obj.name, stored)
     if starts is not None:
         _create_children(ctx, obj, record, starts)
     if obj.name == "ContentVersion":
@@ -151,6 +154,8 @@ def update(ctx: Ctx, record_id: str, raw: Any, kind: str | None = None) -> str:
     _row_lock(ctx, current["Id"])
     record.update(LastModifiedDate=ctx.stamp, LastModifiedById=ctx.user_id,
                   SystemModstamp=ctx.stamp)
+    if obj.name == "Account":
+        person_accounts.sync_person_contact(ctx, record)
     ctx.org.store.put(obj.name, record)
     if starts is not None:          # a new pattern: the occurrences are made anew
         for child in _children_of(ctx, current["Id"]):

@@ -73,6 +73,8 @@ FOREIGN_ID = {
     ("/api/v1/mailboxes/<int:mailbox_id>/failed-items", "GET"): ("/api/v1/mailboxes/{mailbox_a}/failed-items", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/failed-items/replay", "POST"): (
         "/api/v1/mailboxes/{mailbox_a}/failed-items/replay", None),
+    ("/api/v1/mailboxes/<int:mailbox_id>/sessions/<int:session_id>/skipped-items", "GET"): (
+        "/api/v1/mailboxes/{mailbox_a}/sessions/1/skipped-items", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/autoresolved", "GET"): ("/api/v1/mailboxes/{mailbox_a}/autoresolved", None),
     ("/api/v1/mailboxes/<int:mailbox_id>/autoresolved/undo", "POST"): (
         "/api/v1/mailboxes/{mailbox_a}/autoresolved/undo", {"session_id": 1}),

@@ -55,8 +55,10 @@ from app.sync.ports import (
     WriteResult,
 )
 
-DEFAULT_FIELDS = {**mapped_fields(DEFAULT_MAPPINGS.values()),
-                  EMAIL_TABLE.object_type: ("Subject", "MessageIdentifier")}
+_MAPPED = mapped_fields(DEFAULT_MAPPINGS.values())
+DEFAULT_FIELDS = {**_MAPPED, EMAIL_TABLE.object_type: ("Subject", "MessageIdentifier"),
+                  # a Person Account's Contact: the Who of its activities (left out where the org has none)
+                  "Account": (*_MAPPED.get("Account", ()), "PersonContactId")}
 
 
 class SalesforceCrmPort:

@@ -59,11 +59,20 @@ def lookup_links(client: SalesforceClient, query: LinkQuery, person_contact: boo
             object_type = kind or ("Lead" if str(row["Id"]).startswith("00Q") else "Contact")
             people.setdefault(str(row.get("Email") or "").lower(), []).append(
                 PersonMatch(str(row["Id"]), object_type, row.get("AccountId")))
+    _one_person_per_account(people)
     account_ids = {a.record_id for found in accounts.values() for a in found}
     account_ids |= {p.account_id for found in people.values() for p in found if p.account_id}
     opportunities = _opportunities(client, sorted(account_ids)) if query.opportunities and account_ids else {}
     return LinkFacts({e: tuple(p) for e, p in people.items()}, {d: tuple(a) for d, a in accounts.items()},
                      opportunities, cases)
+
+
+def _one_person_per_account(people: dict[str, list[PersonMatch]]) -> None:
+    """A Person Account's Contact row answers the Contact query too: keep it once, as the Person Account."""
+    for email, found in people.items():
+        person_contacts = {m.record_id for m in found if m.object_type == PERSON_ACCOUNT and m.record_id}
+        if person_contacts:
+            people[email] = [m for m in found if m.object_type == PERSON_ACCOUNT or m.record_id not in person_contacts]
 
 
 def _opportunities(client: SalesforceClient, account_ids: Sequence[str]) -> dict[str, tuple[OpportunityMatch, ...]]:

@@ -1,11 +1,13 @@
 """Auto-save rules on plain data: direction by sender, the window by arrival, externals only."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.sync.auto_save import (
+    MEETING_BEFORE,
     MEETING_BLOCKED,
     MEETING_DIRECTION,
     MEETING_NO_EXTERNAL,
@@ -68,3 +70,14 @@ def test_meetings_are_saved_by_direction_with_an_external_unblocked_attendee():
     assert meeting_skip(_meeting("bob@acme.test", OWNER), rule) == MEETING_NO_EXTERNAL
     assert meeting_skip(_meeting("noreply@robots.test", OWNER), rule) == MEETING_BLOCKED
     assert meeting_skip(_meeting(OWNER, "client@customer.test"), MeetingAutoSave()) is None
+
+
+def test_meetings_before_the_window_are_skipped_and_a_pending_backfill_reaches_back_to_its_start():
+    rule = MeetingAutoSave("both", OWNER, since=START, backfill=True)
+    before = CalendarItem(item_id="e", uid="u", subject="Old", organizer="client@customer.test",
+                          attendees=(Attendee(OWNER),), start=START - timedelta(hours=1))
+    assert meeting_skip(before, rule) == MEETING_BEFORE
+    assert meeting_skip(replace(before, start=START), rule) is None
+    assert meeting_skip(replace(before, rrule="FREQ=WEEKLY"), rule) is None     # a series: by its occurrences
+    assert rule.backfill_from == START
+    assert replace(rule, backfill=False).backfill_from is None and MeetingAutoSave().backfill_from is None
