@@ -49,6 +49,6 @@ def test_imap_profiles_get_the_dav_mailbox_the_owners_salesforce_and_email_savin
         assert ports.extra_steps[0]() == {"counts": {"mail": {"created": 0, "updated": 0, "deleted": 0,
                                                               "skipped": 0, "failed": 0, "recorded": 0,
                                                               "skipped_because": {}}},
-                                          "errors": []}
+                                          "errors": [], "skipped_items": []}
     finally:
         ports.close()
