@@ -34,7 +34,7 @@ SALESFORCE_ARGS = ("--salesforce-reprobe", "1")
 @pytest.fixture
 def watchers(e2e) -> Iterator[Callable[[], WatcherProcess]]:
     """Start push watchers on demand (each with a short long-poll on the emulator); all stop at the end."""
-    e2e.emu.cometd.timeout_s = 3.0
+    e2e.emu.cometd.timeout_s = 20.0     # a world of many orgs: each watcher holds one long poll per org
     started: list[WatcherProcess] = []
 
     def start() -> WatcherProcess:
@@ -78,7 +78,7 @@ def _subscribed(person: Person, watcher: WatcherProcess, count: int = 1) -> dict
 
 def _calendar_says(person: Person, subject: str, watcher: WatcherProcess) -> None:
     wait_until(lambda: [i.subject for i in person.calendar_items()] == [subject],
-               f"{subject!r} reaching the calendar", person.e2e, 60, watcher)
+               f"{subject!r} reaching the calendar", person.e2e, 180, watcher)
 
 
 def _last_session_pushed(person: Person) -> None:
