@@ -35,6 +35,7 @@ from app.providers.salesforce.org_feed import (
     poll_org,
 )
 from app.runtime import Runtime
+from app.services import push_triggers
 from app.services.change_routing import route_changes
 from app.services.mappings import effective
 from app.services.salesforce_usage_metrics import record_poll
@@ -146,8 +147,10 @@ def _store_windows(s: Session, org_pk: int, objects: list[str], polls: list[Obje
 
 def _enqueue_sessions(rt: Runtime, mailbox_ids: list[int], sf_org_id: str) -> None:
     """A session for each active mailbox that received work. One already waiting will read it;
-    one already running may have read its rows before these: it is noted, and the next tick
-    queues another session once it has finished (never two at once)."""
+    one already running may have read its rows before these: one more session follows it the
+    moment it ends (the push follow-up: never two at once, and not a minute's tick later). Should
+    that follow-up be lost with a dying worker, the unread rows still make the mailbox's next
+    check run a full session."""
     if not mailbox_ids:
         return
     with rt.db.session_scope() as s:
@@ -157,19 +160,7 @@ def _enqueue_sessions(rt: Runtime, mailbox_ids: list[int], sf_org_id: str) -> No
         if job is None:
             enqueue_session(rt, mailbox_id, "push", sf_org_id)
         elif job.get_status(refresh=False) == JobStatus.STARTED:
-            rt.redis.client.sadd(keys.routed_while_running(), mailbox_id)
-
-
-def requeue_after_running(rt: Runtime) -> int:
-    """Queue a session for each noted mailbox whose running session has finished."""
-    client, queued = rt.redis.client, 0
-    for raw in client.smembers(keys.routed_while_running()):
-        mailbox_id = int(raw)
-        if pending_job(rt, mailbox_id) is None:
-            enqueue_session(rt, mailbox_id, "push")
-            queued += 1
-            client.srem(keys.routed_while_running(), raw)
-    return queued
+            push_triggers.notify(rt, mailbox_id)
 
 
 def connected_orgs(rt: Runtime) -> list[int]:
@@ -181,9 +172,7 @@ def connected_orgs(rt: Runtime) -> list[int]:
 
 
 def enqueue_org_polls(rt: Runtime) -> int:
-    """Scheduler tick: one poll job per connected org, unless that org's job is still waiting,
-    and the sessions that `requeue_after_running` owes."""
-    requeue_after_running(rt)
+    """Scheduler tick: one poll job per connected org, unless that org's job is still waiting."""
     return sum(enqueue_org_poll(rt, org_pk) == QUEUED for org_pk in connected_orgs(rt))
 
 
@@ -209,5 +198,4 @@ def enqueue_org_poll(rt: Runtime, org_pk: int) -> str:
     return QUEUED
 
 
-__all__ = ["OrgChange", "PollReport", "enqueue_org_poll", "enqueue_org_polls", "poll_org_changes", "requeue_after_running",
-           "synced_objects"]
+__all__ = ["OrgChange", "PollReport", "enqueue_org_poll", "enqueue_org_polls", "poll_org_changes", "synced_objects"]

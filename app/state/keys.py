@@ -104,12 +104,6 @@ def org_poll_stats(org_pk: int) -> str:
     return f"{PREFIX}:sf:org-poll-stats:{org_pk}"
 
 
-def routed_while_running() -> str:
-    """Set: mailboxes that received Salesforce changes while their session was running (re-queued
-    by the next tick; losing it only delays them to their scheduled session)."""
-    return f"{PREFIX}:sf:routed-while-running"
-
-
 def metrics_sessions() -> str:
     """Hash status → finished sessions, added to by every worker (see app.state.shared_metrics)."""
     return f"{PREFIX}:metrics:sessions"

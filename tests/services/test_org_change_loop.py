@@ -290,11 +290,12 @@ def test_metrics_show_each_orgs_salesforce_usage_and_poll_calls(world, sf_app):
     assert used and float(used[0].split()[-1]) == world.calls()
 
 
-def test_work_routed_while_a_session_runs_gets_a_session_after_it(world):
+def test_work_routed_while_a_session_runs_gets_a_session_right_after_it(world):
     from rq.job import Job, JobStatus
 
-    from app.services.org_change_loop import requeue_after_running
+    from app.services.push_triggers import FOLLOWUP_JOB
     from app.services.sync_queue import enqueue_session
+    from app.state import keys
 
     mailbox_id = world.colleague("nia")
     job_id, _ = enqueue_session(world.rt, mailbox_id, "scheduled")
@@ -303,9 +304,11 @@ def test_work_routed_while_a_session_runs_gets_a_session_after_it(world):
     world.event("nia")
     assert world.poll().mailboxes == [mailbox_id]
     assert Job.fetch(job_id, connection=world.rt.redis.client).get_status() == JobStatus.STARTED, "not two at once"
-    assert requeue_after_running(world.rt) == 0, "still running"
-    job.delete()                                        # the session finished
-    assert requeue_after_running(world.rt) == 1
-    again = Job.fetch(job_id, connection=world.rt.redis.client)
-    assert again.get_status() == JobStatus.QUEUED and again.args == (mailbox_id, "push")
-    assert requeue_after_running(world.rt) == 0
+    followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=world.rt.redis.client)
+    assert followup.func_name == FOLLOWUP_JOB and followup.args == (mailbox_id,)
+    assert followup.get_status() == JobStatus.DEFERRED and followup.dependency_ids == [job_id], \
+        "queued the moment the running session ends"
+    world.event("nia")
+    world.poll()
+    assert Job.fetch(keys.push_followup_job_id(mailbox_id), connection=world.rt.redis.client).id == followup.id, \
+        "one follow-up however many polls route work meanwhile"
