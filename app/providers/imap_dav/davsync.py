@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ class CollectionClient:
         self.rtype = rtype
         self._deltas: dict[str | None, tuple[CollectionDelta, set[str]]] = {}
         self._fetched: tuple[tuple[str, ...], list[Resource], set[str]] | None = None
+        self._components: dict[str, frozenset[str]] = {}
 
     def delta(self, cursor: str | None, reader: str | None = None) -> CollectionDelta:
         """Hrefs changed/removed since ``cursor``; None lists everything. Raises CursorExpired."""
@@ -101,6 +103,20 @@ class CollectionClient:
         if reader is not None:
             known[2].add(reader)
         return list(known[1])
+
+    def fetch_chunk(self, hrefs: Sequence[str]) -> list[Resource]:
+        """Current data of these members, not remembered (an import's chunk): only which
+        components (VEVENT, VTODO…) each member holds is noted, see ``may_hold``."""
+        found = self._multiget(hrefs)
+        self._components.update((r.href, components_in(r.data)) for r in found)
+        return found
+
+    def may_hold(self, href: str, component: str | None) -> bool:
+        """False only when a chunk read this session found no ``component`` in the member: a task
+        list sharing the calendar's collection then skips re-reading every event. (Syncline's own
+        writes never change which components a member holds.)"""
+        known = self._components.get(href)
+        return component is None or known is None or component in known
 
     def forget_reads(self) -> None:
         """After a write, the remembered answers are stale."""
@@ -204,6 +220,14 @@ class CollectionClient:
         if not members:
             raise NotFound(f"{href} vanished after PUT")
         return members[0].etag
+
+
+COMPONENT_LINE = re.compile(r"^BEGIN:(V[A-Z]+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def components_in(data: str) -> frozenset[str]:
+    """The component names a resource's text begins (upper case): VCALENDAR, VEVENT, VTODO…"""
+    return frozenset(name.upper() for name in COMPONENT_LINE.findall(data))
 
 
 def resource_name(uid: str) -> str:

@@ -125,7 +125,7 @@ def _probe(session: DavSession, start_href: str) -> list[DavMember]:
 
 def _propfind(session: DavSession, href: str, depth: str, names: tuple[str, ...]) -> list[DavMember]:
     body = xml_document("d:propfind", prop_xml(names))
-    return [m for m in session.multistatus("PROPFIND", href, body, depth).members if m.status == 200]
+    return [m for m in session.discovery_propfind(href, body, depth).members if m.status == 200]
 
 
 def _as_collection(member: DavMember) -> DavCollection:
