@@ -82,6 +82,7 @@ class CollectionClient:
         self._deltas: dict[str | None, tuple[CollectionDelta, set[str]]] = {}
         self._fetched: tuple[tuple[str, ...], list[Resource], set[str]] | None = None
         self._components: dict[str, frozenset[str]] = {}
+        self.multiget_size = MULTIGET_BATCH   # halved for the rest of the session by a 413
 
     def delta(self, cursor: str | None, reader: str | None = None) -> CollectionDelta:
         """Hrefs changed/removed since ``cursor``; None lists everything. Raises CursorExpired."""
@@ -172,16 +173,18 @@ class CollectionClient:
         return CollectionDelta(changed, tuple(h for h in known if h not in etags), cursor, False)
 
     def _multiget(self, hrefs: Sequence[str]) -> list[Resource]:
-        """Multigets of ``MULTIGET_BATCH`` hrefs, smaller after a 413."""
+        """Multigets of ``multiget_size`` hrefs; a 413 halves it (down to ``MULTIGET_FLOOR``) for this
+        read and the session's later ones, so an import's chunks do not each meet the refusal again."""
         found: list[Resource] = []
-        start, size = 0, MULTIGET_BATCH
+        start = 0
         while start < len(hrefs):
+            size = self.multiget_size
             batch = hrefs[start:start + size]
             refs = "".join(f"<d:href>{escape(quoted_path(h))}</d:href>" for h in batch)
             body = xml_document(self.rtype.multiget, prop_xml(["d:getetag", self.rtype.data_prop]) + refs)
             response = self.session.request("REPORT", self.collection.href, body, XML_HEADERS)
             if response.status_code == 413 and size > MULTIGET_FLOOR:
-                size = max(MULTIGET_FLOOR, size // 2)
+                self.multiget_size = max(MULTIGET_FLOOR, min(size, len(batch)) // 2)
                 continue
             result = expect_multistatus(response, f"REPORT {self.collection.href}")
             data_tag = _clark(self.rtype.data_prop)
