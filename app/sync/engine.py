@@ -7,6 +7,7 @@ changes were all safely written. A crash anywhere replays; echo suppression make
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import replace
 
 from app.sync.apply import Ports, apply_actions
@@ -76,9 +77,10 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
             if several_chunks(listing, policy.import_chunk_size) else set())
     held: set[str] = set()
     chunk_crm, listed = crm_changes, listed_ids(listing)
-    for mailbox_changes in chunked_changes(ports.mailbox, listing, lead, policy.import_chunk_size):
-        held |= _sync_chunk(session, ports, policy, mapping, outcome, entries, mailbox_changes, chunk_crm, listed)
-        entries, chunk_crm, listed = [], CrmChanges(table.object_type, cursor=crm_changes.cursor), None
+    with closing(chunked_changes(ports.mailbox, listing, lead, policy.import_chunk_size)) as chunks:  # stops read-ahead
+        for mailbox_changes in chunks:
+            held |= _sync_chunk(session, ports, policy, mapping, outcome, entries, mailbox_changes, chunk_crm, listed)
+            entries, chunk_crm, listed = [], CrmChanges(table.object_type, cursor=crm_changes.cursor), None
     if mb_stream not in held:
         cursors.save(session.mailbox_id, mb_stream, listing.cursor, listing.full)
     if crm_stream_name not in held:
