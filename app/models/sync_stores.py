@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select, update
 
 from app.db import Database
 from app.models.sync_state import IdMapRow, SyncCursor
@@ -20,16 +20,13 @@ _COPIED = ("sync_key", "object_type", "mailbox_item_id", "uid", "series_id", "cr
            "crm_version", "mailbox_hash", "crm_hash", "deleted", "unlinked", "last_error", "attempts", "synced_at")
 
 
-def _to_row(row: IdMapRow, entry: IdMapEntry) -> IdMapRow:
-    for name in _COPIED:
-        setattr(row, name, getattr(entry, name))
-    row.kind = entry.kind.value
-    row.field_hashes = dict(entry.field_hashes)
-    row.pending_writes = dict(entry.pending_writes)
-    if entry.link_reasons or row.link_reasons is None:
-        row.link_reasons = list(entry.link_reasons)
-    row.pending = entry.pending.value if entry.pending else None
-    return row
+def _row_values(entry: IdMapEntry) -> dict:
+    """The columns an entry sets (``link_reasons`` aside: a stored row keeps its reasons unless
+    the entry brings new ones)."""
+    values = {name: getattr(entry, name) for name in _COPIED}
+    values.update(kind=entry.kind.value, field_hashes=dict(entry.field_hashes),
+                  pending_writes=dict(entry.pending_writes), pending=entry.pending.value if entry.pending else None)
+    return values
 
 
 def _to_entry(row: IdMapRow, sf_org_id: str) -> IdMapEntry:
@@ -83,16 +80,27 @@ class SqlIdMapStore:
                     if crm_id and version and version == versions.get(crm_id)}
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
+        """Insert new rows and update stored ones in bulk (executemany, no ORM objects): an import
+        writes thousands per chunk. One transaction, so a chunk's entries are durable together."""
         by_mailbox: dict[int, dict[str, IdMapEntry]] = {}
         for entry in entries:
             by_mailbox.setdefault(int(entry.mailbox_id), {})[entry.sync_key] = entry
         with self.db.session_scope() as s:
             for mailbox_pk, wanted in by_mailbox.items():
-                existing = {r.sync_key: r for r in s.scalars(select(IdMapRow).where(
-                    IdMapRow.mailbox_id == mailbox_pk, IdMapRow.sync_key.in_(list(wanted))))}
-                for key, entry in wanted.items():
-                    row = existing.get(key) or IdMapRow(org_id=self.org_pk, mailbox_id=mailbox_pk)
-                    s.add(_to_row(row, entry))
+                keys = list(wanted)
+                stored: dict[str, int] = {}
+                for start in range(0, len(keys), IN_LIST_CHUNK):
+                    stored.update(s.execute(select(IdMapRow.sync_key, IdMapRow.id).where(
+                        IdMapRow.mailbox_id == mailbox_pk, IdMapRow.sync_key.in_(keys[start:start + IN_LIST_CHUNK]))).all())
+                inserts = [{**_row_values(e), "org_id": self.org_pk, "mailbox_id": mailbox_pk,
+                            "link_reasons": list(e.link_reasons)} for k, e in wanted.items() if k not in stored]
+                updates = [{**_row_values(e), "id": stored[k], **({"link_reasons": list(e.link_reasons)}
+                                                                   if e.link_reasons else {})}
+                           for k, e in wanted.items() if k in stored]
+                if inserts:
+                    s.execute(insert(IdMapRow), inserts)
+                if updates:
+                    s.execute(update(IdMapRow), updates)
 
     def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
         with self.db.session_scope() as s:

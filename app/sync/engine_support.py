@@ -66,10 +66,12 @@ def pull_crm(crm: CrmPort, cursors: CursorStore, session: SyncSession, table: Ma
 
 
 def with_retries(ports: Ports, table: MappingTable, policy: SyncPolicy, entries: Sequence[IdMapEntry],
-                 mailbox_changes: MailboxChanges, crm_changes: CrmChanges) -> tuple[MailboxChanges, CrmChanges]:
-    """Add the current state of pairs that failed earlier (dead letters not yet given up on)."""
+                 mailbox_changes: MailboxChanges, crm_changes: CrmChanges,
+                 listed: Sequence[str] | None = None) -> tuple[MailboxChanges, CrmChanges]:
+    """Add the current state of pairs that failed earlier (dead letters not yet given up on);
+    items ``listed`` (read in a later chunk) are not read twice."""
     failed = [e for e in entries if e.last_error and e.attempts < policy.max_attempts and not e.deleted]
-    seen_items = {i.item_id for i in mailbox_changes.items} | set(mailbox_changes.deleted_ids)
+    seen_items = {i.item_id for i in mailbox_changes.items} | set(mailbox_changes.deleted_ids) | set(listed or ())
     seen_records = {r.record_id for r in crm_changes.records} | set(crm_changes.deleted_ids)
     item_ids = sorted({split_occurrence_id(e.mailbox_item_id)[0] for e in failed if e.mailbox_item_id} - seen_items)
     record_ids = sorted({e.crm_id for e in failed if e.crm_id} - seen_records)
@@ -80,15 +82,16 @@ def with_retries(ports: Ports, table: MappingTable, policy: SyncPolicy, entries:
 
 
 def tombstones_from_full_listings(ports: Ports, table: MappingTable, entries: Sequence[IdMapEntry],
-                                  mailbox_changes: MailboxChanges,
-                                  crm_changes: CrmChanges) -> tuple[MailboxChanges, CrmChanges]:
+                                  mailbox_changes: MailboxChanges, crm_changes: CrmChanges,
+                                  listing: Sequence[str] | None = None) -> tuple[MailboxChanges, CrmChanges]:
     """A full listing has no tombstones: linked items missing from it AND from a direct get are deleted.
 
     The direct get keeps items merely outside the listing's scope (window, owner) alive.
+    ``listing``: every id of a listing read in chunks (default: the items at hand).
     """
     linked = [e for e in entries if e.is_linked]
     if mailbox_changes.full:
-        listed = {i.item_id for i in mailbox_changes.items}
+        listed = set(listing or ()) | {i.item_id for i in mailbox_changes.items}
         missing = sorted({split_occurrence_id(e.mailbox_item_id or "")[0] for e in linked} - listed)
         found = {i.item_id for i in ports.mailbox.get_items(table.kind, missing)} if missing else set()
         gone = tuple(i for i in missing if i not in found)

@@ -75,6 +75,8 @@ class SyncPolicy:
     contact_book: str | None = None       # that address book's name, for the skip reason only
     crm_batch_size: int = 200
     mailbox_batch_size: int = 20
+    # Mailbox items read, planned and written together: an import's memory stays flat whatever its size.
+    import_chunk_size: int = 1000
     # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.
     series_expander: SeriesExpander | None = field(default=None, compare=False)
     # The org's resolution-ladder settings for meetings' Who/What (None: the defaults).

@@ -6,7 +6,7 @@ one bad record never sinks a batch (Salesforce ``allOrNone=false``).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,6 +30,18 @@ class MailboxChanges:
 
     kind: FolderKind
     items: tuple[MailboxItem, ...] = ()
+    deleted_ids: tuple[str, ...] = ()
+    cursor: str | None = None
+    full: bool = False
+
+
+@dataclass(frozen=True)
+class MailboxListing:
+    """What changed in one folder, by id only (a streaming port's first answer): the items are
+    read afterwards, chunk by chunk, so an import never holds the whole mailbox."""
+
+    kind: FolderKind
+    changed_ids: tuple[str, ...] = ()
     deleted_ids: tuple[str, ...] = ()
     cursor: str | None = None
     full: bool = False
@@ -149,6 +161,19 @@ class MailboxPort(Protocol):
 
     def find_by_sync_keys(self, kind: FolderKind, keys: Sequence[str]) -> dict[str, MailboxItem]:
         """Items we created earlier, by the sync key stored on them (crash recovery)."""
+
+
+class StreamingMailboxPort(MailboxPort, Protocol):
+    """A mailbox that lists changes by id and reads the items in chunks (optional: the engine
+    falls back to ``changes_since`` for ports without it)."""
+
+    def list_changes(self, kind: FolderKind, cursor: str | None) -> MailboxListing | MailboxChanges:
+        """Ids changed and deleted after ``cursor`` (None → full listing); a folder the port does not
+        stream answers its whole ``MailboxChanges`` (one chunk). Raises ``CursorExpired``."""
+
+    def read_chunks(self, kind: FolderKind, item_ids: Sequence[str], size: int) -> Iterator[list[MailboxItem]]:
+        """The current state of these items, ``size`` ids per chunk in order (missing ones
+        omitted); the port may read the next chunk while the caller works on this one."""
 
 
 class CrmPort(Protocol):

@@ -148,6 +148,18 @@ class WhereCompiler:
         literals = cond.value if isinstance(cond.value, list) else [cond.value]
         tests = [self.literal_test(f, cond.op, lit) for lit in literals]
         org = self.org
+        members = self.in_members(f, cond.op, literals)
+        if members is not None:   # IN/NOT IN of plain values: a set look-up, as an indexed field would be
+            wanted, negate = members, cond.op == "NOT IN"
+
+            def member(record: Record) -> bool:
+                raw, _ = value_at(org, record, res)
+                value = comparable(f, raw)
+                try:
+                    return (value in wanted) is not negate
+                except TypeError:
+                    return negate
+            return member
 
         def predicate(record: Record) -> bool:
             raw, _ = value_at(org, record, res)
@@ -158,6 +170,17 @@ class WhereCompiler:
                 return not any(t(value) for t in tests)
             return tests[0](value)
         return predicate
+
+    def in_members(self, f: FieldDef | None, op: str, literals: list[Literal]) -> set | None:
+        """The values of an IN/NOT IN list as a set, when every literal is a plain hashable value."""
+        if op not in ("IN", "NOT IN") or any(lit.kind == "dateliteral" for lit in literals):
+            return None
+        kind = f.type if f else "string"
+        values = [self.literal_value(f, kind, lit) for lit in literals]
+        try:
+            return set(values)
+        except TypeError:
+            return None
 
     def literal_test(self, f: FieldDef | None, op: str, lit: Literal) -> Callable[[Any], bool]:
         kind = f.type if f else "string"

@@ -6,7 +6,7 @@ Test code plays the *user* through ``put``/``edit``/``remove``; the engine uses 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from app.sync.items import (
     MailboxItem,
     split_occurrence_id,
 )
-from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
 
 EXCEPTION_FIELDS = ("start", "end", "subject", "location")
 
@@ -181,3 +181,25 @@ class InMemoryMailbox:
                           **{k: v for k, v in changes.items() if k in EXCEPTION_FIELDS})
         others = tuple(e for e in master.exceptions if e.recurrence_id != rid)
         return self.edit(kind, series_id, exceptions=others + (updated,))
+
+
+class StreamingMailbox(InMemoryMailbox):
+    """The same mailbox speaking the streaming verbs, as the DAV adapter does: changes listed by id,
+    items read in chunks (``chunks_read`` records each chunk's ids, ``read_chunks`` faults fire
+    at the Nth chunk)."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, name: str = "mbx") -> None:
+        super().__init__(clock, name)
+        self.chunks_read: list[tuple[str, ...]] = []
+
+    def list_changes(self, kind: FolderKind, cursor: str | None) -> MailboxListing:
+        changes = self.changes_since(kind, cursor)
+        return MailboxListing(kind, tuple(i.item_id for i in changes.items), changes.deleted_ids, changes.cursor,
+                              full=changes.full)
+
+    def read_chunks(self, kind: FolderKind, item_ids: Sequence[str], size: int) -> Iterator[list[MailboxItem]]:
+        for start in range(0, len(item_ids), size):
+            self.faults.check("read_chunks", len(self.chunks_read))
+            batch = item_ids[start:start + size]
+            self.chunks_read.append(tuple(batch))
+            yield self.get_items(kind, batch)

@@ -34,6 +34,8 @@ class EventCodec:
         self.floating = floating
         self.owner_addresses = owner_addresses
 
+    component = "VEVENT"
+
     def read(self, href: str, etag: str, data: str) -> CalendarItem | None:
         return read_event(href, etag, data, self.floating) if HOLDS_VEVENT(data) else None
 
@@ -50,6 +52,8 @@ class TaskCodec:
 
     def __init__(self, floating: str = "UTC") -> None:
         self.floating = floating
+
+    component = "VTODO"
 
     def read(self, href: str, etag: str, data: str) -> TaskItem | None:
         return read_task(href, etag, data, self.floating) if HOLDS_VTODO(data) else None
@@ -68,6 +72,8 @@ class ContactCodec:
 
     def __init__(self, in_scope_book: Callable[[str], bool] = lambda href: False) -> None:
         self.in_scope_book = in_scope_book
+
+    component = None
 
     def read(self, href: str, etag: str, data: str) -> ContactItem | None:
         item = read_contact(href, etag, data)

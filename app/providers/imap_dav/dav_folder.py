@@ -7,12 +7,13 @@ so a replayed create finds the first one instead of duplicating it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from app.providers.imap_dav.davsync import CollectionClient, Resource
+from app.providers.read_ahead import read_ahead
 from app.sync.errors import AuthFailure, CursorExpired, InvalidData, NotFound, PermissionDenied, SyncError
 from app.sync.items import (
     CalendarException,
@@ -21,7 +22,7 @@ from app.sync.items import (
     MailboxItem,
     split_occurrence_id,
 )
-from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
 
 READ_ONLY_FIELDS = frozenset({"item_id", "version", "modified_at", "uid", "sync_key"})
 EXCEPTION_FIELDS = ("start", "end", "subject", "location")
@@ -31,6 +32,10 @@ class ResourceCodec(Protocol):
     """Converts one resource's text to a core item and back (keeping unmapped properties)."""
 
     def read(self, href: str, etag: str, data: str) -> MailboxItem | None: ...
+
+    @property
+    def component(self) -> str | None:
+        """The iCalendar component this codec reads (VEVENT, VTODO), None for other formats."""
 
     def write(self, item: MailboxItem, existing: str | None, uid: str) -> str: ...
 
@@ -73,6 +78,19 @@ class DavFolder:
         delta = self._reading(lambda client: client.delta(cursor, self.kind.value))
         items = self._read(self._reading(lambda client: client.fetch(list(delta.changed), self.kind.value)))
         return MailboxChanges(self.kind, tuple(items), delta.removed, delta.cursor, full=delta.full)
+
+    def list_changes(self, cursor: str | None) -> MailboxListing:
+        """The delta by href only; ``read_chunks`` reads the items (an import in chunks)."""
+        delta = self._reading(lambda client: client.delta(cursor, self.kind.value))
+        return MailboxListing(self.kind, delta.changed, delta.removed, delta.cursor, full=delta.full)
+
+    def read_chunks(self, hrefs: Sequence[str], size: int) -> Iterator[list[MailboxItem]]:
+        """Multigets of ``size`` hrefs, each parsed in a worker thread while the caller works on
+        the previous chunk; members a chunk read found without this folder's component are skipped."""
+        component = self.codec.component
+        wanted = [h for h in hrefs if self.client.may_hold(h, component)]
+        batches = (wanted[start:start + size] for start in range(0, len(wanted), max(size, 1)))
+        return read_ahead(batches, lambda batch: self._read(self._reading(lambda client: client.fetch_chunk(batch))))
 
     def _reading(self, read: Callable[[CollectionClient], T]) -> T:
         """A read from a collection the cache named: when the server says it is gone (404, 410) or

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ class CollectionClient:
         self.rtype = rtype
         self._deltas: dict[str | None, tuple[CollectionDelta, set[str]]] = {}
         self._fetched: tuple[tuple[str, ...], list[Resource], set[str]] | None = None
+        self._components: dict[str, frozenset[str]] = {}
+        self.multiget_size = MULTIGET_BATCH   # halved for the rest of the session by a 413
 
     def delta(self, cursor: str | None, reader: str | None = None) -> CollectionDelta:
         """Hrefs changed/removed since ``cursor``; None lists everything. Raises CursorExpired."""
@@ -101,6 +104,20 @@ class CollectionClient:
         if reader is not None:
             known[2].add(reader)
         return list(known[1])
+
+    def fetch_chunk(self, hrefs: Sequence[str]) -> list[Resource]:
+        """Current data of these members, not remembered (an import's chunk): only which
+        components (VEVENT, VTODO…) each member holds is noted, see ``may_hold``."""
+        found = self._multiget(hrefs)
+        self._components.update((r.href, components_in(r.data)) for r in found)
+        return found
+
+    def may_hold(self, href: str, component: str | None) -> bool:
+        """False only when a chunk read this session found no ``component`` in the member: a task
+        list sharing the calendar's collection then skips re-reading every event. (Syncline's own
+        writes never change which components a member holds.)"""
+        known = self._components.get(href)
+        return component is None or known is None or component in known
 
     def forget_reads(self) -> None:
         """After a write, the remembered answers are stale."""
@@ -156,16 +173,18 @@ class CollectionClient:
         return CollectionDelta(changed, tuple(h for h in known if h not in etags), cursor, False)
 
     def _multiget(self, hrefs: Sequence[str]) -> list[Resource]:
-        """Multigets of ``MULTIGET_BATCH`` hrefs, smaller after a 413."""
+        """Multigets of ``multiget_size`` hrefs; a 413 halves it (down to ``MULTIGET_FLOOR``) for this
+        read and the session's later ones, so an import's chunks do not each meet the refusal again."""
         found: list[Resource] = []
-        start, size = 0, MULTIGET_BATCH
+        start = 0
         while start < len(hrefs):
+            size = self.multiget_size
             batch = hrefs[start:start + size]
             refs = "".join(f"<d:href>{escape(quoted_path(h))}</d:href>" for h in batch)
             body = xml_document(self.rtype.multiget, prop_xml(["d:getetag", self.rtype.data_prop]) + refs)
             response = self.session.request("REPORT", self.collection.href, body, XML_HEADERS)
             if response.status_code == 413 and size > MULTIGET_FLOOR:
-                size = max(MULTIGET_FLOOR, size // 2)
+                self.multiget_size = max(MULTIGET_FLOOR, min(size, len(batch)) // 2)
                 continue
             result = expect_multistatus(response, f"REPORT {self.collection.href}")
             data_tag = _clark(self.rtype.data_prop)
@@ -204,6 +223,14 @@ class CollectionClient:
         if not members:
             raise NotFound(f"{href} vanished after PUT")
         return members[0].etag
+
+
+COMPONENT_LINE = re.compile(r"^BEGIN:(V[A-Z]+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def components_in(data: str) -> frozenset[str]:
+    """The component names a resource's text begins (upper case): VCALENDAR, VEVENT, VTODO…"""
+    return frozenset(name.upper() for name in COMPONENT_LINE.findall(data))
 
 
 def resource_name(uid: str) -> str:

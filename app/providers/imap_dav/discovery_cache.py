@@ -78,9 +78,11 @@ class CachedFinder:
     ``from_cache`` tells the folder whether a 404/403/410 or an expired cursor may mean the cached
     collection moved, so discovery is worth re-doing."""
 
-    def __init__(self, cache: DiscoveryCache, key: str, print_: str, discover: Callable[[], Collections]) -> None:
+    def __init__(self, cache: DiscoveryCache, key: str, print_: str, discover: Callable[[], Collections],
+                 forget_answers: Callable[[], None] = lambda: None) -> None:
         self.cache, self.key, self.print_ = cache, key, print_
         self._discover = discover
+        self._forget_answers = forget_answers   # the server's discovery answers this session remembers
         self.from_cache = False
 
     def find(self, fresh: bool = False) -> Collections:
@@ -91,6 +93,8 @@ class CachedFinder:
                 return cached
         self.from_cache = False
         self.cache.forget(self.key)   # should discovery fail now, the stale entry must not be kept
+        if fresh:
+            self._forget_answers()
         found = self._discover()
         self.cache.put(self.key, self.print_, found)
         return found

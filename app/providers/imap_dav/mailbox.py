@@ -31,7 +31,7 @@ from app.providers.imap_dav.scope_books import ScopeBooks
 from app.providers.imap_dav.webdav import DavSession
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
-from app.sync.ports import ItemPatch, MailboxChanges, WriteResult
+from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,13 @@ class ImapDavMailbox:
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
         return self._mail().changes_since(cursor) if kind is FolderKind.MAIL else self._dav(kind).changes_since(cursor)
+
+    def list_changes(self, kind: FolderKind, cursor: str | None) -> MailboxListing | MailboxChanges:
+        """DAV folders list by href; mail is not streamed (its changes come whole)."""
+        return self._mail().changes_since(cursor) if kind is FolderKind.MAIL else self._dav(kind).list_changes(cursor)
+
+    def read_chunks(self, kind: FolderKind, item_ids: Sequence[str], size: int) -> Iterator[list[MailboxItem]]:
+        return self._dav(kind).read_chunks(item_ids, size)
 
     def get_items(self, kind: FolderKind, item_ids: Sequence[str]) -> list[MailboxItem]:
         return list(self._mail().get_items(item_ids)) if kind is FolderKind.MAIL else self._dav(kind).get_items(item_ids)
@@ -164,10 +171,11 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
             print_ = fingerprint(str(url), dav_user, component, name, options.scope_book_name if scoped else None)
             if scoped:
                 finder = CachedFinder(cache, kind.value, print_,
-                                      _scope_discoverer(dav, url, str(options.scope_book_name)))
+                                      _scope_discoverer(dav, url, str(options.scope_book_name)), dav.forget_discovery)
                 source = _scope_source(dav, finder)
             else:
-                finder = CachedFinder(cache, kind.value, print_, _discoverer(dav, url, component, name))
+                finder = CachedFinder(cache, kind.value, print_, _discoverer(dav, url, component, name),
+                                      dav.forget_discovery)
                 source = CollectionSource(finder, shared.builder(dav, rtype))
             folders[kind] = DavFolder(kind, source, codec)
     return ImapDavMailbox(mail, folders, counter, closers, cache)

@@ -48,6 +48,13 @@ class ScopeBooks(CollectionClient):
             found += book.fetch(mine) if mine else []
         return found
 
+    def fetch_chunk(self, hrefs: Sequence[str]) -> list[Resource]:
+        found: list[Resource] = []
+        for book in self.books:
+            mine = [h for h in hrefs if self.book_of(h) is book]
+            found += book.fetch_chunk(mine) if mine else []
+        return found
+
     def forget_reads(self) -> None:
         super().forget_reads()
         for book in self.books:

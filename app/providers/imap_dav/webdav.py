@@ -60,6 +60,20 @@ class DavSession:
         self.timeout = timeout
         self.http = guarded_session(host_policy or HostPolicy(), verify)
         self.http.auth = (username, password)
+        self._discovery_answers: dict[tuple[str, str, str], Multistatus] = {}
+
+    def discovery_propfind(self, href: str, body: str, depth: str) -> Multistatus:
+        """A discovery PROPFIND, answered once per session: the calendar, task list and address
+        book usually walk the same principal and home (whose listing can cost the server a pass
+        over every item for its sync token)."""
+        key = (href, depth, body)
+        if key not in self._discovery_answers:
+            self._discovery_answers[key] = self.multistatus("PROPFIND", href, body, depth)
+        return self._discovery_answers[key]
+
+    def forget_discovery(self) -> None:
+        """A re-discovery (the collection moved or vanished) asks the server afresh."""
+        self._discovery_answers.clear()
 
     def url(self, href: str) -> str:
         """Absolute URL of an (unquoted) path."""

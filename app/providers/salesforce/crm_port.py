@@ -76,6 +76,7 @@ class SalesforceCrmPort:
         self._describer = describer or self._describe
         self._metas: dict[str, ObjectDescribe | None] = {}
         self._listings: dict[tuple[str, str | None], list[CrmRecord]] = {}
+        self._rewritten: dict[str, set[str]] = {}   # per object: records this session upserted, updated, deleted
         self._fresh_events: set[str] = set()
         self._fresh_activities: set[str] = set()
 
@@ -112,7 +113,9 @@ class SalesforceCrmPort:
         listing = self._listings.get((object_type, criteria.owner_id))
         if listing is not None and criteria.owner_id and all(
                 name in r.fields for r in listing[:1] for name in criteria.equals):
-            return [r for r in listing if matches(r.fields, criteria.equals)][: criteria.limit]
+            rewritten = self._rewritten.get(object_type, set())
+            return [r for r in listing if r.record_id not in rewritten
+                    and matches(r.fields, criteria.equals)][: criteria.limit]
         meta = self._meta(object_type)
         where = equality_where(criteria.equals, meta, criteria.owner_id)
         soql = (f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
@@ -166,7 +169,7 @@ class SalesforceCrmPort:
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         records = [{**sanitised(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
                    for w in writes]
-        results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records))
+        results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records), keep=True)
         fresh = {r.target_id for r, created in results if r.ok and created and r.target_id}
         (self._fresh_events if object_type == "Event" else self._fresh_activities).update(fresh)
         return [r for r, _ in results]
@@ -181,7 +184,7 @@ class SalesforceCrmPort:
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         records = [{**sanitised(object_type, w.fields), "Id": w.record_id} for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
-                                          [w.record_id for w in writes])]
+                                          [w.record_id for w in writes], keep=True)]
 
     def record_ties(self, record_ids: Sequence[str]) -> dict[str, list[RecordTie]]:
         with salesforce_edge():
@@ -189,7 +192,7 @@ class SalesforceCrmPort:
 
     def delete_records(self, object_type: str, record_ids: Sequence[str]) -> list[WriteResult]:
         ids = list(record_ids)
-        return [r for r, _ in self._write(object_type, len(ids), lambda: self.writer.delete(ids), ids)]
+        return [r for r, _ in self._write(object_type, len(ids), lambda: self.writer.delete(ids), ids, keep=True)]
 
     def replace_event_relations(self, changes: Sequence[EventRelations]) -> list[WriteResult]:
         """One read of all the Events' rows (none for Events created this session), then one delete,
@@ -231,9 +234,17 @@ class SalesforceCrmPort:
 
     # ---- internals ------------------------------------------------------------------------
     def _write(self, object_type: str, count: int, send: Callable[[], list[RecordResult]],
-               ids: Sequence[str | None] | None = None) -> list[tuple[WriteResult, bool]]:
-        """(result, created) per record; a pause becomes per-record `temporary`, auth raises."""
-        self._listings = {k: v for k, v in self._listings.items() if k[0] != object_type}
+               ids: Sequence[str | None] | None = None, keep: bool = False) -> list[tuple[WriteResult, bool]]:
+        """(result, created) per record; a pause becomes per-record `temporary`, auth raises.
+
+        A write drops the object's owner listing (``search`` then asks Salesforce), except a mirror
+        write (``keep``: an upsert by sync key, an update or delete by id): the records it touched
+        leave ``search``'s answers, and what it created carries a sync key, so is never searched
+        for. An import in chunks thus searches the session's first listing, as one plan did."""
+        if keep:
+            self._rewritten.setdefault(object_type, set()).update(i for i in ids or () if i)
+        else:
+            self._listings = {k: v for k, v in self._listings.items() if k[0] != object_type}
         if not count:
             return []
         try:
@@ -241,7 +252,10 @@ class SalesforceCrmPort:
         except SalesforceError as exc:
             return [(r, False) for r in partial_or_raise(exc, count, object_type, self.setup)]
         raise_lost_fields(object_type, raw, self.setup)
-        return [(write_result(r, ids[r.index] if ids else None), r.created) for r in raw]
+        results = [(write_result(r, ids[r.index] if ids else None), r.created) for r in raw]
+        if keep:
+            self._rewritten[object_type].update(r.target_id for r, _ in results if r.target_id)
+        return results
 
     def _select_where(self, object_type: str, field: str, values: Iterable[str]) -> list[CrmRecord]:
         select = f"SELECT {', '.join(self._select(object_type))} FROM {object_type}"
