@@ -9,13 +9,13 @@ Other ports answer ``changes_since`` and make one chunk, as before.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Sequence
 
 from app.sync.errors import CursorExpired
 from app.sync.event.recurrence_fields import series_parent
 from app.sync.idmap import CursorStore, IdMapEntry, IdMapStore, mailbox_stream
 from app.sync.idmap_scope import more_entries, without_settled
-from app.sync.items import FolderKind, split_occurrence_id
+from app.sync.items import FolderKind, MailboxItem, split_occurrence_id
 from app.sync.mapping import MappingTable
 from app.sync.outcome import OutcomeBuilder
 from app.sync.policy import SyncSession
@@ -68,7 +68,7 @@ def crm_paired_items(id_map: IdMapStore, session: SyncSession, table: MappingTab
 
 
 def chunked_changes(mailbox: MailboxPort, listing: MailboxListing | MailboxChanges, lead: Collection[str],
-                    size: int) -> Iterator[MailboxChanges]:
+                    size: int) -> Generator[MailboxChanges, None, None]:
     """The listing's items as one ``MailboxChanges`` per chunk, ``lead`` ids in the first one."""
     if isinstance(listing, MailboxChanges):
         yield listing
@@ -78,7 +78,7 @@ def chunked_changes(mailbox: MailboxPort, listing: MailboxListing | MailboxChang
     ids = first_ids + [i for i in listing.changed_ids if i not in lead]
     chunks = mailbox.read_chunks(listing.kind, ids, size)  # type: ignore[attr-defined]
     try:
-        first: list = []
+        first: list[MailboxItem] = []
         for _ in range(max(1, -(-len(first_ids) // size))):
             first += next(chunks, [])
         yield MailboxChanges(listing.kind, tuple(first), listing.deleted_ids, listing.cursor, full=listing.full)

@@ -79,7 +79,8 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
     lead = (crm_paired_items(ports.id_map, session, table, entries, crm_changes)
             if several_chunks(listing, policy.import_chunk_size) else set())
     held: set[str] = set()
-    chunk_crm, listed = crm_changes, listed_ids(listing)
+    chunk_crm, listed_first = crm_changes, listed_ids(listing)
+    listed: Sequence[str] | None = listed_first     # the folder's whole listing, for the first chunk only
     with closing(chunked_changes(ports.mailbox, listing, lead, policy.import_chunk_size)) as chunks:  # stops read-ahead
         for mailbox_changes in chunks:
             held |= _sync_chunk(session, ports, policy, mapping, outcome, entries, mailbox_changes, chunk_crm, listed)
