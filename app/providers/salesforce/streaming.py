@@ -129,6 +129,9 @@ class CometdStream:
         if response.status_code >= 500 or response.status_code in (408, 429):
             raise TransientError(f"Streaming API answered {response.status_code}", "SERVER_UNAVAILABLE",
                                  response.status_code)
+        if response.status_code >= 400:     # no Streaming API here (404), or not for this user (403)
+            raise StreamRefused(f"Streaming API answered {response.status_code}: {response.text[:200]}",
+                                "STREAMING_REFUSED", response.status_code)
         try:
             body = response.json()
         except ValueError:

@@ -68,6 +68,22 @@ def test_refusals_become_our_errors(world, stream):
         stream.subscribe(ALL_CHANGES, NEW_ONLY)
 
 
+def test_a_server_without_the_streaming_api_is_a_refusal_not_a_retry(world):
+    """An org (or another emulator) that answers the CometD endpoint with a 404, JSON or HTML, is left
+    to the poll and asked again after the re-probe delay, not retried every few seconds."""
+    class Elsewhere(CometdStream):
+        @property
+        def url(self) -> str:
+            return f"{self.tokens.instance_url}/no-streaming-api-here"
+
+    client = Elsewhere(world.rt.config, ConnectionTokens(world.rt, world.connection_id))
+    try:
+        with pytest.raises(StreamRefused, match="404"):
+            client.handshake()
+    finally:
+        client.close()
+
+
 @pytest.mark.parametrize(("reply", "expected"), [
     ({"channel": "/meta/subscribe", "error": "400::The replayId {9} you provided was invalid.  Please provide "
                                               "a valid ID, -2 to replay all events, or -1 to replay only new events."},
