@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 
 from app.db import Database
 from app.models.sync_state import IdMapRow, SyncCursor
@@ -15,6 +15,8 @@ from app.sync.idmap import IdMapEntry, InPlay, PendingWrite
 from app.sync.items import FolderKind
 
 IN_LIST_CHUNK = 500   # ids per IN (...) list: far below every database's bound-parameter limit
+
+_TABLE = IdMapRow.__table__
 
 _COPIED = ("sync_key", "object_type", "mailbox_item_id", "uid", "series_id", "crm_id", "mailbox_version",
            "crm_version", "mailbox_hash", "crm_hash", "deleted", "unlinked", "last_error", "attempts", "synced_at")
@@ -80,8 +82,9 @@ class SqlIdMapStore:
                     if crm_id and version and version == versions.get(crm_id)}
 
     def put(self, entries: Sequence[IdMapEntry]) -> None:
-        """Insert new rows and update stored ones in bulk (executemany, no ORM objects): an import
-        writes thousands per chunk. One transaction, so a chunk's entries are durable together."""
+        """Insert new rows and update stored ones in bulk: Core executemany of uniform rows (the ORM's
+        bulk paths regroup rows by their None columns and cost more than SQLite's own work), since an
+        import writes thousands per chunk. One transaction, so a chunk's entries are durable together."""
         by_mailbox: dict[int, dict[str, IdMapEntry]] = {}
         for entry in entries:
             by_mailbox.setdefault(int(entry.mailbox_id), {})[entry.sync_key] = entry
@@ -94,13 +97,14 @@ class SqlIdMapStore:
                         IdMapRow.mailbox_id == mailbox_pk, IdMapRow.sync_key.in_(keys[start:start + IN_LIST_CHUNK]))).all())
                 inserts = [{**_row_values(e), "org_id": self.org_pk, "mailbox_id": mailbox_pk,
                             "link_reasons": list(e.link_reasons)} for k, e in wanted.items() if k not in stored]
-                updates = [{**_row_values(e), "id": stored[k], **({"link_reasons": list(e.link_reasons)}
-                                                                   if e.link_reasons else {})}
-                           for k, e in wanted.items() if k in stored]
+                updates = [{**_row_values(e), "row_id": stored[k]} for k, e in wanted.items() if k in stored]
+                reasons = [{"row_id": stored[k], "link_reasons": list(e.link_reasons)}
+                           for k, e in wanted.items() if k in stored and e.link_reasons]
                 if inserts:
-                    s.execute(insert(IdMapRow), inserts)
-                if updates:
-                    s.execute(update(IdMapRow), updates)
+                    s.execute(insert(_TABLE), inserts)
+                for rows in (updates, reasons):   # a stored row keeps its reasons unless new ones come
+                    if rows:
+                        s.execute(update(_TABLE).where(_TABLE.c.id == bindparam("row_id")), rows)
 
     def remove(self, mailbox_id: str, sync_keys: Sequence[str]) -> None:
         with self.db.session_scope() as s:

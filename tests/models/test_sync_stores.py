@@ -66,6 +66,22 @@ def test_put_replaces_by_sync_key_and_remove_forgets(stores):
     assert [e.sync_key for e in id_map.entries(mailbox_id, FolderKind.CALENDAR)] == ["k1"]
 
 
+def test_sql_put_updates_many_rows_at_once_and_a_row_keeps_its_link_reasons_unless_new_ones_come(app):
+    org_pk, mailbox_pk, sf_org_id = _mailbox(app)
+    id_map, mailbox_id = SqlIdMapStore(app.extensions["syncline"].db, org_pk, sf_org_id), str(mailbox_pk)
+    pending = [_entry(sf_org_id, mailbox_id, f"k{n}", pending=PendingWrite.CREATE_IN_CRM, link_reasons=("email",))
+               for n in range(3)]
+    id_map.put(pending)
+    done = [replace(e, pending=None, crm_id=f"00U00000000000{n}AAA", field_hashes={"subject": f"h{n}"}, link_reasons=())
+            for n, e in enumerate(pending)]
+    done[2] = replace(done[2], link_reasons=("domain",))
+    id_map.put(done)
+    stored = {e.sync_key: e for e in id_map.entries(mailbox_id, FolderKind.CALENDAR)}
+    assert [stored[f"k{n}"].crm_id for n in range(3)] == [e.crm_id for e in done]
+    assert all(stored[e.sync_key].pending is None and stored[e.sync_key].field_hashes == e.field_hashes for e in done)
+    assert [stored[f"k{n}"].link_reasons for n in range(3)] == [("email",), ("email",), ("domain",)]
+
+
 def test_cursors_persist_per_stream(stores):
     _, cursors, mailbox_id, _ = stores
     assert cursors.load(mailbox_id, "mailbox:calendar") is None
