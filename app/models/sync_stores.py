@@ -6,8 +6,9 @@ core relies on to advance cursors only after the data is written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
 
 from app.db import Database
 from app.models.sync_state import IdMapRow, SyncCursor
@@ -16,7 +17,7 @@ from app.sync.items import FolderKind
 
 IN_LIST_CHUNK = 500   # ids per IN (...) list: far below every database's bound-parameter limit
 
-_TABLE = IdMapRow.__table__
+_TABLE = cast(Table, IdMapRow.__table__)     # a declarative model's table is a Table
 
 _COPIED = ("sync_key", "object_type", "mailbox_item_id", "uid", "series_id", "crm_id", "mailbox_version",
            "crm_version", "mailbox_hash", "crm_hash", "deleted", "unlinked", "last_error", "attempts", "synced_at")
