@@ -47,7 +47,7 @@ def world(tmp_path, migrated_databases, redis_url, salesforce_emulator, graph_fa
     """One org, user and Office 365 mailbox on the fake, through the API (see ``World``)."""
     from app import create_app
     from tests.conftest import _clean, emulator_overrides, make_test_config
-    from tests.integration.graph.test_graph_session_e2e import World
+    from tests.integration.graph.session_world import World
 
     config = make_test_config(tmp_path, migrated_databases[0]["sqlite"], redis_url,
                               **emulator_overrides(salesforce_emulator)).with_overrides(
