@@ -77,12 +77,18 @@ def scheduler():
 
 @click.command("push-watcher", help="Watch every active IMAP+DAV mailbox for changes (IMAP IDLE, or NOOP polling "
                                     "where the server lacks IDLE, on the folders its mail rules read; CalDAV/CardDAV "
-                                    "sync-token/ctag polling) and queue one debounced session per changed mailbox. "
+                                    "sync-token/ctag polling, and WebDAV-Push registrations where the server offers it) and "
+                                    "queue one debounced session per changed mailbox. "
                                     "Mailboxes added, removed or suspended are picked up without a restart; the "
                                     "schedule stays the backstop.")
 @click.option("--dav-interval", default=5.0, show_default=True, type=click.FloatRange(0.2, 3600),
               envvar="SYNCLINE_PUSH_DAV_SECONDS", help="Seconds between two polls of a CalDAV/CardDAV collection "
                                                        "[env SYNCLINE_PUSH_DAV_SECONDS].")
+@click.option("--dav-push-interval", default=300.0, show_default=True, type=click.FloatRange(0.2, 86400),
+              envvar="SYNCLINE_PUSH_DAV_PUSH_SECONDS",
+              help="Seconds between two polls of a mailbox whose CalDAV/CardDAV collections all push to Syncline "
+                   "(WebDAV-Push; needs an https SYNCLINE_PUBLIC_URL): the poll is only the backstop "
+                   "[env SYNCLINE_PUSH_DAV_PUSH_SECONDS].")
 @click.option("--reconcile-interval", default=30.0, show_default=True, type=click.FloatRange(0.2, 3600),
               envvar="SYNCLINE_PUSH_RECONCILE_SECONDS",
               help="Seconds between two reads of the mailbox list [env SYNCLINE_PUSH_RECONCILE_SECONDS].")
@@ -107,7 +113,7 @@ def scheduler():
                    "the org as soon as a synced object changes [env SYNCLINE_PUSH_SALESFORCE_STREAM].")
 @click.option("--salesforce-reprobe", default=3600.0, show_default=True, type=click.FloatRange(0.2, 86400),
               help="Seconds before an org without Change Data Capture (or a refused subscription) is tried again.")
-def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
+def push_watcher(dav_interval: float, dav_push_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
                  noop_interval: float, folder_refresh: float, notify: bool, salesforce_stream: bool,
                  salesforce_reprobe: float):
     import signal
@@ -124,7 +130,8 @@ def push_watcher(dav_interval: float, reconcile_interval: float, debounce: float
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    settings = WatcherSettings(dav_seconds=dav_interval, reconcile_seconds=reconcile_interval,
+    settings = WatcherSettings(dav_seconds=dav_interval, dav_push_seconds=dav_push_interval,
+                               reconcile_seconds=reconcile_interval,
                                quiet_seconds=debounce, longest_seconds=max(30.0, debounce),
                                max_connections=max_connections, imap=ImapPushSettings(
                                    noop_seconds=noop_interval, folder_refresh=folder_refresh, use_notify=notify),

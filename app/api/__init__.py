@@ -67,6 +67,7 @@ def init_api(app: Flask) -> Api:
         orgs,
         skipped_items,
         users,
+        webdav_push,
     )
 
     app.url_map.converters["int"] = StorableIntConverter   # before any route is added
@@ -84,7 +85,7 @@ def init_api(app: Flask) -> Api:
                                         "extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (health, auth_routes, me, orgs, users, audit_log, mailboxes, failed_items, skipped_items, mappings,
-                   graph_push, office365, google_workspace, google_push):
+                   graph_push, office365, google_workspace, google_push, webdav_push):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.blp.url_prefix)
     from app.api import autoresolve, blocklists, records, related, saves  # the sidebar's endpoints
 

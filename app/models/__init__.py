@@ -3,6 +3,7 @@ from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.autoresolved import AutoresolvedRecord
 from app.models.base import Base
+from app.models.dav_push_subscription import DavPushSubscription
 from app.models.google_watch import GoogleWatch
 from app.models.graph_subscription import GraphSubscription
 from app.models.mailbox import Mailbox, ServerProfile
@@ -16,6 +17,6 @@ from app.models.sync_state import IdMapRow, SyncCursor
 from app.models.user import User
 
 __all__ = [
-    "ApiToken", "AuditEvent", "AutoresolvedRecord", "Base", "BlocklistEntry", "ComposeSave", "GoogleWatch", "GraphSubscription", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MailboxChange", "MappingTableRecord", "Org", "OrgFeedState", "OrgStreamState", "SalesforceConnection",
+    "ApiToken", "AuditEvent", "AutoresolvedRecord", "Base", "BlocklistEntry", "ComposeSave", "DavPushSubscription", "GoogleWatch", "GraphSubscription", "MeetingSave", "ThreadAutosave", "IdMapRow", "Mailbox", "MailboxChange", "MappingTableRecord", "Org", "OrgFeedState", "OrgStreamState", "SalesforceConnection",
     "SavedEmail", "SavedEmailSaver", "ServerProfile", "SyncCursor", "SyncSessionRecord", "User",
 ]

@@ -3,6 +3,9 @@ sync-token/ctag; a version different from the one seen last time is reported to 
 
 The first answer for a mailbox is its baseline (what the schedule's sessions already cover). A
 server that fails is asked again after a jittered backoff; the mailbox is "not live" meanwhile.
+With a ``keeper`` (WebDAV-Push), a mailbox whose collections all hold a push registration is
+polled only every ``backstop`` seconds: the server's pushes carry its changes, the poll catches
+what a lost push would miss.
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from app.providers.imap_dav import ImapDavMailbox, build_mailbox
-from app.providers.imap_dav.dav_probe import collection_versions
+from app.providers.imap_dav.dav_probe import collection_versions, dav_collections
+from app.services.dav_push_subscriptions import WebDavPushKeeper
 from app.services.push_targets import PushTarget
 from app.sync.push_timing import reconnect_delay
 
@@ -31,15 +35,22 @@ class DavWatch:
     next_poll: float = 0.0
     live: bool = False
     polling: bool = False
+    pushed: bool = False             # every collection holds a WebDAV-Push registration
+    next_push_check: float = 0.0
 
 
 class DavPoller:
     """Polls every registered mailbox's collections at ``interval`` seconds, ``parallel`` at a time."""
 
     def __init__(self, on_change: Callable[[int], None], interval: float, parallel: int = 16,
-                 backoff_cap: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 backoff_cap: float = 300.0, clock: Callable[[], float] = time.monotonic,
+                 keeper: WebDavPushKeeper | None = None, backstop: float = 300.0,
+                 push_check: float = 600.0) -> None:
         self.on_change = on_change
         self.interval = interval
+        self.keeper = keeper
+        self.backstop = max(backstop, interval)
+        self.push_check = push_check
         self.backoff_cap = backoff_cap
         self.clock = clock
         self.watches: dict[int, DavWatch] = {}
@@ -55,9 +66,27 @@ class DavPoller:
         port = build_mailbox(no_mail, *target.dav_login, target.options, target.dav_login, target.discovered)
         self.watches[target.mailbox_id] = DavWatch(target, port)
 
-    def forget(self, mailbox_id: int) -> None:
+    def forget(self, mailbox_id: int, release: bool = True) -> None:
+        """Stop polling; with ``release``, its push registrations are removed (in the pool: the
+        server may be slow) before its connections close."""
         watch = self.watches.pop(mailbox_id, None)
-        if watch is not None:
+        if watch is None:
+            return
+        registrations = self.keeper.registrations(mailbox_id) if release and self.keeper is not None else []
+        if not registrations:
+            watch.port.close()
+            return
+        self._pool.submit(self._release, watch, registrations)
+
+    def _release(self, watch: DavWatch, registrations: list[tuple[int, str]]) -> None:
+        try:
+            sessions = list(dav_collections(watch.port).values())
+            if self.keeper is not None:
+                self.keeper.release(registrations, sessions[0] if sessions else None)
+        except Exception as exc:      # the rows stay for the reconcile's sweep; the server's expiry ends them
+            log.warning("webdav-push release failed", extra={"ctx": {"mailbox_id": watch.target.mailbox_id,
+                                                                      "error": str(exc) or type(exc).__name__}})
+        finally:
             watch.port.close()
 
     def poll_due(self) -> None:
@@ -90,12 +119,26 @@ class DavPoller:
             return
         changed = watch.versions is not None and versions != watch.versions
         watch.versions, watch.failures, watch.live = versions, 0, True
-        watch.next_poll = self.clock() + self.interval
+        self._keep_push(watch)
+        watch.next_poll = self.clock() + (self.backstop if watch.pushed else self.interval)
         if changed:
             log.info("push change seen", extra={"ctx": {"mailbox_id": mailbox_id, "via": "dav-poll"}})
             self.on_change(mailbox_id)
 
+    def _keep_push(self, watch: DavWatch) -> None:
+        """Register/renew the mailbox's push registrations when due (after a good poll: the server answers)."""
+        if self.keeper is None or self.clock() < watch.next_push_check:
+            return
+        watch.next_push_check = self.clock() + self.push_check
+        try:
+            watch.pushed = self.keeper.keep(watch.target.mailbox_id, dav_collections(watch.port))
+        except Exception as exc:      # SyncError as a rule: polling carries on at the short interval
+            watch.pushed = False
+            log.warning("webdav-push registration failed; polling", extra={"ctx": {
+                "mailbox_id": watch.target.mailbox_id, "error": str(exc) or type(exc).__name__}})
+
     def close(self) -> None:
+        """Registrations stay: the servers keep pushing to the API while no watcher runs."""
         for mailbox_id in list(self.watches):
-            self.forget(mailbox_id)
+            self.forget(mailbox_id, release=False)
         self._pool.shutdown(wait=False, cancel_futures=True)

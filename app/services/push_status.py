@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from app.models import GoogleWatch, GraphSubscription, Mailbox
+from app.models import DavPushSubscription, GoogleWatch, GraphSubscription, Mailbox
 from app.runtime import Runtime
 from app.state import push_freshness
 from app.state.push_freshness import PushFreshness
@@ -28,10 +28,12 @@ def push_status(rt: Runtime, mailbox: Mailbox) -> dict:
 
 
 def _vendor_channel(rt: Runtime, mailbox_id: int, now: datetime) -> str | None:
-    """"graph" or "google" while the vendor holds an unexpired subscription or watch for the
-    mailbox (it pushes to us; no watcher process of ours is involved)."""
+    """"graph", "google" or "webdav-push" while the vendor (or DAV server) holds an unexpired
+    subscription, watch or registration for the mailbox (it pushes to us; no watcher process of
+    ours is involved)."""
     with rt.db.session_scope() as s:
-        for mode, model in (("graph", GraphSubscription), ("google", GoogleWatch)):
+        for mode, model in (("graph", GraphSubscription), ("google", GoogleWatch),
+                            ("webdav-push", DavPushSubscription)):
             if s.scalar(select(model.id).where(model.mailbox_id == mailbox_id, model.expires_at > now).limit(1)):
                 return mode
     return None

@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 
 from app.runtime import Runtime
-from app.services import push_triggers
+from app.services import dav_push_subscriptions, push_triggers
 from app.services.dav_push import DavPoller
+from app.services.dav_push_subscriptions import WebDavPushKeeper
 from app.services.imap_push import ImapMailboxWatch, ImapPushSettings
 from app.services.org_change_stream import StreamSettings
 from app.services.org_change_streams import OrgChangeStreams
@@ -38,6 +39,7 @@ TICK_SECONDS = 0.25
 class WatcherSettings:
     dav_seconds: float = 5.0           # CalDAV/CardDAV poll interval
     dav_parallel: int = 16             # polls in flight at once
+    dav_push_seconds: float = 300.0    # backstop poll interval of a mailbox its servers push for (WebDAV-Push)
     reconcile_seconds: float = 30.0    # re-read the mailboxes from the database
     quiet_seconds: float = 2.0         # debounce: fire once a mailbox has been quiet this long…
     longest_seconds: float = 30.0      # …or this long after its first change
@@ -53,7 +55,9 @@ class PushWatcher:
         self.rt = rt
         self.settings = settings
         self.debouncer = Debouncer(settings.quiet_seconds, settings.longest_seconds, time.monotonic)
-        self.dav = DavPoller(self._changed, settings.dav_seconds, settings.dav_parallel, settings.imap.backoff_cap)
+        keeper = WebDavPushKeeper(rt) if dav_push_subscriptions.enabled(rt) else None
+        self.dav = DavPoller(self._changed, settings.dav_seconds, settings.dav_parallel, settings.imap.backoff_cap,
+                             keeper=keeper, backstop=settings.dav_push_seconds)
         self.imap: dict[int, ImapMailboxWatch] = {}
         self.targets: dict[int, PushTarget] = {}
         self.salesforce = OrgChangeStreams(rt, settings.salesforce_quiet_seconds, settings.salesforce) \
@@ -92,6 +96,7 @@ class PushWatcher:
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
+        dav_push_subscriptions.forget_others(self.rt, set(targets))
         if self.salesforce is not None:
             self.salesforce.reconcile()
         self._mark_live()
@@ -113,7 +118,7 @@ class PushWatcher:
             log.warning("push connection pool full; mailbox left to the schedule",
                         extra={"ctx": {"mailbox_id": target.mailbox_id, "max": self.settings.max_connections}})
             del self.targets[target.mailbox_id]      # the next reconcile tries again
-            self.dav.forget(target.mailbox_id)
+            self.dav.forget(target.mailbox_id, release=False)
             return
         self.imap[target.mailbox_id] = watch
         watch.start()
@@ -181,7 +186,7 @@ class PushWatcher:
             dav = self.dav.watches.get(target.mailbox_id)
             if dav is None or not dav.live:
                 return None
-            parts.append("dav-poll")
+            parts.append(dav_push_subscriptions.MODE if dav.pushed else "dav-poll")
         return "+".join(parts) or None
 
     def _quietly(self, write) -> None:

@@ -16,16 +16,17 @@ DAV_KINDS = (FolderKind.CALENDAR, FolderKind.TASKS, FolderKind.CONTACTS)
 def collection_versions(port: ImapDavMailbox) -> dict[str, str]:
     """{collection href: version} for every DAV collection the mailbox syncs (discovered through the
     port, from its cached discovery when given); a changed version means a change to sync."""
-    versions: dict[str, str] = {}
+    return {href: collection_version(session, href) for href, session in dav_collections(port).items()}
+
+
+def dav_collections(port: ImapDavMailbox) -> dict[str, DavSession]:
+    """{collection href: its DAV session} for every DAV collection the mailbox syncs, once each."""
+    found: dict[str, DavSession] = {}
     for kind in DAV_KINDS:
         folder = port.folders.get(kind)
-        if folder is None:
-            continue
-        client = folder.client
-        href = client.collection.href
-        if href not in versions:
-            versions[href] = collection_version(client.session, href)
-    return versions
+        if folder is not None:
+            found.setdefault(folder.client.collection.href, folder.client.session)
+    return found
 
 
 def collection_version(session: DavSession, href: str) -> str:
