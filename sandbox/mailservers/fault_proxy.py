@@ -93,6 +93,22 @@ class DavFaultProxy:
         self._thread.join(timeout=5)
 
 
+def relay(upstream: tuple[str, int], method: str, path: str, headers: dict[str, str],
+          body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One request to the upstream server: its status, end-to-end headers and body."""
+    connection = http.client.HTTPConnection(*upstream, timeout=60)
+    try:
+        sent = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        data = response.read()
+        kept = [(k, v) for k, v in response.getheaders()
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
+        return response.status, kept, data
+    finally:
+        connection.close()
+
+
 def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -121,17 +137,7 @@ def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
                 proxy.left()
 
         def _forward(self, body: bytes | None) -> None:
-            upstream = http.client.HTTPConnection(*proxy.upstream, timeout=60)
-            try:
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                upstream.request(self.command, self.path, body=body, headers=headers)
-                response = upstream.getresponse()
-                data = response.read()
-                kept = [(k, v) for k, v in response.getheaders()
-                        if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
-                self._answer(response.status, kept, data)
-            finally:
-                upstream.close()
+            self._answer(*relay(proxy.upstream, self.command, self.path, dict(self.headers.items()), body))
 
         def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
             self.send_response(status)
