@@ -102,7 +102,7 @@ class WebDavPushKeeper:
         token, keys = secrets.token_urlsafe(32), new_receiver_keys()
         with self.rt.db.session_scope() as s:       # stored first: the server may push before it answers
             row = DavPushSubscription(mailbox_id=mailbox_id, collection_url=url, topic=support.topic,
-                                      token_hash=token_hash(token), keys_enc=_seal(self.rt, token, keys),
+                                      token_hash=token_hash(token), keys_enc=seal_keys(self.rt, token, keys),
                                       expires_at=now + LIFETIME)
             s.add(row)
             s.flush()
@@ -185,7 +185,7 @@ def receive(rt: Runtime, token: str, body: bytes, content_encoding: str) -> str 
     return push_triggers.changed(rt, mailbox_id)
 
 
-def _seal(rt: Runtime, token: str, keys: ReceiverKeys) -> str:
+def seal_keys(rt: Runtime, token: str, keys: ReceiverKeys) -> str:
     """The push resource's token and the RFC 8291 receiver keys, encrypted at rest."""
     return rt.secrets.encrypt(json.dumps({"token": token, **asdict(keys)}))
 
