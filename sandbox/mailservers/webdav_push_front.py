@@ -37,7 +37,7 @@ from sandbox.mailservers.fault_proxy import DAV_METHODS, relay
 from sandbox.mailservers.process import free_port
 
 PUSH_NS = "https://bitfire.at/webdav-push"
-P = "{%s}" % PUSH_NS
+P = f"{{{PUSH_NS}}}"
 PUSHABLE = ("{urn:ietf:params:xml:ns:caldav}calendar", "{urn:ietf:params:xml:ns:carddav}addressbook")
 REGISTRATIONS = "/push-registrations/"
 SAFE = etree.XMLParser(resolve_entities=False, no_network=True)

@@ -1,8 +1,6 @@
 """WebDAV-Push client: RFC 8291 encryption against the RFC's Appendix A vector, and the draft's XML."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 

@@ -25,7 +25,7 @@ from app.providers.imap_dav.webdav import SAFE_XML, XML_HEADERS, DavSession, xml
 from app.sync.errors import InvalidData, PermissionDenied
 
 PUSH_NS = "https://bitfire.at/webdav-push"
-P = "{%s}" % PUSH_NS
+P = f"{{{PUSH_NS}}}"
 GONE = (404, 410)
 
 
