@@ -109,16 +109,32 @@ def relay(upstream: tuple[str, int], method: str, path: str, headers: dict[str, 
         connection.close()
 
 
+class RelayHandler(BaseHTTPRequestHandler):
+    """What every sandbox DAV front's handler shares: quiet, HTTP/1.1, whole bodies in and out."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — quiet, like the servers
+        return
+
+    def _body(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else None
+
+    def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
 def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — quiet, like the servers
-            return
-
+    class Handler(RelayHandler):
         def relay(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
+            body = self._body()
             fault = proxy.fault_for_request()
             if fault is not None and fault[0] == "hang":
                 proxy.hold(fault[1])
@@ -138,15 +154,6 @@ def _handler_for(proxy: DavFaultProxy) -> type[BaseHTTPRequestHandler]:
 
         def _forward(self, body: bytes | None) -> None:
             self._answer(*relay(proxy.upstream, self.command, self.path, dict(self.headers.items()), body))
-
-        def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-            self.send_response(status)
-            for key, value in headers:
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
 
     for method in DAV_METHODS:
         setattr(Handler, f"do_{method}", Handler.relay)

@@ -33,7 +33,7 @@ from lxml import etree
 
 from app.providers.imap_dav.web_push_crypto import encrypt, unb64url
 from app.sync.errors import InvalidData
-from sandbox.mailservers.fault_proxy import DAV_METHODS, relay
+from sandbox.mailservers.fault_proxy import DAV_METHODS, RelayHandler, relay
 from sandbox.mailservers.process import free_port
 
 PUSH_NS = "https://bitfire.at/webdav-push"
@@ -229,12 +229,7 @@ def _expiry(text: str | None, front: WebDavPushFront) -> datetime:
 
 
 def _handler_for(front: WebDavPushFront) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — quiet, like the servers
-            return
-
+    class Handler(RelayHandler):
         def relay_request(self) -> None:
             body = self._body()
             if self.command == "OPTIONS":
@@ -253,10 +248,6 @@ def _handler_for(front: WebDavPushFront) -> type[BaseHTTPRequestHandler]:
                     changed.add(_parent(self.headers["Destination"]))
                 front.notify(changed, self.headers.get("Authorization", ""), self.headers.get("Push-Dont-Notify", ""))
             return None
-
-        def _body(self) -> bytes | None:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else None
 
         def _options(self, body: bytes | None) -> None:
             status, headers, data = relay(front.upstream, "OPTIONS", self.path, dict(self.headers.items()), body)
@@ -303,15 +294,6 @@ def _handler_for(front: WebDavPushFront) -> type[BaseHTTPRequestHandler]:
             if found is None:
                 return self._answer(404, [], b"")
             return self._answer(204 if found.owner == owner else 403, [], b"")
-
-        def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-            self.send_response(status)
-            for key, value in headers:
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
 
     for method in DAV_METHODS:
         setattr(Handler, f"do_{method}", Handler.relay_request)
