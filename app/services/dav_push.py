@@ -72,18 +72,18 @@ class DavPoller:
         watch = self.watches.pop(mailbox_id, None)
         if watch is None:
             return
-        registrations = self.keeper.registrations(mailbox_id) if release and self.keeper is not None else []
+        registrations = self.keeper.take_registrations(mailbox_id) if release and self.keeper is not None else []
         if not registrations:
             watch.port.close()
             return
         self._pool.submit(self._release, watch, registrations)
 
-    def _release(self, watch: DavWatch, registrations: list[tuple[int, str]]) -> None:
+    def _release(self, watch: DavWatch, registrations: list[str]) -> None:
         try:
             sessions = list(dav_collections(watch.port).values())
             if self.keeper is not None:
                 self.keeper.release(registrations, sessions[0] if sessions else None)
-        except Exception as exc:      # the rows stay for the reconcile's sweep; the server's expiry ends them
+        except Exception as exc:      # forgotten here already: their pushes get 404, and the server drops them
             log.warning("webdav-push release failed", extra={"ctx": {"mailbox_id": watch.target.mailbox_id,
                                                                       "error": str(exc) or type(exc).__name__}})
         finally:

@@ -12,7 +12,6 @@ registration (kept only as a hash), the body is decrypted with its keys, and a c
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -83,17 +82,21 @@ class WebDavPushKeeper:
             self._remove(pk, registration_url, sessions[0] if sessions else None)
         return bool(collections) and covered == len(collections)
 
-    def registrations(self, mailbox_id: int) -> list[tuple[int, str]]:
-        """(row id, registration URL) of a mailbox, read before it is let go."""
+    def take_registrations(self, mailbox_id: int) -> list[str]:
+        """Forget a mailbox's registrations now (a new watch of it starts afresh) and return their
+        URLs for ``release``."""
         with self.rt.db.session_scope() as s:
-            return [(r.id, r.registration_url) for r in s.scalars(
-                select(DavPushSubscription).where(DavPushSubscription.mailbox_id == mailbox_id))]
+            rows = list(s.scalars(select(DavPushSubscription).where(DavPushSubscription.mailbox_id == mailbox_id)))
+            urls = [r.registration_url for r in rows if r.registration_url]
+            for row in rows:
+                s.delete(row)
+        return urls
 
-    def release(self, registrations: list[tuple[int, str]], session: DavSession | None) -> None:
-        """Unregister at the server (best effort: a registration we forget is answered 404 at its
-        next push, and the server drops it) and forget."""
-        for pk, registration_url in registrations:
-            self._remove(pk, registration_url, session)
+    def release(self, registration_urls: list[str], session: DavSession | None) -> None:
+        """Unregister at the server (best effort: a registration we forgot is answered 404 at its
+        next push, and the server drops it)."""
+        for url in registration_urls:
+            self._unregister(url, session)
 
     def _create(self, mailbox_id: int, session: DavSession, href: str, url: str, now: datetime) -> int:
         support = push_support(session, href)
@@ -129,13 +132,16 @@ class WebDavPushKeeper:
         return 1
 
     def _remove(self, pk: int, registration_url: str, session: DavSession | None) -> None:
+        self._unregister(registration_url, session)
+        self._delete(pk)
+
+    def _unregister(self, registration_url: str, session: DavSession | None) -> None:
         if registration_url and session is not None:
             try:
                 unregister(session, registration_url)
             except SyncError as exc:
                 log.warning("webdav-push unregister failed; forgotten anyway",
                             extra={"ctx": {"registration": registration_url, "error": str(exc)}})
-        self._delete(pk)
 
     def _registered(self, pk: int, registration_url: str, expires_at: datetime) -> None:
         with self.rt.db.session_scope() as s:
@@ -164,7 +170,7 @@ def receive(rt: Runtime, token: str, body: bytes, content_encoding: str) -> str 
     (a property update or a VAPID key rotation message)."""
     with rt.db.session_scope() as s:
         row = s.scalar(select(DavPushSubscription).where(DavPushSubscription.token_hash == token_hash(token)))
-        if row is None or not hmac.compare_digest(row.token_hash, token_hash(token)):
+        if row is None:
             raise UnknownSubscription("no WebDAV-Push registration has that address")
         if s.scalar(select(Mailbox.status).where(Mailbox.id == row.mailbox_id)) != "active":
             raise UnknownSubscription("the registration's mailbox is not active")

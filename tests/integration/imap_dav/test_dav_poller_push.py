@@ -23,7 +23,7 @@ class Keeper:
     def __init__(self) -> None:
         self.answer: bool | Exception = True
         self.kept: list[set[str]] = []
-        self.released: list[list[tuple[int, str]]] = []
+        self.released: list[list[str]] = []
 
     def keep(self, mailbox_id, collections) -> bool:
         self.kept.append(set(collections))
@@ -31,8 +31,8 @@ class Keeper:
             raise self.answer
         return self.answer
 
-    def registrations(self, mailbox_id):
-        return [(1, "http://dav.test/registrations/1")]
+    def take_registrations(self, mailbox_id):
+        return ["http://dav.test/registrations/1"]
 
     def release(self, registrations, session) -> None:
         self.released.append(registrations)
@@ -62,7 +62,7 @@ def test_a_pushed_mailbox_is_polled_at_the_backstop_and_rechecked_when_due(dav_a
     assert len(keeper.kept) == 2 and not watch.pushed and watch.next_poll == clock.now + 5
     poller.forget(7)
     poller._pool.shutdown(wait=True)
-    assert keeper.released == [[(1, "http://dav.test/registrations/1")]]
+    assert keeper.released == [["http://dav.test/registrations/1"]]
 
 
 def test_stopping_the_watcher_keeps_the_registrations(dav_account):

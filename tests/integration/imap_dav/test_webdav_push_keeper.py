@@ -73,7 +73,7 @@ def test_registers_renews_in_place_drops_stale_and_releases(world):
     assert list(_rows(keeper, mailbox_id)) == [front.base_url + calendar]
     assert len(front.registrations) == 1
 
-    keeper.release(keeper.registrations(mailbox_id), collections[calendar])
+    keeper.release(keeper.take_registrations(mailbox_id), collections[calendar])
     assert _rows(keeper, mailbox_id) == {} and front.registrations == {}
 
 
