@@ -25,9 +25,9 @@ def rt(app):
     return app.extensions["syncline"]
 
 
-def _registered(factory, rt):
+def _registered(factory, rt, user=None):
     """A mailbox with one registration: (mailbox id, push URL path, receiver keys)."""
-    mailbox = factory.mailbox(factory.user(factory.org()))
+    mailbox = factory.mailbox(user or factory.user(factory.org()))
     token, receiver = secrets.token_urlsafe(32), new_receiver_keys()
     with rt.db.session_scope() as s:
         s.add(DavPushSubscription(mailbox_id=mailbox.id, collection_url="http://dav.test/u/calendar/", topic=TOPIC,
@@ -93,3 +93,16 @@ def test_an_unknown_address_or_a_suspended_mailbox_is_404_so_the_server_drops_it
 def test_an_oversized_body_is_413(client, factory, rt):
     _, path, _ = _registered(factory, rt)
     assert client.post(path, data=b"x" * 9000, headers=ENCRYPTED).status_code == 413
+
+
+def test_the_dashboard_shows_webdav_push_while_a_registration_is_unexpired(client, factory, rt):
+    user = factory.user(factory.org())
+    mailbox_id, _, _ = _registered(factory, rt, user)
+    dashboard = f"/api/v1/mailboxes/{mailbox_id}/dashboard"
+    push = client.get(dashboard, headers=factory.auth(user)).json["push"]
+    assert push["live"] is True and push["mode"] == "webdav-push"
+    with rt.db.session_scope() as s:
+        for row in s.query(DavPushSubscription).filter_by(mailbox_id=mailbox_id):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+    push = client.get(dashboard, headers=factory.auth(user)).json["push"]
+    assert push["live"] is False and push["mode"] is None
