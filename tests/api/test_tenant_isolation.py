@@ -18,6 +18,8 @@ PUBLIC = {
     ("/api/v1/graph/notifications", "POST"), ("/api/v1/graph/lifecycle", "POST"),
     # Google's pushes: a Calendar channel's id + token, or a Pub/Sub push's signed token and address
     ("/api/v1/google/calendar-notifications", "POST"), ("/api/v1/google/gmail-notifications", "POST"),
+    # WebDAV-Push messages: the unguessable token in the path (kept hashed) names one registration
+    ("/api/v1/push/webdav/<string:token>", "POST"),
 }
 SELF_ONLY = {  # act on the caller only; no id in the path to point elsewhere
     ("/api/v1/me", "GET"), ("/api/v1/me", "PATCH"),
