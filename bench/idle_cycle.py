@@ -1,13 +1,24 @@
 """Idle cycle: what one sync session costs when nothing changed, and how many mailboxes one worker serves.
 
-Run `python bench/idle_cycle.py` (starts its own Radicale behind a latency proxy, an HTTPS
-Salesforce emulator, SQLite and an embedded Redis). Per size: seed a CalDAV calendar, import it
-and run one settling session (untimed, no latency) with the org's change loop polling around
-them as the scheduler does (so Salesforce is read once per org, not per mailbox, and the import's
-own writes come back routed and settle), then time ONE idle session with 50 ms on
-every Salesforce and mailbox request. The idle session runs in a fresh process, so its peak
-RSS is the idle session's own, not the import's. Prints `metric: value` lines; the `_1k` and
-`_20k` figures are those of `--small` and `--large` (1,000 and 20,000 items by default).
+Run `python bench/idle_cycle.py [--server cyrus|radicale|both]` (starts its own CalDAV server(s)
+behind a latency proxy, an HTTPS Salesforce emulator, SQLite and an embedded Redis). Per server
+and size: seed a CalDAV calendar, import it and run one settling session (untimed, no latency) with
+the org's change loop polling around them as the scheduler does (so Salesforce is read once per
+org, not per mailbox, and the import's own writes come back routed and settle), then time ONE idle
+session with 50 ms on every Salesforce and mailbox request. The idle session runs in a fresh
+process, so its peak RSS is the idle session's own, not the import's. Prints `metric: value`
+lines; the `_1k` and `_20k` figures are those of `--small` and `--large` (1,000 and 20,000 items).
+
+Servers (`idle_servers:` says which ran). The issue's names (`idle_seconds_20k`,
+`mailboxes_per_worker_30min`, ...) are measured on Cyrus (Debian cyrus-caldav, started by
+tests/realservers/cyrus.py, must run as root), which keeps a collection's sync token as a
+counter, as SabreDAV/Nextcloud, iCloud and Google do: asking it costs the server the same at any
+size, so the figures show the worker's side. Cyrus stores one UID per resource, so its calendar
+is seeded by one PUT per item from a thread pool (untimed). The same figures on Radicale carry a
+`_radicale` suffix (`mailboxes_per_worker_30min_radicale`): Radicale recomputes the sync token by
+hashing every item's ETag on every request (O(n), serialised by its one process's GIL: ~0.2 s at
+2,000 items on a busy two-core box), so at 20,000 items its figure measures Radicale more than the
+worker.
 
 `mailboxes_per_worker_30min` is measured on the product's scheduling path at the large size:
 the settled mailbox is cloned `--mailboxes` times (new users of its org with its server profile,
@@ -16,12 +27,9 @@ large collection: the server does the same work per check as for distinct ones),
 is made due, the scheduler tick (`enqueue_due`) queues them as idle checks, and ONE worker process
 (the product's `run_worker`, non-forking, in burst mode, in a fresh process) runs those jobs with
 50 ms on every request. The figure is 1,800 s / (that wall time / mailboxes). `idle_check_sessions` says
-how many clones the check sent to a full session (0 when nothing changed), and
-`mailboxes_per_worker_30min_sessions` keeps the older figure: idle sessions back to back.
-The wall time includes what the one Radicale process spends computing the sync token of the large
-collection for every check (Radicale hashes every item's ETag for it: ~0.2 s at 2,000 items on a
-busy two-core box, serialised by its GIL), so at 20,000 items the figure measures Radicale more than
-the worker; `mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU time would allow.
+how many clones the check sent to a full session (0 when nothing changed),
+`mailboxes_per_worker_30min_sessions` keeps the older figure (idle sessions back to back), and
+`mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU time would allow.
 """
 from __future__ import annotations
 
