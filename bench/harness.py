@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import resource
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:     # the push benches only: a session's fresh process need not import Flask and the fakes
     from app.config import Config
     from bench.graph_push import BenchProcess
+    from sandbox.mailservers.radicale import DavAccount, RadicaleServer
 
 T = TypeVar("T")
 POLL_S, WAIT_S = 0.02, 120.0
@@ -40,6 +42,15 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def radicale_user(radicale: RadicaleServer) -> tuple[tuple[str, str], DavAccount]:
+    """(login, account) of a new Radicale user with a "calendar" and a "contacts" collection."""
+    login = ("bench", secrets.token_urlsafe(10))
+    account = radicale.add_user(*login)
+    account.make_calendar("calendar")
+    account.make_addressbook("contacts")
+    return login, account
 
 
 def start_push_processes(config: Config, tmp: Path) -> list[BenchProcess]:

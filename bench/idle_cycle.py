@@ -202,17 +202,13 @@ def start_dav_server(server: str, items: int) -> tuple[Any, str, str]:
     if server == "cyrus":
         from tests.realservers.cyrus import CyrusServer  # tests' launcher: the sandbox does not run Cyrus
 
-        cyrus = CyrusServer()
-        try:
-            return cyrus, *seed_cyrus_calendar(cyrus, items)
-        except BaseException:
-            cyrus.stop()
-            raise
-    radicale = RadicaleServer()
+        dav, seed = CyrusServer(), seed_cyrus_calendar
+    else:
+        dav, seed = RadicaleServer(), seed_calendar
     try:
-        return radicale, *seed_calendar(radicale, items)
+        return dav, *seed(dav, items)
     except BaseException:
-        radicale.stop()
+        dav.stop()
         raise
 
 

