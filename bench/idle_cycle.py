@@ -259,11 +259,11 @@ def _org_of(rt, mailbox_id: int) -> int:
 def metric_lines(runs: dict[str, tuple[IdleRun, IdleRun]]) -> list[str]:
     """Per server, its (small, large) figures: the first of SERVERS under the issue's names, the
     others with their server's name appended (``mailboxes_per_worker_30min_radicale``)."""
-    lines = [f"idle_servers: {','.join(runs)}"]
+    lines = []
     for server, (small, large) in runs.items():
         suffix = "" if server == SERVERS[0] else f"_{server}"
         lines += [f"{name}{suffix}:{value}" for name, value in (line.split(":", 1) for line in server_lines(small, large))]
-    return lines
+    return [*lines, f"idle_servers: {','.join(runs)}"]
 
 
 def server_lines(small: IdleRun, large: IdleRun) -> list[str]:
