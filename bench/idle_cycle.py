@@ -94,16 +94,26 @@ class IdleRun:
     batch: BatchRun = BatchRun()
 
 
-def idle_session_in_child(settings: dict, mailbox_id: int) -> tuple[str, float, int, float]:
-    """(status, seconds, mailbox requests, peak RSS MB) of one session in this (fresh) process."""
+def idle_session_in_child(settings: dict, mailbox_id: int, profile: bool = False) -> tuple[str, float, int, float]:
+    """(status, seconds, mailbox requests, peak RSS MB) of one session in this (fresh) process;
+    ``profile``: its pyinstrument profile on stderr."""
     from app.config import Config
     from app.runtime import Runtime
 
     rt = Runtime.build(Config(**settings))
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
     try:
         status, seconds, requests = timed_session(rt, mailbox_id)
     finally:
         rt.close()
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr, flush=True)
     return status, seconds, requests, peak_rss_mb()
 
 
@@ -212,7 +222,8 @@ def start_dav_server(server: str, items: int) -> tuple[Any, str, str]:
         raise
 
 
-def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0, server: str = "cyrus") -> IdleRun:
+def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0, server: str = "cyrus",
+            profile: bool = False) -> IdleRun:
     """Seed ``server``, import and settle one mailbox of ``items`` meetings, then time its idle
     session and (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
     dav, username, password = start_dav_server(server, items)
@@ -235,7 +246,7 @@ def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0, server
         emu.faults.latency_ms = int(latency_ms)
         proxy.latency_ms = latency_ms
         emu.reset_api_calls(sf_org)
-        status, seconds, requests, rss = in_fresh_process(idle_session_in_child, settings, mailbox_id)
+        status, seconds, requests, rss = in_fresh_process(idle_session_in_child, settings, mailbox_id, profile)
         sf_calls = emu.api_calls(sf_org)
         batch = BatchRun()
         if clones:
@@ -297,6 +308,8 @@ def main(argv: list[str] | None = None) -> list[str]:
                         help="CalDAV server(s) measured (default both: Cyrus under the plain names, Radicale suffixed)")
     parser.add_argument("--latency-ms", type=float, default=LATENCY_MS,
                         help="added to every Salesforce and mailbox request during the idle session")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a pyinstrument profile of each timed idle session on stderr")
     args = parser.parse_args(argv)
     runs: dict[str, tuple[IdleRun, IdleRun]] = {}
     for server in SERVERS if args.server == "both" else (args.server,):
@@ -304,7 +317,7 @@ def main(argv: list[str] | None = None) -> list[str]:
         for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
             tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
             try:
-                sized.append(measure(items, args.latency_ms, tmp, mailboxes, server))
+                sized.append(measure(items, args.latency_ms, tmp, mailboxes, server, args.profile))
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         runs[server] = (sized[0], sized[1])
