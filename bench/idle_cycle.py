@@ -96,24 +96,26 @@ class IdleRun:
 
 def idle_session_in_child(settings: dict, mailbox_id: int, profile: bool = False) -> tuple[str, float, int, float]:
     """(status, seconds, mailbox requests, peak RSS MB) of one session in this (fresh) process;
-    ``profile``: its pyinstrument profile on stderr."""
+    ``profile``: its cProfile (top 30 by cumulative time) on stderr."""
     from app.config import Config
     from app.runtime import Runtime
 
     rt = Runtime.build(Config(**settings))
     profiler = None
     if profile:
-        from pyinstrument import Profiler
+        import cProfile
 
-        profiler = Profiler()
-        profiler.start()
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         status, seconds, requests = timed_session(rt, mailbox_id)
     finally:
         rt.close()
     if profiler is not None:
-        profiler.stop()
-        print(profiler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr, flush=True)
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return status, seconds, requests, peak_rss_mb()
 
 
@@ -309,7 +311,7 @@ def main(argv: list[str] | None = None) -> list[str]:
     parser.add_argument("--latency-ms", type=float, default=LATENCY_MS,
                         help="added to every Salesforce and mailbox request during the idle session")
     parser.add_argument("--profile", action="store_true",
-                        help="print a pyinstrument profile of each timed idle session on stderr")
+                        help="print a cProfile of each timed idle session on stderr")
     args = parser.parse_args(argv)
     runs: dict[str, tuple[IdleRun, IdleRun]] = {}
     for server in SERVERS if args.server == "both" else (args.server,):
