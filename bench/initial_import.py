@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import resource
 import sys
 import tempfile
 import time
@@ -40,6 +38,7 @@ from app.runtime import Runtime  # noqa: E402
 from app.services import ports_factory  # noqa: E402
 from app.services.sync_runner import run_session  # noqa: E402
 from app.services.users import find_or_create_org, find_or_create_user  # noqa: E402
+from bench.harness import in_fresh_process, peak_rss_mb  # noqa: E402
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -154,18 +153,6 @@ def session_in_child(settings: dict, mailbox_id: int, batch_size: int | None) ->
     return status, seconds, calls, peak_rss_mb()
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS: Linux's VmHWM (``ru_maxrss`` elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=ITEMS)
@@ -203,9 +190,8 @@ def main() -> None:
             rss = peak_rss_mb()
         else:
             settings = dict(rt.config.__dict__)
-            with multiprocessing.get_context("spawn").Pool(1) as pool:
-                status, seconds, mailbox_calls, rss = pool.apply(session_in_child,
-                                                                (settings, mailbox_id, args.crm_batch_size))
+            status, seconds, mailbox_calls, rss = in_fresh_process(session_in_child, settings, mailbox_id,
+                                                                   args.crm_batch_size)
         events = len(emu.records(sf_org, "Event"))
         print(f"session_status: {status}")
         print(f"events_created: {events}")

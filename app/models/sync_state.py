@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -17,6 +17,13 @@ class IdMapRow(Base):
         UniqueConstraint("mailbox_id", "sync_key", name="mailbox_sync_key"),
         Index("ix_id_map_mailbox_kind", "mailbox_id", "kind"),
         Index("ix_id_map_org_crm", "org_id", "crm_id"),
+        # The unfinished rows (held mid-write, failed) are a handful among a mailbox's thousands:
+        # partial indexes let an idle session and the batched idle check find them without
+        # walking every row of the mailbox.
+        Index("ix_id_map_pending", "mailbox_id", "kind", sqlite_where=text("pending IS NOT NULL"),
+              postgresql_where=text("pending IS NOT NULL")),
+        Index("ix_id_map_failed", "mailbox_id", "kind", sqlite_where=text("last_error IS NOT NULL"),
+              postgresql_where=text("last_error IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 
 from app.db import Database
 from app.models.sync_state import IdMapRow, SyncCursor
@@ -53,13 +53,13 @@ class SqlIdMapStore:
             return [_to_entry(r, self.sf_org_id) for r in rows]
 
     def entries_in_play(self, mailbox_id: str, kind: FolderKind, wanted: InPlay) -> list[IdMapEntry]:
-        """The unfinished rows in one query, then those of the named items, records and keys in
-        chunks of ``IN_LIST_CHUNK`` (a row matching several is returned once)."""
+        """The unfinished rows (two queries on partial indexes), then those of the named items,
+        records and keys in chunks of ``IN_LIST_CHUNK`` (a row matching several is returned once)."""
         column_values = ((IdMapRow.mailbox_item_id, wanted.item_ids), (IdMapRow.series_id, wanted.item_ids),
                          (IdMapRow.crm_id, wanted.crm_ids), (IdMapRow.sync_key, wanted.sync_keys))
-        conditions = [or_(IdMapRow.pending.is_not(None),
-                          and_(IdMapRow.last_error.is_not(None), IdMapRow.attempts < wanted.retry_below,
-                               IdMapRow.deleted.is_(False)))]
+        conditions = [IdMapRow.pending.is_not(None),     # two queries, not one OR: each uses its partial index
+                      and_(IdMapRow.last_error.is_not(None), IdMapRow.attempts < wanted.retry_below,
+                           IdMapRow.deleted.is_(False))]
         for column, values in column_values:
             ordered = sorted(values)
             conditions += [column.in_(ordered[i:i + IN_LIST_CHUNK]) for i in range(0, len(ordered), IN_LIST_CHUNK)]

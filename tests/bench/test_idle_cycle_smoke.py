@@ -1,15 +1,25 @@
 """The idle-cycle bench (bench/idle_cycle.py) cannot rot: it runs here on tiny mailboxes."""
 from __future__ import annotations
 
+import pytest
+
 from bench.idle_cycle import main
+from tests.realservers.cyrus import cyrus_unavailable_reason
 
 HEADLINE = ("idle_sf_calls_per_mailbox", "idle_mailbox_requests", "idle_seconds_1k", "idle_seconds_20k",
             "idle_rss_mb_20k", "mailboxes_per_worker_30min")
 
 
-def test_tiny_mailboxes_print_the_headline_metrics_of_a_cheap_idle_session(capsys) -> None:
-    lines = main(["--small", "3", "--large", "8", "--latency-ms", "0", "--mailboxes", "12"])
-    metrics = dict(line.split(": ", 1) for line in lines)
+@pytest.mark.parametrize("server", ["cyrus", "radicale"])
+def test_tiny_mailboxes_print_the_headline_metrics_of_a_cheap_idle_session(capsys, server) -> None:
+    """Cyrus's figures under the issue's names, Radicale's suffixed with its name."""
+    if server == "cyrus" and (reason := cyrus_unavailable_reason()):
+        pytest.skip(reason)
+    lines = main(["--small", "3", "--large", "8", "--latency-ms", "0", "--mailboxes", "12", "--server", server])
+    assert lines[-1] == f"idle_servers: {server}"
+    suffix = "" if server == "cyrus" else "_radicale"
+    metrics = {name.removesuffix(suffix): value for name, value in (line.split(": ", 1) for line in lines[:-1])}
+    assert all(name.endswith(suffix) for name in (line.split(":")[0] for line in lines[:-1]))
     assert tuple(metrics)[:6] == HEADLINE
     assert metrics["idle_session_status"] == "succeeded,succeeded"
     # the shared calendar collection's sync report and the address book's, nothing else, at any size

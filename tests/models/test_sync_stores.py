@@ -144,3 +144,35 @@ def test_settled_records_among_many_versions(stores):
     versions = {f"00U{n:015d}": "v1" if n != 1 else "v2" for n in range(700)}
     assert id_map.settled_records(mailbox_id, FolderKind.CALENDAR, versions) == {"00U000000000000000",
                                                                                  "00U000000000000002"}
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_the_unfinished_rows_are_found_through_their_partial_indexes_not_by_walking_the_mailbox(app):
+    """An idle session's and the idle check's look for unfinished rows must not read every row of a
+    large mailbox: SQLite's own plan of each of their ID map statements names a partial index."""
+    from sqlalchemy import event
+
+    from app.services.idle_facts import _unfinished
+
+    org_pk, mailbox_pk, sf_org_id = _mailbox(app)
+    db = app.extensions["syncline"].db
+    SqlIdMapStore(db, org_pk, sf_org_id).put([_entry(sf_org_id, str(mailbox_pk), f"k{n}", mailbox_item_id=f"i{n}")
+                                              for n in range(50)])
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "FROM id_map" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        SqlIdMapStore(db, org_pk, sf_org_id).entries_in_play(str(mailbox_pk), FolderKind.CALENDAR, InPlay(retry_below=5))
+        with db.session_scope() as s:
+            _unfinished(s, [s.get(Mailbox, mailbox_pk)])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(statements) == 4     # pending, failed: once for the session, once for the check
+    with db.engine.connect() as conn:
+        plans = [" ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+                 for sql, params in statements]
+    assert all("ix_id_map_pending" in plan or "ix_id_map_failed" in plan for plan in plans), plans
