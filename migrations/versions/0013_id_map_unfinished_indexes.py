@@ -3,15 +3,15 @@
 An idle session and the batched idle check look for these few rows in every mailbox; with only
 (mailbox_id, kind) indexed they walked all of a mailbox's rows, 20,000 for a large one.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
