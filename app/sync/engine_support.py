@@ -25,7 +25,12 @@ from app.sync.ports import CrmChanges, CrmPort, CrmRecord, MailboxChanges, Mailb
 def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable,
                       entries: Sequence[IdMapEntry]) -> list[IdMapEntry]:
     """Finish or undo creates a crash interrupted, by looking their sync keys up on the far side;
-    ``entries`` holds at least every pending one."""
+    ``entries`` holds at least every pending one.
+
+    Only a create found on the far side is saved at once (its new id must not be lost). An undone
+    one (nothing found) stays pending in the store and is undone in this session's memory only:
+    saved, it would read as a settled pair with one side missing, and a crash before this session
+    re-planned the create would leave the item on one side for good."""
     to_crm = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_CRM]
     to_mbx = [e.sync_key for e in entries if e.pending is PendingWrite.CREATE_IN_MAILBOX]
     in_crm = ports.crm.find_by_sync_keys(table.object_type, to_crm) if to_crm else {}
@@ -39,8 +44,9 @@ def reconcile_pending(ports: Ports, session: SyncSession, table: MappingTable,
         elif entry.pending is PendingWrite.CREATE_IN_MAILBOX:
             item = in_mbx.get(entry.sync_key)
             fixed[entry.sync_key] = replace(entry, pending=None, mailbox_item_id=item.item_id if item else None)
-    if fixed:
-        ports.id_map.put(list(fixed.values()))
+    found = [e for e in fixed.values() if e.crm_id and e.mailbox_item_id]
+    if found:
+        ports.id_map.put(found)
     return [fixed.get(e.sync_key, e) for e in entries]
 
 

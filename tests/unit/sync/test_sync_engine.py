@@ -66,6 +66,32 @@ def test_crash_after_mailbox_create_before_id_map_write_creates_no_duplicate_ite
     assert len(world.events()) == 1
 
 
+@pytest.mark.parametrize("first_side", ["mailbox", "crm"])
+def test_an_undone_create_is_not_forgotten_when_the_next_session_crashes_too(world, first_side):
+    """A create that crashed before reaching the far side is undone by the next session; that session
+    crashing before its own create must leave the pair pending, not settled with one side missing."""
+    world.sync()                                    # cursors saved: the next sessions read deltas
+    start = NOW + timedelta(days=3)
+    if first_side == "mailbox":
+        world.crm.create("Event", OWNER, Subject="Made in Salesforce", IsAllDayEvent=False,
+                         StartDateTime=format_sf_datetime(start),
+                         EndDateTime=format_sf_datetime(start + timedelta(hours=1)))
+        world.mailbox.faults.arm("create_items", after=0, error=SimulatedCrash("worker killed"))
+    else:
+        world.mailbox.put(CAL, meeting("Made in the mailbox"))
+        world.crm.faults.arm("upsert_by_sync_key", after=0, error=SimulatedCrash("worker killed"))
+    with pytest.raises(SimulatedCrash):
+        world.sync()
+    assert [e.pending for e in world.id_map.rows.values()] != [None]
+    world.id_map.faults.arm("put", after=world.id_map.put_calls + 1, error=SimulatedCrash("killed again"))
+    with pytest.raises(SimulatedCrash):
+        world.sync()
+    world.sync()
+    assert len(world.calendar()) == 1 and len(world.events()) == 1
+    [entry] = world.id_map.rows.values()
+    assert entry.is_linked
+
+
 def test_two_mailboxes_sharing_one_meeting_make_one_event(world):
     world.crm.users = {"alice@example.com": OWNER}
     world.crm.people = {"carol@client.com": "003CAROL"}
