@@ -6,6 +6,7 @@ seeding's or the emulator's, and the emulator's CPU does not share the product's
 """
 from __future__ import annotations
 
+import math
 import multiprocessing
 import random
 import resource
@@ -75,3 +76,11 @@ def timed_arrival(change: Callable[[], None], arrived: Callable[[], bool], what:
             return time.perf_counter() - began
         time.sleep(POLL_S)
     raise RuntimeError(f"{what} did not arrive within {WAIT_S:.0f}s\n" + "\n".join(p.log()[-2000:] for p in logs))
+
+
+def quantiles(name: str, seconds: list[float]) -> list[str]:
+    """The ``{name}_p95_s`` and ``{name}_median_s`` lines of a list of latencies."""
+    ordered = sorted(seconds)
+    return [f"{name}_p95_s: {ordered[math.ceil(0.95 * len(ordered)) - 1]:.2f}",
+            f"{name}_median_s: {ordered[(len(ordered) - 1) // 2]:.2f}"]
+

@@ -13,7 +13,6 @@ Prints `metric: value` lines.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,7 @@ from app.models import SavedEmail, ServerProfile  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
 from app.state import push_freshness  # noqa: E402
 from bench.graph_push import BenchProcess  # noqa: E402
-from bench.harness import radicale_user, start_push_processes, timed_arrival  # noqa: E402
+from bench.harness import quantiles, radicale_user, start_push_processes, timed_arrival  # noqa: E402
 from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy, DovecotServer, RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
@@ -61,12 +60,6 @@ def _event(start: datetime, n: int) -> bytes:
             f"DTSTAMP:{start.strftime(STAMP)}\r\nDTSTART:{start.strftime(STAMP)}\r\n"
             f"DTEND:{(start + timedelta(hours=1)).strftime(STAMP)}\r\nSUMMARY:Pushed event {n}\r\n"
             "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
-
-
-def _quantiles(name: str, seconds: list[float]) -> list[str]:
-    ordered = sorted(seconds)
-    return [f"{name}_p95_s: {ordered[math.ceil(0.95 * len(ordered)) - 1]:.2f}",
-            f"{name}_median_s: {ordered[(len(ordered) - 1) // 2]:.2f}"]
 
 
 def main() -> None:
@@ -112,7 +105,7 @@ def main() -> None:
         proxy.stop()
         radicale.stop()
         redis_server.shutdown()
-    for line in [*_quantiles("imap_push_to_salesforce", mail), *_quantiles("caldav_push_to_salesforce", events),
+    for line in [*quantiles("imap_push_to_salesforce", mail), *quantiles("caldav_push_to_salesforce", events),
                  f"push_changes_timed: {len(mail) + len(events)}"]:
         print(line)
 

@@ -12,13 +12,10 @@ the emulator, after a random part of a poll interval (out of step with the polls
 from __future__ import annotations
 
 import argparse
-import math
-import random
 import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,13 +30,14 @@ from app import create_app  # noqa: E402
 from app.models import ServerProfile  # noqa: E402
 from app.state import push_freshness  # noqa: E402
 from bench.graph_push import BenchProcess  # noqa: E402
+from bench.harness import quantiles, timed_arrival  # noqa: E402
 from bench.initial_import import build_runtime, register_mailbox, timed_session  # noqa: E402
 from sandbox.mailservers import DavFaultProxy, RadicaleServer  # noqa: E402
 from sandbox.mailservers.webdav_push_front import WebDavPushFront  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
 from sandbox.salesforce.server import TlsServer  # noqa: E402
 
-CHANGES, POLL_S, WAIT_S, DAV_POLL_S = 10, 0.02, 120.0, 5.0
+CHANGES, DAV_POLL_S = 10, 5.0
 STAMP = "%Y%m%dT%H%M%SZ"
 
 
@@ -54,24 +52,6 @@ def _event(n: int, subject: str) -> bytes:
 def _put(calendar: str, subject: str, n: int, login: tuple[str, str]) -> None:
     requests.put(f"{calendar}{subject.replace(' ', '-')}.ics", data=_event(n, subject), auth=login,
                  headers={"Content-Type": "text/calendar"}, timeout=30).raise_for_status()
-
-
-def _timed(put: Callable[[], None], arrived: Callable[[], bool], what: str, logs: list[BenchProcess]) -> float:
-    time.sleep(random.uniform(0, DAV_POLL_S))
-    began = time.perf_counter()
-    put()
-    while time.perf_counter() - began < WAIT_S:
-        if arrived():
-            return time.perf_counter() - began
-        time.sleep(POLL_S)
-    raise RuntimeError(f"{what} did not reach Salesforce within {WAIT_S:.0f}s\n"
-                       + "\n".join(p.log()[-2000:] for p in logs))
-
-
-def _quantiles(name: str, seconds: list[float]) -> list[str]:
-    ordered = sorted(seconds)
-    return [f"{name}_p95_s: {ordered[math.ceil(0.95 * len(ordered)) - 1]:.2f}",
-            f"{name}_median_s: {ordered[(len(ordered) - 1) // 2]:.2f}"]
 
 
 def main() -> None:
@@ -107,7 +87,7 @@ def main() -> None:
             "push-watcher", "--dav-interval", str(DAV_POLL_S), "--dav-push-interval", "3600",
             "--no-salesforce-stream"), "push watcher started"))
         pushed_id = boxes["webdav_push"][0]
-        _timed(lambda: None, lambda: push_freshness.read(rt.redis.client, pushed_id).mode == "webdav-push",
+        timed_arrival(lambda: None, lambda: push_freshness.read(rt.redis.client, pushed_id).mode == "webdav-push",
                "WebDAV-Push going live", processes)
         lines: list[str] = []
         began = time.perf_counter()
@@ -115,10 +95,10 @@ def main() -> None:
             seconds = []
             for n in range(args.changes):
                 subject = f"{mode} event {n}"
-                seconds.append(_timed(lambda c=calendar, s=subject, n=n, a=login: _put(c, s, n, a),
+                seconds.append(timed_arrival(lambda c=calendar, s=subject, n=n, a=login: _put(c, s, n, a),
                                       lambda s=subject, o=sf_org: any(e["Subject"] == s for e in emu.records(o, "Event")),
                                       subject, processes))
-            lines += _quantiles(f"{mode}_to_salesforce", seconds)
+            lines += quantiles(f"{mode}_to_salesforce", seconds)
         lines.append(f"webdav_push_deliveries: {len(front.deliveries)}")
         lines.append(f"changes_timed_per_mode: {args.changes}")
         lines.append(f"timed_wall_s: {time.perf_counter() - began:.1f}")
