@@ -70,9 +70,15 @@ def describe(client: SalesforceClient, sobject: str, ttl_s: int = DESCRIBE_TTL_S
     cached = cache.get(client.org_pk, sobject) if cache is not None else None
     if cached:
         return ObjectDescribe.from_json(cached)
+    return describe_now(client, sobject, ttl_s)
+
+
+def describe_now(client: SalesforceClient, sobject: str, ttl_s: int = DESCRIBE_TTL_S) -> ObjectDescribe:
+    """One describe call, whatever the cache holds; its answer becomes the cached one, so the
+    session that checked its fields with a fresh describe reads its mapping from it too."""
     result = ObjectDescribe.from_describe(client.restful(f"sobjects/{sobject}/describe"))
-    if cache is not None:
-        cache.put(client.org_pk, sobject, result.to_json(), ttl_s)
+    if client.describes is not None:
+        client.describes.put(client.org_pk, sobject, result.to_json(), ttl_s)
     return result
 
 

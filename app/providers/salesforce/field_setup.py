@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.providers.salesforce.client import SalesforceClient
-from app.providers.salesforce.describe import ObjectDescribe, forget_describe
+from app.providers.salesforce.describe import ObjectDescribe, describe_now, forget_describe
 from app.providers.salesforce.errors import CallFailed
 from app.providers.salesforce.queries import soql_in, soql_literal
 from app.sync.salesforce_fields import ProductField
@@ -109,10 +109,11 @@ def _insert(client: SalesforceClient, sobject: str, values: dict) -> None:
 
 
 def fresh_describe(client: SalesforceClient, sobject: str) -> ObjectDescribe | None:
-    """Describe as this connection's user sees it now (the org-wide cache is dropped first)."""
+    """Describe as this connection's user sees it now (the org-wide cache is dropped first, and
+    holds this answer after: an object the org lost leaves no stale entry behind)."""
     forget_describe(client, sobject)
     try:
-        return ObjectDescribe.from_describe(client.restful(f"sobjects/{sobject}/describe"))
+        return describe_now(client, sobject)
     except CallFailed as exc:
         if exc.code in ("NOT_FOUND", "INVALID_TYPE") or exc.status == 404:
             return None

@@ -44,3 +44,16 @@ def test_prepare_for_write_truncates_and_drops_read_only_fields(world):
     updated = prepare_for_write(meta, {"Id": result.id, "Title": "x" * 999, "IsDeleted": True}, creating=False)
     assert updated == {"Id": result.id, "Title": "x" * 128}
     assert RecordWriter(client).update("Contact", [updated])[0].success
+
+
+def test_a_fresh_describe_refreshes_the_cache_so_the_session_describes_each_object_once(world):
+    """A session checks its fields with a fresh describe, then binds its mappings from the cache:
+    one describe call per object, and the cache holds what the fresh call saw."""
+    from app.providers.salesforce.field_setup import fresh_describe
+    client = world.client()
+    describe(client, "Contact")                       # a stale entry, from before the field
+    world.emu.add_field(world.org, "Contact", "Tier3__c", "string", length=7)
+    before = world.emu.api_calls(world.org)
+    assert fresh_describe(client, "Contact").field("Tier3__c").length == 7
+    assert describe(world.client(), "Contact").field("Tier3__c").length == 7
+    assert world.emu.api_calls(world.org) - before == 1
