@@ -8,6 +8,7 @@ from typing import Any
 from icalendar import Calendar, Component
 
 from app.providers.imap_dav.encoding import clean_text, decode_body
+from app.providers.imap_dav.ical_parser import calendar_from_ical
 from app.providers.imap_dav.timezones import zone, zone_for_tzid
 
 log = logging.getLogger(__name__)
@@ -17,10 +18,11 @@ PRODID = "-//Syncline//Syncline sync engine//EN"
 
 
 def parse_calendar(data: str | bytes) -> Calendar | None:
-    """The parsed VCALENDAR, or None (logged) when the server holds something unreadable."""
+    """The parsed VCALENDAR, or None (logged) when the server holds something unreadable
+    (icalendar fails on some malformed parameters with AttributeError or TypeError)."""
     try:
-        return Calendar.from_ical(decode_body(data))
-    except (ValueError, IndexError, KeyError) as exc:
+        return calendar_from_ical(decode_body(data))
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
         log.warning("skipping unreadable iCalendar resource: %s", exc)
         return None
 
