@@ -1,7 +1,7 @@
 """Before a session writes: can its Salesforce user see and write every custom field it needs?
 
-Checked with a fresh describe through the session's own connection (field-level security is
-per user, the describe cache is per org), at most once per connection per describe TTL while
+Checked with a fresh describe of each object through the session's own connection, all at
+once (field-level security is per user, the describe cache is per org), at most once per connection per describe TTL while
 it passes; a failure is never remembered, so a session after the admin's fix checks again. A
 session Salesforce stops mid-way for a lost field forgets the pass (`forget_session_fields`).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from app.providers.salesforce.client import SalesforceClient
 from app.providers.salesforce.crm_translate import salesforce_edge
@@ -36,12 +37,14 @@ def check_session_fields(rt: Runtime, client: SalesforceClient, connection_id: i
     stored = rt.redis.client.get(marker)
     if stored in (digest, digest.encode()):
         return
-    with salesforce_edge():
-        def describe(object_type: str) -> dict | None:
-            meta = fresh_describe(client, object_type)
-            return core_describe(meta) if meta is not None else None
+    def describe(object_type: str) -> dict | None:
+        meta = fresh_describe(client, object_type)
+        return core_describe(meta) if meta is not None else None
 
-        problems = field_problems(needs, describe)
+    objects = sorted(needs)
+    with salesforce_edge(), ThreadPoolExecutor(max(1, min(len(objects), 4)), "describe") as pool:
+        described = dict(zip(objects, pool.map(describe, objects)))  # at once: a first session waits for one
+        problems = field_problems(needs, lambda o: described[o] if o in described else describe(o))
     if problems:
         raise SetupRequired(setup_message(problems, who, hint))
     rt.redis.client.set(marker, digest, ex=DESCRIBE_TTL_S)

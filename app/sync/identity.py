@@ -93,7 +93,7 @@ def fuzzy_criteria(unit: MailboxUnit, mapping: BoundMapping, session: SyncSessio
     if not keys or not set(keys) <= rows:
         return None
     ctx = mapping.context(session.timezone)
-    values = {k: v for k, v in mailbox_values(mapping, unit.item, ctx).items() if k in keys}
+    values = mailbox_values(mapping, unit.item, ctx, only=keys)
     if any(v in (None, "") for v in values.values()):
         return None
     return SearchCriteria(equals=record_fields(mapping, values, ctx), owner_id=session.owner_id)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from app.sync.contacts import LastNameCodec
@@ -63,10 +64,17 @@ class Direction(str, Enum):
 
     def narrowed_by(self, other: Direction) -> Direction:
         """The flow allowed by both (row direction ∩ object option)."""
-        sf = self.to_salesforce and other.to_salesforce
-        mb = self.to_mailbox and other.to_mailbox
-        return {(True, True): Direction.BOTH, (True, False): Direction.TO_SALESFORCE,
-                (False, True): Direction.TO_MAILBOX}.get((sf, mb), Direction.NONE)
+        return _NARROWED[self, other]
+
+
+def _narrowed(one: Direction, other: Direction) -> Direction:
+    sf = one.to_salesforce and other.to_salesforce
+    mb = one.to_mailbox and other.to_mailbox
+    return {(True, True): Direction.BOTH, (True, False): Direction.TO_SALESFORCE,
+            (False, True): Direction.TO_MAILBOX}.get((sf, mb), Direction.NONE)
+
+
+_NARROWED = {(a, b): _narrowed(a, b) for a in Direction for b in Direction}   # planned per field per item
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,10 @@ class MappingTable:
     rows: tuple[MappingRow, ...]
 
     def active_rows(self) -> tuple[MappingRow, ...]:
+        return self._active_rows
+
+    @cached_property
+    def _active_rows(self) -> tuple[MappingRow, ...]:     # asked per item: worked out once per table
         return tuple(r for r in self.rows if r.direction is not Direction.NONE)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,13 +164,16 @@ def required_fields(describe: Mapping[str, Any]) -> frozenset[str]:
 
 
 def mailbox_values(mapping: BoundMapping, item: Any, ctx: FieldContext,
-                   agreed: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Canonical values of a mailbox item for every active row. Given the last ``agreed`` hashes, a
-    row whose attribute the item holds only coarsely (``item.coarse``) and whose agreed value is one
-    the item cannot tell apart is left out: the mailbox did not change it."""
+                   agreed: Mapping[str, str] | None = None, only: Collection[str] | None = None) -> dict[str, Any]:
+    """Canonical values of a mailbox item for every active row (``only`` these rows' keys, if given).
+    Given the last ``agreed`` hashes, a row whose attribute the item holds only coarsely
+    (``item.coarse``) and whose agreed value is one the item cannot tell apart is left out: the
+    mailbox did not change it."""
     coarse = dict(getattr(item, "coarse", ()) or ())
     values: dict[str, Any] = {}
     for row in mapping.table.active_rows():
+        if only is not None and row.key not in only:
+            continue
         alike = coarse.get(row.mailbox_field)
         if alike is not None and agreed is not None and agreed.get(row.key) in {
                 value_hash(row.codec.from_item(replace(item, **{row.mailbox_field: v}), row, ctx)) for v in alike}:
@@ -209,8 +224,11 @@ def _enum_in(hint: Any) -> type[Enum] | None:
 
 def value_hash(value: Any) -> str:
     """Stable short hash of one canonical value (what the ID map stores per field)."""
-    encoded = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    encoded = _HASH_JSON.encode(value)   # json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
+
+
+_HASH_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)   # json.dumps builds one per call
 
 
 def values_hashes(values: Mapping[str, Any]) -> dict[str, str]:

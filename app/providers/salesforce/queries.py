@@ -20,6 +20,8 @@ QUERY_PATH_BYTES = 40           # "/services/data/vNN.N/queryAll/?q=" and a marg
 COMPOSITE_QUERIES = 5           # queries allowed in one Composite request
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"'}
 _LIKE_ESCAPES = {**_ESCAPES, "%": "\\%", "_": "\\_"}
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)          # one C call per literal: an import quotes thousands of keys
+_LIKE_ESCAPE_TABLE = str.maketrans(_LIKE_ESCAPES)
 _SOSL_RESERVED = re.compile(r"""([?&|!{}\[\]()^~*:\\"'+\-])""")
 _SOSL_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
@@ -28,7 +30,7 @@ def soql_literal(value: str) -> str:
     """A quoted, escaped SOQL string literal; refuses strings over the 4,000-character limit."""
     if len(value) > MAX_WHERE_STRING:
         raise ValueError(f"SOQL string literals are limited to {MAX_WHERE_STRING} characters")
-    return "'" + "".join(_ESCAPES.get(ch, ch) for ch in value) + "'"
+    return "'" + value.translate(_ESCAPE_TABLE) + "'"
 
 
 def like_contains(text: str) -> str:
@@ -36,7 +38,7 @@ def like_contains(text: str) -> str:
     backslash `\\` (SOQL's escapes, valid in LIKE per Salesforce's quoted-string escape table)."""
     if len(text) > MAX_WHERE_STRING - 2:
         raise ValueError(f"SOQL string literals are limited to {MAX_WHERE_STRING} characters")
-    return "'%" + "".join(_LIKE_ESCAPES.get(ch, ch) for ch in text) + "%'"
+    return "'%" + text.translate(_LIKE_ESCAPE_TABLE) + "%'"
 
 
 def sosl_phrase(text: str) -> str:
