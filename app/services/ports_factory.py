@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from app.sync.email_saves import save_emails
 from app.sync.errors import AuthFailure, FolderUnavailable, Unsupported
 from app.sync.idmap import mailbox_stream
 from app.sync.items import FolderKind
+from app.sync.mapping import Direction
 from app.sync.outcome import KindCounts
 from app.sync.policy import SyncPolicy, SyncSession, calendar_bounds
 from app.sync.ports import CrmPort, MailboxPort
@@ -138,12 +140,19 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     """IMAP + CalDAV/CardDAV mailbox, the owner's Salesforce, and saving tagged emails."""
     ctx = owner_context(rt, mailbox, user)
     endpoints = dict(mailbox.server_profile.endpoints or {})
-    crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as] if endpoints.get("imap_host") else [])
     (login, password), dav_login = mailbox_logins(rt, mailbox)
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
                                   addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name)
     port = build_mailbox(endpoints, login, password, options, dav_login, load_discovery(rt, mailbox.id))
+    synced = [k for k in port.folders if ctx.policy.option(k).direction is not Direction.NONE]
+    try:
+        with ThreadPoolExecutor(1, "discovery") as pool:   # a first session finds its collections meanwhile
+            pool.submit(port.find_collections, synced)
+            crm, describer = crm_side(rt, ctx, [ctx.save_rules.save_as] if endpoints.get("imap_host") else [])
+    except BaseException:
+        port.close()
+        raise
     steps = [email_step(rt, ctx, port, crm, describer) if endpoints.get("imap_host") else no_mail_step]
     steps.append(meeting_link_step(rt, ctx, crm))
 

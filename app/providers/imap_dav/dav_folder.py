@@ -74,6 +74,10 @@ class DavFolder:
             self._client = self.source.client()
         return self._client
 
+    def find(self) -> None:
+        """Discover the collection now rather than at the first read."""
+        _ = self.client
+
     def changes_since(self, cursor: str | None) -> MailboxChanges:
         delta = self._reading(lambda client: client.delta(cursor, self.kind.value))
         items = self._read(self._reading(lambda client: client.fetch(list(delta.changed), self.kind.value)))

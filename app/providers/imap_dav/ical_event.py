@@ -40,7 +40,8 @@ def read_event(href: str, etag: str, data: str, floating: str = "UTC") -> Calend
     item = CalendarItem(item_id=href, uid=ic.text_of(master, "UID"), version=etag, **_timing(master, floating),
                         **_details(master))
     rdates, periods = _rdates(master, item, floating)
-    return replace(item, rdates=rdates, exceptions=_exceptions(master, overrides, item, floating, periods))
+    exceptions = _exceptions(master, overrides, item, floating, periods)
+    return replace(item, rdates=rdates, exceptions=exceptions) if rdates or exceptions else item
 
 
 def _timing(event: Event, floating: str) -> dict[str, Any]:

@@ -3,8 +3,9 @@ contacts, behind the core's ``MailboxPort``. ``build_mailbox`` is the one way to
 """
 from __future__ import annotations
 
+import logging
 import ssl
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ from app.providers.imap_dav.webdav import DavSession
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,20 @@ class ImapDavMailbox:
         """The collections found this session, to hand back to ``build_mailbox`` next time;
         None when nothing was discovered afresh (the stored state still holds)."""
         return self.discovery.state() if self.discovery.changed else None
+
+    def find_collections(self, kinds: Iterable[FolderKind]) -> None:
+        """Discover the collections these kinds read, ahead of their reads (a first session runs
+        this while it describes Salesforce). A failure is left for the kind's own read, which
+        meets it again and reports it where the session expects it; nothing is raised here."""
+        for kind in kinds:
+            folder = self.folders.get(kind)
+            if folder is None:
+                continue
+            try:
+                folder.find()
+            except Exception as exc:  # noqa: BLE001  (the read repeats discovery and raises it)
+                log.info("collection discovery ahead of the session's reads failed: %s", type(exc).__name__)
+                return
 
     def changes_since(self, kind: FolderKind, cursor: str | None) -> MailboxChanges:
         return self._mail().changes_since(cursor) if kind is FolderKind.MAIL else self._dav(kind).changes_since(cursor)

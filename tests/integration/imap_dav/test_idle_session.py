@@ -13,7 +13,7 @@ import pytest
 from app.providers.imap_dav import build_mailbox
 from app.providers.imap_dav.davsync import decode_cursor, encode_cursor
 from app.providers.imap_dav.mailbox import ImapDavMailbox
-from app.sync.errors import CursorExpired
+from app.sync.errors import AuthFailure, CursorExpired
 from app.sync.items import FolderKind
 from sandbox.mailservers import DavFaultProxy
 from tests.integration.imap_dav import ics_samples
@@ -203,5 +203,34 @@ def test_a_multiget_the_server_finds_too_large_is_sent_again_in_smaller_batches(
         proxy.fail_for(1.5, status=413)
         found = port.folders[CAL].client.fetch(hrefs)
         assert proxy.faults_served == 1 and sorted(r.href for r in found) == sorted(hrefs)
+    finally:
+        port.close()
+
+
+def test_collections_found_ahead_are_the_ones_the_reads_use(dav_server, dav_account):
+    """A first session discovers while it describes Salesforce: the reads then send only their own
+    requests (one sync report each; calendar and tasks share the collection's)."""
+    port = _port(dav_account, dav_server.base_url)
+    try:
+        port.find_collections(KINDS)
+        assert port.counter.by_protocol["dav"] > 0
+        port.counter.reset()
+        for kind in KINDS:
+            port.list_changes(kind, None)
+        assert port.counter.by_protocol["dav"] == 2
+        assert port.discovered() is not None          # handed to the next session as before
+    finally:
+        port.close()
+
+
+def test_discovery_ahead_that_fails_leaves_the_error_to_the_read(dav_server, dav_account):
+    """Nothing is raised ahead of the session; the kind's read meets the refusal and reports it."""
+    url = dav_server.base_url + "/"
+    port = build_mailbox({"caldav_url": url, "carddav_url": url}, dav_account.username, "wrong password",
+                         PLAINTEXT_FOR_TESTS)
+    try:
+        port.find_collections(KINDS)
+        with pytest.raises(AuthFailure):
+            port.list_changes(CAL, None)
     finally:
         port.close()
