@@ -62,9 +62,13 @@ def crm_paired_items(id_map: IdMapStore, session: SyncSession, table: MappingTab
     if not crm_ids and not keys:
         return set()
     entries = more_entries(id_map, session, table, known, crm_ids=crm_ids, keys=keys)
-    paired = [e for e in entries if e.crm_id in crm_ids or e.sync_key in keys]
-    return ({split_occurrence_id(e.mailbox_item_id)[0] for e in paired if e.mailbox_item_id}
-            | {e.series_id for e in paired if e.series_id})
+    return entry_items([e for e in entries if e.crm_id in crm_ids or e.sync_key in keys])
+
+
+def entry_items(entries: Sequence[IdMapEntry]) -> set[str]:
+    """The mailbox resources of these entries (a series' occurrences name their series)."""
+    return ({split_occurrence_id(e.mailbox_item_id)[0] for e in entries if e.mailbox_item_id}
+            | {e.series_id for e in entries if e.series_id})
 
 
 def chunked_changes(mailbox: MailboxPort, listing: MailboxListing | MailboxChanges, lead: Collection[str],

@@ -77,6 +77,8 @@ class SyncPolicy:
     mailbox_batch_size: int = 20
     # Mailbox items read, planned and written together: an import's memory stays flat whatever its size.
     import_chunk_size: int = 1000
+    # A chunk's Salesforce writes run while the next chunk is read and looked up (app.sync.chunk_writes).
+    overlap_chunk_writes: bool = True
     # How series become occurrences (app.recurrence's RFC 5545 library); None refuses every series.
     series_expander: SeriesExpander | None = field(default=None, compare=False)
     # The org's resolution-ladder settings for meetings' Who/What (None: the defaults).

@@ -31,6 +31,7 @@ from app.sync.ports import (
 )
 from app.sync.web_domains import website_matches
 from tests.fakes.mailbox_memory import Faults, TickingClock
+from tests.fakes.serialized import serialized
 
 ID_PREFIX = {"Event": "00U", "Task": "00T", "Contact": "003", "EmailMessage": "02s", "Lead": "00Q",
              "Account": "001", "Opportunity": "006", "Case": "500", "TaskRelation": "0RT", "EmailMessageRelation": "0Rs"}
@@ -38,6 +39,7 @@ UNOWNED = frozenset({"EmailMessage", "TaskRelation", "EmailMessageRelation"})  #
 RELATION_PARENT = {"TaskRelation": "TaskId", "EmailMessageRelation": "EmailMessageId"}
 
 
+@serialized
 class InMemoryCrm:
     """One org. ``describes`` (object → describe dict) enables length validation."""
 
@@ -292,6 +294,7 @@ class InMemoryCrm:
         return WriteResult(True, record_id)
 
 
+@serialized
 class InMemoryIdMapStore:
     """``IdMapStore`` on a dict; ``faults.arm('put', ...)`` simulates a crash before the write."""
 
@@ -330,6 +333,7 @@ class InMemoryIdMapStore:
         return {e.crm_id for (m, _), e in self.rows.items() if m != mailbox_id and e.is_linked and e.crm_id in wanted}
 
 
+@serialized
 class InMemoryCursorStore:
     """``CursorStore`` on a dict; ``faults.arm('save', ...)`` simulates a crash before saving."""
 

@@ -20,6 +20,7 @@ from app.sync.items import (
     split_occurrence_id,
 )
 from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
+from tests.fakes.serialized import serialized
 
 EXCEPTION_FIELDS = ("start", "end", "subject", "location")
 
@@ -69,6 +70,7 @@ class Faults:
         return None
 
 
+@serialized
 class InMemoryMailbox:
     """One mailbox with calendar, tasks, contacts and mail folders."""
 
@@ -183,6 +185,7 @@ class InMemoryMailbox:
         return self.edit(kind, series_id, exceptions=others + (updated,))
 
 
+@serialized
 class StreamingMailbox(InMemoryMailbox):
     """The same mailbox speaking the streaming verbs, as the DAV adapter does: changes listed by id,
     items read in chunks (``chunks_read`` records each chunk's ids, ``read_chunks`` faults fire

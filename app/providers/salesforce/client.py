@@ -7,6 +7,7 @@ token refresh, and REQUEST_LIMIT_EXCEEDED pauses the org instead of looping.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -63,6 +64,7 @@ class SalesforceClient:
         self.sf = self._salesforce(tokens.instance_url, tokens.access_token())
         self.org_pk = tokens.org_pk
         self.calls = 0
+        self._counting = threading.Lock()    # an import's chunk writes and look-ups run on two threads
 
     def _salesforce(self, instance_url: str, token: str) -> Salesforce:
         """simple-salesforce bound to a guarded instance URL (never sends a token elsewhere)."""
@@ -121,7 +123,8 @@ class SalesforceClient:
 
     def _once(self, op: Callable[[Salesforce], T]) -> T:
         try:
-            self.calls += 1
+            with self._counting:
+                self.calls += 1
             return op(self.sf)
         except (LibraryError, requests.RequestException) as exc:    # the edge: library errors become ours
             err = translate(exc)

@@ -3,6 +3,9 @@ plan of the whole mailbox would: no duplicate after a crash in any chunk, nothin
 next session, and a pair Salesforce changed is planned with both its sides."""
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -125,3 +128,91 @@ def test_when_every_item_is_paired_with_a_salesforce_change_the_first_chunk_take
     assert all(i.location.endswith("(moved)") for i in world.calendar()) and len(world.calendar()) == 25
     after = world.sync().counts[CAL]       # the mailbox writes come back as echoes, nothing more
     assert (after.created, after.updated, after.deleted, after.failed) == (0, 0, 0, 0)
+
+
+def test_the_next_chunk_is_read_and_looked_up_while_the_previous_one_is_written():
+    """The first chunk's Salesforce write waits (up to 5 s) for the second chunk's sync-key look-up:
+    it only comes while the write is in flight when the engine overlaps them."""
+    world = _world(35)
+    second_looked_up = threading.Event()
+    overlapped: list[bool] = []
+    upsert, find = world.crm.upsert_by_sync_key, world.crm.find_by_sync_keys
+
+    def slow_upsert(object_type, writes):
+        if not overlapped:
+            overlapped.append(second_looked_up.wait(5))
+        return upsert(object_type, writes)
+
+    def looked_up(object_type, keys):
+        if len(world.mailbox.chunks_read) >= 2:
+            second_looked_up.set()
+        return find(object_type, keys)
+
+    world.crm.upsert_by_sync_key, world.crm.find_by_sync_keys = slow_upsert, looked_up
+    outcome = world.sync()
+    assert overlapped == [True]
+    assert outcome.counts[CAL].created == 35 and len(set(_keys(world))) == 35
+    assert CAL not in world.sync().counts
+
+
+def _with_a_copy_in_the_next_chunk() -> World:
+    """35 meetings, the 12th (second chunk) a second resource with the 3rd's UID (one sync key)."""
+    world = _world(35)
+    items = sorted(world.calendar(), key=lambda i: int(i.item_id.rsplit("-", 1)[1]))   # as put, as listed
+    world.mailbox.edit(CAL, items[11].item_id, uid=items[2].uid)
+    return world
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_a_chunk_sharing_a_uid_with_the_write_in_flight_waits_for_it(overlap):
+    """The second chunk holds the first chunk's UID again: it reads the ID map only once the first
+    chunk's rows are final, so it ends as one chunk at a time ends (the copy updates the same record)."""
+    world = _with_a_copy_in_the_next_chunk()
+    world.policy = replace(world.policy, overlap_chunk_writes=overlap)
+    writing = threading.Event()
+    upsert, in_play = world.crm.upsert_by_sync_key, world.id_map.entries_in_play
+    reads_while_writing: list[bool] = []
+
+    def tracked_upsert(object_type, writes):
+        writing.set()
+        try:
+            time.sleep(0.05)
+            return upsert(object_type, writes)
+        finally:
+            writing.clear()
+
+    def tracked_in_play(mailbox_id, kind, wanted):
+        reads_while_writing.append(writing.is_set() and len(world.mailbox.chunks_read) == 2)
+        return in_play(mailbox_id, kind, wanted)
+
+    world.crm.upsert_by_sync_key, world.id_map.entries_in_play = tracked_upsert, tracked_in_play
+    outcome = world.sync()
+    assert reads_while_writing and not any(reads_while_writing)
+    assert not outcome.errors and len(world.events()) == 34
+    assert len(world.id_map.rows) == 34 and all(e.pending is None for e in world.id_map.rows.values())
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_a_chunk_write_killed_before_any_record_is_finished_by_the_next_session(overlap):
+    """The second chunk's write dies before Salesforce saw any of it: the failure surfaces where the
+    engine waits for the write, the third chunk (read and looked up meanwhile) writes nothing, and
+    the next session creates the ten whose creates it undid. (Those travel with its first chunk: a
+    later chunk read their rows as stored, still pending, and skipped them for good.)"""
+    world = _world(35)
+    world.policy = replace(world.policy, overlap_chunk_writes=overlap)
+    upsert, writes_made = world.crm.upsert_by_sync_key, []
+
+    def second_write_fails(object_type, writes):
+        writes_made.append(len(writes))
+        if len(writes_made) == 2:
+            raise SimulatedCrash("SIGKILL")
+        return upsert(object_type, writes)
+
+    world.crm.upsert_by_sync_key = second_write_fails
+    with pytest.raises(SimulatedCrash):
+        world.sync()
+    del world.crm.upsert_by_sync_key
+    assert len(world.events()) == 10 and len(world.mailbox.chunks_read) >= 2
+    world.sync()
+    assert len(world.events()) == 35 and len(set(_keys(world))) == 35
+    assert CAL not in world.sync().counts
