@@ -165,6 +165,9 @@ def main() -> None:
                         help="run the session in this process, beside the emulator (peak RSS then includes both)")
     parser.add_argument("--server", choices=("radicale", "cyrus"), default="radicale",
                         help="CalDAV server imported from (Cyrus lists a collection without hashing it whole)")
+    parser.add_argument("--sf-latency-ms", type=int, default=LATENCY_MS,
+                        help="what-if: latency of every Salesforce call (a real org takes far longer than the "
+                             "default to write a chunk of 1,000 records); the figures stay the issue's at the default")
     parser.add_argument("--crm-batch-size", type=int, default=None,
                         help="what-if: override the policy's crm_batch_size (default: the product's)")
     args = parser.parse_args()
@@ -186,7 +189,7 @@ def main() -> None:
         mailbox_id, sf_org = register(rt, emu, proxy.base_url + "/", username, password)
         for j in range(args.attendees):
             emu.insert(sf_org, "Contact", {"LastName": f"Client {j}", "Email": client_email(j)})
-        emu.faults.latency_ms = LATENCY_MS
+        emu.faults.latency_ms = args.sf_latency_ms
         proxy.latency_ms = LATENCY_MS
         emu.reset_api_calls(sf_org)
         if args.in_process or args.profile:
