@@ -24,17 +24,19 @@ class ChunkWrites:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="chunk-writes") if overlap else None
         self._future: Future[Any] | None = None
         self._finish: Callable[[Any], set[str]] = lambda _: set()
-        self._done: set[str] | None = None
         self._touched: frozenset[str] = frozenset()
 
     def submit(self, write: Callable[[], Any], finish: Callable[[Any], set[str]], touched: Iterable[str]) -> None:
         """Start ``write`` (the previous one must have been waited for); ``finish(result)`` runs on
         the caller's thread in ``wait`` and returns the streams the write holds."""
-        assert self._future is None and self._done is None, "wait for the previous chunk's write first"
+        assert self._future is None, "wait for the previous chunk's write first"
         if self._pool is None:
-            self._done = finish(write())
-            return
-        self._future, self._finish, self._touched = self._pool.submit(write), finish, frozenset(touched)
+            done: Future[Any] = Future()
+            done.set_result(write())      # raises here, where it was submitted
+            self._future = done
+        else:
+            self._future = self._pool.submit(write)
+        self._finish, self._touched = finish, frozenset(touched)
 
     def touches(self, names: Iterable[str]) -> bool:
         """Whether the write in flight covers any of these item ids, UIDs, sync keys or record ids."""
@@ -42,9 +44,6 @@ class ChunkWrites:
 
     def wait(self) -> set[str]:
         """The streams the last submitted write holds (empty when none); raises what it raised."""
-        if self._done is not None:
-            done, self._done = self._done, None
-            return done
         if self._future is None:
             return set()
         future, self._future, self._touched = self._future, None, frozenset()

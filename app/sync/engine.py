@@ -82,7 +82,8 @@ def _sync_table(session: SyncSession, ports: Ports, stored_cursors: CursorStore,
         return
     crm_changes = pull_crm(ports.crm, cursors, session, table, outcome)
     chunked = several_chunks(listing, policy.import_chunk_size)
-    lead = crm_paired_items(ports.id_map, session, table, entries, crm_changes) | entry_items(entries) if chunked else set()
+    lead = (crm_paired_items(ports.id_map, session, table, entries, crm_changes) | entry_items(entries)
+            if chunked else set())
     held: set[str] = set()
     chunk_crm, listed_first = crm_changes, listed_ids(listing)
     listed: Sequence[str] | None = listed_first     # the folder's whole listing, for the first chunk only
@@ -119,13 +120,11 @@ def _sync_chunk(session: SyncSession, ports: Ports, policy: SyncPolicy, mapping:
     listing's tombstones."""
     table = mapping.table
     held: set[str] = set()
-    if writes.touches(_names(chunk.mailbox_changes, chunk.crm_changes)):
-        held |= writes.wait()         # the write in flight holds rows this chunk reads: let it finish first
     mailbox_changes, crm_changes = with_retries(ports, table, policy, chunk.entries, chunk.mailbox_changes,
                                                 chunk.crm_changes, chunk.listed)
     units, refused = expand_units(mailbox_changes, session, policy)   # series expanded once, for look-ups and plan
     if writes.touches(_names(mailbox_changes, crm_changes, units, refused)):
-        held |= writes.wait()
+        held |= writes.wait()         # the write in flight holds rows this chunk reads: let it finish first
     entries, crm_changes = entries_for_changes(ports.id_map, session, table, chunk.entries, mailbox_changes,
                                                crm_changes)
     mailbox_changes, crm_changes = tombstones_from_full_listings(ports, table, entries, mailbox_changes, crm_changes,
