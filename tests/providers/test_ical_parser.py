@@ -41,6 +41,13 @@ EDGE_LINES = [
     "NOCOLON",
     ":novalue",
     "GEO:37.386013;-122.082932",
+    "RDATE:",
+    "RDATE;VALUE=DATE:20260311,20260312",
+    "FREEBUSY:20260308T160000Z/PT3H,20260308T200000Z/PT1H",
+    "DTSTAMP;TZID=Europe/Berlin:20260101T100000",
+    "EXDATE;TZID=Europe/Berlin:20260317T090000,20260324T090000",
+    "DURATION:PT1H",
+    "ATTENDEE:mailto:plain@x.test",
 ]
 
 
@@ -86,6 +93,12 @@ def test_folded_lines_alarms_and_time_zones_parse_as_icalendar_parses_them():
                   "DESCRIPTION:Reminder", "TRIGGER:-PT15M", "END:VALARM")
     assert_same(data)
     assert_same(data.replace("\r\n", "\n"))
+
+
+def test_properties_outside_any_component_are_refused_or_ignored_as_icalendar_does():
+    calendar = _event("SUMMARY:x")
+    assert_same(calendar + "X-COMMENT:trailing note\r\n")
+    assert_same("SUMMARY:before any component\r\n" + calendar)
 
 
 def test_common_lines_take_the_short_path_and_odd_ones_are_left_to_icalendar():
