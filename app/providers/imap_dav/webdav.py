@@ -6,6 +6,7 @@ headers (Xandikos answers 406 otherwise), and no hidden fallbacks or sleeps.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -116,26 +117,44 @@ def expect_multistatus(response: requests.Response, what: str) -> Multistatus:
 def parse_multistatus(content: bytes) -> Multistatus:
     """Members with their 200-propstat props keyed by Clark name (``{DAV:}getetag``)."""
     root = etree.fromstring(content, SAFE_XML)
-    members = [_member(response) for response in root.findall("d:response", NS)]
+    members = [_member(child) for child in root if child.tag == _RESPONSE]
     token = root.findtext("d:sync-token", default="", namespaces=NS)
     return Multistatus(tuple(m for m in members if m is not None), token)
 
 
+_RESPONSE, _HREF, _PROPSTAT, _STATUS, _PROP, _GETETAG = (
+    f"{{DAV:}}{name}" for name in ("response", "href", "propstat", "status", "prop", "getetag"))
+
+
 def _member(response: etree._Element) -> DavMember | None:
-    href = response.findtext("d:href", default="", namespaces=NS)
+    """One ``<response>``, read child by child (a listing has thousands: path searches cost more)."""
+    href, overall = "", ""
+    props: dict[str, etree._Element] = {}
+    for child in response:
+        tag = child.tag
+        if tag == _HREF and not href:
+            href = child.text or ""
+        elif tag == _STATUS and not overall:
+            overall = child.text or ""
+        elif tag == _PROPSTAT:
+            _add_ok_props(child, props)
     if not href:
         return None
-    props: dict[str, etree._Element] = {}
-    for propstat in response.findall("d:propstat", NS):
-        if _status(propstat.findtext("d:status", default="", namespaces=NS)) == 200:
-            prop_element = propstat.find("d:prop", NS)
-            for prop in prop_element if prop_element is not None else ():
-                props[prop.tag] = prop
-    overall = response.findtext("d:status", default="", namespaces=NS)
     status = _status(overall) if overall else 200
-    etag_element = props.get("{DAV:}getetag")
+    etag_element = props.get(_GETETAG)
     etag = (etag_element.text or "").strip() if etag_element is not None else ""
     return DavMember(normalize_href(href), status, etag, props)
+
+
+def _add_ok_props(propstat: etree._Element, props: dict[str, etree._Element]) -> None:
+    """The props of a propstat whose status is 200 (first status and prop elements, as named)."""
+    status = next((c.text or "" for c in propstat if c.tag == _STATUS), "")
+    if _status(status) != 200:
+        return
+    prop_element = next((c for c in propstat if c.tag == _PROP), None)
+    for prop in prop_element if prop_element is not None else ():
+        if isinstance(prop.tag, str):       # comments and processing instructions are not props
+            props[prop.tag] = prop
 
 
 def _status(line: str) -> int:
@@ -148,8 +167,13 @@ def quoted_path(href: str) -> str:
     return quote(unquote(href), safe="/@:+,;=~!$&'()*")
 
 
+_BARE_PATH = re.compile(r"/(?!/)[^?#\t\r\n]*\Z")     # no scheme, host, query or fragment; nothing urlsplit drops
+
+
 def normalize_href(href: str) -> str:
     """The unquoted path of an href, so ids compare equal however the server quoted them."""
+    if _BARE_PATH.match(href):
+        return unquote(href)            # already a bare path: what urlsplit would return, faster
     return unquote(urlsplit(href).path)
 
 
