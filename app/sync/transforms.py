@@ -33,8 +33,7 @@ def format_sf_datetime(value: datetime) -> str:
     """Salesforce's UTC form: ``2026-11-23T10:00:00.000+0000``. Naive values are refused."""
     if value.tzinfo is None:
         raise ValueError("naive datetime cannot be sent to Salesforce")
-    utc = value.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "+0000"   # 4-digit years, as sent
 
 
 def parse_sf_datetime(text: str) -> datetime:

@@ -20,6 +20,8 @@ def berlin_meeting(start: datetime, end: datetime, **changes) -> CalendarItem:
 
 def test_salesforce_datetimes_are_utc_with_milliseconds_and_plus_zero_offset():
     assert format_sf_datetime(datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN)) == "2026-11-23T10:00:00.000+0000"
+    assert format_sf_datetime(datetime(2026, 1, 2, 3, 4, 5, 678999, tzinfo=UTC)) == "2026-01-02T03:04:05.678+0000"
+    assert format_sf_datetime(datetime(999, 5, 1, tzinfo=UTC)) == "0999-05-01T00:00:00.000+0000"   # four-digit year
     assert parse_sf_datetime("2026-11-23T10:00:00.000+0000") == datetime(2026, 11, 23, 10, tzinfo=UTC)
     assert parse_sf_datetime("2026-11-23T10:00:00Z") == parse_sf_datetime("2026-11-23T10:00:00.000+00:00")
 
