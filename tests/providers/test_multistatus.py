@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
-from app.providers.imap_dav.webdav import normalize_href, parse_multistatus
+from app.providers.imap_dav.webdav import normalize_href, parse_listing, parse_multistatus
 
 ANSWER = b"""<?xml version="1.0" encoding="utf-8"?>
 <d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
@@ -34,3 +36,15 @@ def test_members_keep_their_ok_props_status_and_etag_and_the_sync_token():
 @given(st.text(alphabet=st.sampled_from(list("/ab%40?#:.\t\r\n @")), max_size=16))
 def test_an_href_becomes_the_path_urlsplit_finds(href):
     assert normalize_href(href) == unquote(urlsplit(href).path)
+
+
+def test_a_listing_reads_the_same_members_without_their_props():
+    full, listing = parse_multistatus(ANSWER), parse_listing(ANSWER)
+    assert listing.sync_token == full.sync_token
+    assert [(m.href, m.status, m.etag) for m in listing.members] == [(m.href, m.status, m.etag) for m in full.members]
+    assert all(not m.props for m in listing.members)
+
+
+def test_a_listing_that_is_not_xml_is_refused_as_invalid_data():
+    with pytest.raises(etree.XMLSyntaxError):
+        parse_listing(b"<html><body>Bad gateway")

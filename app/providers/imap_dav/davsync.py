@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
 from app.providers.imap_dav.discovery import DavCollection
 from app.providers.imap_dav.errors import http_error
 from app.providers.imap_dav.webdav import (
@@ -19,12 +21,12 @@ from app.providers.imap_dav.webdav import (
     DavSession,
     Multistatus,
     expect_multistatus,
-    parse_multistatus,
+    parse_listing,
     prop_xml,
     quoted_path,
     xml_document,
 )
-from app.sync.errors import CursorExpired, NotFound
+from app.sync.errors import CursorExpired, InvalidData, NotFound
 
 # Hrefs per multiget: hundreds, so a 20,000-item import is ~40 requests, not 200. A server that
 # finds the body too large (413) gets the batch halved, down to MULTIGET_FLOOR.
@@ -158,7 +160,10 @@ class CollectionClient:
             if token and (b"valid-sync-token" in response.content or response.status_code in (400, 403, 409, 412)):
                 raise CursorExpired(f"sync token for {self.collection.href} no longer valid")
             raise http_error(response.status_code, f"sync-collection {self.collection.href}")
-        return parse_multistatus(response.content)
+        try:
+            return parse_listing(response.content)
+        except etree.XMLSyntaxError as exc:
+            raise InvalidData(f"sync-collection {self.collection.href}: the answer is not WebDAV XML") from exc
 
     def _etag_delta(self, known: dict[str, str] | None) -> CollectionDelta:
         """Fallback without RFC 6578: compare every member's ETag with the map in the cursor."""

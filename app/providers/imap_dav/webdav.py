@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from io import BytesIO
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import requests
@@ -122,8 +123,25 @@ def parse_multistatus(content: bytes) -> Multistatus:
     return Multistatus(tuple(m for m in members if m is not None), token)
 
 
-_RESPONSE, _HREF, _PROPSTAT, _STATUS, _PROP, _GETETAG = (
-    f"{{DAV:}}{name}" for name in ("response", "href", "propstat", "status", "prop", "getetag"))
+def parse_listing(content: bytes) -> Multistatus:
+    """``parse_multistatus`` without the props (href, status and etag only), each response
+    dropped once read: a 20,000-member listing's whole tree would hold tens of MB for nothing."""
+    members: list[DavMember] = []
+    token = ""
+    for _, element in etree.iterparse(BytesIO(content), events=("end",), tag=(_RESPONSE, _SYNC_TOKEN),
+                                      resolve_entities=False, no_network=True, huge_tree=False):
+        if element.tag == _SYNC_TOKEN:
+            token = token or (element.text or "")
+        elif (member := _member(element)) is not None:
+            members.append(DavMember(member.href, member.status, member.etag))
+        element.clear(keep_tail=True)
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+    return Multistatus(tuple(members), token)
+
+
+_RESPONSE, _HREF, _PROPSTAT, _STATUS, _PROP, _GETETAG, _SYNC_TOKEN = (
+    f"{{DAV:}}{name}" for name in ("response", "href", "propstat", "status", "prop", "getetag", "sync-token"))
 
 
 def _member(response: etree._Element) -> DavMember | None:
