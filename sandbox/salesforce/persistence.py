@@ -84,15 +84,20 @@ def load(emu: SalesforceEmulator, state_dir: str) -> None:
             restore(emu, json.load(fh))
 
 
+_SAVING = threading.Lock()   # the Saver thread and an explicit save (seeding) must not interleave
+
+
 def save(emu: SalesforceEmulator, state_dir: str) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    """Write atomically (temp file + rename) so a crash never leaves half a file; one save at a
+    time, each through its own temp file (two saves sharing one lost the rename race)."""
     os.makedirs(state_dir, exist_ok=True)
     path = os.path.join(state_dir, STATE_FILE)
-    tmp = f"{path}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens and secrets: owner-only
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(dump(emu), fh)
-    os.replace(tmp, path)
+    with _SAVING:
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens and secrets: owner-only
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(dump(emu), fh)
+        os.replace(tmp, path)
 
 
 class Saver:
