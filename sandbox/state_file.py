@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class SandboxState:
 
     def save(self, directory: Path) -> None:
         """Write atomically, readable only by this user."""
-        path, tmp = directory / STATE_FILE, directory / f"{STATE_FILE}.tmp"
+        path, tmp = directory / STATE_FILE, directory / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             json.dump(asdict(self), out, indent=2)
