@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +23,7 @@ from app.services.users import find_or_create_org, find_or_create_user
 from sandbox import seed_data as data
 from sandbox.environment import SandboxEnvironment
 from sandbox.mailservers import reusable_port
+from sandbox.private_file import write_private
 from sandbox.seed_syncline import _ensure_connection, _ensure_token
 
 
@@ -127,12 +127,3 @@ def salesforce_user(env: SandboxEnvironment, sf_org_id: str, who: SecondUser) ->
 
 def saved(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
-
-
-def write_private(path: Path, content: bytes) -> None:
-    """Atomically, mode 0600 (the folder is 0700)."""
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")   # concurrent writers never share one
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-    os.replace(tmp, path)

@@ -7,11 +7,11 @@ token lets the printed ``curl`` line stay valid.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from sandbox.private_file import write_private
 
 STATE_FILE = "sandbox.json"
 
@@ -38,8 +38,4 @@ class SandboxState:
 
     def save(self, directory: Path) -> None:
         """Write atomically, readable only by this user."""
-        path, tmp = directory / STATE_FILE, directory / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(asdict(self), out, indent=2)
-        os.replace(tmp, path)
+        write_private(directory / STATE_FILE, json.dumps(asdict(self), indent=2).encode())

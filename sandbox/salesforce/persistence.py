@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sandbox.private_file import write_private
 
 from .custom_fields import apply, register_existing, tables
 from .ids import IdFactory
@@ -93,11 +96,7 @@ def save(emu: SalesforceEmulator, state_dir: str) -> None:
     os.makedirs(state_dir, exist_ok=True)
     path = os.path.join(state_dir, STATE_FILE)
     with _SAVING:
-        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens and secrets: owner-only
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(dump(emu), fh)
-        os.replace(tmp, path)
+        write_private(Path(path), json.dumps(dump(emu)).encode())
 
 
 class Saver:
