@@ -56,12 +56,14 @@ def serve(host: str, port: int, threads: int):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--fork", "forking", is_flag=True, help="Fork a child per job (isolation over speed).")
 def worker(burst: bool, forking: bool):
+    from workers.collector import tune_collector
     from workers.worker import run_worker
 
     rt = runtime()
     _require_database(rt)
     if not rt.config.embedded_redis:  # a Redis that is down is waited for (workers/reconnect.py)
         _require_redis(rt.config.redis_url, outage_is_fatal=False)
+    tune_collector()
     run_worker(rt, forking=forking, burst=burst)
 
 

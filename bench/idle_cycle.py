@@ -57,6 +57,7 @@ from bench.initial_import import build_runtime, meeting_vevent, register, seed_c
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from workers.collector import tune_collector  # noqa: E402
 
 LATENCY_MS = 50
 INTERVAL_S = 30 * 60
@@ -101,6 +102,7 @@ def idle_session_in_child(settings: dict, mailbox_id: int, profile: bool = False
     from app.runtime import Runtime
 
     rt = Runtime.build(Config(**settings))
+    tune_collector()                      # as `python -m app worker` does before its first job
     profiler = None
     if profile:
         import cProfile
@@ -133,6 +135,7 @@ def idle_checks_in_child(settings: dict, mailbox_ids: list[int]) -> tuple[float,
     from workers.worker import run_worker
 
     rt = Runtime.build(Config(**settings))
+    tune_collector()                      # as `python -m app worker` does before its first job
     try:
         since, cpu, start = utcnow(), time.process_time(), time.perf_counter()
         enqueue_due(rt, since)

@@ -7,7 +7,8 @@ Seeding is not timed; the timed part is ONE `run_session` with the product's por
 root), whose listing reads a counter where Radicale hashes the whole collection. `--attendees N` invites N seeded Contacts to every meeting (EventRelation
 writes are batched). `--items 20000` also prints `peak_rss_mb_20k`.
 
-By default the session runs in a fresh (spawned) process, as a worker's job would: its peak RSS
+By default the session runs in a fresh (spawned) process, as a worker's job would (its garbage
+collector set as `python -m app worker` sets it, `workers/collector.py`): its peak RSS
 (`peak_rss_mb`, Linux VmHWM) is the import's own, not the emulator's or the seeding's, and the
 emulator's CPU no longer shares the product's interpreter lock. `--in-process` runs it in this
 process as before (the emulator's and the proxy's threads then compete with the session's).
@@ -43,6 +44,7 @@ from bench.harness import in_fresh_process, peak_rss_mb  # noqa: E402
 from sandbox.mailservers import DavFaultProxy  # noqa: E402
 from sandbox.mailservers.radicale import RadicaleServer  # noqa: E402
 from sandbox.salesforce import SalesforceEmulator  # noqa: E402
+from workers.collector import tune_collector  # noqa: E402
 
 ITEMS = 5000
 LATENCY_MS = 50
@@ -147,6 +149,7 @@ def session_in_child(settings: dict, mailbox_id: int, batch_size: int | None) ->
     rt = Runtime.build(Config(**settings))
     if batch_size:
         _override_batch_size(batch_size)
+    tune_collector()                      # as `python -m app worker` does before its first job
     try:
         status, seconds, calls = timed_session(rt, mailbox_id)
     finally:

@@ -89,3 +89,36 @@ def test_worker_started_before_redis_waits_for_it_instead_of_exiting(tmp_path, m
         proc.wait(timeout=30)
         if server is not None:
             server.stop()
+
+
+def test_the_worker_process_freezes_its_start_up_objects_and_collects_young_ones_less_often(
+        tmp_path, redis_url, migrated_databases):
+    """`python -m app worker` tunes its collector before its first job (workers/collector.py):
+    what the jobs see is the process's own state, read by jobs that run in it."""
+    import gc
+
+    from workers.collector import YOUNG_GENERATION_THRESHOLD
+
+    queue = Queue(queues.DEFAULT, connection=redis_lib.Redis.from_url(redis_url))
+    frozen, threshold = queue.enqueue(gc.get_freeze_count), queue.enqueue(gc.get_threshold)
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": migrated_databases[0]["sqlite"],
+           "SYNCLINE_INSTANCE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "app", "worker", "--burst"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert frozen.return_value() > 10_000        # the modules, the runtime and the jobs' imports
+    assert threshold.return_value()[0] == YOUNG_GENERATION_THRESHOLD
+
+
+def test_garbage_made_before_the_collector_is_tuned_is_collected_not_frozen():
+    script = """
+import gc, weakref
+gc.disable()                      # only tune_collector's own collection can free the cycle
+class Node: pass
+node = Node(); node.me = node; ref = weakref.ref(node); del node
+from workers.collector import tune_collector
+tune_collector()
+print(ref() is None, gc.get_freeze_count() > 0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "True"], done.stdout + done.stderr
