@@ -39,6 +39,14 @@ RENEW_AHEAD = timedelta(days=1)
 MODE = "webdav-push"
 
 
+def registration_urls(rt: Runtime, mailbox_id: int) -> tuple[str, ...]:
+    """The mailbox's registration URLs the servers have confirmed: its sessions name them on their
+    writes (``Push-Dont-Notify``), so a write-back is not pushed back as a change."""
+    with rt.db.session_scope() as s:
+        return tuple(s.scalars(select(DavPushSubscription.registration_url).where(
+            DavPushSubscription.mailbox_id == mailbox_id, DavPushSubscription.registration_url != "")))
+
+
 class UnknownSubscription(Exception):
     """The token names no registration of ours (removed, or never made): answered 404."""
 

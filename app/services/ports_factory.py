@@ -27,6 +27,7 @@ from app.services import auto_save, meeting_links
 from app.services.autoresolve import autoresolving, rules_of
 from app.services.autoresolve_log import session_journal
 from app.services.dav_discovery import load_discovery, save_discovery
+from app.services.dav_push_subscriptions import registration_urls
 from app.services.email_rules import SqlSaveLedger, gmail_options, graph_mail_options, load_save_rules, mail_rules
 from app.services.fanned_out_crm import FannedOutCrm
 from app.services.folder_states import NOT_AVAILABLE, unavailable_counts
@@ -143,7 +144,8 @@ def imap_ports(rt: Runtime, mailbox: Mailbox, user: User) -> SessionPorts:
     (login, password), dav_login = mailbox_logins(rt, mailbox)
     options = dataclasses.replace(mailbox_options(endpoints, ctx.settings, ctx.save_rules),
                                   host_policy=mail_host_policy(rt.config), timezone=ctx.session.timezone,
-                                  addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name)
+                                  addressbook_name=ctx.addressbook_name, scope_book_name=ctx.scope_book_name,
+                                  push_registrations=registration_urls(rt, mailbox.id))
     port = build_mailbox(endpoints, login, password, options, dav_login, load_discovery(rt, mailbox.id))
     synced = [k for k in port.folders if ctx.policy.option(k).direction is not Direction.NONE]
     try:

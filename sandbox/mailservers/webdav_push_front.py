@@ -13,7 +13,8 @@ A reverse proxy: every request goes to Radicale with the caller's credentials, e
 After a successful PUT/DELETE/MOVE/COPY through the front, every unexpired registration of the
 changed collection gets a ``push-message`` (topic, content-update with the new sync-token),
 RFC 8291-encrypted, POSTed to its push resource in a thread; 404/410 from the push resource
-removes the registration. ``Push-Dont-Notify`` is honoured. ``deliveries`` records each POST.
+removes the registration. ``Push-Dont-Notify`` is honoured (``suppressed`` records whom it spared).
+``deliveries`` records each POST.
 """
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ class WebDavPushFront:
     max_lifetime: timedelta = timedelta(days=7)
     registrations: dict[str, Registration] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)   # push resources a writer's Push-Dont-Notify spared
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream_url)
@@ -114,8 +116,9 @@ class WebDavPushFront:
         """Push a content update of each collection to its live registrations (in a thread)."""
         now = datetime.now(UTC)
         with self.lock:
-            due = [r for r in self.registrations.values() if r.collection in collections and r.expires > now
-                   and not _suppressed(dont_notify, self.registration_url(r))]
+            live = [r for r in self.registrations.values() if r.collection in collections and r.expires > now]
+            due = [r for r in live if not _suppressed(dont_notify, self.registration_url(r))]
+            self.suppressed += [r.push_resource for r in live if r not in due]
         if due:
             threading.Thread(target=self._deliver, args=(due, authorization), daemon=True).start()
 

@@ -18,7 +18,7 @@ from app.models import DavPushSubscription
 from app.services.dav_push_subscriptions import PUSH_PATH
 from sandbox.mailservers.webdav_push_front import WebDavPushFront
 from sandbox.salesforce.server import TlsServer
-from tests.e2e.helpers import NOW, Person, dashboard, ics, sign_up, wait_until
+from tests.e2e.helpers import NOW, Person, dashboard, force_sync, ics, sign_up, wait_until
 from tests.e2e.test_imap_push_e2e import WatcherProcess
 
 HOUR = "3600"
@@ -120,3 +120,20 @@ def test_a_suspended_mailbox_is_unregistered_and_a_resumed_one_registered_again(
     answer = client.post(f"/api/v1/mailboxes/{bob.mailbox_id}/resume", headers=bob.headers)
     assert answer.status_code == 200, answer.json
     _pushed(bob, front, watcher)
+
+
+def test_the_sessions_own_write_to_the_calendar_is_not_pushed_back_to_it(e2e, factory, front, watcher):
+    """A Salesforce event the session writes into the calendar names the mailbox's registration in
+    ``Push-Dont-Notify``: the server spares it (no push, so no second session for our own write)."""
+    cid = sign_up(e2e, factory, caldav_port=front.port)
+    _pushed(cid, front, watcher)
+    [registration] = front.registered(_calendar(cid))
+    _wait(lambda: all(r.registration_url for r in _rows(cid)), "the registration URL stored", cid, watcher)
+    start = NOW + timedelta(days=3)
+    e2e.emu.insert(cid.sf_org, "Event", {
+        "Subject": "Made in Salesforce", "StartDateTime": start.isoformat(), "DurationInMinutes": 60,
+        "EndDateTime": (start + timedelta(hours=1)).isoformat(), "OwnerId": cid.sf_user}, cid.sf_user)
+    assert force_sync(cid)["status"] == "succeeded"
+    assert [i.subject for i in cid.calendar_items()] == ["Made in Salesforce"]
+    _wait(lambda: registration.push_resource in front.suppressed, "the write sparing our registration", cid, watcher)
+    assert not [d for d in front.deliveries if d.push_resource == registration.push_resource]

@@ -61,3 +61,53 @@ def test_the_drafts_sample_push_message():
 def test_anything_else_is_invalid_data(junk):
     with pytest.raises(InvalidData):
         parse_push_message(junk)
+
+
+def test_dont_notify_names_each_registration_once_quoted_and_leaves_out_what_a_quoted_string_cannot_carry():
+    from app.providers.imap_dav.webdav_push import dont_notify_headers
+
+    urls = ["https://dav.example/push/1", "https://dav.example/push/2", "https://dav.example/push/1",
+            "", 'https://dav.example/push/"3"', "https://dav.example/push/4,5", "https://dav.example/p\r\nX: 1"]
+    assert dont_notify_headers(urls) == {
+        "Push-Dont-Notify": '"https://dav.example/push/1", "https://dav.example/push/2"'}
+    assert dont_notify_headers([]) == {} and dont_notify_headers(["bad,url"]) == {}
+
+
+def test_a_dav_session_sends_its_write_headers_on_writes_only():
+    """Over a real socket: PUT/DELETE/MOVE carry the header, PROPFIND/REPORT/GET do not."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app.providers.host_guard import HostPolicy
+    from app.providers.imap_dav.counter import RequestCounter
+    from app.providers.imap_dav.webdav import DavSession
+
+    seen: list[tuple[str, str | None]] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append((self.command, self.headers.get("Push-Dont-Notify")))
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_PUT = do_DELETE = do_MOVE = do_PROPFIND = do_REPORT = do_GET = _any
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        session = DavSession(f"http://127.0.0.1:{server.server_port}/", "u", "p", RequestCounter(),
+                             host_policy=HostPolicy.from_entries(["127.0.0.1"]),
+                             write_headers={"Push-Dont-Notify": '"https://dav.example/push/1"'})
+        for method in ("PUT", "DELETE", "MOVE", "PROPFIND", "REPORT", "GET"):
+            session.request(method, "/cal/a.ics", b"x" if method == "PUT" else None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    named = '"https://dav.example/push/1"'
+    assert seen == [("PUT", named), ("DELETE", named), ("MOVE", named), ("PROPFIND", None), ("REPORT", None),
+                    ("GET", None)]

@@ -30,6 +30,7 @@ from app.providers.imap_dav.imap_mail import ImapMail, MailOptions, MailRules
 from app.providers.imap_dav.imap_session import ImapSession
 from app.providers.imap_dav.scope_books import ScopeBooks
 from app.providers.imap_dav.webdav import DavSession
+from app.providers.imap_dav.webdav_push import dont_notify_headers
 from app.sync.errors import FolderUnavailable, InvalidData
 from app.sync.items import FolderKind, MailboxItem
 from app.sync.ports import ItemPatch, MailboxChanges, MailboxListing, WriteResult
@@ -59,6 +60,8 @@ class MailboxOptions:
     host_policy: HostPolicy = HostPolicy()
     extra: Mapping[str, Any] = field(default_factory=dict)
     timezone: str = "UTC"  # the owner's zone: floating iCalendar times and task due days are read in it
+    # This mailbox's WebDAV-Push registration URLs: named on its writes so they are not pushed back to it.
+    push_registrations: tuple[str, ...] = ()
 
 
 class ImapDavMailbox:
@@ -182,7 +185,8 @@ def build_mailbox(endpoints: Mapping[str, Any], username: str, password: str,
             dav_user, dav_password = dav_login or (username, password)
             if url not in sessions:   # one connection pool per server, shared by its folder kinds
                 sessions[url] = DavSession(url, dav_user, dav_password, counter, options.ca_file or True,
-                                           options.timeout, options.host_policy)
+                                           options.timeout, options.host_policy,
+                                           dont_notify_headers(options.push_registrations))
             dav = sessions[url]
             scoped = kind is FolderKind.CONTACTS and options.scope_book_name
             print_ = fingerprint(str(url), dav_user, component, name, options.scope_book_name if scoped else None)

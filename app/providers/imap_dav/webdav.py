@@ -25,6 +25,7 @@ NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav", "cr": "urn:ietf:params:
       "cs": "http://calendarserver.org/ns/"}
 XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml, text/xml"}
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+WRITE_METHODS = frozenset({"PUT", "DELETE", "MOVE", "COPY", "PROPPATCH", "MKCOL"})   # what changes a resource
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,10 @@ class DavSession:
     """
 
     def __init__(self, base_url: str, username: str, password: str, counter: RequestCounter,
-                 verify: bool | str = True, timeout: float = 30.0, host_policy: HostPolicy | None = None) -> None:
+                 verify: bool | str = True, timeout: float = 30.0, host_policy: HostPolicy | None = None,
+                 write_headers: Mapping[str, str] | None = None) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.write_headers = dict(write_headers or {})    # sent with every request that changes a resource
         self.host = urlsplit(self.base_url).hostname or self.base_url
         self.counter = counter
         self.timeout = timeout
@@ -86,8 +89,9 @@ class DavSession:
         """Send one request; returns any 2xx–4xx response except 401/429 for the caller to judge."""
         self.counter.add("dav")
         data = body.encode("utf-8") if isinstance(body, str) else body
+        sent = {**self.write_headers, **(headers or {})} if method in WRITE_METHODS else dict(headers or {})
         try:
-            response = self.http.request(method, self.url(href), data=data, headers=dict(headers or {}),
+            response = self.http.request(method, self.url(href), data=data, headers=sent,
                                          timeout=self.timeout, allow_redirects=False)
         except ForbiddenHost as exc:
             raise forbidden_host(self.host, exc) from exc

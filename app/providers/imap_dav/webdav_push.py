@@ -1,6 +1,6 @@
 """WebDAV-Push (the bitfireAT draft, namespace ``https://bitfire.at/webdav-push``) as a client:
 ask a collection whether it pushes, register a Web Push subscription on it, remove a registration,
-and read a push message.
+and read a push message, and name our own registrations on our writes (``Push-Dont-Notify``).
 
 Discovery is a depth-0 PROPFIND for ``transports`` and ``topic``: a collection pushes when both
 are there and ``transports`` lists ``web-push``. Registration POSTs ``push-register`` (content
@@ -11,6 +11,7 @@ Removal is DELETE on the registration URL (404 = already gone). Holds no storage
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -27,6 +28,17 @@ from app.sync.errors import InvalidData, PermissionDenied
 PUSH_NS = "https://bitfire.at/webdav-push"
 P = f"{{{PUSH_NS}}}"
 GONE = (404, 410)
+DONT_NOTIFY = "Push-Dont-Notify"
+
+
+def dont_notify_headers(registration_urls: Sequence[str]) -> dict[str, str]:
+    """The header that keeps the server from pushing our own writes back to our registrations
+    (the draft's "Suppressing notifications": a list of quoted registration URLs). Others'
+    registrations on the collection are still notified. A URL a quoted string cannot carry is left
+    out (its registration is then pushed our write: one extra session, nothing lost)."""
+    quoted = [f'"{u}"' for u in dict.fromkeys(registration_urls)
+              if u and not any(c in u for c in '",\r\n\\')]
+    return {DONT_NOTIFY: ", ".join(quoted)} if quoted else {}
 
 
 @dataclass(frozen=True)
