@@ -3,7 +3,8 @@ resource" on every watched collection whose server offers it, so a change arrive
 instead of waiting for the next poll (which stays, much slower, as the backstop).
 
 The push watcher calls ``keep`` after a mailbox's poll (registering, renewing a day before expiry,
-removing registrations of collections no longer watched) and ``release`` when it lets a mailbox go
+registering anew where ``SYNCLINE_PUBLIC_URL`` changed and removing the old registration, removing
+registrations of collections no longer watched) and ``release`` when it lets a mailbox go
 (suspended, removed, new credentials). ``receive`` is the API's half: the URL's token names the
 registration (kept only as a hash), the body is decrypted with its keys, and a content update asks
 `push_triggers` for one debounced session of that mailbox. Registrations need an HTTPS public URL
@@ -73,12 +74,15 @@ class WebDavPushKeeper:
         """Registrations for every collection that can push; True when all of them are covered."""
         now = utcnow()
         with self.rt.db.session_scope() as s:
-            rows = {r.collection_url: (r.id, r.registration_url, r.expires_at) for r in s.scalars(
+            rows = {r.collection_url: (r.id, r.registration_url, r.expires_at, r.keys_enc) for r in s.scalars(
                 select(DavPushSubscription).where(DavPushSubscription.mailbox_id == mailbox_id))}
         covered = 0
         for href, session in collections.items():
             url = session.url(href)
             row = rows.pop(url, None)
+            if row is not None and self._moved(row[3]):     # SYNCLINE_PUBLIC_URL changed: a new push resource
+                self._remove(row[0], row[1], session)
+                row = None
             if row is not None and row[1] and row[2] - now > RENEW_AHEAD:
                 covered += 1
             elif row is not None:
@@ -86,7 +90,7 @@ class WebDavPushKeeper:
             else:
                 covered += self._create(mailbox_id, session, href, url, now)
         sessions = list(collections.values())
-        for pk, registration_url, _ in rows.values():       # collections no longer watched
+        for pk, registration_url, *_ in rows.values():      # collections no longer watched
             self._remove(pk, registration_url, sessions[0] if sessions else None)
         return bool(collections) and covered == len(collections)
 
@@ -132,7 +136,7 @@ class WebDavPushKeeper:
         """POST the same push resource again: the draft's subscription update."""
         with self.rt.db.session_scope() as s:
             row = s.get(DavPushSubscription, pk)
-            token, keys = _unseal(self.rt, row.keys_enc) if row is not None else ("", None)
+            token, keys, _ = _unseal(self.rt, row.keys_enc) if row is not None else ("", None, "")
         if keys is None:
             return 0
         made = register(session, href, self._push_resource(token), keys, now + LIFETIME)
@@ -162,7 +166,17 @@ class WebDavPushKeeper:
             s.execute(delete(DavPushSubscription).where(DavPushSubscription.id == pk))
 
     def _push_resource(self, token: str) -> str:
-        return self.rt.config.public_url.rstrip("/") + PUSH_PATH + token
+        return _public_base(self.rt) + PUSH_PATH + token
+
+    def _moved(self, sealed: str) -> bool:
+        """Whether the registration pushes to another public URL than the one configured now (a
+        registration sealed before its URL was kept is taken as current)."""
+        base = _unseal(self.rt, sealed)[2]
+        return bool(base) and base != _public_base(self.rt)
+
+
+def _public_base(rt: Runtime) -> str:
+    return rt.config.public_url.rstrip("/")
 
 
 def forget_others(rt: Runtime, watched: set[int]) -> int:
@@ -185,7 +199,7 @@ def receive(rt: Runtime, token: str, body: bytes, content_encoding: str) -> str 
         mailbox_id, topic, sealed = row.mailbox_id, row.topic, row.keys_enc
     if content_encoding.strip().lower() != "aes128gcm":
         raise BadPush("a WebDAV-Push message must be encrypted (Content-Encoding: aes128gcm)")
-    _, keys = _unseal(rt, sealed)
+    _, keys, _ = _unseal(rt, sealed)
     if keys is None:
         raise UnknownSubscription("the registration's keys cannot be read with the configured secret keys")
     try:
@@ -200,13 +214,15 @@ def receive(rt: Runtime, token: str, body: bytes, content_encoding: str) -> str 
 
 
 def seal_keys(rt: Runtime, token: str, keys: ReceiverKeys) -> str:
-    """The push resource's token and the RFC 8291 receiver keys, encrypted at rest."""
-    return rt.secrets.encrypt(json.dumps({"token": token, **asdict(keys)}))
+    """The push resource's token, the public URL it was made under and the RFC 8291 receiver keys,
+    encrypted at rest."""
+    return rt.secrets.encrypt(json.dumps({"token": token, "base": _public_base(rt), **asdict(keys)}))
 
 
-def _unseal(rt: Runtime, sealed: str) -> tuple[str, ReceiverKeys | None]:
+def _unseal(rt: Runtime, sealed: str) -> tuple[str, ReceiverKeys | None, str]:
+    """(token, receiver keys, public URL; "" when not recorded), or ("", None, "") when unreadable."""
     try:
         data = json.loads(rt.secrets.decrypt(sealed))
-        return data["token"], ReceiverKeys(data["private"], data["public"], data["auth"])
-    except (SecretDecryptError, ValueError, KeyError, TypeError):
-        return "", None
+        return data["token"], ReceiverKeys(data["private"], data["public"], data["auth"]), str(data.get("base", ""))
+    except (SecretDecryptError, ValueError, KeyError, TypeError, AttributeError):
+        return "", None, ""

@@ -81,3 +81,40 @@ def test_a_server_without_webdav_push_is_left_to_polling(world):
     keeper, _front, (_, plain), mailbox_id = world
     assert keeper.keep(mailbox_id, dav_collections(plain)) is False
     assert _rows(keeper, mailbox_id) == {}
+
+
+def test_a_new_public_url_replaces_each_registration_and_removes_the_old_one(world):
+    """SYNCLINE_PUBLIC_URL changed: the registrations still pushing to the old address are replaced
+    (a new push resource is a new registration in the draft) and the old ones unregistered."""
+    keeper, front, (pushing, _), mailbox_id = world
+    collections = dav_collections(pushing)
+    calendar = pushing.folders[FolderKind.CALENDAR].client.collection.href
+    assert keeper.keep(mailbox_id, collections) is True
+    [before] = front.registered(calendar)
+    moved_rt = dataclasses.replace(keeper.rt, config=keeper.rt.config.with_overrides(public_url="https://new.syncline.test"))
+    moved = WebDavPushKeeper(moved_rt)
+    assert moved.keep(mailbox_id, collections) is True
+    [after] = front.registered(calendar)
+    assert after.id != before.id and after.push_resource.startswith("https://new.syncline.test" + PUSH_PATH)
+    assert len(front.registrations) == 2                               # one per collection, none left behind
+    assert _rows(keeper, mailbox_id)[front.base_url + calendar].registration_url == front.registration_url(after)
+    assert moved.keep(mailbox_id, collections) is True and front.registered(calendar)[0].id == after.id   # settled
+
+
+def test_a_registration_sealed_without_its_public_url_is_kept_as_it_is(world):
+    """Rows made before the public URL was sealed with them are taken as current (no churn)."""
+    import json
+
+    keeper, front, (pushing, _), mailbox_id = world
+    collections = dav_collections(pushing)
+    calendar = pushing.folders[FolderKind.CALENDAR].client.collection.href
+    assert keeper.keep(mailbox_id, collections) is True
+    [before] = front.registered(calendar)
+    with keeper.rt.db.session_scope() as s:
+        for row in s.scalars(select(DavPushSubscription).where(DavPushSubscription.mailbox_id == mailbox_id)):
+            data = json.loads(keeper.rt.secrets.decrypt(row.keys_enc))
+            del data["base"]
+            row.keys_enc = keeper.rt.secrets.encrypt(json.dumps(data))
+    moved_rt = dataclasses.replace(keeper.rt, config=keeper.rt.config.with_overrides(public_url="https://new.syncline.test"))
+    assert WebDavPushKeeper(moved_rt).keep(mailbox_id, collections) is True
+    assert [r.id for r in front.registered(calendar)] == [before.id]
