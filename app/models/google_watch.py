@@ -29,5 +29,6 @@ class GoogleWatch(Base):
     label_ids: Mapped[str] = mapped_column(String(1024), default="")    # gmail: the labels watched, comma-separated
     history_id: Mapped[str | None] = mapped_column(String(32))          # gmail: historyId the watch answered
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    push_root: Mapped[str | None] = mapped_column(String(2048))   # calendar: SYNCLINE_PUBLIC_URL it notifies
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

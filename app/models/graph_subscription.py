@@ -25,5 +25,6 @@ class GraphSubscription(Base):
     resource: Mapped[str] = mapped_column(String(1024))
     client_state_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    push_root: Mapped[str | None] = mapped_column(String(2048))   # SYNCLINE_PUBLIC_URL it notifies (None: not recorded)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -30,6 +30,7 @@ from app.providers.imap_dav.webdav_push import parse_push_message, push_support,
 from app.runtime import Runtime
 from app.security.secret_box import SecretDecryptError
 from app.services import push_triggers
+from app.services.push_address import moved, public_root
 from app.sync.errors import InvalidData, SyncError
 
 log = logging.getLogger("syncline.push")
@@ -166,17 +167,11 @@ class WebDavPushKeeper:
             s.execute(delete(DavPushSubscription).where(DavPushSubscription.id == pk))
 
     def _push_resource(self, token: str) -> str:
-        return _public_base(self.rt) + PUSH_PATH + token
+        return public_root(self.rt) + PUSH_PATH + token
 
     def _moved(self, sealed: str) -> bool:
-        """Whether the registration pushes to another public URL than the one configured now (a
-        registration sealed before its URL was kept is taken as current)."""
-        base = _unseal(self.rt, sealed)[2]
-        return bool(base) and base != _public_base(self.rt)
-
-
-def _public_base(rt: Runtime) -> str:
-    return rt.config.public_url.rstrip("/")
+        """Whether the registration pushes to another public URL than the one configured now."""
+        return moved(self.rt, _unseal(self.rt, sealed)[2])
 
 
 def forget_others(rt: Runtime, watched: set[int]) -> int:
@@ -216,7 +211,7 @@ def receive(rt: Runtime, token: str, body: bytes, content_encoding: str) -> str 
 def seal_keys(rt: Runtime, token: str, keys: ReceiverKeys) -> str:
     """The push resource's token, the public URL it was made under and the RFC 8291 receiver keys,
     encrypted at rest."""
-    return rt.secrets.encrypt(json.dumps({"token": token, "base": _public_base(rt), **asdict(keys)}))
+    return rt.secrets.encrypt(json.dumps({"token": token, "base": public_root(rt), **asdict(keys)}))
 
 
 def _unseal(rt: Runtime, sealed: str) -> tuple[str, ReceiverKeys | None, str]:

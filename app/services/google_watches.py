@@ -3,7 +3,8 @@ waiting for the schedule (which stays the backstop: push is a hint, delta is the
 
 A scheduler job (`maintain`) per gmail profile: a Calendar ``events.watch`` channel per mailbox whose
 calendar syncs (address ``SYNCLINE_PUBLIC_URL`` + CALENDAR_PATH; a random token per channel, kept
-only as a hash) replaced by a new one a day before it expires; with the profile's
+only as a hash) replaced by a new one a day before it expires, or at once when it notifies an old
+``SYNCLINE_PUBLIC_URL``; with the profile's
 ``gmail_push_topic``, a Gmail ``users.watch`` on it for the labels the rules need, called again
 daily (Google: at least every 7 days) or when those labels change. Watches of mailboxes that are
 gone, suspended or no longer syncing the kind are stopped at Google and forgotten.
@@ -30,6 +31,7 @@ from app.services.email_rules import gmail_options, load_save_rules
 from app.services.google_accounts import session_settings
 from app.services.google_profiles import google_settings
 from app.services.graph_subscriptions import client_state_hash
+from app.services.push_address import moved, public_root
 from app.services.settings import org_settings
 from app.services.sync_policy import policy_for
 from app.sync.errors import NotFound, SyncError
@@ -75,13 +77,15 @@ def maintain(rt: Runtime, now: datetime | None = None) -> Counts:
     with rt.db.session_scope() as s:
         wanted = {m.id: _wanted(s, m) for m in s.scalars(select(Mailbox).join(ServerProfile).where(
             ServerProfile.kind == "gmail", Mailbox.status == "active"))}
-        rows = [(r.id, r.mailbox_id, r.kind, r.expires_at, r.label_ids, r.updated_at)
+        rows = [(r.id, r.mailbox_id, r.kind, r.expires_at, r.label_ids, r.updated_at, r.push_root)
                 for r in s.scalars(select(GoogleWatch))]
     have = set()
-    for pk, mailbox_id, kind, expires_at, labels, updated_at in rows:
+    for pk, mailbox_id, kind, expires_at, labels, updated_at, root in rows:
         box = wanted.get(mailbox_id or 0)
         if box is not None and (box.calendar if kind == CALENDAR else bool(box.gmail_topic)):
             have.add((mailbox_id, kind))
+            if moved(rt, root):       # the channel notifies an old SYNCLINE_PUBLIC_URL: replaced now
+                expires_at = now
             _step(counts, lambda: _keep(rt, pk, box, kind, expires_at, labels, updated_at, now, counts))
         else:
             _step(counts, lambda: _stop(rt, pk, counts))
@@ -123,13 +127,14 @@ def _keep(rt: Runtime, pk: int, box: _Wanted, kind: str, expires_at: datetime, l
 
 def _watch_calendar(rt: Runtime, box: _Wanted, counts: Counts) -> None:
     token, channel_id = secrets.token_urlsafe(32), str(uuid.uuid4())
-    address = rt.config.public_url.rstrip("/") + CALENDAR_PATH
+    address = public_root(rt) + CALENDAR_PATH
     with _watches(rt, box.profile_id, box.mailbox_id, box.address, box.label) as google:
         made = google.watch_calendar(channel_id, token, address, int(CHANNEL_TTL.total_seconds()))
     with rt.db.session_scope() as s:
         s.add(GoogleWatch(mailbox_id=box.mailbox_id, server_profile_id=box.profile_id, address=box.address,
                           kind=CALENDAR, channel_id=made.channel_id, resource_id=made.resource_id,
-                          token_hash=client_state_hash(token), label_ids="", expires_at=made.expires_at))
+                          token_hash=client_state_hash(token), label_ids="", expires_at=made.expires_at,
+                          push_root=public_root(rt)))
     counts.created += 1
 
 

@@ -7,7 +7,8 @@ suspended or removed. Lifecycle notifications call `refresh` (renew = reauthoris
 A delegated profile's subscriptions belong to each mailbox's signed-in user: they are made, renewed
 and deleted with that user's token (`graph_push_clients`), and a completed sign-in calls
 `subscribe_mailbox` so push is live at once.
-Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH; their clientState is a random secret
+Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH (recorded per subscription: one made under
+an earlier public URL is made anew at the next pass, since a renewal keeps its address); their clientState is a random secret
 per subscription, kept here only as a hash and checked by `verified`.
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ from app.services.graph_push_clients import (
     user_can_subscribe,
 )
 from app.services.graph_push_plan import PushPlan, push_plan
+from app.services.push_address import moved, public_root
 from app.sync.errors import AuthFailure, FolderUnavailable, NotFound, PermissionDenied, SyncError
 from app.sync.items import FolderKind
 
@@ -222,12 +224,13 @@ def _maintain_scope(rt: Runtime, graph: GraphSubscriptions, profile_id: int, mai
     with rt.db.session_scope() as s:
         boxes = {m.id: _box(m) for m in s.scalars(
             select(Mailbox).where(Mailbox.server_profile_id == profile_id, Mailbox.status == "active", *only_box))}
-        rows = [(r.id, r.mailbox_id, r.kind, r.expires_at) for r in s.scalars(
+        rows = [(r.id, r.mailbox_id, r.kind, r.expires_at, r.push_root) for r in s.scalars(
             select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id, *only_rows))]
-    have = {(mailbox_id, kind) for _, mailbox_id, kind, _ in rows}
-    for pk, box_id, kind, expires_at in rows:
+    have = {(mailbox_id, kind) for _, mailbox_id, kind, _, _ in rows}
+    for pk, box_id, kind, expires_at, root in rows:    # made under another public URL: renewing would keep it
         counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(box_id or 0), kind,
-                                                            expires_at, now, counts, renew_ahead))
+                                                            expires_at, now, counts, renew_ahead,
+                                                            recreate=moved(rt, root)))
     for box in boxes.values() if push_reachable(rt) else ():
         for kind in PUSHED_KINDS:
             if kind in box.plan.kinds and (box.id, kind.value) not in have:
@@ -259,19 +262,33 @@ def _subscribe_kind(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: Fol
 
 
 def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | None, kind: str,
-                  expires_at: datetime, now: datetime, counts: Counts, renew_ahead: timedelta) -> None:
+                  expires_at: datetime, now: datetime, counts: Counts, renew_ahead: timedelta,
+                  recreate: bool = False) -> None:
+    """Drop what the mailbox no longer wants; renew what is near its expiry (made anew when Graph
+    lost it); ``recreate``: made anew now (it notifies an old public URL)."""
     if box is None or kind not in {k.value for k in box.plan.kinds & set(PUSHED_KINDS)}:
         _delete(rt, graph, pk)
         counts.deleted += 1
-    elif expires_at - now < renew_ahead:
-        if not _renew(rt, graph, pk, now):
-            with rt.db.session_scope() as s:
-                row = s.get(GraphSubscription, pk)
-                target = stored_target(FolderKind(kind), row.resource) if row is not None else None
-            _forget(rt, pk)
-            if target is not None:
-                _subscribe(rt, graph, box, target, now)
+    elif recreate or expires_at - now < renew_ahead:
+        if recreate or not _renew(rt, graph, pk, now):
+            _replace(rt, graph, pk, box, kind, now, moved_away=recreate)
         counts.renewed += 1
+
+
+def _replace(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box, kind: str, now: datetime,
+             moved_away: bool) -> None:
+    """The row's subscription made anew: Graph lost it (its renewal answered 404), or it notifies an
+    old public URL (``moved_away``: deleted at Graph first, best effort; one Graph cannot delete now
+    lapses at its expiry, notifying only the old address)."""
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is None:
+            return
+        target, subscription_id = stored_target(FolderKind(kind), row.resource), row.subscription_id
+    if moved_away:
+        _attempt(lambda: graph.delete(subscription_id))
+    _forget(rt, pk)
+    _subscribe(rt, graph, box, target, now)
 
 
 def _attempt(step: Callable[[], None]) -> bool:
@@ -290,12 +307,13 @@ def _attempt(step: Callable[[], None]) -> bool:
 def _subscribe(rt: Runtime, graph: GraphSubscriptions, box: _Box, target: PushTarget, now: datetime) -> int:
     """Subscribe at Graph and keep the row; returns its primary key."""
     client_state = secrets.token_urlsafe(32)
-    root = rt.config.public_url.rstrip("/")
+    root = public_root(rt)
     made = graph.create(target, root + NOTIFY_PATH, root + LIFECYCLE_PATH, client_state, now)
     with rt.db.session_scope() as s:
         row = GraphSubscription(mailbox_id=box.id, server_profile_id=box.profile_id, kind=target.kind.value,
                                 subscription_id=made.subscription_id, resource=target.resource,
-                                client_state_hash=client_state_hash(client_state), expires_at=made.expires_at)
+                                client_state_hash=client_state_hash(client_state), expires_at=made.expires_at,
+                                push_root=root)
         s.add(row)
         s.flush()
         return row.id

@@ -148,6 +148,24 @@ def test_renewal_replaces_a_channel_about_to_expire(e2e, factory, public_api):
           "a change pushed through the new channel", e2e)
 
 
+def test_a_new_public_url_replaces_a_channel_at_once(e2e, factory, public_api):
+    """A channel made under an earlier SYNCLINE_PUBLIC_URL is replaced at the next pass (not at its
+    expiry, days later), and a change then arrives through the new address."""
+    ann = _workspace_user(e2e, factory)
+    google_watches.maintain(public_api)
+    old = _watch(public_api, ann.mailbox_id, "calendar")
+    assert old.push_root == public_api.config.public_url
+    with serving_api(public_api.config, e2e.google) as moved:
+        assert google_watches.maintain(moved).renewed >= 1
+        new = _watch(moved, ann.mailbox_id, "calendar")
+        channels = e2e.google.store.push.subscriptions
+        assert new.channel_id != old.channel_id and new.push_root == moved.config.public_url
+        assert old.channel_id not in channels and channels[new.channel_id].address.startswith(new.push_root + "/")
+        e2e.google.store.insert_event(ann.user.email, _event("After the move", NOW + timedelta(days=4)))
+        _wait(lambda: [e for e in e2e.emu.records(ann.sf_org, "Event") if e["Subject"] == "After the move"],
+              "a change pushed to the new address", e2e)
+
+
 def test_a_suspended_mailbox_loses_its_channel_at_google(e2e, factory, public_api):
     ann = _workspace_user(e2e, factory)
     google_watches.maintain(public_api)

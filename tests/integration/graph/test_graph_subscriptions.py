@@ -77,6 +77,26 @@ def test_lifecycle_refresh_renews_or_recreates(world, api):
     assert new_id != sub_id and kind == "calendar" and push.get(new_id) is not None
 
 
+def test_a_new_public_url_makes_each_subscription_anew_and_deletes_the_old_one(world, api):
+    """A renewal keeps a subscription's notificationUrl: after SYNCLINE_PUBLIC_URL changed, each
+    subscription is made anew under the new address and the old one deleted at Graph."""
+    push = world.fake.store.push
+    graph_subscriptions.maintain(api)
+    old = {sub_id for _, sub_id, _, _ in _rows(api, world.mailbox_id, None)}
+    with public_api(world.rt.config, world.fake) as moved:
+        new_root = moved.config.public_url
+        counts = graph_subscriptions.maintain(moved)
+        assert (counts.renewed, counts.created, counts.failed) == (len(old), 0, 0)
+        now = {sub_id for _, sub_id, _, _ in _rows(moved, world.mailbox_id, None)}
+        assert len(now) == len(old) and not now & old and all(push.get(i) is None for i in old)
+        assert all(push.get(i).notification_url.startswith(new_root + "/") for i in now)
+        with moved.db.session_scope() as s:
+            assert set(s.scalars(select(GraphSubscription.push_root))) == {new_root}
+        again = graph_subscriptions.maintain(moved)
+        assert (again.renewed, again.created) == (0, 0)
+        assert {sub_id for _, sub_id, _, _ in _rows(moved, world.mailbox_id, None)} == now
+
+
 def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):
     assert world.rt.config.public_url.startswith("http://")
     calls = world.fake.store.requests
