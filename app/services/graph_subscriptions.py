@@ -7,8 +7,9 @@ suspended or removed. Lifecycle notifications call `refresh` (renew = reauthoris
 A delegated profile's subscriptions belong to each mailbox's signed-in user: they are made, renewed
 and deleted with that user's token (`graph_push_clients`), and a completed sign-in calls
 `subscribe_mailbox` so push is live at once.
-Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH (recorded per subscription: one made under
-an earlier public URL is made anew at the next pass, since a renewal keeps its address); their clientState is a random secret
+Notifications reach `SYNCLINE_PUBLIC_URL` + NOTIFY_PATH (recorded per subscription, or read once
+from Graph's copy for one made before that was recorded: one made under an earlier public URL is
+made anew at the next pass, since a renewal keeps its address); their clientState is a random secret
 per subscription, kept here only as a hash and checked by `verified`.
 """
 from __future__ import annotations
@@ -227,10 +228,9 @@ def _maintain_scope(rt: Runtime, graph: GraphSubscriptions, profile_id: int, mai
         rows = [(r.id, r.mailbox_id, r.kind, r.expires_at, r.push_root) for r in s.scalars(
             select(GraphSubscription).where(GraphSubscription.server_profile_id == profile_id, *only_rows))]
     have = {(mailbox_id, kind) for _, mailbox_id, kind, _, _ in rows}
-    for pk, box_id, kind, expires_at, root in rows:    # made under another public URL: renewing would keep it
+    for pk, box_id, kind, expires_at, root in rows:
         counts.failed += not _attempt(lambda: _keep_or_drop(rt, graph, pk, boxes.get(box_id or 0), kind,
-                                                            expires_at, now, counts, renew_ahead,
-                                                            recreate=moved(rt, root)))
+                                                            expires_at, now, counts, renew_ahead, root))
     for box in boxes.values() if push_reachable(rt) else ():
         for kind in PUSHED_KINDS:
             if kind in box.plan.kinds and (box.id, kind.value) not in have:
@@ -263,16 +263,42 @@ def _subscribe_kind(rt: Runtime, graph: GraphSubscriptions, box: _Box, kind: Fol
 
 def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | None, kind: str,
                   expires_at: datetime, now: datetime, counts: Counts, renew_ahead: timedelta,
-                  recreate: bool = False) -> None:
+                  root: str | None) -> None:
     """Drop what the mailbox no longer wants; renew what is near its expiry (made anew when Graph
-    lost it); ``recreate``: made anew now (it notifies an old public URL)."""
+    lost it); make anew now what notifies an old public URL (a renewal would keep that URL)."""
     if box is None or kind not in {k.value for k in box.plan.kinds & set(PUSHED_KINDS)}:
         _delete(rt, graph, pk)
         counts.deleted += 1
-    elif recreate or expires_at - now < renew_ahead:
+        return
+    recreate = _stale(rt, graph, pk, root)
+    if recreate or expires_at - now < renew_ahead:
         if recreate or not _renew(rt, graph, pk, now):
             _replace(rt, graph, pk, box, kind, now, moved_away=recreate)
         counts.renewed += 1
+
+
+def _stale(rt: Runtime, graph: GraphSubscriptions, pk: int, root: str | None) -> bool:
+    """Whether the subscription notifies another address than SYNCLINE_PUBLIC_URL now, or is gone.
+    A row made before migration 0014 recorded no address: Graph's copy is read once for its
+    notificationUrl and the address kept; an answer without one is taken as current."""
+    if root is not None:
+        return moved(rt, root)
+    known = _at_graph(rt, pk)
+    if known is None:
+        return False
+    subscription_id, target = known
+    try:
+        url = graph.read(subscription_id, target).notification_url
+    except NotFound:
+        return True                     # Graph lost it: made anew now, not at its renewal
+    if not url:
+        return False
+    learned = url.removesuffix(NOTIFY_PATH)
+    with rt.db.session_scope() as s:
+        row = s.get(GraphSubscription, pk)
+        if row is not None:
+            row.push_root = learned
+    return moved(rt, learned)
 
 
 def _replace(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box, kind: str, now: datetime,
@@ -319,13 +345,19 @@ def _subscribe(rt: Runtime, graph: GraphSubscriptions, box: _Box, target: PushTa
         return row.id
 
 
-def _renew(rt: Runtime, graph: GraphSubscriptions, pk: int, now: datetime) -> bool:
-    """False when Graph no longer knows the subscription (the caller recreates it)."""
+def _at_graph(rt: Runtime, pk: int) -> tuple[str, PushTarget] | None:
+    """The row's Graph subscription id and what it watches; None when the row is gone."""
     with rt.db.session_scope() as s:
         row = s.get(GraphSubscription, pk)
-        if row is None:
-            return False
-        subscription_id, target = row.subscription_id, stored_target(FolderKind(row.kind), row.resource)
+        return None if row is None else (row.subscription_id, stored_target(FolderKind(row.kind), row.resource))
+
+
+def _renew(rt: Runtime, graph: GraphSubscriptions, pk: int, now: datetime) -> bool:
+    """False when Graph no longer knows the subscription (the caller recreates it)."""
+    known = _at_graph(rt, pk)
+    if known is None:
+        return False
+    subscription_id, target = known
     try:
         renewed = graph.renew(subscription_id, target, now)
     except NotFound:

@@ -58,6 +58,7 @@ def push_target(kind: FolderKind, user: str, folder: str = "") -> PushTarget:
 class Subscribed:
     subscription_id: str
     expires_at: datetime
+    notification_url: str = ""      # where Graph sends its notifications ("" when the answer omits it)
 
 
 class GraphSubscriptions:
@@ -80,6 +81,12 @@ class GraphSubscriptions:
                                 {"expirationDateTime": _stamp(target.expiry(now))}, "renew a subscription")
         return _subscribed(answer, target.resource)
 
+    def read(self, subscription_id: str, target: PushTarget) -> Subscribed:
+        """Graph's copy of the subscription (its notificationUrl); NotFound when Graph no longer has it."""
+        answer = self.http.send("GET", "/subscriptions/" + quote(subscription_id, safe=""), None,
+                                "read a subscription")
+        return _subscribed(answer, target.resource)
+
     def delete(self, subscription_id: str) -> None:
         """Delete it; one Graph no longer knows is already gone."""
         try:
@@ -92,7 +99,8 @@ class GraphSubscriptions:
 def _subscribed(answer: object, what: str) -> Subscribed:
     if not isinstance(answer, dict) or not answer.get("id") or not answer.get("expirationDateTime"):
         raise InvalidData(f"Graph answered a subscription to {what} without an id or expirationDateTime")
-    return Subscribed(str(answer["id"]), _parse(str(answer["expirationDateTime"])))
+    return Subscribed(str(answer["id"]), _parse(str(answer["expirationDateTime"])),
+                      str(answer.get("notificationUrl") or ""))
 
 
 def _stamp(when: datetime) -> str:

@@ -97,6 +97,48 @@ def test_a_new_public_url_makes_each_subscription_anew_and_deletes_the_old_one(w
         assert {sub_id for _, sub_id, _, _ in _rows(moved, world.mailbox_id, None)} == now
 
 
+def _forget_roots(rt) -> None:
+    """As rows made before migration 0014 recorded no public URL."""
+    with rt.db.session_scope() as s:
+        for row in s.scalars(select(GraphSubscription)):
+            row.push_root = None
+
+
+def test_a_subscription_that_recorded_no_public_url_is_checked_against_graphs_copy(world, api):
+    """Rows made before their address was recorded: Graph's notificationUrl is read once; one under
+    an old address is made anew, one under the current address is kept and its address recorded."""
+    push, store = world.fake.store.push, world.fake.store
+    graph_subscriptions.maintain(api)                     # made under api's address, now the old one
+    old = {sub_id for _, sub_id, _, _ in _rows(api, world.mailbox_id, None)}
+    _forget_roots(api)
+    with public_api(world.rt.config, world.fake) as current:
+        counts = graph_subscriptions.maintain(current)
+        assert (counts.renewed, counts.created, counts.failed) == (len(old), 0, 0)
+        now = {sub_id for _, sub_id, _, _ in _rows(current, world.mailbox_id, None)}
+        assert len(now) == len(old) and not now & old and all(push.get(i) is None for i in old)
+        assert all(push.get(i).notification_url.startswith(current.config.public_url + "/") for i in now)
+
+        _forget_roots(current)
+        calls = store.requests
+        assert graph_subscriptions.maintain(current).renewed == 0
+        assert {sub_id for _, sub_id, _, _ in _rows(current, world.mailbox_id, None)} == now
+        with current.db.session_scope() as s:
+            assert set(s.scalars(select(GraphSubscription.push_root))) == {current.config.public_url}
+        assert store.requests - calls == len(now)                       # one read each, once
+        assert graph_subscriptions.maintain(current).renewed == 0 and store.requests - calls == len(now)
+
+
+def test_a_subscription_that_recorded_no_public_url_and_graph_lost_is_made_anew(world, api):
+    push = world.fake.store.push
+    graph_subscriptions.maintain(api)
+    [(_, sub_id, _, _)] = _rows(api, world.mailbox_id)
+    _forget_roots(api)
+    push.delete(sub_id)
+    assert graph_subscriptions.maintain(api).failed == 0
+    [(_, new_id, _, _)] = _rows(api, world.mailbox_id)
+    assert new_id != sub_id and push.get(new_id) is not None
+
+
 def test_nothing_is_subscribed_while_the_public_url_is_not_https(world):
     assert world.rt.config.public_url.startswith("http://")
     calls = world.fake.store.requests
