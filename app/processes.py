@@ -2,6 +2,8 @@
 local sandbox when no Salesforce app is configured)."""
 from __future__ import annotations
 
+import re
+
 import click
 
 from app.connection_checks import database_problem, redis_problem
@@ -77,7 +79,14 @@ def scheduler():
     run_scheduler(rt.redis.client)
 
 
-@click.command("push-watcher", help="Watch every active IMAP+DAV mailbox for changes (IMAP IDLE, or NOOP polling "
+def _push_group(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value or ""):
+        raise click.BadParameter("use 1 to 64 letters, digits, '.', '_' or '-'", param_hint="--group")
+    return value
+
+
+@click.command("push-watcher", help="Watch every active IMAP+DAV mailbox (its share of them when several watchers "
+                                    "of one --group run) for changes (IMAP IDLE, or NOOP polling "
                                     "where the server lacks IDLE, on the folders its mail rules read; CalDAV/CardDAV "
                                     "sync-token/ctag polling, and WebDAV-Push registrations where the server offers it) and "
                                     "queue one debounced session per changed mailbox. "
@@ -115,9 +124,14 @@ def scheduler():
                    "the org as soon as a synced object changes [env SYNCLINE_PUSH_SALESFORCE_STREAM].")
 @click.option("--salesforce-reprobe", default=3600.0, show_default=True, type=click.FloatRange(0.2, 86400),
               help="Seconds before an org without Change Data Capture (or a refused subscription) is tried again.")
+@click.option("--group", default="default", show_default=True, envvar="SYNCLINE_PUSH_GROUP",
+              type=click.STRING, callback=lambda _ctx, _param, value: _push_group(value),
+              help="Watchers of one group (one per host) share the mailboxes and orgs: each is watched by "
+                   "one live watcher, and a watcher that stops or dies hands its share to the others within "
+                   "a few reconcile intervals [env SYNCLINE_PUSH_GROUP].")
 def push_watcher(dav_interval: float, dav_push_interval: float, reconcile_interval: float, debounce: float, max_connections: int,
                  noop_interval: float, folder_refresh: float, notify: bool, salesforce_stream: bool,
-                 salesforce_reprobe: float):
+                 salesforce_reprobe: float, group: str):
     import signal
     import threading
 
@@ -138,7 +152,7 @@ def push_watcher(dav_interval: float, dav_push_interval: float, reconcile_interv
                                max_connections=max_connections, imap=ImapPushSettings(
                                    noop_seconds=noop_interval, folder_refresh=folder_refresh, use_notify=notify),
                                salesforce_streams=salesforce_stream,
-                               salesforce=StreamSettings(reprobe_seconds=salesforce_reprobe))
+                               salesforce=StreamSettings(reprobe_seconds=salesforce_reprobe), group=group)
     click.echo("push watcher started")
     PushWatcher(rt, settings).run(stop)
 

@@ -38,9 +38,10 @@ class OrgChangeStreams:
         self._replay: dict[int, int] = {}            # org → highest replayId waiting for its poll
         self._lock = threading.Lock()
 
-    def reconcile(self) -> None:
-        """Subscribe every connected org (its default connection, its synced objects); end the rest."""
-        wanted = self._wanted()
+    def reconcile(self, holds: Callable[[int], bool] = lambda org_pk: True) -> None:
+        """Subscribe every connected org this watcher ``holds`` (its default connection, its synced
+        objects); end the rest (an org handed to another watcher resumes there after the stored replay id)."""
+        wanted = {org_pk: key for org_pk, key in self._wanted().items() if holds(org_pk)}
         for org_pk in [o for o in self.streams if self._keys.get(o) != wanted.get(o)]:
             self._end(org_pk)
         for org_pk, (connection_id, objects) in wanted.items():

@@ -1,5 +1,6 @@
 """The push watcher process: keeps IMAP IDLE connections and DAV polls on every active IMAP+DAV
 mailbox, and turns what they see into ONE debounced session per mailbox (`push_triggers.notify`).
+Several watchers (one per host, same ``group``) share the mailboxes and orgs (`push_share`).
 
 One loop: reconcile the watched set with the database every ``reconcile_seconds`` (mailboxes
 added, removed, suspended or given new credentials are picked up without a restart), poll the DAV
@@ -26,6 +27,7 @@ from app.services.dav_push_subscriptions import WebDavPushKeeper
 from app.services.imap_push import ImapMailboxWatch, ImapPushSettings
 from app.services.org_change_stream import StreamSettings
 from app.services.org_change_streams import OrgChangeStreams
+from app.services.push_share import PushShare
 from app.services.push_targets import PushTarget, push_targets
 from app.state import push_freshness, shared_metrics
 from app.sync.errors import SyncError
@@ -48,10 +50,17 @@ class WatcherSettings:
     salesforce_streams: bool = True    # a Change Data Capture subscription per connected org
     salesforce_quiet_seconds: float = 1.0
     salesforce: StreamSettings = StreamSettings()
+    group: str = "default"             # watchers of one group share the mailboxes and orgs between them
+
+    @property
+    def member_ttl_seconds(self) -> float:
+        """How long a watcher that stopped renewing (died) still holds its share."""
+        return 3 * self.reconcile_seconds + 5
 
 
 class PushWatcher:
-    def __init__(self, rt: Runtime, settings: WatcherSettings) -> None:
+    def __init__(self, rt: Runtime, settings: WatcherSettings, member: str | None = None) -> None:
+        """``member``: this watcher's name in its group (host and process id by default)."""
         self.rt = rt
         self.settings = settings
         self.debouncer = Debouncer(settings.quiet_seconds, settings.longest_seconds, time.monotonic)
@@ -63,7 +72,8 @@ class PushWatcher:
         self.salesforce = OrgChangeStreams(rt, settings.salesforce_quiet_seconds, settings.salesforce) \
             if settings.salesforce_streams else None
         self._next_heartbeat = 0.0
-        self._owner = f"{socket.gethostname()}-{os.getpid()}"
+        self._owner = member or f"{socket.gethostname()}-{os.getpid()}"
+        self.share = PushShare(rt, settings.group, self._owner, settings.member_ttl_seconds)
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set; then every connection is closed."""
@@ -88,17 +98,20 @@ class PushWatcher:
             log.warning("push reconcile failed; trying again next round", extra={"ctx": {"error": str(exc)}})
 
     def reconcile(self) -> None:
-        """Watch exactly the current targets, as they are now."""
-        targets = push_targets(self.rt)
+        """Watch exactly this watcher's share of the current targets, as they are now."""
+        self.share.refresh()
+        every = push_targets(self.rt)
+        targets = {m: t for m, t in every.items() if self.share.holds_mailbox(m)}
         for mailbox_id in [m for m in self.targets if m not in targets
                            or targets[m].fingerprint != self.targets[m].fingerprint]:
-            self._unwatch(mailbox_id)
+            self._unwatch(mailbox_id, handed_over=mailbox_id in every and mailbox_id not in targets
+                          and every[mailbox_id].fingerprint == self.targets[mailbox_id].fingerprint)
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
-        dav_push_subscriptions.forget_others(self.rt, set(targets))
+        dav_push_subscriptions.forget_others(self.rt, set(every))
         if self.salesforce is not None:
-            self.salesforce.reconcile()
+            self.salesforce.reconcile(self.share.holds_org)
         self._mark_live()
 
     def _watch(self, target: PushTarget) -> None:
@@ -123,14 +136,18 @@ class PushWatcher:
         self.imap[target.mailbox_id] = watch
         watch.start()
 
-    def _unwatch(self, mailbox_id: int) -> None:
+    def _unwatch(self, mailbox_id: int, handed_over: bool = False) -> None:
+        """Stop watching; ``handed_over``: another watcher of the group takes the mailbox, so its
+        WebDAV-Push registrations stay (that watcher keeps them) and its live mark is left to it."""
         self.targets.pop(mailbox_id, None)
-        self.dav.forget(mailbox_id)
+        self.dav.forget(mailbox_id, release=not handed_over)
         watch = self.imap.pop(mailbox_id, None)
         if watch is not None:
             watch.stop()
-        self._quietly(lambda: push_freshness.mark_down(self.rt.redis.client, mailbox_id))
-        log.info("push stopped watching", extra={"ctx": {"mailbox_id": mailbox_id}})
+        if not handed_over:
+            self._quietly(lambda: push_freshness.mark_down(self.rt.redis.client, mailbox_id))
+        log.info("push handed over" if handed_over else "push stopped watching",
+                 extra={"ctx": {"mailbox_id": mailbox_id}})
 
     def _connections(self) -> int:
         return sum(w.slots for w in self.imap.values())
@@ -211,3 +228,4 @@ class PushWatcher:
             self.salesforce.close()
             self.salesforce = None
         self._count_connections(0, 0, 1)
+        self.share.leave()

@@ -138,3 +138,8 @@ def push_live(mailbox_id: int) -> str:
 def push_freshness(mailbox_id: int) -> str:
     """Hash {last_change_at}: when the push watcher last saw the mailbox change (ISO 8601, UTC)."""
     return f"{PREFIX}:push:freshness:{mailbox_id}"
+
+
+def push_members(group: str) -> str:
+    """Sorted set member → expiry (Redis time, seconds): the push watchers of a group alive now."""
+    return f"{PREFIX}:push:members:{group}"

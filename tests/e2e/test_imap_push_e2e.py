@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +17,7 @@ from imapclient import IMAPClient
 from sqlalchemy import select
 
 from app.models import SavedEmail
+from app.services.push_share import owner
 from app.services.sync_queue import pending_job
 from tests.e2e.conftest import E2E, WorkerProcess
 from tests.e2e.helpers import NOW, Person, dashboard, metric_value, put_event, scrape_metrics, sign_up, wait_until
@@ -29,17 +31,21 @@ class WatcherProcess(WorkerProcess):
     def __init__(self, env: dict[str, str], log_path: Path, *more_args: str) -> None:
         super().__init__(env, log_path, ("push-watcher", *WATCHER_ARGS, *more_args), ready="push watcher started")
 
-    def lines(self, message: str, mailbox_id: int) -> list[dict]:
-        """The watcher's log records with this message for this mailbox."""
+    def records(self, message: str) -> list[dict]:
+        """The watcher's JSON log records with this message."""
         found = []
         for line in self.log().splitlines():
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if record.get("msg") == message and record.get("mailbox_id") == mailbox_id:
+            if record.get("msg") == message:
                 found.append(record)
         return found
+
+    def lines(self, message: str, mailbox_id: int) -> list[dict]:
+        """The watcher's log records with this message for this mailbox."""
+        return [r for r in self.records(message) if r.get("mailbox_id") == mailbox_id]
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +193,8 @@ def test_a_watcher_holds_no_more_connections_than_its_pool(e2e, factory, watcher
     fay = sign_up(e2e, factory)
     _watched(fay, watcher)
     small = WatcherProcess(e2e.env, e2e.tmp / f"push-watcher-small-{secrets.token_hex(3)}.log",
-                           "--max-connections", "3")      # one mailbox: Inbox, Sent and Salesforce folder
+                           "--max-connections", "3",      # one mailbox: Inbox, Sent and Salesforce folder
+                           "--group", "small")           # its own group: it does not share with the module's watcher
     try:
         _wait(lambda: small.lines("push connection pool full; mailbox left to the schedule", fay.mailbox_id),
               "the small watcher refusing a mailbox", e2e, small)
@@ -196,3 +203,34 @@ def test_a_watcher_holds_no_more_connections_than_its_pool(e2e, factory, watcher
         assert len(watching) <= 1 and fay.mailbox_id not in watching
     finally:
         small.stop()
+
+
+def test_two_watchers_of_one_group_share_the_mailboxes_and_a_stopping_one_hands_back(e2e, factory, watcher):
+    """A second watcher of the default group takes its share (the same rendezvous hash in every
+    watcher): a mailbox it holds is watched by it alone and its change still arrives; once it stops,
+    the first watcher takes the mailbox back."""
+    second = WatcherProcess(e2e.env, e2e.tmp / f"push-watcher-second-{secrets.token_hex(3)}.log")
+    try:
+        host = socket.gethostname()
+        first_name, second_name = f"{host}-{watcher.proc.pid}", f"{host}-{second.proc.pid}"
+        _wait(lambda: any(second_name in r.get("members", []) for r in watcher.records("push watchers")),
+              "the first watcher seeing the second", e2e, watcher)
+        for _ in range(30):                      # a mailbox the second holds (about one in two)
+            gil = sign_up(e2e, factory)
+            if owner(f"mailbox:{gil.mailbox_id}", [first_name, second_name]) == second_name:
+                break
+        else:
+            pytest.fail("no new mailbox fell to the second watcher")
+        _wait(lambda: second.lines("push watching", gil.mailbox_id) and dashboard(gil)["push"]["live"],
+              "the second watcher holding the mailbox", e2e, second)
+        assert not watcher.lines("push watching", gil.mailbox_id)
+        put_event(gil, "shared-watch-1", "Meeting seen by the second watcher", NOW + timedelta(days=2))
+        _wait(lambda: [e for e in e2e.emu.records(gil.sf_org, "Event")
+                       if e["Subject"] == "Meeting seen by the second watcher"], "the event reaching Salesforce",
+              e2e, second)
+        assert second.lines("push asked for a session", gil.mailbox_id) and _push_sessions(gil)
+    finally:
+        second.stop()
+    _wait(lambda: watcher.lines("push watching", gil.mailbox_id), "the first watcher taking the mailbox back",
+          e2e, watcher)
+

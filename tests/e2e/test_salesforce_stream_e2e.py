@@ -6,7 +6,6 @@ keeps means new events only plus a poll at once; an org without CDC is left to t
 probed again."""
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -49,15 +48,7 @@ def watchers(e2e) -> Iterator[Callable[[], WatcherProcess]]:
 
 
 def _records(watcher: WatcherProcess, message: str, org_pk: int) -> list[dict]:
-    found = []
-    for line in watcher.log().splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("msg") == message and record.get("org_pk") == org_pk:
-            found.append(record)
-    return found
+    return [r for r in watcher.records(message) if r.get("org_pk") == org_pk]
 
 
 def _synced_meeting(e2e, factory, uid: str, subject: str) -> tuple[Person, str]:

@@ -106,3 +106,24 @@ def test_the_stored_replay_id_is_where_the_next_subscription_resumes(org):
         assert len(polls.asked) == 3         # the fresh one, the first burst, the replayed one: no extra catch-up
     finally:
         again.close()
+
+
+def test_an_org_another_watcher_holds_is_not_subscribed_and_one_handed_over_resumes_there(org):
+    rt, emu, org_pk, sf_org = org
+    polls = Polls()
+    streams = OrgChangeStreams(rt, quiet_seconds=0.2, enqueue=polls)
+    try:
+        streams.reconcile(lambda held: held != org_pk)
+        assert org_pk not in streams.streams
+        streams.reconcile()
+        _until(streams, lambda: polls.asked, "the first poll")
+        emu.insert(sf_org, "Contact", {"LastName": "Before the hand-over"})
+        _until(streams, lambda: stored_replay_id(rt, org_pk), "the replay id being stored")
+        streams.reconcile(lambda held: held != org_pk)                  # handed to another watcher
+        assert org_pk not in streams.streams and streams.live() == 0
+        emu.insert(sf_org, "Contact", {"LastName": "While another watcher held it"})
+        later = emu.change_events(sf_org)[-1]["replayId"]
+        streams.reconcile()                                             # and back: resumes after the stored id
+        _until(streams, lambda: stored_replay_id(rt, org_pk) == later, "the event being replayed")
+    finally:
+        streams.close()
