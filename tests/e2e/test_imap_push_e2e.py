@@ -213,8 +213,8 @@ def test_two_watchers_of_one_group_share_the_mailboxes_and_a_stopping_one_hands_
     try:
         host = socket.gethostname()
         first_name, second_name = f"{host}-{watcher.proc.pid}", f"{host}-{second.proc.pid}"
-        _wait(lambda: any(second_name in r.get("members", []) for r in watcher.records("push watchers")),
-              "the first watcher seeing the second", e2e, watcher)
+        _wait(lambda: (seen := watcher.records("push watchers")) and set(seen[-1]["members"]) == {first_name, second_name},
+              "the first watcher seeing the second (and no one else)", e2e, watcher)
         for _ in range(30):                      # a mailbox the second holds (about one in two)
             gil = sign_up(e2e, factory)
             if owner(f"mailbox:{gil.mailbox_id}", [first_name, second_name]) == second_name:
