@@ -40,7 +40,7 @@ class PushShare:
             return
         if members != self.members:
             log.info("push watchers", extra={"ctx": {"group": self.group, "members": members}})
-        self.members = members if self.member in members else sorted([*members, self.member])
+        self.members = members              # this member among them: renewed in the same transaction
 
     def holds_mailbox(self, mailbox_id: int) -> bool:
         return owner(f"mailbox:{mailbox_id}", self.members) == self.member

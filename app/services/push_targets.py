@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,19 +51,26 @@ class PushTarget:
         return bool(self.endpoints.get("caldav_url") or self.endpoints.get("carddav_url"))
 
 
-def push_targets(rt: Runtime) -> dict[int, PushTarget]:
-    """Active standards-server mailboxes with stored credentials, by mailbox id."""
+def push_targets(rt: Runtime, holds: Callable[[int], bool] = lambda mailbox_id: True
+                 ) -> tuple[dict[int, PushTarget], set[int]]:
+    """Active standards-server mailboxes with stored credentials: a target (by mailbox id) for each
+    one ``holds`` accepts, and the ids of all of them. Only held ones are built (a password
+    decrypted and the discovery read per mailbox): a watcher pays for its own share only."""
     targets: dict[int, PushTarget] = {}
+    active: set[int] = set()
     with rt.db.session_scope() as s:
         rows = s.scalars(select(Mailbox).join(ServerProfile, Mailbox.server_profile_id == ServerProfile.id)
                          .where(Mailbox.status == "active", ServerProfile.kind == "imap",
                                 Mailbox.credentials_enc.is_not(None)).order_by(Mailbox.id))
         for mailbox in rows:
+            active.add(mailbox.id)
+            if not holds(mailbox.id):
+                continue
             try:
                 targets[mailbox.id] = _target(rt, mailbox)
             except SecretDecryptError:
                 continue     # a password stored under a retired key: the session reports it
-    return targets
+    return targets, active
 
 
 def _target(rt: Runtime, mailbox: Mailbox) -> PushTarget:

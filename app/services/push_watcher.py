@@ -100,16 +100,14 @@ class PushWatcher:
     def reconcile(self) -> None:
         """Watch exactly this watcher's share of the current targets, as they are now."""
         self.share.refresh()
-        every = push_targets(self.rt)
-        targets = {m: t for m, t in every.items() if self.share.holds_mailbox(m)}
+        targets, active = push_targets(self.rt, self.share.holds_mailbox)
         for mailbox_id in [m for m in self.targets if m not in targets
                            or targets[m].fingerprint != self.targets[m].fingerprint]:
-            self._unwatch(mailbox_id, handed_over=mailbox_id in every and mailbox_id not in targets
-                          and every[mailbox_id].fingerprint == self.targets[mailbox_id].fingerprint)
+            self._unwatch(mailbox_id, handed_over=mailbox_id in active and not self.share.holds_mailbox(mailbox_id))
         for mailbox_id, target in targets.items():
             if mailbox_id not in self.targets:
                 self._watch(target)
-        dav_push_subscriptions.forget_others(self.rt, set(every))
+        dav_push_subscriptions.forget_others(self.rt, active)
         if self.salesforce is not None:
             self.salesforce.reconcile(self.share.holds_org)
         self._mark_live()

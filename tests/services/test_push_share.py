@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.models import DavPushSubscription
 from app.models.base import utcnow
 from app.services.push_share import PushShare, owner
+from app.services.push_targets import push_targets
 from app.services.push_watcher import PushWatcher, WatcherSettings
 from tests.factories import Factory
 
@@ -99,3 +100,11 @@ def test_a_watcher_keeps_its_last_known_share_while_redis_is_unreachable(sqlite_
     share.rt = SimpleNamespace(redis=SimpleNamespace(client=redis.Redis(port=port, socket_connect_timeout=0.2)))
     share.refresh()
     assert share.members == ["host-a-1", "host-b-2"] and [share.holds_mailbox(n) for n in range(50)] == before
+
+
+def test_only_the_held_mailboxes_are_built_but_every_active_one_is_known(sqlite_app):
+    rt = sqlite_app.extensions["syncline"]
+    boxes = _mailboxes(sqlite_app, 6)
+    odd = {m for m in boxes if m % 2}
+    targets, active = push_targets(rt, lambda mailbox_id: mailbox_id in odd)
+    assert set(targets) == odd and active == boxes
