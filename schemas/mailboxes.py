@@ -276,7 +276,9 @@ class SuspendSchema(StrictSchema):
 
 class SyncRequestedSchema(StrictSchema):
     job_id = fields.String(required=True)
-    enqueued = fields.Boolean(required=True, metadata={"description": "False: a session was already waiting or running"})
+    enqueued = fields.Boolean(required=True, metadata={
+        "description": "True: a new session was queued, or one follows the session now running (it may have "
+                       "read before this request); False: a session already waiting will read every change"})
     message = fields.String(required=True)
 
 

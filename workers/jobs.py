@@ -45,9 +45,10 @@ def check_idle_mailboxes(mailbox_ids: list[int]) -> dict:
     return dataclasses.asdict(check_mailboxes(worker_runtime(), list(mailbox_ids), job.id if job else "direct"))
 
 
-def push_followup(mailbox_id: int) -> str:
-    """A push arrived while a session ran: once it is over, queue the next one."""
-    return push_triggers.followup(worker_runtime(), mailbox_id)
+def push_followup(mailbox_id: int, trigger: str = push_triggers.TRIGGER) -> str:
+    """A push (or a forced sync) arrived while a session ran: once it is over, queue the next one.
+    (``trigger`` defaults for follow-ups queued before it was passed.)"""
+    return push_triggers.followup(worker_runtime(), mailbox_id, trigger)
 
 
 def maintain_graph_subscriptions() -> dict:

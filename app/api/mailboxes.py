@@ -11,8 +11,8 @@ from app.api.views import dashboard_view, mailbox_view
 from app.models import Mailbox, ServerProfile
 from app.runtime import db_session, runtime
 from app.services import mailboxes as service
+from app.services import push_triggers
 from app.services.mailbox_status import AdminSuspension
-from app.services.sync_queue import enqueue_session
 from schemas.base import ErrorSchema
 from schemas.mailboxes import (
     DashboardArgsSchema,
@@ -104,6 +104,14 @@ class MailboxItem(MethodView):
         return mailbox_view(mailbox)
 
 
+FORCED_MESSAGES = {
+    push_triggers.QUEUED: "Sync session queued.",
+    push_triggers.COALESCED: "A sync session is already waiting; it will read every change made so far.",
+    push_triggers.AFTER_RUNNING: "A sync session is running; another one follows it to read the changes "
+                                 "made since it started.",
+}
+
+
 @blp.route("/<int:mailbox_id>/sync")
 class ForceSync(MethodView):
     @login_required
@@ -116,9 +124,9 @@ class ForceSync(MethodView):
         if mailbox.status != "active":
             abort(409, message=f"This mailbox is {mailbox.status} ({mailbox.status_reason}); "
                                "resume it before forcing a sync.")
-        job_id, new = enqueue_session(runtime(), mailbox.id, "forced", mailbox.user.org.sf_org_id)
-        message = "Sync session queued." if new else "A sync session is already waiting or running."
-        return {"job_id": job_id, "enqueued": new, "message": message}
+        job_id, outcome = push_triggers.forced(runtime(), mailbox.id, mailbox.user.org.sf_org_id)
+        return {"job_id": job_id, "enqueued": outcome != push_triggers.COALESCED,
+                "message": FORCED_MESSAGES[outcome]}
 
 
 @blp.route("/<int:mailbox_id>/suspend")

@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from app.services import push_triggers
 from app.services.graph_subscriptions import client_state_hash
 from app.state import keys, queues
+from tests.session_jobs import finish_session_job, start_session_job
 
 NOTIFY, LIFECYCLE = "/api/v1/graph/notifications", "/api/v1/graph/lifecycle"
 
@@ -106,29 +107,16 @@ def test_a_body_that_is_not_a_notification_batch_is_a_400_that_says_so(client, b
     assert expected in str(answer.get_json()), answer.get_json()
 
 
-def _start(rt, mailbox_id: int) -> Job:
-    """What a worker does when it takes the session: the job is started and the lease is held."""
-    job = Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client)
-    Queue(queues.SYNC, connection=rt.redis.client).remove(job)
-    job.set_status(JobStatus.STARTED)
-    job.started_at = utcnow()
-    job.save()
-    rt.redis.client.set(keys.mailbox_lock(mailbox_id), "worker", ex=60)
-    return job
-
-
 def test_a_change_during_a_running_session_brings_exactly_one_more_session(client, factory, rt):
     mailbox_id, sub = _subscribed(factory, rt)
     assert push_triggers.notify(rt, mailbox_id) == push_triggers.QUEUED
-    running = _start(rt, mailbox_id)
+    running = start_session_job(rt, mailbox_id)
     for _ in range(3):
         assert client.post(NOTIFY, json={"value": [_note(sub, "the-state", "updated")]}).status_code == 202
     followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=rt.redis.client)
     assert followup.get_status() == JobStatus.DEFERRED and _sync_jobs(rt) == []
     assert push_triggers.notify(rt, mailbox_id) == push_triggers.COALESCED
-    running.set_status(JobStatus.FINISHED)              # the session ends (RQ then releases its dependents)
-    rt.redis.client.delete(keys.mailbox_lock(mailbox_id))
-    Queue(queues.SYNC, connection=rt.redis.client).enqueue_dependents(running)
+    finish_session_job(rt, mailbox_id, running)
     assert _sync_jobs(rt) == [keys.push_followup_job_id(mailbox_id)]
     push_triggers.followup(rt, mailbox_id)               # the follow-up job's work
     assert keys.sync_job_id(mailbox_id) in _sync_jobs(rt)
@@ -151,12 +139,12 @@ def test_lifecycle_events_renew_recreate_or_sync_now(client, factory, rt):
 def test_a_follow_up_stranded_by_a_dead_worker_does_not_swallow_later_changes(factory, rt):
     mailbox_id, _ = _subscribed(factory, rt)
     push_triggers.notify(rt, mailbox_id)
-    _start(rt, mailbox_id)
+    start_session_job(rt, mailbox_id)
     assert push_triggers.notify(rt, mailbox_id) == push_triggers.AFTER_RUNNING
     Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client).delete()   # its worker died; job swept
     rt.redis.client.delete(keys.mailbox_lock(mailbox_id))
     assert push_triggers.notify(rt, mailbox_id) == push_triggers.QUEUED
-    _start(rt, mailbox_id)
+    start_session_job(rt, mailbox_id)
     assert push_triggers.notify(rt, mailbox_id) == push_triggers.AFTER_RUNNING    # a fresh follow-up, not the stranded one
     followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=rt.redis.client)
     assert rt.redis.client.sismember(Job.fetch(keys.sync_job_id(mailbox_id), connection=rt.redis.client).dependents_key,

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from rq import Queue
+from rq.job import Job, JobStatus
 
+from app.services import push_triggers
 from app.state import keys, queues
+from tests.session_jobs import finish_session_job, start_session_job
 
 
 def _admin_and_profile(client, factory, **endpoints):
@@ -71,6 +74,29 @@ def test_force_sync_queues_one_session(client, factory, app):
     assert second["enqueued"] is False and "already" in second["message"]
     queue = Queue(queues.SYNC, connection=app.extensions["syncline"].redis.client)
     assert queue.job_ids == [keys.sync_job_id(mailbox.id)]
+
+
+def test_force_sync_while_a_session_runs_brings_one_forced_session_after_it(client, factory, app):
+    """The running session may have read the mailbox before the user's last edit: pressing "sync
+    now" then must not be swallowed by it, nor start a second session beside it."""
+    rt = app.extensions["syncline"]
+    user = factory.user(factory.org())
+    mailbox = factory.mailbox(user)
+    headers = factory.auth(user)
+    assert client.post(f"/api/v1/mailboxes/{mailbox.id}/sync", headers=headers).status_code == 202
+    running = start_session_job(rt, mailbox.id)
+    answers = [client.post(f"/api/v1/mailboxes/{mailbox.id}/sync", headers=headers).get_json() for _ in range(3)]
+    assert [a["enqueued"] for a in answers] == [True, False, False], answers
+    assert "follows" in answers[0]["message"] and answers[0]["job_id"] == keys.sync_job_id(mailbox.id)
+    followup = Job.fetch(keys.push_followup_job_id(mailbox.id), connection=rt.redis.client)
+    assert followup.get_status() == JobStatus.DEFERRED and followup.args == (mailbox.id, "forced")
+    queue = Queue(queues.SYNC, connection=rt.redis.client)
+    assert queue.job_ids == [], "never two sessions at once"
+    finish_session_job(rt, mailbox.id, running)
+    assert queue.job_ids == [followup.id]
+    push_triggers.followup(rt, *followup.args)           # the follow-up job's work
+    session = Job.fetch(keys.sync_job_id(mailbox.id), connection=rt.redis.client)
+    assert session.get_status() == JobStatus.QUEUED and session.args == (mailbox.id, "forced")
 
 
 def test_suspend_blocks_force_until_resumed(client, factory):

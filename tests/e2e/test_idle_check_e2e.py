@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from app.models import IdMapRow, Mailbox, SyncSessionRecord
@@ -59,16 +60,28 @@ def settle(person: Person) -> Person:
     assert force_sync(person)["status"] == "succeeded"
     poll_org_changes(person.e2e.rt, person.user.org_id)     # the session's own writes come back routed
     assert force_sync(person)["status"] == "succeeded"
+    quiet(person)           # a force pressed while the routed change's session ran is followed by one more
     return person
 
 
 def quiet(person: Person, timeout: float = 60) -> None:
-    """Until no session of the mailbox is queued or running (a check leaves a busy mailbox to it)."""
+    """Until no session of the mailbox is queued, running or to follow the running one (a check
+    leaves a busy mailbox to it)."""
     deadline = time.monotonic() + timeout
-    while pending_job(person.e2e.rt, person.mailbox_id) is not None or \
-            person.e2e.rt.redis.client.exists(keys.mailbox_lock(person.mailbox_id)):
-        assert time.monotonic() < deadline, "a session of the mailbox is still queued or running"
+    while busy(person.e2e.rt, person.mailbox_id):
+        assert time.monotonic() < deadline, "a session of the mailbox is still queued, running or to follow"
         time.sleep(0.1)
+
+
+def busy(rt, mailbox_id: int) -> bool:
+    """A session of the mailbox is queued or running, or a follow-up waits to queue one."""
+    if pending_job(rt, mailbox_id) is not None or rt.redis.client.exists(keys.mailbox_lock(mailbox_id)):
+        return True
+    try:
+        followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=rt.redis.client)
+    except NoSuchJobError:
+        return False
+    return followup.get_status() in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.STARTED)
 
 
 def tick(person: Person, attempts: int = 3) -> dict:

@@ -305,7 +305,7 @@ def test_work_routed_while_a_session_runs_gets_a_session_right_after_it(world):
     assert world.poll().mailboxes == [mailbox_id]
     assert Job.fetch(job_id, connection=world.rt.redis.client).get_status() == JobStatus.STARTED, "not two at once"
     followup = Job.fetch(keys.push_followup_job_id(mailbox_id), connection=world.rt.redis.client)
-    assert followup.func_name == FOLLOWUP_JOB and followup.args == (mailbox_id,)
+    assert followup.func_name == FOLLOWUP_JOB and followup.args == (mailbox_id, "push")
     assert followup.get_status() == JobStatus.DEFERRED and followup.dependency_ids == [job_id], \
         "queued the moment the running session ends"
     world.event("nia")
