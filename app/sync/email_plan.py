@@ -43,7 +43,9 @@ def email_key(sf_org_id: str, message: EmailMessage) -> str:
 
 
 def email_fields(message: EmailMessage, session: SyncSession, lengths: Mapping[str, int]) -> dict[str, Any]:
-    """EmailMessage field values, truncated to the org's lengths (EmailMessage has no OwnerId)."""
+    """EmailMessage field values, truncated to the org's lengths (EmailMessage has no OwnerId).
+    HtmlBody is not: the Salesforce port cleans it first and then cuts it, since the styles at
+    the head of Outlook mail, dropped by the cleaner, would otherwise fill the cut."""
     incoming = message.sender.lower() != session.owner_email.lower()
     fields = {
         "Subject": message.subject, "TextBody": message.body_text, "HtmlBody": message.body_html,
@@ -52,7 +54,8 @@ def email_fields(message: EmailMessage, session: SyncSession, lengths: Mapping[s
         "Incoming": incoming, "Status": RECEIVED if incoming else SENT,
         "MessageDate": format_sf_datetime(message.sent_at) if message.sent_at else None,
     }
-    return {k: truncate(v, lengths.get(k)) if isinstance(v, str) else v for k, v in fields.items()}
+    return {k: truncate(v, lengths.get(k)) if isinstance(v, str) and k != "HtmlBody" else v
+            for k, v in fields.items()}
 
 
 def task_fields(message: EmailMessage, session: SyncSession, lengths: Mapping[str, int]) -> dict[str, Any]:

@@ -38,6 +38,22 @@ def test_engine_saved_email_html_lands_sanitised_in_salesforce(e2e, factory):
     assert email["TextBody"].strip() == "Our offer"
 
 
+def test_an_outlook_email_whose_style_head_exceeds_the_field_is_saved_with_its_text(e2e, factory):
+    """Outlook/Word mail opens with tens of KB of <style> and MSO markup: cleaned first, the body
+    fits; cut first (as before), HtmlBody held nothing but the head of the styles."""
+    ann = sign_up(e2e, factory)
+    styles = "".join(f"p.MsoNormal{i}, li.MsoNormal{i} {{margin:0cm; font-family:Calibri;}}\r\n" for i in range(700))
+    html = (f"<html><head><style>{styles}</style></head><body><p>Quarterly offer attached</p>"
+            + "<p>Kind regards, Maria</p>" * 300 + "</body></html>")
+    assert len(html) > 32_000 + 10_000
+    _append_html(ann, "<outlook-1@customer.test>", html)
+    assert force_sync(ann)["status"] == "succeeded"
+    [email] = [m for m in e2e.emu.records(ann.sf_org, "EmailMessage")
+               if m.get("MessageIdentifier") == "<outlook-1@customer.test>"]
+    assert "<p>Quarterly offer attached</p>" in email["HtmlBody"] and "MsoNormal" not in email["HtmlBody"]
+    assert email["HtmlBody"].count("Kind regards") == 300 and len(email["HtmlBody"]) <= 32_000
+
+
 def test_a_stored_compose_save_with_a_nul_message_id_is_skipped_and_the_session_goes_on(e2e, factory):
     ann = sign_up(e2e, factory)
     with e2e.rt.db.session_scope() as s:      # stored before the API validated Message-IDs

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from app.providers.salesforce.activity_relations import existing_statements, missing, relation_row
 from app.providers.salesforce.changes import ChangeCursor, ChangeFeed, FeedRequest
@@ -36,7 +37,7 @@ from app.providers.salesforce.org_schema import describe_or_none
 from app.providers.salesforce.queries import in_list, query_in_chunks
 from app.providers.salesforce.record_ties import record_ties
 from app.providers.salesforce.search import find_people_by_email
-from app.providers.salesforce.stored_html import sanitised
+from app.providers.salesforce.stored_html import HTML_FIELDS, sanitised
 from app.providers.salesforce.writes import RecordResult, RecordWriter
 from app.sync.default_mappings import DEFAULT_MAPPINGS
 from app.sync.email_saves import EMAIL_TABLE
@@ -167,7 +168,7 @@ class SalesforceCrmPort:
 
     # ---- writes ---------------------------------------------------------------------------
     def upsert_by_sync_key(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**sanitised(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
+        records = [{**self._sanitised(object_type, w.fields), SYNC_KEY_FIELD: w.sync_key or w.fields.get(SYNC_KEY_FIELD)}
                    for w in writes]
         results = self._write(object_type, len(records), lambda: self.writer.upsert(object_type, records), keep=True)
         fresh = {r.target_id for r, created in results if r.ok and created and r.target_id}
@@ -177,12 +178,13 @@ class SalesforceCrmPort:
     def create_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
         """Fields the org's describe lacks (an org without Person Accounts, a field hidden from the user) are left out."""
         meta = self._meta(object_type)
-        records = [{k: v for k, v in sanitised(object_type, w.fields).items() if meta is None or meta.field(k) is not None}
+        records = [{k: v for k, v in self._sanitised(object_type, w.fields).items()
+                    if meta is None or meta.field(k) is not None}
                    for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.create(object_type, records))]
 
     def update_records(self, object_type: str, writes: Sequence[RecordWrite]) -> list[WriteResult]:
-        records = [{**sanitised(object_type, w.fields), "Id": w.record_id} for w in writes]
+        records = [{**self._sanitised(object_type, w.fields), "Id": w.record_id} for w in writes]
         return [r for r, _ in self._write(object_type, len(records), lambda: self.writer.update(object_type, records),
                                           [w.record_id for w in writes], keep=True)]
 
@@ -266,6 +268,13 @@ class SalesforceCrmPort:
     def _select(self, object_type: str) -> list[str]:
         return readable_fields(self._meta(object_type), self.fields.get(object_type, ()))
 
+    def _sanitised(self, object_type: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Rich text cleaned, then cut to the org's field length (`stored_html`)."""
+        if not HTML_FIELDS.get(object_type):
+            return dict(fields)
+        meta = self._meta(object_type)
+        return sanitised(object_type, fields, lambda name: _length(meta, name))
+
     def _meta(self, object_type: str) -> ObjectDescribe | None:
         if object_type not in self._metas:
             self._metas[object_type] = self._describer(object_type)
@@ -275,6 +284,11 @@ class SalesforceCrmPort:
         """Cached describe (Redis, 12 h); an object the org lacks reads as None."""
         with salesforce_edge():
             return describe_or_none(self.client, object_type)
+
+
+def _length(meta: ObjectDescribe | None, name: str) -> int | None:
+    info = meta.field(name) if meta is not None else None
+    return info.length if info is not None and info.length > 0 else None
 
 
 def _type_of(row: Mapping) -> str:
