@@ -9,6 +9,8 @@
 * ``GET /users/{id}/messages`` ("List messages") with ``$filter=categories/any(c:c eq '…')``,
   optionally ``and lastModifiedDateTime ge {value}``, ``$select``, ``$top`` and ``$skip`` paging;
 * ``GET /users/{id}/messages/{id}`` (``internetMessageHeaders`` only when ``$select``-ed);
+* every message's ``body`` in the format ``Prefer: outlook.body-content-type`` asks for (HTML by
+  default, see body_format.py);
 * ``GET/POST /users/{id}/outlook/masterCategories`` ("List/Create Outlook category").
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
+from sandbox.graph.body_format import asked_body_type, body_as
 from sandbox.graph.mail_store import MailStore, Message, MessageDelta, UserMail, instant
 from sandbox.graph.store import GraphStore
 
@@ -189,9 +192,13 @@ def _project(item: Message, fields: list[str]) -> Message:
     """``$select``-ed properties plus ``id``/``@odata.etag``; without ``$select``, the default set
     (``internetMessageHeaders`` is returned only when selected)."""
     if not fields:
-        return {k: v for k, v in item.items() if k != "internetMessageHeaders"}
-    keep = set(fields) | {"id", "@odata.etag", "@odata.type"}
-    return {k: v for k, v in item.items() if k in keep}
+        out = {k: v for k, v in item.items() if k != "internetMessageHeaders"}
+    else:
+        keep = set(fields) | {"id", "@odata.etag", "@odata.type"}
+        out = {k: v for k, v in item.items() if k in keep}
+    if "body" in out:
+        out["body"] = body_as(out["body"], asked_body_type(request.headers.get("Prefer", "")))
+    return out
 
 
 def _after(message: Message, operator: str | None, value: str | None) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sandbox.graph.body_format import body_as
 from sandbox.graph.push_kinds import message_changed
 from sandbox.graph.store_times import stamp
 
@@ -92,8 +93,9 @@ class MailStore:
     def deliver(self, user: str, folder: str = "inbox", *, subject: str = "", sender: str = "",
                 to: tuple[str, ...] = (), cc: tuple[str, ...] = (), body: str = "", internet_message_id: str = "",
                 conversation_id: str = "", categories: tuple[str, ...] = (), headers: dict[str, str] | None = None,
-                sent: datetime | None = None, draft: bool = False) -> Message:
-        """A message arriving (or sent, or saved as a draft) in ``folder``."""
+                sent: datetime | None = None, draft: bool = False, content_type: str = "text") -> Message:
+        """A message arriving (or sent, or saved as a draft) in ``folder``; ``body`` is stored as
+        ``content_type`` ("text" or "html") and read back in the format a request asks for."""
         with self.store.lock:
             mail = self._mail(user)
             folder_id = self.folder_id(user, folder)
@@ -106,10 +108,10 @@ class MailStore:
             message: Message = {
                 "@odata.type": "#microsoft.graph.message", "id": message_id, "createdDateTime": when,
                 "receivedDateTime": when, "sentDateTime": when, "hasAttachments": False,
-                "internetMessageId": internet_id, "subject": subject, "bodyPreview": body[:255],
+                "internetMessageId": internet_id, "subject": subject, "bodyPreview": body_as({"contentType": content_type, "content": body}, "text")["content"][:255],
                 "importance": "normal", "parentFolderId": folder_id,
                 "conversationId": conversation_id or "AAQkAD" + uuid.uuid4().hex, "isRead": False, "isDraft": draft,
-                "body": {"contentType": "text", "content": body},
+                "body": {"contentType": content_type, "content": body},
                 "sender": _recipient(sender), "from": _recipient(sender),
                 "toRecipients": [_recipient(a) for a in to], "ccRecipients": [_recipient(a) for a in cc],
                 "bccRecipients": [], "replyTo": [], "categories": list(categories),

@@ -32,7 +32,9 @@ def test_tagged_and_filed_office365_emails_are_saved_once(e2e, factory):
     folder = next(f["id"] for f in box.folders.values() if f["displayName"] == "Salesforce")
     assert [c["displayName"] for c in box.categories] == ["Salesforce"]
     mail.deliver(address, "inbox", subject="Offer", sender="client@customer.test", to=(address,),
-                 body="Our offer.", internet_message_id="<offer-1@customer.test>", categories=("Salesforce",))
+                 body='<html><head><style>p {margin:0}</style></head><body><p>Our <b>offer</b>.</p>'
+                      '<img src="x.png" onerror="steal()"></body></html>', content_type="html",
+                 internet_message_id="<offer-1@customer.test>", categories=("Salesforce",))
     mail.deliver(address, folder, subject="Contract", sender="client@customer.test", to=(address,),
                  body="Signed.", internet_message_id="<contract-1@customer.test>")
     mail.deliver(address, "inbox", subject="Lunch?", sender="friend@else.test", to=(address,),
@@ -44,6 +46,9 @@ def test_tagged_and_filed_office365_emails_are_saved_once(e2e, factory):
     assert set(saved) == {"<offer-1@customer.test>", "<contract-1@customer.test>"}
     assert (saved["<offer-1@customer.test>"]["TextBody"], saved["<offer-1@customer.test>"]["RelatedToId"]) == (
         "Our offer.", account)
+    html = saved["<offer-1@customer.test>"]["HtmlBody"]      # Outlook's formatting kept, and cleaned
+    assert "<p>Our <b>offer</b>.</p>" in html and "onerror" not in html and "margin" not in html, html
+    assert "<div>Signed.</div>" in saved["<contract-1@customer.test>"]["HtmlBody"], "a text body comes back as HTML"
     with e2e.rt.db.session_scope() as s:
         assert s.scalar(select(SavedEmail.status).where(SavedEmail.message_id == "offer-1@customer.test")) == "saved"
 

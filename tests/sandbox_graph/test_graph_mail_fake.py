@@ -56,6 +56,22 @@ def test_messages_filter_by_category_and_headers_come_only_when_selected(fake, u
     assert unknown.status_code == 400 and "nonsense" in unknown.json()["error"]["message"]
 
 
+def test_a_body_comes_in_the_format_the_prefer_header_asks_for(fake, user, http):
+    mail = fake.store.mail
+    styled = mail.deliver(user, "inbox", subject="styled", content_type="html",
+                          body="<html><head><style>p {margin:0}</style></head><body><p>Our &amp; offer</p></body></html>")
+    typed = mail.deliver(user, "inbox", subject="typed", body="Line one\nLine <two>")
+    url = f"{fake.graph_url}/users/{user}/messages"
+    def body(message: dict, prefer: str | None) -> dict:
+        return http.get(f"{url}/{message['id']}", headers={"Prefer": prefer} if prefer else {}).json()["body"]
+    assert body(styled, None)["contentType"] == "html" and "<p>Our &amp; offer</p>" in body(styled, None)["content"]
+    assert body(styled, 'outlook.body-content-type="text"') == {"contentType": "text", "content": "Our & offer"}
+    assert styled["bodyPreview"] == "Our & offer"
+    as_html = body(typed, 'IdType="ImmutableId", outlook.body-content-type="html"')
+    assert as_html["contentType"] == "html" and "Line one<br>" in as_html["content"] and "Line &lt;two&gt;" in as_html["content"]
+    assert body(typed, 'outlook.body-content-type="text"')["content"] == "Line one\nLine <two>"
+
+
 def test_folders_and_master_categories_are_created_once(fake, user, http):
     folders = f"{fake.graph_url}/users/{user}/mailFolders"
     created = http.post(folders, json={"displayName": "Salesforce"})

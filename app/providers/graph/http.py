@@ -1,7 +1,9 @@
 """Graph calls over one guarded ``requests`` session: single requests and ``$batch`` (≤ 20 each).
 
 Every request names ``Prefer: IdType="ImmutableId"`` (ids survive moves between folders),
-``outlook.timezone="UTC"`` (times come back as UTC instants) and ``outlook.body-content-type="text"``.
+``outlook.timezone="UTC"`` (times come back as UTC instants) and ``outlook.body-content-type``:
+"text" (event, task and contact notes go to plain-text Salesforce fields) except where a request
+asks for "html" (a message saved as an EmailMessage keeps its formatting in HtmlBody).
 Failures become the core's errors through ``errors.graph_error``; 429/503/504 carry Retry-After.
 Every request first passes the mailbox's ``RequestGate`` (budget and concurrency, see gate.py).
 """
@@ -17,7 +19,13 @@ from app.providers.graph.errors import graph_error
 from app.providers.graph.gate import OpenGate, RequestGate, batch_slots, gated
 from app.sync.errors import SyncError, TemporaryFailure
 
-PREFER = 'IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text"'
+
+def prefer(body_type: str = "text") -> str:
+    """The Prefer header every request sends, with the body format asked for ("text" or "html")."""
+    return f'IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="{body_type}"'
+
+
+PREFER = prefer()
 MAX_BATCH = 20
 
 
@@ -28,6 +36,7 @@ class SubRequest:
     method: str
     url: str
     body: Mapping[str, Any] | None = None
+    body_type: str = "text"         # the ``outlook.body-content-type`` asked for (see ``prefer``)
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,8 @@ def _unsent(failure: TemporaryFailure) -> SubResponse:
 
 
 def _sub_json(request_id: str, sub: SubRequest) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": request_id, "method": sub.method, "url": sub.url, "headers": {"Prefer": PREFER}}
+    entry: dict[str, Any] = {"id": request_id, "method": sub.method, "url": sub.url,
+                             "headers": {"Prefer": prefer(sub.body_type)}}
     if sub.body is not None:
         entry["body"] = dict(sub.body)
         entry["headers"]["Content-Type"] = "application/json"

@@ -205,11 +205,13 @@ class GraphMail:
 
     def _full(self, item_ids: Sequence[str]) -> list[EmailMessage]:
         return [read_message(m, self.options.folder if m.get("parentFolderId") == self.folder_id else "")
-                for _, m in self._get(item_ids, FULL_SELECT, "get messages")]
+                for _, m in self._get(item_ids, FULL_SELECT, "get messages", body_type="html")]
 
-    def _get(self, item_ids: Sequence[str], select: str, what: str) -> list[tuple[str, Mapping[str, Any]]]:
+    def _get(self, item_ids: Sequence[str], select: str, what: str,
+             body_type: str = "text") -> list[tuple[str, Mapping[str, Any]]]:
         """Messages by id in ``$batch`` calls; a message gone meanwhile (404) is left out."""
-        subs = [SubRequest("GET", f"{self.user_path}/messages/{quote(i, safe='')}?" + urlencode({"$select": select}))
+        subs = [SubRequest("GET", f"{self.user_path}/messages/{quote(i, safe='')}?" + urlencode({"$select": select}),
+                           body_type=body_type)
                 for i in item_ids]
         out: list[tuple[str, Mapping[str, Any]]] = []
         for item_id, answer in zip(item_ids, self.http.batch(subs, what), strict=True):

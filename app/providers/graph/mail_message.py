@@ -3,6 +3,8 @@
 Identity is ``internetMessageId`` (the RFC 5322 Message-ID), so a message saved from the sidebar
 and the same message found by the sync make one Salesforce record. ``conversationId`` is the
 thread: it is what Outlook's add-in hands the sidebar, so "save all emails in thread" matches it.
+Bodies are read as HTML (``outlook.body-content-type="html"``) and the plain text is made from
+them, as the IMAP and Gmail adapters keep both; a server that answers in text gives text only.
 Shapes: Microsoft Learn, "message resource type" (internetMessageHeaders only with ``$select``).
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.sync.items import EmailMessage
+from app.sync.transforms import html_to_text
 
 # Small headers: enough to decide whether a message is saved, without its body.
 HEADERS = ("id", "internetMessageId", "conversationId", "subject", "from", "toRecipients", "ccRecipients",
@@ -33,7 +36,8 @@ def read_message(message: Mapping[str, Any], folder: str = "") -> EmailMessage:
         conversation_id=str(message.get("conversationId") or ""),
         sender=_address(message.get("from")), to=_addresses(message.get("toRecipients")),
         cc=_addresses(message.get("ccRecipients")), sent_at=_instant(message.get("sentDateTime")),
-        subject=str(message.get("subject") or ""), body_text="" if html else content, body_html=content if html else "",
+        subject=str(message.get("subject") or ""), body_text=html_to_text(content) if html else content,
+        body_html=content if html else "",
         categories=tuple(str(c) for c in message.get("categories") or ()), folder=folder,
         version=str(message.get("changeKey") or ""), modified_at=_instant(message.get("lastModifiedDateTime")),
         save_marker=save_marker(message), received_at=_instant(message.get("receivedDateTime")))

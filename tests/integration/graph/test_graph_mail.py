@@ -54,6 +54,7 @@ def test_first_round_makes_folder_and_category_and_lists_tagged_and_filed_messag
     assert (offer.item_id, offer.sender, offer.to, offer.body_text, offer.categories) == (
         tagged["id"], "client@customer.test", (graph_user,), "Our offer.", ("Salesforce",))
     assert offer.conversation_id == tagged["conversationId"] and offer.folder == ""
+    assert "<div>Our offer.</div>" in offer.body_html, "bodies are asked for as HTML, the text made from it"
     assert _body_reads(graph_fake, graph_user) == [tagged["id"]]
 
     filed = mail.deliver(graph_user, folder["id"], subject="Contract", sender="client@customer.test",
