@@ -231,6 +231,9 @@ class MailboxSchema(StrictSchema):
     status_set_by = fields.String(allow_none=True, metadata={
         "description": "system | user | admin: who set the status (an admin's suspension needs an admin)"})
     consecutive_failures = fields.Integer(required=True)
+    throttled_failures = fields.Integer(required=True, metadata={
+        "description": "Of the consecutive failures, the sessions a service told to wait (rate limit, quota, "
+                       "an org paused near its Salesforce API limit): these never suspend the mailbox"})
     has_credentials = fields.Boolean(required=True)
     last_sync_at = fields.DateTime(allow_none=True)
     next_sync_at = fields.DateTime(allow_none=True)

@@ -47,7 +47,8 @@ def mailbox_view(mailbox: Mailbox) -> dict:
         "dav_username": mailbox.dav_username, "has_dav_password": has_dav_password(runtime(), mailbox),
         "server_profile": {"id": profile.id, "name": profile.name, "kind": profile.kind},
         "status": mailbox.status, "status_reason": mailbox.status_reason, "status_set_by": mailbox.status_set_by,
-        "consecutive_failures": mailbox.consecutive_failures, "has_credentials": bool(mailbox.credentials_enc),
+        "consecutive_failures": mailbox.consecutive_failures,
+        "throttled_failures": mailbox.throttled_failures or 0, "has_credentials": bool(mailbox.credentials_enc),
         "last_sync_at": mailbox.last_sync_at, "next_sync_at": mailbox.next_sync_at,
     }
 

@@ -61,6 +61,8 @@ class Mailbox(Base):
     status_set_by: Mapped[str | None] = mapped_column(
         Enum(*STATUS_SOURCES, name="mailbox_status_source", native_enum=False, create_constraint=True))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # of those, the sessions a service told to wait (429, quota, paused org): never toward suspension
+    throttled_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -45,7 +45,7 @@ def needs_reauth(session: Session, mailbox: Mailbox, reason: str) -> None:
 def activate(session: Session, mailbox: Mailbox, actor: User | None, action: str = "mailbox.resumed") -> None:
     """Back to active with the failure count cleared; the next scheduler tick runs a session."""
     mailbox.status, mailbox.status_reason, mailbox.status_set_by = "active", None, None
-    mailbox.consecutive_failures, mailbox.next_sync_at = 0, utcnow()
+    mailbox.consecutive_failures, mailbox.throttled_failures, mailbox.next_sync_at = 0, 0, utcnow()
     audit.record(session, mailbox.org_id, action, actor_id=actor.id if actor else None,
                  target_type="mailbox", target_id=mailbox.id)
 

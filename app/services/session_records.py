@@ -87,7 +87,7 @@ def finish(rt: Runtime, record_id: int, mailbox_id: int, outcome: SyncOutcome, e
                          skipped_items.KEY: skipped_items.kept(outcome.skipped_items, extras.get("skipped_items", []))}
         record.errors = errors
         record.conflicts = [_conflict(c) for c in outcome.conflicts][:MAX_ERRORS_KEPT]
-        mailbox.last_sync_at, mailbox.consecutive_failures = record.finished_at, 0
+        mailbox.last_sync_at, mailbox.consecutive_failures, mailbox.throttled_failures = record.finished_at, 0, 0
         mailbox.status_reason = None
         interval = org_settings(mailbox.user.org)["sync_interval_minutes"]
         mailbox.next_sync_at = next_run_after(mailbox.id, interval, record.finished_at)
@@ -133,13 +133,22 @@ def fail(rt: Runtime, record_id: int, mailbox_id: int, exc: BaseException) -> Se
 
 
 def _retry(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
-    """Back off (or wait what the error asked for); past the org's threshold, suspend."""
+    """Back off (or wait what the error asked for); past the org's threshold, suspend. Sessions a
+    service told to wait are not counted toward it: an org paused for hours near its API limit
+    must not leave its mailboxes suspended until someone resumes them by hand."""
     threshold = org_settings(mailbox.user.org)["suspend_after_failures"]
-    if mailbox.consecutive_failures >= threshold:
-        mailbox_status.suspend(s, mailbox, f"{mailbox.consecutive_failures} consecutive failed sessions; "
-                                           f"last: {decision.reason}")
+    failing = mailbox.consecutive_failures - (mailbox.throttled_failures or 0)
+    if failing >= threshold:
+        mailbox_status.suspend(s, mailbox, f"{failing} consecutive failed sessions; last: {decision.reason}")
     else:
         mailbox.next_sync_at = retry_at(utcnow(), mailbox.consecutive_failures, decision.retry_after)
+
+
+def _wait(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
+    """The service asked to slow down: next session once it said (else the usual backoff),
+    counted as throttled so it never suspends the mailbox."""
+    mailbox.throttled_failures = (mailbox.throttled_failures or 0) + 1
+    mailbox.next_sync_at = retry_at(utcnow(), mailbox.consecutive_failures, decision.retry_after)
 
 
 def _resync(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> None:
@@ -157,7 +166,7 @@ def _suspend(s, mailbox: Mailbox, decision: SessionFailure, message: str) -> Non
                                        "this is fixed and the mailbox resumed")
 
 
-_FATES = {SessionFate.RETRY: _retry, SessionFate.RESYNC: _resync,
+_FATES = {SessionFate.RETRY: _retry, SessionFate.WAIT: _wait, SessionFate.RESYNC: _resync,
           SessionFate.NEEDS_REAUTH: _needs_reauth, SessionFate.SUSPEND: _suspend}
 
 

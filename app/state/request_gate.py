@@ -18,7 +18,7 @@ from collections.abc import Callable
 from redis import Redis
 
 from app.state import keys
-from app.sync.errors import TemporaryFailure
+from app.sync.errors import Throttled
 
 BUCKET_SECONDS = 60.0
 SLOT_WAIT_SECONDS = 30.0        # a slot held longer than this by others: give the session back
@@ -80,7 +80,7 @@ class RedisRequestGate:
         if not allowed:
             counts = sorted(zip(kept[::2], kept[1::2], strict=True))
             wait = self._until_room(counts, requests, now)
-            raise TemporaryFailure(f"this mailbox's {self.service} budget ({self.budget} {self.unit} per "
+            raise Throttled(f"this mailbox's {self.service} budget ({self.budget} {self.unit} per "
                                    f"{int(self.span * self.bucket)} s) is spent; resuming in {wait:.0f} s",
                                    retry_after=wait)
 
@@ -94,7 +94,7 @@ class RedisRequestGate:
                                 self.max_concurrent, holder, wanted, int(self.slot_ttl * 1000)):
                 return holder
             if now >= deadline:
-                raise TemporaryFailure(f"{self.max_concurrent} {self.service} requests to this mailbox kept running for "
+                raise Throttled(f"{self.max_concurrent} {self.service} requests to this mailbox kept running for "
                                        f"{self.slot_wait:.0f} s", retry_after=self.slot_wait)
             self.sleep(pause)
             pause = min(pause * 2, 0.5)

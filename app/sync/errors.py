@@ -32,6 +32,15 @@ class TemporaryFailure(SyncError):
         self.retry_after = retry_after
 
 
+class Throttled(TemporaryFailure):
+    """The service asked Syncline to slow down: a rate limit or quota (HTTP 429, Google's
+    rateLimitExceeded), a spent per-mailbox request budget, or an org's Salesforce work paused
+    near its daily API limit. The same call works later, and nothing is wrong with the mailbox,
+    so waiting never counts toward suspending it."""
+
+    code = "throttled"
+
+
 class AuthFailure(SyncError):
     """Credentials are no longer accepted (e.g. ``invalid_grant``): stop retrying."""
 
@@ -102,6 +111,7 @@ class Reaction(str, Enum):
     """What the engine or worker does about an error."""
 
     RETRY_LATER = "retry_later"      # the same call may work later: back off (honouring retry_after)
+    SLOW_DOWN = "slow_down"          # the service asked to wait: as RETRY_LATER, never toward suspension
     FULL_RESYNC = "full_resync"      # forget the cursors and list everything again (deduplicating)
     NEEDS_REAUTH = "needs_reauth"    # stop until the user signs in again / updates the password
     MARK_FAILED = "mark_failed"      # permanent: retrying cannot help; dead letter / suspended
@@ -110,6 +120,7 @@ class Reaction(str, Enum):
 
 REACTIONS: dict[str, Reaction] = {
     TemporaryFailure.code: Reaction.RETRY_LATER,
+    Throttled.code: Reaction.SLOW_DOWN,
     SyncError.code: Reaction.RETRY_LATER,
     CursorExpired.code: Reaction.FULL_RESYNC,
     AuthFailure.code: Reaction.NEEDS_REAUTH,
@@ -129,6 +140,7 @@ class SessionFate(str, Enum):
     """What happens to the mailbox when a whole session fails with a reaction."""
 
     RETRY = "retry"            # next session at the backoff time (or the error's retry_after)
+    WAIT = "wait"              # next session when the service said; not a failure toward suspension
     RESYNC = "resync"          # cursors reset, next session soon
     NEEDS_REAUTH = "needs_reauth"  # mailbox waits, visibly, for new credentials
     SUSPEND = "suspend"        # mailbox suspended with the reason; a person must act
@@ -144,6 +156,7 @@ class Fate:
 
 FATES: dict[Reaction, Fate] = {
     Reaction.RETRY_LATER: Fate(SessionFate.RETRY, item_retried=True),
+    Reaction.SLOW_DOWN: Fate(SessionFate.WAIT, item_retried=True),
     Reaction.FULL_RESYNC: Fate(SessionFate.RESYNC, item_retried=True),
     Reaction.NEEDS_REAUTH: Fate(SessionFate.NEEDS_REAUTH, item_retried=True),
     Reaction.MARK_FAILED: Fate(SessionFate.SUSPEND, item_retried=False),
@@ -158,7 +171,7 @@ def reaction_for(code: str | None) -> Reaction:
 
 def is_retryable(code: str | None) -> bool:
     """True when a per-record failure should hold the cursor back so the change replays."""
-    return reaction_for(code) is Reaction.RETRY_LATER
+    return reaction_for(code) in (Reaction.RETRY_LATER, Reaction.SLOW_DOWN)
 
 
 def item_retried(code: str | None) -> bool:

@@ -28,6 +28,7 @@ from app.sync.errors import (
     NotFound,
     PermissionDenied,
     TemporaryFailure,
+    Throttled,
 )
 from app.sync.items import FolderKind
 from tests.factories import Factory
@@ -118,6 +119,43 @@ def test_failures_back_off_then_suspend_after_the_threshold(setup):
     with rt.db.session_scope() as s:
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "mailbox.suspended")) is not None
     assert run_session(rt, mailbox.id, "scheduled", world) == "skipped"
+
+
+def test_sessions_a_service_told_to_wait_never_suspend_the_mailbox(setup):
+    """An org paused for hours near its API limit (or a 429 storm) is not the mailbox's fault:
+    those sessions wait as asked, are shown as throttled, and do not count toward suspension."""
+    rt, factory, user, mailbox, world = setup
+    with rt.db.session_scope() as s:
+        s.get(Org, user.org_id).settings = {"suspend_after_failures": 3}
+    world.fail_with = Throttled("REQUEST_LIMIT_EXCEEDED: the org's Salesforce work is paused", retry_after=900)
+    for n in range(1, 7):
+        before = utcnow()
+        assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+        box = _mailbox(rt, mailbox.id)
+        assert (box.status, box.consecutive_failures, box.throttled_failures) == ("active", n, n)
+        assert box.next_sync_at >= before + timedelta(seconds=900), "the service's wait is honoured"
+    world.fail_with = TemporaryFailure("mail server timed out")     # a real failure after the pause
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    assert _mailbox(rt, mailbox.id).status == "active", "one failure after six throttled sessions is one, not seven"
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    box = _mailbox(rt, mailbox.id)
+    assert box.status == "suspended" and "3 consecutive failed sessions" in box.status_reason
+    world.fail_with = None
+    from app.services import mailbox_status
+    with rt.db.session_scope() as s:
+        mailbox_status.activate(s, s.get(Mailbox, mailbox.id), None)
+    assert (_mailbox(rt, mailbox.id).consecutive_failures, _mailbox(rt, mailbox.id).throttled_failures) == (0, 0)
+
+
+def test_a_success_clears_the_throttled_count(setup):
+    rt, _, _, mailbox, world = setup
+    world.fail_with = Throttled("429")
+    assert run_session(rt, mailbox.id, "scheduled", world) == "failed"
+    assert _mailbox(rt, mailbox.id).throttled_failures == 1
+    world.fail_with = None
+    assert run_session(rt, mailbox.id, "retry", world) == "succeeded"
+    assert (_mailbox(rt, mailbox.id).consecutive_failures, _mailbox(rt, mailbox.id).throttled_failures) == (0, 0)
 
 
 def test_retry_after_from_the_error_is_honoured(setup):
@@ -314,6 +352,7 @@ def test_a_failure_while_recording_the_outcome_still_closes_the_session(setup, m
 # error raised by a session → (mailbox status, cursors kept, queued again by a later tick)
 SESSION_FATES = [
     (TemporaryFailure("mail server busy"), "active", True, True),
+    (Throttled("429 Too Many Requests"), "active", True, True),
     (CursorExpired("sync token expired"), "active", False, True),
     (AuthFailure("IMAP login refused"), "needs_reauth", True, False),
     (NotFound("no calendar collection"), "suspended", True, False),

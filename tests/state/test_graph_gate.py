@@ -43,7 +43,7 @@ def test_slots_are_shared_between_gates_and_freed_on_release(client):
     one = second.acquire(1)
     with pytest.raises(TemporaryFailure) as caught:
         second.acquire(1)
-    assert caught.value.retry_after == 2
+    assert caught.value.retry_after == 2 and caught.value.code == "throttled"
     first.release(held)
     second.release(one)
     assert second.acquire(4)

@@ -22,6 +22,7 @@ from app.sync.errors import (
     PermissionDenied,
     SyncError,
     TemporaryFailure,
+    Throttled,
 )
 
 QUOTA_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"})
@@ -35,7 +36,9 @@ def google_error(exc: HttpError, what: str, api: str = "Calendar") -> SyncError:
     text = f"Google {api} {what}: {status} {reason} {message}".strip()
     if status == 410 and reason != "deleted":
         return CursorExpired(text)
-    if status == 429 or (status == 403 and reason in QUOTA_REASONS) or status >= 500 or status == 412:
+    if status == 429 or (status == 403 and reason in QUOTA_REASONS):
+        return Throttled(text, retry_after=_seconds(exc.resp.get("retry-after")))
+    if status >= 500 or status == 412:
         return TemporaryFailure(text, retry_after=_seconds(exc.resp.get("retry-after")) if status != 412 else None)
     if status == 401:
         return AuthFailure(text)

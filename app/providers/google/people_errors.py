@@ -24,6 +24,7 @@ from app.sync.errors import (
     PermissionDenied,
     SyncError,
     TemporaryFailure,
+    Throttled,
 )
 
 EXPIRED = "EXPIRED_SYNC_TOKEN"
@@ -37,7 +38,9 @@ def people_error(exc: HttpError, what: str) -> SyncError:
         return CursorExpired(text)
     if status == 400 and state == "FAILED_PRECONDITION":
         return TemporaryFailure(text + " (changed since it was read; read again next session)")
-    if status == 429 or status >= 500 or (status == 403 and state == "RESOURCE_EXHAUSTED"):
+    if status == 429 or (status == 403 and state == "RESOURCE_EXHAUSTED"):
+        return Throttled(text, retry_after=_seconds(exc.resp.get("retry-after")))
+    if status >= 500:
         return TemporaryFailure(text, retry_after=_seconds(exc.resp.get("retry-after")))
     if status == 401:
         return AuthFailure(text)

@@ -14,6 +14,7 @@ from app.sync.errors import (
     PermissionDenied,
     SyncError,
     TemporaryFailure,
+    Throttled,
 )
 
 # Microsoft Learn, "Microsoft Graph throttling guidance" and "Microsoft Graph error responses":
@@ -31,7 +32,8 @@ def graph_error(status: int, body: Any, headers: Mapping[str, str], what: str) -
     if status == 410 or code.lower() in RESYNC_CODES:
         return CursorExpired(text)
     if status in THROTTLED or status >= 500:
-        return TemporaryFailure(text, retry_after=retry_after_seconds(
+        kind = Throttled if status == 429 else TemporaryFailure
+        return kind(text, retry_after=retry_after_seconds(
             headers.get("Retry-After"), DEFAULT_RETRY_AFTER if status in THROTTLED else None))
     if status == 401:
         return AuthFailure(text)

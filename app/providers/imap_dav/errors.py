@@ -13,6 +13,7 @@ from app.sync.errors import (
     PermissionDenied,
     SyncError,
     TemporaryFailure,
+    Throttled,
 )
 
 HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {
@@ -31,7 +32,7 @@ HTTP_STATUS_ERRORS: dict[int, type[SyncError]] = {
     415: InvalidData,
     422: InvalidData,
     423: TemporaryFailure,
-    429: TemporaryFailure,
+    429: Throttled,
     507: TemporaryFailure,
 }
 
@@ -55,6 +56,6 @@ def http_error(status: int, what: str, retry_after: str | None = None) -> SyncEr
     """The core error for a non-success HTTP status (5xx and unknown codes are temporary)."""
     cls = HTTP_STATUS_ERRORS.get(status, TemporaryFailure if status >= 500 else InvalidData)
     message = f"{what}: HTTP {status}"
-    if cls is TemporaryFailure:
-        return TemporaryFailure(message, retry_after=retry_after_seconds(retry_after))
+    if cls in (TemporaryFailure, Throttled):
+        return cls(message, retry_after=retry_after_seconds(retry_after))
     return cls(message)

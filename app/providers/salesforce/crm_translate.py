@@ -100,7 +100,7 @@ def core_error(exc: sf.SalesforceError, object_type: str | None = None,
         return lost
     if isinstance(exc, sf.OrgPaused):
         wait = max(0.0, exc.paused_until - time.time()) if exc.paused_until else None
-        return core.TemporaryFailure(message, retry_after=wait)
+        return core.Throttled(message, retry_after=wait)
     if isinstance(exc, (sf.ReauthorizationRequired, sf.SessionExpired)):
         return core.AuthFailure(message)
     if isinstance(exc, sf.CursorExpired):

@@ -78,7 +78,7 @@ def test_throttling_is_a_temporary_failure_carrying_retry_after(graph_fake, grap
     graph_fake.store.throttle(1, retry_after=42)
     with pytest.raises(TemporaryFailure) as caught:
         graph_mailbox.changes_since(CAL, None)
-    assert caught.value.retry_after == 42
+    assert caught.value.retry_after == 42 and caught.value.code == "throttled", "a 429 never counts toward suspension"
 
 
 def test_a_refused_client_secret_is_an_auth_failure(graph_fake, graph_user):

@@ -48,6 +48,7 @@ def test_request_limit_exceeded_reaches_the_core_as_a_temporary_failure_with_the
     until = world.budget().paused_until()
     assert until is not None and info.value.retry_after == pytest.approx(until - time.time(), abs=2)
     assert 0 < info.value.retry_after <= world.budget().rate_pause_s
+    assert info.value.code == "throttled", "a paused org never counts toward suspending its mailboxes"
 
 
 def test_over_the_reserve_background_work_is_visibly_paused_and_limits_is_reread_at_most_once_per_window(world):
@@ -67,7 +68,7 @@ def test_over_the_reserve_background_work_is_visibly_paused_and_limits_is_reread
     assert again.value.paused_until > time.time() and world.budget().paused_until() is not None
     with pytest.raises(TemporaryFailure) as core, salesforce_edge():
         client.query_page(QUERY)
-    assert 0 < core.value.retry_after <= 2.0
+    assert 0 < core.value.retry_after <= 2.0 and core.value.code == "throttled"
 
 
 def test_after_the_limit_is_raised_background_work_resumes_after_one_limits_read(world):

@@ -25,6 +25,7 @@ from app.sync.errors import (
     SetupRequired,
     SyncError,
     TemporaryFailure,
+    Throttled,
     Unsupported,
     UnsupportedRecurrence,
     item_retried,
@@ -34,6 +35,7 @@ from app.sync.errors import (
 # error class → (reaction, session fate, item retried by later sessions)
 TABLE = [
     (TemporaryFailure, Reaction.RETRY_LATER, SessionFate.RETRY, True),
+    (Throttled, Reaction.SLOW_DOWN, SessionFate.WAIT, True),
     (SyncError, Reaction.RETRY_LATER, SessionFate.RETRY, True),
     (CursorExpired, Reaction.FULL_RESYNC, SessionFate.RESYNC, True),
     (AuthFailure, Reaction.NEEDS_REAUTH, SessionFate.NEEDS_REAUTH, True),
@@ -78,7 +80,7 @@ def test_the_delay_an_error_asks_for_travels_with_the_decision():
 
 
 def test_retry_after_in_seconds_or_as_an_http_date_reaches_the_core_error():
-    assert http_error(429, "PUT x", "90").retry_after == 90
+    assert http_error(429, "PUT x", "90").retry_after == 90 and isinstance(http_error(429, "PUT x"), Throttled)
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=600), usegmt=True)
     assert 590 <= http_error(503, "REPORT x", when).retry_after <= 600
     assert http_error(503, "REPORT x", "soon").retry_after is None
