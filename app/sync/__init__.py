@@ -35,6 +35,7 @@ from app.sync.errors import (
     Reaction,
     SyncError,
     TemporaryFailure,
+    Throttled,
     reaction_for,
 )
 from app.sync.event.mapping import EVENT_MAPPING

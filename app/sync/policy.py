@@ -133,6 +133,8 @@ def _start_instant(item: CalendarItem) -> datetime | None:
 
 def record_in_window(fields: Mapping[str, object], kind: FolderKind, policy: SyncPolicy, now: datetime) -> bool:
     """The same gate for records that start in Salesforce."""
+    if kind is FolderKind.TASKS:
+        return _task_record_in_window(fields, policy, now)
     if kind is not FolderKind.CALENDAR:
         return True
     low, high = policy.window.bounds(now)
@@ -143,6 +145,22 @@ def record_in_window(fields: Mapping[str, object], kind: FolderKind, policy: Syn
     instant = (datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
                if len(text) == 10 else parse_sf_datetime(text))
     return low <= instant < high
+
+
+EMAIL_SUBTYPES = frozenset({"Email", "ListEmail"})
+
+
+def _task_record_in_window(fields: Mapping[str, object], policy: SyncPolicy, now: datetime) -> bool:
+    """As for mailbox tasks: open Tasks, and closed ones changed in the last ``task_recent_days``
+    (not years of activity history). A Task that logs an email (``TaskSubtype`` Email/ListEmail,
+    as Salesforce and mail tools write for every email logged) is a record of mail, not a to-do."""
+    if str(fields.get("TaskSubtype") or "") in EMAIL_SUBTYPES:
+        return False
+    closed = fields["IsClosed"] if "IsClosed" in fields else fields.get("Status") == "Completed"
+    modified = fields.get("LastModifiedDate")
+    if not closed or not modified:
+        return True
+    return parse_sf_datetime(str(modified)) >= now - timedelta(days=policy.window.task_recent_days)
 
 
 def calendar_bounds(policy: SyncPolicy, now: datetime) -> tuple[datetime, datetime]:

@@ -76,3 +76,24 @@ def test_google_tasks_mirror_salesforce_tasks_both_ways_through_a_real_worker(e2
     quiet = _synced(ann)
     assert not any(quiet["counts"].get("tasks", {}).get(k) for k in CHANGES), quiet["counts"]
     assert len(store.writes) == writes and e2e.emu.records(ann.sf_org, "Task") == []
+
+
+def test_salesforce_activity_history_does_not_flood_the_task_list(e2e, factory):
+    """A new user's org holds years of closed Tasks and every email logged as a Task: only open
+    ones and those closed in the last 30 days reach the to-do list, and no logged email does."""
+    ann = _workspace_user(e2e, factory, scopes=CALENDAR_SCOPES | TASKS_SCOPES)
+    store, address, emu = e2e.google.store.tasks, ann.user.email, e2e.emu
+    now = emu.clock
+    emu.clock = lambda: NOW - timedelta(days=400)
+    try:
+        for subject, status in (("Old call log", "Completed"), ("Still to do from last year", "Not Started")):
+            emu.insert(ann.sf_org, "Task", {"Subject": subject, "OwnerId": ann.sf_user, "Status": status})
+    finally:
+        emu.clock = now
+    emu.insert(ann.sf_org, "Task", {"Subject": "Email: Re: pricing", "OwnerId": ann.sf_user, "Status": "Completed",
+                                    "TaskSubtype": "Email"})
+    emu.insert(ann.sf_org, "Task", {"Subject": "Signed yesterday", "OwnerId": ann.sf_user, "Status": "Completed"})
+    session = _synced(ann)
+    assert set(_google_tasks(store, address)) == {"Still to do from last year", "Signed yesterday"}, session["counts"]
+    assert session["counts"]["tasks"]["created"] == 2 and session["counts"]["tasks"]["skipped"] >= 2, session["counts"]
+    assert _synced(ann)["counts"]["tasks"]["created"] == 0

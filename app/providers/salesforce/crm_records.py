@@ -18,6 +18,9 @@ from app.sync.ports import SYNC_KEY_FIELD, CrmRecord
 from app.sync.transforms import parse_sf_datetime
 
 BASE_FIELDS = ("Id", "OwnerId", SYNC_KEY_FIELD, "LastModifiedDate", "SystemModstamp")
+# Read where the org has them, for the core's gate on what Salesforce may create in the mailbox
+# (``policy.record_in_window``): a closed Task, or one that logs an email, is no to-do.
+GATE_FIELDS: Mapping[str, tuple[str, ...]] = {"Task": ("IsClosed", "TaskSubtype")}
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 UNQUOTED_TYPES = frozenset({"datetime", "date", "boolean", "int", "double", "currency", "percent"})
 
@@ -33,10 +36,12 @@ def mapped_fields(tables: Iterable[MappingTable]) -> dict[str, tuple[str, ...]]:
 
 
 def readable_fields(meta: ObjectDescribe | None, wanted: Sequence[str]) -> list[str]:
-    """Base + wanted fields that exist in the org (a missing custom field must not break the query)."""
+    """Base + wanted (+ the object's gate) fields that exist in the org (a missing custom field
+    must not break the query; without a describe the gate fields are not asked for)."""
     names = dict.fromkeys([*BASE_FIELDS, *wanted])
     if meta is None:
         return list(names)
+    names.update(dict.fromkeys(GATE_FIELDS.get(meta.name, ())))
     return [meta.field(n).name for n in names if meta.field(n) is not None] or ["Id"]
 
 

@@ -120,7 +120,7 @@ def test_a_spent_budget_stops_the_session_with_the_retry_time_from_the_error_tab
         mailbox.changes_since(CAL, None)
     assert graph_fake.store.requests == sent            # refused before anything was sent
     failure = session_failure(caught.value)
-    assert (failure.reaction, failure.fate) == (Reaction.RETRY_LATER, SessionFate.RETRY)
+    assert (failure.reaction, failure.fate) == (Reaction.SLOW_DOWN, SessionFate.WAIT)
     assert failure.retry_after is not None and 60 <= failure.retry_after <= 11 * 60
     mailbox.close()
 

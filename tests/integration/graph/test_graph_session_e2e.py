@@ -195,7 +195,7 @@ def test_writes_throttled_inside_a_batch_are_retried_by_the_next_session_and_nev
     world.fake.store.throttle(1, retry_after=5, match="POST /v1.0/users/")   # one create inside the $batch
     first = world.sync()
     assert len(world.outlook()) == 1
-    assert [e["code"] for e in first.errors] == ["temporary"] and first.errors[0]["will_retry"], first.errors
+    assert [e["code"] for e in first.errors] == ["throttled"] and first.errors[0]["will_retry"], first.errors
     assert world.sync().status == "succeeded"
     assert sorted(e["subject"] for e in world.outlook()) == ["Throttled 1", "Throttled 2"]
     assert world.sync().status == "succeeded" and len(world.outlook()) == 2

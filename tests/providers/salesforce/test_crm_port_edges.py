@@ -20,6 +20,7 @@ from app.sync import (
     RecordWrite,
     SearchCriteria,
     TemporaryFailure,
+    Throttled,
 )
 from app.sync.errors import Duplicate, MalformedRequest, SetupRequired
 from app.sync.event.relations import relation_diff
@@ -34,8 +35,8 @@ def pw(world) -> PortWorld:
 # ---- the translation tables (no server) ------------------------------------------------------
 @pytest.mark.parametrize("exc, expected", [
     (sf.TransientError("503", "SERVER_UNAVAILABLE", 503), TemporaryFailure),
-    (sf.OrgPaused("limit", time.time() + 60), TemporaryFailure),
-    (sf.ApiBudgetExhausted("reserve", time.time() + 60, "API_BUDGET_EXHAUSTED"), TemporaryFailure),
+    (sf.OrgPaused("limit", time.time() + 60), Throttled),
+    (sf.ApiBudgetExhausted("reserve", time.time() + 60, "API_BUDGET_EXHAUSTED"), Throttled),
     (sf.ReauthorizationRequired("revoked", "INVALID_GRANT"), AuthFailure),
     (sf.CursorExpired("old", "CURSOR_EXPIRED"), CursorExpired),
     (sf.CallFailed("no", "INSUFFICIENT_ACCESS_OR_READONLY", 403), PermissionDenied),

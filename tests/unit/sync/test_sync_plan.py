@@ -202,6 +202,34 @@ def test_completed_task_is_only_created_when_recently_modified():
     assert kinds(plan([recent, stale], mapping=tasks)) == ["CreateInCrm", "Skip"]
 
 
+def test_salesforce_tasks_reach_the_mailbox_open_or_recently_closed_and_never_as_logged_emails():
+    """Years of activity history (closed Tasks, every email and call logged) must not flood the
+    user's to-do list: the same gate as mailbox tasks, and no Task that logs an email."""
+    tasks = bind_mapping(TASK_MAPPING)
+    def task(record_id, subject, **fields):
+        return CrmRecord("Task", record_id, {"Subject": subject, "OwnerId": OWNER, "Status": "Not Started",
+                                             "LastModifiedDate": format_sf_datetime(NOW - timedelta(days=400)),
+                                             **fields}, "v")
+    records = [
+        task("00T1", "Call back Maria"),                                              # open, however old
+        task("00T2", "Sent the quote", Status="Completed", IsClosed=True),            # closed long ago
+        task("00T3", "Signed today", Status="Completed", IsClosed=True,
+             LastModifiedDate=format_sf_datetime(NOW - timedelta(days=2))),          # closed recently
+        task("00T4", "Email: Re: pricing", Status="Completed", IsClosed=True, TaskSubtype="Email",
+             LastModifiedDate=format_sf_datetime(NOW)),                               # a logged email
+        task("00T5", "Closed, custom status", Status="Done", IsClosed=True),          # IsClosed decides
+        task("00T6", "Done, no IsClosed read", Status="Completed"),                   # Status decides
+        task("00T7", "Open call", TaskSubtype="Call"),
+    ]
+    actions = plan([], records, mapping=tasks)
+    assert {a.subject if isinstance(a, Skip) else a.item.subject: type(a).__name__
+            for a in actions} == {
+        "Call back Maria": "CreateInMailbox", "Sent the quote": "Skip", "Signed today": "CreateInMailbox",
+        "Email: Re: pricing": "Skip", "Closed, custom status": "Skip", "Done, no IsClosed read": "Skip",
+        "Open call": "CreateInMailbox"}
+    assert {a.reason for a in actions if isinstance(a, Skip)} == {"outside the sync window"}
+
+
 def test_attendees_become_event_relations_for_resolved_addresses_without_the_organizer():
     item = stored(meeting(organizer="alice@example.com", attendees=(
         Attendee("alice@example.com", response=ResponseStatus.ORGANIZER),
