@@ -3,8 +3,10 @@ a synced object changed, so the org's poll runs in seconds instead of at the nex
 
 The poll stays the single source of routing (a change event is only a "poll now"), so nothing
 is lost or duplicated however events arrive. The subscription resumes after the stored replayId;
-with none, or one Salesforce no longer retains (a gap beyond 72 hours), it subscribes to new
-events only and asks for a poll at once (the poll's own window catches up). A dropped
+with none it subscribes to new events only (the minute's poll covers what came before: a watcher
+starting for thousands of orgs does not queue thousands of polls at once); with one Salesforce no
+longer retains (a gap beyond 72 hours: events were missed) it subscribes to new events only and
+asks for a poll at once (the poll's own window catches up). A dropped
 connection is retried with jittered backoff; an org whose subscribe is refused (no Change Data
 Capture) is left to the poll and probed again after ``reprobe_seconds``.
 """
@@ -112,18 +114,18 @@ class OrgChangeStream(threading.Thread):
         """Handshake, subscribe (resuming where the org's stream stood) and long-poll until stopped."""
         self._stream = stream = CometdStream(self.rt.config, ConnectionTokens(self.rt, self.connection_id))
         stream.handshake()
-        resume = stored_replay_id(self.rt, self.org_pk)
+        resume, missed = stored_replay_id(self.rt, self.org_pk), False
         try:
             stream.subscribe(ALL_CHANGES, NEW_ONLY if resume is None else resume)
         except ReplayIdInvalid:
             log.info("salesforce replay id no longer retained; polling to catch up", extra={"ctx": {
                 "org_pk": self.org_pk, "replay_id": resume}})
             stream.subscribe(ALL_CHANGES, NEW_ONLY)
-            resume = None
+            resume, missed = None, True
         self.live, self.mode = True, "cdc"
         log.info("salesforce stream subscribed", extra={"ctx": {"org_pk": self.org_pk, "replay_id": resume}})
-        if resume is None:
-            self.on_events(self.org_pk, None, True)       # whatever happened before the subscription
+        if missed:
+            self.on_events(self.org_pk, None, True)       # the events lost in the gap: the poll reads them
         while not self._stop_event.is_set():
             notices = stream.connect()
             if notices:

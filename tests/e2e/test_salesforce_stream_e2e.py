@@ -2,8 +2,8 @@
 emulator's Streaming API, a Salesforce edit makes it queue the org's poll, and the REAL worker's
 poll and session carry the edit to Radicale — no scheduler runs and nobody forces anything.
 Also: a restarted watcher resumes after the stored replay id; a replay id Salesforce no longer
-keeps means new events only plus a poll at once; an org without CDC is left to the poll and
-probed again."""
+keeps means new events only plus a poll at once (none at all: new events only); an org without
+CDC is left to the poll and probed again."""
 from __future__ import annotations
 
 import secrets

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from app.services.org_change_loop import QUEUED, RUNNING
-from app.services.org_change_stream import stored_replay_id
+from app.services.org_change_stream import store_replay_id, stored_replay_id
 from app.services.org_change_streams import OrgChangeStreams
 from tests.factories import Factory
 
@@ -51,8 +51,8 @@ def _streams(rt, polls: Polls) -> OrgChangeStreams:
 
 
 @pytest.mark.parametrize(("sobject", "name_field", "polls_after"), [
-    ("Contact", "LastName", 2),       # a synced object: the whole burst asks for ONE poll
-    ("Account", "Name", 1),           # an object nobody syncs: no poll, the replay id moves on all the same
+    ("Contact", "LastName", 1),       # a synced object: the whole burst asks for ONE poll
+    ("Account", "Name", 0),           # an object nobody syncs: no poll, the replay id moves on all the same
 ], ids=["synced-object", "object-nobody-syncs"])
 def test_a_burst_of_events_asks_for_at_most_one_poll_and_then_stores_its_replay_id(org, sobject, name_field,
                                                                                     polls_after):
@@ -60,8 +60,8 @@ def test_a_burst_of_events_asks_for_at_most_one_poll_and_then_stores_its_replay_
     polls = Polls()
     streams = _streams(rt, polls)
     try:
-        _until(streams, lambda: polls.asked == [org_pk], "the poll owed by a fresh subscription")
-        assert stored_replay_id(rt, org_pk) is None
+        _until(streams, lambda: streams.live() == 1, "the subscription")
+        assert stored_replay_id(rt, org_pk) is None and polls.asked == [], "a first subscription asks for no poll"
         for n in range(3):
             emu.insert(sf_org, sobject, {name_field: f"Burst {n}"})
         last = emu.change_events(sf_org)[-1]["replayId"]
@@ -72,18 +72,31 @@ def test_a_burst_of_events_asks_for_at_most_one_poll_and_then_stores_its_replay_
         streams.close()
 
 
-def test_a_running_poll_makes_the_burst_wait_and_ask_again(org):
-    rt, emu, org_pk, sf_org = org
-    polls = Polls(QUEUED, RUNNING, RUNNING)
+def test_a_replay_id_salesforce_no_longer_keeps_asks_for_one_poll_at_once(org):
+    """Events were missed in the gap: new events only, and the poll's own window catches up."""
+    rt, _, org_pk, _ = org
+    store_replay_id(rt, org_pk, 999_999)            # not retained (beyond the 72 hours)
+    polls = Polls()
     streams = _streams(rt, polls)
     try:
-        _until(streams, lambda: polls.asked, "the first poll")
+        _until(streams, lambda: polls.asked == [org_pk], "the catch-up poll")
+        assert streams.live() == 1
+    finally:
+        streams.close()
+
+
+def test_a_running_poll_makes_the_burst_wait_and_ask_again(org):
+    rt, emu, org_pk, sf_org = org
+    polls = Polls(RUNNING, RUNNING)
+    streams = _streams(rt, polls)
+    try:
+        _until(streams, lambda: streams.live() == 1, "the subscription")
         emu.insert(sf_org, "Task", {"Subject": "Call back"})
-        _until(streams, lambda: len(polls.asked) == 2, "the burst asking while a poll runs")
+        _until(streams, lambda: len(polls.asked) == 1, "the burst asking while a poll runs")
         assert stored_replay_id(rt, org_pk) is None          # not yet: the running poll may have missed it
         last = emu.change_events(sf_org)[-1]["replayId"]
         _until(streams, lambda: stored_replay_id(rt, org_pk) == last, "the replay id after the poll was queued")
-        assert len(polls.asked) == 4
+        assert len(polls.asked) == 3
     finally:
         streams.close()
 
@@ -93,7 +106,7 @@ def test_the_stored_replay_id_is_where_the_next_subscription_resumes(org):
     polls = Polls()
     streams = _streams(rt, polls)
     try:
-        _until(streams, lambda: polls.asked, "the first poll")
+        _until(streams, lambda: streams.live() == 1, "the subscription")
         emu.insert(sf_org, "Contact", {"LastName": "Before the restart"})
         _until(streams, lambda: stored_replay_id(rt, org_pk), "the replay id being stored")
     finally:
@@ -103,7 +116,7 @@ def test_the_stored_replay_id_is_where_the_next_subscription_resumes(org):
     again = _streams(rt, polls)
     try:
         _until(again, lambda: stored_replay_id(rt, org_pk) == later, "the missed event being replayed")
-        assert len(polls.asked) == 3         # the fresh one, the first burst, the replayed one: no extra catch-up
+        assert len(polls.asked) == 2         # the first burst, the replayed one: no extra catch-up
     finally:
         again.close()
 
@@ -116,7 +129,7 @@ def test_an_org_another_watcher_holds_is_not_subscribed_and_one_handed_over_resu
         streams.reconcile(lambda held: held != org_pk)
         assert org_pk not in streams.streams
         streams.reconcile()
-        _until(streams, lambda: polls.asked, "the first poll")
+        _until(streams, lambda: streams.live() == 1, "the subscription")
         emu.insert(sf_org, "Contact", {"LastName": "Before the hand-over"})
         _until(streams, lambda: stored_replay_id(rt, org_pk), "the replay id being stored")
         streams.reconcile(lambda held: held != org_pk)                  # handed to another watcher
