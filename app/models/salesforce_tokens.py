@@ -5,13 +5,47 @@ and a rotated refresh token is committed together with the new access token.
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models.base import utcnow
 from app.models.org import SalesforceConnection
 from app.providers.salesforce.stores import StoredConnection
 from app.security.secret_box import SecretBox
+
+log = logging.getLogger("syncline.salesforce")
+
+
+def take_org_default(session: Session, conn: SalesforceConnection) -> None:
+    """``conn`` becomes the one connection its org's org-wide work (the change poll, Change Data
+    Capture) runs as."""
+    for other in session.scalars(select(SalesforceConnection).where(
+            SalesforceConnection.org_id == conn.org_id, SalesforceConnection.is_org_default.is_(True))):
+        other.is_org_default = False
+    conn.is_org_default = True
+
+
+def hand_over_org_default(session: Session, conn: SalesforceConnection) -> SalesforceConnection | None:
+    """The org's default connection stopped working: hand the org-wide work to another connected
+    admin's connection (Salesforce admins first, then the most recently signed in), so changes keep
+    reaching every mailbox. None when there is no one to hand it to (it waits for a sign-in)."""
+    if not conn.is_org_default:
+        return None
+    candidates = [c for c in session.scalars(select(SalesforceConnection).where(
+        SalesforceConnection.org_id == conn.org_id, SalesforceConnection.id != conn.id,
+        SalesforceConnection.status == "connected")) if c.user is not None and c.user.is_admin]
+    if not candidates:
+        log.warning("org-wide Salesforce connection lost; no other admin is connected",
+                    extra={"ctx": {"org_pk": conn.org_id, "connection": conn.id}})
+        return None
+    successor = max(candidates, key=lambda c: (bool(c.user.sf_admin), c.issued_at))
+    take_org_default(session, successor)
+    log.info("org-wide Salesforce work handed to another admin's connection",
+             extra={"ctx": {"org_pk": conn.org_id, "from": conn.id, "to": successor.id}})
+    return successor
 
 
 class SqlTokenStore:
@@ -46,6 +80,7 @@ class SqlTokenStore:
             conn = session.get(SalesforceConnection, connection_id)
             if conn is not None and conn.status == "connected":
                 conn.status, conn.status_reason = "needs_reauth", reason[:512]
+                hand_over_org_default(session, conn)
 
     def org_default_connection(self, org_pk: int) -> int | None:
         with self.db.session_scope() as session:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ApiToken, SalesforceConnection, User
 from app.models.base import utcnow
+from app.models.salesforce_tokens import take_org_default
 from app.providers.salesforce import oauth
 from app.providers.salesforce.guard import UntrustedInstanceUrl, check_instance_url
 from app.providers.salesforce.http import salesforce_session
@@ -78,6 +79,7 @@ def _store_connection(rt: Runtime, session: Session, user: User, instance_url: s
     if token.get("refresh_token"):
         conn.refresh_token_enc = rt.secrets.encrypt(token["refresh_token"])
     conn.scope, conn.status, conn.status_reason, conn.issued_at = token.get("scope"), "connected", None, utcnow()
-    has_default = any(c.is_org_default for c in user.org.connections if c is not conn)
-    if user.is_admin and not has_default:
-        conn.is_org_default = True
+    has_default = any(c.is_org_default and c.status == "connected" for c in user.org.connections if c is not conn)
+    if user.is_admin and not has_default:     # the first admin, or one signing in while the default is broken
+        session.flush()
+        take_org_default(session, conn)

@@ -59,6 +59,27 @@ def test_first_sign_in_creates_org_and_admin_user_with_encrypted_tokens(sf_app, 
         assert rt.secrets.decrypt(conn.access_token_enc).startswith(org[:15])
 
 
+def test_an_admin_signing_in_while_the_org_default_connection_is_broken_takes_the_org_wide_work(sf_app, emulator):
+    org = emulator.create_org(name="Initrode")
+    first = emulator.create_user(org, email="alice@initrode.test", admin=True)
+    second = emulator.create_user(org, email="bob@initrode.test", admin=True)
+    client, rt = sf_app.test_client(), sf_app.extensions["syncline"]
+    _sign_in(client, emulator, org, first)
+    with rt.db.session_scope() as s:
+        alice = s.scalar(select(SalesforceConnection))
+        org_pk, alice_id = alice.org_id, alice.id
+    rt.salesforce_stores.tokens.mark_needs_reauth(alice_id, "invalid_grant")     # no one to hand it to yet
+    assert rt.salesforce_stores.tokens.org_default_connection(org_pk) == alice_id
+    _sign_in(client, emulator, org, second)
+    bob_id = rt.salesforce_stores.tokens.org_default_connection(org_pk)
+    assert bob_id != alice_id, "the connected admin took over the org poll"
+    _sign_in(client, emulator, org, first)                                       # Alice is back: Bob keeps it
+    assert rt.salesforce_stores.tokens.org_default_connection(org_pk) == bob_id
+    with rt.db.session_scope() as s:
+        assert [c.is_org_default for c in s.scalars(select(SalesforceConnection).order_by(SalesforceConnection.id))] \
+            == [False, True]
+
+
 def test_second_sign_in_links_the_same_user_and_plain_users_are_not_admins(sf_app, emulator):
     org = emulator.create_org(name="Hooli")
     plain = emulator.create_user(org, email="gavin@hooli.test", admin=False)
@@ -97,7 +118,7 @@ def test_a_failed_permission_lookup_signs_in_a_plain_user_visibly(sf_app, emulat
 
 
 def test_replayed_or_forged_state_is_refused(sf_app, emulator):
-    org = emulator.create_org(name="Umbrella")
+    org = emulator.create_org(name="Umbrella Corp")
     user = emulator.create_user(org, email="a@umbrella.test")
     client = sf_app.test_client()
     emulator.set_login_user(org, user)

@@ -56,6 +56,38 @@ def test_sql_token_store_marks_needs_reauth_once_and_finds_the_org_default(app):
     assert store.org_default_connection(other_org) is None
 
 
+def test_a_broken_default_connection_hands_the_org_wide_work_to_another_connected_admin(app):
+    """The default admin's refresh token revoked: the org poll and CDC must not stop for every
+    mailbox of the org; a Salesforce admin is preferred, a plain user never takes it."""
+    rt, factory = app.extensions["syncline"], Factory(app)
+    store = SqlTokenStore(rt.db, rt.secrets)
+    org = factory.org()
+    ids = {}
+    for name, admin, granted, default, status in (("first-admin", True, False, True, "connected"),
+                                                      ("plain", False, False, False, "connected"),
+                                                      ("granted-admin", False, True, False, "connected"),
+                                                      ("sf-admin", True, False, False, "connected"),
+                                                      ("broken-admin", True, False, False, "needs_reauth")):
+        user = factory.user(org, email=f"{name}@acme.test", sf_admin=admin, admin=granted)
+        with rt.db.session_scope() as s:
+            conn = SalesforceConnection(org_id=org.id, user_id=user.id, instance_url="https://acme.my.salesforce.com",
+                                        access_token_enc=rt.secrets.encrypt("a"), status=status,
+                                        is_org_default=default)
+            s.add(conn)
+            s.flush()
+            ids[name] = conn.id
+    store.mark_needs_reauth(ids["first-admin"], "invalid_grant")
+    assert store.org_default_connection(org.id) == ids["sf-admin"]
+    store.mark_needs_reauth(ids["sf-admin"], "user frozen")
+    assert store.org_default_connection(org.id) == ids["granted-admin"]
+    store.mark_needs_reauth(ids["plain"], "revoked")                   # not the default: nothing moves
+    assert store.org_default_connection(org.id) == ids["granted-admin"]
+    store.mark_needs_reauth(ids["granted-admin"], "revoked")           # nobody left: it stays, visibly broken
+    assert store.org_default_connection(org.id) == ids["granted-admin"]
+    with rt.db.session_scope() as s:
+        assert sum(c.is_org_default for c in s.query(SalesforceConnection).filter_by(org_id=org.id)) == 1
+
+
 def test_redis_budget_store_round_trips_usage_and_pauses(sqlite_app):
     store = RedisBudgetStore(sqlite_app.extensions["syncline"].redis.client)
     assert store.usage("1") is None and store.paused_until("1") is None
