@@ -351,6 +351,15 @@ class PushFreshnessSchema(StrictSchema):
         "From the last change seen to the end of the session after it; while none has ended, the wait so far")})
 
 
+class FeedHealthSchema(StrictSchema):
+    receiving = fields.Boolean(required=True, metadata={"description": (
+        "False when the org's Salesforce change poll has stopped: Salesforce edits reach no mailbox of the org")})
+    last_poll_at = fields.DateTime(allow_none=True, metadata={"description": "The org's last change poll"})
+    connection = fields.String(required=True, metadata={
+        "description": "The org-wide connection the poll runs as: connected | needs_reauth | revoked | none"})
+    reason = fields.String(allow_none=True, metadata={"description": "Why changes are not arriving, and the fix"})
+
+
 class DashboardSchema(StrictSchema):
     mailbox = fields.Nested(MailboxSchema, required=True)
     folders = fields.Dict(keys=fields.String(), values=fields.Nested(FolderStateSchema), metadata={
@@ -358,6 +367,8 @@ class DashboardSchema(StrictSchema):
     sessions = fields.List(fields.Nested(SessionSchema), required=True)
     progress = fields.Dict(allow_none=True, metadata={"description": "Live progress while a session runs"})
     push = fields.Nested(PushFreshnessSchema, metadata={"description": "Freshness: push live, last change, lag"})
+    salesforce_changes = fields.Nested(FeedHealthSchema, metadata={
+        "description": "Whether the org's Salesforce change poll is running (it routes Salesforce edits here)"})
     linked_items = fields.List(fields.Nested(LinkedItemSchema), metadata={
         "description": "Recently saved/mirrored items (newest first, up to 50) and why they link where they do"})
 

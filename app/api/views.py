@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.models import Mailbox, SyncSessionRecord, User
 from app.runtime import db_session, runtime
+from app.services.feed_health import feed_health
 from app.services.folder_states import folder_states
 from app.services.idle_facts import CHECK_JOB_PREFIX
 from app.services.linked_items import linked_items
@@ -67,6 +68,7 @@ def dashboard_view(mailbox: Mailbox, limit: int) -> dict:
         "progress": _live_progress(mailbox.id),
         "linked_items": linked_items(db_session(), mailbox.id),
         "push": push_status(runtime(), mailbox),
+        "salesforce_changes": feed_health(db_session(), mailbox.org_id),
     }
 
 

@@ -99,6 +99,39 @@ def test_force_sync_while_a_session_runs_brings_one_forced_session_after_it(clie
     assert session.get_status() == JobStatus.QUEUED and session.args == (mailbox.id, "forced")
 
 
+def test_the_dashboard_says_when_salesforce_changes_stop_reaching_the_org(client, factory, app):
+    """Once the org has a change loop, sessions read only what its poll routes: a poll that stopped
+    must show, with the fix, instead of sessions that keep "succeeding" with nothing from Salesforce."""
+    from datetime import timedelta
+
+    from app.models import OrgFeedState, SalesforceConnection
+    from app.models.base import utcnow
+
+    rt = app.extensions["syncline"]
+    org = factory.org()
+    admin, user = factory.user(org, sf_admin=True), factory.user(org)
+    mailbox, headers = factory.mailbox(user), factory.auth(user)
+    def changes() -> dict:
+        return client.get(f"/api/v1/mailboxes/{mailbox.id}/dashboard", headers=headers).get_json()["salesforce_changes"]
+    assert changes() == {"receiving": True, "last_poll_at": None, "connection": "none", "reason": None}
+    with rt.db.session_scope() as s:
+        conn = SalesforceConnection(org_id=org.id, user_id=admin.id, instance_url="https://acme.my.salesforce.com",
+                                    access_token_enc=rt.secrets.encrypt("a"), is_org_default=True)
+        s.add(conn)
+        s.add(OrgFeedState(org_id=org.id, sobject="Event", polled_at=utcnow(), seen={}, epoch=1))
+        s.flush()
+        conn_id = conn.id
+    assert changes()["receiving"] is True and changes()["connection"] == "connected"
+    rt.salesforce_stores.tokens.mark_needs_reauth(conn_id, "invalid_grant")     # no other admin connected
+    stopped = changes()
+    assert (stopped["receiving"], stopped["connection"]) == (False, "needs_reauth")
+    assert "invalid_grant" in stopped["reason"] and "an admin signs in" in stopped["reason"]
+    with rt.db.session_scope() as s:
+        s.get(SalesforceConnection, conn_id).status = "connected"
+        s.query(OrgFeedState).filter_by(org_id=org.id).update({"polled_at": utcnow() - timedelta(hours=1)})
+    assert changes()["receiving"] is False and "scheduler" in changes()["reason"]
+
+
 def test_suspend_blocks_force_until_resumed(client, factory):
     user = factory.user(factory.org())
     mailbox = factory.mailbox(user)

@@ -141,6 +141,22 @@ def test_meeting_is_saved_via_sync(page, sidebar_server, api_token):
     assert path == "/api/v1/meeting-saves" and body["ical_uid"] == meeting["ical_uid"]
 
 
+def test_dashboard_warns_when_salesforce_changes_stopped_reaching_the_org(page, sidebar_server, signed_in, api_app):
+    from app.models import OrgFeedState, SalesforceConnection
+    from app.models.base import utcnow
+
+    rt = api_app.extensions["syncline"]
+    with rt.db.session_scope() as s:       # the org has a change loop, and its org-wide connection broke
+        s.add(OrgFeedState(org_id=signed_in["user"].org_id, sobject="Event", polled_at=utcnow(), seen={}, epoch=1))
+        conn = s.query(SalesforceConnection).filter_by(org_id=signed_in["user"].org_id, is_org_default=True).one()
+        conn.status, conn.status_reason = "needs_reauth", "invalid_grant"
+    open_sidebar(page, sidebar_server.base_url, signed_in["token"], None)
+    page.click("nav button[data-view=dashboard]")
+    page.wait_for_selector("#salesforce-changes")
+    text = page.locator("#salesforce-changes").inner_text()
+    assert "needs_reauth" in text and "an admin signs in with Salesforce" in text
+
+
 def test_dashboard_shows_sessions_errors_and_suspends(page, sidebar_server, api_token):
     open_sidebar(page, sidebar_server.base_url, api_token, None)
     page.click("nav button[data-view=dashboard]")

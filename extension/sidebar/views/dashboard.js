@@ -41,6 +41,8 @@ export async function renderDashboard(ctx, el) {
       h("dt", {}, "Last sync"), h("dd", {}, formatDate(mailbox.last_sync_at)),
       h("dt", {}, "Next run"), h("dd", { id: "next-run" }, suspended ? "suspended" : formatDate(mailbox.next_sync_at))),
     data.progress ? progress(data.progress) : null,
+    data.salesforce_changes && !data.salesforce_changes.receiving
+      ? h("div", { id: "salesforce-changes" }, notice("error", data.salesforce_changes.reason)) : null,
     h("div.buttons", {},
       act("Sync now", "sync", "Sync requested; it starts within a minute.", "force-sync"),
       suspended ? act("Resume", "resume", "Sync resumed.", "resume-sync")
