@@ -14,9 +14,8 @@ from app.services import mailboxes as service
 from app.services import push_triggers
 from app.services.mailbox_status import AdminSuspension
 from schemas.base import ErrorSchema
+from schemas.dashboard import DashboardArgsSchema, DashboardSchema
 from schemas.mailboxes import (
-    DashboardArgsSchema,
-    DashboardSchema,
     MailboxCreateSchema,
     MailboxListArgsSchema,
     MailboxPageSchema,
