@@ -280,7 +280,8 @@ def _keep_or_drop(rt: Runtime, graph: GraphSubscriptions, pk: int, box: _Box | N
 def _stale(rt: Runtime, graph: GraphSubscriptions, pk: int, root: str | None) -> bool:
     """Whether the subscription notifies another address than SYNCLINE_PUBLIC_URL now, or is gone.
     A row made before migration 0014 recorded no address: Graph's copy is read once for its
-    notificationUrl and the address kept; an answer without one is taken as current."""
+    notificationUrl and the address kept; an answer without one is taken (and kept) as current,
+    so the row is read at Graph once, not at every pass."""
     if root is not None:
         return moved(rt, root)
     known = _at_graph(rt, pk)
@@ -291,9 +292,7 @@ def _stale(rt: Runtime, graph: GraphSubscriptions, pk: int, root: str | None) ->
         url = graph.read(subscription_id, target).notification_url
     except NotFound:
         return True                     # Graph lost it: made anew now, not at its renewal
-    if not url:
-        return False
-    learned = url.removesuffix(NOTIFY_PATH)
+    learned = url.removesuffix(NOTIFY_PATH) if url else public_root(rt)
     with rt.db.session_scope() as s:
         row = s.get(GraphSubscription, pk)
         if row is not None:

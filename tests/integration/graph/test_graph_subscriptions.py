@@ -128,6 +128,21 @@ def test_a_subscription_that_recorded_no_public_url_is_checked_against_graphs_co
         assert graph_subscriptions.maintain(current).renewed == 0 and store.requests - calls == len(now)
 
 
+def test_a_copy_at_graph_without_a_notification_url_is_read_once_and_kept_as_current(world, api):
+    push, store = world.fake.store.push, world.fake.store
+    graph_subscriptions.maintain(api)
+    rows = _rows(api, world.mailbox_id, None)
+    for _, sub_id, _, _ in rows:
+        push.get(sub_id).notification_url = ""          # an answer that omits it
+    _forget_roots(api)
+    calls = store.requests
+    assert graph_subscriptions.maintain(api).renewed == 0
+    assert graph_subscriptions.maintain(api).renewed == 0
+    assert store.requests - calls == len(rows), "one read each, not one at every pass"
+    with api.db.session_scope() as s:
+        assert set(s.scalars(select(GraphSubscription.push_root))) == {api.config.public_url.rstrip("/")}
+
+
 def test_a_subscription_that_recorded_no_public_url_and_graph_lost_is_made_anew(world, api):
     push = world.fake.store.push
     graph_subscriptions.maintain(api)
